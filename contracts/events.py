@@ -1,0 +1,237 @@
+"""One marshmallow schema per event payload, imported by producer and consumer alike.
+
+Changes are additive; a breaking change is a new schema version registered beside the old
+one (see registry.py), which consumers learn before producers send it.
+"""
+
+from marshmallow import Schema, fields, validate
+
+from . import names
+from .fields import Id, Money, Quantity, UtcTime
+
+LINE_KINDS = ("labour", "part")
+
+
+class CustomerSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    mobile = fields.String(required=True, validate=validate.Length(min=5, max=20))
+
+
+class VehicleSchema(Schema):
+    vin = fields.String(required=True, validate=validate.Length(equal=17))
+    plate = fields.String(required=True, validate=validate.Length(min=2, max=16))
+    model = fields.String(load_default="", validate=validate.Length(max=80))
+
+
+class PlannedPartSchema(Schema):
+    part_no = fields.String(required=True)
+    quantity = Quantity(required=True)
+
+
+class AppointmentBooked(Schema):
+    appointment_id = Id(required=True)
+    visit_id = Id(required=True)
+    customer = fields.Nested(CustomerSchema, required=True)
+    vehicle = fields.Nested(VehicleSchema, required=True)
+    starts_at = UtcTime(required=True)
+    advisor_id = Id(required=True)
+    complaint = fields.String(load_default="")
+    planned_labour = fields.List(fields.String(), load_default=list)
+    planned_parts = fields.List(fields.Nested(PlannedPartSchema), load_default=list)
+
+
+class ReservedLineSchema(Schema):
+    part_no = fields.String(required=True)
+    quantity = Quantity(required=True)
+
+
+class ShortLineSchema(Schema):
+    part_no = fields.String(required=True)
+    quantity_short = Quantity(required=True)
+    expected_on = fields.Date(required=True)
+
+
+class PartsReserved(Schema):
+    appointment_id = Id(required=True)
+    reserved = fields.List(fields.Nested(ReservedLineSchema), required=True)
+
+
+class PartsShort(Schema):
+    appointment_id = Id(required=True)
+    reserved = fields.List(fields.Nested(ReservedLineSchema), required=True)
+    short = fields.List(fields.Nested(ShortLineSchema), required=True, validate=validate.Length(min=1))
+
+
+class LabourOperationSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    standard_hours = Quantity(required=True)
+
+
+class PartPriceSchema(Schema):
+    part_no = fields.String(required=True)
+    name = fields.String(required=True)
+    unit_price = Money(required=True)
+
+
+class PriceListPublished(Schema):
+    version = fields.String(required=True)
+    effective_from = UtcTime(required=True)
+    labour_rate = Money(required=True)
+    vat_rate = fields.Decimal(as_string=True, required=True)
+    labour_operations = fields.List(fields.Nested(LabourOperationSchema), required=True)
+    parts = fields.List(fields.Nested(PartPriceSchema), required=True)
+
+
+class OrderLineSchema(Schema):
+    line_no = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    kind = fields.String(required=True, validate=validate.OneOf(LINE_KINDS))
+    code = fields.String(required=True)
+    description = fields.String(required=True)
+    quantity = Quantity(required=True)
+    unit_price = Money(required=True)
+    amount = Money(required=True)
+
+
+class OrderSchema(Schema):
+    """The body of one signed version of a work order 维修委托书."""
+
+    order_id = Id(required=True)
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    visit_id = Id(required=True)
+    dealer_id = Id(required=True)
+    appointment_id = Id(load_default=None, allow_none=True)
+    customer = fields.Nested(CustomerSchema, required=True)
+    vehicle = fields.Nested(VehicleSchema, required=True)
+    mileage_km = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    advisor_id = Id(required=True)
+    price_list_version = fields.String(required=True)
+    lines = fields.List(fields.Nested(OrderLineSchema), required=True, validate=validate.Length(min=1))
+    subtotal = Money(required=True)
+    vat_rate = fields.Decimal(as_string=True, required=True)
+    vat = Money(required=True)
+    total = Money(required=True)
+    promised_at = UtcTime(required=True)
+    customer_signature_sha256 = fields.String(required=True, validate=validate.Length(equal=64))
+    signed_at = UtcTime(required=True)
+
+
+class SignedOrderSchema(Schema):
+    order = fields.Dict(required=True)  # checked against OrderSchema after the signature (see kit.signing)
+    signature = fields.String(required=True)
+    key_id = fields.String(required=True)
+
+
+class OrderSigned(SignedOrderSchema):
+    pass
+
+
+class RequestedLineSchema(Schema):
+    line_no = fields.Integer(required=True, strict=True)
+    quantity = Quantity(required=True)
+
+
+class PartsRequested(Schema):
+    request_id = Id(required=True)
+    signed_order = fields.Nested(SignedOrderSchema, required=True)
+    technician_id = Id(required=True)
+    lines = fields.List(fields.Nested(RequestedLineSchema), required=True, validate=validate.Length(min=1))
+
+
+class IssuedLineSchema(Schema):
+    line_no = fields.Integer(required=True, strict=True)
+    part_no = fields.String(required=True)
+    quantity = Quantity(required=True)
+    from_location = fields.String(required=True)
+
+
+class PartsIssued(Schema):
+    request_id = Id(required=True)
+    order_id = Id(required=True)
+    order_version = fields.Integer(required=True, strict=True)
+    lines = fields.List(fields.Nested(IssuedLineSchema), required=True, validate=validate.Length(min=1))
+
+
+class RefusedLineSchema(Schema):
+    line_no = fields.Integer(required=True, strict=True)
+    reason = fields.String(required=True)
+
+
+class PartsIssueRefused(Schema):
+    request_id = Id(required=True)
+    order_id = Id(required=True)
+    lines = fields.List(fields.Nested(RefusedLineSchema), required=True)
+
+
+class JobDoneSchema(Schema):
+    line_no = fields.Integer(required=True, strict=True)
+    code = fields.String(required=True)
+    hours = Quantity(required=True)
+    technician_id = Id(required=True)
+
+
+class PartUsedSchema(Schema):
+    line_no = fields.Integer(required=True, strict=True)
+    part_no = fields.String(required=True)
+    quantity = Quantity(required=True)
+
+
+class VehicleReady(Schema):
+    order_id = Id(required=True)
+    order_version = fields.Integer(required=True, strict=True)
+    jobs_done = fields.List(fields.Nested(JobDoneSchema), required=True)
+    parts_used = fields.List(fields.Nested(PartUsedSchema), required=True)
+    inspector_id = Id(required=True)
+    ready_at = UtcTime(required=True)
+
+
+class InvoiceBlocked(Schema):
+    invoice_id = Id(required=True)
+    order_id = Id(required=True)
+    reasons = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+
+
+class VehicleDelivered(Schema):
+    invoice_id = Id(required=True)
+    order_id = Id(required=True)
+    advisor_id = Id(required=True)
+    customer = fields.Nested(CustomerSchema, required=True)
+    vehicle = fields.Nested(VehicleSchema, required=True)
+    total = Money(required=True)
+    delivered_at = UtcTime(required=True)
+
+
+class FollowupScheduled(Schema):
+    call_id = Id(required=True)
+    order_id = Id(required=True)
+    assigned_to = Id(load_default=None, allow_none=True)
+    due_from = UtcTime(required=True)
+    due_by = UtcTime(required=True)
+
+
+# (event type, schema version) -> (producing service, payload schema)
+EVENTS = {
+    (names.APPOINTMENT_BOOKED, 1): (names.BOOKING, AppointmentBooked),
+    (names.PARTS_RESERVED, 1): (names.PARTS, PartsReserved),
+    (names.PARTS_SHORT, 1): (names.PARTS, PartsShort),
+    (names.PRICE_LIST_PUBLISHED, 1): (names.BILLING, PriceListPublished),
+    (names.ORDER_SIGNED, 1): (names.RECEPTION, OrderSigned),
+    (names.PARTS_REQUESTED, 1): (names.WORKSHOP, PartsRequested),
+    (names.PARTS_ISSUED, 1): (names.PARTS, PartsIssued),
+    (names.PARTS_ISSUE_REFUSED, 1): (names.PARTS, PartsIssueRefused),
+    (names.VEHICLE_READY, 1): (names.WORKSHOP, VehicleReady),
+    (names.INVOICE_BLOCKED, 1): (names.BILLING, InvoiceBlocked),
+    (names.VEHICLE_DELIVERED, 1): (names.BILLING, VehicleDelivered),
+    (names.FOLLOWUP_SCHEDULED, 1): (names.FOLLOWUP, FollowupScheduled),
+}
+
+# Who listens to what: consumer service -> event types. The broker topology (one durable
+# quorum queue per pair, declared at start-up) is derived from this table.
+SUBSCRIPTIONS = {
+    names.BOOKING: (names.PARTS_RESERVED, names.PARTS_SHORT),
+    names.RECEPTION: (names.APPOINTMENT_BOOKED, names.PRICE_LIST_PUBLISHED),
+    names.WORKSHOP: (names.ORDER_SIGNED, names.PARTS_ISSUED),
+    names.PARTS: (names.APPOINTMENT_BOOKED, names.PARTS_REQUESTED),
+    names.BILLING: (names.ORDER_SIGNED, names.PARTS_ISSUED, names.VEHICLE_READY),
+    names.FOLLOWUP: (names.VEHICLE_DELIVERED,),
+}

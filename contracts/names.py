@@ -1,0 +1,24 @@
+"""Service and event names: the only place they are spelled (style rule 3)."""
+
+BOOKING = "booking"
+RECEPTION = "reception"
+WORKSHOP = "workshop"
+PARTS = "parts"
+BILLING = "billing"
+FOLLOWUP = "followup"
+
+SERVICES = (BOOKING, RECEPTION, WORKSHOP, PARTS, BILLING, FOLLOWUP)
+
+# Events are facts, named in the past tense.
+APPOINTMENT_BOOKED = "appointment_booked"
+PARTS_RESERVED = "parts_reserved"
+PARTS_SHORT = "parts_short"
+PRICE_LIST_PUBLISHED = "price_list_published"
+ORDER_SIGNED = "order_signed"
+PARTS_REQUESTED = "parts_requested"
+PARTS_ISSUED = "parts_issued"
+PARTS_ISSUE_REFUSED = "parts_issue_refused"
+VEHICLE_READY = "vehicle_ready"
+INVOICE_BLOCKED = "invoice_blocked"
+VEHICLE_DELIVERED = "vehicle_delivered"
+FOLLOWUP_SCHEDULED = "followup_scheduled"

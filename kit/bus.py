@@ -1,0 +1,276 @@
+"""The broker side of the kit: topology, the outbox relay and dead-lettering (kombu only).
+
+Topology, all durable and declared at start-up by every service (idempotent), so that an
+event is never dropped because its consumer had not started yet:
+
+    <ns><source>.events        topic exchange per producing service (nameko's naming)
+    <ns><consumer>--<event>    quorum queue per subscription in contracts.events.SUBSCRIPTIONS
+    <ns>hq.feed                quorum queue bound to every exchange: the dealer group's feed
+    <ns>aftersales.dead-letter direct exchange; <ns><service>.dead-letters quorum queue each
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from amqp.exceptions import ChannelError
+from kombu import Connection, Exchange, Producer, Queue
+
+from contracts import names, producer_of
+from contracts.events import SUBSCRIPTIONS
+
+from .db import outbox_table
+
+log = logging.getLogger(__name__)
+
+# Safety net only: the consumer dead-letters with the error text after MAX_DELIVERY_ATTEMPTS;
+# the broker's own limit catches a message whose handler kills the process every time.
+# Fixed, because a queue redeclared with other arguments fails with 406 PRECONDITION_FAILED.
+BROKER_DELIVERY_LIMIT = 20
+HQ_FEED_MAX_LENGTH = 100_000
+
+
+def events_exchange(ns: str, source: str) -> Exchange:
+    return Exchange(f"{ns}{source}.events", type="topic", durable=True)
+
+
+def dead_letter_exchange(ns: str) -> Exchange:
+    return Exchange(f"{ns}aftersales.dead-letter", type="direct", durable=True)
+
+
+def dead_letter_queue(ns: str, service: str) -> Queue:
+    return Queue(
+        f"{ns}{service}.dead-letters",
+        exchange=dead_letter_exchange(ns),
+        routing_key=service,
+        durable=True,
+        queue_arguments={"x-queue-type": "quorum"},
+    )
+
+
+def consumer_queue(ns: str, service: str, event_type: str) -> Queue:
+    return Queue(
+        f"{ns}{service}--{event_type}",
+        exchange=events_exchange(ns, producer_of(event_type)),
+        routing_key=event_type,
+        durable=True,
+        queue_arguments={
+            "x-queue-type": "quorum",
+            "x-delivery-limit": BROKER_DELIVERY_LIMIT,
+            "x-dead-letter-exchange": dead_letter_exchange(ns).name,
+            "x-dead-letter-routing-key": service,
+        },
+    )
+
+
+def hq_feed_queues(ns: str) -> list[Queue]:
+    """One queue for the group HQ, bound to every service's exchange (shovel it upstream)."""
+    args = {"x-queue-type": "quorum", "x-max-length": HQ_FEED_MAX_LENGTH, "x-overflow": "drop-head"}
+    return [
+        Queue(f"{ns}hq.feed", exchange=events_exchange(ns, svc), routing_key="#", durable=True,
+              queue_arguments=args)
+        for svc in names.SERVICES
+    ]
+
+
+def all_queues(ns: str) -> list[Queue]:
+    queues = [consumer_queue(ns, svc, et) for svc, types in SUBSCRIPTIONS.items() for et in types]
+    queues += [dead_letter_queue(ns, svc) for svc in names.SERVICES]
+    queues += hq_feed_queues(ns)
+    return queues
+
+
+def declare_topology(connection: Connection, ns: str) -> None:
+    channel = connection.default_channel
+    for svc in names.SERVICES:
+        events_exchange(ns, svc)(channel).declare()
+    dead_letter_exchange(ns)(channel).declare()
+    for queue in all_queues(ns):
+        queue(channel).declare()
+
+
+def delete_topology(connection: Connection, ns: str) -> None:
+    """Remove a namespace's queues and exchanges (tests and benchmarks clean up with this)."""
+    if not ns:
+        raise ValueError("refusing to delete the production topology (empty namespace)")
+    channel = connection.default_channel
+    for name in {q.name for q in all_queues(ns)}:
+        channel.queue_delete(name)
+    for svc in names.SERVICES:
+        channel.exchange_delete(events_exchange(ns, svc).name)
+    channel.exchange_delete(dead_letter_exchange(ns).name)
+
+
+def confirming_connection(amqp_uri: str) -> Connection:
+    return Connection(amqp_uri, transport_options={"confirm_publish": True}, connect_timeout=5,
+                      heartbeat=0)
+
+
+# --- outbox relay ---------------------------------------------------------------------------
+
+
+class OutboxRelay:
+    """Publishes committed outbox rows with publisher confirms; marks a row sent only after its confirm.
+
+    A row that cannot be routed (no queue bound) or published stays pending and is retried;
+    consumers' inboxes absorb the duplicates a crash between confirm and mark may cause.
+    """
+
+    def __init__(self, engine: sa.Engine, metadata: sa.MetaData, *, amqp_uri: str, namespace: str,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.engine = engine
+        self.outbox = outbox_table(metadata)
+        self.amqp_uri = amqp_uri
+        self.namespace = namespace
+        self.sleep = sleep
+        self._connection: Connection | None = None
+        self._producer: Producer | None = None
+
+    def _ensure_producer(self) -> Producer:
+        if self._producer is None:
+            self._connection = confirming_connection(self.amqp_uri)
+            self._connection.ensure_connection(max_retries=1)
+            self._producer = Producer(self._connection.channel())
+        return self._producer
+
+    def close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.release()
+            except Exception:  # noqa: BLE001 - closing a broken connection
+                pass
+        self._connection = None
+        self._producer = None
+
+    def pending_count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                sa.select(sa.func.count()).select_from(self.outbox).where(self.outbox.c.published_at.is_(None))
+            ).scalar_one()
+
+    def publish_pending(self, batch: int = 200) -> int:
+        """Publish up to `batch` pending rows in commit order; returns how many were confirmed."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(self.outbox.c.id, self.outbox.c.event_type, self.outbox.c.body)
+                .where(self.outbox.c.published_at.is_(None))
+                .order_by(self.outbox.c.id)
+                .limit(batch)
+            ).all()
+        if not rows:
+            return 0
+        confirmed: list[int] = []
+        failed: dict[int, str] = {}
+        try:
+            producer = self._ensure_producer()
+            for row in rows:
+                message = json.loads(row.body)
+                try:
+                    producer.publish(
+                        row.body,
+                        exchange=events_exchange(self.namespace, message["producer"]).name,
+                        routing_key=row.event_type,
+                        mandatory=True,
+                        delivery_mode=2,
+                        content_type="application/json",
+                        content_encoding="utf-8",
+                        message_id=message["event_id"],
+                        headers={"event_type": row.event_type, "correlation_id": message["correlation_id"]},
+                        retry=False,
+                    )
+                    confirmed.append(row.id)
+                except ChannelError as exc:
+                    # NO_ROUTE (312) for a mandatory message, or the exchange is missing (404):
+                    # keep the row and try again later; the channel may be closed, so reconnect.
+                    failed[row.id] = str(exc)
+                    self.close()
+                    producer = self._ensure_producer()
+        except (OSError, socket.error, ConnectionError) as exc:
+            log.warning("outbox relay: broker unavailable (%s); %d rows stay pending", exc, len(rows) - len(confirmed))
+            self.close()
+        finally:
+            self._mark(confirmed, failed)
+        return len(confirmed)
+
+    def _mark(self, confirmed: list[int], failed: dict[int, str]) -> None:
+        if not confirmed and not failed:
+            return
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            if confirmed:
+                conn.execute(self.outbox.update().where(self.outbox.c.id.in_(confirmed)).values(published_at=now))
+            for row_id, error in failed.items():
+                log.warning("outbox relay: row %s not routed: %s", row_id, error)
+                conn.execute(
+                    self.outbox.update().where(self.outbox.c.id == row_id)
+                    .values(attempts=self.outbox.c.attempts + 1, last_error=error[:500])
+                )
+
+
+# --- dead letters -----------------------------------------------------------------------------
+
+
+def dead_letter(connection: Connection, ns: str, service: str, *, body: bytes | str, content_type: str,
+                headers: dict, reason: str, source_queue: str, attempts: int) -> None:
+    """Keep a message that cannot be handled, with why, in the service's dead-letter queue."""
+    producer = Producer(connection.default_channel)
+    producer.publish(
+        body,
+        exchange=dead_letter_exchange(ns).name,
+        routing_key=service,
+        mandatory=True,
+        delivery_mode=2,
+        content_type=content_type or "application/octet-stream",
+        content_encoding="utf-8" if content_type else "binary",
+        headers={
+            **{k: v for k, v in (headers or {}).items() if not k.startswith("x-")},
+            "x-error": reason[:2000],
+            "x-original-queue": source_queue,
+            "x-attempts": attempts,
+            "x-dead-lettered-at": datetime.now(UTC).isoformat(),
+        },
+        retry=True,
+        retry_policy={"max_retries": 3},
+    )
+
+
+def peek_dead_letters(amqp_uri: str, ns: str, service: str, limit: int = 50) -> list[dict]:
+    """Read the dead-letter queue without consuming it (messages are returned to the queue)."""
+    out = []
+    with Connection(amqp_uri, connect_timeout=5) as conn:
+        channel = conn.channel()
+        queue = dead_letter_queue(ns, service)(channel)
+        taken = []
+        for _ in range(limit):
+            message = queue.get(no_ack=False, accept=["json", "application/json", "text/plain",
+                                                       "application/octet-stream"])
+            if message is None:
+                break
+            taken.append(message)
+            headers = dict(message.headers or {})
+            out.append({
+                "error": headers.get("x-error") or _first_death_reason(headers),
+                "original_queue": headers.get("x-original-queue") or _first_death_queue(headers),
+                "attempts": headers.get("x-attempts"),
+                "dead_lettered_at": headers.get("x-dead-lettered-at"),
+                "body": message.body.decode("utf-8", "replace") if isinstance(message.body, bytes) else message.body,
+            })
+        for message in taken:
+            message.requeue()
+        channel.close()
+    return out
+
+
+def _first_death_reason(headers: dict) -> str | None:
+    reason = headers.get("x-first-death-reason")
+    return f"broker: {reason}" if reason else None
+
+
+def _first_death_queue(headers: dict) -> str | None:
+    return headers.get("x-first-death-queue")

@@ -1,0 +1,77 @@
+"""Settings from the environment, overridable by the nameko config of a container.
+
+Every key is an environment variable of the same name; a nameko config dict (tests,
+`nameko run --config`) wins over the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from contracts import names
+
+DEFAULT_AMQP_URI = "amqp://guest:guest@localhost:5672/"
+HTTP_PORTS = {
+    names.BOOKING: 8001,
+    names.RECEPTION: 8002,
+    names.WORKSHOP: 8003,
+    names.PARTS: 8004,
+    names.BILLING: 8005,
+    names.FOLLOWUP: 8006,
+}
+SERVICE_TITLES = {
+    names.BOOKING: "预约 Booking",
+    names.RECEPTION: "接车制单 Reception",
+    names.WORKSHOP: "车间 Workshop",
+    names.PARTS: "备件 Parts",
+    names.BILLING: "结算交车 Billing",
+    names.FOLLOWUP: "跟踪回访 Follow-up",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    amqp_uri: str = DEFAULT_AMQP_URI
+    bus_namespace: str = ""
+    dealer_id: str = "demo-4s"
+    dealer_timezone: str = "Asia/Shanghai"
+    var_dir: Path = Path("var")
+    signing_key_dir: Path | None = None
+    max_delivery_attempts: int = 5
+    seed: str = "none"
+    raw: Mapping[str, Any] | None = None
+
+    @classmethod
+    def load(cls, overrides: Mapping[str, Any] | None = None) -> Settings:
+        source: dict[str, Any] = dict(os.environ)
+        source.update({k: v for k, v in (overrides or {}).items() if v is not None})
+        var_dir = Path(source.get("VAR_DIR", "var"))
+        key_dir = source.get("SIGNING_KEY_DIR")
+        return cls(
+            amqp_uri=source.get("AMQP_URI", DEFAULT_AMQP_URI),
+            bus_namespace=source.get("BUS_NAMESPACE", ""),
+            dealer_id=source.get("DEALER_ID", "demo-4s"),
+            dealer_timezone=source.get("DEALER_TIMEZONE", "Asia/Shanghai"),
+            var_dir=var_dir,
+            signing_key_dir=Path(key_dir) if key_dir else var_dir / "keys",
+            max_delivery_attempts=int(source.get("MAX_DELIVERY_ATTEMPTS", 5)),
+            seed=source.get("SEED", "none"),
+            raw=source,
+        )
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.dealer_timezone)
+
+    def database_url(self, service: str) -> str:
+        """`<SERVICE>_DATABASE_URL` if set, else a SQLite file under VAR_DIR."""
+        explicit = (self.raw or {}).get(f"{service.upper()}_DATABASE_URL")
+        if explicit:
+            return explicit
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{(self.var_dir / f'{service}.db').resolve()}"

@@ -1,0 +1,127 @@
+"""Engines, the kit's own tables (outbox, inbox) and per-service Alembic migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+_psycopg_greened = False
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    _green_psycopg()
+    return sa.create_engine(url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True)
+
+
+def _green_psycopg() -> None:
+    """Under eventlet a blocking psycopg2 call would stall every green thread of the service."""
+    global _psycopg_greened
+    if _psycopg_greened:
+        return
+    try:
+        import eventlet.patcher
+
+        if eventlet.patcher.is_monkey_patched("socket"):
+            from psycogreen.eventlet import patch_psycopg
+
+            patch_psycopg()
+    except ImportError:  # pragma: no cover - eventlet is a dependency
+        pass
+    _psycopg_greened = True
+
+
+def service_base() -> type[DeclarativeBase]:
+    """A declarative base whose metadata already holds the kit's outbox and inbox tables."""
+
+    class ServiceBase(DeclarativeBase):
+        pass
+
+    add_kit_tables(ServiceBase.metadata)
+    return ServiceBase
+
+
+def add_kit_tables(metadata: sa.MetaData) -> None:
+    sa.Table(
+        "outbox",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("event_id", sa.String(36), nullable=False, unique=True),
+        sa.Column("event_type", sa.String(80), nullable=False),
+        sa.Column("correlation_id", sa.String(64), nullable=False, index=True),
+        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("last_error", sa.Text, nullable=True),
+        sa.Index("ix_outbox_pending", "published_at", "id"),
+    )
+    sa.Table(
+        "inbox",
+        metadata,
+        sa.Column("consumer", sa.String(120), primary_key=True),
+        sa.Column("event_id", sa.String(36), primary_key=True),
+        sa.Column("event_type", sa.String(80), nullable=False),
+        sa.Column("correlation_id", sa.String(64), nullable=False),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
+
+def outbox_table(metadata: sa.MetaData) -> sa.Table:
+    return metadata.tables["outbox"]
+
+
+def inbox_table(metadata: sa.MetaData) -> sa.Table:
+    return metadata.tables["inbox"]
+
+
+# --- migrations -------------------------------------------------------------------------
+
+KIT_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(service: str, engine: Engine, metadata: sa.MetaData, connection=None):
+    from alembic.config import Config
+
+    versions = Path(__file__).resolve().parent.parent / "services" / service / "migrations"
+    cfg = Config()
+    cfg.set_main_option("script_location", str(KIT_MIGRATIONS))
+    cfg.set_main_option("version_locations", str(versions))
+    cfg.set_main_option("path_separator", "os")
+    cfg.attributes["engine"] = engine
+    cfg.attributes["connection"] = connection
+    cfg.attributes["target_metadata"] = metadata
+    return cfg
+
+
+def migrate(service: str, engine: Engine, metadata: sa.MetaData) -> None:
+    """Bring the service's database to the newest schema (Alembic `upgrade head`)."""
+    from alembic import command
+
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(service, engine, metadata, conn), "head")
+
+
+def schema_drift(engine: Engine, metadata: sa.MetaData) -> list:
+    """Differences between the migrated database and the models: empty when they agree."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn), metadata)

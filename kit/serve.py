@@ -1,0 +1,48 @@
+"""Run one service: `python -m kit.serve booking` (what `make run` and the containers do).
+
+`nameko run --config config.yaml services.booking.service` works as well.
+"""
+
+import eventlet
+
+eventlet.monkey_patch()  # noqa: E402 - must precede every other import
+
+import importlib  # noqa: E402
+import logging  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+
+from nameko.cli.run import run  # noqa: E402
+
+from contracts import names  # noqa: E402
+
+from .config import HTTP_PORTS, Settings  # noqa: E402
+
+
+def service_class(service: str):
+    module = importlib.import_module(f"services.{service}.service")
+    return module.Service
+
+
+def nameko_config(service: str) -> dict:
+    settings = Settings.load()
+    return {
+        "AMQP_URI": settings.amqp_uri,
+        "WEB_SERVER_ADDRESS": os.environ.get("WEB_SERVER_ADDRESS", f"127.0.0.1:{HTTP_PORTS[service]}"),
+        "max_workers": int(os.environ.get("MAX_WORKERS", "10")),
+        "parent_calls_tracked": 10,
+    }
+
+
+def main(argv: list[str]) -> None:
+    if len(argv) != 2 or argv[1] not in names.SERVICES:
+        sys.exit(f"usage: python -m kit.serve {{{'|'.join(names.SERVICES)}}}")
+    service = argv[1]
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
+                        format=f"%(asctime)s {service} %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("nameko").setLevel(logging.WARNING)
+    run([service_class(service)], nameko_config(service))
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,94 @@
+"""Signed repair orders: Ed25519 (cryptography) over the RFC 8785 canonical JSON of the order body.
+
+Reception holds the private key; workshop, parts and billing hold the public key and refuse an
+order whose signature does not verify (architecture: "refuse a tampered or unsigned order").
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import rfc8785
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from .errors import PermanentError
+
+PRIVATE_KEY_FILE = "order-signing.key"
+PUBLIC_KEY_FILE = "order-signing.pub"
+
+
+class SignatureInvalid(PermanentError):
+    """The order was changed after signing, signed by an unknown key, or not signed at all."""
+
+
+def canonical(body: dict[str, Any]) -> bytes:
+    return rfc8785.dumps(body)
+
+
+def key_id(public_key: Ed25519PublicKey) -> str:
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def sign(body: dict[str, Any], private_key: Ed25519PrivateKey) -> dict[str, Any]:
+    """Return the signed envelope `{"order": body, "signature": b64, "key_id": ...}`."""
+    signature = private_key.sign(canonical(body))
+    return {
+        "order": body,
+        "signature": base64.b64encode(signature).decode("ascii"),
+        "key_id": key_id(private_key.public_key()),
+    }
+
+
+def verify(signed: dict[str, Any], trusted: dict[str, Ed25519PublicKey]) -> dict[str, Any]:
+    """Return the order body when its signature verifies against a trusted key; raise otherwise."""
+    if not isinstance(signed, dict) or not signed.get("signature") or not isinstance(signed.get("order"), dict):
+        raise SignatureInvalid("order is not signed")
+    public_key = trusted.get(signed.get("key_id", ""))
+    if public_key is None:
+        raise SignatureInvalid(f"order signed with unknown key {signed.get('key_id')!r}")
+    try:
+        public_key.verify(base64.b64decode(signed["signature"], validate=True), canonical(signed["order"]))
+    except (InvalidSignature, ValueError):
+        raise SignatureInvalid("order signature does not verify: the order was altered after signing") from None
+    return signed["order"]
+
+
+def load_or_create_private_key(key_dir: Path) -> Ed25519PrivateKey:
+    """Reception's key: created on first start (0600), its public half written beside it."""
+    key_dir.mkdir(parents=True, exist_ok=True)
+    path = key_dir / PRIVATE_KEY_FILE
+    if path.exists():
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ValueError(f"{path} is not an Ed25519 key")
+    else:
+        key = Ed25519PrivateKey.generate()
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pem)
+    pub = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    (key_dir / PUBLIC_KEY_FILE).write_bytes(pub)
+    return key
+
+
+def load_trusted_keys(key_dir: Path) -> dict[str, Ed25519PublicKey]:
+    """Every `*.pub` in the key directory is trusted (old keys stay after a rotation)."""
+    trusted = {}
+    for path in sorted(key_dir.glob("*.pub")) if key_dir.exists() else []:
+        key = serialization.load_pem_public_key(path.read_bytes())
+        if isinstance(key, Ed25519PublicKey):
+            trusted[key_id(key)] = key
+    return trusted
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

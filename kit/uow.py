@@ -1,0 +1,195 @@
+"""Unit of work: one database transaction holding a state change and the events it emits.
+
+Plain Python (no nameko): handlers are `f(uow, command_or_event)` and are tested against a
+real SQLite database without a broker.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from contracts import Envelope, build_message
+
+from .db import inbox_table, outbox_table
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UnitOfWork:
+    def __init__(
+        self,
+        session_factory: sessionmaker,
+        *,
+        service: str,
+        dealer_id: str,
+        actor_id: str | None = None,
+        caused_by: Envelope | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ):
+        self._session_factory = session_factory
+        self.service = service
+        self.dealer_id = dealer_id
+        self.actor_id = actor_id
+        self.caused_by = caused_by
+        self.clock = clock
+        self.session: Session | None = None
+        self.emitted: list[dict[str, Any]] = []
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._session_factory()
+        self.session.begin()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if self.session.in_transaction():
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def emit(self, event_type: str, payload: dict[str, Any], *, correlation_id: str | None = None) -> str:
+        """Write an event to the outbox in this transaction; the relay publishes it after commit."""
+        correlation_id = correlation_id or (self.caused_by.correlation_id if self.caused_by else None)
+        if not correlation_id:
+            raise ValueError(f"{event_type} needs a correlation id (the visit it belongs to)")
+        message = build_message(
+            event_type=event_type,
+            payload=payload,
+            producer=self.service,
+            dealer_id=self.dealer_id,
+            correlation_id=correlation_id,
+            causation_id=self.caused_by.event_id if self.caused_by else None,
+            actor_id=self.actor_id,
+            occurred_at=self.clock(),
+        )
+        outbox = outbox_table(_metadata_of(self.session))
+        self.session.execute(
+            outbox.insert().values(
+                event_id=message["event_id"],
+                event_type=event_type,
+                correlation_id=correlation_id,
+                body=json.dumps(message, ensure_ascii=False),
+                created_at=self.clock(),
+            )
+        )
+        self.emitted.append(message)
+        return message["event_id"]
+
+
+def _metadata_of(session: Session) -> sa.MetaData:
+    return session.info["metadata"]
+
+
+class Work:
+    """What a service's code gets: run a command or handle an event, each in its own unit of work."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker,
+        *,
+        service: str,
+        dealer_id: str,
+        consumer: str | None = None,
+        after_commit: Callable[[], None] = lambda: None,
+        clock: Callable[[], datetime] = utcnow,
+    ):
+        self.session_factory = session_factory
+        self.service = service
+        self.dealer_id = dealer_id
+        self.consumer = consumer
+        self.after_commit = after_commit
+        self.clock = clock
+
+    def _uow(self, **kwargs) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, service=self.service, dealer_id=self.dealer_id,
+                          clock=self.clock, **kwargs)
+
+    def run(self, handler: Callable[..., T], *args, actor_id: str | None = None, **kwargs) -> T:
+        """Run a command handler `handler(uow, *args)` and commit what it wrote."""
+        with self._uow(actor_id=actor_id) as uow:
+            result = handler(uow, *args, **kwargs)
+            uow.commit()
+        if uow.emitted:
+            self.after_commit()
+        return result
+
+    def read(self, query: Callable[..., T], *args, **kwargs) -> T:
+        """Run a read-only query `query(session, *args)`; nothing is committed."""
+        session = self.session_factory()
+        try:
+            session.begin()
+            return query(session, *args, **kwargs)
+        finally:
+            session.close()
+
+    def handle(self, event: Envelope, handler: Callable[..., Any], *args, **kwargs) -> bool:
+        """Handle an event exactly once per consumer: the inbox row and the effects commit together.
+
+        Returns False when this consumer had already handled the event (a redelivery).
+        """
+        if not self.consumer:
+            raise RuntimeError("handle() needs the consumer name")
+        with self._uow(caused_by=event) as uow:
+            inbox = inbox_table(_metadata_of(uow.session))
+            seen = uow.session.execute(
+                sa.select(inbox.c.event_id).where(
+                    inbox.c.consumer == self.consumer, inbox.c.event_id == event.event_id
+                )
+            ).first()
+            if seen:
+                log.info("%s: %s %s already handled", self.consumer, event.event_type, event.event_id)
+                return False
+            uow.session.execute(
+                inbox.insert().values(
+                    consumer=self.consumer,
+                    event_id=event.event_id,
+                    event_type=event.event_type,
+                    correlation_id=event.correlation_id,
+                    occurred_at=event.occurred_at,
+                    handled_at=self.clock(),
+                )
+            )
+            handler(uow, event, *args, **kwargs)
+            try:
+                uow.commit()
+            except IntegrityError:
+                # A concurrent copy of the same event won the race; this one changes nothing.
+                if self._handled_meanwhile(event):
+                    return False
+                raise
+        if uow.emitted:
+            self.after_commit()
+        return True
+
+    def _handled_meanwhile(self, event: Envelope) -> bool:
+        session = self.session_factory()
+        try:
+            session.begin()
+            inbox = inbox_table(session.info["metadata"])
+            return session.execute(
+                sa.select(inbox.c.event_id).where(
+                    inbox.c.consumer == self.consumer, inbox.c.event_id == event.event_id
+                )
+            ).first() is not None
+        finally:
+            session.close()
+
+
+def session_factory_for(engine, metadata: sa.MetaData) -> sessionmaker:
+    return sessionmaker(bind=engine, expire_on_commit=False, autobegin=False, info={"metadata": metadata})

@@ -1,0 +1,137 @@
+"""The invoice audit (R-BL-1): the bill agrees with the signed quote and the published prices.
+
+Plain Python: no nameko, no SQLAlchemy. Money is Decimal, rounded to the fen half up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from kit.errors import DomainError
+from kit.types import yuan
+
+PAYMENT_METHODS = ("cash", "card", "wechat", "alipay", "transfer")
+
+
+@dataclass(frozen=True)
+class PriceBook:
+    """One published version of the price list."""
+
+    version: str
+    labour_rate: Decimal
+    vat_rate: Decimal
+    labour: dict[str, tuple[str, Decimal]]  # code -> (name, standard hours)
+    parts: dict[str, tuple[str, Decimal]]  # part_no -> (name, unit price)
+
+    def labour_amount(self, code: str) -> Decimal:
+        return yuan(self.labour[code][1] * self.labour_rate)
+
+
+@dataclass
+class InvoiceDraft:
+    lines: list[dict] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    subtotal: Decimal = Decimal("0.00")
+    vat: Decimal = Decimal("0.00")
+    total: Decimal = Decimal("0.00")
+
+    @property
+    def agrees(self) -> bool:
+        return not self.problems
+
+
+def audit_quote(quote: dict, book: PriceBook | None) -> list[str]:
+    """Problems with the signed quote itself: prices off the published list, or arithmetic that does not add up."""
+    if book is None:
+        return [f"报价单使用的价目表版本 {quote['price_list_version']} 未发布"]
+    problems = []
+    for line in quote["lines"]:
+        no, code = line["line_no"], line["code"]
+        if line["kind"] == "labour":
+            if code not in book.labour:
+                problems.append(f"第{no}行 工时项目 {code} 不在公布的价目表上")
+                continue
+            hours = book.labour[code][1]
+            if line["quantity"] != hours:
+                problems.append(f"第{no}行 {code} 工时 {line['quantity']} 与标准工时 {hours} 不符")
+            if line["unit_price"] != book.labour_rate:
+                problems.append(f"第{no}行 {code} 工时费率 {line['unit_price']} 与公布费率 {book.labour_rate} 不符")
+        else:
+            if code not in book.parts:
+                problems.append(f"第{no}行 备件 {code} 不在公布的价目表上")
+                continue
+            price = book.parts[code][1]
+            if line["unit_price"] != price:
+                problems.append(f"第{no}行 {code} 单价 {line['unit_price']} 与公布价格 {price} 不符")
+        if yuan(line["quantity"] * line["unit_price"]) != line["amount"]:
+            problems.append(f"第{no}行 金额 {line['amount']} 不等于 数量×单价")
+    subtotal = yuan(sum((line["amount"] for line in quote["lines"]), Decimal("0")))
+    if subtotal != quote["subtotal"]:
+        problems.append(f"报价小计 {quote['subtotal']} 不等于各行之和 {subtotal}")
+    if yuan(quote["subtotal"] * quote["vat_rate"]) != quote["vat"]:
+        problems.append(f"报价税额 {quote['vat']} 计算有误")
+    if quote["subtotal"] + quote["vat"] != quote["total"]:
+        problems.append(f"报价合计 {quote['total']} 不等于 小计+税额")
+    return problems
+
+
+def build_invoice(quote: dict, book: PriceBook | None, jobs_done: list[dict], parts_issued: list[dict]) -> InvoiceDraft:
+    """Bill every job done and every part issued, at the quote's (published) prices.
+
+    A job or part that is not on the signed quote, or more of a part than was quoted, is a
+    problem: the invoice cannot be settled until the order is amended with the customer's consent.
+    """
+    draft = InvoiceDraft(problems=audit_quote(quote, book))
+    quoted = {line["line_no"]: line for line in quote["lines"]}
+    for job in sorted(jobs_done, key=lambda j: j["line_no"]):
+        line = quoted.get(job["line_no"])
+        if line is None or line["kind"] != "labour" or line["code"] != job["code"]:
+            draft.problems.append(f"已完工项目 {job['code']} (第{job['line_no']}行) 不在客户签字的报价单上")
+            continue
+        draft.lines.append(_bill_line(line, line["quantity"]))
+    issued: dict[int, Decimal] = {}
+    for part in parts_issued:
+        issued[part["line_no"]] = issued.get(part["line_no"], Decimal("0")) + part["quantity"]
+        line = quoted.get(part["line_no"])
+        if line is None or line["kind"] != "part" or line["code"] != part["part_no"]:
+            draft.problems.append(f"已领用备件 {part['part_no']} (第{part['line_no']}行) 不在客户签字的报价单上")
+    for line_no, quantity in sorted(issued.items()):
+        line = quoted.get(line_no)
+        if line is None or line["kind"] != "part":
+            continue
+        if quantity > line["quantity"]:
+            draft.problems.append(f"第{line_no}行 {line['code']} 领用 {quantity} 超出报价数量 {line['quantity']}")
+            continue
+        draft.lines.append(_bill_line(line, quantity))
+    draft.lines.sort(key=lambda line: line["line_no"])
+    draft.subtotal = yuan(sum((line["amount"] for line in draft.lines), Decimal("0")))
+    draft.vat = yuan(draft.subtotal * quote["vat_rate"])
+    draft.total = draft.subtotal + draft.vat
+    return draft
+
+
+def _bill_line(quote_line: dict, quantity: Decimal) -> dict:
+    return {
+        "line_no": quote_line["line_no"],
+        "kind": quote_line["kind"],
+        "code": quote_line["code"],
+        "description": quote_line["description"],
+        "quantity": quantity,
+        "unit_price": quote_line["unit_price"],
+        "amount": yuan(quantity * quote_line["unit_price"]),
+    }
+
+
+def check_payment(status: str, total: Decimal | None, amount: Decimal, method: str) -> None:
+    """R-BL-1: an invoice that disagrees cannot be settled; the amount taken is the amount billed."""
+    if status == "paid":
+        raise DomainError("该结算单已收款", code="already_paid")
+    if status == "blocked":
+        raise DomainError("结算单与签字报价或公布价格不符，须先更正才能收款", code="invoice_blocked")
+    if status != "ready":
+        raise DomainError("车辆尚未完工质检，不能结算", code="not_ready")
+    if method not in PAYMENT_METHODS:
+        raise DomainError(f"付款方式须为 {', '.join(PAYMENT_METHODS)} 之一", field="method")
+    if amount != total:
+        raise DomainError(f"实收金额 {amount} 与应收金额 {total} 不符", field="amount")

@@ -1,0 +1,148 @@
+"""Billing's use cases: `f(uow, ...)`, each one transaction with the events it emits."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from decimal import Decimal
+
+from contracts import Envelope, names
+from contracts.events import OrderSchema
+from kit.errors import NotFound
+from kit.web import JSONEncoder
+
+from . import domain, repository
+from .models import Invoice, LabourOperation, PartPrice, PartsIssue, PriceList, SignedQuote, WorkDone
+
+_ORDER = OrderSchema()
+
+
+def publish_price_list(uow, price_list: dict) -> bool:
+    """Publish a price list version (payload of `price_list_published`); a version is published once."""
+    session = uow.session
+    version = price_list["version"]
+    if session.get(PriceList, version) is not None:
+        return False
+    session.add(PriceList(version=version, effective_from=price_list["effective_from"],
+                          labour_rate=price_list["labour_rate"], vat_rate=price_list["vat_rate"],
+                          published_at=uow.clock()))
+    session.flush()
+    session.add_all(LabourOperation(price_list_version=version, **op) for op in price_list["labour_operations"])
+    session.add_all(PartPrice(price_list_version=version, **p) for p in price_list["parts"])
+    uow.emit(names.PRICE_LIST_PUBLISHED, price_list, correlation_id=f"price-list:{version}")
+    return True
+
+
+def record_signed_order(uow, event: Envelope, verify) -> None:
+    """R-BL-1: keep the quote the customer signed; an order that does not verify is refused (dead letter)."""
+    order = verify(event.raw_payload)
+    if repository.quote(uow.session, order["order_id"], order["version"]) is None:
+        uow.session.add(SignedQuote(order_id=order["order_id"], version=order["version"], visit_id=order["visit_id"],
+                                    signed=event.raw_payload, received_at=uow.clock()))
+        uow.session.flush()
+    _rebuild_invoice(uow, order["order_id"], order["visit_id"])
+
+
+def record_parts_issued(uow, event: Envelope) -> None:
+    payload = event.raw_payload
+    uow.session.add(PartsIssue(request_id=payload["request_id"], order_id=payload["order_id"],
+                               lines=[{k: line[k] for k in ("line_no", "part_no", "quantity")}
+                                      for line in payload["lines"]]))
+    uow.session.flush()
+    _rebuild_invoice(uow, payload["order_id"], event.correlation_id)
+
+
+def record_vehicle_ready(uow, event: Envelope) -> None:
+    payload = event.raw_payload
+    if repository.work_done(uow.session, payload["order_id"]) is None:
+        uow.session.add(WorkDone(order_id=payload["order_id"], order_version=payload["order_version"],
+                                 jobs=payload["jobs_done"], parts_used=payload["parts_used"],
+                                 inspector_id=payload["inspector_id"], ready_at=event.payload["ready_at"]))
+        uow.session.flush()
+    _rebuild_invoice(uow, payload["order_id"], event.correlation_id)
+
+
+def _rebuild_invoice(uow, order_id: str, visit_id: str) -> Invoice:
+    """Recompute the draft bill from whatever has arrived; events may come in any order."""
+    session = uow.session
+    invoice = repository.invoice_for_order(session, order_id)
+    if invoice is None:
+        invoice = Invoice(invoice_id=str(uuid.uuid4()), order_id=order_id, visit_id=visit_id, status="waiting",
+                          updated_at=uow.clock())
+        session.add(invoice)
+    if invoice.status == "paid":
+        return invoice
+    work = repository.work_done(session, order_id)
+    quote = repository.quote(session, order_id, work.order_version if work else None)
+    issued = repository.parts_issued(session, order_id)
+    waiting = []
+    if quote is None:
+        waiting.append("signed_order")
+    if work is None:
+        waiting.append("vehicle_ready")
+    else:
+        used: dict[int, Decimal] = {}
+        for part in work.parts_used:
+            used[part["line_no"]] = used.get(part["line_no"], Decimal("0")) + Decimal(part["quantity"])
+        got: dict[int, Decimal] = {}
+        for part in issued:
+            got[part["line_no"]] = got.get(part["line_no"], Decimal("0")) + part["quantity"]
+        if any(got.get(line_no, Decimal("0")) < qty for line_no, qty in used.items()):
+            waiting.append("parts_issued")
+    invoice.waiting_for = waiting
+    invoice.updated_at = uow.clock()
+    if quote is not None:
+        body = _ORDER.load(quote.signed["order"])
+        invoice.advisor_id = body["advisor_id"]
+        invoice.plate = body["vehicle"]["plate"]
+        invoice.customer_name = body["customer"]["name"]
+    if waiting:
+        invoice.status = "waiting"
+        return invoice
+    jobs = [{**job, "hours": Decimal(job["hours"])} for job in work.jobs]
+    draft = domain.build_invoice(body, repository.price_book(session, body["price_list_version"]), jobs, issued)
+    was_blocked = invoice.status == "blocked" and invoice.problems == draft.problems
+    invoice.lines = _jsonable(draft.lines)
+    invoice.problems = draft.problems
+    invoice.subtotal, invoice.vat, invoice.total = draft.subtotal, draft.vat, draft.total
+    invoice.status = "ready" if draft.agrees else "blocked"
+    if invoice.status == "blocked" and not was_blocked:
+        uow.emit(names.INVOICE_BLOCKED, {"invoice_id": invoice.invoice_id, "order_id": order_id,
+                                         "reasons": draft.problems}, correlation_id=invoice.visit_id)
+    return invoice
+
+
+def pay(uow, invoice_id: str, *, amount: Decimal, method: str) -> Invoice:
+    """Take the payment, issue the gate pass 门证 and release the car (R-BL-1, R-BL-6)."""
+    invoice = uow.session.get(Invoice, invoice_id)
+    if invoice is None:
+        raise NotFound("结算单不存在", field="invoice_id")
+    domain.check_payment(invoice.status, invoice.total, amount, method)
+    now = uow.clock()
+    invoice.status = "paid"
+    invoice.paid_at = now
+    invoice.paid_amount = amount
+    invoice.payment_method = method
+    invoice.cashier_id = uow.actor_id
+    invoice.gate_pass_no = f"GP{now.strftime('%y%m%d')}-{invoice.invoice_id[:6].upper()}"
+    body = _ORDER.load(repository.quote(uow.session, invoice.order_id, None).signed["order"])
+    uow.emit(names.VEHICLE_DELIVERED, {
+        "invoice_id": invoice.invoice_id, "order_id": invoice.order_id, "advisor_id": body["advisor_id"],
+        "customer": body["customer"], "vehicle": body["vehicle"], "total": invoice.total, "delivered_at": now,
+    }, correlation_id=invoice.visit_id)
+    return invoice
+
+
+def invoice_view(invoice: Invoice) -> dict:
+    return {
+        "invoice_id": invoice.invoice_id, "order_id": invoice.order_id, "visit_id": invoice.visit_id,
+        "status": invoice.status, "waiting_for": invoice.waiting_for, "problems": invoice.problems,
+        "lines": invoice.lines, "subtotal": invoice.subtotal, "vat": invoice.vat, "total": invoice.total,
+        "advisor_id": invoice.advisor_id, "plate": invoice.plate, "customer_name": invoice.customer_name,
+        "paid_at": invoice.paid_at, "paid_amount": invoice.paid_amount, "payment_method": invoice.payment_method,
+        "cashier_id": invoice.cashier_id, "gate_pass_no": invoice.gate_pass_no, "updated_at": invoice.updated_at,
+    }
+
+
+def _jsonable(lines: list[dict]) -> list[dict]:
+    return json.loads(json.dumps(lines, cls=JSONEncoder))

@@ -1,0 +1,67 @@
+"""Billing 结算/交车: invoices audited against the signed quote and the published prices; payment; delivery."""
+
+from marshmallow import Schema, fields, validate
+
+from contracts import names
+from kit.extensions import Database, SignedOrders, on_event
+from kit.service import KitEndpoints
+from kit.web import api, page, read_json
+
+from . import handlers, repository, seed
+from .models import Base
+
+
+class PaySchema(Schema):
+    amount = fields.Decimal(required=True, places=2)
+    method = fields.String(required=True, validate=validate.Length(min=1))
+    cashier_id = fields.String(required=True, validate=validate.Length(min=1))
+
+
+class Service(KitEndpoints):
+    name = names.BILLING
+    db = Database(Base.metadata, seed=seed.reference_data)
+    orders = SignedOrders()
+
+    @on_event(names.ORDER_SIGNED)
+    def take_signed_quote(self, event):
+        """payload: {"order": {...order body...}, "signature": "base64", "key_id": "…"}"""
+        self.db.handle(event, handlers.record_signed_order, self.orders.verify)
+
+    @on_event(names.PARTS_ISSUED)
+    def take_parts_issued(self, event):
+        """payload: {"request_id", "order_id", "order_version", "lines": [{"line_no", "part_no", "quantity"}]}"""
+        self.db.handle(event, handlers.record_parts_issued)
+
+    @on_event(names.VEHICLE_READY)
+    def take_vehicle_ready(self, event):
+        """payload: {"order_id", "order_version", "jobs_done": [...], "parts_used": [...], "inspector_id"}"""
+        self.db.handle(event, handlers.record_vehicle_ready)
+
+    @api("GET", "/api/invoices")
+    def list_invoices(self, request):
+        return {"invoices": self.db.read(lambda s: [handlers.invoice_view(i) for i in repository.invoices(s)])}
+
+    @api("GET", "/api/invoices/by-order/<order_id>")
+    def invoice_for_order(self, request, order_id):
+        view = self.db.read(lambda s: (i := repository.invoice_for_order(s, order_id)) and handlers.invoice_view(i))
+        return (200, view) if view else (404, {"error": {"code": "not_found", "message": "该委托书尚无结算单"}})
+
+    @api("POST", "/api/invoices/<invoice_id>/pay")
+    def pay(self, request, invoice_id):
+        """{"amount": "1234.56", "method": "wechat", "cashier_id": "C001"}"""
+        cmd = read_json(request, PaySchema())
+        invoice = self.db.run(handlers.pay, invoice_id, amount=cmd["amount"], method=cmd["method"],
+                              actor_id=cmd["cashier_id"])
+        return handlers.invoice_view(invoice)
+
+    @api("GET", "/api/price-list")
+    def price_list(self, request):
+        def query(session):
+            current = repository.current_price_list(session)
+            return current and repository.price_book(session, current.version).__dict__
+        return {"price_list": self.db.read(query)}
+
+    @api("GET", "/")
+    def index(self, request):
+        invoices = self.db.read(lambda s: [handlers.invoice_view(i) for i in repository.invoices(s)])
+        return page(self.name, "结算与交车", "index.html", request, invoices=invoices)
