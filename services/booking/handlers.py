@@ -1,0 +1,102 @@
+"""Booking's use cases."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+
+from contracts import Envelope, names
+from kit.errors import NotFound
+
+from . import domain
+from .models import Appointment, Customer, Vehicle
+
+
+def book_appointment(uow, cmd: dict) -> Appointment:
+    """Record the appointment and announce it: parts reserve the shelf, reception expects the car."""
+    customer_in, vehicle_in = cmd["customer"], cmd["vehicle"]
+    mobile = domain.check_mobile(customer_in["mobile"])
+    vin = domain.check_vin(vehicle_in["vin"])
+    starts_at = domain.check_start(cmd["starts_at"], uow.clock())
+    session = uow.session
+    customer = session.scalars(sa.select(Customer).filter_by(mobile=mobile)).first()
+    if customer is None:
+        customer = Customer(customer_id=str(uuid.uuid4()), name=customer_in["name"], mobile=mobile)
+        session.add(customer)
+    customer.name = customer_in["name"]
+    vehicle = session.get(Vehicle, vin)
+    if vehicle is None:
+        vehicle = Vehicle(vin=vin, customer_id=customer.customer_id)
+        session.add(vehicle)
+    vehicle.plate = vehicle_in["plate"].strip().upper()
+    vehicle.model = vehicle_in.get("model", "")
+    vehicle.customer_id = customer.customer_id
+    appointment = Appointment(
+        appointment_id=str(uuid.uuid4()), visit_id=str(uuid.uuid4()), customer_id=customer.customer_id, vin=vin,
+        starts_at=starts_at, advisor_id=cmd["advisor_id"], complaint=cmd.get("complaint", ""),
+        planned_labour=list(cmd.get("planned_labour", [])),
+        planned_parts=[{"part_no": p["part_no"], "quantity": str(p["quantity"])} for p in cmd.get("planned_parts", [])],
+        booked_by=uow.actor_id, booked_at=uow.clock(),
+    )
+    session.add(appointment)
+    session.flush()
+    uow.emit(names.APPOINTMENT_BOOKED, {
+        "appointment_id": appointment.appointment_id, "visit_id": appointment.visit_id,
+        "customer": {"name": customer.name, "mobile": customer.mobile},
+        "vehicle": {"vin": vin, "plate": vehicle.plate, "model": vehicle.model},
+        "starts_at": starts_at, "advisor_id": appointment.advisor_id, "complaint": appointment.complaint,
+        "planned_labour": appointment.planned_labour, "planned_parts": appointment.planned_parts,
+    }, correlation_id=appointment.visit_id)
+    return appointment
+
+
+def note_parts_reserved(uow, event: Envelope) -> None:
+    """R-BK-6: the advisor sees the parts are waiting on the appointment shelf."""
+    appointment = _appointment(uow, event.payload["appointment_id"])
+    appointment.parts_status = "reserved"
+    appointment.parts_short = []
+
+
+def note_parts_short(uow, event: Envelope) -> None:
+    """R-BK-6/R-BK-8: a shortage is shown with its expected date so the desk can re-arrange in time."""
+    appointment = _appointment(uow, event.payload["appointment_id"])
+    appointment.parts_status = "short"
+    appointment.parts_short = event.raw_payload["short"]
+
+
+def _appointment(uow, appointment_id: str) -> Appointment:
+    appointment = uow.session.get(Appointment, appointment_id)
+    if appointment is None:
+        raise NotFound(f"appointment {appointment_id} unknown")
+    return appointment
+
+
+def appointments(session, limit: int = 200) -> list[dict]:
+    rows = session.execute(
+        sa.select(Appointment, Customer, Vehicle)
+        .join(Customer, Customer.customer_id == Appointment.customer_id)
+        .join(Vehicle, Vehicle.vin == Appointment.vin)
+        .order_by(Appointment.starts_at).limit(limit)
+    ).all()
+    return [appointment_view(a, c, v) for a, c, v in rows]
+
+
+def appointment(session, appointment_id: str) -> dict | None:
+    row = session.execute(
+        sa.select(Appointment, Customer, Vehicle)
+        .join(Customer, Customer.customer_id == Appointment.customer_id)
+        .join(Vehicle, Vehicle.vin == Appointment.vin)
+        .where(Appointment.appointment_id == appointment_id)
+    ).first()
+    return appointment_view(*row) if row else None
+
+
+def appointment_view(a: Appointment, c: Customer, v: Vehicle) -> dict:
+    return {
+        "appointment_id": a.appointment_id, "visit_id": a.visit_id, "starts_at": a.starts_at,
+        "customer": {"name": c.name, "mobile": c.mobile}, "vehicle": {"vin": v.vin, "plate": v.plate, "model": v.model},
+        "advisor_id": a.advisor_id, "complaint": a.complaint, "planned_labour": a.planned_labour,
+        "planned_parts": a.planned_parts, "status": a.status, "parts_status": a.parts_status,
+        "parts_short": a.parts_short, "booked_by": a.booked_by, "booked_at": a.booked_at,
+    }

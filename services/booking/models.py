@@ -1,0 +1,42 @@
+"""Booking's own tables: the customer file 客户档案 (thin for now) and appointments."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kit.db import service_base
+from kit.types import UtcDateTime
+
+Base = service_base()
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+    customer_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    mobile: Mapped[str] = mapped_column(sa.String(20), unique=True)
+
+
+class Vehicle(Base):
+    __tablename__ = "vehicles"
+    vin: Mapped[str] = mapped_column(sa.String(17), primary_key=True)
+    plate: Mapped[str] = mapped_column(sa.String(16), index=True)
+    model: Mapped[str] = mapped_column(sa.String(80), default="")
+    customer_id: Mapped[str] = mapped_column(sa.ForeignKey("customers.customer_id"))
+
+
+class Appointment(Base):
+    __tablename__ = "appointments"
+    appointment_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    visit_id: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    customer_id: Mapped[str] = mapped_column(sa.ForeignKey("customers.customer_id"))
+    vin: Mapped[str] = mapped_column(sa.ForeignKey("vehicles.vin"))
+    starts_at = mapped_column(UtcDateTime, nullable=False, index=True)
+    advisor_id: Mapped[str] = mapped_column(sa.String(40))
+    complaint: Mapped[str] = mapped_column(sa.Text, default="")
+    planned_labour: Mapped[list] = mapped_column(sa.JSON, default=list)
+    planned_parts: Mapped[list] = mapped_column(sa.JSON, default=list)
+    status: Mapped[str] = mapped_column(sa.String(16), default="booked")
+    parts_status: Mapped[str] = mapped_column(sa.String(16), default="pending")  # pending | reserved | short
+    parts_short: Mapped[list] = mapped_column(sa.JSON, default=list)
+    booked_by: Mapped[str | None] = mapped_column(sa.String(40))
+    booked_at = mapped_column(UtcDateTime, nullable=False)

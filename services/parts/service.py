@@ -1,0 +1,43 @@
+"""Parts 备件: stock, the appointment shelf, and issuing against signed orders."""
+
+from contracts import names
+from kit.extensions import Database, SignedOrders, on_event
+from kit.service import KitEndpoints
+from kit.web import api, page
+
+from . import handlers, seed
+from .models import Base
+
+
+class Service(KitEndpoints):
+    name = names.PARTS
+    db = Database(Base.metadata, seed=seed.reference_data)
+    orders = SignedOrders()
+
+    @on_event(names.APPOINTMENT_BOOKED)
+    def reserve_on_shelf(self, event):
+        """payload: {"appointment_id", "visit_id", "planned_parts": [{"part_no": "P-OIL-5W30", "quantity": "1"}], …}"""
+        self.db.handle(event, handlers.reserve_for_appointment)
+
+    @on_event(names.PARTS_REQUESTED)
+    def issue_parts(self, event):
+        """payload: {"request_id", "technician_id", "signed_order": {"order", "signature", "key_id"},
+        "lines": [{"line_no": 2, "quantity": "1"}]}"""
+        self.db.handle(event, handlers.issue_against_order, self.orders.verify)
+
+    @api("GET", "/api/stock")
+    def stock(self, request):
+        return {"stock": self.db.read(handlers.stock)}
+
+    @api("GET", "/api/reservations")
+    def reservations(self, request):
+        return {"reservations": self.db.read(handlers.reservations, request.args.get("appointment_id"))}
+
+    @api("GET", "/api/issues")
+    def issues(self, request):
+        return {"issues": self.db.read(handlers.issues, request.args.get("order_id"))}
+
+    @api("GET", "/")
+    def index(self, request):
+        return page(self.name, "备件库存与预约货架", "index.html", request, stock=self.db.read(handlers.stock),
+                    reservations=self.db.read(handlers.reservations), issues=self.db.read(handlers.issues))
