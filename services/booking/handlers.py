@@ -17,7 +17,7 @@ def book_appointment(uow, cmd: dict) -> Appointment:
     """Record the appointment and announce it: parts reserve the shelf, reception expects the car."""
     customer_in, vehicle_in = cmd["customer"], cmd["vehicle"]
     mobile = domain.check_mobile(customer_in["mobile"])
-    vin = domain.check_vin(vehicle_in["vin"])
+    vin = domain.check_vin(vehicle_in["vin"], field="vin")
     starts_at = domain.check_start(cmd["starts_at"], uow.clock())
     session = uow.session
     customer = session.scalars(sa.select(Customer).filter_by(mobile=mobile)).first()

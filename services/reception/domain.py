@@ -1,0 +1,86 @@
+"""Reception rules as plain functions: pricing the order from the published list (R-RC-5), signing (R-RC-6)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from kit.errors import DomainError
+from kit.types import yuan
+
+
+@dataclass(frozen=True)
+class PriceBook:
+    version: str
+    labour_rate: Decimal
+    vat_rate: Decimal
+    labour: dict[str, tuple[str, Decimal]]  # code -> (name, standard hours)
+    parts: dict[str, tuple[str, Decimal]]  # part_no -> (name, unit price)
+
+
+def price_lines(requested: list[dict], book: PriceBook | None) -> list[dict]:
+    """R-RC-5: every line priced from the published price list: labour = standard hours x rate."""
+    if book is None:
+        raise DomainError("尚未收到结算部公布的价目表，暂不能开委托书", code="no_price_list")
+    lines = []
+    for i, req in enumerate(requested, start=1):
+        code = req["code"].strip().upper()
+        if req["kind"] == "labour":
+            if code not in book.labour:
+                raise DomainError(f"工时项目 {code} 不在价目表上", field=f"lines[{i - 1}].code")
+            name, hours = book.labour[code]
+            quantity, unit_price = hours, book.labour_rate
+        else:
+            if code not in book.parts:
+                raise DomainError(f"备件 {code} 不在价目表上", field=f"lines[{i - 1}].code")
+            name, unit_price = book.parts[code]
+            quantity = req.get("quantity")
+            if quantity is None or quantity <= 0:
+                raise DomainError("备件数量须大于0", field=f"lines[{i - 1}].quantity")
+        lines.append({"line_no": i, "kind": req["kind"], "code": code, "description": name,
+                      "quantity": quantity, "unit_price": unit_price, "amount": yuan(quantity * unit_price)})
+    if not lines:
+        raise DomainError("委托书至少要有一个维修项目", field="lines")
+    return lines
+
+
+def totals(lines: list[dict], vat_rate: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    subtotal = yuan(sum((line["amount"] for line in lines), Decimal("0")))
+    vat = yuan(subtotal * vat_rate)
+    return subtotal, vat, subtotal + vat
+
+
+def promised_time(now: datetime, lines: list[dict]) -> datetime:
+    """Delivery promise: the labour hours plus an hour for QC and washing, rounded up to the half hour.
+
+    The workshop's real load comes into this with issue #5.
+    """
+    hours = sum((line["quantity"] for line in lines if line["kind"] == "labour"), Decimal("0")) + 1
+    ready = now + timedelta(minutes=int(hours * 60))
+    half_hours = math.ceil((ready.timestamp()) / 1800)
+    return datetime.fromtimestamp(half_hours * 1800, tz=now.tzinfo)
+
+
+def customer_signature_image(data: str | None) -> bytes:
+    """R-RC-6: no work starts on an unsigned order: the customer's signature image is required."""
+    if not data:
+        raise DomainError("客户尚未签字，不能签署委托书", field="customer_signature", code="unsigned")
+    if data.startswith("data:"):
+        data = data.split(",", 1)[-1]
+    try:
+        image = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise DomainError("客户签字图像无法识别", field="customer_signature", code="bad_signature") from None
+    if len(image) < 16:
+        raise DomainError("客户签字图像无法识别", field="customer_signature", code="bad_signature")
+    return image
+
+
+def check_mileage(mileage_km: int, last_km: int | None) -> int:
+    if last_km is not None and mileage_km < last_km:
+        raise DomainError(f"行驶里程不能低于上次记录 {last_km} 公里", field="mileage_km", code="mileage_lower")
+    return mileage_km

@@ -1,0 +1,196 @@
+"""Reception's use cases: expected arrivals, check-in, writing, pricing and signing the order."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from contracts import Envelope, names
+from contracts.events import OrderSchema
+from contracts.validators import check_mobile, check_vin
+from kit.errors import DomainError, NotFound
+from kit.signing import sha256_hex
+from kit.web import JSONEncoder
+
+from . import domain
+from .models import CustomerSignature, ExpectedArrival, Order, OrderVersion, PriceListCopy, Visit
+
+
+def take_price_list(uow, event: Envelope) -> None:
+    """price_list_published -> the local copy reception prices orders from (works while billing is down)."""
+    p = event.payload
+    if uow.session.get(PriceListCopy, p["version"]) is not None:
+        return
+    uow.session.add(PriceListCopy(
+        version=p["version"], effective_from=p["effective_from"], labour_rate=p["labour_rate"],
+        vat_rate=p["vat_rate"],
+        labour={op["code"]: {"name": op["name"], "standard_hours": str(op["standard_hours"])}
+                for op in p["labour_operations"]},
+        parts={part["part_no"]: {"name": part["name"], "unit_price": str(part["unit_price"])} for part in p["parts"]},
+    ))
+
+
+def expect_arrival(uow, event: Envelope) -> None:
+    """appointment_booked -> the car is expected; the booked advisor will receive it (R-BK-5)."""
+    a = event.raw_payload
+    uow.session.add(ExpectedArrival(
+        appointment_id=a["appointment_id"], visit_id=a["visit_id"], plate=a["vehicle"]["plate"],
+        customer=a["customer"], vehicle=a["vehicle"], starts_at=event.payload["starts_at"],
+        advisor_id=a["advisor_id"], complaint=a.get("complaint", ""), planned_labour=a.get("planned_labour", []),
+        planned_parts=a.get("planned_parts", []),
+    ))
+
+
+def check_in(uow, cmd: dict) -> Visit:
+    """A booked arrival (by appointment id or plate) or a walk-in (customer, vehicle, advisor)."""
+    session = uow.session
+    arrival = None
+    if cmd.get("appointment_id"):
+        arrival = session.get(ExpectedArrival, cmd["appointment_id"])
+        if arrival is None:
+            raise NotFound("找不到该预约(可能尚未同步，请稍候再试)", field="appointment_id")
+    elif cmd.get("plate") and not cmd.get("vehicle"):
+        arrival = session.scalars(sa.select(ExpectedArrival).filter_by(plate=cmd["plate"].strip().upper(),
+                                                                         arrived=False)).first()
+        if arrival is None:
+            raise NotFound("该车牌今天没有预约，请按散客登记", field="plate")
+    if arrival is not None:
+        if arrival.arrived:
+            raise DomainError("该预约已到店登记", field="appointment_id", code="already_checked_in")
+        arrival.arrived = True
+        visit = Visit(visit_id=arrival.visit_id, appointment_id=arrival.appointment_id, plate=arrival.plate,
+                      customer=arrival.customer, vehicle=arrival.vehicle, advisor_id=arrival.advisor_id,
+                      complaint=arrival.complaint)
+    else:
+        for key in ("customer", "vehicle", "advisor_id"):
+            if not cmd.get(key):
+                raise DomainError("散客登记须填写客户、车辆和服务顾问", field=key, code="required")
+        vehicle = {**cmd["vehicle"], "vin": check_vin(cmd["vehicle"].get("vin", ""), field="vehicle.vin"),
+                   "plate": cmd["vehicle"]["plate"].strip().upper()}
+        customer = {**cmd["customer"], "mobile": check_mobile(cmd["customer"].get("mobile", ""))}
+        visit = Visit(visit_id=str(uuid.uuid4()), plate=vehicle["plate"], customer=customer, vehicle=vehicle,
+                      advisor_id=cmd["advisor_id"], complaint=cmd.get("complaint", ""))
+    visit.checked_in_at = uow.clock()
+    visit.checked_in_by = uow.actor_id
+    session.add(visit)
+    session.flush()
+    return visit
+
+
+def write_order(uow, visit_id: str, cmd: dict) -> Order:
+    """R-RC-5: the jobs and parts, each priced from the published list, with totals and a promised time."""
+    session = uow.session
+    visit = session.get(Visit, visit_id)
+    if visit is None:
+        raise NotFound("接车记录不存在", field="visit_id")
+    order = session.scalars(sa.select(Order).filter_by(visit_id=visit_id)).first()
+    if order is not None and order.status == "signed":
+        raise DomainError("委托书已签字，变更须走追加项目流程并经客户同意", code="order_signed")
+    book = current_price_book(session)
+    lines = domain.price_lines(cmd["lines"], book)
+    subtotal, vat, total = domain.totals(lines, book.vat_rate)
+    now = uow.clock()
+    body = {
+        "order_id": order.order_id if order else str(uuid.uuid4()), "version": 1, "visit_id": visit_id,
+        "dealer_id": uow.dealer_id, "appointment_id": visit.appointment_id, "customer": visit.customer,
+        "vehicle": {k: visit.vehicle[k] for k in ("vin", "plate", "model") if k in visit.vehicle},
+        "mileage_km": domain.check_mileage(cmd["mileage_km"], None), "advisor_id": visit.advisor_id,
+        "price_list_version": book.version, "lines": lines, "subtotal": subtotal, "vat_rate": book.vat_rate,
+        "vat": vat, "total": total, "promised_at": cmd.get("promised_at") or domain.promised_time(now, lines),
+    }
+    draft = json.loads(json.dumps(body, cls=JSONEncoder))
+    if order is None:
+        order = Order(order_id=body["order_id"], visit_id=visit_id, draft=draft, updated_at=now)
+        session.add(order)
+    else:
+        order.draft, order.updated_at = draft, now
+    session.flush()
+    return order
+
+
+def sign_order(uow, order_id: str, *, customer_signature: str | None, advisor_id: str, signer) -> OrderVersion:
+    """R-RC-6: the customer signs, then the advisor; the version is signed (Ed25519) and announced."""
+    session = uow.session
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound("委托书不存在", field="order_id")
+    if order.status == "signed":
+        raise DomainError("委托书已签字", code="already_signed")
+    image = domain.customer_signature_image(customer_signature)
+    if advisor_id != order.draft["advisor_id"]:
+        raise DomainError("须由接待该车的服务顾问签字", field="advisor_id", code="wrong_advisor")
+    digest = sha256_hex(image)
+    if session.get(CustomerSignature, digest) is None:
+        session.add(CustomerSignature(sha256=digest, image=image, captured_at=uow.clock()))
+    now = uow.clock()
+    body = {**order.draft, "version": order.signed_version + 1, "customer_signature_sha256": digest,
+            "signed_at": now.isoformat()}
+    signed = signer.sign(_loaded(body))
+    version = OrderVersion(order_id=order_id, version=body["version"], signed=signed, signed_at=now,
+                           advisor_id=advisor_id)
+    session.add(version)
+    order.status, order.signed_version, order.updated_at = "signed", body["version"], now
+    visit = session.get(Visit, order.visit_id)
+    visit.status = "order_signed"
+    uow.emit(names.ORDER_SIGNED, signed, correlation_id=order.visit_id)
+    return version
+
+
+def _loaded(body: dict) -> dict:
+    return OrderSchema().load(body)
+
+
+def current_price_book(session) -> domain.PriceBook | None:
+    copy = session.scalars(sa.select(PriceListCopy).order_by(PriceListCopy.effective_from.desc()).limit(1)).first()
+    if copy is None:
+        return None
+    return domain.PriceBook(
+        version=copy.version, labour_rate=copy.labour_rate, vat_rate=copy.vat_rate,
+        labour={code: (v["name"], Decimal(v["standard_hours"])) for code, v in copy.labour.items()},
+        parts={no: (v["name"], Decimal(v["unit_price"])) for no, v in copy.parts.items()},
+    )
+
+
+# --- views -------------------------------------------------------------------------------------
+
+def expected_arrivals(session) -> list[dict]:
+    rows = session.scalars(sa.select(ExpectedArrival).order_by(ExpectedArrival.starts_at))
+    return [{"appointment_id": a.appointment_id, "visit_id": a.visit_id, "plate": a.plate, "customer": a.customer,
+             "vehicle": a.vehicle, "starts_at": a.starts_at, "advisor_id": a.advisor_id, "complaint": a.complaint,
+             "planned_labour": a.planned_labour, "planned_parts": a.planned_parts, "arrived": a.arrived}
+            for a in rows]
+
+
+def visits(session) -> list[dict]:
+    rows = session.execute(sa.select(Visit, Order).outerjoin(Order, Order.visit_id == Visit.visit_id)
+                           .order_by(Visit.checked_in_at.desc())).all()
+    return [visit_view(v, o) for v, o in rows]
+
+
+def visit(session, visit_id: str) -> dict | None:
+    row = session.execute(sa.select(Visit, Order).outerjoin(Order, Order.visit_id == Visit.visit_id)
+                          .where(Visit.visit_id == visit_id)).first()
+    return visit_view(*row) if row else None
+
+
+def visit_view(v: Visit, o: Order | None) -> dict:
+    return {"visit_id": v.visit_id, "appointment_id": v.appointment_id, "plate": v.plate, "customer": v.customer,
+            "vehicle": v.vehicle, "advisor_id": v.advisor_id, "complaint": v.complaint,
+            "checked_in_at": v.checked_in_at, "status": v.status,
+            "order": order_view_of(o) if o else None}
+
+
+def order_view_of(o: Order) -> dict:
+    return {"order_id": o.order_id, "status": o.status, "signed_version": o.signed_version, "draft": o.draft}
+
+
+def order(session, order_id: str) -> dict | None:
+    o = session.get(Order, order_id)
+    if o is None:
+        return None
+    versions = session.scalars(sa.select(OrderVersion).filter_by(order_id=order_id).order_by(OrderVersion.version))
+    return {**order_view_of(o), "versions": [{"version": v.version, "signed_at": v.signed_at, "signed": v.signed}
+                                             for v in versions]}

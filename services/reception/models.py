@@ -1,0 +1,80 @@
+"""Reception's own tables: expected arrivals, visits, work orders and their signed versions."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kit.db import service_base
+from kit.types import Money, Quantity, UtcDateTime
+
+Base = service_base()
+
+
+class PriceListCopy(Base):
+    """Billing's published price list as reception last heard it (price_list_published)."""
+
+    __tablename__ = "price_list_copies"
+    version: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    effective_from = mapped_column(UtcDateTime, nullable=False)
+    labour_rate = mapped_column(Money, nullable=False)
+    vat_rate = mapped_column(Quantity, nullable=False)
+    labour: Mapped[dict] = mapped_column(sa.JSON)  # code -> {"name", "standard_hours"}
+    parts: Mapped[dict] = mapped_column(sa.JSON)  # part_no -> {"name", "unit_price"}
+
+
+class ExpectedArrival(Base):
+    __tablename__ = "expected_arrivals"
+    appointment_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    visit_id: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    plate: Mapped[str] = mapped_column(sa.String(16), index=True)
+    customer: Mapped[dict] = mapped_column(sa.JSON)
+    vehicle: Mapped[dict] = mapped_column(sa.JSON)
+    starts_at = mapped_column(UtcDateTime, nullable=False)
+    advisor_id: Mapped[str] = mapped_column(sa.String(40))
+    complaint: Mapped[str] = mapped_column(sa.Text, default="")
+    planned_labour: Mapped[list] = mapped_column(sa.JSON)
+    planned_parts: Mapped[list] = mapped_column(sa.JSON)
+    arrived: Mapped[bool] = mapped_column(default=False)
+
+
+class Visit(Base):
+    __tablename__ = "visits"
+    visit_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    appointment_id: Mapped[str | None] = mapped_column(sa.String(40))
+    plate: Mapped[str] = mapped_column(sa.String(16), index=True)
+    customer: Mapped[dict] = mapped_column(sa.JSON)
+    vehicle: Mapped[dict] = mapped_column(sa.JSON)
+    advisor_id: Mapped[str] = mapped_column(sa.String(40))
+    complaint: Mapped[str] = mapped_column(sa.Text, default="")
+    checked_in_at = mapped_column(UtcDateTime, nullable=False)
+    checked_in_by: Mapped[str | None] = mapped_column(sa.String(40))
+    status: Mapped[str] = mapped_column(sa.String(16), default="checked_in")  # checked_in | order_signed
+
+
+class Order(Base):
+    """The work order 维修委托书 being written; each signature freezes a version (OrderVersion)."""
+
+    __tablename__ = "orders"
+    order_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    visit_id: Mapped[str] = mapped_column(sa.ForeignKey("visits.visit_id"), unique=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default="draft")  # draft | signed
+    draft: Mapped[dict] = mapped_column(sa.JSON)
+    signed_version: Mapped[int] = mapped_column(default=0)
+    updated_at = mapped_column(UtcDateTime, nullable=False)
+
+
+class OrderVersion(Base):
+    __tablename__ = "order_versions"
+    order_id: Mapped[str] = mapped_column(sa.ForeignKey("orders.order_id"), primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True)
+    signed: Mapped[dict] = mapped_column(sa.JSON)  # {"order": body, "signature", "key_id"}
+    signed_at = mapped_column(UtcDateTime, nullable=False)
+    advisor_id: Mapped[str] = mapped_column(sa.String(40))
+
+
+class CustomerSignature(Base):
+    """The customer's handwritten signature image, addressed by its SHA-256 (carried in the signed body)."""
+
+    __tablename__ = "customer_signatures"
+    sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    image: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    captured_at = mapped_column(UtcDateTime, nullable=False)

@@ -1,0 +1,110 @@
+"""Reception 接车制单: check-in, the work order priced from the published list, signatures."""
+
+from marshmallow import Schema, fields, validate
+
+from contracts import names
+from contracts.events import LINE_KINDS, CustomerSchema
+from kit.extensions import Database, SignedOrders, on_event
+from kit.service import KitEndpoints
+from kit.web import api, page, read_json
+
+from . import handlers
+from .models import Base
+
+
+class WalkInVehicle(Schema):
+    vin = fields.String(required=True)
+    plate = fields.String(required=True, validate=validate.Length(min=2, max=16))
+    model = fields.String(load_default="")
+
+
+class CheckIn(Schema):
+    appointment_id = fields.String(load_default=None)
+    plate = fields.String(load_default=None)
+    customer = fields.Nested(CustomerSchema, load_default=None)
+    vehicle = fields.Nested(WalkInVehicle, load_default=None)
+    advisor_id = fields.String(load_default=None)
+    complaint = fields.String(load_default="")
+    staff_id = fields.String(load_default=None)
+
+
+class RequestedLine(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(LINE_KINDS))
+    code = fields.String(required=True, validate=validate.Length(min=1))
+    quantity = fields.Decimal(load_default=None)
+
+
+class WriteOrder(Schema):
+    lines = fields.List(fields.Nested(RequestedLine), required=True, validate=validate.Length(min=1))
+    mileage_km = fields.Integer(required=True, validate=validate.Range(min=0))
+    promised_at = fields.AwareDateTime(load_default=None)
+    staff_id = fields.String(load_default=None)
+
+
+class SignOrder(Schema):
+    customer_signature = fields.String(load_default=None)
+    advisor_id = fields.String(required=True, validate=validate.Length(min=1))
+
+
+class Service(KitEndpoints):
+    name = names.RECEPTION
+    db = Database(Base.metadata)
+    orders = SignedOrders(signer=True)
+
+    @on_event(names.PRICE_LIST_PUBLISHED)
+    def take_price_list(self, event):
+        """payload: {"version": "2026.11-1", "labour_rate": "300.00", "vat_rate": "0.13", "labour_operations": [...],
+        "parts": [...]}"""
+        self.db.handle(event, handlers.take_price_list)
+
+    @on_event(names.APPOINTMENT_BOOKED)
+    def expect_arrival(self, event):
+        """payload: {"appointment_id", "visit_id", "customer", "vehicle", "starts_at", "advisor_id", …}"""
+        self.db.handle(event, handlers.expect_arrival)
+
+    @api("GET", "/api/expected-arrivals")
+    def expected_arrivals(self, request):
+        return {"expected_arrivals": self.db.read(handlers.expected_arrivals)}
+
+    @api("POST", "/api/visits")
+    def check_in(self, request):
+        """{"appointment_id": "…"} for a booked car, or a walk-in: {"customer": {"name", "mobile"},
+        "vehicle": {"vin", "plate", "model"}, "advisor_id": "A001", "complaint": "…"}"""
+        cmd = read_json(request, CheckIn())
+        visit = self.db.run(handlers.check_in, cmd, actor_id=cmd.get("staff_id"))
+        return 201, self.db.read(handlers.visit, visit.visit_id)
+
+    @api("GET", "/api/visits")
+    def list_visits(self, request):
+        return {"visits": self.db.read(handlers.visits)}
+
+    @api("GET", "/api/visits/<visit_id>")
+    def get_visit(self, request, visit_id):
+        view = self.db.read(handlers.visit, visit_id)
+        return (200, view) if view else (404, {"error": {"code": "not_found", "message": "接车记录不存在"}})
+
+    @api("POST", "/api/visits/<visit_id>/order")
+    def write_order(self, request, visit_id):
+        """{"mileage_km": 35210, "lines": [{"kind": "labour", "code": "LAB-OIL"},
+        {"kind": "part", "code": "P-OIL-5W30", "quantity": "1"}]}"""
+        cmd = read_json(request, WriteOrder())
+        self.db.run(handlers.write_order, visit_id, cmd, actor_id=cmd.get("staff_id"))
+        return 201, self.db.read(handlers.visit, visit_id)["order"]
+
+    @api("POST", "/api/orders/<order_id>/sign")
+    def sign_order(self, request, order_id):
+        """{"customer_signature": "data:image/png;base64,…", "advisor_id": "A001"}"""
+        cmd = read_json(request, SignOrder())
+        self.db.run(handlers.sign_order, order_id, customer_signature=cmd["customer_signature"],
+                    advisor_id=cmd["advisor_id"], signer=self.orders, actor_id=cmd["advisor_id"])
+        return self.db.read(handlers.order, order_id)
+
+    @api("GET", "/api/orders/<order_id>")
+    def get_order(self, request, order_id):
+        view = self.db.read(handlers.order, order_id)
+        return (200, view) if view else (404, {"error": {"code": "not_found", "message": "委托书不存在"}})
+
+    @api("GET", "/")
+    def index(self, request):
+        return page(self.name, "接车与委托书", "index.html", request,
+                    arrivals=self.db.read(handlers.expected_arrivals), visits=self.db.read(handlers.visits))
