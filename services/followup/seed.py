@@ -1,0 +1,13 @@
+"""Reference data: who makes follow-up calls (agents and a service assistant, R-FU-2)."""
+
+from . import handlers
+
+CALLERS = [("F001", "周静", "followup_agent"), ("F002", "吴敏", "followup_agent"), ("S001", "郑洁", "service_assistant")]
+
+
+def reference_data(work, demo: bool = False) -> None:
+    def add_all(uow):
+        for caller in CALLERS:
+            handlers.add_caller(uow, *caller)
+
+    work.run(add_all)

@@ -1,0 +1,81 @@
+"""Workshop's own tables: technicians, bays, work orders as signed, jobs, parts requested and received, QC."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kit.db import service_base
+from kit.types import Quantity, UtcDateTime
+
+Base = service_base()
+
+
+class Technician(Base):
+    __tablename__ = "technicians"
+    technician_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    skill: Mapped[str] = mapped_column(sa.String(40), default="机电")
+
+
+class Bay(Base):
+    __tablename__ = "bays"
+    bay_id: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+
+
+class WorkOrder(Base):
+    __tablename__ = "work_orders"
+    order_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    version: Mapped[int]
+    visit_id: Mapped[str] = mapped_column(sa.String(40), index=True)
+    signed: Mapped[dict] = mapped_column(sa.JSON)  # the signed order as received (forwarded to parts)
+    plate: Mapped[str] = mapped_column(sa.String(16))
+    advisor_id: Mapped[str] = mapped_column(sa.String(40))
+    promised_at = mapped_column(UtcDateTime, nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(20), default="waiting_dispatch")
+    technician_id: Mapped[str | None] = mapped_column(sa.ForeignKey("technicians.technician_id"))
+    bay_id: Mapped[str | None] = mapped_column(sa.ForeignKey("bays.bay_id"))
+    received_at = mapped_column(UtcDateTime, nullable=False)
+    dispatched_at = mapped_column(UtcDateTime, nullable=True)
+    dispatched_by: Mapped[str | None] = mapped_column(sa.String(40))
+    ready_at = mapped_column(UtcDateTime, nullable=True)
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+    order_id: Mapped[str] = mapped_column(sa.ForeignKey("work_orders.order_id"), primary_key=True)
+    line_no: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40))
+    description: Mapped[str] = mapped_column(sa.String(120))
+    hours = mapped_column(Quantity, nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(16), default="waiting")  # waiting | in_progress | done
+    technician_id: Mapped[str | None] = mapped_column(sa.String(40))
+    finished_at = mapped_column(UtcDateTime, nullable=True)
+    report: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class PartsRequest(Base):
+    __tablename__ = "parts_requests"
+    request_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    order_id: Mapped[str] = mapped_column(sa.ForeignKey("work_orders.order_id"), index=True)
+    lines: Mapped[list] = mapped_column(sa.JSON)  # [{"line_no", "part_no", "quantity"}]
+    requested_at = mapped_column(UtcDateTime, nullable=False)
+
+
+class PartReceived(Base):
+    __tablename__ = "parts_received"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(sa.String(40), index=True)
+    order_id: Mapped[str] = mapped_column(sa.String(40), index=True)
+    line_no: Mapped[int]
+    part_no: Mapped[str] = mapped_column(sa.String(40))
+    quantity = mapped_column(Quantity, nullable=False)
+
+
+class QualityCheck(Base):
+    __tablename__ = "quality_checks"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(sa.ForeignKey("work_orders.order_id"), index=True)
+    inspector_id: Mapped[str] = mapped_column(sa.String(40))
+    passed: Mapped[bool]
+    findings: Mapped[str] = mapped_column(sa.Text, default="")
+    checked_at = mapped_column(UtcDateTime, nullable=False)

@@ -1,0 +1,81 @@
+"""Workshop 维修作业: signed orders in, dispatch, parts against the order, jobs, quality check."""
+
+from marshmallow import Schema, fields, validate
+
+from contracts import names
+from kit.extensions import Database, SignedOrders, on_event
+from kit.service import KitEndpoints
+from kit.web import api, page, read_json
+
+from . import handlers, seed
+from .models import Base
+
+
+
+class Dispatch(Schema):
+    technician_id = fields.String(required=True, validate=validate.Length(min=1))
+    bay_id = fields.String(required=True, validate=validate.Length(min=1))
+    dispatcher_id = fields.String(required=True, validate=validate.Length(min=1))
+
+
+class FinishJob(Schema):
+    report = fields.String(load_default="")
+    technician_id = fields.String(required=True, validate=validate.Length(min=1))
+
+
+class QualityCheck(Schema):
+    passed = fields.Boolean(required=True)
+    findings = fields.String(load_default="")
+    inspector_id = fields.String(required=True, validate=validate.Length(min=1))
+
+
+class Service(KitEndpoints):
+    name = names.WORKSHOP
+    db = Database(Base.metadata, seed=seed.reference_data)
+    orders = SignedOrders()
+
+    @on_event(names.ORDER_SIGNED)
+    def take_signed_order(self, event):
+        """payload: {"order": {...order body...}, "signature": "base64", "key_id": "…"}"""
+        self.db.handle(event, handlers.take_signed_order, self.orders.verify)
+
+    @on_event(names.PARTS_ISSUED)
+    def take_parts_issued(self, event):
+        """payload: {"request_id", "order_id", "order_version", "lines": [{"line_no", "part_no", "quantity", …}]}"""
+        self.db.handle(event, handlers.take_parts_issued)
+
+    @api("GET", "/api/work-orders")
+    def list_work_orders(self, request):
+        return {"work_orders": self.db.read(handlers.work_orders)}
+
+    @api("GET", "/api/work-orders/<order_id>")
+    def get_work_order(self, request, order_id):
+        view = self.db.read(handlers.work_order, order_id)
+        return (200, view) if view else (404, {"error": {"code": "not_found", "message": "委托书尚未到达车间"}})
+
+    @api("POST", "/api/work-orders/<order_id>/dispatch")
+    def dispatch(self, request, order_id):
+        """{"technician_id": "T001", "bay_id": "B1", "dispatcher_id": "D001"}"""
+        cmd = read_json(request, Dispatch())
+        self.db.run(handlers.dispatch, order_id, technician_id=cmd["technician_id"], bay_id=cmd["bay_id"],
+                    actor_id=cmd["dispatcher_id"])
+        return self.db.read(handlers.work_order, order_id)
+
+    @api("POST", "/api/work-orders/<order_id>/jobs/<int:line_no>/finish")
+    def finish_job(self, request, order_id, line_no):
+        """{"report": "已清洗节气门，怠速平稳", "technician_id": "T001"}"""
+        cmd = read_json(request, FinishJob())
+        self.db.run(handlers.finish_job, order_id, line_no, report=cmd["report"], actor_id=cmd["technician_id"])
+        return self.db.read(handlers.work_order, order_id)
+
+    @api("POST", "/api/work-orders/<order_id>/quality-check")
+    def quality_check(self, request, order_id):
+        """{"passed": true, "findings": "路试正常", "inspector_id": "Q001"}"""
+        cmd = read_json(request, QualityCheck())
+        self.db.run(handlers.quality_check, order_id, passed=cmd["passed"], findings=cmd["findings"],
+                    actor_id=cmd["inspector_id"])
+        return self.db.read(handlers.work_order, order_id)
+
+    @api("GET", "/")
+    def index(self, request):
+        return page(self.name, "车间看板", "index.html", request, work_orders=self.db.read(handlers.work_orders))
