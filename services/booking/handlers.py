@@ -24,6 +24,7 @@ def book_appointment(uow, cmd: dict) -> Appointment:
     if customer is None:
         customer = Customer(customer_id=str(uuid.uuid4()), name=customer_in["name"], mobile=mobile)
         session.add(customer)
+        session.flush()
     customer.name = customer_in["name"]
     vehicle = session.get(Vehicle, vin)
     if vehicle is None:
@@ -32,6 +33,7 @@ def book_appointment(uow, cmd: dict) -> Appointment:
     vehicle.plate = vehicle_in["plate"].strip().upper()
     vehicle.model = vehicle_in.get("model", "")
     vehicle.customer_id = customer.customer_id
+    session.flush()  # customer and vehicle rows before the appointment that refers to them
     appointment = Appointment(
         appointment_id=str(uuid.uuid4()), visit_id=str(uuid.uuid4()), customer_id=customer.customer_id, vin=vin,
         starts_at=starts_at, advisor_id=cmd["advisor_id"], complaint=cmd.get("complaint", ""),

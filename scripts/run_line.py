@@ -1,0 +1,53 @@
+"""`make run`: the whole line with demo data; prints each department's URL and waits for Ctrl-C."""
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from contracts import names
+from kit.config import SERVICE_TITLES, Settings
+from kit.line import Line, broker_reachable
+
+
+def main() -> int:
+    settings = Settings.load()
+    reason = broker_reachable(settings.amqp_uri)
+    if reason:
+        print(f"RabbitMQ is not reachable at {settings.amqp_uri} ({reason}).", file=sys.stderr)
+        print("Start one: `make up` (Docker), or `rabbitmq-server -detached` where RabbitMQ is installed, "
+              "or set AMQP_URI to a running broker.", file=sys.stderr)
+        return 1
+    var_dir = Path(os.environ.get("VAR_DIR", "var")).resolve()
+    line = Line(env={"SEED": os.environ.get("SEED", "demo"), "VAR_DIR": str(var_dir)}, log_dir=var_dir / "log")
+    print(f"Starting the six services (logs in {line.log_dir}) ...", flush=True)
+    try:
+        line.start()
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"Could not start the line: {exc}", file=sys.stderr)
+        line.stop()
+        return 1
+    print("\nThe after-sales line is running. Department UIs:")
+    for service in names.SERVICES:
+        print(f"  {SERVICE_TITLES[service]:<22} {line.url(service)}")
+    print("\nHealth: <url>/healthz   JSON API: <url>/api/...   Stop with Ctrl-C.", flush=True)
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
+    try:
+        while not stopping:
+            for service, proc in line.processes.items():
+                if proc.poll() is not None:
+                    print(f"{service} exited ({proc.returncode}); restarting", file=sys.stderr)
+                    line.start_one(service)
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("\nStopping ...")
+        line.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

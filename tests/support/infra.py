@@ -1,0 +1,53 @@
+"""Real infrastructure for tests: RabbitMQ and PostgreSQL from the environment, else from testcontainers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from contextlib import contextmanager
+
+from kombu import Connection
+
+from kit import bus
+
+
+@contextmanager
+def rabbitmq_uri():
+    """AMQP_URI when set (this machine and CI run RabbitMQ locally); otherwise a throwaway container."""
+    if os.environ.get("AMQP_URI"):
+        yield os.environ["AMQP_URI"]
+        return
+    from testcontainers.rabbitmq import RabbitMqContainer
+
+    with RabbitMqContainer("rabbitmq:3.13-management") as rabbit:
+        params = rabbit.get_connection_params()
+        yield f"amqp://guest:guest@{params.host}:{params.port}/"
+
+
+@contextmanager
+def postgres_url():
+    """DATABASE_URL when set; otherwise a throwaway PostgreSQL container."""
+    if os.environ.get("DATABASE_URL"):
+        yield os.environ["DATABASE_URL"]
+        return
+    from testcontainers.postgres import PostgresContainer
+
+    with PostgresContainer("postgres:16", driver="psycopg2") as pg:
+        yield pg.get_connection_url()
+
+
+def new_namespace() -> str:
+    """Every test gets its own exchanges and queues on the shared broker."""
+    return f"t{uuid.uuid4().hex[:10]}."
+
+
+def drop_namespace(amqp_uri: str, namespace: str) -> None:
+    with Connection(amqp_uri) as conn:
+        bus.delete_topology(conn, namespace)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
