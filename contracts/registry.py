@@ -52,13 +52,22 @@ def build_message(
     version: int | None = None,
     occurred_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """Validate a payload against its contract and wrap it in the envelope, ready for JSON."""
+    """Validate a payload against its contract and wrap it in the envelope, ready for JSON.
+
+    The payload may hold Python values (Decimal, datetime) or their JSON form (strings).
+    """
     version = version or latest_version(event_type)
     expected_producer = producer_of(event_type)
     if producer != expected_producer:
         raise ContractError(f"{event_type} is produced by {expected_producer}, not {producer}")
     schema = payload_schema(event_type, version)
-    dumped = schema.dump(payload)
+    try:
+        dumped = schema.dump(payload)
+    except (TypeError, AttributeError, ValueError):
+        try:
+            dumped = schema.dump(schema.load(payload))
+        except ValidationError as exc:
+            raise ContractError(f"{event_type} v{version} payload invalid: {exc.messages}") from None
     errors = schema.validate(dumped)
     if errors:
         raise ContractError(f"{event_type} v{version} payload invalid: {errors}")

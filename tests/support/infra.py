@@ -12,11 +12,24 @@ from kombu import Connection
 from kit import bus
 
 
+LOCAL_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
+LOCAL_POSTGRES_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
 @contextmanager
 def rabbitmq_uri():
     """AMQP_URI when set (this machine and CI run RabbitMQ locally); otherwise a throwaway container."""
     if os.environ.get("AMQP_URI"):
         yield os.environ["AMQP_URI"]
+        return
+    if os.environ.get("TESTS_USE_LOCAL_SERVICES", "1") == "1" and _listening(5672):
+        yield LOCAL_AMQP_URI
         return
     from testcontainers.rabbitmq import RabbitMqContainer
 
@@ -30,6 +43,9 @@ def postgres_url():
     """DATABASE_URL when set; otherwise a throwaway PostgreSQL container."""
     if os.environ.get("DATABASE_URL"):
         yield os.environ["DATABASE_URL"]
+        return
+    if os.environ.get("TESTS_USE_LOCAL_SERVICES", "1") == "1" and _listening(5432):
+        yield LOCAL_POSTGRES_URL
         return
     from testcontainers.postgres import PostgresContainer
 

@@ -1,0 +1,49 @@
+# The after-sales line. Two commands matter: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+COMPOSE := docker compose -f deploy/compose.yaml
+VISITS ?= 1000
+
+.PHONY: install run test unit service e2e lint up down bench schemas clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## Start all six services with demo data and print each department's URL.
+run: install
+	$(PY) scripts/run_line.py
+
+## Everything: unit, service and end-to-end tests against a real broker and databases.
+test: install
+	$(PY) -m pytest
+
+## Domain rules and contracts only: no broker, no database server (seconds).
+unit: install
+	$(PY) -m pytest tests/unit -q
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+## RabbitMQ, PostgreSQL and the six services in containers (needs a Docker engine).
+up:
+	$(COMPOSE) up -d --build
+
+down:
+	$(COMPOSE) down
+
+## N visits through the whole line, against raw RabbitMQ and a bare nameko chain, in one run.
+bench: install
+	$(PY) -m bench.bench --visits $(VISITS)
+
+## Write every event's JSON Schema to var/schemas/.
+schemas: install
+	$(PY) -m contracts var/schemas
+
+clean:
+	rm -rf var
