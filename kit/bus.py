@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from amqp.exceptions import ChannelError
+from amqp.exceptions import ConnectionError as AMQPConnectionError
 from kombu import Connection, Exchange, Producer, Queue
+from kombu.exceptions import OperationalError
 
 from contracts import names, producer_of
 from contracts.events import SUBSCRIPTIONS
@@ -191,7 +192,7 @@ class OutboxRelay:
                     failed[row.id] = str(exc)
                     self.close()
                     producer = self._ensure_producer()
-        except (OSError, socket.error, ConnectionError) as exc:
+        except (OSError, ConnectionError, AMQPConnectionError, OperationalError) as exc:
             log.warning("outbox relay: broker unavailable (%s); %d rows stay pending", exc, len(rows) - len(confirmed))
             self.close()
         finally:

@@ -1,0 +1,67 @@
+"""The relay publishes with confirms and marks a row sent only once the broker has it."""
+
+import json
+
+import pytest
+import sqlalchemy as sa
+from kombu import Connection
+
+from contracts import names
+from kit import bus
+from kit.db import outbox_table
+from services.booking import handlers as booking
+from tests.support.broker import queue_depth
+from tests.support.db import service_work
+from tests.unit.test_unit_of_work import command
+
+pytestmark = pytest.mark.service
+
+
+def relay_for(work, amqp_uri, namespace):
+    engine = work.session_factory.kw["bind"]
+    return bus.OutboxRelay(engine, work.session_factory.kw["info"]["metadata"], amqp_uri=amqp_uri,
+                           namespace=namespace)
+
+
+def pending(work):
+    return work.read(lambda s: s.execute(sa.select(outbox_table(s.info["metadata"]))
+                                         .where(outbox_table(s.info["metadata"]).c.published_at.is_(None))).all())
+
+
+def test_rows_are_published_to_every_subscriber_and_marked(tmp_path, amqp_uri, namespace):
+    work = service_work(names.BOOKING, tmp_path)
+    with Connection(amqp_uri) as conn:
+        bus.declare_topology(conn, namespace)
+    appointment = work.run(booking.book_appointment, command())
+    relay = relay_for(work, amqp_uri, namespace)
+    assert relay.publish_pending() == 1
+    relay.close()
+    assert pending(work) == []
+    for consumer in (names.PARTS, names.RECEPTION):
+        assert queue_depth(amqp_uri, f"{namespace}{consumer}--appointment_booked") == 1
+    with Connection(amqp_uri) as conn:
+        message = conn.SimpleQueue(bus.consumer_queue(namespace, names.PARTS, names.APPOINTMENT_BOOKED)).get(timeout=5)
+        assert json.loads(message.body)["payload"]["appointment_id"] == appointment.appointment_id
+        message.ack()
+
+
+def test_an_unroutable_row_stays_pending_until_the_topology_exists(tmp_path, amqp_uri, namespace):
+    work = service_work(names.BOOKING, tmp_path)
+    work.run(booking.book_appointment, command())
+    relay = relay_for(work, amqp_uri, namespace)
+    assert relay.publish_pending() == 0  # no exchange yet: nothing is lost, nothing marked
+    [row] = pending(work)
+    assert row.attempts == 1 and row.last_error
+    with Connection(amqp_uri) as conn:
+        bus.declare_topology(conn, namespace)
+    assert relay.publish_pending() == 1
+    relay.close()
+    assert pending(work) == []
+
+
+def test_rows_stay_pending_while_the_broker_is_unreachable(tmp_path, namespace):
+    work = service_work(names.BOOKING, tmp_path)
+    work.run(booking.book_appointment, command())
+    relay = relay_for(work, "amqp://guest:guest@127.0.0.1:1/", namespace)
+    assert relay.publish_pending() == 0
+    assert len(pending(work)) == 1

@@ -1,0 +1,192 @@
+"""Every event handler, delivered the same event twice: the second delivery changes nothing (inbox).
+
+Each case runs the real handler against the service's real (SQLite) schema, without a broker.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Callable
+
+import pytest
+
+from contracts import names
+from contracts.events import OrderSchema
+from kit.orders import OrderSigner, OrderVerifier
+from services.billing import handlers as billing
+from services.billing import seed as billing_seed
+from services.booking import handlers as booking
+from services.followup import handlers as followup
+from services.followup import seed as followup_seed
+from services.parts import handlers as parts
+from services.parts import seed as parts_seed
+from services.reception import handlers as reception
+from services.workshop import handlers as workshop
+from services.workshop import seed as workshop_seed
+from tests.support.db import service_work, snapshot, wire_event
+from tests.support.factories import make_booking, make_order_body
+
+
+@dataclass
+class Case:
+    service: str
+    handler: Callable
+    prepare: Callable  # (work, tmp_path) -> (event, extra args)
+
+
+def booked_payload(**overrides):
+    raw = make_booking()
+    payload = {"appointment_id": str(uuid.uuid4()), "visit_id": str(uuid.uuid4()), "customer": raw["customer"],
+               "vehicle": {**raw["vehicle"], "vin": raw["vin"]}, "starts_at": datetime.now(UTC) + timedelta(days=1),
+               "advisor_id": "A001", "complaint": raw["complaint"], "planned_labour": raw["planned_labour"],
+               "planned_parts": raw["planned_parts"]}
+    payload.update(overrides)
+    return payload
+
+
+def signed(tmp_path, **overrides):
+    body = OrderSchema().load(make_order_body(**overrides))
+    return OrderSigner(tmp_path / "keys").sign(body), OrderVerifier(tmp_path / "keys").verify
+
+
+def booked_appointment(work):
+    cmd = make_booking()
+    cmd["vehicle"]["vin"] = cmd.pop("vin")
+    cmd["starts_at"] = datetime.now(UTC) + timedelta(days=1)
+    return work.run(booking.book_appointment, cmd)
+
+
+def prepare_parts_reserved(work, tmp_path):
+    appointment = booked_appointment(work)
+    return wire_event(names.PARTS_RESERVED, {"appointment_id": appointment.appointment_id,
+                                             "reserved": [{"part_no": "P-OIL-5W30", "quantity": "1"}]}), ()
+
+
+def prepare_parts_short(work, tmp_path):
+    appointment = booked_appointment(work)
+    return wire_event(names.PARTS_SHORT, {
+        "appointment_id": appointment.appointment_id, "reserved": [],
+        "short": [{"part_no": "P-DISC-F", "quantity_short": "2", "expected_on": datetime.now(UTC).date()}]}), ()
+
+
+def prepare_price_list(work, tmp_path):
+    return wire_event(names.PRICE_LIST_PUBLISHED, billing_seed.PRICE_LIST), ()
+
+
+def prepare_appointment_booked(work, tmp_path):
+    return wire_event(names.APPOINTMENT_BOOKED, booked_payload()), ()
+
+
+def prepare_parts_reservation(work, tmp_path):
+    parts_seed.reference_data(work)
+    return wire_event(names.APPOINTMENT_BOOKED, booked_payload()), ()
+
+
+def prepare_workshop_order(work, tmp_path):
+    order, verify = signed(tmp_path)
+    return wire_event(names.ORDER_SIGNED, order), (verify,)
+
+
+def prepare_workshop_parts_issued(work, tmp_path):
+    workshop_seed.reference_data(work)
+    order, verify = signed(tmp_path)
+    work.handle(wire_event(names.ORDER_SIGNED, order), workshop.take_signed_order, verify)
+    return wire_event(names.PARTS_ISSUED, {
+        "request_id": "r1", "order_id": order["order"]["order_id"], "order_version": 1,
+        "lines": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1", "from_location": "MAIN"}]}), ()
+
+
+def prepare_parts_request(work, tmp_path):
+    parts_seed.reference_data(work)
+    order, verify = signed(tmp_path)
+    return wire_event(names.PARTS_REQUESTED, {"request_id": "r1", "signed_order": order, "technician_id": "T001",
+                                              "lines": [{"line_no": 2, "quantity": "1"}]}), (verify,)
+
+
+def prepare_billing_quote(work, tmp_path):
+    billing_seed.reference_data(work)
+    order, verify = signed(tmp_path)
+    return wire_event(names.ORDER_SIGNED, order), (verify,)
+
+
+def prepare_billing_parts_issued(work, tmp_path):
+    return wire_event(names.PARTS_ISSUED, {
+        "request_id": "r1", "order_id": "o1", "order_version": 1,
+        "lines": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1", "from_location": "MAIN"}]}), ()
+
+
+def prepare_billing_ready(work, tmp_path):
+    billing_seed.reference_data(work)
+    order, verify = signed(tmp_path)
+    work.handle(wire_event(names.ORDER_SIGNED, order), billing.record_signed_order, verify)
+    order_id = order["order"]["order_id"]
+    work.handle(wire_event(names.PARTS_ISSUED, {
+        "request_id": "r1", "order_id": order_id, "order_version": 1,
+        "lines": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1", "from_location": "MAIN"}]}),
+        billing.record_parts_issued)
+    return wire_event(names.VEHICLE_READY, {
+        "order_id": order_id, "order_version": 1,
+        "jobs_done": [{"line_no": 1, "code": "LAB-OIL", "hours": "0.5", "technician_id": "T001"}],
+        "parts_used": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1"}], "inspector_id": "Q001",
+        "ready_at": datetime.now(UTC)}), ()
+
+
+def prepare_delivered(work, tmp_path):
+    followup_seed.reference_data(work)
+    raw = make_booking()
+    return wire_event(names.VEHICLE_DELIVERED, {
+        "invoice_id": "i1", "order_id": "o1", "advisor_id": "A001", "customer": raw["customer"],
+        "vehicle": {**raw["vehicle"], "vin": raw["vin"]}, "total": Decimal("741.28"),
+        "delivered_at": datetime.now(UTC)}), ()
+
+
+CASES = {
+    "booking.parts_reserved": Case("booking", booking.note_parts_reserved, prepare_parts_reserved),
+    "booking.parts_short": Case("booking", booking.note_parts_short, prepare_parts_short),
+    "reception.take_price_list": Case("reception", reception.take_price_list, prepare_price_list),
+    "reception.expect_arrival": Case("reception", reception.expect_arrival, prepare_appointment_booked),
+    "workshop.take_signed_order": Case("workshop", workshop.take_signed_order, prepare_workshop_order),
+    "workshop.take_parts_issued": Case("workshop", workshop.take_parts_issued, prepare_workshop_parts_issued),
+    "parts.reserve_on_shelf": Case("parts", parts.reserve_for_appointment, prepare_parts_reservation),
+    "parts.issue_parts": Case("parts", parts.issue_against_order, prepare_parts_request),
+    "billing.take_signed_quote": Case("billing", billing.record_signed_order, prepare_billing_quote),
+    "billing.take_parts_issued": Case("billing", billing.record_parts_issued, prepare_billing_parts_issued),
+    "billing.take_vehicle_ready": Case("billing", billing.record_vehicle_ready, prepare_billing_ready),
+    "followup.schedule_call": Case("followup", followup.schedule_call, prepare_delivered),
+}
+
+
+def test_every_subscription_has_a_redelivery_case():
+    from contracts.events import SUBSCRIPTIONS
+
+    covered = {}
+    for name, case in CASES.items():
+        covered.setdefault(case.service, 0)
+        covered[case.service] += 1
+    assert covered == {service: len(types) for service, types in SUBSCRIPTIONS.items()}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_redelivered_event_changes_nothing(name, tmp_path):
+    case = CASES[name]
+    work = service_work(case.service, tmp_path, consumer=name)
+    event, extra = case.prepare(work, tmp_path)
+
+    assert work.handle(event, case.handler, *extra) is True
+    after_first = snapshot(work)
+    assert work.handle(event, case.handler, *extra) is False
+    assert snapshot(work) == after_first
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_first_delivery_changes_state(name, tmp_path):
+    """Guards the test above: a handler that did nothing would pass it trivially."""
+    case = CASES[name]
+    work = service_work(case.service, tmp_path, consumer=name)
+    event, extra = case.prepare(work, tmp_path)
+    before = snapshot(work)
+    work.handle(event, case.handler, *extra)
+    assert snapshot(work) != before
