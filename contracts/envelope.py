@@ -1,9 +1,9 @@
 """The one envelope every message travels in.
 
-    {"event_id": "7d0c…", "event_type": "order_signed", "schema_version": 1,
-     "occurred_at": "2026-11-28T02:00:00+00:00", "dealer_id": "demo-4s",
-     "correlation_id": "<visit id>", "causation_id": "<event id that caused it>",
-     "producer": "reception", "actor_id": "A001", "payload": {...}}
+{"event_id": "7d0c…", "event_type": "order_signed", "schema_version": 1,
+ "occurred_at": "2026-11-28T02:00:00+00:00", "dealer_id": "demo-4s",
+ "correlation_id": "<visit id>", "causation_id": "<event id that caused it>",
+ "producer": "reception", "actor_id": "A001", "payload": {...}}
 """
 
 from __future__ import annotations

@@ -100,9 +100,7 @@ def load_message(body: Any, expected_type: str | None = None) -> Envelope:
     try:
         payload = schema.load(data["payload"])
     except ValidationError as exc:
-        raise ContractError(
-            f"{data['event_type']} v{data['schema_version']} payload invalid: {exc.messages}"
-        ) from None
+        raise ContractError(f"{data['event_type']} v{data['schema_version']} payload invalid: {exc.messages}") from None
     return Envelope(**{**data, "payload": payload, "raw_payload": body["payload"]})
 
 

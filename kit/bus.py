@@ -74,8 +74,7 @@ def hq_feed_queues(ns: str) -> list[Queue]:
     """One queue for the group HQ, bound to every service's exchange (shovel it upstream)."""
     args = {"x-queue-type": "quorum", "x-max-length": HQ_FEED_MAX_LENGTH, "x-overflow": "drop-head"}
     return [
-        Queue(f"{ns}hq.feed", exchange=events_exchange(ns, svc), routing_key="#", durable=True,
-              queue_arguments=args)
+        Queue(f"{ns}hq.feed", exchange=events_exchange(ns, svc), routing_key="#", durable=True, queue_arguments=args)
         for svc in names.SERVICES
     ]
 
@@ -109,8 +108,7 @@ def delete_topology(connection: Connection, ns: str) -> None:
 
 
 def confirming_connection(amqp_uri: str) -> Connection:
-    return Connection(amqp_uri, transport_options={"confirm_publish": True}, connect_timeout=5,
-                      heartbeat=0)
+    return Connection(amqp_uri, transport_options={"confirm_publish": True}, connect_timeout=5, heartbeat=0)
 
 
 # --- outbox relay ---------------------------------------------------------------------------
@@ -123,8 +121,15 @@ class OutboxRelay:
     consumers' inboxes absorb the duplicates a crash between confirm and mark may cause.
     """
 
-    def __init__(self, engine: sa.Engine, metadata: sa.MetaData, *, amqp_uri: str, namespace: str,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        engine: sa.Engine,
+        metadata: sa.MetaData,
+        *,
+        amqp_uri: str,
+        namespace: str,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.engine = engine
         self.outbox = outbox_table(metadata)
         self.amqp_uri = amqp_uri
@@ -209,7 +214,8 @@ class OutboxRelay:
             for row_id, error in failed.items():
                 log.warning("outbox relay: row %s not routed: %s", row_id, error)
                 conn.execute(
-                    self.outbox.update().where(self.outbox.c.id == row_id)
+                    self.outbox.update()
+                    .where(self.outbox.c.id == row_id)
                     .values(attempts=self.outbox.c.attempts + 1, last_error=error[:500])
                 )
 
@@ -217,8 +223,18 @@ class OutboxRelay:
 # --- dead letters -----------------------------------------------------------------------------
 
 
-def dead_letter(connection: Connection, ns: str, service: str, *, body: bytes | str, content_type: str,
-                headers: dict, reason: str, source_queue: str, attempts: int) -> None:
+def dead_letter(
+    connection: Connection,
+    ns: str,
+    service: str,
+    *,
+    body: bytes | str,
+    content_type: str,
+    headers: dict,
+    reason: str,
+    source_queue: str,
+    attempts: int,
+) -> None:
     """Keep a message that cannot be handled, with why, in the service's dead-letter queue."""
     producer = Producer(connection.default_channel)
     producer.publish(
@@ -249,19 +265,24 @@ def peek_dead_letters(amqp_uri: str, ns: str, service: str, limit: int = 50) -> 
         queue = dead_letter_queue(ns, service)(channel)
         taken = []
         for _ in range(limit):
-            message = queue.get(no_ack=False, accept=["json", "application/json", "text/plain",
-                                                       "application/octet-stream"])
+            message = queue.get(
+                no_ack=False, accept=["json", "application/json", "text/plain", "application/octet-stream"]
+            )
             if message is None:
                 break
             taken.append(message)
             headers = dict(message.headers or {})
-            out.append({
-                "error": headers.get("x-error") or _first_death_reason(headers),
-                "original_queue": headers.get("x-original-queue") or _first_death_queue(headers),
-                "attempts": headers.get("x-attempts"),
-                "dead_lettered_at": headers.get("x-dead-lettered-at"),
-                "body": message.body.decode("utf-8", "replace") if isinstance(message.body, bytes) else message.body,
-            })
+            out.append(
+                {
+                    "error": headers.get("x-error") or _first_death_reason(headers),
+                    "original_queue": headers.get("x-original-queue") or _first_death_queue(headers),
+                    "attempts": headers.get("x-attempts"),
+                    "dead_lettered_at": headers.get("x-dead-lettered-at"),
+                    "body": message.body.decode("utf-8", "replace")
+                    if isinstance(message.body, bytes)
+                    else message.body,
+                }
+            )
         for message in taken:
             message.requeue()
         channel.close()

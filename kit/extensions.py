@@ -1,12 +1,12 @@
 """nameko extensions of the kit: the `Database` dependency and the `on_event` entrypoint.
 
-    class WorkshopService:
-        name = names.WORKSHOP
-        db = Database(models.Base.metadata, seed=seed.reference_data)
+class WorkshopService:
+    name = names.WORKSHOP
+    db = Database(models.Base.metadata, seed=seed.reference_data)
 
-        @on_event(names.ORDER_SIGNED)
-        def take_signed_order(self, event):
-            self.db.handle(event, handlers.take_signed_order)
+    @on_event(names.ORDER_SIGNED)
+    def take_signed_order(self, event):
+        self.db.handle(event, handlers.take_signed_order)
 """
 
 from __future__ import annotations
@@ -51,14 +51,16 @@ class Database(DependencyProvider):
     def setup(self):
         self.service = self.container.service_name
         self.settings = Settings.load(self.container.config)
-        self.engine = make_engine(self.settings.database_url(self.service),
-                                  pool_size=max(self.container.max_workers + 2, 5))
+        self.engine = make_engine(
+            self.settings.database_url(self.service), pool_size=max(self.container.max_workers + 2, 5)
+        )
         migrate(self.service, self.engine, self.metadata)
         self.session_factory = session_factory_for(self.engine, self.metadata)
         with bus.confirming_connection(self.settings.amqp_uri) as conn:
             bus.declare_topology(conn, self.settings.bus_namespace)
-        self.relay = bus.OutboxRelay(self.engine, self.metadata, amqp_uri=self.settings.amqp_uri,
-                                     namespace=self.settings.bus_namespace)
+        self.relay = bus.OutboxRelay(
+            self.engine, self.metadata, amqp_uri=self.settings.amqp_uri, namespace=self.settings.bus_namespace
+        )
         if self.seed and self.settings.seed in ("reference", "demo"):
             self.seed(self.work(), demo=self.settings.seed == "demo")
 
@@ -86,8 +88,13 @@ class Database(DependencyProvider):
                 self._stopping.wait(RELAY_IDLE_POLL_SECONDS)
 
     def work(self, consumer: str | None = None) -> Work:
-        return Work(self.session_factory, service=self.service, dealer_id=self.settings.dealer_id,
-                    consumer=consumer, after_commit=self._wake.set)
+        return Work(
+            self.session_factory,
+            service=self.service,
+            dealer_id=self.settings.dealer_id,
+            consumer=consumer,
+            after_commit=self._wake.set,
+        )
 
     def get_dependency(self, worker_ctx):
         work = self.work(consumer=f"{self.service}.{worker_ctx.entrypoint.method_name}")
@@ -165,8 +172,9 @@ class EventConsumer(Consumer):
             return
         context_data = self.unpack_message_headers(message)
         try:
-            self.container.spawn_worker(self, (event,), {}, context_data=context_data,
-                                        handle_result=partial(self.handle_result, message))
+            self.container.spawn_worker(
+                self, (event,), {}, context_data=context_data, handle_result=partial(self.handle_result, message)
+            )
         except ContainerBeingKilled:
             self.queue_consumer.requeue_message(message)
 
@@ -180,8 +188,9 @@ class EventConsumer(Consumer):
             self.dead_letter_now(message, f"refused: {exc}", attempt)
             self.queue_consumer.ack_message(message)
         elif attempt >= self.settings.max_delivery_attempts:
-            self.dead_letter_now(message, f"failed {attempt} times, last error: {exc.__class__.__name__}: {exc}",
-                                 attempt)
+            self.dead_letter_now(
+                message, f"failed {attempt} times, last error: {exc.__class__.__name__}: {exc}", attempt
+            )
             self.queue_consumer.ack_message(message)
         else:
             log.warning("%s: attempt %d failed (%s); requeued", self.queue.name, attempt, exc)

@@ -51,11 +51,19 @@ class Line:
 
     def start_one(self, service: str) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, **self.env, "WEB_SERVER_ADDRESS": f"{self.host}:{self.ports[service]}",
-               "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            **self.env,
+            "WEB_SERVER_ADDRESS": f"{self.host}:{self.ports[service]}",
+            "PYTHONUNBUFFERED": "1",
+        }
         log = open(self.log_dir / f"{service}.log", "ab")  # noqa: SIM115 - closed with the process
         self.processes[service] = subprocess.Popen(
-            [sys.executable, "-m", "kit.serve", service], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "kit.serve", service],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
 
     def wait_healthy(self, services=names.SERVICES, timeout: float = 60.0) -> None:
@@ -94,7 +102,7 @@ class Line:
         for proc in self.processes.values():
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
-        for service, proc in self.processes.items():
+        for proc in self.processes.values():
             try:
                 proc.wait(15)
             except subprocess.TimeoutExpired:

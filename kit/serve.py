@@ -38,8 +38,9 @@ def main(argv: list[str]) -> None:
     if len(argv) != 2 or argv[1] not in names.SERVICES:
         sys.exit(f"usage: python -m kit.serve {{{'|'.join(names.SERVICES)}}}")
     service = argv[1]
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
-                        format=f"%(asctime)s {service} %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"), format=f"%(asctime)s {service} %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("nameko").setLevel(logging.WARNING)
     run([service_class(service)], nameko_config(service))
 

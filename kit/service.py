@@ -17,15 +17,16 @@ class KitEndpoints:
         """{"service": "booking", "status": "ok", "database": "ok", "broker": "ok", "outbox_pending": 0}"""
         state = self.db.health()
         ok = state["database"] == "ok" and state["broker"] == "ok"
-        return json_response({"service": self.name, "status": "ok" if ok else "degraded", **state},
-                             200 if ok else 503)
+        return json_response({"service": self.name, "status": "ok" if ok else "degraded", **state}, 200 if ok else 503)
 
     @api("GET", "/api/dead-letters")
     def dead_letters(self, request):
         """Messages this service could not handle, each with its error (the queue keeps them)."""
         settings = Settings.load()
-        return {"service": self.name,
-                "dead_letters": bus.peek_dead_letters(settings.amqp_uri, settings.bus_namespace, self.name)}
+        return {
+            "service": self.name,
+            "dead_letters": bus.peek_dead_letters(settings.amqp_uri, settings.bus_namespace, self.name),
+        }
 
     @api("GET", "/api/contracts")
     def contracts(self, request):

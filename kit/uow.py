@@ -117,8 +117,9 @@ class Work:
         self.clock = clock
 
     def _uow(self, **kwargs) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, service=self.service, dealer_id=self.dealer_id,
-                          clock=self.clock, **kwargs)
+        return UnitOfWork(
+            self.session_factory, service=self.service, dealer_id=self.dealer_id, clock=self.clock, **kwargs
+        )
 
     def run(self, handler: Callable[..., T], *args, actor_id: str | None = None, **kwargs) -> T:
         """Run a command handler `handler(uow, *args)` and commit what it wrote."""
@@ -148,9 +149,7 @@ class Work:
         with self._uow(caused_by=event) as uow:
             inbox = inbox_table(_metadata_of(uow.session))
             seen = uow.session.execute(
-                sa.select(inbox.c.event_id).where(
-                    inbox.c.consumer == self.consumer, inbox.c.event_id == event.event_id
-                )
+                sa.select(inbox.c.event_id).where(inbox.c.consumer == self.consumer, inbox.c.event_id == event.event_id)
             ).first()
             if seen:
                 log.info("%s: %s %s already handled", self.consumer, event.event_type, event.event_id)
@@ -182,11 +181,14 @@ class Work:
         try:
             session.begin()
             inbox = inbox_table(session.info["metadata"])
-            return session.execute(
-                sa.select(inbox.c.event_id).where(
-                    inbox.c.consumer == self.consumer, inbox.c.event_id == event.event_id
-                )
-            ).first() is not None
+            return (
+                session.execute(
+                    sa.select(inbox.c.event_id).where(
+                        inbox.c.consumer == self.consumer, inbox.c.event_id == event.event_id
+                    )
+                ).first()
+                is not None
+            )
         finally:
             session.close()
 

@@ -1,8 +1,8 @@
 """HTTP for every service: JSON answers, errors staff can read (Chinese, field named), zh-CN pages.
 
-    @api("POST", "/api/appointments")
-    def book(self, request):
-        return 201, self.db.run(handlers.book_appointment, read_json(request, BookAppointment()))
+@api("POST", "/api/appointments")
+def book(self, request):
+    return 201, self.db.run(handlers.book_appointment, read_json(request, BookAppointment()))
 """
 
 from __future__ import annotations
@@ -84,8 +84,7 @@ class JSONEncoder(json.JSONEncoder):
 
 
 def json_response(data: Any, status: int = 200) -> Response:
-    return Response(json.dumps(data, cls=JSONEncoder, ensure_ascii=False), status=status,
-                    mimetype="application/json")
+    return Response(json.dumps(data, cls=JSONEncoder, ensure_ascii=False), status=status, mimetype="application/json")
 
 
 def read_json(request, schema: Schema | None = None) -> dict[str, Any]:
@@ -117,9 +116,7 @@ class Api(HttpRequestHandler):
 
     def response_from_exception(self, exc):
         if isinstance(exc, DomainError):
-            return json_response(
-                {"error": {"code": exc.code, "message": exc.message, "field": exc.field}}, exc.status
-            )
+            return json_response({"error": {"code": exc.code, "message": exc.message, "field": exc.field}}, exc.status)
         if isinstance(exc, ValidationError):
             fields = field_errors(exc.messages)
             first = next(iter(fields.items()))
@@ -155,12 +152,16 @@ _templates.filters["local"] = local_time
 def page(service: str, title: str, template: str, request=None, **context) -> Response:
     """Render a zh-CN department page; `template` is a file under the service's ui/ folder."""
     settings = Settings.load()
-    host = (request.host.split(":")[0] if request is not None else "127.0.0.1")
+    host = request.host.split(":")[0] if request is not None else "127.0.0.1"
     nav = [(svc, SERVICE_TITLES[svc], f"http://{host}:{port}/") for svc, port in HTTP_PORTS.items()]
-    env = _templates.overlay(loader=FileSystemLoader([
-        str(Path(__file__).resolve().parent.parent / "services" / service / "ui"),
-        str(Path(__file__).parent / "templates"),
-    ]))
+    env = _templates.overlay(
+        loader=FileSystemLoader(
+            [
+                str(Path(__file__).resolve().parent.parent / "services" / service / "ui"),
+                str(Path(__file__).parent / "templates"),
+            ]
+        )
+    )
     html = env.get_template(template).render(
         service=service, title=title, nav=nav, tz=settings.dealer_timezone, **context
     )

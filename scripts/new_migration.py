@@ -1,6 +1,6 @@
 """Autogenerate the next Alembic revision of one service from its models.
 
-    python scripts/new_migration.py billing "add gate passes"
+python scripts/new_migration.py billing "add gate passes"
 """
 
 import importlib
@@ -20,8 +20,9 @@ def main(service: str, message: str) -> None:
         migrate(service, engine, metadata)
         with engine.begin() as conn:
             cfg = alembic_config(service, engine, metadata, conn)
-            command.revision(cfg, message=message, autogenerate=True,
-                             version_path=str(Path("services") / service / "migrations"))
+            command.revision(
+                cfg, message=message, autogenerate=True, version_path=str(Path("services") / service / "migrations")
+            )
 
 
 if __name__ == "__main__":

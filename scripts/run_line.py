@@ -16,8 +16,11 @@ def main() -> int:
     reason = broker_reachable(settings.amqp_uri)
     if reason:
         print(f"RabbitMQ is not reachable at {settings.amqp_uri} ({reason}).", file=sys.stderr)
-        print("Start one: `make up` (Docker), or `rabbitmq-server -detached` where RabbitMQ is installed, "
-              "or set AMQP_URI to a running broker.", file=sys.stderr)
+        print(
+            "Start one: `make up` (Docker), or `rabbitmq-server -detached` where RabbitMQ is installed, "
+            "or set AMQP_URI to a running broker.",
+            file=sys.stderr,
+        )
         return 1
     var_dir = Path(os.environ.get("VAR_DIR", "var")).resolve()
     line = Line(env={"SEED": os.environ.get("SEED", "demo"), "VAR_DIR": str(var_dir)}, log_dir=var_dir / "log")

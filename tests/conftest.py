@@ -41,8 +41,15 @@ def line_factory(amqp_uri, namespace, tmp_path, request):
 
     def build(**env) -> Line:
         line = Line(
-            env={"AMQP_URI": amqp_uri, "BUS_NAMESPACE": namespace, "VAR_DIR": str(tmp_path / "var"),
-                 "SEED": "reference", "MAX_DELIVERY_ATTEMPTS": "3", "LOG_LEVEL": "WARNING", **env},
+            env={
+                "AMQP_URI": amqp_uri,
+                "BUS_NAMESPACE": namespace,
+                "VAR_DIR": str(tmp_path / "var"),
+                "SEED": "reference",
+                "MAX_DELIVERY_ATTEMPTS": "3",
+                "LOG_LEVEL": "WARNING",
+                **env,
+            },
             log_dir=ROOT / "var" / "test-logs" / request.node.name,
             ports={svc: free_port() for svc in names.SERVICES},
         )

@@ -23,9 +23,15 @@ def publish_price_list(uow, price_list: dict) -> bool:
     version = price_list["version"]
     if session.get(PriceList, version) is not None:
         return False
-    session.add(PriceList(version=version, effective_from=price_list["effective_from"],
-                          labour_rate=price_list["labour_rate"], vat_rate=price_list["vat_rate"],
-                          published_at=uow.clock()))
+    session.add(
+        PriceList(
+            version=version,
+            effective_from=price_list["effective_from"],
+            labour_rate=price_list["labour_rate"],
+            vat_rate=price_list["vat_rate"],
+            published_at=uow.clock(),
+        )
+    )
     session.flush()
     session.add_all(LabourOperation(price_list_version=version, **op) for op in price_list["labour_operations"])
     session.add_all(PartPrice(price_list_version=version, **p) for p in price_list["parts"])
@@ -37,17 +43,28 @@ def record_signed_order(uow, event: Envelope, verify) -> None:
     """R-BL-1: keep the quote the customer signed; an order that does not verify is refused (dead letter)."""
     order = verify(event.raw_payload)
     if repository.quote(uow.session, order["order_id"], order["version"]) is None:
-        uow.session.add(SignedQuote(order_id=order["order_id"], version=order["version"], visit_id=order["visit_id"],
-                                    signed=event.raw_payload, received_at=uow.clock()))
+        uow.session.add(
+            SignedQuote(
+                order_id=order["order_id"],
+                version=order["version"],
+                visit_id=order["visit_id"],
+                signed=event.raw_payload,
+                received_at=uow.clock(),
+            )
+        )
         uow.session.flush()
     _rebuild_invoice(uow, order["order_id"], order["visit_id"])
 
 
 def record_parts_issued(uow, event: Envelope) -> None:
     payload = event.raw_payload
-    uow.session.add(PartsIssue(request_id=payload["request_id"], order_id=payload["order_id"],
-                               lines=[{k: line[k] for k in ("line_no", "part_no", "quantity")}
-                                      for line in payload["lines"]]))
+    uow.session.add(
+        PartsIssue(
+            request_id=payload["request_id"],
+            order_id=payload["order_id"],
+            lines=[{k: line[k] for k in ("line_no", "part_no", "quantity")} for line in payload["lines"]],
+        )
+    )
     uow.session.flush()
     _rebuild_invoice(uow, payload["order_id"], event.correlation_id)
 
@@ -55,9 +72,16 @@ def record_parts_issued(uow, event: Envelope) -> None:
 def record_vehicle_ready(uow, event: Envelope) -> None:
     payload = event.raw_payload
     if repository.work_done(uow.session, payload["order_id"]) is None:
-        uow.session.add(WorkDone(order_id=payload["order_id"], order_version=payload["order_version"],
-                                 jobs=payload["jobs_done"], parts_used=payload["parts_used"],
-                                 inspector_id=payload["inspector_id"], ready_at=event.payload["ready_at"]))
+        uow.session.add(
+            WorkDone(
+                order_id=payload["order_id"],
+                order_version=payload["order_version"],
+                jobs=payload["jobs_done"],
+                parts_used=payload["parts_used"],
+                inspector_id=payload["inspector_id"],
+                ready_at=event.payload["ready_at"],
+            )
+        )
         uow.session.flush()
     _rebuild_invoice(uow, payload["order_id"], event.correlation_id)
 
@@ -67,8 +91,9 @@ def _rebuild_invoice(uow, order_id: str, visit_id: str) -> Invoice:
     session = uow.session
     invoice = repository.invoice_for_order(session, order_id)
     if invoice is None:
-        invoice = Invoice(invoice_id=str(uuid.uuid4()), order_id=order_id, visit_id=visit_id, status="waiting",
-                          updated_at=uow.clock())
+        invoice = Invoice(
+            invoice_id=str(uuid.uuid4()), order_id=order_id, visit_id=visit_id, status="waiting", updated_at=uow.clock()
+        )
         session.add(invoice)
     if invoice.status == "paid":
         return invoice
@@ -107,8 +132,11 @@ def _rebuild_invoice(uow, order_id: str, visit_id: str) -> Invoice:
     invoice.subtotal, invoice.vat, invoice.total = draft.subtotal, draft.vat, draft.total
     invoice.status = "ready" if draft.agrees else "blocked"
     if invoice.status == "blocked" and not was_blocked:
-        uow.emit(names.INVOICE_BLOCKED, {"invoice_id": invoice.invoice_id, "order_id": order_id,
-                                         "reasons": draft.problems}, correlation_id=invoice.visit_id)
+        uow.emit(
+            names.INVOICE_BLOCKED,
+            {"invoice_id": invoice.invoice_id, "order_id": order_id, "reasons": draft.problems},
+            correlation_id=invoice.visit_id,
+        )
     return invoice
 
 
@@ -126,21 +154,43 @@ def pay(uow, invoice_id: str, *, amount: Decimal, method: str) -> Invoice:
     invoice.cashier_id = uow.actor_id
     invoice.gate_pass_no = f"GP{now.strftime('%y%m%d')}-{invoice.invoice_id[:6].upper()}"
     body = _ORDER.load(repository.quote(uow.session, invoice.order_id, None).signed["order"])
-    uow.emit(names.VEHICLE_DELIVERED, {
-        "invoice_id": invoice.invoice_id, "order_id": invoice.order_id, "advisor_id": body["advisor_id"],
-        "customer": body["customer"], "vehicle": body["vehicle"], "total": invoice.total, "delivered_at": now,
-    }, correlation_id=invoice.visit_id)
+    uow.emit(
+        names.VEHICLE_DELIVERED,
+        {
+            "invoice_id": invoice.invoice_id,
+            "order_id": invoice.order_id,
+            "advisor_id": body["advisor_id"],
+            "customer": body["customer"],
+            "vehicle": body["vehicle"],
+            "total": invoice.total,
+            "delivered_at": now,
+        },
+        correlation_id=invoice.visit_id,
+    )
     return invoice
 
 
 def invoice_view(invoice: Invoice) -> dict:
     return {
-        "invoice_id": invoice.invoice_id, "order_id": invoice.order_id, "visit_id": invoice.visit_id,
-        "status": invoice.status, "waiting_for": invoice.waiting_for, "problems": invoice.problems,
-        "lines": invoice.lines, "subtotal": invoice.subtotal, "vat": invoice.vat, "total": invoice.total,
-        "advisor_id": invoice.advisor_id, "plate": invoice.plate, "customer_name": invoice.customer_name,
-        "paid_at": invoice.paid_at, "paid_amount": invoice.paid_amount, "payment_method": invoice.payment_method,
-        "cashier_id": invoice.cashier_id, "gate_pass_no": invoice.gate_pass_no, "updated_at": invoice.updated_at,
+        "invoice_id": invoice.invoice_id,
+        "order_id": invoice.order_id,
+        "visit_id": invoice.visit_id,
+        "status": invoice.status,
+        "waiting_for": invoice.waiting_for,
+        "problems": invoice.problems,
+        "lines": invoice.lines,
+        "subtotal": invoice.subtotal,
+        "vat": invoice.vat,
+        "total": invoice.total,
+        "advisor_id": invoice.advisor_id,
+        "plate": invoice.plate,
+        "customer_name": invoice.customer_name,
+        "paid_at": invoice.paid_at,
+        "paid_amount": invoice.paid_amount,
+        "payment_method": invoice.payment_method,
+        "cashier_id": invoice.cashier_id,
+        "gate_pass_no": invoice.gate_pass_no,
+        "updated_at": invoice.updated_at,
     }
 
 

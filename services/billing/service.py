@@ -50,8 +50,9 @@ class Service(KitEndpoints):
     def pay(self, request, invoice_id):
         """{"amount": "1234.56", "method": "wechat", "cashier_id": "C001"}"""
         cmd = read_json(request, PaySchema())
-        invoice = self.db.run(handlers.pay, invoice_id, amount=cmd["amount"], method=cmd["method"],
-                              actor_id=cmd["cashier_id"])
+        invoice = self.db.run(
+            handlers.pay, invoice_id, amount=cmd["amount"], method=cmd["method"], actor_id=cmd["cashier_id"]
+        )
         return handlers.invoice_view(invoice)
 
     @api("GET", "/api/price-list")
@@ -59,6 +60,7 @@ class Service(KitEndpoints):
         def query(session):
             current = repository.current_price_list(session)
             return current and repository.price_book(session, current.version).__dict__
+
         return {"price_list": self.db.read(query)}
 
     @api("GET", "/")

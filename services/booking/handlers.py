@@ -35,21 +35,35 @@ def book_appointment(uow, cmd: dict) -> Appointment:
     vehicle.customer_id = customer.customer_id
     session.flush()  # customer and vehicle rows before the appointment that refers to them
     appointment = Appointment(
-        appointment_id=str(uuid.uuid4()), visit_id=str(uuid.uuid4()), customer_id=customer.customer_id, vin=vin,
-        starts_at=starts_at, advisor_id=cmd["advisor_id"], complaint=cmd.get("complaint", ""),
+        appointment_id=str(uuid.uuid4()),
+        visit_id=str(uuid.uuid4()),
+        customer_id=customer.customer_id,
+        vin=vin,
+        starts_at=starts_at,
+        advisor_id=cmd["advisor_id"],
+        complaint=cmd.get("complaint", ""),
         planned_labour=list(cmd.get("planned_labour", [])),
         planned_parts=[{"part_no": p["part_no"], "quantity": str(p["quantity"])} for p in cmd.get("planned_parts", [])],
-        booked_by=uow.actor_id, booked_at=uow.clock(),
+        booked_by=uow.actor_id,
+        booked_at=uow.clock(),
     )
     session.add(appointment)
     session.flush()
-    uow.emit(names.APPOINTMENT_BOOKED, {
-        "appointment_id": appointment.appointment_id, "visit_id": appointment.visit_id,
-        "customer": {"name": customer.name, "mobile": customer.mobile},
-        "vehicle": {"vin": vin, "plate": vehicle.plate, "model": vehicle.model},
-        "starts_at": starts_at, "advisor_id": appointment.advisor_id, "complaint": appointment.complaint,
-        "planned_labour": appointment.planned_labour, "planned_parts": appointment.planned_parts,
-    }, correlation_id=appointment.visit_id)
+    uow.emit(
+        names.APPOINTMENT_BOOKED,
+        {
+            "appointment_id": appointment.appointment_id,
+            "visit_id": appointment.visit_id,
+            "customer": {"name": customer.name, "mobile": customer.mobile},
+            "vehicle": {"vin": vin, "plate": vehicle.plate, "model": vehicle.model},
+            "starts_at": starts_at,
+            "advisor_id": appointment.advisor_id,
+            "complaint": appointment.complaint,
+            "planned_labour": appointment.planned_labour,
+            "planned_parts": appointment.planned_parts,
+        },
+        correlation_id=appointment.visit_id,
+    )
     return appointment
 
 
@@ -79,7 +93,8 @@ def appointments(session, limit: int = 200) -> list[dict]:
         sa.select(Appointment, Customer, Vehicle)
         .join(Customer, Customer.customer_id == Appointment.customer_id)
         .join(Vehicle, Vehicle.vin == Appointment.vin)
-        .order_by(Appointment.starts_at).limit(limit)
+        .order_by(Appointment.starts_at)
+        .limit(limit)
     ).all()
     return [appointment_view(a, c, v) for a, c, v in rows]
 
@@ -96,9 +111,18 @@ def appointment(session, appointment_id: str) -> dict | None:
 
 def appointment_view(a: Appointment, c: Customer, v: Vehicle) -> dict:
     return {
-        "appointment_id": a.appointment_id, "visit_id": a.visit_id, "starts_at": a.starts_at,
-        "customer": {"name": c.name, "mobile": c.mobile}, "vehicle": {"vin": v.vin, "plate": v.plate, "model": v.model},
-        "advisor_id": a.advisor_id, "complaint": a.complaint, "planned_labour": a.planned_labour,
-        "planned_parts": a.planned_parts, "status": a.status, "parts_status": a.parts_status,
-        "parts_short": a.parts_short, "booked_by": a.booked_by, "booked_at": a.booked_at,
+        "appointment_id": a.appointment_id,
+        "visit_id": a.visit_id,
+        "starts_at": a.starts_at,
+        "customer": {"name": c.name, "mobile": c.mobile},
+        "vehicle": {"vin": v.vin, "plate": v.plate, "model": v.model},
+        "advisor_id": a.advisor_id,
+        "complaint": a.complaint,
+        "planned_labour": a.planned_labour,
+        "planned_parts": a.planned_parts,
+        "status": a.status,
+        "parts_status": a.parts_status,
+        "parts_short": a.parts_short,
+        "booked_by": a.booked_by,
+        "booked_at": a.booked_at,
     }

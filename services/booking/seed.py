@@ -9,12 +9,39 @@ from . import handlers
 from .models import Appointment
 
 DEMO = [
-    ("王建国", "13801380001", "LSVAM4187C2184847", "沪A·D1234", "帕萨特", time(9, 0), "冷车启动怠速抖动，热车后好转",
-     ["LAB-THROTTLE", "LAB-OIL"], [("P-OIL-5W30", "1"), ("P-FILTER-OIL", "1")]),
-    ("李秀英", "13901390002", "LFV2A21KX73000011", "沪B·88K21", "速腾", time(9, 15), "刹车时方向盘抖动(约60公里/小时)",
-     ["LAB-BRAKE-DISC"], [("P-DISC-F", "2"), ("P-PAD-F", "1")]),
-    ("张伟", "13601360003", "LSGPC52U5AF102030", "沪C·5M678", "朗逸", time(9, 30), "到期保养，制动液已两年未换",
-     ["LAB-OIL", "LAB-BRAKE-FLUID"], [("P-OIL-5W30", "1"), ("P-FILTER-OIL", "1"), ("P-DOT4", "1")]),
+    (
+        "王建国",
+        "13801380001",
+        "LSVAM4187C2184847",
+        "沪A·D1234",
+        "帕萨特",
+        time(9, 0),
+        "冷车启动怠速抖动，热车后好转",
+        ["LAB-THROTTLE", "LAB-OIL"],
+        [("P-OIL-5W30", "1"), ("P-FILTER-OIL", "1")],
+    ),
+    (
+        "李秀英",
+        "13901390002",
+        "LFV2A21KX73000011",
+        "沪B·88K21",
+        "速腾",
+        time(9, 15),
+        "刹车时方向盘抖动(约60公里/小时)",
+        ["LAB-BRAKE-DISC"],
+        [("P-DISC-F", "2"), ("P-PAD-F", "1")],
+    ),
+    (
+        "张伟",
+        "13601360003",
+        "LSGPC52U5AF102030",
+        "沪C·5M678",
+        "朗逸",
+        time(9, 30),
+        "到期保养，制动液已两年未换",
+        ["LAB-OIL", "LAB-BRAKE-FLUID"],
+        [("P-OIL-5W30", "1"), ("P-FILTER-OIL", "1"), ("P-DOT4", "1")],
+    ),
 ]
 
 
@@ -24,9 +51,16 @@ def demo_data(work, demo: bool = False) -> None:
     tz = ZoneInfo("Asia/Shanghai")
     tomorrow = (datetime.now(tz) + timedelta(days=1)).date()
     for name, mobile, vin, plate, model, at, complaint, labour, parts in DEMO:
-        work.run(handlers.book_appointment, {
-            "customer": {"name": name, "mobile": mobile},
-            "vehicle": {"vin": vin, "plate": plate, "model": model},
-            "starts_at": datetime.combine(tomorrow, at, tz), "advisor_id": "A001", "complaint": complaint,
-            "planned_labour": labour, "planned_parts": [{"part_no": p, "quantity": q} for p, q in parts],
-        }, actor_id="B001")
+        work.run(
+            handlers.book_appointment,
+            {
+                "customer": {"name": name, "mobile": mobile},
+                "vehicle": {"vin": vin, "plate": plate, "model": model},
+                "starts_at": datetime.combine(tomorrow, at, tz),
+                "advisor_id": "A001",
+                "complaint": complaint,
+                "planned_labour": labour,
+                "planned_parts": [{"part_no": p, "quantity": q} for p, q in parts],
+            },
+            actor_id="B001",
+        )

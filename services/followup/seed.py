@@ -2,7 +2,11 @@
 
 from . import handlers
 
-CALLERS = [("F001", "周静", "followup_agent"), ("F002", "吴敏", "followup_agent"), ("S001", "郑洁", "service_assistant")]
+CALLERS = [
+    ("F001", "周静", "followup_agent"),
+    ("F002", "吴敏", "followup_agent"),
+    ("S001", "郑洁", "service_assistant"),
+]
 
 
 def reference_data(work, demo: bool = False) -> None:

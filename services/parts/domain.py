@@ -15,8 +15,9 @@ class ShelfPlan:
     short: list[tuple[str, Decimal, date]]  # (part_no, quantity missing, expected date)
 
 
-def plan_reservation(planned: list[tuple[str, Decimal]], available: dict[str, Decimal],
-                     lead_days: dict[str, int], today: date) -> ShelfPlan:
+def plan_reservation(
+    planned: list[tuple[str, Decimal]], available: dict[str, Decimal], lead_days: dict[str, int], today: date
+) -> ShelfPlan:
     """R-BK-6: reserve what the warehouse holds; for the rest give an expected date (R-BK-8)."""
     left = dict(available)
     reserved, short = [], []
@@ -36,8 +37,15 @@ class IssuePlan:
     refused: list[tuple[int, str]]  # (line_no, reason)
 
 
-def plan_issue(order_lines: list[dict], requested: list[tuple[int, Decimal]], already_issued: dict[int, Decimal],
-               on_shelf: dict[str, Decimal], in_main: dict[str, Decimal], shelf: str, main: str) -> IssuePlan:
+def plan_issue(
+    order_lines: list[dict],
+    requested: list[tuple[int, Decimal]],
+    already_issued: dict[int, Decimal],
+    on_shelf: dict[str, Decimal],
+    in_main: dict[str, Decimal],
+    shelf: str,
+    main: str,
+) -> IssuePlan:
     """R-WS-2: parts leave stock only against a part line of the signed order, up to its quantity.
 
     The visit's own shelf reservation is used first, then the warehouse.

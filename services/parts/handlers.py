@@ -21,20 +21,32 @@ def reserve_for_appointment(uow, event: Envelope) -> None:
     planned = [(p["part_no"], p["quantity"]) for p in booked["planned_parts"]]
     part_nos = {part_no for part_no, _ in planned}
     plan = domain.plan_reservation(
-        planned, _levels(session, part_nos, MAIN),
+        planned,
+        _levels(session, part_nos, MAIN),
         {p.part_no: p.lead_time_days for p in session.scalars(sa.select(Part).where(Part.part_no.in_(part_nos)))},
         uow.clock().date(),
     )
     for part_no, quantity in plan.reserved:
         _move(uow, part_no, quantity, MAIN, APPOINTMENT_SHELF, "reserve", booked["appointment_id"])
-        session.add(Reservation(appointment_id=booked["appointment_id"], visit_id=booked["visit_id"],
-                                part_no=part_no, quantity=quantity, reserved_at=uow.clock()))
+        session.add(
+            Reservation(
+                appointment_id=booked["appointment_id"],
+                visit_id=booked["visit_id"],
+                part_no=part_no,
+                quantity=quantity,
+                reserved_at=uow.clock(),
+            )
+        )
     reserved = [{"part_no": p, "quantity": q} for p, q in plan.reserved]
     if plan.short:
-        uow.emit(names.PARTS_SHORT, {
-            "appointment_id": booked["appointment_id"], "reserved": reserved,
-            "short": [{"part_no": p, "quantity_short": q, "expected_on": d} for p, q, d in plan.short],
-        })
+        uow.emit(
+            names.PARTS_SHORT,
+            {
+                "appointment_id": booked["appointment_id"],
+                "reserved": reserved,
+                "short": [{"part_no": p, "quantity_short": q, "expected_on": d} for p, q, d in plan.short],
+            },
+        )
     else:
         uow.emit(names.PARTS_RESERVED, {"appointment_id": booked["appointment_id"], "reserved": reserved})
 
@@ -49,32 +61,61 @@ def issue_against_order(uow, event: Envelope, verify) -> None:
     already: dict[int, Decimal] = {}
     for line in session.scalars(sa.select(IssueLine).filter_by(order_id=order["order_id"])):
         already[line.line_no] = already.get(line.line_no, Decimal("0")) + line.quantity
-    reservations = list(session.scalars(
-        sa.select(Reservation).filter_by(visit_id=order["visit_id"], status="reserved")))
+    reservations = list(
+        session.scalars(sa.select(Reservation).filter_by(visit_id=order["visit_id"], status="reserved"))
+    )
     on_shelf: dict[str, Decimal] = {}
     for r in reservations:
         on_shelf[r.part_no] = on_shelf.get(r.part_no, Decimal("0")) + r.quantity
-    plan = domain.plan_issue(order_lines, [(line["line_no"], line["quantity"]) for line in request["lines"]],
-                             already, on_shelf, _levels(session, part_nos, MAIN), APPOINTMENT_SHELF, MAIN)
+    plan = domain.plan_issue(
+        order_lines,
+        [(line["line_no"], line["quantity"]) for line in request["lines"]],
+        already,
+        on_shelf,
+        _levels(session, part_nos, MAIN),
+        APPOINTMENT_SHELF,
+        MAIN,
+    )
     now = uow.clock()
     for line_no, part_no, quantity, location in plan.issue:
         _move(uow, part_no, quantity, location, None, "issue", f"{order['order_id']}#{line_no}")
         if location == APPOINTMENT_SHELF:
             _draw_reservations(reservations, part_no, quantity)
-        session.add(IssueLine(request_id=request["request_id"], order_id=order["order_id"],
-                              order_version=order["version"], visit_id=order["visit_id"], line_no=line_no,
-                              part_no=part_no, quantity=quantity, from_location=location,
-                              technician_id=request["technician_id"], issued_at=now))
+        session.add(
+            IssueLine(
+                request_id=request["request_id"],
+                order_id=order["order_id"],
+                order_version=order["version"],
+                visit_id=order["visit_id"],
+                line_no=line_no,
+                part_no=part_no,
+                quantity=quantity,
+                from_location=location,
+                technician_id=request["technician_id"],
+                issued_at=now,
+            )
+        )
     if plan.issue:
-        uow.emit(names.PARTS_ISSUED, {
-            "request_id": request["request_id"], "order_id": order["order_id"], "order_version": order["version"],
-            "lines": [{"line_no": n, "part_no": p, "quantity": q, "from_location": loc} for n, p, q, loc in plan.issue],
-        })
+        uow.emit(
+            names.PARTS_ISSUED,
+            {
+                "request_id": request["request_id"],
+                "order_id": order["order_id"],
+                "order_version": order["version"],
+                "lines": [
+                    {"line_no": n, "part_no": p, "quantity": q, "from_location": loc} for n, p, q, loc in plan.issue
+                ],
+            },
+        )
     if plan.refused:
-        uow.emit(names.PARTS_ISSUE_REFUSED, {
-            "request_id": request["request_id"], "order_id": order["order_id"],
-            "lines": [{"line_no": n, "reason": reason} for n, reason in plan.refused],
-        })
+        uow.emit(
+            names.PARTS_ISSUE_REFUSED,
+            {
+                "request_id": request["request_id"],
+                "order_id": order["order_id"],
+                "lines": [{"line_no": n, "reason": reason} for n, reason in plan.refused],
+            },
+        )
 
 
 def _draw_reservations(reservations: list[Reservation], part_no: str, quantity: Decimal) -> None:
@@ -89,7 +130,9 @@ def _draw_reservations(reservations: list[Reservation], part_no: str, quantity: 
 
 
 def _levels(session, part_nos: set[str], location: str) -> dict[str, Decimal]:
-    rows = session.scalars(sa.select(StockLevel).where(StockLevel.part_no.in_(part_nos), StockLevel.location == location))
+    rows = session.scalars(
+        sa.select(StockLevel).where(StockLevel.part_no.in_(part_nos), StockLevel.location == location)
+    )
     return {row.part_no: row.quantity for row in rows}
 
 
@@ -103,8 +146,17 @@ def _move(uow, part_no: str, quantity: Decimal, source: str | None, target: str 
             level = StockLevel(part_no=part_no, location=location, quantity=Decimal("0"))
             session.add(level)
         level.quantity = level.quantity + sign * quantity
-    session.add(StockMove(part_no=part_no, from_location=source, to_location=target, quantity=quantity,
-                          reason=reason, reference=ref, moved_at=uow.clock()))
+    session.add(
+        StockMove(
+            part_no=part_no,
+            from_location=source,
+            to_location=target,
+            quantity=quantity,
+            reason=reason,
+            reference=ref,
+            moved_at=uow.clock(),
+        )
+    )
 
 
 def receive_stock(uow, part_no: str, name: str, quantity: Decimal, lead_time_days: int = 3) -> None:
@@ -117,8 +169,11 @@ def receive_stock(uow, part_no: str, name: str, quantity: Decimal, lead_time_day
 
 
 def stock(session) -> list[dict]:
-    rows = session.execute(sa.select(Part, StockLevel).join(StockLevel, StockLevel.part_no == Part.part_no)
-                           .order_by(Part.part_no, StockLevel.location)).all()
+    rows = session.execute(
+        sa.select(Part, StockLevel)
+        .join(StockLevel, StockLevel.part_no == Part.part_no)
+        .order_by(Part.part_no, StockLevel.location)
+    ).all()
     return [{"part_no": p.part_no, "name": p.name, "location": s.location, "quantity": s.quantity} for p, s in rows]
 
 
@@ -126,15 +181,33 @@ def reservations(session, appointment_id: str | None = None) -> list[dict]:
     query = sa.select(Reservation).order_by(Reservation.reservation_id)
     if appointment_id:
         query = query.filter_by(appointment_id=appointment_id)
-    return [{"appointment_id": r.appointment_id, "visit_id": r.visit_id, "part_no": r.part_no,
-             "quantity": r.quantity, "status": r.status, "reserved_at": r.reserved_at}
-            for r in session.scalars(query)]
+    return [
+        {
+            "appointment_id": r.appointment_id,
+            "visit_id": r.visit_id,
+            "part_no": r.part_no,
+            "quantity": r.quantity,
+            "status": r.status,
+            "reserved_at": r.reserved_at,
+        }
+        for r in session.scalars(query)
+    ]
 
 
 def issues(session, order_id: str | None = None) -> list[dict]:
     query = sa.select(IssueLine).order_by(IssueLine.id)
     if order_id:
         query = query.filter_by(order_id=order_id)
-    return [{"request_id": i.request_id, "order_id": i.order_id, "line_no": i.line_no, "part_no": i.part_no,
-             "quantity": i.quantity, "from_location": i.from_location, "technician_id": i.technician_id,
-             "issued_at": i.issued_at} for i in session.scalars(query)]
+    return [
+        {
+            "request_id": i.request_id,
+            "order_id": i.order_id,
+            "line_no": i.line_no,
+            "part_no": i.part_no,
+            "quantity": i.quantity,
+            "from_location": i.from_location,
+            "technician_id": i.technician_id,
+            "issued_at": i.issued_at,
+        }
+        for i in session.scalars(query)
+    ]

@@ -39,5 +39,12 @@ class Service(KitEndpoints):
 
     @api("GET", "/")
     def index(self, request):
-        return page(self.name, "备件库存与预约货架", "index.html", request, stock=self.db.read(handlers.stock),
-                    reservations=self.db.read(handlers.reservations), issues=self.db.read(handlers.issues))
+        return page(
+            self.name,
+            "备件库存与预约货架",
+            "index.html",
+            request,
+            stock=self.db.read(handlers.stock),
+            reservations=self.db.read(handlers.reservations),
+            issues=self.db.read(handlers.issues),
+        )

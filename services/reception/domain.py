@@ -41,8 +41,17 @@ def price_lines(requested: list[dict], book: PriceBook | None) -> list[dict]:
             quantity = req.get("quantity")
             if quantity is None or quantity <= 0:
                 raise DomainError("备件数量须大于0", field=f"lines[{i - 1}].quantity")
-        lines.append({"line_no": i, "kind": req["kind"], "code": code, "description": name,
-                      "quantity": quantity, "unit_price": unit_price, "amount": yuan(quantity * unit_price)})
+        lines.append(
+            {
+                "line_no": i,
+                "kind": req["kind"],
+                "code": code,
+                "description": name,
+                "quantity": quantity,
+                "unit_price": unit_price,
+                "amount": yuan(quantity * unit_price),
+            }
+        )
     if not lines:
         raise DomainError("委托书至少要有一个维修项目", field="lines")
     return lines

@@ -24,24 +24,40 @@ def take_price_list(uow, event: Envelope) -> None:
     p = event.payload
     if uow.session.get(PriceListCopy, p["version"]) is not None:
         return
-    uow.session.add(PriceListCopy(
-        version=p["version"], effective_from=p["effective_from"], labour_rate=p["labour_rate"],
-        vat_rate=p["vat_rate"],
-        labour={op["code"]: {"name": op["name"], "standard_hours": str(op["standard_hours"])}
-                for op in p["labour_operations"]},
-        parts={part["part_no"]: {"name": part["name"], "unit_price": str(part["unit_price"])} for part in p["parts"]},
-    ))
+    uow.session.add(
+        PriceListCopy(
+            version=p["version"],
+            effective_from=p["effective_from"],
+            labour_rate=p["labour_rate"],
+            vat_rate=p["vat_rate"],
+            labour={
+                op["code"]: {"name": op["name"], "standard_hours": str(op["standard_hours"])}
+                for op in p["labour_operations"]
+            },
+            parts={
+                part["part_no"]: {"name": part["name"], "unit_price": str(part["unit_price"])} for part in p["parts"]
+            },
+        )
+    )
 
 
 def expect_arrival(uow, event: Envelope) -> None:
     """appointment_booked -> the car is expected; the booked advisor will receive it (R-BK-5)."""
     a = event.raw_payload
-    uow.session.add(ExpectedArrival(
-        appointment_id=a["appointment_id"], visit_id=a["visit_id"], plate=a["vehicle"]["plate"],
-        customer=a["customer"], vehicle=a["vehicle"], starts_at=event.payload["starts_at"],
-        advisor_id=a["advisor_id"], complaint=a.get("complaint", ""), planned_labour=a.get("planned_labour", []),
-        planned_parts=a.get("planned_parts", []),
-    ))
+    uow.session.add(
+        ExpectedArrival(
+            appointment_id=a["appointment_id"],
+            visit_id=a["visit_id"],
+            plate=a["vehicle"]["plate"],
+            customer=a["customer"],
+            vehicle=a["vehicle"],
+            starts_at=event.payload["starts_at"],
+            advisor_id=a["advisor_id"],
+            complaint=a.get("complaint", ""),
+            planned_labour=a.get("planned_labour", []),
+            planned_parts=a.get("planned_parts", []),
+        )
+    )
 
 
 def check_in(uow, cmd: dict) -> Visit:
@@ -53,26 +69,42 @@ def check_in(uow, cmd: dict) -> Visit:
         if arrival is None:
             raise NotFound("找不到该预约(可能尚未同步，请稍候再试)", field="appointment_id")
     elif cmd.get("plate") and not cmd.get("vehicle"):
-        arrival = session.scalars(sa.select(ExpectedArrival).filter_by(plate=cmd["plate"].strip().upper(),
-                                                                         arrived=False)).first()
+        arrival = session.scalars(
+            sa.select(ExpectedArrival).filter_by(plate=cmd["plate"].strip().upper(), arrived=False)
+        ).first()
         if arrival is None:
             raise NotFound("该车牌今天没有预约，请按散客登记", field="plate")
     if arrival is not None:
         if arrival.arrived:
             raise DomainError("该预约已到店登记", field="appointment_id", code="already_checked_in")
         arrival.arrived = True
-        visit = Visit(visit_id=arrival.visit_id, appointment_id=arrival.appointment_id, plate=arrival.plate,
-                      customer=arrival.customer, vehicle=arrival.vehicle, advisor_id=arrival.advisor_id,
-                      complaint=arrival.complaint)
+        visit = Visit(
+            visit_id=arrival.visit_id,
+            appointment_id=arrival.appointment_id,
+            plate=arrival.plate,
+            customer=arrival.customer,
+            vehicle=arrival.vehicle,
+            advisor_id=arrival.advisor_id,
+            complaint=arrival.complaint,
+        )
     else:
         for key in ("customer", "vehicle", "advisor_id"):
             if not cmd.get(key):
                 raise DomainError("散客登记须填写客户、车辆和服务顾问", field=key, code="required")
-        vehicle = {**cmd["vehicle"], "vin": check_vin(cmd["vehicle"].get("vin", ""), field="vehicle.vin"),
-                   "plate": cmd["vehicle"]["plate"].strip().upper()}
+        vehicle = {
+            **cmd["vehicle"],
+            "vin": check_vin(cmd["vehicle"].get("vin", ""), field="vehicle.vin"),
+            "plate": cmd["vehicle"]["plate"].strip().upper(),
+        }
         customer = {**cmd["customer"], "mobile": check_mobile(cmd["customer"].get("mobile", ""))}
-        visit = Visit(visit_id=str(uuid.uuid4()), plate=vehicle["plate"], customer=customer, vehicle=vehicle,
-                      advisor_id=cmd["advisor_id"], complaint=cmd.get("complaint", ""))
+        visit = Visit(
+            visit_id=str(uuid.uuid4()),
+            plate=vehicle["plate"],
+            customer=customer,
+            vehicle=vehicle,
+            advisor_id=cmd["advisor_id"],
+            complaint=cmd.get("complaint", ""),
+        )
     visit.checked_in_at = uow.clock()
     visit.checked_in_by = uow.actor_id
     session.add(visit)
@@ -94,12 +126,22 @@ def write_order(uow, visit_id: str, cmd: dict) -> Order:
     subtotal, vat, total = domain.totals(lines, book.vat_rate)
     now = uow.clock()
     body = {
-        "order_id": order.order_id if order else str(uuid.uuid4()), "version": 1, "visit_id": visit_id,
-        "dealer_id": uow.dealer_id, "appointment_id": visit.appointment_id, "customer": visit.customer,
+        "order_id": order.order_id if order else str(uuid.uuid4()),
+        "version": 1,
+        "visit_id": visit_id,
+        "dealer_id": uow.dealer_id,
+        "appointment_id": visit.appointment_id,
+        "customer": visit.customer,
         "vehicle": {k: visit.vehicle[k] for k in ("vin", "plate", "model") if k in visit.vehicle},
-        "mileage_km": domain.check_mileage(cmd["mileage_km"], None), "advisor_id": visit.advisor_id,
-        "price_list_version": book.version, "lines": lines, "subtotal": subtotal, "vat_rate": book.vat_rate,
-        "vat": vat, "total": total, "promised_at": cmd.get("promised_at") or domain.promised_time(now, lines),
+        "mileage_km": domain.check_mileage(cmd["mileage_km"], None),
+        "advisor_id": visit.advisor_id,
+        "price_list_version": book.version,
+        "lines": lines,
+        "subtotal": subtotal,
+        "vat_rate": book.vat_rate,
+        "vat": vat,
+        "total": total,
+        "promised_at": cmd.get("promised_at") or domain.promised_time(now, lines),
     }
     draft = json.loads(json.dumps(body, cls=JSONEncoder))
     if order is None:
@@ -126,11 +168,16 @@ def sign_order(uow, order_id: str, *, customer_signature: str | None, advisor_id
     if session.get(CustomerSignature, digest) is None:
         session.add(CustomerSignature(sha256=digest, image=image, captured_at=uow.clock()))
     now = uow.clock()
-    body = {**order.draft, "version": order.signed_version + 1, "customer_signature_sha256": digest,
-            "signed_at": now.isoformat()}
+    body = {
+        **order.draft,
+        "version": order.signed_version + 1,
+        "customer_signature_sha256": digest,
+        "signed_at": now.isoformat(),
+    }
     signed = signer.sign(_loaded(body))
-    version = OrderVersion(order_id=order_id, version=body["version"], signed=signed, signed_at=now,
-                           advisor_id=advisor_id)
+    version = OrderVersion(
+        order_id=order_id, version=body["version"], signed=signed, signed_at=now, advisor_id=advisor_id
+    )
     session.add(version)
     order.status, order.signed_version, order.updated_at = "signed", body["version"], now
     visit = session.get(Visit, order.visit_id)
@@ -148,7 +195,9 @@ def current_price_book(session) -> domain.PriceBook | None:
     if copy is None:
         return None
     return domain.PriceBook(
-        version=copy.version, labour_rate=copy.labour_rate, vat_rate=copy.vat_rate,
+        version=copy.version,
+        labour_rate=copy.labour_rate,
+        vat_rate=copy.vat_rate,
         labour={code: (v["name"], Decimal(v["standard_hours"])) for code, v in copy.labour.items()},
         parts={no: (v["name"], Decimal(v["unit_price"])) for no, v in copy.parts.items()},
     )
@@ -156,31 +205,54 @@ def current_price_book(session) -> domain.PriceBook | None:
 
 # --- views -------------------------------------------------------------------------------------
 
+
 def expected_arrivals(session) -> list[dict]:
     rows = session.scalars(sa.select(ExpectedArrival).order_by(ExpectedArrival.starts_at))
-    return [{"appointment_id": a.appointment_id, "visit_id": a.visit_id, "plate": a.plate, "customer": a.customer,
-             "vehicle": a.vehicle, "starts_at": a.starts_at, "advisor_id": a.advisor_id, "complaint": a.complaint,
-             "planned_labour": a.planned_labour, "planned_parts": a.planned_parts, "arrived": a.arrived}
-            for a in rows]
+    return [
+        {
+            "appointment_id": a.appointment_id,
+            "visit_id": a.visit_id,
+            "plate": a.plate,
+            "customer": a.customer,
+            "vehicle": a.vehicle,
+            "starts_at": a.starts_at,
+            "advisor_id": a.advisor_id,
+            "complaint": a.complaint,
+            "planned_labour": a.planned_labour,
+            "planned_parts": a.planned_parts,
+            "arrived": a.arrived,
+        }
+        for a in rows
+    ]
 
 
 def visits(session) -> list[dict]:
-    rows = session.execute(sa.select(Visit, Order).outerjoin(Order, Order.visit_id == Visit.visit_id)
-                           .order_by(Visit.checked_in_at.desc())).all()
+    rows = session.execute(
+        sa.select(Visit, Order).outerjoin(Order, Order.visit_id == Visit.visit_id).order_by(Visit.checked_in_at.desc())
+    ).all()
     return [visit_view(v, o) for v, o in rows]
 
 
 def visit(session, visit_id: str) -> dict | None:
-    row = session.execute(sa.select(Visit, Order).outerjoin(Order, Order.visit_id == Visit.visit_id)
-                          .where(Visit.visit_id == visit_id)).first()
+    row = session.execute(
+        sa.select(Visit, Order).outerjoin(Order, Order.visit_id == Visit.visit_id).where(Visit.visit_id == visit_id)
+    ).first()
     return visit_view(*row) if row else None
 
 
 def visit_view(v: Visit, o: Order | None) -> dict:
-    return {"visit_id": v.visit_id, "appointment_id": v.appointment_id, "plate": v.plate, "customer": v.customer,
-            "vehicle": v.vehicle, "advisor_id": v.advisor_id, "complaint": v.complaint,
-            "checked_in_at": v.checked_in_at, "status": v.status,
-            "order": order_view_of(o) if o else None}
+    return {
+        "visit_id": v.visit_id,
+        "appointment_id": v.appointment_id,
+        "plate": v.plate,
+        "customer": v.customer,
+        "vehicle": v.vehicle,
+        "advisor_id": v.advisor_id,
+        "complaint": v.complaint,
+        "checked_in_at": v.checked_in_at,
+        "status": v.status,
+        "order": order_view_of(o) if o else None,
+    }
 
 
 def order_view_of(o: Order) -> dict:
@@ -192,5 +264,7 @@ def order(session, order_id: str) -> dict | None:
     if o is None:
         return None
     versions = session.scalars(sa.select(OrderVersion).filter_by(order_id=order_id).order_by(OrderVersion.version))
-    return {**order_view_of(o), "versions": [{"version": v.version, "signed_at": v.signed_at, "signed": v.signed}
-                                             for v in versions]}
+    return {
+        **order_view_of(o),
+        "versions": [{"version": v.version, "signed_at": v.signed_at, "signed": v.signed} for v in versions],
+    }

@@ -95,8 +95,14 @@ class Service(KitEndpoints):
     def sign_order(self, request, order_id):
         """{"customer_signature": "data:image/png;base64,…", "advisor_id": "A001"}"""
         cmd = read_json(request, SignOrder())
-        self.db.run(handlers.sign_order, order_id, customer_signature=cmd["customer_signature"],
-                    advisor_id=cmd["advisor_id"], signer=self.orders, actor_id=cmd["advisor_id"])
+        self.db.run(
+            handlers.sign_order,
+            order_id,
+            customer_signature=cmd["customer_signature"],
+            advisor_id=cmd["advisor_id"],
+            signer=self.orders,
+            actor_id=cmd["advisor_id"],
+        )
         return self.db.read(handlers.order, order_id)
 
     @api("GET", "/api/orders/<order_id>")
@@ -106,5 +112,11 @@ class Service(KitEndpoints):
 
     @api("GET", "/")
     def index(self, request):
-        return page(self.name, "接车与委托书", "index.html", request,
-                    arrivals=self.db.read(handlers.expected_arrivals), visits=self.db.read(handlers.visits))
+        return page(
+            self.name,
+            "接车与委托书",
+            "index.html",
+            request,
+            arrivals=self.db.read(handlers.expected_arrivals),
+            visits=self.db.read(handlers.visits),
+        )

@@ -21,9 +21,18 @@ def take_signed_order(uow, event: Envelope, verify) -> None:
     session = uow.session
     if session.get(WorkOrder, order["order_id"]) is not None:
         return  # amendments (new versions) arrive with issue #5
-    session.add(WorkOrder(order_id=order["order_id"], version=order["version"], visit_id=order["visit_id"],
-                          signed=event.raw_payload, plate=order["vehicle"]["plate"], advisor_id=order["advisor_id"],
-                          promised_at=order["promised_at"], received_at=uow.clock()))
+    session.add(
+        WorkOrder(
+            order_id=order["order_id"],
+            version=order["version"],
+            visit_id=order["visit_id"],
+            signed=event.raw_payload,
+            plate=order["vehicle"]["plate"],
+            advisor_id=order["advisor_id"],
+            promised_at=order["promised_at"],
+            received_at=uow.clock(),
+        )
+    )
     session.flush()
     session.add_all(Job(order_id=order["order_id"], **job) for job in domain.jobs_of(order))
 
@@ -45,21 +54,40 @@ def dispatch(uow, order_id: str, *, technician_id: str, bay_id: str) -> WorkOrde
     parts = domain.parts_of(verified_body(work_order))
     if parts:
         request_id = str(uuid.uuid4())
-        session.add(PartsRequest(request_id=request_id, order_id=order_id, requested_at=uow.clock(),
-                                 lines=[{**p, "quantity": str(p["quantity"])} for p in parts]))
-        uow.emit(names.PARTS_REQUESTED, {
-            "request_id": request_id, "signed_order": work_order.signed, "technician_id": technician_id,
-            "lines": [{"line_no": p["line_no"], "quantity": p["quantity"]} for p in parts],
-        }, correlation_id=work_order.visit_id)
+        session.add(
+            PartsRequest(
+                request_id=request_id,
+                order_id=order_id,
+                requested_at=uow.clock(),
+                lines=[{**p, "quantity": str(p["quantity"])} for p in parts],
+            )
+        )
+        uow.emit(
+            names.PARTS_REQUESTED,
+            {
+                "request_id": request_id,
+                "signed_order": work_order.signed,
+                "technician_id": technician_id,
+                "lines": [{"line_no": p["line_no"], "quantity": p["quantity"]} for p in parts],
+            },
+            correlation_id=work_order.visit_id,
+        )
     return work_order
 
 
 def take_parts_issued(uow, event: Envelope) -> None:
     issued = event.payload
     _work_order(uow.session, issued["order_id"])
-    uow.session.add_all(PartReceived(request_id=issued["request_id"], order_id=issued["order_id"],
-                                     line_no=line["line_no"], part_no=line["part_no"], quantity=line["quantity"])
-                        for line in issued["lines"])
+    uow.session.add_all(
+        PartReceived(
+            request_id=issued["request_id"],
+            order_id=issued["order_id"],
+            line_no=line["line_no"],
+            part_no=line["part_no"],
+            quantity=line["quantity"],
+        )
+        for line in issued["lines"]
+    )
 
 
 def finish_job(uow, order_id: str, line_no: int, *, report: str) -> Job:
@@ -80,8 +108,11 @@ def quality_check(uow, order_id: str, *, passed: bool, findings: str) -> WorkOrd
     if work_order.status != "in_progress":
         raise DomainError("该委托书不在维修中，不能质检", code="not_in_progress")
     jobs = list(session.scalars(sa.select(Job).filter_by(order_id=order_id).order_by(Job.line_no)))
-    session.add(QualityCheck(order_id=order_id, inspector_id=uow.actor_id, passed=passed, findings=findings,
-                             checked_at=uow.clock()))
+    session.add(
+        QualityCheck(
+            order_id=order_id, inspector_id=uow.actor_id, passed=passed, findings=findings, checked_at=uow.clock()
+        )
+    )
     if not passed:
         for job in jobs:
             job.status = "in_progress"
@@ -97,13 +128,20 @@ def quality_check(uow, order_id: str, *, passed: bool, findings: str) -> WorkOrd
     now = uow.clock()
     work_order.status, work_order.ready_at = "ready", now
     parts_used = session.scalars(sa.select(PartReceived).filter_by(order_id=order_id).order_by(PartReceived.id))
-    uow.emit(names.VEHICLE_READY, {
-        "order_id": order_id, "order_version": work_order.version,
-        "jobs_done": [{"line_no": j.line_no, "code": j.code, "hours": j.hours, "technician_id": j.technician_id}
-                      for j in jobs],
-        "parts_used": [{"line_no": p.line_no, "part_no": p.part_no, "quantity": p.quantity} for p in parts_used],
-        "inspector_id": uow.actor_id, "ready_at": now,
-    }, correlation_id=work_order.visit_id)
+    uow.emit(
+        names.VEHICLE_READY,
+        {
+            "order_id": order_id,
+            "order_version": work_order.version,
+            "jobs_done": [
+                {"line_no": j.line_no, "code": j.code, "hours": j.hours, "technician_id": j.technician_id} for j in jobs
+            ],
+            "parts_used": [{"line_no": p.line_no, "part_no": p.part_no, "quantity": p.quantity} for p in parts_used],
+            "inspector_id": uow.actor_id,
+            "ready_at": now,
+        },
+        correlation_id=work_order.visit_id,
+    )
     return work_order
 
 
@@ -138,9 +176,12 @@ def add_bay(uow, bay_id: str, name: str) -> None:
 
 # --- views --------------------------------------------------------------------------------------
 
+
 def work_orders(session) -> list[dict]:
-    return [work_order_view(session, wo) for wo in
-            session.scalars(sa.select(WorkOrder).order_by(WorkOrder.received_at.desc()).limit(200))]
+    return [
+        work_order_view(session, wo)
+        for wo in session.scalars(sa.select(WorkOrder).order_by(WorkOrder.received_at.desc()).limit(200))
+    ]
 
 
 def work_order(session, order_id: str) -> dict | None:
@@ -152,12 +193,28 @@ def work_order_view(session, wo: WorkOrder) -> dict:
     jobs = session.scalars(sa.select(Job).filter_by(order_id=wo.order_id).order_by(Job.line_no))
     received = session.scalars(sa.select(PartReceived).filter_by(order_id=wo.order_id).order_by(PartReceived.id))
     return {
-        "order_id": wo.order_id, "version": wo.version, "visit_id": wo.visit_id, "plate": wo.plate,
-        "advisor_id": wo.advisor_id, "promised_at": wo.promised_at, "status": wo.status,
-        "technician_id": wo.technician_id, "bay_id": wo.bay_id, "dispatched_at": wo.dispatched_at,
+        "order_id": wo.order_id,
+        "version": wo.version,
+        "visit_id": wo.visit_id,
+        "plate": wo.plate,
+        "advisor_id": wo.advisor_id,
+        "promised_at": wo.promised_at,
+        "status": wo.status,
+        "technician_id": wo.technician_id,
+        "bay_id": wo.bay_id,
+        "dispatched_at": wo.dispatched_at,
         "ready_at": wo.ready_at,
-        "jobs": [{"line_no": j.line_no, "code": j.code, "description": j.description, "hours": j.hours,
-                  "status": j.status, "technician_id": j.technician_id, "finished_at": j.finished_at}
-                 for j in jobs],
+        "jobs": [
+            {
+                "line_no": j.line_no,
+                "code": j.code,
+                "description": j.description,
+                "hours": j.hours,
+                "status": j.status,
+                "technician_id": j.technician_id,
+                "finished_at": j.finished_at,
+            }
+            for j in jobs
+        ],
         "parts_received": [{"line_no": p.line_no, "part_no": p.part_no, "quantity": p.quantity} for p in received],
     }

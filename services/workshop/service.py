@@ -11,7 +11,6 @@ from . import handlers, seed
 from .models import Base
 
 
-
 class Dispatch(Schema):
     technician_id = fields.String(required=True, validate=validate.Length(min=1))
     bay_id = fields.String(required=True, validate=validate.Length(min=1))
@@ -57,8 +56,13 @@ class Service(KitEndpoints):
     def dispatch(self, request, order_id):
         """{"technician_id": "T001", "bay_id": "B1", "dispatcher_id": "D001"}"""
         cmd = read_json(request, Dispatch())
-        self.db.run(handlers.dispatch, order_id, technician_id=cmd["technician_id"], bay_id=cmd["bay_id"],
-                    actor_id=cmd["dispatcher_id"])
+        self.db.run(
+            handlers.dispatch,
+            order_id,
+            technician_id=cmd["technician_id"],
+            bay_id=cmd["bay_id"],
+            actor_id=cmd["dispatcher_id"],
+        )
         return self.db.read(handlers.work_order, order_id)
 
     @api("POST", "/api/work-orders/<order_id>/jobs/<int:line_no>/finish")
@@ -72,8 +76,13 @@ class Service(KitEndpoints):
     def quality_check(self, request, order_id):
         """{"passed": true, "findings": "路试正常", "inspector_id": "Q001"}"""
         cmd = read_json(request, QualityCheck())
-        self.db.run(handlers.quality_check, order_id, passed=cmd["passed"], findings=cmd["findings"],
-                    actor_id=cmd["inspector_id"])
+        self.db.run(
+            handlers.quality_check,
+            order_id,
+            passed=cmd["passed"],
+            findings=cmd["findings"],
+            actor_id=cmd["inspector_id"],
+        )
         return self.db.read(handlers.work_order, order_id)
 
     @api("GET", "/")

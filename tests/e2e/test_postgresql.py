@@ -25,7 +25,8 @@ def service_databases(pg_server_url):
         for service in names.SERVICES:
             conn.execute(sa.text(f'CREATE DATABASE "{prefix}_{service}"'))
             urls[f"{service.upper()}_DATABASE_URL"] = server.set(database=f"{prefix}_{service}").render_as_string(
-                hide_password=False)
+                hide_password=False
+            )
     yield urls
     with admin.connect() as conn:
         for service in names.SERVICES:

@@ -12,8 +12,13 @@ pytestmark = pytest.mark.e2e
 def test_every_service_reports_broker_and_database_health(line):
     for service in names.SERVICES:
         health = call("GET", line.url(service, "/healthz"), expect=200)
-        assert health == {"service": service, "status": "ok", "database": "ok", "broker": "ok",
-                          "outbox_pending": health["outbox_pending"]}
+        assert health == {
+            "service": service,
+            "status": "ok",
+            "database": "ok",
+            "broker": "ok",
+            "outbox_pending": health["outbox_pending"],
+        }
         assert isinstance(health["outbox_pending"], int)
 
 
@@ -37,14 +42,21 @@ def test_kill_9_mid_visit_then_restart_completes_the_visit_and_doubles_nothing(l
     visit.pay(invoice["total"])
     visit.follow_up_call()
 
-    assert len(call("GET", line.url(names.PARTS, f"/api/reservations?appointment_id={visit.appointment_id}"))
-               ["reservations"]) == 2
+    assert (
+        len(
+            call("GET", line.url(names.PARTS, f"/api/reservations?appointment_id={visit.appointment_id}"))[
+                "reservations"
+            ]
+        )
+        == 2
+    )
     assert len(call("GET", line.url(names.PARTS, f"/api/issues?order_id={visit.order_id}"))["issues"]) == 2
     work_orders = call("GET", line.url(names.WORKSHOP, "/api/work-orders"))["work_orders"]
     assert [w["order_id"] for w in work_orders].count(visit.order_id) == 1
     invoices = call("GET", line.url(names.BILLING, "/api/invoices"))["invoices"]
     assert [(i["order_id"], i["status"]) for i in invoices if i["order_id"] == visit.order_id] == [
-        (visit.order_id, "paid")]
+        (visit.order_id, "paid")
+    ]
     calls = call("GET", line.url(names.FOLLOWUP, "/api/calls"))["calls"]
     assert [c["order_id"] for c in calls].count(visit.order_id) == 1
 

@@ -19,10 +19,14 @@ def test_a_visit_travels_from_booking_to_follow_up(line):
 
     reservations = call("GET", line.url("parts", f"/api/reservations?appointment_id={visit.appointment_id}"))
     assert {r["part_no"]: r["status"] for r in reservations["reservations"]} == {
-        "P-OIL-5W30": "issued", "P-FILTER-OIL": "issued"}
+        "P-OIL-5W30": "issued",
+        "P-FILTER-OIL": "issued",
+    }
     issues = call("GET", line.url("parts", f"/api/issues?order_id={visit.order_id}"))["issues"]
     assert sorted((i["line_no"], i["part_no"], i["from_location"]) for i in issues) == [
-        (3, "P-OIL-5W30", "APPT-SHELF"), (4, "P-FILTER-OIL", "APPT-SHELF")]
+        (3, "P-OIL-5W30", "APPT-SHELF"),
+        (4, "P-FILTER-OIL", "APPT-SHELF"),
+    ]
 
     order = call("GET", line.url("reception", f"/api/orders/{visit.order_id}"))
     assert order["status"] == "signed" and [v["version"] for v in order["versions"]] == [1]

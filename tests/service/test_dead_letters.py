@@ -17,12 +17,14 @@ pytestmark = pytest.mark.service
 
 
 def dead_letters(line, service, at_least=1):
-    return eventually(lambda: (d := call("GET", line.url(service, "/api/dead-letters"))["dead_letters"])
-                      and len(d) >= at_least and d, 30, what=f"{service} dead letters")
+    return eventually(
+        lambda: (d := call("GET", line.url(service, "/api/dead-letters"))["dead_letters"]) and len(d) >= at_least and d,
+        30,
+        what=f"{service} dead letters",
+    )
 
 
-def test_an_order_altered_after_signing_is_refused_by_workshop_and_billing(line_factory, amqp_uri, namespace,
-                                                                          tmp_path):
+def test_an_order_altered_after_signing_is_refused_by_workshop_and_billing(line_factory, amqp_uri, namespace, tmp_path):
     """Architecture: workshop and billing verify the signature before acting; R-BL-1."""
     line = line_factory()
     signer = OrderSigner(tmp_path / "var" / "keys")
@@ -53,11 +55,18 @@ def test_an_unsigned_order_is_refused(line_factory, amqp_uri, namespace, tmp_pat
 
 
 def test_a_handler_that_keeps_failing_dead_letters_after_the_retry_bound_and_the_next_visit_flows(
-        line, amqp_uri, namespace):
+    line, amqp_uri, namespace
+):
     # parts_issued for an order the workshop never received: its handler fails on every delivery.
-    poison = envelope(names.PARTS_ISSUED, {
-        "request_id": "r-1", "order_id": "no-such-order", "order_version": 1,
-        "lines": [{"line_no": 1, "part_no": "P-DOT4", "quantity": "1", "from_location": "MAIN"}]})
+    poison = envelope(
+        names.PARTS_ISSUED,
+        {
+            "request_id": "r-1",
+            "order_id": "no-such-order",
+            "order_version": 1,
+            "lines": [{"line_no": 1, "part_no": "P-DOT4", "quantity": "1", "from_location": "MAIN"}],
+        },
+    )
     publish(amqp_uri, namespace, poison)
     [dead] = dead_letters(line, names.WORKSHOP)
     assert dead["attempts"] == 3  # MAX_DELIVERY_ATTEMPTS for the test line
@@ -71,10 +80,15 @@ def test_a_handler_that_keeps_failing_dead_letters_after_the_retry_bound_and_the
 def test_messages_that_break_their_contract_are_dead_lettered_at_once(line_factory, amqp_uri, namespace):
     line = line_factory()
     line.start([names.FOLLOWUP])
-    delivered = {"invoice_id": "i-1", "order_id": "o-1", "advisor_id": "A001",
-                 "customer": {"name": "王先生", "mobile": make_mobile()},
-                 "vehicle": {"vin": make_vin(), "plate": make_plate(), "model": ""}, "total": "100.00",
-                 "delivered_at": datetime.now(UTC)}
+    delivered = {
+        "invoice_id": "i-1",
+        "order_id": "o-1",
+        "advisor_id": "A001",
+        "customer": {"name": "王先生", "mobile": make_mobile()},
+        "vehicle": {"vin": make_vin(), "plate": make_plate(), "model": ""},
+        "total": "100.00",
+        "delivered_at": datetime.now(UTC),
+    }
     future_version = envelope(names.VEHICLE_DELIVERED, delivered)
     future_version["schema_version"] = 99
     missing_field = envelope(names.VEHICLE_DELIVERED, delivered)
@@ -91,6 +105,9 @@ def test_messages_that_break_their_contract_are_dead_lettered_at_once(line_facto
 
     # The consumer survived all three: a valid event is still handled.
     publish(amqp_uri, namespace, envelope(names.VEHICLE_DELIVERED, {**delivered, "order_id": "o-2"}))
-    eventually(lambda: [c for c in call("GET", line.url(names.FOLLOWUP, "/api/calls"))["calls"]
-                        if c["order_id"] == "o-2"], 30, what="valid event handled")
+    eventually(
+        lambda: [c for c in call("GET", line.url(names.FOLLOWUP, "/api/calls"))["calls"] if c["order_id"] == "o-2"],
+        30,
+        what="valid event handled",
+    )
     assert call("GET", line.url(names.FOLLOWUP, "/healthz"))["status"] == "ok"

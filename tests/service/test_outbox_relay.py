@@ -19,13 +19,15 @@ pytestmark = pytest.mark.service
 
 def relay_for(work, amqp_uri, namespace):
     engine = work.session_factory.kw["bind"]
-    return bus.OutboxRelay(engine, work.session_factory.kw["info"]["metadata"], amqp_uri=amqp_uri,
-                           namespace=namespace)
+    return bus.OutboxRelay(engine, work.session_factory.kw["info"]["metadata"], amqp_uri=amqp_uri, namespace=namespace)
 
 
 def pending(work):
-    return work.read(lambda s: s.execute(sa.select(outbox_table(s.info["metadata"]))
-                                         .where(outbox_table(s.info["metadata"]).c.published_at.is_(None))).all())
+    return work.read(
+        lambda s: s.execute(
+            sa.select(outbox_table(s.info["metadata"])).where(outbox_table(s.info["metadata"]).c.published_at.is_(None))
+        ).all()
+    )
 
 
 def test_rows_are_published_to_every_subscriber_and_marked(tmp_path, amqp_uri, namespace):

@@ -15,16 +15,30 @@ pytestmark = pytest.mark.service
 def test_a_redelivered_vehicle_delivered_schedules_one_call(line_factory, amqp_uri, namespace):
     line = line_factory()
     line.start([names.FOLLOWUP])
-    delivered = envelope(names.VEHICLE_DELIVERED, {
-        "invoice_id": "i-1", "order_id": "o-dup", "advisor_id": "A001",
-        "customer": {"name": "李女士", "mobile": make_mobile()},
-        "vehicle": {"vin": make_vin(), "plate": make_plate(), "model": ""}, "total": "100.00",
-        "delivered_at": datetime.now(UTC)})
+    delivered = envelope(
+        names.VEHICLE_DELIVERED,
+        {
+            "invoice_id": "i-1",
+            "order_id": "o-dup",
+            "advisor_id": "A001",
+            "customer": {"name": "李女士", "mobile": make_mobile()},
+            "vehicle": {"vin": make_vin(), "plate": make_plate(), "model": ""},
+            "total": "100.00",
+            "delivered_at": datetime.now(UTC),
+        },
+    )
     publish(amqp_uri, namespace, delivered)
     publish(amqp_uri, namespace, delivered)
     marker = envelope(names.VEHICLE_DELIVERED, {**delivered["payload"], "order_id": "o-after"})
     publish(amqp_uri, namespace, marker)
 
-    calls = eventually(lambda: (c := call("GET", line.url(names.FOLLOWUP, "/api/calls"))["calls"])
-                       and any(x["order_id"] == "o-after" for x in c) and c, 30, what="calls")
+    calls = eventually(
+        lambda: (
+            (c := call("GET", line.url(names.FOLLOWUP, "/api/calls"))["calls"])
+            and any(x["order_id"] == "o-after" for x in c)
+            and c
+        ),
+        30,
+        what="calls",
+    )
     assert [c["order_id"] for c in calls].count("o-dup") == 1

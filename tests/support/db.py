@@ -22,15 +22,25 @@ def service_work(service: str, tmp_path: Path, consumer: str | None = None) -> W
 
 def wire_event(event_type: str, payload: dict, correlation_id: str = "visit-1"):
     """An envelope as a consumer receives it: built, serialised to JSON and loaded back."""
-    message = build_message(event_type=event_type, payload=payload, producer=producer_of(event_type),
-                            dealer_id="demo-4s", correlation_id=correlation_id)
+    message = build_message(
+        event_type=event_type,
+        payload=payload,
+        producer=producer_of(event_type),
+        dealer_id="demo-4s",
+        correlation_id=correlation_id,
+    )
     return load_message(json.loads(json.dumps(message)))
 
 
 def snapshot(work: Work, skip=("inbox",)) -> dict[str, list]:
     """Every row of every table, to compare state before and after."""
+
     def read(session):
         metadata = session.info["metadata"]
-        return {name: sorted(map(repr, session.execute(sa.select(table)).all()))
-                for name, table in metadata.tables.items() if name not in skip}
+        return {
+            name: sorted(map(repr, session.execute(sa.select(table)).all()))
+            for name, table in metadata.tables.items()
+            if name not in skip
+        }
+
     return work.read(read)

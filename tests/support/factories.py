@@ -53,8 +53,10 @@ ORDER_LINES = [
 ]
 
 # A tiny valid PNG (1x1), standing in for the tablet's signature capture.
-SIGNATURE_PNG = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA"
-                 "60e6kgAAAABJRU5ErkJggg==")
+SIGNATURE_PNG = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA"
+    "60e6kgAAAABJRU5ErkJggg=="
+)
 
 
 def make_order_body(**overrides) -> dict:
@@ -62,17 +64,40 @@ def make_order_body(**overrides) -> dict:
     import uuid
 
     body = {
-        "order_id": str(uuid.uuid4()), "version": 1, "visit_id": str(uuid.uuid4()), "dealer_id": "demo-4s",
-        "appointment_id": None, "customer": {"name": "王先生", "mobile": make_mobile()},
-        "vehicle": {"vin": make_vin(), "plate": make_plate(), "model": "帕萨特"}, "mileage_km": 35210,
-        "advisor_id": "A001", "price_list_version": "2026.11-1",
+        "order_id": str(uuid.uuid4()),
+        "version": 1,
+        "visit_id": str(uuid.uuid4()),
+        "dealer_id": "demo-4s",
+        "appointment_id": None,
+        "customer": {"name": "王先生", "mobile": make_mobile()},
+        "vehicle": {"vin": make_vin(), "plate": make_plate(), "model": "帕萨特"},
+        "mileage_km": 35210,
+        "advisor_id": "A001",
+        "price_list_version": "2026.11-1",
         "lines": [
-            {"line_no": 1, "kind": "labour", "code": "LAB-OIL", "description": "更换机油及机油滤清器",
-             "quantity": "0.5", "unit_price": "300.00", "amount": "150.00"},
-            {"line_no": 2, "kind": "part", "code": "P-OIL-5W30", "description": "机油 5W-30 4L",
-             "quantity": "1", "unit_price": "268.00", "amount": "268.00"},
+            {
+                "line_no": 1,
+                "kind": "labour",
+                "code": "LAB-OIL",
+                "description": "更换机油及机油滤清器",
+                "quantity": "0.5",
+                "unit_price": "300.00",
+                "amount": "150.00",
+            },
+            {
+                "line_no": 2,
+                "kind": "part",
+                "code": "P-OIL-5W30",
+                "description": "机油 5W-30 4L",
+                "quantity": "1",
+                "unit_price": "268.00",
+                "amount": "268.00",
+            },
         ],
-        "subtotal": "418.00", "vat_rate": "0.13", "vat": "54.34", "total": "472.34",
+        "subtotal": "418.00",
+        "vat_rate": "0.13",
+        "vat": "54.34",
+        "total": "472.34",
         "promised_at": (datetime.now(UTC) + timedelta(hours=3)).replace(microsecond=0).isoformat(),
         "customer_signature_sha256": "a" * 64,
         "signed_at": datetime.now(UTC).replace(microsecond=0).isoformat(),

@@ -18,8 +18,9 @@ def call(method: str, url: str, json: Any = None, expect: int | None = None) -> 
     return response.json() if response.content else None
 
 
-def eventually(probe: Callable[[], T | None], timeout: float = 30.0, interval: float = 0.1,
-               what: str = "condition") -> T:
+def eventually(
+    probe: Callable[[], T | None], timeout: float = 30.0, interval: float = 0.1, what: str = "condition"
+) -> T:
     """Poll `probe` until it returns something truthy; fail with `what` after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     last = None

@@ -11,7 +11,6 @@ from kombu import Connection
 
 from kit import bus
 
-
 LOCAL_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
 LOCAL_POSTGRES_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 

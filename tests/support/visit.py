@@ -29,64 +29,126 @@ class Visit:
         return appointment
 
     def wait_parts_reserved(self) -> dict:
-        return eventually(lambda: (a := call("GET", self.url("booking", f"/api/appointments/{self.appointment_id}")))
-                          ["parts_status"] != "pending" and a, self.timeout, what="parts reservation answer")
+        return eventually(
+            lambda: (
+                (a := call("GET", self.url("booking", f"/api/appointments/{self.appointment_id}")))["parts_status"]
+                != "pending"
+                and a
+            ),
+            self.timeout,
+            what="parts reservation answer",
+        )
 
     def check_in(self) -> dict:
-        eventually(lambda: any(a["appointment_id"] == self.appointment_id for a in
-                               call("GET", self.url("reception", "/api/expected-arrivals"))["expected_arrivals"]),
-                   self.timeout, what="reception to expect the car")
-        return call("POST", self.url("reception", "/api/visits"),
-                    {"appointment_id": self.appointment_id, "staff_id": "A001"}, expect=201)
+        eventually(
+            lambda: any(
+                a["appointment_id"] == self.appointment_id
+                for a in call("GET", self.url("reception", "/api/expected-arrivals"))["expected_arrivals"]
+            ),
+            self.timeout,
+            what="reception to expect the car",
+        )
+        return call(
+            "POST",
+            self.url("reception", "/api/visits"),
+            {"appointment_id": self.appointment_id, "staff_id": "A001"},
+            expect=201,
+        )
 
     def write_and_sign_order(self, lines=ORDER_LINES, mileage_km: int = 35210) -> dict:
-        eventually(lambda: call("GET", self.url("billing", "/api/price-list"))["price_list"], self.timeout,
-                   what="price list")
+        eventually(
+            lambda: call("GET", self.url("billing", "/api/price-list"))["price_list"], self.timeout, what="price list"
+        )
         order = eventually(
-            lambda: (r := _post(self.url("reception", f"/api/visits/{self.visit_id}/order"),
-                                {"lines": lines, "mileage_km": mileage_km})) and r,
-            self.timeout, what="order written (reception holds the price list)")
+            lambda: (
+                (
+                    r := _post(
+                        self.url("reception", f"/api/visits/{self.visit_id}/order"),
+                        {"lines": lines, "mileage_km": mileage_km},
+                    )
+                )
+                and r
+            ),
+            self.timeout,
+            what="order written (reception holds the price list)",
+        )
         self.order_id = order["order_id"]
-        return call("POST", self.url("reception", f"/api/orders/{self.order_id}/sign"),
-                    {"customer_signature": SIGNATURE_PNG, "advisor_id": self.booking["advisor_id"]}, expect=200)
+        return call(
+            "POST",
+            self.url("reception", f"/api/orders/{self.order_id}/sign"),
+            {"customer_signature": SIGNATURE_PNG, "advisor_id": self.booking["advisor_id"]},
+            expect=200,
+        )
 
     def work_order(self) -> dict:
-        return eventually(lambda: _get(self.url("workshop", f"/api/work-orders/{self.order_id}")), self.timeout,
-                          what="work order in the workshop")
+        return eventually(
+            lambda: _get(self.url("workshop", f"/api/work-orders/{self.order_id}")),
+            self.timeout,
+            what="work order in the workshop",
+        )
 
     def dispatch(self, technician_id: str = "T001", bay_id: str = "B1") -> dict:
         self.work_order()
-        return call("POST", self.url("workshop", f"/api/work-orders/{self.order_id}/dispatch"),
-                    {"technician_id": technician_id, "bay_id": bay_id, "dispatcher_id": "D001"}, expect=200)
+        return call(
+            "POST",
+            self.url("workshop", f"/api/work-orders/{self.order_id}/dispatch"),
+            {"technician_id": technician_id, "bay_id": bay_id, "dispatcher_id": "D001"},
+            expect=200,
+        )
 
     def finish_jobs(self) -> dict:
         work_order = self.work_order()
         for job in work_order["jobs"]:
-            work_order = call("POST", self.url("workshop", f"/api/work-orders/{self.order_id}/jobs/{job['line_no']}"
-                                               "/finish"), {"report": "已完工自检", "technician_id": "T001"},
-                              expect=200)
+            work_order = call(
+                "POST",
+                self.url("workshop", f"/api/work-orders/{self.order_id}/jobs/{job['line_no']}/finish"),
+                {"report": "已完工自检", "technician_id": "T001"},
+                expect=200,
+            )
         return work_order
 
     def pass_quality_check(self) -> dict:
         # QC waits until the parts counter has issued every requested part (R-QC-1).
-        return eventually(lambda: _post(self.url("workshop", f"/api/work-orders/{self.order_id}/quality-check"),
-                                        {"passed": True, "findings": "路试正常", "inspector_id": "Q001"}, ok=200),
-                          self.timeout, what="quality check pass")
+        return eventually(
+            lambda: _post(
+                self.url("workshop", f"/api/work-orders/{self.order_id}/quality-check"),
+                {"passed": True, "findings": "路试正常", "inspector_id": "Q001"},
+                ok=200,
+            ),
+            self.timeout,
+            what="quality check pass",
+        )
 
     def invoice(self, status: str = "ready") -> dict:
-        invoice = eventually(lambda: (i := _get(self.url("billing", f"/api/invoices/by-order/{self.order_id}")))
-                             and i["status"] == status and i, self.timeout, what=f"invoice {status}")
+        invoice = eventually(
+            lambda: (
+                (i := _get(self.url("billing", f"/api/invoices/by-order/{self.order_id}")))
+                and i["status"] == status
+                and i
+            ),
+            self.timeout,
+            what=f"invoice {status}",
+        )
         self.invoice_id = invoice["invoice_id"]
         return invoice
 
     def pay(self, amount: str, method: str = "wechat") -> dict:
-        return call("POST", self.url("billing", f"/api/invoices/{self.invoice_id}/pay"),
-                    {"amount": amount, "method": method, "cashier_id": "C001"}, expect=200)
+        return call(
+            "POST",
+            self.url("billing", f"/api/invoices/{self.invoice_id}/pay"),
+            {"amount": amount, "method": method, "cashier_id": "C001"},
+            expect=200,
+        )
 
     def follow_up_call(self) -> dict:
-        return eventually(lambda: next((c for c in call("GET", self.url("followup", "/api/calls"))["calls"]
-                                        if c["order_id"] == self.order_id), None), self.timeout,
-                          what="follow-up call scheduled")
+        return eventually(
+            lambda: next(
+                (c for c in call("GET", self.url("followup", "/api/calls"))["calls"] if c["order_id"] == self.order_id),
+                None,
+            ),
+            self.timeout,
+            what="follow-up call scheduled",
+        )
 
     def through_to_delivery(self) -> dict:
         """Every step, booking call to follow-up; returns the scheduled call."""

@@ -6,15 +6,15 @@ Each case runs the real handler against the service's real (SQLite) schema, with
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Callable
 
 import pytest
 
 from contracts import names
-from contracts.events import OrderSchema
+from contracts.events import SUBSCRIPTIONS, OrderSchema
 from kit.orders import OrderSigner, OrderVerifier
 from services.billing import handlers as billing
 from services.billing import seed as billing_seed
@@ -39,10 +39,17 @@ class Case:
 
 def booked_payload(**overrides):
     raw = make_booking()
-    payload = {"appointment_id": str(uuid.uuid4()), "visit_id": str(uuid.uuid4()), "customer": raw["customer"],
-               "vehicle": {**raw["vehicle"], "vin": raw["vin"]}, "starts_at": datetime.now(UTC) + timedelta(days=1),
-               "advisor_id": "A001", "complaint": raw["complaint"], "planned_labour": raw["planned_labour"],
-               "planned_parts": raw["planned_parts"]}
+    payload = {
+        "appointment_id": str(uuid.uuid4()),
+        "visit_id": str(uuid.uuid4()),
+        "customer": raw["customer"],
+        "vehicle": {**raw["vehicle"], "vin": raw["vin"]},
+        "starts_at": datetime.now(UTC) + timedelta(days=1),
+        "advisor_id": "A001",
+        "complaint": raw["complaint"],
+        "planned_labour": raw["planned_labour"],
+        "planned_parts": raw["planned_parts"],
+    }
     payload.update(overrides)
     return payload
 
@@ -61,15 +68,22 @@ def booked_appointment(work):
 
 def prepare_parts_reserved(work, tmp_path):
     appointment = booked_appointment(work)
-    return wire_event(names.PARTS_RESERVED, {"appointment_id": appointment.appointment_id,
-                                             "reserved": [{"part_no": "P-OIL-5W30", "quantity": "1"}]}), ()
+    return wire_event(
+        names.PARTS_RESERVED,
+        {"appointment_id": appointment.appointment_id, "reserved": [{"part_no": "P-OIL-5W30", "quantity": "1"}]},
+    ), ()
 
 
 def prepare_parts_short(work, tmp_path):
     appointment = booked_appointment(work)
-    return wire_event(names.PARTS_SHORT, {
-        "appointment_id": appointment.appointment_id, "reserved": [],
-        "short": [{"part_no": "P-DISC-F", "quantity_short": "2", "expected_on": datetime.now(UTC).date()}]}), ()
+    return wire_event(
+        names.PARTS_SHORT,
+        {
+            "appointment_id": appointment.appointment_id,
+            "reserved": [],
+            "short": [{"part_no": "P-DISC-F", "quantity_short": "2", "expected_on": datetime.now(UTC).date()}],
+        },
+    ), ()
 
 
 def prepare_price_list(work, tmp_path):
@@ -94,16 +108,29 @@ def prepare_workshop_parts_issued(work, tmp_path):
     workshop_seed.reference_data(work)
     order, verify = signed(tmp_path)
     work.handle(wire_event(names.ORDER_SIGNED, order), workshop.take_signed_order, verify)
-    return wire_event(names.PARTS_ISSUED, {
-        "request_id": "r1", "order_id": order["order"]["order_id"], "order_version": 1,
-        "lines": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1", "from_location": "MAIN"}]}), ()
+    return wire_event(
+        names.PARTS_ISSUED,
+        {
+            "request_id": "r1",
+            "order_id": order["order"]["order_id"],
+            "order_version": 1,
+            "lines": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1", "from_location": "MAIN"}],
+        },
+    ), ()
 
 
 def prepare_parts_request(work, tmp_path):
     parts_seed.reference_data(work)
     order, verify = signed(tmp_path)
-    return wire_event(names.PARTS_REQUESTED, {"request_id": "r1", "signed_order": order, "technician_id": "T001",
-                                              "lines": [{"line_no": 2, "quantity": "1"}]}), (verify,)
+    return wire_event(
+        names.PARTS_REQUESTED,
+        {
+            "request_id": "r1",
+            "signed_order": order,
+            "technician_id": "T001",
+            "lines": [{"line_no": 2, "quantity": "1"}],
+        },
+    ), (verify,)
 
 
 def prepare_billing_quote(work, tmp_path):
@@ -113,9 +140,15 @@ def prepare_billing_quote(work, tmp_path):
 
 
 def prepare_billing_parts_issued(work, tmp_path):
-    return wire_event(names.PARTS_ISSUED, {
-        "request_id": "r1", "order_id": "o1", "order_version": 1,
-        "lines": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1", "from_location": "MAIN"}]}), ()
+    return wire_event(
+        names.PARTS_ISSUED,
+        {
+            "request_id": "r1",
+            "order_id": "o1",
+            "order_version": 1,
+            "lines": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1", "from_location": "MAIN"}],
+        },
+    ), ()
 
 
 def prepare_billing_ready(work, tmp_path):
@@ -123,24 +156,46 @@ def prepare_billing_ready(work, tmp_path):
     order, verify = signed(tmp_path)
     work.handle(wire_event(names.ORDER_SIGNED, order), billing.record_signed_order, verify)
     order_id = order["order"]["order_id"]
-    work.handle(wire_event(names.PARTS_ISSUED, {
-        "request_id": "r1", "order_id": order_id, "order_version": 1,
-        "lines": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1", "from_location": "MAIN"}]}),
-        billing.record_parts_issued)
-    return wire_event(names.VEHICLE_READY, {
-        "order_id": order_id, "order_version": 1,
-        "jobs_done": [{"line_no": 1, "code": "LAB-OIL", "hours": "0.5", "technician_id": "T001"}],
-        "parts_used": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1"}], "inspector_id": "Q001",
-        "ready_at": datetime.now(UTC)}), ()
+    work.handle(
+        wire_event(
+            names.PARTS_ISSUED,
+            {
+                "request_id": "r1",
+                "order_id": order_id,
+                "order_version": 1,
+                "lines": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1", "from_location": "MAIN"}],
+            },
+        ),
+        billing.record_parts_issued,
+    )
+    return wire_event(
+        names.VEHICLE_READY,
+        {
+            "order_id": order_id,
+            "order_version": 1,
+            "jobs_done": [{"line_no": 1, "code": "LAB-OIL", "hours": "0.5", "technician_id": "T001"}],
+            "parts_used": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1"}],
+            "inspector_id": "Q001",
+            "ready_at": datetime.now(UTC),
+        },
+    ), ()
 
 
 def prepare_delivered(work, tmp_path):
     followup_seed.reference_data(work)
     raw = make_booking()
-    return wire_event(names.VEHICLE_DELIVERED, {
-        "invoice_id": "i1", "order_id": "o1", "advisor_id": "A001", "customer": raw["customer"],
-        "vehicle": {**raw["vehicle"], "vin": raw["vin"]}, "total": Decimal("741.28"),
-        "delivered_at": datetime.now(UTC)}), ()
+    return wire_event(
+        names.VEHICLE_DELIVERED,
+        {
+            "invoice_id": "i1",
+            "order_id": "o1",
+            "advisor_id": "A001",
+            "customer": raw["customer"],
+            "vehicle": {**raw["vehicle"], "vin": raw["vin"]},
+            "total": Decimal("741.28"),
+            "delivered_at": datetime.now(UTC),
+        },
+    ), ()
 
 
 CASES = {
@@ -160,13 +215,28 @@ CASES = {
 
 
 def test_every_subscription_has_a_redelivery_case():
-    from contracts.events import SUBSCRIPTIONS
+    covered = sorted(name for name in CASES)
+    subscribed = sorted(f"{service}.{method}" for service, method, _ in _consumer_methods())
+    assert covered == subscribed
 
-    covered = {}
-    for name, case in CASES.items():
-        covered.setdefault(case.service, 0)
-        covered[case.service] += 1
-    assert covered == {service: len(types) for service, types in SUBSCRIPTIONS.items()}
+
+def test_every_consumer_is_in_the_declared_topology_and_every_subscription_has_a_consumer():
+    consumed = sorted((service, event_type) for service, _, event_type in _consumer_methods())
+    assert consumed == sorted((service, et) for service, types in SUBSCRIPTIONS.items() for et in types)
+
+
+def _consumer_methods():
+    """(service, method) for every on_event entrypoint of every service class."""
+    import importlib
+
+    from kit.extensions import EventConsumer
+
+    for service in SUBSCRIPTIONS:
+        cls = importlib.import_module(f"services.{service}.service").Service
+        for attr in dir(cls):
+            for entrypoint in getattr(getattr(cls, attr), "nameko_entrypoints", ()):
+                if isinstance(entrypoint, EventConsumer):
+                    yield service, attr, entrypoint.event_type
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
