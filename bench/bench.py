@@ -46,6 +46,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import closing, suppress
@@ -61,11 +62,9 @@ from contracts.events import EVENTS
 from kit.line import ROOT, Line, broker_reachable
 from services.parts.seed import STOCK
 from tests.support.factories import make_booking
-from tests.support.http import call, eventually
+from tests.support.http import eventually
 from tests.support.infra import drop_namespace, free_port, new_namespace
 from tests.support.visit import Visit
-
-from . import chain
 
 OUT_DIR = ROOT / "var" / "bench"
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
@@ -82,8 +81,18 @@ ROTATION = _TEN * 3 + _TEN[:-1] + ["brake-disc"]
 
 # GET /api/calls on followup returns at most this many calls, earliest due first (handlers.calls).
 FOLLOWUP_LIST_CAP = 500
-VISIT_STEPS = ("book", "wait_parts_reserved", "check_in", "write_and_sign_order", "dispatch", "finish_jobs",
-               "pass_quality_check", "invoice", "pay", "follow_up_call")
+VISIT_STEPS = (
+    "book",
+    "wait_parts_reserved",
+    "check_in",
+    "write_and_sign_order",
+    "dispatch",
+    "finish_jobs",
+    "pass_quality_check",
+    "invoice",
+    "pay",
+    "follow_up_call",
+)
 EVENT_ORDER = [event_type for event_type, _version in EVENTS]
 
 
@@ -122,16 +131,23 @@ class BenchVisit(Visit):
         return super().write_and_sign_order(lines or self.order_lines, mileage_km)
 
     def follow_up_call(self) -> dict:
-        """As Visit.follow_up_call; once the API's list is full, the call is looked up in followup.db."""
-        def probe():
-            calls = call("GET", self.url("followup", "/api/calls"))["calls"]
-            found = next((c for c in calls if c["order_id"] == self.order_id), None)
-            if found is None and len(calls) >= FOLLOWUP_LIST_CAP and self.followup_db is not None:
-                found = _followup_row(self.followup_db, self.order_id)
-                self.followup_from_db = found is not None
-            return found
+        """Visit.follow_up_call, unless the call is one the API cannot list (past the first 500 due).
 
-        return eventually(probe, self.timeout, what="follow-up call scheduled")
+        The call is first awaited in followup.db; if at most FOLLOWUP_LIST_CAP calls are due no later
+        than it, GET /api/calls lists it and the visit confirms it there as usual. New calls are never
+        due before existing ones, so that rank can only grow while the visit waits.
+        """
+        if self.followup_db is None:
+            return super().follow_up_call()
+        row = eventually(
+            lambda: _followup_row(self.followup_db, self.order_id),
+            self.timeout,
+            what="follow-up call in followup.db",
+        )
+        if row["rank"] <= FOLLOWUP_LIST_CAP:
+            return super().follow_up_call()
+        self.followup_from_db = True
+        return row
 
 
 def _tracked(name: str, method):
@@ -145,23 +161,31 @@ def _tracked(name: str, method):
 
 
 for _name in VISIT_STEPS:
-    setattr(BenchVisit, _name, _tracked(_name, getattr(BenchVisit, _name)))
+    if hasattr(BenchVisit, _name):
+        setattr(BenchVisit, _name, _tracked(_name, getattr(BenchVisit, _name)))
 
 
 def _followup_row(db_path: Path, order_id: str) -> dict | None:
+    """The follow-up call of an order, with its place in GET /api/calls (ordered by due_from)."""
     with closing(sqlite3.connect(db_path, timeout=10)) as db:
-        row = db.execute("SELECT call_id, order_id, status FROM follow_up_calls WHERE order_id = ?",
-                         (order_id,)).fetchone()
-    return {"call_id": row[0], "order_id": row[1], "status": row[2]} if row else None
+        row = db.execute(
+            "SELECT c.call_id, c.order_id, c.status, (SELECT COUNT(*) FROM follow_up_calls o"
+            " WHERE o.due_from <= c.due_from) FROM follow_up_calls c WHERE c.order_id = ?",
+            (order_id,),
+        ).fetchone()
+    return {"call_id": row[0], "order_id": row[1], "status": row[2], "rank": row[3]} if row else None
 
 
-def visit_for(line: Line, recipe: str, timeout: float, followup_db: Path | None) -> BenchVisit:
+def visit_for(line: Line, recipe: str, timeout: float, followup_db: Path | None, **shared) -> BenchVisit:
     labour, parts = RECIPES[recipe]
-    booking = make_booking(planned_labour=list(labour),
-                           planned_parts=[{"part_no": p, "quantity": str(q)} for p, q in parts])
+    booking = make_booking(
+        planned_labour=list(labour), planned_parts=[{"part_no": p, "quantity": str(q)} for p, q in parts]
+    )
     lines = [{"kind": "labour", "code": code} for code in labour]
     lines += [{"kind": "part", "code": p, "quantity": str(q)} for p, q in parts]
-    return BenchVisit(line, booking=booking, timeout=timeout, order_lines=lines, followup_db=followup_db)
+    return BenchVisit(
+        line, booking=booking, timeout=timeout, order_lines=lines, followup_db=followup_db, **shared
+    )
 
 
 @dataclass
@@ -180,9 +204,12 @@ def drive(line: Line, visits: int, concurrency: int, timeout: float, followup_db
     progress = {"done": 0, "failed": 0}
     lock = threading.Lock()
     every = max(1, visits // 10)
+    # Where Visit signs staff in through an HTTP client, one client (and its sign-ins) serves every visit.
+    client = getattr(BenchVisit(line), "client", None)
+    shared = {"client": client} if client is not None else {}
 
     def one(i: int) -> dict:
-        visit = visit_for(line, recipes[i], timeout, followup_db)
+        visit = visit_for(line, recipes[i], timeout, followup_db, **shared)
         t0 = time.monotonic()
         outcome = {"index": i, "recipe": recipes[i]}
         try:
@@ -190,15 +217,22 @@ def drive(line: Line, visits: int, concurrency: int, timeout: float, followup_db
             outcome.update(ok=True, visit_id=visit.visit_id, followup_from_db=visit.followup_from_db)
         except Exception as exc:  # noqa: BLE001 - a failed visit is counted, not fatal
             first = str(exc).splitlines()[0] if str(exc) else ""
-            outcome.update(ok=False, visit_id=visit.visit_id, step=visit.step,
-                           error=f"{exc.__class__.__name__}: {first}"[:300])
+            outcome.update(
+                ok=False,
+                visit_id=visit.visit_id,
+                step=visit.step,
+                error=f"{exc.__class__.__name__}: {first}"[:300],
+            )
         outcome["seconds"] = time.monotonic() - t0
         with lock:
             progress["done"] += 1
             progress["failed"] += not outcome["ok"]
             if progress["done"] % every == 0 or progress["done"] == visits:
-                print(f"  ... {progress['done']}/{visits} visits ({progress['failed']} failed)", file=sys.stderr,
-                      flush=True)
+                print(
+                    f"  ... {progress['done']}/{visits} visits ({progress['failed']} failed)",
+                    file=sys.stderr,
+                    flush=True,
+                )
         return outcome
 
     executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="visit")
@@ -208,8 +242,15 @@ def drive(line: Line, visits: int, concurrency: int, timeout: float, followup_db
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
     seconds, ended = time.monotonic() - t0, datetime.now(UTC)
-    return Drive(started, ended, seconds, [o for o in outcomes if o["ok"]], [o for o in outcomes if not o["ok"]],
-                 Counter(recipes), over_stock)
+    return Drive(
+        started,
+        ended,
+        seconds,
+        [o for o in outcomes if o["ok"]],
+        [o for o in outcomes if not o["ok"]],
+        Counter(recipes),
+        over_stock,
+    )
 
 
 # --- reading the line's databases ----------------------------------------------------------------
@@ -233,8 +274,12 @@ def percentile(ordered: list[float], q: float) -> float | None:
 
 def summary(values: list[float]) -> dict:
     ordered = sorted(values)
-    return {"n": len(ordered), "p50_ms": percentile(ordered, 0.50), "p99_ms": percentile(ordered, 0.99),
-            "max_ms": ordered[-1] if ordered else None}
+    return {
+        "n": len(ordered),
+        "p50_ms": percentile(ordered, 0.50),
+        "p99_ms": percentile(ordered, 0.99),
+        "max_ms": ordered[-1] if ordered else None,
+    }
 
 
 def read_line(var_dir: Path, drive_: Drive) -> dict:
@@ -247,18 +292,34 @@ def read_line(var_dir: Path, drive_: Drive) -> dict:
             continue
         with closing(sqlite3.connect(path, timeout=30)) as db:
             for event_id, event_type, body, created_at, published_at, correlation_id in db.execute(
-                    "SELECT event_id, event_type, body, created_at, published_at, correlation_id FROM outbox"):
-                outbox[event_id] = {"service": service, "event_type": event_type, "created_at": parse_ts(created_at),
-                                    "published": published_at is not None, "correlation_id": correlation_id,
-                                    "body_bytes": len(body.encode("utf-8")),
-                                    "occurred_at": parse_ts(json.loads(body)["occurred_at"])}
+                "SELECT event_id, event_type, body, created_at, published_at, correlation_id FROM outbox"
+            ):
+                outbox[event_id] = {
+                    "service": service,
+                    "event_type": event_type,
+                    "created_at": parse_ts(created_at),
+                    "published": published_at is not None,
+                    "correlation_id": correlation_id,
+                    "body_bytes": len(body.encode("utf-8")),
+                    "occurred_at": parse_ts(json.loads(body)["occurred_at"]),
+                }
             for consumer, event_id, event_type, correlation_id, occurred_at, handled_at in db.execute(
-                    "SELECT consumer, event_id, event_type, correlation_id, occurred_at, handled_at FROM inbox"):
-                inbox.append({"consumer": consumer, "event_id": event_id, "event_type": event_type,
-                              "correlation_id": correlation_id, "occurred_at": parse_ts(occurred_at),
-                              "handled_at": parse_ts(handled_at)})
+                "SELECT consumer, event_id, event_type, correlation_id, occurred_at, handled_at FROM inbox"
+            ):
+                inbox.append(
+                    {
+                        "consumer": consumer,
+                        "event_id": event_id,
+                        "event_type": event_type,
+                        "correlation_id": correlation_id,
+                        "occurred_at": parse_ts(occurred_at),
+                        "handled_at": parse_ts(handled_at),
+                    }
+                )
 
-    in_drive = {eid: row for eid, row in outbox.items() if drive_.started <= row["created_at"] <= drive_.ended}
+    in_drive = {
+        eid: row for eid, row in outbox.items() if drive_.started <= row["created_at"] <= drive_.ended
+    }
     since_start = {eid: row for eid, row in outbox.items() if row["created_at"] >= drive_.started}
     per_hop: dict[str, list[float]] = defaultdict(list)
     hops = []
@@ -269,12 +330,14 @@ def read_line(var_dir: Path, drive_: Drive) -> dict:
             continue  # e.g. the price list published at start-up
         hops.append(row)
         per_hop[f"{row['event_type']} -> {row['consumer']}"].append(
-            (row["handled_at"] - sent_at).total_seconds() * 1000)
+            (row["handled_at"] - sent_at).total_seconds() * 1000
+        )
 
     completed_ids = {o["visit_id"] for o in drive_.completed}
     inbox_per_visit = Counter(row["correlation_id"] for row in hops if row["correlation_id"] in completed_ids)
-    events_per_visit = Counter(row["correlation_id"] for row in in_drive.values()
-                               if row["correlation_id"] in completed_ids)
+    events_per_visit = Counter(
+        row["correlation_id"] for row in in_drive.values() if row["correlation_id"] in completed_ids
+    )
     body_sizes = [row["body_bytes"] for row in in_drive.values()]
 
     def order(key: str) -> tuple:
@@ -286,10 +349,12 @@ def read_line(var_dir: Path, drive_: Drive) -> dict:
         "outbox_rows_by_type": dict(Counter(row["event_type"] for row in in_drive.values())),
         "unpublished_outbox_rows": sum(not row["published"] for row in since_start.values()),
         "inbox_rows": len(hops),
-        "hops_per_visit": (sum(inbox_per_visit[v] for v in completed_ids) / len(completed_ids)
-                           if completed_ids else None),
-        "events_per_visit": (sum(events_per_visit[v] for v in completed_ids) / len(completed_ids)
-                             if completed_ids else None),
+        "hops_per_visit": (
+            sum(inbox_per_visit[v] for v in completed_ids) / len(completed_ids) if completed_ids else None
+        ),
+        "events_per_visit": (
+            sum(events_per_visit[v] for v in completed_ids) / len(completed_ids) if completed_ids else None
+        ),
         "avg_body_bytes": sum(body_sizes) / len(body_sizes) if body_sizes else None,
         "latency": {key: summary(per_hop[key]) for key in sorted(per_hop, key=order)},
         "latency_overall": summary([v for values in per_hop.values() for v in values]),
@@ -302,7 +367,9 @@ def dead_letter_depths(amqp_uri: str, namespace: str) -> dict[str, int]:
         for service in names.SERVICES:
             channel = conn.channel()
             try:
-                depths[service] = channel.queue_declare(f"{namespace}{service}.dead-letters", passive=True).message_count
+                depths[service] = channel.queue_declare(
+                    f"{namespace}{service}.dead-letters", passive=True
+                ).message_count
             except Exception:  # noqa: BLE001 - a missing queue just has nothing in it
                 depths[service] = 0
             finally:
@@ -319,7 +386,13 @@ class _Consumer(threading.Thread):
 
     def __init__(self, params: pika.URLParameters, queue: str, count: int, prefetch: int, timeout: float):
         super().__init__(daemon=True, name="raw-consumer")
-        self.params, self.queue, self.count, self.prefetch, self.timeout = params, queue, count, prefetch, timeout
+        self.params, self.queue, self.count, self.prefetch, self.timeout = (
+            params,
+            queue,
+            count,
+            prefetch,
+            timeout,
+        )
         self.ready = threading.Event()
         self.got = 0
         self.ended: float | None = None
@@ -367,8 +440,11 @@ class _WindowedPublisher:
 
     def run(self) -> None:
         self.connection = pika.SelectConnection(
-            self.params, on_open_callback=self._on_open, on_open_error_callback=self._on_open_error,
-            on_close_callback=lambda conn, _reason: conn.ioloop.stop())
+            self.params,
+            on_open_callback=self._on_open,
+            on_open_error_callback=self._on_open_error,
+            on_close_callback=lambda conn, _reason: conn.ioloop.stop(),
+        )
         self.connection.ioloop.call_later(self.timeout, self._give_up)
         self.connection.ioloop.start()
 
@@ -396,7 +472,11 @@ class _WindowedPublisher:
 
     def _on_confirm(self, frame) -> None:
         method = frame.method
-        done = [t for t in self.outstanding if t <= method.delivery_tag] if method.multiple else [method.delivery_tag]
+        done = (
+            [t for t in self.outstanding if t <= method.delivery_tag]
+            if method.multiple
+            else [method.delivery_tag]
+        )
         self.outstanding.difference_update(done)
         self.confirmed += len(done)
         if isinstance(method, pika.spec.Basic.Nack):
@@ -425,13 +505,28 @@ def _publish_one_by_one(params, queue: str, body: bytes, count: int) -> int:
     return nacked
 
 
-def raw_baseline(amqp_uri: str, queue: str, count: int, body_bytes: int, hops_per_visit: float, *,
-                 window: int, prefetch: int, timeout: float) -> dict:
+def raw_baseline(
+    amqp_uri: str,
+    queue: str,
+    count: int,
+    body_bytes: int,
+    hops_per_visit: float,
+    *,
+    window: int,
+    prefetch: int,
+    timeout: float,
+) -> dict:
     params = pika.URLParameters(amqp_uri)
     body = json.dumps({"pad": "x" * max(0, body_bytes - 11)}).encode()
     setup = pika.BlockingConnection(params)
-    results: dict = {"messages": count, "body_bytes": len(body), "queue": queue, "queue_type": "quorum",
-                     "prefetch": prefetch, "window": window}
+    results: dict = {
+        "messages": count,
+        "body_bytes": len(body),
+        "queue": queue,
+        "queue_type": "quorum",
+        "prefetch": prefetch,
+        "window": window,
+    }
     try:
         channel = setup.channel()
         channel.queue_declare(queue, durable=True, arguments={"x-queue-type": "quorum"})
@@ -452,8 +547,12 @@ def raw_baseline(amqp_uri: str, queue: str, count: int, body_bytes: int, hops_pe
             seconds = (consumer.ended - t0) if consumer.ended else None
             rate = count / seconds if seconds else None
             results[mode] = {
-                "seconds": seconds, "publish_seconds": published, "consumed": consumer.got, "nacked": nacked,
-                "error": error or consumer.error, "msgs_per_s": rate,
+                "seconds": seconds,
+                "publish_seconds": published,
+                "consumed": consumer.got,
+                "nacked": nacked,
+                "error": error or consumer.error,
+                "msgs_per_s": rate,
                 "visits_per_s_equivalent": rate / hops_per_visit if rate and hops_per_visit else None,
             }
     finally:
@@ -474,17 +573,33 @@ def _status(path: Path) -> dict | None:
         return None
 
 
-def chain_baseline(amqp_uri: str, prefix: str, hops: int, visits: int, body_bytes: int, work_dir: Path,
-                   log_path: Path, timeout: float) -> dict:
-    from nameko.standalone.events import event_dispatcher
+def chain_baseline(
+    amqp_uri: str,
+    prefix: str,
+    hops: int,
+    visits: int,
+    body_bytes: int,
+    work_dir: Path,
+    log_path: Path,
+    timeout: float,
+) -> dict:
+    with warnings.catch_warnings():  # nameko pulls in eventlet, which warns that it is deprecated
+        warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+        from nameko.standalone.events import event_dispatcher
+
+        from . import chain
 
     status_file = work_dir / "chain-status.json"
     result: dict = {"hops": hops, "visits": visits, "prefix": prefix, "log": str(log_path)}
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.chain", "--prefix", prefix, "--hops", str(hops), "--expect", str(visits),
-             "--status-file", str(status_file), "--amqp-uri", amqp_uri],
-            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            [sys.executable, "-m", "bench.chain", "--prefix", prefix, "--hops", str(hops)]
+            + ["--expect", str(visits), "--status-file", str(status_file), "--amqp-uri", amqp_uri],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
     try:
         deadline = time.monotonic() + 60
         while not (_status(status_file) or {}).get("ready"):
@@ -546,60 +661,101 @@ def fmt(value: float | None, spec: str = ".1f") -> str:
     return "n/a" if value is None else format(value, spec)
 
 
-def ratio_line(name: str, short: str, line_rate: float | None, other: float | None, unit: str, spec: str) -> str:
+def ratio_line(
+    name: str, short: str, line_rate: float | None, other: float | None, unit: str, spec: str
+) -> str:
     ratio = line_rate / other if line_rate is not None and other else None
-    return f"ratio line/{name}: {fmt(ratio, spec)} (line {fmt(line_rate)} visits/s vs {short} {fmt(other)} {unit})"
+    return (
+        f"ratio line/{name}: {fmt(ratio, spec)} "
+        f"(line {fmt(line_rate)} visits/s vs {short} {fmt(other)} {unit})"
+    )
 
 
 def report(results: dict) -> None:
     line, cfg = results["line"], results["config"]
-    print(f"\n== the line: {cfg['visits']} visits, concurrency {cfg['concurrency']}, namespace {cfg['namespace']} ==")
-    print(f"recipes: {', '.join(f'{k} {v}' for k, v in sorted(line['recipes'].items()))}"
-          + (f"  ({line['over_stock']} visits beyond the seeded stock!)" if line["over_stock"] else ""))
-    print(f"completed {line['completed']}/{cfg['visits']} visits, {line['failed']} failed, "
-          f"drive {line['seconds']:.1f} s -> {fmt(line['visits_per_s'], '.2f')} visits/s")
+    print(
+        f"\n== the line: {cfg['visits']} visits, concurrency {cfg['concurrency']}, "
+        f"namespace {cfg['namespace']} =="
+    )
+    print(
+        f"recipes: {', '.join(f'{k} {v}' for k, v in sorted(line['recipes'].items()))}"
+        + (f"  ({line['over_stock']} visits beyond the seeded stock!)" if line["over_stock"] else "")
+    )
+    print(
+        f"completed {line['completed']}/{cfg['visits']} visits, {line['failed']} failed, "
+        f"drive {line['seconds']:.1f} s -> {fmt(line['visits_per_s'], '.2f')} visits/s"
+    )
     took = line["visit_ms"]
-    print(f"one visit, booking to follow-up: p50 {fmt(took['p50_ms'], '.0f')} ms, p99 {fmt(took['p99_ms'], '.0f')} ms")
-    print(f"events: {line['outbox_rows_in_drive']} outbox rows in the drive -> {fmt(line['events_per_s'])} events/s"
-          f" ({fmt(line['events_per_visit'], '.2f')} per visit); hops: {line['inbox_rows']} inbox rows, "
-          f"{fmt(line['hops_per_visit'], '.2f')} per visit; avg outbox body {fmt(line['avg_body_bytes'], '.0f')} B")
+    print(
+        f"one visit, booking to follow-up: p50 {fmt(took['p50_ms'], '.0f')} ms, "
+        f"p99 {fmt(took['p99_ms'], '.0f')} ms"
+    )
+    print(
+        f"events: {line['outbox_rows_in_drive']} outbox rows in the drive -> "
+        f"{fmt(line['events_per_s'])} events/s ({fmt(line['events_per_visit'], '.2f')} per visit); "
+        f"hops: {line['inbox_rows']} inbox rows, {fmt(line['hops_per_visit'], '.2f')} per visit; "
+        f"avg outbox body {fmt(line['avg_body_bytes'], '.0f')} B"
+    )
     if line["followup_from_db"]:
-        print(f"note: for {line['followup_from_db']} visits the follow-up call was confirmed from followup.db: "
-              f"GET /api/calls lists only the {FOLLOWUP_LIST_CAP} earliest-due calls")
+        print(
+            f"note: for {line['followup_from_db']} visits the follow-up call was confirmed from followup.db: "
+            f"GET /api/calls lists only the {FOLLOWUP_LIST_CAP} earliest-due calls"
+        )
     if line["unpublished_outbox_rows"] or any(line["dead_letters"].values()):
-        print(f"warning: {line['unpublished_outbox_rows']} outbox rows unpublished, dead letters "
-              f"{line['dead_letters']}")
+        print(
+            f"warning: {line['unpublished_outbox_rows']} outbox rows unpublished, dead letters "
+            f"{line['dead_letters']}"
+        )
     for failure in line["failure_kinds"][:5]:
         print(f"failed x{failure['count']} at {failure['step']}: {failure['error']}")
 
     raw = results.get("raw")
     print("\n== baseline A: raw RabbitMQ (pika) ==")
     if raw:
-        print(f"{raw['messages']} msgs x {raw['body_bytes']} B, persistent, durable {raw['queue_type']} queue, "
-              f"consumed concurrently with manual acks (prefetch {raw['prefetch']})")
-        for mode, how in (("pipelined", f"confirms in flight (SelectConnection, window {raw['window']})"),
-                          ("per-message", "one confirm per message (BlockingConnection.confirm_delivery)")):
+        print(
+            f"{raw['messages']} msgs x {raw['body_bytes']} B, persistent, durable {raw['queue_type']} queue, "
+            f"consumed concurrently with manual acks (prefetch {raw['prefetch']})"
+        )
+        for mode, how in (
+            ("pipelined", f"confirms in flight (SelectConnection, window {raw['window']})"),
+            ("per-message", "one confirm per message (BlockingConnection.confirm_delivery)"),
+        ):
             r = raw[mode]
-            print(f"  {how}: {fmt(r['msgs_per_s'])} msgs/s = {fmt(r['visits_per_s_equivalent'])} "
-                  f"visits/s-equivalent" + (f"  [{r['error']}]" if r["error"] else ""))
+            print(
+                f"  {how}: {fmt(r['msgs_per_s'])} msgs/s = {fmt(r['visits_per_s_equivalent'])} "
+                f"visits/s-equivalent" + (f"  [{r['error']}]" if r["error"] else "")
+            )
     else:
         print(f"  not run: {results.get('raw_error')}")
 
     ch = results.get("chain")
     print("\n== baseline B: bare nameko relay chain ==")
     if ch:
-        print(f"{ch['hops']} services x 1 hop in one process, {ch['visits']} start events: "
-              f"{fmt(ch.get('visits_per_s'))} visits/s ({fmt(ch.get('msgs_per_s'))} msgs/s); chain visit "
-              f"p50 {fmt(ch['visit_latency']['p50_ms'])} ms, p99 {fmt(ch['visit_latency']['p99_ms'])} ms"
-              + (f"  [{ch['error']}]" if ch.get("error") else ""))
+        print(
+            f"{ch['hops']} services (one hop each, max_workers 10) in one process, {ch['visits']} start "
+            f"events published at once: {fmt(ch.get('visits_per_s'))} visits/s "
+            f"({fmt(ch.get('msgs_per_s'))} msgs/s)" + (f"  [{ch['error']}]" if ch.get("error") else "")
+        )
+        print(
+            f"  start -> last hop p50 {fmt(ch['visit_latency']['p50_ms'])} ms, "
+            f"p99 {fmt(ch['visit_latency']['p99_ms'])} ms (includes queueing behind the other start events)"
+        )
     else:
         print(f"  not run: {results.get('chain_error')}")
 
     raw_rate = raw["pipelined"]["visits_per_s_equivalent"] if raw else None
     print()
     print(ratio_line("raw-rabbitmq", "raw", line["visits_per_s"], raw_rate, "visits/s-equivalent", ".4f"))
-    print(ratio_line("nameko-chain", "chain", line["visits_per_s"], ch.get("visits_per_s") if ch else None,
-                     "visits/s", ".3f"))
+    print(
+        ratio_line(
+            "nameko-chain",
+            "chain",
+            line["visits_per_s"],
+            ch.get("visits_per_s") if ch else None,
+            "visits/s",
+            ".3f",
+        )
+    )
 
     print("\nper-hop latency on the line (outbox created_at -> inbox handled_at):")
     width = max([len(k) for k in line["latency"]] + [7])
@@ -616,16 +772,21 @@ def _interrupt(*_):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Visits through the line vs raw RabbitMQ vs a bare nameko chain.")
+    parser = argparse.ArgumentParser(
+        description="Visits through the line vs raw RabbitMQ vs a bare nameko chain."
+    )
     parser.add_argument("--visits", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--step-timeout", type=float, default=60.0, help="seconds each visit step may wait")
     parser.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI", DEFAULT_AMQP_URI))
     parser.add_argument("--raw-window", type=int, default=256, help="confirms in flight, baseline A")
     parser.add_argument("--raw-prefetch", type=int, default=100, help="consumer prefetch, baseline A")
-    parser.add_argument("--no-followup-db", action="store_true",
-                        help=f"do not look follow-up calls up in followup.db once GET /api/calls holds "
-                             f"{FOLLOWUP_LIST_CAP} (visits past that then fail)")
+    parser.add_argument(
+        "--no-followup-db",
+        action="store_true",
+        help=f"do not look follow-up calls up in followup.db once GET /api/calls holds "
+        f"{FOLLOWUP_LIST_CAP} (visits past that then fail)",
+    )
     parser.add_argument("--json", type=Path, default=OUT_DIR / "latest.json")
     parser.add_argument("--keep-var", action="store_true", help="keep the line's temporary VAR_DIR")
     args = parser.parse_args(argv)
@@ -644,16 +805,32 @@ def main(argv: list[str] | None = None) -> int:
     log_dir = OUT_DIR / "logs"
     shutil.rmtree(log_dir, ignore_errors=True)
     log_dir.mkdir(parents=True)
-    results: dict = {"config": {"visits": args.visits, "concurrency": args.concurrency, "namespace": namespace,
-                                "step_timeout": args.step_timeout, "started_at": datetime.now(UTC).isoformat(),
-                                "cpus": os.cpu_count(), "logs": str(log_dir)}}
+    results: dict = {
+        "config": {
+            "visits": args.visits,
+            "concurrency": args.concurrency,
+            "namespace": namespace,
+            "step_timeout": args.step_timeout,
+            "started_at": datetime.now(UTC).isoformat(),
+            "cpus": os.cpu_count(),
+            "logs": str(log_dir),
+        }
+    }
     line = Line(
-        env={"AMQP_URI": args.amqp_uri, "BUS_NAMESPACE": namespace, "VAR_DIR": str(var_dir), "SEED": "reference",
-             "LOG_LEVEL": "WARNING"},
-        log_dir=log_dir, ports={svc: free_port() for svc in names.SERVICES},
+        env={
+            "AMQP_URI": args.amqp_uri,
+            "BUS_NAMESPACE": namespace,
+            "VAR_DIR": str(var_dir),
+            "SEED": "reference",
+            "LOG_LEVEL": "WARNING",
+        },
+        log_dir=log_dir,
+        ports={svc: free_port() for svc in names.SERVICES},
     )
     try:
-        print(f"starting the line in namespace {namespace} (logs in {log_dir}) ...", file=sys.stderr, flush=True)
+        print(
+            f"starting the line in namespace {namespace} (logs in {log_dir}) ...", file=sys.stderr, flush=True
+        )
         try:
             line.start()
         except (RuntimeError, TimeoutError) as exc:
@@ -667,14 +844,19 @@ def main(argv: list[str] | None = None) -> int:
         measured = read_line(var_dir, run)
         failure_kinds = Counter((f["step"], f["error"][:160]) for f in run.failed)
         results["line"] = {
-            "completed": len(run.completed), "failed": len(run.failed), "seconds": run.seconds,
+            "completed": len(run.completed),
+            "failed": len(run.failed),
+            "seconds": run.seconds,
             "visits_per_s": len(run.completed) / run.seconds,
             "events_per_s": measured["outbox_rows_in_drive"] / run.seconds,
             "visit_ms": summary([o["seconds"] * 1000 for o in run.completed]),
-            "recipes": dict(run.recipes), "over_stock": run.over_stock,
+            "recipes": dict(run.recipes),
+            "over_stock": run.over_stock,
             "followup_from_db": sum(o["followup_from_db"] for o in run.completed),
             "dead_letters": dead,
-            "failure_kinds": [{"step": s, "error": e, "count": c} for (s, e), c in failure_kinds.most_common()],
+            "failure_kinds": [
+                {"step": s, "error": e, "count": c} for (s, e), c in failure_kinds.most_common()
+            ],
             "failures": run.failed[:50],
             **measured,
         }
@@ -684,18 +866,36 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"baseline A: {messages} raw messages ...", file=sys.stderr, flush=True)
         try:
-            results["raw"] = raw_baseline(args.amqp_uri, f"{namespace}bench.raw", messages, body_bytes,
-                                          hops_per_visit, window=args.raw_window, prefetch=args.raw_prefetch,
-                                          timeout=max(120.0, messages / 50))
+            results["raw"] = raw_baseline(
+                args.amqp_uri,
+                f"{namespace}bench.raw",
+                messages,
+                body_bytes,
+                hops_per_visit,
+                window=args.raw_window,
+                prefetch=args.raw_prefetch,
+                timeout=max(120.0, messages / 50),
+            )
         except Exception as exc:  # noqa: BLE001 - one baseline failing still leaves a report
             results["raw_error"] = f"{exc.__class__.__name__}: {exc}"
 
         hops = max(1, round(hops_per_visit))
-        print(f"baseline B: {args.visits} visits through a {hops}-hop nameko chain ...", file=sys.stderr, flush=True)
+        print(
+            f"baseline B: {args.visits} visits through a {hops}-hop nameko chain ...",
+            file=sys.stderr,
+            flush=True,
+        )
         try:
-            results["chain"] = chain_baseline(args.amqp_uri, f"{namespace.rstrip('.')}-chain", hops, args.visits,
-                                              body_bytes, work_dir, log_dir / "chain.log",
-                                              timeout=max(120.0, args.visits / 5))
+            results["chain"] = chain_baseline(
+                args.amqp_uri,
+                f"{namespace.rstrip('.')}-chain",
+                hops,
+                args.visits,
+                body_bytes,
+                work_dir,
+                log_dir / "chain.log",
+                timeout=max(120.0, args.visits / 5),
+            )
         except Exception as exc:  # noqa: BLE001
             results["chain_error"] = f"{exc.__class__.__name__}: {exc}"
     except KeyboardInterrupt:
@@ -714,8 +914,10 @@ def main(argv: list[str] | None = None) -> int:
     line_rate = results["line"]["visits_per_s"]
     raw_rate = (results.get("raw") or {}).get("pipelined", {}).get("visits_per_s_equivalent")
     chain_rate = (results.get("chain") or {}).get("visits_per_s")
-    results["ratios"] = {"line/raw-rabbitmq": line_rate / raw_rate if raw_rate else None,
-                         "line/nameko-chain": line_rate / chain_rate if chain_rate else None}
+    results["ratios"] = {
+        "line/raw-rabbitmq": line_rate / raw_rate if raw_rate else None,
+        "line/nameko-chain": line_rate / chain_rate if chain_rate else None,
+    }
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2, default=str, ensure_ascii=False))
     print(f"\nresults: {args.json}")

@@ -12,10 +12,14 @@ The status file (JSON, replaced atomically) says when the services are up and ho
 the last hop has seen: {"ready": true, "count": 990, "last_at": <unix time>, "latencies": [...]}.
 """
 
-import eventlet
+import warnings
+
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+import eventlet  # noqa: E402
 
 if __name__ == "__main__":  # run as the chain process; the benchmark imports this module for names only
-    eventlet.monkey_patch()  # noqa: E402 - must precede every other import
+    eventlet.monkey_patch()  # before every other import
 
 import argparse  # noqa: E402
 import json  # noqa: E402
@@ -67,7 +71,9 @@ class Tally:
 
 
 def hop_service(prefix: str, index: int, hops: int, tally: Tally) -> type:
-    source, event_type = (source_name(prefix), "start") if index == 0 else (hop_name(prefix, index - 1), "next")
+    source, event_type = (
+        (source_name(prefix), "start") if index == 0 else (hop_name(prefix, index - 1), "next")
+    )
     attrs: dict = {"name": hop_name(prefix, index)}
     if index < hops - 1:
         attrs["dispatch"] = EventDispatcher()
@@ -96,7 +102,9 @@ def main() -> None:
     parser.add_argument("--hops", type=int, required=True)
     parser.add_argument("--expect", type=int, required=True, help="events the last hop should see")
     parser.add_argument("--status-file", type=Path, required=True)
-    parser.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"))
+    parser.add_argument(
+        "--amqp-uri", default=os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
+    )
     parser.add_argument("--max-workers", type=int, default=10, help="as the line's services (MAX_WORKERS)")
     args = parser.parse_args()
     if args.hops < 1:
@@ -113,8 +121,12 @@ def main() -> None:
 
     def status(final: bool = False) -> dict:
         done = final or tally.count >= tally.expect
-        return {"ready": True, "count": tally.count, "last_at": tally.last_at,
-                "latencies": tally.latencies if done else None}
+        return {
+            "ready": True,
+            "count": tally.count,
+            "last_at": tally.last_at,
+            "latencies": tally.latencies if done else None,
+        }
 
     write_status(args.status_file, status())
     written = 0

@@ -209,6 +209,24 @@ class FollowupScheduled(Schema):
     due_by = UtcTime(required=True)
 
 
+class StaffRecord(Schema):
+    """A staff member as the directory publishes them (never a password or its hash)."""
+
+    staff_id = Id(required=True)
+    name = fields.String(required=True)
+    department = fields.String(required=True)
+    roles = fields.List(fields.String(), required=True)
+    active = fields.Boolean(required=True)
+
+
+class StaffRegistered(StaffRecord):
+    pass
+
+
+class StaffChanged(StaffRecord):
+    change = fields.String(required=True, validate=validate.OneOf(("roles", "password_reset", "active", "details")))
+
+
 # (event type, schema version) -> (producing service, payload schema)
 EVENTS = {
     (names.APPOINTMENT_BOOKED, 1): (names.BOOKING, AppointmentBooked),
@@ -223,6 +241,8 @@ EVENTS = {
     (names.INVOICE_BLOCKED, 1): (names.BILLING, InvoiceBlocked),
     (names.VEHICLE_DELIVERED, 1): (names.BILLING, VehicleDelivered),
     (names.FOLLOWUP_SCHEDULED, 1): (names.FOLLOWUP, FollowupScheduled),
+    (names.STAFF_REGISTERED, 1): (names.STAFF, StaffRegistered),
+    (names.STAFF_CHANGED, 1): (names.STAFF, StaffChanged),
 }
 
 # Who listens to what: consumer service -> event types. The broker topology (one durable

@@ -1,5 +1,6 @@
 """Service and event names: the only place they are spelled (style rule 3)."""
 
+STAFF = "staff"  # the staff directory and sign-in for all department UIs
 BOOKING = "booking"
 RECEPTION = "reception"
 WORKSHOP = "workshop"
@@ -7,7 +8,8 @@ PARTS = "parts"
 BILLING = "billing"
 FOLLOWUP = "followup"
 
-SERVICES = (BOOKING, RECEPTION, WORKSHOP, PARTS, BILLING, FOLLOWUP)
+DEPARTMENTS = (BOOKING, RECEPTION, WORKSHOP, PARTS, BILLING, FOLLOWUP)
+SERVICES = (STAFF, *DEPARTMENTS)
 
 # Events are facts, named in the past tense.
 APPOINTMENT_BOOKED = "appointment_booked"
@@ -22,3 +24,5 @@ VEHICLE_READY = "vehicle_ready"
 INVOICE_BLOCKED = "invoice_blocked"
 VEHICLE_DELIVERED = "vehicle_delivered"
 FOLLOWUP_SCHEDULED = "followup_scheduled"
+STAFF_REGISTERED = "staff_registered"
+STAFF_CHANGED = "staff_changed"

@@ -17,6 +17,7 @@ from contracts import names
 
 DEFAULT_AMQP_URI = "amqp://guest:guest@localhost:5672/"
 HTTP_PORTS = {
+    names.STAFF: 8000,
     names.BOOKING: 8001,
     names.RECEPTION: 8002,
     names.WORKSHOP: 8003,
@@ -25,6 +26,7 @@ HTTP_PORTS = {
     names.FOLLOWUP: 8006,
 }
 SERVICE_TITLES = {
+    names.STAFF: "员工 Staff",
     names.BOOKING: "预约 Booking",
     names.RECEPTION: "接车制单 Reception",
     names.WORKSHOP: "车间 Workshop",
@@ -44,6 +46,7 @@ class Settings:
     signing_key_dir: Path | None = None
     max_delivery_attempts: int = 5
     seed: str = "none"
+    session_hours: float = 12.0
     raw: Mapping[str, Any] | None = None
 
     @classmethod
@@ -61,6 +64,7 @@ class Settings:
             signing_key_dir=Path(key_dir) if key_dir else var_dir / "keys",
             max_delivery_attempts=int(source.get("MAX_DELIVERY_ATTEMPTS", 5)),
             seed=source.get("SEED", "none"),
+            session_hours=float(source.get("SESSION_HOURS", 12)),
             raw=source,
         )
 

@@ -12,14 +12,14 @@ from .web import api, json_response
 class KitEndpoints:
     """Mixed into each nameko service class (its `db` attribute is a kit `Database`)."""
 
-    @api("GET", "/healthz")
+    @api("GET", "/healthz", public=True)
     def healthz(self, request):
         """{"service": "booking", "status": "ok", "database": "ok", "broker": "ok", "outbox_pending": 0}"""
         state = self.db.health()
         ok = state["database"] == "ok" and state["broker"] == "ok"
         return json_response({"service": self.name, "status": "ok" if ok else "degraded", **state}, 200 if ok else 503)
 
-    @api("GET", "/api/dead-letters")
+    @api("GET", "/api/dead-letters", action="ops.dead_letters")
     def dead_letters(self, request):
         """Messages this service could not handle, each with its error (the queue keeps them)."""
         settings = Settings.load()
@@ -28,7 +28,7 @@ class KitEndpoints:
             "dead_letters": bus.peek_dead_letters(settings.amqp_uri, settings.bus_namespace, self.name),
         }
 
-    @api("GET", "/api/contracts")
+    @api("GET", "/api/contracts", action="staff.self")
     def contracts(self, request):
         """The JSON Schema of every event on the line."""
         return all_json_schemas()

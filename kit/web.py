@@ -22,6 +22,7 @@ from nameko.web.handlers import HttpRequestHandler
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from .auth import SESSION_COOKIE, Sessions, load_or_create_secret
 from .config import HTTP_PORTS, SERVICE_TITLES, Settings
 from .errors import DomainError
 
@@ -98,13 +99,65 @@ def read_json(request, schema: Schema | None = None) -> dict[str, Any]:
     return schema.load(data) if schema is not None else data
 
 
-class Api(HttpRequestHandler):
-    """nameko's HTTP entrypoint returning JSON, with errors a person can act on.
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
+
+def wants_json(request) -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+class Api(HttpRequestHandler):
+    """nameko's HTTP entrypoint: signed-in staff only, fenced by role, answering JSON or a page.
+
+    Every route names the action it performs (kit.auth.PERMISSIONS) or says it is public (health, sign-in):
+    - no valid session -> 401; a role without the action -> 403; a cookie-authenticated form post
+      without the session's CSRF token -> 403. Pages get a Chinese page, API calls JSON.
+    - the worker sees `request.staff` (kit.auth.StaffMember): the acting staff member of every change.
+    Errors a person can act on:
     - DomainError -> its status (422, 404), {"error": {"code", "message", "field"}}
     - ValidationError -> 400, {"error": {"code": "invalid", "message", "fields": {name: [..]}}}
     - anything else -> 500 with a generic message (details in the log, not the answer)
     """
+
+    def __init__(self, method, url, *, action: str | None = None, public: bool = False, **kwargs):
+        if not public and action is None:
+            raise ValueError(f"{method} {url}: name the action it performs, or mark it public")
+        self.action = action
+        self.public = public
+        super().__init__(method, url, **kwargs)
+
+    def setup(self):
+        super().setup()
+        settings = Settings.load(self.container.config)
+        self.sessions = Sessions(load_or_create_secret(settings.signing_key_dir), settings.session_hours)
+
+    def handle_request(self, request):
+        request.staff = None
+        request.sessions = self.sessions
+        if not self.public or request.cookies.get(SESSION_COOKIE):
+            refusal = self.authorize(request)
+            if refusal is not None and not self.public:
+                return refusal
+        return super().handle_request(request)
+
+    def authorize(self, request) -> Response | None:
+        header = request.headers.get("Authorization", "")
+        via_cookie = not header.startswith("Bearer ")
+        token = request.cookies.get(SESSION_COOKIE) if via_cookie else header[len("Bearer ") :].strip()
+        staff = self.sessions.verify(token)
+        if staff is None:
+            return refusal_response(request, 401, "unauthenticated", "请先登录")
+        request.staff = staff
+        request.csrf_token = self.sessions.csrf_token(token)
+        if self.public:
+            return None
+        if not staff.may(self.action):
+            return refusal_response(request, 403, "forbidden", "您的岗位无权进行此操作")
+        if via_cookie and request.method not in SAFE_METHODS:
+            presented = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
+            if not self.sessions.csrf_ok(token, presented):
+                return refusal_response(request, 403, "csrf", "表单已过期或来源不明，请刷新页面后重试")
+        return None
 
     def response_from_result(self, result):
         if isinstance(result, Response):
@@ -130,6 +183,21 @@ class Api(HttpRequestHandler):
 
 
 api = Api.decorator
+
+
+def refusal_response(request, status: int, code: str, message: str) -> Response:
+    if wants_json(request):
+        return json_response({"error": {"code": code, "message": message}}, status)
+    login = f"http://{request.host.split(':')[0]}:{HTTP_PORTS['staff']}/login?next={request.url}"
+    return page(
+        None,
+        "请先登录" if status == 401 else "无权访问",
+        "refused.html",
+        request,
+        status=status,
+        message=message,
+        login_url=login,
+    )
 
 
 # --- pages -----------------------------------------------------------------------------------

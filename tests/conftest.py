@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from contracts import names
 from kit.line import Line
 
+from .support.http import Client
 from .support.infra import drop_namespace, free_port, new_namespace, postgres_url, rabbitmq_uri
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +40,8 @@ def namespace(amqp_uri):
 def line_factory(amqp_uri, namespace, tmp_path, request):
     """Build (not start) a line of six service processes in this test's namespace and var dir."""
     lines = []
+    log_dir = ROOT / "var" / "test-logs" / request.node.name
+    shutil.rmtree(log_dir, ignore_errors=True)
 
     def build(**env) -> Line:
         line = Line(
@@ -50,7 +54,7 @@ def line_factory(amqp_uri, namespace, tmp_path, request):
                 "LOG_LEVEL": "WARNING",
                 **env,
             },
-            log_dir=ROOT / "var" / "test-logs" / request.node.name,
+            log_dir=log_dir,
             ports={svc: free_port() for svc in names.SERVICES},
         )
         lines.append(line)
@@ -66,6 +70,11 @@ def line(line_factory):
     line = line_factory()
     line.start()
     return line
+
+
+@pytest.fixture
+def client(line):
+    return Client(line)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -14,7 +14,6 @@ from .models import Base
 class PaySchema(Schema):
     amount = fields.Decimal(required=True, places=2)
     method = fields.String(required=True, validate=validate.Length(min=1))
-    cashier_id = fields.String(required=True, validate=validate.Length(min=1))
 
 
 class Service(KitEndpoints):
@@ -37,25 +36,25 @@ class Service(KitEndpoints):
         """payload: {"order_id", "order_version", "jobs_done": [...], "parts_used": [...], "inspector_id"}"""
         self.db.handle(event, handlers.record_vehicle_ready)
 
-    @api("GET", "/api/invoices")
+    @api("GET", "/api/invoices", action="billing.view")
     def list_invoices(self, request):
         return {"invoices": self.db.read(lambda s: [handlers.invoice_view(i) for i in repository.invoices(s)])}
 
-    @api("GET", "/api/invoices/by-order/<order_id>")
+    @api("GET", "/api/invoices/by-order/<order_id>", action="billing.view")
     def invoice_for_order(self, request, order_id):
         view = self.db.read(lambda s: (i := repository.invoice_for_order(s, order_id)) and handlers.invoice_view(i))
         return (200, view) if view else (404, {"error": {"code": "not_found", "message": "该委托书尚无结算单"}})
 
-    @api("POST", "/api/invoices/<invoice_id>/pay")
+    @api("POST", "/api/invoices/<invoice_id>/pay", action="billing.pay")
     def pay(self, request, invoice_id):
-        """{"amount": "1234.56", "method": "wechat", "cashier_id": "C001"}"""
+        """{"amount": "1234.56", "method": "wechat"} (taken by the signed-in cashier)"""
         cmd = read_json(request, PaySchema())
         invoice = self.db.run(
-            handlers.pay, invoice_id, amount=cmd["amount"], method=cmd["method"], actor_id=cmd["cashier_id"]
+            handlers.pay, invoice_id, amount=cmd["amount"], method=cmd["method"], actor_id=request.staff.staff_id
         )
         return handlers.invoice_view(invoice)
 
-    @api("GET", "/api/price-list")
+    @api("GET", "/api/price-list", action="billing.view")
     def price_list(self, request):
         def query(session):
             current = repository.current_price_list(session)
@@ -63,7 +62,7 @@ class Service(KitEndpoints):
 
         return {"price_list": self.db.read(query)}
 
-    @api("GET", "/")
+    @api("GET", "/", action="billing.view")
     def index(self, request):
         invoices = self.db.read(lambda s: [handlers.invoice_view(i) for i in repository.invoices(s)])
         return page(self.name, "结算与交车", "index.html", request, invoices=invoices)

@@ -21,14 +21,13 @@ class BookAppointment(Schema):
     complaint = fields.String(load_default="")
     planned_labour = fields.List(fields.String(), load_default=list)
     planned_parts = fields.List(fields.Nested(PlannedPartSchema), load_default=list)
-    booked_by = fields.String(load_default=None)
 
 
 class Service(KitEndpoints):
     name = names.BOOKING
     db = Database(Base.metadata, seed=seed.demo_data)
 
-    @api("POST", "/api/appointments")
+    @api("POST", "/api/appointments", action="booking.book")
     def book(self, request):
         """{"customer": {"name": "王先生", "mobile": "13800138000"}, "vehicle": {"plate": "沪A12345", "model": "…"},
         "vin": "LSVAM4187C2184847", "starts_at": "2026-12-01T09:00:00+08:00", "advisor_id": "A001",
@@ -36,14 +35,14 @@ class Service(KitEndpoints):
         "planned_parts": [{"part_no": "P-OIL-5W30", "quantity": "1"}]}"""
         cmd = read_json(request, BookAppointment())
         cmd["vehicle"]["vin"] = cmd.pop("vin")
-        appointment = self.db.run(handlers.book_appointment, cmd, actor_id=cmd.get("booked_by"))
+        appointment = self.db.run(handlers.book_appointment, cmd, actor_id=request.staff.staff_id)
         return 201, self.db.read(handlers.appointment, appointment.appointment_id)
 
-    @api("GET", "/api/appointments")
+    @api("GET", "/api/appointments", action="booking.view")
     def list_appointments(self, request):
         return {"appointments": self.db.read(handlers.appointments)}
 
-    @api("GET", "/api/appointments/<appointment_id>")
+    @api("GET", "/api/appointments/<appointment_id>", action="booking.view")
     def get_appointment(self, request, appointment_id):
         view = self.db.read(handlers.appointment, appointment_id)
         return (200, view) if view else (404, {"error": {"code": "not_found", "message": "预约不存在"}})
@@ -58,6 +57,6 @@ class Service(KitEndpoints):
         """payload: {"appointment_id", "reserved": [...], "short": [{"part_no", "quantity_short", "expected_on"}]}"""
         self.db.handle(event, handlers.note_parts_short)
 
-    @api("GET", "/")
+    @api("GET", "/", action="booking.view")
     def index(self, request):
         return page(self.name, "预约看板", "index.html", request, appointments=self.db.read(handlers.appointments))

@@ -18,10 +18,10 @@ class Service(KitEndpoints):
         """payload: {"invoice_id", "order_id", "advisor_id": "A001", "customer", "vehicle", "total", "delivered_at"}"""
         self.db.handle(event, handlers.schedule_call)
 
-    @api("GET", "/api/calls")
+    @api("GET", "/api/calls", action="followup.view")
     def list_calls(self, request):
         return {"calls": self.db.read(handlers.calls)}
 
-    @api("GET", "/")
+    @api("GET", "/", action="followup.view")
     def index(self, request):
         return page(self.name, "回访任务", "index.html", request, calls=self.db.read(handlers.calls))

@@ -25,19 +25,19 @@ class Service(KitEndpoints):
         "lines": [{"line_no": 2, "quantity": "1"}]}"""
         self.db.handle(event, handlers.issue_against_order, self.orders.verify)
 
-    @api("GET", "/api/stock")
+    @api("GET", "/api/stock", action="parts.view")
     def stock(self, request):
         return {"stock": self.db.read(handlers.stock)}
 
-    @api("GET", "/api/reservations")
+    @api("GET", "/api/reservations", action="parts.view")
     def reservations(self, request):
         return {"reservations": self.db.read(handlers.reservations, request.args.get("appointment_id"))}
 
-    @api("GET", "/api/issues")
+    @api("GET", "/api/issues", action="parts.view")
     def issues(self, request):
         return {"issues": self.db.read(handlers.issues, request.args.get("order_id"))}
 
-    @api("GET", "/")
+    @api("GET", "/", action="parts.view")
     def index(self, request):
         return page(
             self.name,

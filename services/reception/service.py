@@ -25,7 +25,6 @@ class CheckIn(Schema):
     vehicle = fields.Nested(WalkInVehicle, load_default=None)
     advisor_id = fields.String(load_default=None)
     complaint = fields.String(load_default="")
-    staff_id = fields.String(load_default=None)
 
 
 class RequestedLine(Schema):
@@ -38,12 +37,10 @@ class WriteOrder(Schema):
     lines = fields.List(fields.Nested(RequestedLine), required=True, validate=validate.Length(min=1))
     mileage_km = fields.Integer(required=True, validate=validate.Range(min=0))
     promised_at = fields.AwareDateTime(load_default=None)
-    staff_id = fields.String(load_default=None)
 
 
 class SignOrder(Schema):
     customer_signature = fields.String(load_default=None)
-    advisor_id = fields.String(required=True, validate=validate.Length(min=1))
 
 
 class Service(KitEndpoints):
@@ -62,55 +59,55 @@ class Service(KitEndpoints):
         """payload: {"appointment_id", "visit_id", "customer", "vehicle", "starts_at", "advisor_id", …}"""
         self.db.handle(event, handlers.expect_arrival)
 
-    @api("GET", "/api/expected-arrivals")
+    @api("GET", "/api/expected-arrivals", action="reception.view")
     def expected_arrivals(self, request):
         return {"expected_arrivals": self.db.read(handlers.expected_arrivals)}
 
-    @api("POST", "/api/visits")
+    @api("POST", "/api/visits", action="reception.check_in")
     def check_in(self, request):
         """{"appointment_id": "…"} for a booked car, or a walk-in: {"customer": {"name", "mobile"},
         "vehicle": {"vin", "plate", "model"}, "advisor_id": "A001", "complaint": "…"}"""
         cmd = read_json(request, CheckIn())
-        visit = self.db.run(handlers.check_in, cmd, actor_id=cmd.get("staff_id"))
+        visit = self.db.run(handlers.check_in, cmd, actor_id=request.staff.staff_id)
         return 201, self.db.read(handlers.visit, visit.visit_id)
 
-    @api("GET", "/api/visits")
+    @api("GET", "/api/visits", action="reception.view")
     def list_visits(self, request):
         return {"visits": self.db.read(handlers.visits)}
 
-    @api("GET", "/api/visits/<visit_id>")
+    @api("GET", "/api/visits/<visit_id>", action="reception.view")
     def get_visit(self, request, visit_id):
         view = self.db.read(handlers.visit, visit_id)
         return (200, view) if view else (404, {"error": {"code": "not_found", "message": "接车记录不存在"}})
 
-    @api("POST", "/api/visits/<visit_id>/order")
+    @api("POST", "/api/visits/<visit_id>/order", action="reception.write_order")
     def write_order(self, request, visit_id):
         """{"mileage_km": 35210, "lines": [{"kind": "labour", "code": "LAB-OIL"},
         {"kind": "part", "code": "P-OIL-5W30", "quantity": "1"}]}"""
         cmd = read_json(request, WriteOrder())
-        self.db.run(handlers.write_order, visit_id, cmd, actor_id=cmd.get("staff_id"))
+        self.db.run(handlers.write_order, visit_id, cmd, actor_id=request.staff.staff_id)
         return 201, self.db.read(handlers.visit, visit_id)["order"]
 
-    @api("POST", "/api/orders/<order_id>/sign")
+    @api("POST", "/api/orders/<order_id>/sign", action="reception.sign_order")
     def sign_order(self, request, order_id):
-        """{"customer_signature": "data:image/png;base64,…", "advisor_id": "A001"}"""
+        """{"customer_signature": "data:image/png;base64,…"} (then the signed-in advisor signs)"""
         cmd = read_json(request, SignOrder())
         self.db.run(
             handlers.sign_order,
             order_id,
             customer_signature=cmd["customer_signature"],
-            advisor_id=cmd["advisor_id"],
+            advisor_id=request.staff.staff_id,
             signer=self.orders,
-            actor_id=cmd["advisor_id"],
+            actor_id=request.staff.staff_id,
         )
         return self.db.read(handlers.order, order_id)
 
-    @api("GET", "/api/orders/<order_id>")
+    @api("GET", "/api/orders/<order_id>", action="reception.view")
     def get_order(self, request, order_id):
         view = self.db.read(handlers.order, order_id)
         return (200, view) if view else (404, {"error": {"code": "not_found", "message": "委托书不存在"}})
 
-    @api("GET", "/")
+    @api("GET", "/", action="reception.view")
     def index(self, request):
         return page(
             self.name,

@@ -14,18 +14,15 @@ from .models import Base
 class Dispatch(Schema):
     technician_id = fields.String(required=True, validate=validate.Length(min=1))
     bay_id = fields.String(required=True, validate=validate.Length(min=1))
-    dispatcher_id = fields.String(required=True, validate=validate.Length(min=1))
 
 
 class FinishJob(Schema):
     report = fields.String(load_default="")
-    technician_id = fields.String(required=True, validate=validate.Length(min=1))
 
 
 class QualityCheck(Schema):
     passed = fields.Boolean(required=True)
     findings = fields.String(load_default="")
-    inspector_id = fields.String(required=True, validate=validate.Length(min=1))
 
 
 class Service(KitEndpoints):
@@ -43,48 +40,48 @@ class Service(KitEndpoints):
         """payload: {"request_id", "order_id", "order_version", "lines": [{"line_no", "part_no", "quantity", …}]}"""
         self.db.handle(event, handlers.take_parts_issued)
 
-    @api("GET", "/api/work-orders")
+    @api("GET", "/api/work-orders", action="workshop.view")
     def list_work_orders(self, request):
         return {"work_orders": self.db.read(handlers.work_orders)}
 
-    @api("GET", "/api/work-orders/<order_id>")
+    @api("GET", "/api/work-orders/<order_id>", action="workshop.view")
     def get_work_order(self, request, order_id):
         view = self.db.read(handlers.work_order, order_id)
         return (200, view) if view else (404, {"error": {"code": "not_found", "message": "委托书尚未到达车间"}})
 
-    @api("POST", "/api/work-orders/<order_id>/dispatch")
+    @api("POST", "/api/work-orders/<order_id>/dispatch", action="workshop.dispatch")
     def dispatch(self, request, order_id):
-        """{"technician_id": "T001", "bay_id": "B1", "dispatcher_id": "D001"}"""
+        """{"technician_id": "T001", "bay_id": "B1"} (dispatched by the signed-in dispatcher)"""
         cmd = read_json(request, Dispatch())
         self.db.run(
             handlers.dispatch,
             order_id,
             technician_id=cmd["technician_id"],
             bay_id=cmd["bay_id"],
-            actor_id=cmd["dispatcher_id"],
+            actor_id=request.staff.staff_id,
         )
         return self.db.read(handlers.work_order, order_id)
 
-    @api("POST", "/api/work-orders/<order_id>/jobs/<int:line_no>/finish")
+    @api("POST", "/api/work-orders/<order_id>/jobs/<int:line_no>/finish", action="workshop.finish_job")
     def finish_job(self, request, order_id, line_no):
-        """{"report": "已清洗节气门，怠速平稳", "technician_id": "T001"}"""
+        """{"report": "已清洗节气门，怠速平稳"} (signed off by the signed-in technician, R-WS-6)"""
         cmd = read_json(request, FinishJob())
-        self.db.run(handlers.finish_job, order_id, line_no, report=cmd["report"], actor_id=cmd["technician_id"])
+        self.db.run(handlers.finish_job, order_id, line_no, report=cmd["report"], actor_id=request.staff.staff_id)
         return self.db.read(handlers.work_order, order_id)
 
-    @api("POST", "/api/work-orders/<order_id>/quality-check")
+    @api("POST", "/api/work-orders/<order_id>/quality-check", action="workshop.quality_check")
     def quality_check(self, request, order_id):
-        """{"passed": true, "findings": "路试正常", "inspector_id": "Q001"}"""
+        """{"passed": true, "findings": "路试正常"} (by the signed-in QC inspector)"""
         cmd = read_json(request, QualityCheck())
         self.db.run(
             handlers.quality_check,
             order_id,
             passed=cmd["passed"],
             findings=cmd["findings"],
-            actor_id=cmd["inspector_id"],
+            actor_id=request.staff.staff_id,
         )
         return self.db.read(handlers.work_order, order_id)
 
-    @api("GET", "/")
+    @api("GET", "/", action="workshop.view")
     def index(self, request):
         return page(self.name, "车间看板", "index.html", request, work_orders=self.db.read(handlers.work_orders))

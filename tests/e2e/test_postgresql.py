@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from contracts import names
-from tests.support.http import call
+from tests.support.http import Client
 from tests.support.visit import Visit
 
 pytestmark = pytest.mark.e2e
@@ -36,11 +36,12 @@ def service_databases(pg_server_url):
 
 def test_a_visit_on_postgresql(service_databases, line_factory):
     line = line_factory(**service_databases)
+    client = Client(line, minted=True)
     line.start()
     visit = Visit(line)
     follow_up = visit.through_to_delivery()
     assert follow_up["assigned_to"] != "A001"
-    invoice = call("GET", line.url(names.BILLING, f"/api/invoices/by-order/{visit.order_id}"))
+    invoice = client.get(names.BILLING, f"/api/invoices/by-order/{visit.order_id}")
     assert invoice["status"] == "paid" and Decimal(invoice["total"]) == Decimal("741.28")
     for service in names.SERVICES:
-        assert call("GET", line.url(service, "/healthz"))["database"] == "ok"
+        assert client.get(service, "/healthz")["database"] == "ok"

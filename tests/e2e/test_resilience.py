@@ -3,15 +3,15 @@
 import pytest
 
 from contracts import names
-from tests.support.http import call
+from tests.support.http import Client
 from tests.support.visit import Visit
 
 pytestmark = pytest.mark.e2e
 
 
-def test_every_service_reports_broker_and_database_health(line):
+def test_every_service_reports_broker_and_database_health(client, line):
     for service in names.SERVICES:
-        health = call("GET", line.url(service, "/healthz"), expect=200)
+        health = client.get(service, "/healthz", expect=200)
         assert health == {
             "service": service,
             "status": "ok",
@@ -22,7 +22,7 @@ def test_every_service_reports_broker_and_database_health(line):
         assert isinstance(health["outbox_pending"], int)
 
 
-def test_kill_9_mid_visit_then_restart_completes_the_visit_and_doubles_nothing(line):
+def test_kill_9_mid_visit_then_restart_completes_the_visit_and_doubles_nothing(client, line):
     visit = Visit(line, timeout=60)
     visit.book()
     line.kill(names.PARTS)  # appointment_booked is in flight towards a dead parts counter
@@ -42,29 +42,22 @@ def test_kill_9_mid_visit_then_restart_completes_the_visit_and_doubles_nothing(l
     visit.pay(invoice["total"])
     visit.follow_up_call()
 
-    assert (
-        len(
-            call("GET", line.url(names.PARTS, f"/api/reservations?appointment_id={visit.appointment_id}"))[
-                "reservations"
-            ]
-        )
-        == 2
-    )
-    assert len(call("GET", line.url(names.PARTS, f"/api/issues?order_id={visit.order_id}"))["issues"]) == 2
-    work_orders = call("GET", line.url(names.WORKSHOP, "/api/work-orders"))["work_orders"]
+    assert len(client.get(names.PARTS, f"/api/reservations?appointment_id={visit.appointment_id}")["reservations"]) == 2
+    assert len(client.get(names.PARTS, f"/api/issues?order_id={visit.order_id}")["issues"]) == 2
+    work_orders = client.get(names.WORKSHOP, "/api/work-orders")["work_orders"]
     assert [w["order_id"] for w in work_orders].count(visit.order_id) == 1
-    invoices = call("GET", line.url(names.BILLING, "/api/invoices"))["invoices"]
+    invoices = client.get(names.BILLING, "/api/invoices")["invoices"]
     assert [(i["order_id"], i["status"]) for i in invoices if i["order_id"] == visit.order_id] == [
         (visit.order_id, "paid")
     ]
-    calls = call("GET", line.url(names.FOLLOWUP, "/api/calls"))["calls"]
+    calls = client.get(names.FOLLOWUP, "/api/calls")["calls"]
     assert [c["order_id"] for c in calls].count(visit.order_id) == 1
 
 
 def test_an_event_published_before_its_consumer_first_started_is_not_lost(line_factory):
     line = line_factory()
     line.start([names.BOOKING])  # declares the whole topology; parts has never run
-    visit = Visit(line)
+    visit = Visit(line, client=Client(line, minted=True))
     visit.book()
     line.start([names.PARTS])
     assert visit.wait_parts_reserved()["parts_status"] == "reserved"

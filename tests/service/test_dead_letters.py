@@ -10,15 +10,15 @@ from contracts.events import OrderSchema
 from kit.orders import OrderSigner
 from tests.support.broker import envelope, publish, publish_raw
 from tests.support.factories import make_mobile, make_order_body, make_plate, make_vin
-from tests.support.http import call, eventually
+from tests.support.http import Client, eventually
 from tests.support.visit import Visit
 
 pytestmark = pytest.mark.service
 
 
-def dead_letters(line, service, at_least=1):
+def dead_letters(client, service, at_least=1):
     return eventually(
-        lambda: (d := call("GET", line.url(service, "/api/dead-letters"))["dead_letters"]) and len(d) >= at_least and d,
+        lambda: (d := client.get(service, "/api/dead-letters")["dead_letters"]) and len(d) >= at_least and d,
         30,
         what=f"{service} dead letters",
     )
@@ -27,6 +27,7 @@ def dead_letters(line, service, at_least=1):
 def test_an_order_altered_after_signing_is_refused_by_workshop_and_billing(line_factory, amqp_uri, namespace, tmp_path):
     """Architecture: workshop and billing verify the signature before acting; R-BL-1."""
     line = line_factory()
+    client = Client(line, minted=True)
     signer = OrderSigner(tmp_path / "var" / "keys")
     line.start([names.WORKSHOP, names.BILLING])
     signed = signer.sign(OrderSchema().load(make_order_body()))
@@ -34,28 +35,29 @@ def test_an_order_altered_after_signing_is_refused_by_workshop_and_billing(line_
     publish(amqp_uri, namespace, envelope(names.ORDER_SIGNED, signed))
 
     for service in (names.WORKSHOP, names.BILLING):
-        [dead] = dead_letters(line, service)
+        [dead] = dead_letters(client, service)
         assert "altered after signing" in dead["error"]
         assert dead["original_queue"] == f"{namespace}{service}--order_signed"
         assert json.loads(dead["body"])["payload"]["order"]["lines"][1]["unit_price"] == "168.00"
     order_id = signed["order"]["order_id"]
-    assert call("GET", line.url(names.WORKSHOP, f"/api/work-orders/{order_id}"), expect=404)
-    assert call("GET", line.url(names.BILLING, f"/api/invoices/by-order/{order_id}"), expect=404)
+    assert client.get(names.WORKSHOP, f"/api/work-orders/{order_id}", expect=404)
+    assert client.get(names.BILLING, f"/api/invoices/by-order/{order_id}", expect=404)
 
 
 def test_an_unsigned_order_is_refused(line_factory, amqp_uri, namespace, tmp_path):
     line = line_factory()
+    client = Client(line, minted=True)
     OrderSigner(tmp_path / "var" / "keys")
     line.start([names.WORKSHOP])
     body = make_order_body()
     unsigned = {"order": body, "signature": "", "key_id": "x"}
     publish(amqp_uri, namespace, envelope(names.ORDER_SIGNED, unsigned))
-    [dead] = dead_letters(line, names.WORKSHOP)
+    [dead] = dead_letters(client, names.WORKSHOP)
     assert "not signed" in dead["error"]
 
 
 def test_a_handler_that_keeps_failing_dead_letters_after_the_retry_bound_and_the_next_visit_flows(
-    line, amqp_uri, namespace
+    client, line, amqp_uri, namespace
 ):
     # parts_issued for an order the workshop never received: its handler fails on every delivery.
     poison = envelope(
@@ -68,7 +70,7 @@ def test_a_handler_that_keeps_failing_dead_letters_after_the_retry_bound_and_the
         },
     )
     publish(amqp_uri, namespace, poison)
-    [dead] = dead_letters(line, names.WORKSHOP)
+    [dead] = dead_letters(client, names.WORKSHOP)
     assert dead["attempts"] == 3  # MAX_DELIVERY_ATTEMPTS for the test line
     assert "failed 3 times" in dead["error"] and "NotFound" in dead["error"]
     assert json.loads(dead["body"])["event_id"] == poison["event_id"]
@@ -79,6 +81,7 @@ def test_a_handler_that_keeps_failing_dead_letters_after_the_retry_bound_and_the
 
 def test_messages_that_break_their_contract_are_dead_lettered_at_once(line_factory, amqp_uri, namespace):
     line = line_factory()
+    client = Client(line, minted=True)
     line.start([names.FOLLOWUP])
     delivered = {
         "invoice_id": "i-1",
@@ -97,7 +100,7 @@ def test_messages_that_break_their_contract_are_dead_lettered_at_once(line_facto
     publish(amqp_uri, namespace, missing_field)
     publish_raw(amqp_uri, namespace, names.BILLING, names.VEHICLE_DELIVERED, b"{not json", "application/json")
 
-    dead = dead_letters(line, names.FOLLOWUP, at_least=3)
+    dead = dead_letters(client, names.FOLLOWUP, at_least=3)
     errors = sorted(d["error"] for d in dead)
     assert any("version 99" in e for e in errors)
     assert any("advisor_id" in e for e in errors)
@@ -106,8 +109,8 @@ def test_messages_that_break_their_contract_are_dead_lettered_at_once(line_facto
     # The consumer survived all three: a valid event is still handled.
     publish(amqp_uri, namespace, envelope(names.VEHICLE_DELIVERED, {**delivered, "order_id": "o-2"}))
     eventually(
-        lambda: [c for c in call("GET", line.url(names.FOLLOWUP, "/api/calls"))["calls"] if c["order_id"] == "o-2"],
+        lambda: [c for c in client.get(names.FOLLOWUP, "/api/calls")["calls"] if c["order_id"] == "o-2"],
         30,
         what="valid event handled",
     )
-    assert call("GET", line.url(names.FOLLOWUP, "/healthz"))["status"] == "ok"
+    assert client.get(names.FOLLOWUP, "/healthz")["status"] == "ok"

@@ -7,13 +7,14 @@ import pytest
 from contracts import names
 from tests.support.broker import envelope, publish
 from tests.support.factories import make_mobile, make_plate, make_vin
-from tests.support.http import call, eventually
+from tests.support.http import Client, eventually
 
 pytestmark = pytest.mark.service
 
 
 def test_a_redelivered_vehicle_delivered_schedules_one_call(line_factory, amqp_uri, namespace):
     line = line_factory()
+    client = Client(line, minted=True)
     line.start([names.FOLLOWUP])
     delivered = envelope(
         names.VEHICLE_DELIVERED,
@@ -34,7 +35,7 @@ def test_a_redelivered_vehicle_delivered_schedules_one_call(line_factory, amqp_u
 
     calls = eventually(
         lambda: (
-            (c := call("GET", line.url(names.FOLLOWUP, "/api/calls"))["calls"])
+            (c := client.get(names.FOLLOWUP, "/api/calls")["calls"])
             and any(x["order_id"] == "o-after" for x in c)
             and c
         ),

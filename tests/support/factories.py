@@ -39,7 +39,6 @@ def make_booking(**overrides) -> dict:
         "complaint": "冷车启动怠速抖动，热车后好转",
         "planned_labour": ["LAB-THROTTLE", "LAB-OIL"],
         "planned_parts": [{"part_no": "P-OIL-5W30", "quantity": "1"}, {"part_no": "P-FILTER-OIL", "quantity": "1"}],
-        "booked_by": "B001",
     }
     booking.update(overrides)
     return booking

@@ -8,11 +8,16 @@ from typing import Any, TypeVar
 
 import requests
 
+from contracts import names
+from services.staff.seed import DEMO_PASSWORD
+
 T = TypeVar("T")
+READER = "M001"  # the service manager may look at every department's data
 
 
-def call(method: str, url: str, json: Any = None, expect: int | None = None) -> Any:
-    response = requests.request(method, url, json=json, timeout=15)
+def call(method: str, url: str, json: Any = None, expect: int | None = None, token: str | None = None) -> Any:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = requests.request(method, url, json=json, timeout=15, headers=headers)
     if expect is not None:
         assert response.status_code == expect, f"{method} {url} -> {response.status_code}: {response.text}"
     return response.json() if response.content else None
@@ -34,3 +39,67 @@ def eventually(
                 return last
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}; last: {last!r}")
+
+
+class Client:
+    """A line's HTTP API as staff members use it: each call signed in as someone (demo staff)."""
+
+    def __init__(self, line, minted: bool = False):
+        """`minted`: issue demo staff sessions locally with the line's shared secret, for service tests
+        that run without the staff service; otherwise sign in through the staff service."""
+        self.line = line
+        self.minted = minted
+        self._tokens: dict[str, str] = {}
+
+    def token(self, staff_id: str) -> str:
+        if staff_id not in self._tokens and self.minted:
+            self._tokens[staff_id] = _mint(self.line, staff_id)
+        if staff_id not in self._tokens:
+            answer = call(
+                "POST",
+                self.line.url(names.STAFF, "/api/login"),
+                {"staff_id": staff_id, "password": DEMO_PASSWORD},
+                expect=200,
+            )
+            self._tokens[staff_id] = answer["token"]
+        return self._tokens[staff_id]
+
+    def request(self, method: str, service: str, path: str, body: Any = None, as_: str = READER) -> requests.Response:
+        return requests.request(
+            method,
+            self.line.url(service, path),
+            json=body,
+            timeout=15,
+            headers={"Authorization": f"Bearer {self.token(as_)}"},
+        )
+
+    def get(self, service: str, path: str, as_: str = READER, expect: int = 200) -> Any:
+        response = self.request("GET", service, path, as_=as_)
+        assert response.status_code == expect, f"GET {service}{path} -> {response.status_code}: {response.text}"
+        return response.json()
+
+    def post(self, service: str, path: str, body: Any, as_: str, expect: int | None = None) -> Any:
+        response = self.request("POST", service, path, body, as_=as_)
+        if expect is not None:
+            assert response.status_code == expect, f"POST {service}{path} -> {response.status_code}: {response.text}"
+        return response.json() if response.content else None
+
+    def get_if(self, service: str, path: str, as_: str = READER) -> Any:
+        """The answer when 200, else None (for polling)."""
+        response = self.request("GET", service, path, as_=as_)
+        return response.json() if response.status_code == 200 else None
+
+    def post_if(self, service: str, path: str, body: Any, as_: str, ok: int = 201) -> Any:
+        response = self.request("POST", service, path, body, as_=as_)
+        return response.json() if response.status_code == ok else None
+
+
+def _mint(line, staff_id: str) -> str:
+    from pathlib import Path
+
+    from kit.auth import Sessions, StaffMember, load_or_create_secret
+    from services.staff.seed import STAFF
+
+    name, roles = next((name, roles) for sid, name, _m, _d, roles in STAFF if sid == staff_id)
+    secret = load_or_create_secret(Path(line.env["VAR_DIR"]) / "keys")
+    return Sessions(secret).issue(StaffMember(staff_id=staff_id, name=name, roles=tuple(roles)))

@@ -1,40 +1,46 @@
-"""One visit driven through the line's public HTTP interfaces, step by step (e2e tests and the benchmark)."""
+"""One visit driven through the line's public HTTP interfaces, step by step, each step by the staff
+member whose job it is (e2e tests and the benchmark)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from contracts import names
 from kit.line import Line
 
 from .factories import ORDER_LINES, SIGNATURE_PNG, make_booking
-from .http import call, eventually
+from .http import Client, eventually
+
+BOOKING_CLERK, DISPATCHER, TECHNICIAN, QC_INSPECTOR, CASHIER = "B001", "D001", "T001", "Q001", "C001"
 
 
 @dataclass
 class Visit:
     line: Line
     booking: dict = field(default_factory=make_booking)
+    client: Client | None = None
     appointment_id: str = ""
     visit_id: str = ""
     order_id: str = ""
     invoice_id: str = ""
     timeout: float = 30.0
 
-    def url(self, service: str, path: str) -> str:
-        return self.line.url(service, path)
+    def __post_init__(self):
+        self.client = self.client or Client(self.line)
+
+    @property
+    def advisor(self) -> str:
+        return self.booking["advisor_id"]
 
     def book(self) -> dict:
-        appointment = call("POST", self.url("booking", "/api/appointments"), self.booking, expect=201)
+        appointment = self.client.post(names.BOOKING, "/api/appointments", self.booking, as_=BOOKING_CLERK, expect=201)
         self.appointment_id, self.visit_id = appointment["appointment_id"], appointment["visit_id"]
         return appointment
 
     def wait_parts_reserved(self) -> dict:
+        path = f"/api/appointments/{self.appointment_id}"
         return eventually(
-            lambda: (
-                (a := call("GET", self.url("booking", f"/api/appointments/{self.appointment_id}")))["parts_status"]
-                != "pending"
-                and a
-            ),
+            lambda: (a := self.client.get(names.BOOKING, path))["parts_status"] != "pending" and a,
             self.timeout,
             what="parts reservation answer",
         )
@@ -43,66 +49,60 @@ class Visit:
         eventually(
             lambda: any(
                 a["appointment_id"] == self.appointment_id
-                for a in call("GET", self.url("reception", "/api/expected-arrivals"))["expected_arrivals"]
+                for a in self.client.get(names.RECEPTION, "/api/expected-arrivals")["expected_arrivals"]
             ),
             self.timeout,
             what="reception to expect the car",
         )
-        return call(
-            "POST",
-            self.url("reception", "/api/visits"),
-            {"appointment_id": self.appointment_id, "staff_id": "A001"},
-            expect=201,
+        return self.client.post(
+            names.RECEPTION, "/api/visits", {"appointment_id": self.appointment_id}, as_=self.advisor, expect=201
         )
 
     def write_and_sign_order(self, lines=ORDER_LINES, mileage_km: int = 35210) -> dict:
-        eventually(
-            lambda: call("GET", self.url("billing", "/api/price-list"))["price_list"], self.timeout, what="price list"
-        )
         order = eventually(
-            lambda: (
-                (
-                    r := _post(
-                        self.url("reception", f"/api/visits/{self.visit_id}/order"),
-                        {"lines": lines, "mileage_km": mileage_km},
-                    )
-                )
-                and r
+            lambda: self.client.post_if(
+                names.RECEPTION,
+                f"/api/visits/{self.visit_id}/order",
+                {"lines": lines, "mileage_km": mileage_km},
+                as_=self.advisor,
             ),
             self.timeout,
             what="order written (reception holds the price list)",
         )
         self.order_id = order["order_id"]
-        return call(
-            "POST",
-            self.url("reception", f"/api/orders/{self.order_id}/sign"),
-            {"customer_signature": SIGNATURE_PNG, "advisor_id": self.booking["advisor_id"]},
+        return self.client.post(
+            names.RECEPTION,
+            f"/api/orders/{self.order_id}/sign",
+            {"customer_signature": SIGNATURE_PNG},
+            as_=self.advisor,
             expect=200,
         )
 
     def work_order(self) -> dict:
         return eventually(
-            lambda: _get(self.url("workshop", f"/api/work-orders/{self.order_id}")),
+            lambda: self.client.get_if(names.WORKSHOP, f"/api/work-orders/{self.order_id}"),
             self.timeout,
             what="work order in the workshop",
         )
 
-    def dispatch(self, technician_id: str = "T001", bay_id: str = "B1") -> dict:
+    def dispatch(self, technician_id: str = TECHNICIAN, bay_id: str = "B1") -> dict:
         self.work_order()
-        return call(
-            "POST",
-            self.url("workshop", f"/api/work-orders/{self.order_id}/dispatch"),
-            {"technician_id": technician_id, "bay_id": bay_id, "dispatcher_id": "D001"},
+        return self.client.post(
+            names.WORKSHOP,
+            f"/api/work-orders/{self.order_id}/dispatch",
+            {"technician_id": technician_id, "bay_id": bay_id},
+            as_=DISPATCHER,
             expect=200,
         )
 
     def finish_jobs(self) -> dict:
         work_order = self.work_order()
         for job in work_order["jobs"]:
-            work_order = call(
-                "POST",
-                self.url("workshop", f"/api/work-orders/{self.order_id}/jobs/{job['line_no']}/finish"),
-                {"report": "已完工自检", "technician_id": "T001"},
+            work_order = self.client.post(
+                names.WORKSHOP,
+                f"/api/work-orders/{self.order_id}/jobs/{job['line_no']}/finish",
+                {"report": "已完工自检"},
+                as_=TECHNICIAN,
                 expect=200,
             )
         return work_order
@@ -110,9 +110,11 @@ class Visit:
     def pass_quality_check(self) -> dict:
         # QC waits until the parts counter has issued every requested part (R-QC-1).
         return eventually(
-            lambda: _post(
-                self.url("workshop", f"/api/work-orders/{self.order_id}/quality-check"),
-                {"passed": True, "findings": "路试正常", "inspector_id": "Q001"},
+            lambda: self.client.post_if(
+                names.WORKSHOP,
+                f"/api/work-orders/{self.order_id}/quality-check",
+                {"passed": True, "findings": "路试正常"},
+                as_=QC_INSPECTOR,
                 ok=200,
             ),
             self.timeout,
@@ -120,12 +122,9 @@ class Visit:
         )
 
     def invoice(self, status: str = "ready") -> dict:
+        path = f"/api/invoices/by-order/{self.order_id}"
         invoice = eventually(
-            lambda: (
-                (i := _get(self.url("billing", f"/api/invoices/by-order/{self.order_id}")))
-                and i["status"] == status
-                and i
-            ),
+            lambda: (i := self.client.get_if(names.BILLING, path, as_=CASHIER)) and i["status"] == status and i,
             self.timeout,
             what=f"invoice {status}",
         )
@@ -133,17 +132,18 @@ class Visit:
         return invoice
 
     def pay(self, amount: str, method: str = "wechat") -> dict:
-        return call(
-            "POST",
-            self.url("billing", f"/api/invoices/{self.invoice_id}/pay"),
-            {"amount": amount, "method": method, "cashier_id": "C001"},
+        return self.client.post(
+            names.BILLING,
+            f"/api/invoices/{self.invoice_id}/pay",
+            {"amount": amount, "method": method},
+            as_=CASHIER,
             expect=200,
         )
 
     def follow_up_call(self) -> dict:
         return eventually(
             lambda: next(
-                (c for c in call("GET", self.url("followup", "/api/calls"))["calls"] if c["order_id"] == self.order_id),
+                (c for c in self.client.get(names.FOLLOWUP, "/api/calls")["calls"] if c["order_id"] == self.order_id),
                 None,
             ),
             self.timeout,
@@ -162,17 +162,3 @@ class Visit:
         invoice = self.invoice()
         self.pay(invoice["total"])
         return self.follow_up_call()
-
-
-def _get(url: str):
-    import requests
-
-    response = requests.get(url, timeout=15)
-    return response.json() if response.status_code == 200 else None
-
-
-def _post(url: str, body: dict, ok: int = 201):
-    import requests
-
-    response = requests.post(url, json=body, timeout=15)
-    return response.json() if response.status_code == ok else None

@@ -1,0 +1,103 @@
+"""Staff directory use cases: register, reset a password, change roles, sign in."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from contracts import names
+from kit.auth import StaffMember
+from kit.errors import DomainError, NotFound
+
+from . import domain
+from .models import Staff
+
+
+def register(uow, cmd: dict) -> Staff:
+    staff_id = domain.check_staff_id(cmd["staff_id"])
+    if uow.session.get(Staff, staff_id) is not None:
+        raise DomainError("工号已存在", field="staff_id", code="duplicate")
+    now = uow.clock()
+    staff = Staff(
+        staff_id=staff_id,
+        name=cmd["name"].strip(),
+        mobile=domain.check_mobile_of_staff(cmd["mobile"]),
+        department=domain.check_department(cmd["department"]),
+        roles=domain.check_roles(cmd["roles"]),
+        password_hash=domain.hash_password(cmd["password"]),
+        active=True,
+        created_at=now,
+        updated_at=now,
+        updated_by=uow.actor_id,
+    )
+    uow.session.add(staff)
+    uow.emit(names.STAFF_REGISTERED, _record(staff), correlation_id=f"staff:{staff_id}")
+    return staff
+
+
+def reset_password(uow, staff_id: str, password: str) -> Staff:
+    staff = _staff(uow, staff_id)
+    staff.password_hash = domain.hash_password(password)
+    _changed(uow, staff, "password_reset")
+    return staff
+
+
+def change_roles(uow, staff_id: str, roles: list[str]) -> Staff:
+    staff = _staff(uow, staff_id)
+    staff.roles = domain.check_roles(roles)
+    _changed(uow, staff, "roles")
+    return staff
+
+
+def set_active(uow, staff_id: str, active: bool) -> Staff:
+    staff = _staff(uow, staff_id)
+    if staff.staff_id == uow.actor_id and not active:
+        raise DomainError("不能停用自己的账号", field="active")
+    staff.active = active
+    _changed(uow, staff, "active")
+    return staff
+
+
+def authenticate(session, staff_id: str, password: str) -> StaffMember:
+    staff = session.get(Staff, (staff_id or "").strip().upper())
+    if staff is None or not staff.active or not domain.password_matches(staff.password_hash, password or ""):
+        raise DomainError("工号或密码不正确", field="password", code="bad_credentials")
+    return StaffMember(staff_id=staff.staff_id, name=staff.name, roles=tuple(staff.roles), department=staff.department)
+
+
+def directory(session) -> list[dict]:
+    return [staff_view(s) for s in session.scalars(sa.select(Staff).order_by(Staff.staff_id))]
+
+
+def staff_view(s: Staff) -> dict:
+    return {
+        "staff_id": s.staff_id,
+        "name": s.name,
+        "mobile": s.mobile,
+        "department": s.department,
+        "roles": s.roles,
+        "active": s.active,
+        "updated_at": s.updated_at,
+        "updated_by": s.updated_by,
+    }
+
+
+def _staff(uow, staff_id: str) -> Staff:
+    staff = uow.session.get(Staff, staff_id)
+    if staff is None:
+        raise NotFound("员工不存在", field="staff_id")
+    return staff
+
+
+def _changed(uow, staff: Staff, change: str) -> None:
+    staff.updated_at, staff.updated_by = uow.clock(), uow.actor_id
+    uow.emit(names.STAFF_CHANGED, {**_record(staff), "change": change}, correlation_id=f"staff:{staff.staff_id}")
+
+
+def _record(staff: Staff) -> dict:
+    return {
+        "staff_id": staff.staff_id,
+        "name": staff.name,
+        "department": staff.department,
+        "roles": staff.roles,
+        "active": staff.active,
+    }
