@@ -134,10 +134,13 @@ class Api(HttpRequestHandler):
     def handle_request(self, request):
         request.staff = None
         request.sessions = self.sessions
-        if not self.public or request.cookies.get(SESSION_COOKIE):
-            refusal = self.authorize(request)
-            if refusal is not None and not self.public:
-                return refusal
+        try:
+            if not self.public or request.cookies.get(SESSION_COOKIE):
+                refusal = self.authorize(request)
+                if refusal is not None and not self.public:
+                    return refusal
+        except Exception as exc:  # noqa: BLE001 - answer, and keep the cause in the log
+            return self.response_from_exception(exc)
         return super().handle_request(request)
 
     def authorize(self, request) -> Response | None:
@@ -217,20 +220,26 @@ def local_time(value: datetime | None, tz: str = "Asia/Shanghai", fmt: str = "%Y
 _templates.filters["local"] = local_time
 
 
-def page(service: str, title: str, template: str, request=None, **context) -> Response:
-    """Render a zh-CN department page; `template` is a file under the service's ui/ folder."""
+def page(service: str | None, title: str, template: str, request=None, status: int = 200, **context) -> Response:
+    """Render a zh-CN department page; `template` is a file under the service's ui/ folder (or the kit's)."""
     settings = Settings.load()
     host = request.host.split(":")[0] if request is not None else "127.0.0.1"
     nav = [(svc, SERVICE_TITLES[svc], f"http://{host}:{port}/") for svc, port in HTTP_PORTS.items()]
-    env = _templates.overlay(
-        loader=FileSystemLoader(
-            [
-                str(Path(__file__).resolve().parent.parent / "services" / service / "ui"),
-                str(Path(__file__).parent / "templates"),
-            ]
+    folders = [str(Path(__file__).parent / "templates")]
+    if service:
+        folders.insert(0, str(Path(__file__).resolve().parent.parent / "services" / service / "ui"))
+    html = (
+        _templates.overlay(loader=FileSystemLoader(folders))
+        .get_template(template)
+        .render(
+            service=service,
+            title=title,
+            nav=nav,
+            tz=settings.dealer_timezone,
+            staff=getattr(request, "staff", None),
+            csrf_token=getattr(request, "csrf_token", ""),
+            staff_url=f"http://{host}:{HTTP_PORTS['staff']}",
+            **context,
         )
     )
-    html = env.get_template(template).render(
-        service=service, title=title, nav=nav, tz=settings.dealer_timezone, **context
-    )
-    return Response(html, mimetype="text/html")
+    return Response(html, status=status, mimetype="text/html")
