@@ -4,18 +4,22 @@
 
 What is measured, and how, in one run:
 
-1. The line. The six services start as processes (kit.line.Line) in a fresh bus namespace and
-   a temporary VAR_DIR (SEED=reference, LOG_LEVEL=WARNING, free ports). N visits are driven
-   through the public HTTP APIs by `tests.support.visit.Visit.through_to_delivery()` from a
-   thread pool. Bookings and order lines rotate over labour + parts recipes sized to the
+1. The line. Its services (contracts.names.SERVICES) start as processes (kit.line.Line) in a
+   fresh bus namespace and a temporary VAR_DIR (SEED=reference, LOG_LEVEL=WARNING, free ports).
+   N visits are driven through the public HTTP APIs by
+   `tests.support.visit.Visit.through_to_delivery()` from a thread pool, after one untimed
+   warm-up visit. Bookings and order lines rotate over labour + parts recipes sized to the
    seeded stock (mostly LAB-BALANCE + P-WEIGHT), so no visit waits on a shortage.
    - visits/s = completed visits / wall time of the drive phase;
-   - events/s = outbox rows of the six SQLite DBs created during the drive / the same wall time;
+   - events/s = outbox rows of the services' SQLite DBs created during the drive / the same time;
    - a hop is one event handled by one consumer: from the producer's outbox `created_at` to the
      consumer's inbox `handled_at` (stamped when the consumer's unit of work starts, so the
      hop includes the relay, the broker and the consumer's queue wait, not the handler itself);
      p50/p99 per (event type -> consumer) and overall, read from the DBs after the run;
    - hops per visit = inbox rows per completed visit (by correlation id = visit id).
+   GET /api/calls on followup lists only the 500 earliest-due calls, so from the 501st visit on
+   the follow-up call is confirmed in followup.db instead (counted and reported; --no-followup-db
+   turns this off, and those visits then fail).
 2. Baseline A, raw RabbitMQ (pika): as many messages as the line's hops, of the line's average
    outbox body size (UTF-8 bytes), persistent, to a durable quorum queue (the line's queue
    type) with publisher confirms, consumed concurrently with manual acks. End-to-end msgs/s =
@@ -188,6 +192,10 @@ def visit_for(line: Line, recipe: str, timeout: float, followup_db: Path | None,
     )
 
 
+class WarmupFailed(RuntimeError):
+    """The line cannot take even one visit: no point in driving N of them."""
+
+
 @dataclass
 class Drive:
     started: datetime
@@ -200,13 +208,21 @@ class Drive:
 
 
 def drive(line: Line, visits: int, concurrency: int, timeout: float, followup_db: Path | None) -> Drive:
-    recipes, over_stock = plan_recipes(visits)
+    plan, over_stock = plan_recipes(visits + 1)  # the first one is the warm-up visit's
+    warmup_recipe, recipes = plan[0], plan[1:]
     progress = {"done": 0, "failed": 0}
     lock = threading.Lock()
     every = max(1, visits // 10)
     # Where Visit signs staff in through an HTTP client, one client (and its sign-ins) serves every visit.
     client = getattr(BenchVisit(line), "client", None)
     shared = {"client": client} if client is not None else {}
+    # One untimed visit first, so that connections, first queries and sign-ins are not in the drive;
+    # its events all predate the drive, so they are not counted either.
+    warmup = visit_for(line, warmup_recipe, timeout, followup_db, **shared)
+    try:
+        warmup.through_to_delivery()
+    except Exception as exc:
+        raise WarmupFailed(f"the warm-up visit failed at {warmup.step}: {exc}") from exc
 
     def one(i: int) -> dict:
         visit = visit_for(line, recipes[i], timeout, followup_db, **shared)
@@ -674,7 +690,7 @@ def ratio_line(
 def report(results: dict) -> None:
     line, cfg = results["line"], results["config"]
     print(
-        f"\n== the line: {cfg['visits']} visits, concurrency {cfg['concurrency']}, "
+        f"\n== the line: {cfg['visits']} visits (+1 untimed warm-up), concurrency {cfg['concurrency']}, "
         f"namespace {cfg['namespace']} =="
     )
     print(
@@ -838,7 +854,11 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         followup_db = None if args.no_followup_db else var_dir / f"{names.FOLLOWUP}.db"
         print(f"driving {args.visits} visits, {args.concurrency} at a time ...", file=sys.stderr, flush=True)
-        run = drive(line, args.visits, args.concurrency, args.step_timeout, followup_db)
+        try:
+            run = drive(line, args.visits, args.concurrency, args.step_timeout, followup_db)
+        except WarmupFailed as exc:
+            print(f"{exc}\nlogs: {log_dir}", file=sys.stderr)
+            return 1
         dead = dead_letter_depths(args.amqp_uri, namespace)
         line.stop()
         measured = read_line(var_dir, run)

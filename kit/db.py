@@ -82,6 +82,18 @@ def add_kit_tables(metadata: sa.MetaData) -> None:
         sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False),
     )
 
+    sa.Table(
+        "audit_log",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor_id", sa.String(40), nullable=True),
+        sa.Column("action", sa.String(120), nullable=False),
+        sa.Column("subject_id", sa.String(64), nullable=True, index=True),
+        sa.Column("correlation_id", sa.String(64), nullable=True, index=True),
+        sa.Column("detail", sa.Text, nullable=False, server_default="{}"),
+    )
+
 
 def outbox_table(metadata: sa.MetaData) -> sa.Table:
     return metadata.tables["outbox"]
@@ -89,6 +101,10 @@ def outbox_table(metadata: sa.MetaData) -> sa.Table:
 
 def inbox_table(metadata: sa.MetaData) -> sa.Table:
     return metadata.tables["inbox"]
+
+
+def audit_table(metadata: sa.MetaData) -> sa.Table:
+    return metadata.tables["audit_log"]
 
 
 # --- migrations -------------------------------------------------------------------------

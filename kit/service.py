@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from contracts import all_json_schemas
+from kit.uow import audit_trail
 
 from . import bus
 from .config import Settings
-from .web import api, json_response
+from .web import api, json_response, page
 
 
 class KitEndpoints:
@@ -27,6 +28,18 @@ class KitEndpoints:
             "service": self.name,
             "dead_letters": bus.peek_dead_letters(settings.amqp_uri, settings.bus_namespace, self.name),
         }
+
+    @api("GET", "/api/audit", action="ops.audit")
+    def audit(self, request):
+        """Who did what to an order, appointment, visit or staff record: /api/audit?subject=<id>"""
+        subject = request.args.get("subject", "")
+        return {"subject": subject, "trail": self.db.read(audit_trail, subject) if subject else []}
+
+    @api("GET", "/audit", action="ops.audit")
+    def audit_page(self, request):
+        subject = request.args.get("subject", "")
+        trail = self.db.read(audit_trail, subject) if subject else []
+        return page(None, "操作记录", "audit.html", request, subject=subject, trail=trail)
 
     @api("GET", "/api/contracts", action="staff.self")
     def contracts(self, request):

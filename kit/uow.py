@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from contracts import Envelope, build_message
 
-from .db import inbox_table, outbox_table
+from .db import audit_table, inbox_table, outbox_table
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -47,6 +47,7 @@ class UnitOfWork:
         self.clock = clock
         self.session: Session | None = None
         self.emitted: list[dict[str, Any]] = []
+        self.correlation_id: str | None = None  # the visit a command belongs to, when it emits nothing
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
@@ -62,6 +63,21 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
+
+    def record(self, action: str, subject_id: str | None, correlation_id: str | None, detail: dict | None = None):
+        """The audit trail: who changed what, when (every command and every handled event)."""
+        self.session.execute(
+            audit_table(_metadata_of(self.session))
+            .insert()
+            .values(
+                at=self.clock(),
+                actor_id=self.actor_id,
+                action=action,
+                subject_id=subject_id,
+                correlation_id=correlation_id,
+                detail=json.dumps(detail or {}, ensure_ascii=False, default=str),
+            )
+        )
 
     def emit(self, event_type: str, payload: dict[str, Any], *, correlation_id: str | None = None) -> str:
         """Write an event to the outbox in this transaction; the relay publishes it after commit."""
@@ -122,9 +138,11 @@ class Work:
         )
 
     def run(self, handler: Callable[..., T], *args, actor_id: str | None = None, **kwargs) -> T:
-        """Run a command handler `handler(uow, *args)` and commit what it wrote."""
+        """Run a command handler `handler(uow, *args)` and commit what it wrote, with who did it."""
         with self._uow(actor_id=actor_id) as uow:
             result = handler(uow, *args, **kwargs)
+            subject = _subject_of(result, args)
+            uow.record(handler.__name__, subject, _correlation_of(uow, result, subject))
             uow.commit()
         if uow.emitted:
             self.after_commit()
@@ -165,6 +183,12 @@ class Work:
                 )
             )
             handler(uow, event, *args, **kwargs)
+            uow.record(
+                self.consumer,
+                event.correlation_id,
+                event.correlation_id,
+                {"event_type": event.event_type, "event_id": event.event_id, "by": event.actor_id},
+            )
             try:
                 uow.commit()
             except IntegrityError:
@@ -191,6 +215,46 @@ class Work:
             )
         finally:
             session.close()
+
+
+_SUBJECT_KEYS = ("order_id", "appointment_id", "invoice_id", "visit_id", "staff_id", "call_id")
+
+
+def _subject_of(result: Any, args: tuple) -> str | None:
+    """What a command changed: the entity it returns (its id), else its first id-like argument."""
+    for key in _SUBJECT_KEYS:
+        value = getattr(result, key, None)
+        if isinstance(value, str):
+            return value
+    return next((a for a in args if isinstance(a, str)), None)
+
+
+def _correlation_of(uow: UnitOfWork, result: Any, subject: str | None) -> str | None:
+    if uow.emitted:
+        return uow.emitted[0]["correlation_id"]
+    if uow.correlation_id:
+        return uow.correlation_id
+    return getattr(result, "visit_id", None) or subject
+
+
+def audit_trail(session: Session, subject_id: str) -> list[dict]:
+    audit = audit_table(session.info["metadata"])
+    rows = session.execute(
+        sa.select(audit)
+        .where(sa.or_(audit.c.subject_id == subject_id, audit.c.correlation_id == subject_id))
+        .order_by(audit.c.id)
+    ).all()
+    return [
+        {
+            "at": r.at if r.at.tzinfo else r.at.replace(tzinfo=UTC),
+            "actor_id": r.actor_id,
+            "action": r.action,
+            "subject_id": r.subject_id,
+            "correlation_id": r.correlation_id,
+            "detail": json.loads(r.detail),
+        }
+        for r in rows
+    ]
 
 
 def session_factory_for(engine, metadata: sa.MetaData) -> sessionmaker:

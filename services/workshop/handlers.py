@@ -92,6 +92,7 @@ def take_parts_issued(uow, event: Envelope) -> None:
 
 def finish_job(uow, order_id: str, line_no: int, *, report: str) -> Job:
     """R-WS-6: the technician self-checks, writes the repair report and signs it off."""
+    uow.correlation_id = _work_order(uow.session, order_id).visit_id
     job = uow.session.get(Job, (order_id, line_no))
     if job is None:
         raise NotFound("该委托书没有这一行维修项目", field="line_no")

@@ -43,3 +43,26 @@ def test_a_visit_travels_from_booking_to_follow_up(client, line):
 
     assert call_["assigned_to"] not in (None, visit.booking["advisor_id"])  # R-FU-2
     assert call_["status"] == "scheduled"
+
+
+def test_each_service_shows_who_did_what_to_the_order(client, line):
+    """Issue #3: every change records the staff member and time; the acting staff travels in the envelope."""
+    visit = Visit(line)
+    visit.through_to_delivery()
+
+    def trail(service, subject):
+        rows = client.get(service, f"/api/audit?subject={subject}")["trail"]
+        return [(row["action"], row["actor_id"]) for row in rows]
+
+    assert trail("reception", visit.order_id) == [("write_order", "A001"), ("sign_order", "A001")]
+    workshop = trail("workshop", visit.visit_id)
+    commands = [row for row in workshop if not row[0].startswith("workshop.")]
+    assert commands == [("dispatch", "D001"), ("finish_job", "T001"), ("finish_job", "T001"), ("quality_check", "Q001")]
+    assert workshop[0] == ("workshop.take_signed_order", None)
+    assert ("workshop.take_parts_issued", None) in workshop
+    assert ("pay", "C001") in trail("billing", visit.order_id)
+    # the signed order's event carried its signer: the workshop's inbox entry names A001
+    first = client.get("workshop", f"/api/audit?subject={visit.visit_id}")["trail"][0]
+    assert first["detail"]["by"] == "A001" and first["detail"]["event_type"] == "order_signed"
+    page = client.request("GET", "workshop", f"/audit?subject={visit.order_id}").text
+    assert "D001" in page and "操作记录" in page
