@@ -5,7 +5,7 @@ PIP := $(VENV)/bin/pip
 COMPOSE := docker compose -f deploy/compose.yaml
 VISITS ?= 1000
 
-.PHONY: install run test unit service e2e lint up down bench schemas clean
+.PHONY: install run test unit service e2e lint up down bench schemas clean i18n vendor browser
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -47,3 +47,13 @@ schemas: install
 
 clean:
 	rm -rf var
+
+## Extract message ids into var/messages.pot and merge them into the Chinese catalog.
+i18n: install
+	mkdir -p var
+	$(VENV)/bin/pybabel extract -q -F babel.cfg -k N_ -k DomainError -k NotFound -o var/messages.pot --no-location --omit-header .
+	$(VENV)/bin/pybabel update -q -i var/messages.pot -d kit/translations -l zh_CN --no-fuzzy-matching
+
+## Refresh the vendored front-end packages (htmx, signature_pad) from npm; the result is committed.
+vendor:
+	bash scripts/vendor.sh

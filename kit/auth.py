@@ -16,25 +16,27 @@ from pathlib import Path
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from .i18n import N_
+
 SESSION_COOKIE = "as_session"
 SESSION_SALT = "aftersales.session.v1"
 DEFAULT_SESSION_HOURS = 12
 
-# role -> Chinese title (the UI shows these)
+# role -> its title, a message id (the UI shows it in the staff member's language)
 ROLES = {
-    "service_advisor": "服务顾问",
-    "service_assistant": "服务助理",
-    "service_manager": "服务经理",
-    "booking_clerk": "预约专员",
-    "dispatcher": "车间主任/调度",
-    "technician": "技工",
-    "technical_expert": "技术专家",
-    "parts_clerk": "备件员",
-    "qc_inspector": "质检员",
-    "cashier": "收银员",
-    "followup_agent": "回访员",
-    "hq_viewer": "集团总部",
-    "admin": "系统管理员",
+    "service_advisor": N_("Service advisor"),
+    "service_assistant": N_("Service assistant"),
+    "service_manager": N_("Service manager"),
+    "booking_clerk": N_("Booking clerk"),
+    "dispatcher": N_("Workshop dispatcher"),
+    "technician": N_("Technician"),
+    "technical_expert": N_("Technical expert"),
+    "parts_clerk": N_("Parts clerk"),
+    "qc_inspector": N_("QC inspector"),
+    "cashier": N_("Cashier"),
+    "followup_agent": N_("Follow-up agent"),
+    "hq_viewer": N_("Group HQ"),
+    "admin": N_("Administrator"),
 }
 
 FRONT_DESK = {"service_advisor", "service_assistant", "service_manager"}

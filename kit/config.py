@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from contracts import names
 
+from .i18n import N_
+
 DEFAULT_AMQP_URI = "amqp://guest:guest@localhost:5672/"
 HTTP_PORTS = {
     names.STAFF: 8000,
@@ -25,14 +27,15 @@ HTTP_PORTS = {
     names.BILLING: 8005,
     names.FOLLOWUP: 8006,
 }
+# Message ids: the UI shows them in the staff member's language (kit/translations).
 SERVICE_TITLES = {
-    names.STAFF: "员工 Staff",
-    names.BOOKING: "预约 Booking",
-    names.RECEPTION: "接车制单 Reception",
-    names.WORKSHOP: "车间 Workshop",
-    names.PARTS: "备件 Parts",
-    names.BILLING: "结算交车 Billing",
-    names.FOLLOWUP: "跟踪回访 Follow-up",
+    names.STAFF: N_("Staff"),
+    names.BOOKING: N_("Booking"),
+    names.RECEPTION: N_("Reception"),
+    names.WORKSHOP: N_("Workshop"),
+    names.PARTS: N_("Parts"),
+    names.BILLING: N_("Settlement"),
+    names.FOLLOWUP: N_("Follow-up"),
 }
 
 

@@ -94,6 +94,16 @@ def add_kit_tables(metadata: sa.MetaData) -> None:
         sa.Column("detail", sa.Text, nullable=False, server_default="{}"),
     )
 
+    sa.Table(
+        "signatures",
+        metadata,
+        sa.Column("sha256", sa.String(64), primary_key=True),
+        sa.Column("image", sa.LargeBinary, nullable=False),
+        sa.Column("media_type", sa.String(40), nullable=False),
+        sa.Column("captured_by", sa.String(40), nullable=True),
+        sa.Column("captured_at", sa.DateTime(timezone=True), nullable=False),
+    )
+
 
 def outbox_table(metadata: sa.MetaData) -> sa.Table:
     return metadata.tables["outbox"]

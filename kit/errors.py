@@ -1,5 +1,9 @@
 """Errors the kit knows how to route."""
 
+from __future__ import annotations
+
+from .i18n import DEFAULT_LOCALE, translate
+
 
 class PermanentError(Exception):
     """Handling this message can never succeed: dead-letter it at once with this reason, no retries."""
@@ -8,20 +12,30 @@ class PermanentError(Exception):
 class DomainError(Exception):
     """A business rule refused a command. `field` names the offending input for the UI.
 
-    `message` is in Chinese for the staff; `code` is stable for programs.
+    `msgid` is an English message id from the catalog (`kit/translations`), with `{name}`
+    placeholders filled from `params`; `message` is its Chinese text, `message_in(locale)` any other.
+    `code` is stable for programs.
     """
 
     status = 422
 
-    def __init__(self, message: str, *, field: str | None = None, code: str = "refused"):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, msgid: str, *, field: str | None = None, code: str = "refused", **params):
+        self.msgid = msgid
+        self.params = params
         self.field = field
         self.code = code
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return self.message_in(DEFAULT_LOCALE)
+
+    def message_in(self, locale: str) -> str:
+        return translate(self.msgid, locale, **self.params)
 
 
 class NotFound(DomainError):
     status = 404
 
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message, field=field, code="not_found")
+    def __init__(self, msgid: str, *, field: str | None = None, **params):
+        super().__init__(msgid, field=field, code="not_found", **params)

@@ -1,13 +1,30 @@
-"""What every service exposes besides its own work: health, dead letters, event schemas."""
+"""What every service exposes besides its own work: health, dead letters, event schemas, the audit
+trail, static assets, the language switch and the signature store."""
 
 from __future__ import annotations
 
-from contracts import all_json_schemas
-from kit.uow import audit_trail
+import mimetypes
+from pathlib import Path
+from urllib.parse import urlparse
 
-from . import bus
+from marshmallow import Schema, fields
+from werkzeug.security import safe_join
+from werkzeug.utils import redirect
+from werkzeug.wrappers import Response
+
+from contracts import all_json_schemas
+
+from . import bus, signatures
 from .config import Settings
-from .web import api, json_response, page
+from .i18n import LANG_COOKIE, LOCALES, N_
+from .uow import audit_trail
+from .web import api, json_response, page, read_json
+
+STATIC = Path(__file__).parent / "static"
+
+
+class CaptureSignature(Schema):
+    image = fields.String(required=True)
 
 
 class KitEndpoints:
@@ -39,7 +56,38 @@ class KitEndpoints:
     def audit_page(self, request):
         subject = request.args.get("subject", "")
         trail = self.db.read(audit_trail, subject) if subject else []
-        return page(None, "操作记录", "audit.html", request, subject=subject, trail=trail)
+        return page(None, N_("Audit trail"), "audit.html", request, subject=subject, trail=trail)
+
+    @api("GET", "/static/<path:path>", public=True)
+    def static(self, request, path):
+        """The UI kit's assets (vendored npm packages included): served locally, never from the internet."""
+        full = safe_join(str(STATIC), path)
+        if full is None or not Path(full).is_file():
+            return Response("not found", status=404)
+        mimetype = mimetypes.guess_type(full)[0] or "application/octet-stream"
+        return Response(Path(full).read_bytes(), mimetype=mimetype, headers={"Cache-Control": "max-age=3600"})
+
+    @api("GET", "/lang/<code>", public=True)
+    def switch_language(self, request, code):
+        """Switch the UI language (zh_CN or en) for every department UI on this host, then go back."""
+        target = request.args.get("next") or "/"
+        if urlparse(target).netloc:
+            target = "/"
+        response = redirect(target, code=303)
+        if code in LOCALES:
+            response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", path="/")
+        return response
+
+    @api("POST", "/api/signatures", action="staff.self")
+    def capture_signature(self, request):
+        """{"image": "data:image/png;base64,…"} -> {"sha256": "…"}: the tablet's signature pad posts here."""
+        cmd = read_json(request, CaptureSignature())
+        return 201, {"sha256": self.db.run(signatures.store, cmd["image"], actor_id=request.staff.staff_id)}
+
+    @api("GET", "/signatures/<sha256>", action="staff.self")
+    def signature_image(self, request, sha256):
+        image = self.db.read(signatures.image, sha256)
+        return Response(image, mimetype="image/png") if image else Response("not found", status=404)
 
     @api("GET", "/api/contracts", action="staff.self")
     def contracts(self, request):

@@ -222,11 +222,13 @@ _SUBJECT_KEYS = ("order_id", "appointment_id", "invoice_id", "visit_id", "staff_
 
 def _subject_of(result: Any, args: tuple) -> str | None:
     """What a command changed: the entity it returns (its id), else its first id-like argument."""
+    if isinstance(result, str) and len(result) <= 64:
+        return result
     for key in _SUBJECT_KEYS:
         value = getattr(result, key, None)
         if isinstance(value, str):
             return value
-    return next((a for a in args if isinstance(a, str)), None)
+    return next((a for a in args if isinstance(a, str) and len(a) <= 64), None)
 
 
 def _correlation_of(uow: UnitOfWork, result: Any, subject: str | None) -> str | None:

@@ -1,8 +1,10 @@
-"""HTTP for every service: JSON answers, errors staff can read (Chinese, field named), zh-CN pages.
+"""HTTP for every service: signed-in staff only, fenced by role; JSON answers, errors staff can act on
+(in their language, field named), and department pages.
 
-@api("POST", "/api/appointments")
-def book(self, request):
-    return 201, self.db.run(handlers.book_appointment, read_json(request, BookAppointment()))
+    @api("POST", "/api/appointments", action="booking.book")
+    def book(self, request):
+        return 201, self.db.run(handlers.book_appointment, read_json(request, BookAppointment()),
+                                actor_id=request.staff.staff_id)
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ import logging
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from eventlet.event import Event
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from marshmallow import Schema, ValidationError
 from nameko.web.handlers import HttpRequestHandler
@@ -25,52 +29,56 @@ from werkzeug.wrappers import Response
 from .auth import SESSION_COOKIE, Sessions, load_or_create_secret
 from .config import HTTP_PORTS, SERVICE_TITLES, Settings
 from .errors import DomainError
+from .i18n import DEFAULT_LOCALE, LOCALES, N_, locale_of, translate, translations
 
 log = logging.getLogger(__name__)
 
-# marshmallow's messages, as the staff read them. Unknown messages pass through unchanged.
-_ZH = {
-    "Missing data for required field.": "必填项",
-    "Not a valid string.": "应为文本",
-    "Not a valid integer.": "应为整数",
-    "Not a valid number.": "应为数字",
-    "Not a valid decimal.": "应为数字",
-    "Not a valid datetime.": "日期时间格式不正确",
-    "Not a valid date.": "日期格式不正确",
-    "Not a valid list.": "应为列表",
-    "Not a valid mapping type.": "格式不正确",
-    "Unknown field.": "未知字段",
-    "Field may not be null.": "不能为空",
-    "Not a valid aware datetime.": "日期时间须带时区",
-    "Shorter than minimum length 1.": "不能为空",
-}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# marshmallow's own messages, as message ids of the catalog
+N_("Missing data for required field.")
+N_("Not a valid string.")
+N_("Not a valid integer.")
+N_("Not a valid number.")
+N_("Not a valid datetime.")
+N_("Not a valid date.")
+N_("Not a valid list.")
+N_("Not a valid mapping type.")
+N_("Not a valid boolean.")
+N_("Unknown field.")
+N_("Field may not be null.")
+N_("Not a valid aware datetime.")
+N_("Shorter than minimum length 1.")
+N_("Must be one of: {choices}.")
 
 
-def zh(message: str) -> str:
-    if message in _ZH:
-        return _ZH[message]
-    if message.startswith("Length must be"):
-        return "长度不符合要求: " + message
-    if message.startswith("Must be greater than"):
-        return "数值须大于 " + message.rsplit(" ", 1)[-1].rstrip(".")
-    return message
-
-
-def field_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
-    """Flatten marshmallow's nested errors to {"vehicle.vin": ["必填项"]}."""
+def field_errors(messages: Any, locale: str = DEFAULT_LOCALE, prefix: str = "") -> dict[str, list[str]]:
+    """Flatten marshmallow's nested errors to {"vehicle.vin": ["必填项"]}, in the staff member's language."""
     out: dict[str, list[str]] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
-            out.update(field_errors(value, name))
+            out.update(field_errors(value, locale, f"{prefix}.{key}" if prefix else str(key)))
     elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        out[prefix or "_"] = [zh(m) for m in messages]
+        out[prefix or "_"] = [_validation_message(m, locale) for m in messages]
     elif isinstance(messages, list):
         for i, value in enumerate(messages):
-            out.update(field_errors(value, f"{prefix}[{i}]"))
+            out.update(field_errors(value, locale, f"{prefix}[{i}]"))
     else:
-        out[prefix or "_"] = [zh(str(messages))]
+        out[prefix or "_"] = [_validation_message(str(messages), locale)]
     return out
+
+
+def _validation_message(message: str, locale: str) -> str:
+    translated = translate(message, locale)
+    if translated != message or locale == "en":
+        return translated
+    for start, msgid in (
+        ("Length must be", N_("Length is not allowed: {detail}")),
+        ("Must be greater than", N_("Value is too small: {detail}")),
+        ("Must be one of", N_("Not one of the allowed values: {detail}")),
+    ):
+        if message.startswith(start):
+            return translate(msgid, locale, detail=message)
+    return message
 
 
 class JSONEncoder(json.JSONEncoder):
@@ -93,13 +101,10 @@ def read_json(request, schema: Schema | None = None) -> dict[str, Any]:
     try:
         data = json.loads(request.get_data(as_text=True) or "{}")
     except json.JSONDecodeError:
-        raise DomainError("请求内容不是有效的 JSON", code="bad_json") from None
+        raise DomainError(N_("The request body is not valid JSON"), code="bad_json") from None
     if not isinstance(data, dict):
-        raise DomainError("请求内容应为 JSON 对象", code="bad_json")
+        raise DomainError(N_("The request body must be a JSON object"), code="bad_json")
     return schema.load(data) if schema is not None else data
-
-
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def wants_json(request) -> bool:
@@ -111,8 +116,9 @@ class Api(HttpRequestHandler):
 
     Every route names the action it performs (kit.auth.PERMISSIONS) or says it is public (health, sign-in):
     - no valid session -> 401; a role without the action -> 403; a cookie-authenticated form post
-      without the session's CSRF token -> 403. Pages get a Chinese page, API calls JSON.
-    - the worker sees `request.staff` (kit.auth.StaffMember): the acting staff member of every change.
+      without the session's CSRF token -> 403. Pages get a page in the staff member's language, API calls JSON.
+    - the worker sees `request.staff` (kit.auth.StaffMember), the acting staff member of every change,
+      and `request.locale`.
     Errors a person can act on:
     - DomainError -> its status (422, 404), {"error": {"code", "message", "field"}}
     - ValidationError -> 400, {"error": {"code": "invalid", "message", "fields": {name: [..]}}}
@@ -132,34 +138,46 @@ class Api(HttpRequestHandler):
         self.sessions = Sessions(load_or_create_secret(settings.signing_key_dir), settings.session_hours)
 
     def handle_request(self, request):
+        request.shallow = False
         request.staff = None
+        request.csrf_token = ""
         request.sessions = self.sessions
+        request.locale = locale_of(request)
         try:
-            if not self.public or request.cookies.get(SESSION_COOKIE):
-                refusal = self.authorize(request)
-                if refusal is not None and not self.public:
-                    return refusal
-        except Exception as exc:  # noqa: BLE001 - answer, and keep the cause in the log
-            return self.response_from_exception(exc)
-        return super().handle_request(request)
+            refusal = self.check_access(request)
+            if refusal is not None:
+                return refusal
+            context_data = self.server.context_data_from_headers(request)
+            args, kwargs = self.get_entrypoint_parameters(request)
+            self.check_signature(args, kwargs)
+            done = Event()
+            self.container.spawn_worker(
+                self, args, kwargs, context_data=context_data, handle_result=partial(self.handle_result, done)
+            )
+            return self.response_from_result(done.wait())
+        except Exception as exc:  # noqa: BLE001 - every failure gets an answer
+            return self.error_response(request, exc)
 
-    def authorize(self, request) -> Response | None:
+    def check_access(self, request) -> Response | None:
         header = request.headers.get("Authorization", "")
         via_cookie = not header.startswith("Bearer ")
         token = request.cookies.get(SESSION_COOKIE) if via_cookie else header[len("Bearer ") :].strip()
         staff = self.sessions.verify(token)
-        if staff is None:
-            return refusal_response(request, 401, "unauthenticated", "请先登录")
-        request.staff = staff
-        request.csrf_token = self.sessions.csrf_token(token)
+        if staff is not None:
+            request.staff = staff
+            request.csrf_token = self.sessions.csrf_token(token)
         if self.public:
             return None
+        if staff is None:
+            return refusal_response(request, 401, "unauthenticated", N_("Please sign in first"))
         if not staff.may(self.action):
-            return refusal_response(request, 403, "forbidden", "您的岗位无权进行此操作")
+            return refusal_response(request, 403, "forbidden", N_("Your role may not do this"))
         if via_cookie and request.method not in SAFE_METHODS:
             presented = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
             if not self.sessions.csrf_ok(token, presented):
-                return refusal_response(request, 403, "csrf", "表单已过期或来源不明，请刷新页面后重试")
+                return refusal_response(
+                    request, 403, "csrf", N_("This form has expired or came from elsewhere; reload the page")
+                )
         return None
 
     def response_from_result(self, result):
@@ -170,76 +188,119 @@ class Api(HttpRequestHandler):
             status, result = result
         return json_response(result, status)
 
-    def response_from_exception(self, exc):
+    def error_response(self, request, exc: Exception) -> Response:
+        locale = getattr(request, "locale", DEFAULT_LOCALE)
         if isinstance(exc, DomainError):
-            return json_response({"error": {"code": exc.code, "message": exc.message, "field": exc.field}}, exc.status)
-        if isinstance(exc, ValidationError):
-            fields = field_errors(exc.messages)
-            first = next(iter(fields.items()))
             return json_response(
-                {"error": {"code": "invalid", "message": f"{first[0]}: {first[1][0]}", "fields": fields}}, 400
+                {"error": {"code": exc.code, "message": exc.message_in(locale), "field": exc.field}}, exc.status
+            )
+        if isinstance(exc, ValidationError):
+            fields = field_errors(exc.messages, locale)
+            name, messages = next(iter(fields.items()))
+            return json_response(
+                {"error": {"code": "invalid", "message": f"{name}: {messages[0]}", "fields": fields}}, 400
             )
         if isinstance(exc, HTTPException):
             return json_response({"error": {"code": "http", "message": exc.description}}, exc.code or 400)
         log.error("unhandled error in %s %s", self.method, self.url, exc_info=exc)
-        return json_response({"error": {"code": "internal", "message": "系统内部错误，请稍后重试"}}, 500)
+        return json_response(
+            {"error": {"code": "internal", "message": translate(N_("System error, please try again"), locale)}}, 500
+        )
 
 
 api = Api.decorator
 
 
-def refusal_response(request, status: int, code: str, message: str) -> Response:
+def refusal_response(request, status: int, code: str, msgid: str) -> Response:
+    message = translate(msgid, getattr(request, "locale", DEFAULT_LOCALE))
     if wants_json(request):
         return json_response({"error": {"code": code, "message": message}}, status)
     login = f"http://{request.host.split(':')[0]}:{HTTP_PORTS['staff']}/login?next={request.url}"
-    return page(
-        None,
-        "请先登录" if status == 401 else "无权访问",
-        "refused.html",
-        request,
-        status=status,
-        message=message,
-        login_url=login,
-    )
+    title = N_("Please sign in first") if status == 401 else N_("Not allowed")
+    return page(None, title, "refused.html", request, status=status, message=message, login_url=login)
 
 
 # --- pages -----------------------------------------------------------------------------------
 
-_templates = Environment(
-    loader=FileSystemLoader([str(Path(__file__).parent / "templates")]),
-    autoescape=select_autoescape(["html"]),
-)
+KIT_TEMPLATES = Path(__file__).parent / "templates"
+SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 
 
 def local_time(value: datetime | None, tz: str = "Asia/Shanghai", fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return value.astimezone(ZoneInfo(tz)).strftime(fmt)
 
 
-_templates.filters["local"] = local_time
+@cache
+def _environment(service: str | None, locale: str) -> Environment:
+    folders = [str(KIT_TEMPLATES)]
+    if service:
+        folders.insert(0, str(SERVICES_DIR / service / "ui"))
+    env = Environment(
+        loader=FileSystemLoader(folders), autoescape=select_autoescape(["html"]), extensions=["jinja2.ext.i18n"]
+    )
+    env.install_gettext_translations(translations(locale), newstyle=True)
+    env.filters["local"] = local_time
+    return env
+
+
+FLASH_COOKIE = "as_flash"
+
+
+def flash(response: Response, kind: str, msgid: str, **params) -> Response:
+    """Show a one-off message ("ok" or "error") on the next page the staff member sees."""
+    response.set_cookie(
+        FLASH_COOKIE,
+        json.dumps([kind, msgid, params], ensure_ascii=True),
+        max_age=60,
+        samesite="Lax",
+        path="/",
+        httponly=True,
+    )
+    return response
+
+
+def _flashes(request, locale: str) -> list[tuple[str, str]]:
+    raw = request.cookies.get(FLASH_COOKIE) if request is not None else None
+    if not raw:
+        return []
+    try:
+        kind, msgid, params = json.loads(raw)
+        return [(kind, translate(msgid, locale, **params))]
+    except (ValueError, TypeError, KeyError):
+        return []
 
 
 def page(service: str | None, title: str, template: str, request=None, status: int = 200, **context) -> Response:
-    """Render a zh-CN department page; `template` is a file under the service's ui/ folder (or the kit's)."""
+    """Render a department page in the staff member's language; `title` is a message id.
+
+    `template` is a file under the service's ui/ folder or the kit's templates/.
+    """
     settings = Settings.load()
+    locale = getattr(request, "locale", DEFAULT_LOCALE)
     host = request.host.split(":")[0] if request is not None else "127.0.0.1"
-    nav = [(svc, SERVICE_TITLES[svc], f"http://{host}:{port}/") for svc, port in HTTP_PORTS.items()]
-    folders = [str(Path(__file__).parent / "templates")]
-    if service:
-        folders.insert(0, str(Path(__file__).resolve().parent.parent / "services" / service / "ui"))
-    html = (
-        _templates.overlay(loader=FileSystemLoader(folders))
-        .get_template(template)
-        .render(
-            service=service,
-            title=title,
-            nav=nav,
-            tz=settings.dealer_timezone,
-            staff=getattr(request, "staff", None),
-            csrf_token=getattr(request, "csrf_token", ""),
-            staff_url=f"http://{host}:{HTTP_PORTS['staff']}",
-            **context,
-        )
+    env = _environment(service, locale)
+    nav = [
+        (svc, translate(SERVICE_TITLES[svc], locale), f"http://{host}:{port}/") for svc, port in HTTP_PORTS.items()
+    ]
+    html = env.get_template(template).render(
+        service=service,
+        title=translate(title, locale),
+        nav=nav,
+        tz=settings.dealer_timezone,
+        locale=locale,
+        locales=LOCALES,
+        staff=getattr(request, "staff", None),
+        csrf_token=getattr(request, "csrf_token", ""),
+        staff_url=f"http://{host}:{HTTP_PORTS['staff']}",
+        request_path=request.full_path if request is not None else "/",
+        flashes=_flashes(request, locale),
+        **context,
     )
-    return Response(html, status=status, mimetype="text/html")
+    response = Response(html, status=status, mimetype="text/html")
+    if request is not None and request.cookies.get(FLASH_COOKIE):
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response

@@ -8,7 +8,11 @@ from pathlib import Path
 
 from contracts import names
 from kit.config import SERVICE_TITLES, Settings
+from kit.i18n import translate
+from kit.auth import ROLES as ROLE_TITLES
 from kit.line import Line, broker_reachable
+from services.staff.seed import DEMO_PASSWORD
+from services.staff.seed import STAFF as DEMO_STAFF
 
 
 def main() -> int:
@@ -33,7 +37,11 @@ def main() -> int:
         return 1
     print("\nThe after-sales line is running. Department UIs:")
     for service in names.SERVICES:
-        print(f"  {SERVICE_TITLES[service]:<22} {line.url(service)}")
+        title = f"{translate(SERVICE_TITLES[service], 'zh_CN')} {SERVICE_TITLES[service]}"
+        print(f"  {title:<18} {line.url(service)}")
+    print(f"\nSign in at {line.url(names.STAFF, '/login')} as any of (password {DEMO_PASSWORD}):")
+    for staff_id, name, _mobile, _department, roles in DEMO_STAFF:
+        print(f"  {staff_id:<6} {name:<6} {', '.join(translate(ROLE_TITLES[r], 'en') for r in roles)}")
     print("\nHealth: <url>/healthz   JSON API: <url>/api/...   Stop with Ctrl-C.", flush=True)
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -72,21 +70,6 @@ def promised_time(now: datetime, lines: list[dict]) -> datetime:
     ready = now + timedelta(minutes=int(hours * 60))
     half_hours = math.ceil((ready.timestamp()) / 1800)
     return datetime.fromtimestamp(half_hours * 1800, tz=now.tzinfo)
-
-
-def customer_signature_image(data: str | None) -> bytes:
-    """R-RC-6: no work starts on an unsigned order: the customer's signature image is required."""
-    if not data:
-        raise DomainError("客户尚未签字，不能签署委托书", field="customer_signature", code="unsigned")
-    if data.startswith("data:"):
-        data = data.split(",", 1)[-1]
-    try:
-        image = base64.b64decode(data, validate=True)
-    except (binascii.Error, ValueError):
-        raise DomainError("客户签字图像无法识别", field="customer_signature", code="bad_signature") from None
-    if len(image) < 16:
-        raise DomainError("客户签字图像无法识别", field="customer_signature", code="bad_signature")
-    return image
 
 
 def check_mileage(mileage_km: int, last_km: int | None) -> int:

@@ -11,12 +11,13 @@ import sqlalchemy as sa
 from contracts import Envelope, names
 from contracts.events import OrderSchema
 from contracts.validators import check_mobile, check_vin
+from kit import signatures
 from kit.errors import DomainError, NotFound
-from kit.signing import sha256_hex
+from kit.i18n import N_
 from kit.web import JSONEncoder
 
 from . import domain
-from .models import CustomerSignature, ExpectedArrival, Order, OrderVersion, PriceListCopy, Visit
+from .models import ExpectedArrival, Order, OrderVersion, PriceListCopy, Visit
 
 
 def take_price_list(uow, event: Envelope) -> None:
@@ -153,20 +154,34 @@ def write_order(uow, visit_id: str, cmd: dict) -> Order:
     return order
 
 
-def sign_order(uow, order_id: str, *, customer_signature: str | None, advisor_id: str, signer) -> OrderVersion:
-    """R-RC-6: the customer signs, then the advisor; the version is signed (Ed25519) and announced."""
+def sign_order(
+    uow,
+    order_id: str,
+    *,
+    advisor_id: str,
+    signer,
+    customer_signature: str | None = None,
+    customer_signature_sha256: str | None = None,
+) -> OrderVersion:
+    """R-RC-6: the customer signs, then the advisor; the version is signed (Ed25519) and announced.
+
+    The customer's signature is either an image captured on the tablet beforehand (its SHA-256, see
+    kit.signatures) or the image itself (a data URL).
+    """
     session = uow.session
     order = session.get(Order, order_id)
     if order is None:
         raise NotFound("委托书不存在", field="order_id")
     if order.status == "signed":
         raise DomainError("委托书已签字", code="already_signed")
-    image = domain.customer_signature_image(customer_signature)
+    if customer_signature_sha256:
+        if not signatures.exists(session, customer_signature_sha256):
+            raise DomainError(N_("The customer has not signed yet"), field="customer_signature", code="unsigned")
+        digest = customer_signature_sha256
+    else:
+        digest = signatures.store(uow, customer_signature, field="customer_signature")
     if advisor_id != order.draft["advisor_id"]:
         raise DomainError("须由接待该车的服务顾问签字", field="advisor_id", code="wrong_advisor")
-    digest = sha256_hex(image)
-    if session.get(CustomerSignature, digest) is None:
-        session.add(CustomerSignature(sha256=digest, image=image, captured_at=uow.clock()))
     now = uow.clock()
     body = {
         **order.draft,

@@ -69,12 +69,3 @@ class OrderVersion(Base):
     signed: Mapped[dict] = mapped_column(sa.JSON)  # {"order": body, "signature", "key_id"}
     signed_at = mapped_column(UtcDateTime, nullable=False)
     advisor_id: Mapped[str] = mapped_column(sa.String(40))
-
-
-class CustomerSignature(Base):
-    """The customer's handwritten signature image, addressed by its SHA-256 (carried in the signed body)."""
-
-    __tablename__ = "customer_signatures"
-    sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    image: Mapped[bytes] = mapped_column(sa.LargeBinary)
-    captured_at = mapped_column(UtcDateTime, nullable=False)

@@ -1,12 +1,15 @@
 """Reception 接车制单: check-in, the work order priced from the published list, signatures."""
 
 from marshmallow import Schema, fields, validate
+from werkzeug.utils import redirect
 
 from contracts import names
 from contracts.events import LINE_KINDS, CustomerSchema
+from kit.errors import DomainError
 from kit.extensions import Database, SignedOrders, on_event
+from kit.i18n import N_
 from kit.service import KitEndpoints
-from kit.web import api, page, read_json
+from kit.web import api, flash, page, read_json
 
 from . import handlers
 from .models import Base
@@ -41,6 +44,7 @@ class WriteOrder(Schema):
 
 class SignOrder(Schema):
     customer_signature = fields.String(load_default=None)
+    customer_signature_sha256 = fields.String(load_default=None)
 
 
 class Service(KitEndpoints):
@@ -90,17 +94,48 @@ class Service(KitEndpoints):
 
     @api("POST", "/api/orders/<order_id>/sign", action="reception.sign_order")
     def sign_order(self, request, order_id):
-        """{"customer_signature": "data:image/png;base64,…"} (then the signed-in advisor signs)"""
+        """{"customer_signature_sha256": "…"} of a signature captured on the tablet (POST /api/signatures),
+        or {"customer_signature": "data:image/png;base64,…"}; then the signed-in advisor signs."""
         cmd = read_json(request, SignOrder())
         self.db.run(
             handlers.sign_order,
             order_id,
             customer_signature=cmd["customer_signature"],
+            customer_signature_sha256=cmd["customer_signature_sha256"],
             advisor_id=request.staff.staff_id,
             signer=self.orders,
             actor_id=request.staff.staff_id,
         )
         return self.db.read(handlers.order, order_id)
+
+    @api("GET", "/orders/<order_id>/sign", action="reception.sign_order")
+    def sign_page(self, request, order_id):
+        """The order on the tablet: the customer reads it and signs on the pad, then the advisor signs."""
+        return self._sign_page(request, order_id, {})
+
+    @api("POST", "/orders/<order_id>/sign", action="reception.sign_order")
+    def sign_form(self, request, order_id):
+        try:
+            self.db.run(
+                handlers.sign_order,
+                order_id,
+                advisor_id=request.staff.staff_id,
+                signer=self.orders,
+                customer_signature_sha256=request.form.get("customer_signature_sha256") or None,
+                actor_id=request.staff.staff_id,
+            )
+        except DomainError as exc:
+            field = "customer_signature_sha256" if exc.field == "customer_signature" else (exc.field or "_")
+            return self._sign_page(request, order_id, {field: [exc.message_in(request.locale)]}, status=422)
+        return flash(redirect(f"/orders/{order_id}/sign", code=303), "ok", N_("The order is signed"))
+
+    def _sign_page(self, request, order_id, errors, status=200):
+        order = self.db.read(handlers.order, order_id)
+        if order is None:
+            return page(self.name, N_("Not found"), "refused.html", request, status=404, message="")
+        return page(
+            self.name, N_("Sign the work order"), "sign.html", request, status=status, order=order, errors=errors
+        )
 
     @api("GET", "/api/orders/<order_id>", action="reception.view")
     def get_order(self, request, order_id):

@@ -65,4 +65,4 @@ def test_each_service_shows_who_did_what_to_the_order(client, line):
     first = client.get("workshop", f"/api/audit?subject={visit.visit_id}")["trail"][0]
     assert first["detail"]["by"] == "A001" and first["detail"]["event_type"] == "order_signed"
     page = client.request("GET", "workshop", f"/audit?subject={visit.order_id}").text
-    assert "D001" in page and "操作记录" in page
+    assert "D001" in page and "<table>" in page
