@@ -63,11 +63,13 @@ def build_message(
     schema = payload_schema(event_type, version)
     try:
         dumped = schema.dump(payload)
-    except (TypeError, AttributeError, ValueError):
+    except (TypeError, AttributeError, ValueError, ArithmeticError):
         try:
             dumped = schema.dump(schema.load(payload))
         except ValidationError as exc:
             raise ContractError(f"{event_type} v{version} payload invalid: {exc.messages}") from None
+        except ArithmeticError as exc:
+            raise ContractError(f"{event_type} v{version} payload invalid: {exc!r}") from None
     errors = schema.validate(dumped)
     if errors:
         raise ContractError(f"{event_type} v{version} payload invalid: {errors}")

@@ -46,6 +46,8 @@ def audit_quote(quote: dict, book: PriceBook | None) -> list[str]:
     if book is None:
         return [f"报价单使用的价目表版本 {quote['price_list_version']} 未发布"]
     problems = []
+    if quote["vat_rate"] != book.vat_rate:
+        problems.append(f"报价税率 {quote['vat_rate']} 与公布税率 {book.vat_rate} 不符")
     for line in quote["lines"]:
         no, code = line["line_no"], line["code"]
         if line["kind"] == "labour":

@@ -52,6 +52,7 @@ def plan_issue(
     """
     lines = {line["line_no"]: line for line in order_lines}
     shelf_left, main_left = dict(on_shelf), dict(in_main)
+    issued = dict(already_issued)  # including what this request has planned so far
     issue, refused = [], []
     for line_no, quantity in requested:
         line = lines.get(line_no)
@@ -59,7 +60,7 @@ def plan_issue(
             refused.append((line_no, "签字委托书上没有该备件行"))
             continue
         part_no = line["code"]
-        if already_issued.get(line_no, ZERO) + quantity > line["quantity"]:
+        if issued.get(line_no, ZERO) + quantity > line["quantity"]:
             refused.append((line_no, f"超出委托书数量 {line['quantity']}"))
             continue
         from_shelf = min(quantity, shelf_left.get(part_no, ZERO))
@@ -67,6 +68,7 @@ def plan_issue(
         if from_main > main_left.get(part_no, ZERO):
             refused.append((line_no, f"{part_no} 库存不足"))
             continue
+        issued[line_no] = issued.get(line_no, ZERO) + quantity
         if from_shelf > 0:
             issue.append((line_no, part_no, from_shelf, shelf))
             shelf_left[part_no] -= from_shelf

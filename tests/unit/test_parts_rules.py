@@ -174,13 +174,17 @@ def test_two_lines_of_the_same_part_share_the_stock():
     assert plan.refused == [(4, "P-OIL-5W30 库存不足")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plan_issue checks each requested line against already_issued only, not against what the "
-    "same request has already planned for that line_no; two requests for line 2 both pass",
-)
 def test_the_same_line_requested_twice_in_one_request_cannot_exceed_the_signed_quantity():
     """R-WS-2: parts leave stock only up to the signed quantity."""
     plan = issue([(2, D("2")), (2, D("2"))])
     issued = sum((qty for line_no, _part, qty, _loc in plan.issue if line_no == 2), D("0"))
     assert issued <= D("2")
+
+
+def test_a_line_refused_for_want_of_stock_does_not_use_up_the_signed_quantity():
+    """R-WS-2: a refusal leaves the line's allowance intact for a later request in the same batch."""
+    order_lines = [{"line_no": 2, "kind": "part", "code": "P-DISC-F", "quantity": Decimal("2")}]
+    plan = plan_issue(order_lines, [(2, Decimal("2")), (2, Decimal("1"))], {}, {}, {"P-DISC-F": Decimal("1")},
+                      "APPT-SHELF", "MAIN")
+    assert plan.refused == [(2, "P-DISC-F 库存不足")]
+    assert plan.issue == [(2, "P-DISC-F", Decimal("1"), "MAIN")]
