@@ -172,6 +172,7 @@ class Work:
             if seen:
                 log.info("%s: %s %s already handled", self.consumer, event.event_type, event.event_id)
                 return False
+            handler(uow, event, *args, **kwargs)
             uow.session.execute(
                 inbox.insert().values(
                     consumer=self.consumer,
@@ -179,10 +180,9 @@ class Work:
                     event_type=event.event_type,
                     correlation_id=event.correlation_id,
                     occurred_at=event.occurred_at,
-                    handled_at=self.clock(),
+                    handled_at=self.clock(),  # after the handler: a hop ends when it is handled
                 )
             )
-            handler(uow, event, *args, **kwargs)
             uow.record(
                 self.consumer,
                 event.correlation_id,

@@ -130,6 +130,7 @@ class Api(HttpRequestHandler):
             raise ValueError(f"{method} {url}: name the action it performs, or mark it public")
         self.action = action
         self.public = public
+        kwargs.setdefault("expected_exceptions", (DomainError, ValidationError))  # logged as warnings
         super().__init__(method, url, **kwargs)
 
     def setup(self):
@@ -217,7 +218,7 @@ def refusal_response(request, status: int, code: str, msgid: str) -> Response:
         return json_response({"error": {"code": code, "message": message}}, status)
     login = f"http://{request.host.split(':')[0]}:{HTTP_PORTS['staff']}/login?next={request.url}"
     title = N_("Please sign in first") if status == 401 else N_("Not allowed")
-    return page(None, title, "refused.html", request, status=status, message=message, login_url=login)
+    return page(None, title, "refused.html", request, status=status, code=status, message=message, login_url=login)
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -283,9 +284,7 @@ def page(service: str | None, title: str, template: str, request=None, status: i
     locale = getattr(request, "locale", DEFAULT_LOCALE)
     host = request.host.split(":")[0] if request is not None else "127.0.0.1"
     env = _environment(service, locale)
-    nav = [
-        (svc, translate(SERVICE_TITLES[svc], locale), f"http://{host}:{port}/") for svc, port in HTTP_PORTS.items()
-    ]
+    nav = [(svc, translate(SERVICE_TITLES[svc], locale), f"http://{host}:{port}/") for svc, port in HTTP_PORTS.items()]
     html = env.get_template(template).render(
         service=service,
         title=translate(title, locale),

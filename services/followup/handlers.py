@@ -7,6 +7,7 @@ import uuid
 import sqlalchemy as sa
 
 from contracts import Envelope, names
+from kit.paging import contains, paginate
 
 from . import domain
 from .models import Caller, FollowUpCall
@@ -59,21 +60,27 @@ def add_caller(uow, staff_id: str, name: str, role: str) -> None:
         uow.session.add(Caller(staff_id=staff_id, name=name, role=role))
 
 
-def calls(session) -> list[dict]:
-    rows = session.scalars(sa.select(FollowUpCall).order_by(FollowUpCall.due_from).limit(500))
-    return [
-        {
-            "call_id": c.call_id,
-            "visit_id": c.visit_id,
-            "order_id": c.order_id,
-            "customer": c.customer,
-            "vehicle": c.vehicle,
-            "advisor_id": c.advisor_id,
-            "delivered_at": c.delivered_at,
-            "due_from": c.due_from,
-            "due_by": c.due_by,
-            "assigned_to": c.assigned_to,
-            "status": c.status,
-        }
-        for c in rows
-    ]
+def calls(session, page: int = 1, per_page: int = 50, q: str = "", order_id: str | None = None):
+    """Open calls first, soonest due first; searchable by plate, customer name or mobile."""
+    query = sa.select(FollowUpCall).order_by(FollowUpCall.status.desc(), FollowUpCall.due_from)
+    if order_id:
+        query = query.where(FollowUpCall.order_id == order_id)
+    if q:
+        query = query.where(contains(q, FollowUpCall.vehicle, FollowUpCall.customer, FollowUpCall.assigned_to))
+    return paginate(session, query, page, per_page, call_view)
+
+
+def call_view(c: FollowUpCall) -> dict:
+    return {
+        "call_id": c.call_id,
+        "visit_id": c.visit_id,
+        "order_id": c.order_id,
+        "customer": c.customer,
+        "vehicle": c.vehicle,
+        "advisor_id": c.advisor_id,
+        "delivered_at": c.delivered_at,
+        "due_from": c.due_from,
+        "due_by": c.due_by,
+        "assigned_to": c.assigned_to,
+        "status": c.status,
+    }

@@ -2,6 +2,7 @@
 
 from contracts import names
 from kit.extensions import Database, on_event
+from kit.paging import page_args
 from kit.service import KitEndpoints
 from kit.web import api, page
 
@@ -20,8 +21,13 @@ class Service(KitEndpoints):
 
     @api("GET", "/api/calls", action="followup.view")
     def list_calls(self, request):
-        return {"calls": self.db.read(handlers.calls)}
+        """?q=<plate, name or mobile>&order_id=…&page=1&per_page=50"""
+        number, per_page, q = page_args(request.args)
+        result = self.db.read(handlers.calls, number, per_page, q, request.args.get("order_id"))
+        return result.as_dict("calls")
 
     @api("GET", "/", action="followup.view")
     def index(self, request):
-        return page(self.name, "回访任务", "index.html", request, calls=self.db.read(handlers.calls))
+        number, per_page, q = page_args(request.args)
+        result = self.db.read(handlers.calls, number, per_page, q)
+        return page(self.name, "回访任务", "index.html", request, calls=result.items, result=result, q=q)

@@ -221,8 +221,16 @@ def current_price_book(session) -> domain.PriceBook | None:
 # --- views -------------------------------------------------------------------------------------
 
 
-def expected_arrivals(session) -> list[dict]:
-    rows = session.scalars(sa.select(ExpectedArrival).order_by(ExpectedArrival.starts_at))
+def expected_arrivals(
+    session, appointment_id: str | None = None, include_arrived: bool = False, limit: int = 200
+) -> list[dict]:
+    """Cars still expected, earliest first (R-BK-5); one appointment's entry when asked by id."""
+    query = sa.select(ExpectedArrival).order_by(ExpectedArrival.starts_at).limit(limit)
+    if appointment_id:
+        query = query.where(ExpectedArrival.appointment_id == appointment_id)
+    elif not include_arrived:
+        query = query.where(ExpectedArrival.arrived.is_(False))
+    rows = session.scalars(query)
     return [
         {
             "appointment_id": a.appointment_id,

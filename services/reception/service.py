@@ -65,7 +65,8 @@ class Service(KitEndpoints):
 
     @api("GET", "/api/expected-arrivals", action="reception.view")
     def expected_arrivals(self, request):
-        return {"expected_arrivals": self.db.read(handlers.expected_arrivals)}
+        """?appointment_id=… for one; otherwise the cars not yet arrived, earliest first."""
+        return {"expected_arrivals": self.db.read(handlers.expected_arrivals, request.args.get("appointment_id"))}
 
     @api("POST", "/api/visits", action="reception.check_in")
     def check_in(self, request):
@@ -132,7 +133,7 @@ class Service(KitEndpoints):
     def _sign_page(self, request, order_id, errors, status=200):
         order = self.db.read(handlers.order, order_id)
         if order is None:
-            return page(self.name, N_("Not found"), "refused.html", request, status=404, message="")
+            return page(self.name, N_("Not found"), "refused.html", request, status=404, code=404, message="")
         return page(
             self.name, N_("Sign the work order"), "sign.html", request, status=status, order=order, errors=errors
         )

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from contracts import names
 from kit.auth import StaffMember
+from kit.concurrency import offload
 from kit.errors import DomainError, NotFound
 
 from . import domain
@@ -23,7 +24,7 @@ def register(uow, cmd: dict) -> Staff:
         mobile=domain.check_mobile_of_staff(cmd["mobile"]),
         department=domain.check_department(cmd["department"]),
         roles=domain.check_roles(cmd["roles"]),
-        password_hash=domain.hash_password(cmd["password"]),
+        password_hash=offload(domain.hash_password, cmd["password"]),
         active=True,
         created_at=now,
         updated_at=now,
@@ -36,7 +37,7 @@ def register(uow, cmd: dict) -> Staff:
 
 def reset_password(uow, staff_id: str, password: str) -> Staff:
     staff = _staff(uow, staff_id)
-    staff.password_hash = domain.hash_password(password)
+    staff.password_hash = offload(domain.hash_password, password)
     _changed(uow, staff, "password_reset")
     return staff
 
@@ -59,7 +60,7 @@ def set_active(uow, staff_id: str, active: bool) -> Staff:
 
 def authenticate(session, staff_id: str, password: str) -> StaffMember:
     staff = session.get(Staff, (staff_id or "").strip().upper())
-    if staff is None or not staff.active or not domain.password_matches(staff.password_hash, password or ""):
+    if staff is None or not staff.active or not offload(domain.password_matches, staff.password_hash, password or ""):
         raise DomainError("工号或密码不正确", field="password", code="bad_credentials")
     return StaffMember(staff_id=staff.staff_id, name=staff.name, roles=tuple(staff.roles), department=staff.department)
 

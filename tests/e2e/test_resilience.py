@@ -50,7 +50,7 @@ def test_kill_9_mid_visit_then_restart_completes_the_visit_and_doubles_nothing(c
     assert [(i["order_id"], i["status"]) for i in invoices if i["order_id"] == visit.order_id] == [
         (visit.order_id, "paid")
     ]
-    calls = client.get(names.FOLLOWUP, "/api/calls")["calls"]
+    calls = client.get(names.FOLLOWUP, f"/api/calls?order_id={visit.order_id}")["calls"]
     assert [c["order_id"] for c in calls].count(visit.order_id) == 1
 
 

@@ -49,7 +49,9 @@ class Visit:
         eventually(
             lambda: any(
                 a["appointment_id"] == self.appointment_id
-                for a in self.client.get(names.RECEPTION, "/api/expected-arrivals")["expected_arrivals"]
+                for a in self.client.get(
+                    names.RECEPTION, f"/api/expected-arrivals?appointment_id={self.appointment_id}"
+                )["expected_arrivals"]
             ),
             self.timeout,
             what="reception to expect the car",
@@ -143,7 +145,11 @@ class Visit:
     def follow_up_call(self) -> dict:
         return eventually(
             lambda: next(
-                (c for c in self.client.get(names.FOLLOWUP, "/api/calls")["calls"] if c["order_id"] == self.order_id),
+                (
+                    c
+                    for c in self.client.get(names.FOLLOWUP, f"/api/calls?order_id={self.order_id}")["calls"]
+                    if c["order_id"] == self.order_id
+                ),
                 None,
             ),
             self.timeout,

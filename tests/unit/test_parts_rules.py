@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-import pytest
-
 from services.parts.domain import plan_issue, plan_reservation
 
 D = Decimal
@@ -184,7 +182,8 @@ def test_the_same_line_requested_twice_in_one_request_cannot_exceed_the_signed_q
 def test_a_line_refused_for_want_of_stock_does_not_use_up_the_signed_quantity():
     """R-WS-2: a refusal leaves the line's allowance intact for a later request in the same batch."""
     order_lines = [{"line_no": 2, "kind": "part", "code": "P-DISC-F", "quantity": Decimal("2")}]
-    plan = plan_issue(order_lines, [(2, Decimal("2")), (2, Decimal("1"))], {}, {}, {"P-DISC-F": Decimal("1")},
-                      "APPT-SHELF", "MAIN")
+    plan = plan_issue(
+        order_lines, [(2, Decimal("2")), (2, Decimal("1"))], {}, {}, {"P-DISC-F": Decimal("1")}, "APPT-SHELF", "MAIN"
+    )
     assert plan.refused == [(2, "P-DISC-F 库存不足")]
     assert plan.issue == [(2, "P-DISC-F", Decimal("1"), "MAIN")]

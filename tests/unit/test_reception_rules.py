@@ -146,12 +146,8 @@ def test_promised_time_is_labour_plus_an_hour_rounded_up_to_the_half_hour():
 def test_promised_time_rounds_up_to_the_next_half_hour_not_the_hour():
     """R-RC-5: 09:05 + 0.5 h + 1 h = 10:35 -> 11:00; 09:00 + 1 h -> 10:00 stays."""
     lines = [priced("labour", "0.5", "150.00")]
-    assert promised_time(datetime(2026, 11, 28, 9, 5, tzinfo=CST), lines) == datetime(
-        2026, 11, 28, 11, 0, tzinfo=CST
-    )
-    assert promised_time(datetime(2026, 11, 28, 8, 55, tzinfo=CST), lines) == datetime(
-        2026, 11, 28, 10, 30, tzinfo=CST
-    )
+    assert promised_time(datetime(2026, 11, 28, 9, 5, tzinfo=CST), lines) == datetime(2026, 11, 28, 11, 0, tzinfo=CST)
+    assert promised_time(datetime(2026, 11, 28, 8, 55, tzinfo=CST), lines) == datetime(2026, 11, 28, 10, 30, tzinfo=CST)
 
 
 def test_a_promised_time_already_on_the_half_hour_is_not_pushed_further():

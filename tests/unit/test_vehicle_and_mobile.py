@@ -79,9 +79,7 @@ def test_a_mainland_mobile_is_accepted_and_normalised(raw, expected):
     assert check_mobile(raw) == expected
 
 
-@pytest.mark.parametrize(
-    "raw", ["1391234567", "139123456789", "12912345678", "23912345678", "1391234567a", "", None]
-)
+@pytest.mark.parametrize("raw", ["1391234567", "139123456789", "12912345678", "23912345678", "1391234567a", "", None])
 def test_a_malformed_mobile_is_refused_naming_customer_mobile(raw):
     with pytest.raises(DomainError) as exc:
         check_mobile(raw)

@@ -63,9 +63,7 @@ def test_the_parts_of_an_order_are_its_part_lines_with_their_quantities():
 
 
 def test_an_order_of_parts_only_has_no_jobs():
-    order = make_order(
-        [{"line_no": 1, "kind": "part", "code": "P-X", "description": "x", "quantity": D("1")}]
-    )
+    order = make_order([{"line_no": 1, "kind": "part", "code": "P-X", "description": "x", "quantity": D("1")}])
     assert jobs_of(order) == []
     assert [p["part_no"] for p in parts_of(order)] == ["P-X"]
 
