@@ -27,6 +27,10 @@ test: install
 unit: install
 	$(PY) -m pytest tests/unit -q
 
+## The department UIs in headless Chromium (Debian's chromium package).
+browser: install
+	$(PY) -m pytest tests/browser -q
+
 lint: install
 	$(VENV)/bin/ruff check .
 
