@@ -2,6 +2,7 @@
 -- (mounted at /docker-entrypoint-initdb.d). One database per service.
 CREATE ROLE aftersales WITH LOGIN PASSWORD 'aftersales';
 
+CREATE DATABASE staff     OWNER aftersales;
 CREATE DATABASE booking   OWNER aftersales;
 CREATE DATABASE reception OWNER aftersales;
 CREATE DATABASE workshop  OWNER aftersales;

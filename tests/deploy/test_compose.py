@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "deploy" / "compose.yaml"
 INIT_SQL = ROOT / "deploy" / "postgres-init" / "01-databases.sql"
 
-SERVICES = ("booking", "reception", "workshop", "parts", "billing", "followup")
+SERVICES = ("staff", "booking", "reception", "workshop", "parts", "billing", "followup")
 
 
 def _compose(*args: str) -> subprocess.CompletedProcess:
