@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -128,7 +129,8 @@ def alembic_config(service: str, engine: Engine, metadata: sa.MetaData, connecti
     versions = Path(__file__).resolve().parent.parent / "services" / service / "migrations"
     cfg = Config()
     cfg.set_main_option("script_location", str(KIT_MIGRATIONS))
-    cfg.set_main_option("version_locations", str(versions))
+    # Two branches in every service database: the kit's tables (label "kit") and the service's own.
+    cfg.set_main_option("version_locations", os.pathsep.join([str(KIT_MIGRATIONS / "versions"), str(versions)]))
     cfg.set_main_option("path_separator", "os")
     cfg.attributes["engine"] = engine
     cfg.attributes["connection"] = connection
@@ -137,11 +139,11 @@ def alembic_config(service: str, engine: Engine, metadata: sa.MetaData, connecti
 
 
 def migrate(service: str, engine: Engine, metadata: sa.MetaData) -> None:
-    """Bring the service's database to the newest schema (Alembic `upgrade head`)."""
+    """Bring the service's database to the newest schema: the kit's branch and the service's (`upgrade heads`)."""
     from alembic import command
 
     with engine.begin() as conn:
-        command.upgrade(alembic_config(service, engine, metadata, conn), "head")
+        command.upgrade(alembic_config(service, engine, metadata, conn), "heads")
 
 
 def schema_drift(engine: Engine, metadata: sa.MetaData) -> list:

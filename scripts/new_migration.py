@@ -1,6 +1,9 @@
 """Autogenerate the next Alembic revision of one service from its models.
 
-python scripts/new_migration.py billing "add gate passes"
+    python scripts/new_migration.py billing "add gate passes"
+
+The kit's own tables live on the "kit" branch (kit/migrations/versions); a revision written here
+holds only what the service's models add on top.
 """
 
 import importlib
@@ -9,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from alembic import command
+from alembic.script import ScriptDirectory
 
 from kit.db import alembic_config, make_engine, migrate
 
@@ -20,9 +24,13 @@ def main(service: str, message: str) -> None:
         migrate(service, engine, metadata)
         with engine.begin() as conn:
             cfg = alembic_config(service, engine, metadata, conn)
-            command.revision(
-                cfg, message=message, autogenerate=True, version_path=str(Path("services") / service / "migrations")
-            )
+            branches = {label for rev in ScriptDirectory.from_config(cfg).walk_revisions() for label in
+                        (rev.branch_labels or ())}
+            first = service not in branches
+            command.revision(cfg, message=message, autogenerate=True,
+                             version_path=str(Path("services") / service / "migrations"),
+                             head="base" if first else f"{service}@head",
+                             branch_label=service if first else None)
 
 
 if __name__ == "__main__":

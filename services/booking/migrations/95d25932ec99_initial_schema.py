@@ -1,16 +1,16 @@
 """initial schema
 
-Revision ID: e2a54741cfe6
+Revision ID: 95d25932ec99
 Revises: 
-Create Date: 2026-11-28 02:08:55.977526
+Create Date: 2026-11-28 02:45:05.805965
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'e2a54741cfe6'
+revision = '95d25932ec99'
 down_revision = None
-branch_labels = None
+branch_labels = ('booking',)
 depends_on = None
 
 
@@ -23,32 +23,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('customer_id'),
     sa.UniqueConstraint('mobile')
     )
-    op.create_table('inbox',
-    sa.Column('consumer', sa.String(length=120), nullable=False),
-    sa.Column('event_id', sa.String(length=36), nullable=False),
-    sa.Column('event_type', sa.String(length=80), nullable=False),
-    sa.Column('correlation_id', sa.String(length=64), nullable=False),
-    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('handled_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('consumer', 'event_id')
-    )
-    op.create_table('outbox',
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('event_id', sa.String(length=36), nullable=False),
-    sa.Column('event_type', sa.String(length=80), nullable=False),
-    sa.Column('correlation_id', sa.String(length=64), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('event_id')
-    )
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outbox_correlation_id'), ['correlation_id'], unique=False)
-        batch_op.create_index('ix_outbox_pending', ['published_at', 'id'], unique=False)
-
     op.create_table('vehicles',
     sa.Column('vin', sa.String(length=17), nullable=False),
     sa.Column('plate', sa.String(length=16), nullable=False),
@@ -96,11 +70,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_vehicles_plate'))
 
     op.drop_table('vehicles')
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index('ix_outbox_pending')
-        batch_op.drop_index(batch_op.f('ix_outbox_correlation_id'))
-
-    op.drop_table('outbox')
-    op.drop_table('inbox')
     op.drop_table('customers')
     # ### end Alembic commands ###

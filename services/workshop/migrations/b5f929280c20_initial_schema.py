@@ -1,16 +1,16 @@
 """initial schema
 
-Revision ID: c756d417245b
+Revision ID: b5f929280c20
 Revises: 
-Create Date: 2026-11-28 02:12:01.977271
+Create Date: 2026-11-28 02:45:07.489596
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'c756d417245b'
+revision = 'b5f929280c20'
 down_revision = None
-branch_labels = None
+branch_labels = ('workshop',)
 depends_on = None
 
 
@@ -21,32 +21,6 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=80), nullable=False),
     sa.PrimaryKeyConstraint('bay_id')
     )
-    op.create_table('inbox',
-    sa.Column('consumer', sa.String(length=120), nullable=False),
-    sa.Column('event_id', sa.String(length=36), nullable=False),
-    sa.Column('event_type', sa.String(length=80), nullable=False),
-    sa.Column('correlation_id', sa.String(length=64), nullable=False),
-    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('handled_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('consumer', 'event_id')
-    )
-    op.create_table('outbox',
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('event_id', sa.String(length=36), nullable=False),
-    sa.Column('event_type', sa.String(length=80), nullable=False),
-    sa.Column('correlation_id', sa.String(length=64), nullable=False),
-    sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('attempts', sa.Integer(), server_default='0', nullable=False),
-    sa.Column('last_error', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('event_id')
-    )
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_outbox_correlation_id'), ['correlation_id'], unique=False)
-        batch_op.create_index('ix_outbox_pending', ['published_at', 'id'], unique=False)
-
     op.create_table('parts_received',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('request_id', sa.String(length=40), nullable=False),
@@ -149,11 +123,5 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_parts_received_order_id'))
 
     op.drop_table('parts_received')
-    with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.drop_index('ix_outbox_pending')
-        batch_op.drop_index(batch_op.f('ix_outbox_correlation_id'))
-
-    op.drop_table('outbox')
-    op.drop_table('inbox')
     op.drop_table('bays')
     # ### end Alembic commands ###
