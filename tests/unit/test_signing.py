@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import stat
-import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -15,52 +14,7 @@ from kit import signing
 from kit.errors import PermanentError
 from kit.orders import OrderVerifier
 from kit.signing import SignatureInvalid
-from tests.support.factories import make_vin
-
-
-def make_order_body(**overrides) -> dict:
-    """A work-order body in its JSON form, valid against contracts.events.OrderSchema."""
-    body = {
-        "order_id": str(uuid.uuid4()),
-        "version": 1,
-        "visit_id": str(uuid.uuid4()),
-        "dealer_id": "demo-4s",
-        "appointment_id": None,
-        "customer": {"name": "王先生", "mobile": "13912345678"},
-        "vehicle": {"vin": make_vin(), "plate": "沪A12345", "model": "帕萨特"},
-        "mileage_km": 35210,
-        "advisor_id": "A001",
-        "price_list_version": "2026.11-1",
-        "lines": [
-            {
-                "line_no": 1,
-                "kind": "labour",
-                "code": "LAB-OIL",
-                "description": "更换机油及机油滤清器",
-                "quantity": "0.5",
-                "unit_price": "300.00",
-                "amount": "150.00",
-            },
-            {
-                "line_no": 2,
-                "kind": "part",
-                "code": "P-OIL-5W30",
-                "description": "机油 5W-30 4L",
-                "quantity": "1",
-                "unit_price": "268.50",
-                "amount": "268.50",
-            },
-        ],
-        "subtotal": "418.50",
-        "vat_rate": "0.13",
-        "vat": "54.41",
-        "total": "472.91",
-        "promised_at": "2026-11-28T05:00:00+00:00",
-        "customer_signature_sha256": "a" * 64,
-        "signed_at": "2026-11-28T02:00:00+00:00",
-    }
-    body.update(overrides)
-    return body
+from tests.support.factories import make_order_body
 
 
 def trusted_for(*keys: Ed25519PrivateKey) -> dict:
@@ -190,9 +144,9 @@ def test_the_verifier_returns_the_loaded_body_with_decimal_money_and_utc_times(t
     order = OrderVerifier(tmp_path).verify(signing.sign(body, key))
     assert order["order_id"] == body["order_id"]
     assert (order["subtotal"], order["vat"], order["total"]) == (
-        Decimal("418.50"),
-        Decimal("54.41"),
-        Decimal("472.91"),
+        Decimal("418.00"),
+        Decimal("54.34"),
+        Decimal("472.34"),
     )
     assert order["lines"][0]["quantity"] == Decimal("0.5")
     assert order["signed_at"] == datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
@@ -226,4 +180,4 @@ def test_the_verifier_reloads_its_keys_when_an_order_arrives_signed_by_a_new_key
     with pytest.raises(SignatureInvalid, match="unknown key"):
         verifier.verify(signed)
     shutil.copy(reception_dir / signing.PUBLIC_KEY_FILE, trusted_dir / "rotated-2026.pub")
-    assert verifier.verify(signed)["total"] == Decimal("472.91")
+    assert verifier.verify(signed)["total"] == Decimal("472.34")
