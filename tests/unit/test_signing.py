@@ -140,7 +140,7 @@ def test_a_missing_key_directory_trusts_nobody(tmp_path):
 def test_the_verifier_returns_the_loaded_body_with_decimal_money_and_utc_times(tmp_path):
     """R-WS-2: services read the signed order by contract."""
     key = signing.load_or_create_private_key(tmp_path)
-    body = make_order_body()
+    body = make_order_body(signed_at="2026-11-28T10:00:00+08:00")
     order = OrderVerifier(tmp_path).verify(signing.sign(body, key))
     assert order["order_id"] == body["order_id"]
     assert (order["subtotal"], order["vat"], order["total"]) == (
@@ -149,7 +149,7 @@ def test_the_verifier_returns_the_loaded_body_with_decimal_money_and_utc_times(t
         Decimal("472.34"),
     )
     assert order["lines"][0]["quantity"] == Decimal("0.5")
-    assert order["signed_at"] == datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+    assert order["signed_at"] == datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # stored and compared in UTC
 
 
 def test_the_verifier_refuses_a_tampered_order(tmp_path):
