@@ -86,16 +86,22 @@ def test_the_customer_signs_on_a_tablet_and_the_order_is_signed(browser, line):
     visit = Visit(line, client=Client(line))
     visit.book()
     visit.check_in()
-    draft = visit.client.post(names.RECEPTION, f"/api/visits/{visit.visit_id}/order",
-                              {"lines": [{"kind": "labour", "code": "LAB-OIL"}], "mileage_km": 12000},
-                              as_="A001", expect=201)
+    draft = visit.client.post(
+        names.RECEPTION,
+        f"/api/visits/{visit.visit_id}/order",
+        {"lines": [{"kind": "labour", "code": "LAB-OIL"}], "mileage_km": 12000},
+        as_="A001",
+        expect=201,
+    )
     context = browser.new_context(locale="zh-CN", viewport={"width": 1024, "height": 768}, has_touch=True)
     page = context.new_page()
     try:
         sign_in(page, line, "A001", then=line.url(names.RECEPTION, f"/orders/{draft['order_id']}/sign"))
         expect(page.locator("[data-total]")).to_have_text(draft["draft"]["total"])
         page.get_by_role("button", name=zh("Advisor signs the order")).click()  # not signed by the customer yet
-        expect(page.locator("[data-field='customer_signature_sha256']")).to_contain_text(zh("The customer has not signed yet"))
+        expect(page.locator("[data-field='customer_signature_sha256']")).to_contain_text(
+            zh("The customer has not signed yet")
+        )
 
         box = page.locator(".signature canvas").bounding_box()
         page.mouse.move(box["x"] + 30, box["y"] + 150)
