@@ -55,8 +55,8 @@ clean:
 ## Extract message ids into var/messages.pot and merge them into the Chinese catalog.
 i18n: install
 	mkdir -p var
-	$(VENV)/bin/pybabel extract -q -F babel.cfg -k N_ -k DomainError -k NotFound -o var/messages.pot --no-location --omit-header .
-	$(VENV)/bin/pybabel update -q -i var/messages.pot -d kit/translations -l zh_CN --no-fuzzy-matching
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k N_ -k DomainError -k NotFound -o var/messages.pot --no-location --omit-header .
+	$(VENV)/bin/pybabel -q update -i var/messages.pot -d kit/translations -l zh_CN --no-fuzzy-matching
 
 ## Refresh the vendored front-end packages (htmx, signature_pad) from npm; the result is committed.
 vendor:

@@ -18,9 +18,9 @@ def check_vin(vin: str, field: str = "vin") -> str:
     try:
         valid = Vin(vin).verify_checksum()
     except VinError:
-        raise DomainError("车架号(VIN)须为17位，且不含 I、O、Q", field=field, code="vin_invalid") from None
+        raise DomainError("The VIN must be 17 characters, without I, O or Q", field=field, code="vin_invalid") from None
     if not valid:
-        raise DomainError("车架号(VIN)校验位不正确，请核对", field=field, code="vin_check_digit")
+        raise DomainError("The VIN check digit is wrong, please check the VIN", field=field, code="vin_check_digit")
     return vin
 
 
@@ -30,5 +30,7 @@ def check_mobile(mobile: str, field: str = "customer.mobile") -> str:
     if mobile.startswith("+86"):
         mobile = mobile[3:]
     if not MOBILE.match(mobile):
-        raise DomainError("手机号码格式不正确(应为11位中国大陆手机号)", field=field, code="mobile_invalid")
+        raise DomainError(
+            "The mobile number is not valid (11 digits, mainland China)", field=field, code="mobile_invalid"
+        )
     return mobile

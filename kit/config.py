@@ -72,6 +72,18 @@ class Settings:
         )
 
     @property
+    def ports(self) -> dict[str, int]:
+        """Each service's HTTP port, for links between the department UIs.
+
+        `SERVICE_PORTS=staff=18000,booking=18001` overrides the defaults (tests run the line on free ports).
+        """
+        ports = dict(HTTP_PORTS)
+        for item in filter(None, (self.raw or {}).get("SERVICE_PORTS", "").split(",")):
+            service, _, port = item.partition("=")
+            ports[service.strip()] = int(port)
+        return ports
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.dealer_timezone)
 

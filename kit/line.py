@@ -55,6 +55,7 @@ class Line:
             **os.environ,
             **self.env,
             "WEB_SERVER_ADDRESS": f"{self.host}:{self.ports[service]}",
+            "SERVICE_PORTS": ",".join(f"{svc}={port}" for svc, port in self.ports.items()),
             "PYTHONUNBUFFERED": "1",
         }
         log = open(self.log_dir / f"{service}.log", "ab")  # noqa: SIM115 - closed with the process

@@ -27,7 +27,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from .auth import SESSION_COOKIE, Sessions, load_or_create_secret
-from .config import HTTP_PORTS, SERVICE_TITLES, Settings
+from .config import SERVICE_TITLES, Settings
 from .errors import DomainError
 from .i18n import DEFAULT_LOCALE, LOCALES, N_, locale_of, translate, translations
 
@@ -216,7 +216,8 @@ def refusal_response(request, status: int, code: str, msgid: str) -> Response:
     message = translate(msgid, getattr(request, "locale", DEFAULT_LOCALE))
     if wants_json(request):
         return json_response({"error": {"code": code, "message": message}}, status)
-    login = f"http://{request.host.split(':')[0]}:{HTTP_PORTS['staff']}/login?next={request.url}"
+    staff_port = Settings.load().ports["staff"]
+    login = f"http://{request.host.split(':')[0]}:{staff_port}/login?next={request.url}"
     title = N_("Please sign in first") if status == 401 else N_("Not allowed")
     return page(None, title, "refused.html", request, status=status, code=status, message=message, login_url=login)
 
@@ -284,7 +285,8 @@ def page(service: str | None, title: str, template: str, request=None, status: i
     locale = getattr(request, "locale", DEFAULT_LOCALE)
     host = request.host.split(":")[0] if request is not None else "127.0.0.1"
     env = _environment(service, locale)
-    nav = [(svc, translate(SERVICE_TITLES[svc], locale), f"http://{host}:{port}/") for svc, port in HTTP_PORTS.items()]
+    ports = settings.ports
+    nav = [(svc, translate(SERVICE_TITLES[svc], locale), f"http://{host}:{port}/") for svc, port in ports.items()]
     html = env.get_template(template).render(
         service=service,
         title=translate(title, locale),
@@ -294,7 +296,7 @@ def page(service: str | None, title: str, template: str, request=None, status: i
         locales=LOCALES,
         staff=getattr(request, "staff", None),
         csrf_token=getattr(request, "csrf_token", ""),
-        staff_url=f"http://{host}:{HTTP_PORTS['staff']}",
+        staff_url=f"http://{host}:{ports['staff']}",
         request_path=request.full_path if request is not None else "/",
         flashes=_flashes(request, locale),
         **context,

@@ -128,12 +128,22 @@ def _bill_line(quote_line: dict, quantity: Decimal) -> dict:
 def check_payment(status: str, total: Decimal | None, amount: Decimal, method: str) -> None:
     """R-BL-1: an invoice that disagrees cannot be settled; the amount taken is the amount billed."""
     if status == "paid":
-        raise DomainError("该结算单已收款", code="already_paid")
+        raise DomainError("This invoice has already been paid", code="already_paid")
     if status == "blocked":
-        raise DomainError("结算单与签字报价或公布价格不符，须先更正才能收款", code="invoice_blocked")
+        raise DomainError(
+            "The invoice disagrees with the signed quote or the published prices; correct it before taking payment",
+            code="invoice_blocked",
+        )
     if status != "ready":
-        raise DomainError("车辆尚未完工质检，不能结算", code="not_ready")
+        raise DomainError("The car has not passed the quality check yet; it cannot be settled", code="not_ready")
     if method not in PAYMENT_METHODS:
-        raise DomainError(f"付款方式须为 {', '.join(PAYMENT_METHODS)} 之一", field="method")
+        raise DomainError(
+            "The payment method must be one of {methods}", field="method", methods=", ".join(PAYMENT_METHODS)
+        )
     if amount != total:
-        raise DomainError(f"实收金额 {amount} 与应收金额 {total} 不符", field="amount")
+        raise DomainError(
+            "The amount received {amount} does not match the amount due {total}",
+            field="amount",
+            amount=amount,
+            total=total,
+        )

@@ -144,7 +144,7 @@ def pay(uow, invoice_id: str, *, amount: Decimal, method: str) -> Invoice:
     """Take the payment, issue the gate pass 门证 and release the car (R-BL-1, R-BL-6)."""
     invoice = uow.session.get(Invoice, invoice_id)
     if invoice is None:
-        raise NotFound("结算单不存在", field="invoice_id")
+        raise NotFound("Invoice not found", field="invoice_id")
     domain.check_payment(invoice.status, invoice.total, amount, method)
     now = uow.clock()
     invoice.status = "paid"

@@ -3,7 +3,9 @@
 from marshmallow import Schema, fields, validate
 
 from contracts import names
+from kit.errors import NotFound
 from kit.extensions import Database, SignedOrders, on_event
+from kit.i18n import N_
 from kit.service import KitEndpoints
 from kit.web import api, page, read_json
 
@@ -43,7 +45,9 @@ class Service(KitEndpoints):
     @api("GET", "/api/invoices/by-order/<order_id>", action="billing.view")
     def invoice_for_order(self, request, order_id):
         view = self.db.read(lambda s: (i := repository.invoice_for_order(s, order_id)) and handlers.invoice_view(i))
-        return (200, view) if view else (404, {"error": {"code": "not_found", "message": "该委托书尚无结算单"}})
+        if not view:
+            raise NotFound("This order has no invoice yet")
+        return view
 
     @api("POST", "/api/invoices/<invoice_id>/pay", action="billing.pay")
     def pay(self, request, invoice_id):
@@ -65,4 +69,4 @@ class Service(KitEndpoints):
     @api("GET", "/", action="billing.view")
     def index(self, request):
         invoices = self.db.read(lambda s: [handlers.invoice_view(i) for i in repository.invoices(s)])
-        return page(self.name, "结算与交车", "index.html", request, invoices=invoices)
+        return page(self.name, N_("Settlement and delivery"), "index.html", request, invoices=invoices)

@@ -12,5 +12,5 @@ __all__ = ["check_mobile", "check_start", "check_vin"]
 
 def check_start(starts_at: datetime, now: datetime) -> datetime:
     if starts_at <= now:
-        raise DomainError("预约时间不能早于当前时间", field="starts_at", code="slot_in_past")
+        raise DomainError("The appointment cannot be earlier than now", field="starts_at", code="slot_in_past")
     return starts_at

@@ -84,7 +84,7 @@ def note_parts_short(uow, event: Envelope) -> None:
 def _appointment(uow, appointment_id: str) -> Appointment:
     appointment = uow.session.get(Appointment, appointment_id)
     if appointment is None:
-        raise NotFound(f"appointment {appointment_id} unknown")
+        raise NotFound("Appointment {appointment_id} not found", appointment_id=appointment_id)
     return appointment
 
 

@@ -4,7 +4,9 @@ from marshmallow import Schema, fields, validate
 
 from contracts import names
 from contracts.events import CustomerSchema, PlannedPartSchema, VehicleSchema
+from kit.errors import NotFound
 from kit.extensions import Database, on_event
+from kit.i18n import N_
 from kit.service import KitEndpoints
 from kit.web import api, page, read_json
 
@@ -45,7 +47,9 @@ class Service(KitEndpoints):
     @api("GET", "/api/appointments/<appointment_id>", action="booking.view")
     def get_appointment(self, request, appointment_id):
         view = self.db.read(handlers.appointment, appointment_id)
-        return (200, view) if view else (404, {"error": {"code": "not_found", "message": "预约不存在"}})
+        if not view:
+            raise NotFound("Appointment not found")
+        return view
 
     @on_event(names.PARTS_RESERVED)
     def parts_reserved(self, event):
@@ -59,4 +63,6 @@ class Service(KitEndpoints):
 
     @api("GET", "/", action="booking.view")
     def index(self, request):
-        return page(self.name, "预约看板", "index.html", request, appointments=self.db.read(handlers.appointments))
+        return page(
+            self.name, N_("Appointment board"), "index.html", request, appointments=self.db.read(handlers.appointments)
+        )

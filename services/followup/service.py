@@ -2,6 +2,7 @@
 
 from contracts import names
 from kit.extensions import Database, on_event
+from kit.i18n import N_
 from kit.paging import page_args
 from kit.service import KitEndpoints
 from kit.web import api, page
@@ -30,4 +31,4 @@ class Service(KitEndpoints):
     def index(self, request):
         number, per_page, q = page_args(request.args)
         result = self.db.read(handlers.calls, number, per_page, q)
-        return page(self.name, "回访任务", "index.html", request, calls=result.items, result=result, q=q)
+        return page(self.name, N_("Follow-up calls"), "index.html", request, calls=result.items, result=result, q=q)

@@ -2,6 +2,7 @@
 
 from contracts import names
 from kit.extensions import Database, SignedOrders, on_event
+from kit.i18n import N_
 from kit.service import KitEndpoints
 from kit.web import api, page
 
@@ -41,7 +42,7 @@ class Service(KitEndpoints):
     def index(self, request):
         return page(
             self.name,
-            "备件库存与预约货架",
+            N_("Parts stock and appointment shelf"),
             "index.html",
             request,
             stock=self.db.read(handlers.stock),

@@ -23,22 +23,29 @@ class PriceBook:
 def price_lines(requested: list[dict], book: PriceBook | None) -> list[dict]:
     """R-RC-5: every line priced from the published price list: labour = standard hours x rate."""
     if book is None:
-        raise DomainError("尚未收到结算部公布的价目表，暂不能开委托书", code="no_price_list")
+        raise DomainError(
+            "No price list has been published by settlement yet; the order cannot be written", code="no_price_list"
+        )
     lines = []
     for i, req in enumerate(requested, start=1):
         code = req["code"].strip().upper()
+        at = f"lines[{i - 1}]"  # the offending input, for the UI
         if req["kind"] == "labour":
             if code not in book.labour:
-                raise DomainError(f"工时项目 {code} 不在价目表上", field=f"lines[{i - 1}].code")
+                raise DomainError(
+                    "Labour operation {operation} is not on the price list",
+                    field=at + ".code",
+                    operation=code,
+                )
             name, hours = book.labour[code]
             quantity, unit_price = hours, book.labour_rate
         else:
             if code not in book.parts:
-                raise DomainError(f"备件 {code} 不在价目表上", field=f"lines[{i - 1}].code")
+                raise DomainError("Part {part_no} is not on the price list", field=at + ".code", part_no=code)
             name, unit_price = book.parts[code]
             quantity = req.get("quantity")
             if quantity is None or quantity <= 0:
-                raise DomainError("备件数量须大于0", field=f"lines[{i - 1}].quantity")
+                raise DomainError("The part quantity must be greater than 0", field=at + ".quantity")
         lines.append(
             {
                 "line_no": i,
@@ -51,7 +58,7 @@ def price_lines(requested: list[dict], book: PriceBook | None) -> list[dict]:
             }
         )
     if not lines:
-        raise DomainError("委托书至少要有一个维修项目", field="lines")
+        raise DomainError("The order needs at least one repair item", field="lines")
     return lines
 
 
@@ -74,5 +81,10 @@ def promised_time(now: datetime, lines: list[dict]) -> datetime:
 
 def check_mileage(mileage_km: int, last_km: int | None) -> int:
     if last_km is not None and mileage_km < last_km:
-        raise DomainError(f"行驶里程不能低于上次记录 {last_km} 公里", field="mileage_km", code="mileage_lower")
+        raise DomainError(
+            "Mileage cannot be lower than the last reading of {last_km} km",
+            field="mileage_km",
+            code="mileage_lower",
+            last_km=last_km,
+        )
     return mileage_km

@@ -68,16 +68,21 @@ def check_in(uow, cmd: dict) -> Visit:
     if cmd.get("appointment_id"):
         arrival = session.get(ExpectedArrival, cmd["appointment_id"])
         if arrival is None:
-            raise NotFound("找不到该预约(可能尚未同步，请稍候再试)", field="appointment_id")
+            raise NotFound(
+                "Appointment not found (it may not have reached reception yet, try again shortly)",
+                field="appointment_id",
+            )
     elif cmd.get("plate") and not cmd.get("vehicle"):
         arrival = session.scalars(
             sa.select(ExpectedArrival).filter_by(plate=cmd["plate"].strip().upper(), arrived=False)
         ).first()
         if arrival is None:
-            raise NotFound("该车牌今天没有预约，请按散客登记", field="plate")
+            raise NotFound("This plate has no appointment today; check it in as a walk-in", field="plate")
     if arrival is not None:
         if arrival.arrived:
-            raise DomainError("该预约已到店登记", field="appointment_id", code="already_checked_in")
+            raise DomainError(
+                "This appointment has already been checked in", field="appointment_id", code="already_checked_in"
+            )
         arrival.arrived = True
         visit = Visit(
             visit_id=arrival.visit_id,
@@ -91,7 +96,9 @@ def check_in(uow, cmd: dict) -> Visit:
     else:
         for key in ("customer", "vehicle", "advisor_id"):
             if not cmd.get(key):
-                raise DomainError("散客登记须填写客户、车辆和服务顾问", field=key, code="required")
+                raise DomainError(
+                    "A walk-in needs the customer, the vehicle and the service advisor", field=key, code="required"
+                )
         vehicle = {
             **cmd["vehicle"],
             "vin": check_vin(cmd["vehicle"].get("vin", ""), field="vehicle.vin"),
@@ -118,10 +125,12 @@ def write_order(uow, visit_id: str, cmd: dict) -> Order:
     session = uow.session
     visit = session.get(Visit, visit_id)
     if visit is None:
-        raise NotFound("接车记录不存在", field="visit_id")
+        raise NotFound("Visit not found", field="visit_id")
     order = session.scalars(sa.select(Order).filter_by(visit_id=visit_id)).first()
     if order is not None and order.status == "signed":
-        raise DomainError("委托书已签字，变更须走追加项目流程并经客户同意", code="order_signed")
+        raise DomainError(
+            "The order is signed; changes go through additional work with the customer's consent", code="order_signed"
+        )
     book = current_price_book(session)
     lines = domain.price_lines(cmd["lines"], book)
     subtotal, vat, total = domain.totals(lines, book.vat_rate)
@@ -171,9 +180,9 @@ def sign_order(
     session = uow.session
     order = session.get(Order, order_id)
     if order is None:
-        raise NotFound("委托书不存在", field="order_id")
+        raise NotFound("Work order not found", field="order_id")
     if order.status == "signed":
-        raise DomainError("委托书已签字", code="already_signed")
+        raise DomainError("The order is already signed", code="already_signed")
     if customer_signature_sha256:
         if not signatures.exists(session, customer_signature_sha256):
             raise DomainError(N_("The customer has not signed yet"), field="customer_signature", code="unsigned")
@@ -181,7 +190,9 @@ def sign_order(
     else:
         digest = signatures.store(uow, customer_signature, field="customer_signature")
     if advisor_id != order.draft["advisor_id"]:
-        raise DomainError("须由接待该车的服务顾问签字", field="advisor_id", code="wrong_advisor")
+        raise DomainError(
+            "The order must be signed by the advisor who received the car", field="advisor_id", code="wrong_advisor"
+        )
     now = uow.clock()
     body = {
         **order.draft,

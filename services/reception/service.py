@@ -5,7 +5,7 @@ from werkzeug.utils import redirect
 
 from contracts import names
 from contracts.events import LINE_KINDS, CustomerSchema
-from kit.errors import DomainError
+from kit.errors import DomainError, NotFound
 from kit.extensions import Database, SignedOrders, on_event
 from kit.i18n import N_
 from kit.service import KitEndpoints
@@ -83,7 +83,9 @@ class Service(KitEndpoints):
     @api("GET", "/api/visits/<visit_id>", action="reception.view")
     def get_visit(self, request, visit_id):
         view = self.db.read(handlers.visit, visit_id)
-        return (200, view) if view else (404, {"error": {"code": "not_found", "message": "接车记录不存在"}})
+        if not view:
+            raise NotFound("Visit not found")
+        return view
 
     @api("POST", "/api/visits/<visit_id>/order", action="reception.write_order")
     def write_order(self, request, visit_id):
@@ -141,13 +143,15 @@ class Service(KitEndpoints):
     @api("GET", "/api/orders/<order_id>", action="reception.view")
     def get_order(self, request, order_id):
         view = self.db.read(handlers.order, order_id)
-        return (200, view) if view else (404, {"error": {"code": "not_found", "message": "委托书不存在"}})
+        if not view:
+            raise NotFound("Work order not found")
+        return view
 
     @api("GET", "/", action="reception.view")
     def index(self, request):
         return page(
             self.name,
-            "接车与委托书",
+            N_("Check-in and work orders"),
             "index.html",
             request,
             arrivals=self.db.read(handlers.expected_arrivals),

@@ -10,16 +10,17 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from contracts.validators import check_mobile
 from kit.auth import ROLES
 from kit.errors import DomainError
+from kit.i18n import N_
 
 DEPARTMENTS = {
-    "front_desk": "前台",
-    "workshop": "车间",
-    "parts": "备件部",
-    "finance": "财务",
-    "customer_care": "客户关系部",
-    "management": "管理层",
-    "hq": "集团总部",
-    "it": "信息部",
+    "front_desk": N_("Front desk"),
+    "workshop": N_("Workshop"),
+    "parts": N_("Parts department"),
+    "finance": N_("Finance"),
+    "customer_care": N_("Customer relations"),
+    "management": N_("Management"),
+    "hq": N_("Group HQ"),
+    "it": N_("IT"),
 }
 STAFF_ID = re.compile(r"^[A-Z][A-Z0-9]{1,19}$")
 MIN_PASSWORD = 8
@@ -30,20 +31,22 @@ _hasher = PasswordHasher()
 def check_staff_id(staff_id: str) -> str:
     staff_id = (staff_id or "").strip().upper()
     if not STAFF_ID.match(staff_id):
-        raise DomainError("工号须以字母开头，由2-20位大写字母或数字组成", field="staff_id")
+        raise DomainError("A staff ID starts with a letter and has 2-20 capital letters or digits", field="staff_id")
     return staff_id
 
 
 def check_roles(roles: list[str]) -> list[str]:
     unknown = [r for r in roles if r not in ROLES]
-    if unknown or not roles:
-        raise DomainError(f"岗位不正确: {', '.join(unknown) or '至少选择一个岗位'}", field="roles")
+    if unknown:
+        raise DomainError("Unknown roles: {roles}", field="roles", roles=", ".join(unknown))
+    if not roles:
+        raise DomainError("Choose at least one role", field="roles")
     return sorted(set(roles))
 
 
 def check_department(department: str) -> str:
     if department not in DEPARTMENTS:
-        raise DomainError("部门不正确", field="department")
+        raise DomainError("Unknown department", field="department")
     return department
 
 
@@ -53,7 +56,9 @@ def check_mobile_of_staff(mobile: str) -> str:
 
 def hash_password(password: str) -> str:
     if len(password or "") < MIN_PASSWORD:
-        raise DomainError(f"密码至少{MIN_PASSWORD}位", field="password")
+        raise DomainError(
+            "The password needs at least {min_length} characters", field="password", min_length=MIN_PASSWORD
+        )
     return _hasher.hash(password)
 
 

@@ -16,7 +16,7 @@ from .models import Staff
 def register(uow, cmd: dict) -> Staff:
     staff_id = domain.check_staff_id(cmd["staff_id"])
     if uow.session.get(Staff, staff_id) is not None:
-        raise DomainError("工号已存在", field="staff_id", code="duplicate")
+        raise DomainError("This staff ID already exists", field="staff_id", code="duplicate")
     now = uow.clock()
     staff = Staff(
         staff_id=staff_id,
@@ -52,7 +52,7 @@ def change_roles(uow, staff_id: str, roles: list[str]) -> Staff:
 def set_active(uow, staff_id: str, active: bool) -> Staff:
     staff = _staff(uow, staff_id)
     if staff.staff_id == uow.actor_id and not active:
-        raise DomainError("不能停用自己的账号", field="active")
+        raise DomainError("You cannot deactivate your own account", field="active")
     staff.active = active
     _changed(uow, staff, "active")
     return staff
@@ -61,7 +61,7 @@ def set_active(uow, staff_id: str, active: bool) -> Staff:
 def authenticate(session, staff_id: str, password: str) -> StaffMember:
     staff = session.get(Staff, (staff_id or "").strip().upper())
     if staff is None or not staff.active or not offload(domain.password_matches, staff.password_hash, password or ""):
-        raise DomainError("工号或密码不正确", field="password", code="bad_credentials")
+        raise DomainError("Wrong staff ID or password", field="password", code="bad_credentials")
     return StaffMember(staff_id=staff.staff_id, name=staff.name, roles=tuple(staff.roles), department=staff.department)
 
 
@@ -85,7 +85,7 @@ def staff_view(s: Staff) -> dict:
 def _staff(uow, staff_id: str) -> Staff:
     staff = uow.session.get(Staff, staff_id)
     if staff is None:
-        raise NotFound("员工不存在", field="staff_id")
+        raise NotFound("Staff member not found", field="staff_id")
     return staff
 
 

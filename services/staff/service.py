@@ -9,6 +9,7 @@ from contracts import names
 from kit.auth import ROLES, SESSION_COOKIE, actions_of
 from kit.errors import DomainError
 from kit.extensions import Database
+from kit.i18n import N_
 from kit.service import KitEndpoints
 from kit.web import api, field_errors, page, read_json
 
@@ -55,7 +56,12 @@ class Service(KitEndpoints):
     @api("GET", "/login", public=True)
     def login_page(self, request):
         return page(
-            self.name, "员工登录", "login.html", request, values={"next": request.args.get("next", "")}, errors={}
+            self.name,
+            N_("Staff sign-in"),
+            "login.html",
+            request,
+            values={"next": request.args.get("next", "")},
+            errors={},
         )
 
     @api("POST", "/login", public=True)
@@ -67,22 +73,22 @@ class Service(KitEndpoints):
         except ValidationError as exc:
             return page(
                 self.name,
-                "员工登录",
+                N_("Staff sign-in"),
                 "login.html",
                 request,
                 values=values,
                 status=400,
-                errors=field_errors(exc.messages),
+                errors=field_errors(exc.messages, request.locale),
             )
         except DomainError as exc:
             return page(
                 self.name,
-                "员工登录",
+                N_("Staff sign-in"),
                 "login.html",
                 request,
                 values=values,
                 status=401,
-                errors={exc.field or "_": [exc.message]},
+                errors={exc.field or "_": [exc.message_in(request.locale)]},
             )
         response = redirect(safe_next(request, values["next"]), code=303)
         response.set_cookie(
@@ -118,7 +124,7 @@ class Service(KitEndpoints):
         directory = self.db.read(handlers.directory) if request.staff.may("staff.admin") else []
         return page(
             self.name,
-            "员工与岗位",
+            N_("Staff and roles"),
             "index.html",
             request,
             directory=directory,
@@ -159,9 +165,9 @@ class Service(KitEndpoints):
             cmd = Register().load({**values, "password": request.form.get("password", "")})
             self.db.run(handlers.register, cmd, actor_id=request.staff.staff_id)
         except ValidationError as exc:
-            return self._admin_page(request, values, field_errors(exc.messages))
+            return self._admin_page(request, values, field_errors(exc.messages, request.locale))
         except DomainError as exc:
-            return self._admin_page(request, values, {exc.field or "_": [exc.message]})
+            return self._admin_page(request, values, {exc.field or "_": [exc.message_in(request.locale)]})
         return redirect("/?added=" + cmd["staff_id"].upper(), code=303)
 
     @api("POST", "/admin/staff/<staff_id>", action="staff.admin")
@@ -176,13 +182,13 @@ class Service(KitEndpoints):
                     handlers.change_roles, staff_id, request.form.getlist("roles"), actor_id=request.staff.staff_id
                 )
         except DomainError as exc:
-            return self._admin_page(request, {}, {f"{staff_id}.{exc.field}": [exc.message]})
+            return self._admin_page(request, {}, {f"{staff_id}.{exc.field}": [exc.message_in(request.locale)]})
         return redirect(f"/?updated={staff_id}", code=303)
 
     def _admin_page(self, request, values, errors):
         return page(
             self.name,
-            "员工与岗位",
+            N_("Staff and roles"),
             "index.html",
             request,
             status=400,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from kit.errors import DomainError
+from kit.i18n import DEFAULT_LOCALE, N_, translate
 
 
 def jobs_of(order: dict) -> list[dict]:
@@ -31,17 +32,39 @@ def parts_of(order: dict) -> list[dict]:
 
 def check_dispatch(status: str) -> None:
     if status != "waiting_dispatch":
-        raise DomainError("该委托书已派工", code="already_dispatched")
+        raise DomainError("This order has already been dispatched", code="already_dispatched")
 
 
 def qc_blockers(
-    job_states: dict[int, str], parts_requested: dict[int, Decimal], parts_received: dict[int, Decimal]
+    job_states: dict[int, str],
+    parts_requested: dict[int, Decimal],
+    parts_received: dict[int, Decimal],
+    locale: str = DEFAULT_LOCALE,
 ) -> list[str]:
     """R-QC-1: every job on the order is done and every part requested has been issued."""
-    problems = [f"第{no}行 项目未完工" for no, state in sorted(job_states.items()) if state != "done"]
+    problems = [
+        translate(N_("Line {line_no}: job not finished"), locale, line_no=no)
+        for no, state in sorted(job_states.items())
+        if state != "done"
+    ]
     problems += [
-        f"第{no}行 备件未领齐"
+        translate(N_("Line {line_no}: parts not all issued"), locale, line_no=no)
         for no, qty in sorted(parts_requested.items())
         if parts_received.get(no, Decimal("0")) < qty
     ]
     return problems
+
+
+class QualityCheckBlocked(DomainError):
+    """R-QC-1 refused the pass; the blockers are listed in the language of whoever reads the message."""
+
+    def __init__(
+        self, job_states: dict[int, str], parts_requested: dict[int, Decimal], parts_received: dict[int, Decimal]
+    ):
+        self.facts = (job_states, parts_requested, parts_received)
+        super().__init__(N_("Cannot pass the quality check: {blockers}"), code="qc_blocked")
+
+    def message_in(self, locale: str) -> str:
+        separator = translate(N_("; "), locale)
+        blockers = separator.join(qc_blockers(*self.facts, locale=locale))
+        return translate(self.msgid, locale, blockers=blockers)

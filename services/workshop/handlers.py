@@ -44,9 +44,9 @@ def dispatch(uow, order_id: str, *, technician_id: str, bay_id: str) -> WorkOrde
     work_order = _work_order(session, order_id)
     domain.check_dispatch(work_order.status)
     if session.get(Technician, technician_id) is None:
-        raise DomainError("技工不存在", field="technician_id")
+        raise DomainError("Technician not found", field="technician_id")
     if session.get(Bay, bay_id) is None:
-        raise DomainError("工位不存在", field="bay_id")
+        raise DomainError("Bay not found", field="bay_id")
     work_order.status, work_order.technician_id, work_order.bay_id = "in_progress", technician_id, bay_id
     work_order.dispatched_at, work_order.dispatched_by = uow.clock(), uow.actor_id
     for job in session.scalars(sa.select(Job).filter_by(order_id=order_id)):
@@ -95,9 +95,9 @@ def finish_job(uow, order_id: str, line_no: int, *, report: str) -> Job:
     uow.correlation_id = _work_order(uow.session, order_id).visit_id
     job = uow.session.get(Job, (order_id, line_no))
     if job is None:
-        raise NotFound("该委托书没有这一行维修项目", field="line_no")
+        raise NotFound("This order has no such job line", field="line_no")
     if job.status == "waiting":
-        raise DomainError("该项目尚未派工", code="not_dispatched")
+        raise DomainError("This job has not been dispatched yet", code="not_dispatched")
     job.status, job.finished_at, job.report = "done", uow.clock(), report
     return job
 
@@ -107,7 +107,7 @@ def quality_check(uow, order_id: str, *, passed: bool, findings: str) -> WorkOrd
     session = uow.session
     work_order = _work_order(session, order_id)
     if work_order.status != "in_progress":
-        raise DomainError("该委托书不在维修中，不能质检", code="not_in_progress")
+        raise DomainError("This order is not in repair; it cannot be quality-checked", code="not_in_progress")
     jobs = list(session.scalars(sa.select(Job).filter_by(order_id=order_id).order_by(Job.line_no)))
     session.add(
         QualityCheck(
@@ -123,9 +123,9 @@ def quality_check(uow, order_id: str, *, passed: bool, findings: str) -> WorkOrd
     for request in session.scalars(sa.select(PartsRequest).filter_by(order_id=order_id)):
         for line in request.lines:
             requested[line["line_no"]] = requested.get(line["line_no"], Decimal("0")) + Decimal(line["quantity"])
-    blockers = domain.qc_blockers({j.line_no: j.status for j in jobs}, requested, received)
-    if blockers:
-        raise DomainError("不能通过质检：" + "；".join(blockers), code="qc_blocked")
+    job_states = {j.line_no: j.status for j in jobs}
+    if domain.qc_blockers(job_states, requested, received):
+        raise domain.QualityCheckBlocked(job_states, requested, received)
     now = uow.clock()
     work_order.status, work_order.ready_at = "ready", now
     parts_used = session.scalars(sa.select(PartReceived).filter_by(order_id=order_id).order_by(PartReceived.id))
@@ -161,7 +161,7 @@ def _sum_by_line(rows) -> dict[int, Decimal]:
 def _work_order(session, order_id: str) -> WorkOrder:
     work_order = session.get(WorkOrder, order_id)
     if work_order is None:
-        raise NotFound("委托书不存在或尚未到达车间", field="order_id")
+        raise NotFound("Work order not found, or it has not reached the workshop yet", field="order_id")
     return work_order
 
 

@@ -3,7 +3,9 @@
 from marshmallow import Schema, fields, validate
 
 from contracts import names
+from kit.errors import NotFound
 from kit.extensions import Database, SignedOrders, on_event
+from kit.i18n import N_
 from kit.service import KitEndpoints
 from kit.web import api, page, read_json
 
@@ -47,7 +49,9 @@ class Service(KitEndpoints):
     @api("GET", "/api/work-orders/<order_id>", action="workshop.view")
     def get_work_order(self, request, order_id):
         view = self.db.read(handlers.work_order, order_id)
-        return (200, view) if view else (404, {"error": {"code": "not_found", "message": "委托书尚未到达车间"}})
+        if not view:
+            raise NotFound("The order has not reached the workshop yet")
+        return view
 
     @api("POST", "/api/work-orders/<order_id>/dispatch", action="workshop.dispatch")
     def dispatch(self, request, order_id):
@@ -84,4 +88,6 @@ class Service(KitEndpoints):
 
     @api("GET", "/", action="workshop.view")
     def index(self, request):
-        return page(self.name, "车间看板", "index.html", request, work_orders=self.db.read(handlers.work_orders))
+        return page(
+            self.name, N_("Workshop board"), "index.html", request, work_orders=self.db.read(handlers.work_orders)
+        )

@@ -114,7 +114,7 @@ def test_the_customer_signs_on_a_tablet_and_the_order_is_signed(browser, line):
         digest = page.locator("input[name='customer_signature_sha256']").input_value()
         assert re.fullmatch(r"[0-9a-f]{64}", digest)
         page.get_by_role("button", name=zh("Advisor signs the order")).click()
-        expect(page.locator(".flash.ok")).to_be_visible()
+        expect(page.locator(".flash.ok[role='status']")).to_be_visible()
     except Exception:
         page.screenshot(path="var/browser/signature-failure.png", full_page=True)
         raise

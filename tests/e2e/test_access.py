@@ -50,7 +50,9 @@ def test_every_route_but_health_and_sign_in_answers_401_without_a_session(line):
             assert response.json()["error"]["code"] == "unauthenticated"
         else:
             assert "请先登录" in response.text
-    assert public == {f"{svc} GET /healthz" for svc in names.SERVICES} | {
+    # every service: health, the UI kit's static assets and the language switch (usable before signing in)
+    kit_public = ("GET /healthz", "GET /static/<path:path>", "GET /lang/<code>")
+    assert public == {f"{svc} {route}" for svc in names.SERVICES for route in kit_public} | {
         "staff GET /login",
         "staff POST /login",
         "staff POST /api/login",

@@ -1,0 +1,351 @@
+"""zh-CN first, English on request: every message id of the sources has its Chinese in the catalog,
+placeholders survive translation, and a page rendered in English has no Chinese left in it."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from string import Formatter
+
+import pytest
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
+
+from contracts.validators import check_mobile, check_vin
+from kit.auth import ROLES, StaffMember
+from kit.config import HTTP_PORTS, SERVICE_TITLES
+from kit.errors import DomainError
+from kit.i18n import CATALOG_DIR, LOCALES, translate
+from kit.paging import Page
+from kit.web import _environment
+from services.reception.domain import check_mileage
+from services.staff.domain import DEPARTMENTS, check_roles
+from services.workshop.domain import QualityCheckBlocked
+
+ROOT = Path(__file__).resolve().parents[2]
+PO_FILE = CATALOG_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po"
+HAN = re.compile(r"[\u4e00-\u9fff]")
+# The language switch names the other language in that language ("中文" on an English page), by design.
+LANGUAGE_SWITCH = re.compile(r'<a class="lang"[^>]*>.*?</a>', re.S)
+
+
+def _catalog():
+    with PO_FILE.open("rb") as fh:
+        return read_po(fh, locale="zh_CN")
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory) -> set[str]:
+    """The message ids in the sources, extracted exactly as `make i18n` does."""
+    pot = tmp_path_factory.mktemp("i18n") / "messages.pot"
+    # fmt: off
+    CommandLineInterface().run([
+        "pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "N_", "-k", "DomainError", "-k", "NotFound",
+        "-o", str(pot), "--no-location", "--omit-header", str(ROOT),
+    ])
+    # fmt: on
+    with pot.open("rb") as fh:
+        return {message.id for message in read_po(fh) if message.id}
+
+
+def _fields(text: str) -> list[str]:
+    return sorted(name for _, name, _, _ in Formatter().parse(text) if name is not None)
+
+
+# --- (a) the catalog is complete ----------------------------------------------------------------
+
+
+def test_extraction_finds_the_message_ids_of_python_and_templates(extracted):
+    assert len(extracted) > 150
+    # a sample from each source kind: N_, DomainError, NotFound, a kit template, a service template
+    assert {"Appointment board", "The VIN must be 17 characters, without I, O or Q", "Invoice not found"} <= extracted
+    assert {"Sign out", "Waiting for dispatch", "Staff ID"} <= extracted
+
+
+def test_every_message_id_of_the_sources_has_a_chinese_translation(extracted):
+    catalog = _catalog()
+    untranslated = sorted(msgid for msgid in extracted if (m := catalog.get(msgid)) is None or not m.string or m.fuzzy)
+    assert untranslated == [], "run `make i18n` and translate in " + str(PO_FILE.relative_to(ROOT))
+
+
+def test_the_catalog_has_no_fuzzy_or_empty_entries():
+    catalog = _catalog()
+    assert [m.id for m in catalog if m.id and (m.fuzzy or not m.string)] == []
+    assert catalog.obsolete == {}
+
+
+def test_every_translation_is_written_in_chinese():
+    """Han characters, or for the separators Chinese punctuation (、；) - never the English copied over."""
+    chinese = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")
+    assert [m.id for m in _catalog() if m.id and not chinese.search(m.string)] == []
+
+
+# --- (b) placeholders survive translation ---------------------------------------------------------
+
+
+def test_every_translation_keeps_exactly_the_placeholders_of_its_message_id():
+    wrong = [(m.id, m.string) for m in _catalog() if m.id and _fields(m.id) != _fields(m.string)]
+    assert wrong == []
+
+
+# --- (c) refusals in both languages ----------------------------------------------------------------
+
+
+def test_a_refusal_is_chinese_by_default_and_english_on_request():
+    with pytest.raises(DomainError) as exc:
+        check_vin("123")
+    assert exc.value.message == "车架号(VIN)须为17位，且不含 I、O、Q"
+    assert exc.value.message_in("en") == "The VIN must be 17 characters, without I, O or Q"
+    assert exc.value.field == "vin" and exc.value.code == "vin_invalid"
+
+
+def test_placeholders_are_filled_in_both_languages():
+    with pytest.raises(DomainError) as exc:
+        check_mileage(35000, 35210)
+    assert exc.value.message == "行驶里程不能低于上次记录 35210 公里"
+    assert exc.value.message_in("en") == "Mileage cannot be lower than the last reading of 35210 km"
+
+
+@pytest.mark.parametrize(
+    ("refuse", "chinese"),
+    [
+        (lambda: check_mobile("12345"), "手机号码格式不正确(应为11位中国大陆手机号)"),
+        (lambda: check_roles([]), "岗位不正确: 至少选择一个岗位"),
+        (lambda: check_roles(["pilot"]), "岗位不正确: pilot"),
+    ],
+)
+def test_refusals_read_as_before_in_chinese_and_have_english(refuse, chinese):
+    with pytest.raises(DomainError) as exc:
+        refuse()
+    assert exc.value.message == chinese
+    assert not HAN.search(exc.value.message_in("en"))
+
+
+def test_the_quality_check_blockers_are_listed_in_the_readers_language():
+    error = QualityCheckBlocked({1: "done", 3: "in_progress"}, {2: Decimal("1")}, {})
+    assert error.message == "不能通过质检：第3行 项目未完工；第2行 备件未领齐"
+    assert error.message_in("en") == (
+        "Cannot pass the quality check: Line 3: job not finished; Line 2: parts not all issued"
+    )
+    assert str(error) == error.message and error.code == "qc_blocked"
+
+
+def test_role_department_and_service_titles_have_both_languages():
+    for msgid in [*ROLES.values(), *DEPARTMENTS.values(), *SERVICE_TITLES.values()]:
+        assert HAN.search(translate(msgid, "zh_CN")), msgid
+        assert translate(msgid, "en") == msgid
+
+
+# --- (d) pages in English have no Chinese left --------------------------------------------------------
+
+NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+ADMIN = StaffMember("ADMIN", "Admin", ("admin", "service_manager"))
+SIGNED_ORDER = {"status": "signed", "signed_version": 2, "draft": {"total": Decimal("169.50"), "promised_at": NOW}}
+DRAFT_ORDER = {"status": "draft", "signed_version": None, "draft": {"total": Decimal("58.00"), "promised_at": NOW}}
+SIGN_LINE = {"line_no": 1, "description": "Oil change", "code": "LAB-OIL", "quantity": 1, "unit_price": 1, "amount": 1}
+
+# What each department page is given by its service (rows without any Chinese, so any Chinese is the page's own).
+PAGES = {
+    ("billing", "index.html"): {
+        "invoices": [
+            {
+                "plate": "A-D1234",
+                "customer_name": "Wang",
+                "advisor_id": "A001",
+                "status": status,
+                "total": Decimal("1"),
+                "problems": [],
+                "updated_at": NOW,
+                "gate_pass_no": "G-1",
+            }
+            for status in ("waiting", "blocked", "ready", "paid")
+        ]
+    },
+    ("booking", "index.html"): {
+        "appointments": [
+            {
+                "starts_at": NOW,
+                "vehicle": {"plate": "A-D1234", "model": "Passat"},
+                "customer": {"name": "Wang"},
+                "advisor_id": "A001",
+                "complaint": "Idle shake",
+                "parts_status": status,
+                "parts_short": [{"part_no": "P-DISC-F", "quantity_short": "1", "expected_on": "2026-12-01"}],
+            }
+            for status in ("pending", "reserved", "short")
+        ]
+    },
+    ("followup", "index.html"): {
+        "calls": [
+            {
+                "vehicle": {"plate": "A-D1234"},
+                "customer": {"name": "Wang", "mobile": "13912345678"},
+                "delivered_at": NOW,
+                "due_from": NOW,
+                "due_by": NOW,
+                "assigned_to": assigned,
+                "advisor_id": "A001",
+            }
+            for assigned in (None, "F001")
+        ],
+        "result": Page(items=[], page=2, per_page=1, total=3),
+        "q": "",
+    },
+    ("parts", "index.html"): {
+        "stock": [{"part_no": "P-OIL", "name": "Oil", "location": loc, "quantity": 2} for loc in ("APPT-SHELF", "400")],
+        "reservations": [
+            {"appointment_id": "0123456789", "part_no": "P-OIL", "quantity": 1, "status": status, "reserved_at": NOW}
+            for status in ("reserved", "issued")
+        ],
+        "issues": [
+            {
+                "order_id": "0123456789",
+                "line_no": 2,
+                "part_no": "P-OIL",
+                "quantity": 1,
+                "from_location": "APPT-SHELF",
+                "technician_id": "T001",
+                "issued_at": NOW,
+            }
+        ],
+    },
+    ("reception", "index.html"): {
+        "arrivals": [
+            {
+                "starts_at": NOW,
+                "plate": "A-D1234",
+                "customer": {"name": "Wang"},
+                "advisor_id": "A001",
+                "complaint": "Idle shake",
+                "arrived": arrived,
+            }
+            for arrived in (True, False)
+        ],
+        "visits": [
+            {
+                "checked_in_at": NOW,
+                "plate": "A-D1234",
+                "customer": {"name": "Wang"},
+                "advisor_id": "A001",
+                "order": order,
+            }
+            for order in (SIGNED_ORDER, DRAFT_ORDER, None)
+        ],
+    },
+    ("reception", "sign.html"): {
+        "order": {
+            "order_id": "O-1",
+            "status": "draft",
+            "signed_version": None,
+            "draft": {
+                "vehicle": {"plate": "A-D1234"},
+                "customer": {"name": "Wang"},
+                "advisor_id": "A001",
+                "lines": [SIGN_LINE],
+                "subtotal": 1,
+                "vat": 0,
+                "total": 1,
+                "promised_at": NOW,
+            },
+        },
+        "errors": {},
+    },
+    ("staff", "index.html"): {
+        "directory": [
+            {
+                "staff_id": "A001",
+                "name": "Wang",
+                "mobile": "13900000001",
+                "department": department,
+                "roles": list(ROLES),
+            }
+            for department in DEPARTMENTS
+        ],
+        "roles": ROLES,
+        "departments": DEPARTMENTS,
+        "values": {},
+        "errors": {},
+    },
+    ("staff", "login.html"): {"values": {}, "errors": {}},
+    ("workshop", "index.html"): {
+        "work_orders": [
+            {
+                "plate": "A-D1234",
+                "advisor_id": "A001",
+                "status": status,
+                "technician_id": "T001",
+                "bay_id": "B1",
+                "jobs": [
+                    {"description": "Oil change", "status": "done"},
+                    {"description": "Brakes", "status": "waiting"},
+                ],
+                "promised_at": NOW,
+            }
+            for status in ("waiting_dispatch", "in_progress", "ready")
+        ]
+    },
+}
+EMPTY = {
+    "invoices": [],
+    "appointments": [],
+    "calls": [],
+    "stock": [],
+    "reservations": [],
+    "issues": [],
+    "arrivals": [],
+    "visits": [],
+    "work_orders": [],
+}
+
+
+def render(service: str, template: str, locale: str, **context) -> str:
+    """A department page as `kit.web.page` renders it, without a running service."""
+    nav = [
+        (svc, translate(SERVICE_TITLES[svc], locale), f"http://127.0.0.1:{port}/") for svc, port in HTTP_PORTS.items()
+    ]
+    return (
+        _environment(service, locale)
+        .get_template(template)
+        .render(
+            service=service,
+            title=translate(SERVICE_TITLES[service], locale),
+            nav=nav,
+            tz="Asia/Shanghai",
+            locale=locale,
+            locales=LOCALES,
+            staff=ADMIN,
+            csrf_token="t",
+            staff_url="http://127.0.0.1:8000",
+            request_path="/",
+            flashes=[],
+            **context,
+        )
+    )
+
+
+def test_every_department_template_has_fake_data_here():
+    templates = {(path.parent.parent.name, path.name) for path in (ROOT / "services").glob("*/ui/*.html")}
+    assert templates == set(PAGES)
+
+
+@pytest.mark.parametrize(("service", "template"), sorted(PAGES))
+@pytest.mark.parametrize("rows", ["with rows", "empty"])
+def test_a_page_in_english_has_no_chinese_and_in_chinese_it_has(service, template, rows):
+    context = PAGES[service, template] | (
+        {k: v for k, v in EMPTY.items() if k in PAGES[service, template]} if rows == "empty" else {}
+    )
+    english = LANGUAGE_SWITCH.sub("", render(service, template, "en", **context))
+    found = HAN.search(english)
+    assert found is None, f"untranslated text in English: …{english[max(0, found.start() - 80) : found.end() + 40]}…"
+    assert 'lang="en"' in english
+    chinese = render(service, template, "zh_CN", **context)
+    main = chinese[chinese.index("<main>") :]  # the page itself, not only the navigation
+    assert HAN.search(LANGUAGE_SWITCH.sub("", main))
+
+
+def test_the_staff_admin_forms_carry_the_csrf_token():
+    """The forms come from an imported macro, which sees the page's csrf_token only when imported with context."""
+    html = render("staff", "index.html", "zh_CN", **PAGES["staff", "index.html"])
+    assert set(re.findall(r'name="csrf_token" value="([^"]*)"', html)) == {"t"}
