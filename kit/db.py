@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -15,7 +16,9 @@ _psycopg_greened = False
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = sa.create_engine(
+            url, connect_args={"timeout": 30, "check_same_thread": False}, json_serializer=_json_dumps
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
@@ -27,7 +30,12 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
 
         return engine
     _green_psycopg()
-    return sa.create_engine(url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True)
+    return sa.create_engine(url, pool_size=pool_size, max_overflow=0, pool_pre_ping=True, json_serializer=_json_dumps)
+
+
+def _json_dumps(value) -> str:
+    """Chinese stays readable (and searchable) in JSON columns."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _green_psycopg() -> None:

@@ -249,6 +249,18 @@ def _environment(service: str | None, locale: str) -> Environment:
     return env
 
 
+def fragment(service: str, template: str, request, **context) -> Response:
+    """A piece of a page (no layout), for boards that refresh themselves with htmx."""
+    settings = Settings.load()
+    locale = getattr(request, "locale", DEFAULT_LOCALE)
+    html = (
+        _environment(service, locale)
+        .get_template(template)
+        .render(tz=settings.dealer_timezone, locale=locale, staff=getattr(request, "staff", None), **context)
+    )
+    return Response(html, mimetype="text/html")
+
+
 FLASH_COOKIE = "as_flash"
 
 

@@ -7,7 +7,8 @@ from kit.errors import NotFound
 from kit.extensions import Database, SignedOrders, on_event
 from kit.i18n import N_
 from kit.service import KitEndpoints
-from kit.web import api, page, read_json
+from kit.types import utcnow
+from kit.web import api, fragment, page, read_json
 
 from . import handlers, seed
 from .models import Base
@@ -89,5 +90,15 @@ class Service(KitEndpoints):
     @api("GET", "/", action="workshop.view")
     def index(self, request):
         return page(
-            self.name, N_("Workshop board"), "index.html", request, work_orders=self.db.read(handlers.work_orders)
+            self.name,
+            N_("Workshop board"),
+            "index.html",
+            request,
+            work_orders=self.db.read(handlers.work_orders),
+            now=utcnow(),
         )
+
+    @api("GET", "/board", action="workshop.view")
+    def board(self, request):
+        """The board's table alone: the page polls it (htmx) so the wall screen stays current."""
+        return fragment(self.name, "board.html", request, work_orders=self.db.read(handlers.work_orders), now=utcnow())

@@ -66,3 +66,18 @@ def test_each_service_shows_who_did_what_to_the_order(client, line):
     assert first["detail"]["by"] == "A001" and first["detail"]["event_type"] == "order_signed"
     page = client.request("GET", "workshop", f"/audit?subject={visit.order_id}").text
     assert "D001" in page and "<table>" in page
+
+
+def test_the_workshop_board_refreshes_itself_and_follow_up_calls_are_searchable(client, line):
+    visit = Visit(line)
+    visit.through_to_delivery()
+    plate = visit.booking["vehicle"]["plate"]
+
+    board_page = client.request("GET", "workshop", "/").text
+    assert 'hx-get="/board"' in board_page and 'hx-trigger="every 10s"' in board_page
+    fragment = client.request("GET", "workshop", "/board").text
+    assert plate in fragment and "<html" not in fragment
+
+    found = client.get("followup", f"/api/calls?q={plate}")  # 沪A…: Chinese is searchable
+    assert [c["order_id"] for c in found["calls"]] == [visit.order_id] and found["total"] == 1
+    assert client.get("followup", "/api/calls?q=NO-SUCH-PLATE")["calls"] == []
