@@ -28,7 +28,7 @@ def main() -> int:
         return 1
     var_dir = Path(os.environ.get("VAR_DIR", "var")).resolve()
     line = Line(env={"SEED": os.environ.get("SEED", "demo"), "VAR_DIR": str(var_dir)}, log_dir=var_dir / "log")
-    print(f"Starting the six services (logs in {line.log_dir}) ...", flush=True)
+    print(f"Starting the six department services and the sign-in service (logs in {line.log_dir}) ...", flush=True)
     try:
         line.start()
     except (RuntimeError, TimeoutError) as exc:
