@@ -187,9 +187,7 @@ def visit_for(line: Line, recipe: str, timeout: float, followup_db: Path | None,
     )
     lines = [{"kind": "labour", "code": code} for code in labour]
     lines += [{"kind": "part", "code": p, "quantity": str(q)} for p, q in parts]
-    return BenchVisit(
-        line, booking=booking, timeout=timeout, order_lines=lines, followup_db=followup_db, **shared
-    )
+    return BenchVisit(line, booking=booking, timeout=timeout, order_lines=lines, followup_db=followup_db, **shared)
 
 
 class WarmupFailed(RuntimeError):
@@ -333,9 +331,7 @@ def read_line(var_dir: Path, drive_: Drive) -> dict:
                     }
                 )
 
-    in_drive = {
-        eid: row for eid, row in outbox.items() if drive_.started <= row["created_at"] <= drive_.ended
-    }
+    in_drive = {eid: row for eid, row in outbox.items() if drive_.started <= row["created_at"] <= drive_.ended}
     since_start = {eid: row for eid, row in outbox.items() if row["created_at"] >= drive_.started}
     per_hop: dict[str, list[float]] = defaultdict(list)
     hops = []
@@ -488,11 +484,7 @@ class _WindowedPublisher:
 
     def _on_confirm(self, frame) -> None:
         method = frame.method
-        done = (
-            [t for t in self.outstanding if t <= method.delivery_tag]
-            if method.multiple
-            else [method.delivery_tag]
-        )
+        done = [t for t in self.outstanding if t <= method.delivery_tag] if method.multiple else [method.delivery_tag]
         self.outstanding.difference_update(done)
         self.confirmed += len(done)
         if isinstance(method, pika.spec.Basic.Nack):
@@ -677,14 +669,9 @@ def fmt(value: float | None, spec: str = ".1f") -> str:
     return "n/a" if value is None else format(value, spec)
 
 
-def ratio_line(
-    name: str, short: str, line_rate: float | None, other: float | None, unit: str, spec: str
-) -> str:
+def ratio_line(name: str, short: str, line_rate: float | None, other: float | None, unit: str, spec: str) -> str:
     ratio = line_rate / other if line_rate is not None and other else None
-    return (
-        f"ratio line/{name}: {fmt(ratio, spec)} "
-        f"(line {fmt(line_rate)} visits/s vs {short} {fmt(other)} {unit})"
-    )
+    return f"ratio line/{name}: {fmt(ratio, spec)} (line {fmt(line_rate)} visits/s vs {short} {fmt(other)} {unit})"
 
 
 def report(results: dict) -> None:
@@ -702,10 +689,7 @@ def report(results: dict) -> None:
         f"drive {line['seconds']:.1f} s -> {fmt(line['visits_per_s'], '.2f')} visits/s"
     )
     took = line["visit_ms"]
-    print(
-        f"one visit, booking to follow-up: p50 {fmt(took['p50_ms'], '.0f')} ms, "
-        f"p99 {fmt(took['p99_ms'], '.0f')} ms"
-    )
+    print(f"one visit, booking to follow-up: p50 {fmt(took['p50_ms'], '.0f')} ms, p99 {fmt(took['p99_ms'], '.0f')} ms")
     print(
         f"events: {line['outbox_rows_in_drive']} outbox rows in the drive -> "
         f"{fmt(line['events_per_s'])} events/s ({fmt(line['events_per_visit'], '.2f')} per visit); "
@@ -719,8 +703,7 @@ def report(results: dict) -> None:
         )
     if line["unpublished_outbox_rows"] or any(line["dead_letters"].values()):
         print(
-            f"warning: {line['unpublished_outbox_rows']} outbox rows unpublished, dead letters "
-            f"{line['dead_letters']}"
+            f"warning: {line['unpublished_outbox_rows']} outbox rows unpublished, dead letters {line['dead_letters']}"
         )
     for failure in line["failure_kinds"][:5]:
         print(f"failed x{failure['count']} at {failure['step']}: {failure['error']}")
@@ -788,9 +771,7 @@ def _interrupt(*_):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description="Visits through the line vs raw RabbitMQ vs a bare nameko chain."
-    )
+    parser = argparse.ArgumentParser(description="Visits through the line vs raw RabbitMQ vs a bare nameko chain.")
     parser.add_argument("--visits", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--step-timeout", type=float, default=60.0, help="seconds each visit step may wait")
@@ -844,9 +825,7 @@ def main(argv: list[str] | None = None) -> int:
         ports={svc: free_port() for svc in names.SERVICES},
     )
     try:
-        print(
-            f"starting the line in namespace {namespace} (logs in {log_dir}) ...", file=sys.stderr, flush=True
-        )
+        print(f"starting the line in namespace {namespace} (logs in {log_dir}) ...", file=sys.stderr, flush=True)
         try:
             line.start()
         except (RuntimeError, TimeoutError) as exc:
@@ -874,9 +853,7 @@ def main(argv: list[str] | None = None) -> int:
             "over_stock": run.over_stock,
             "followup_from_db": sum(o["followup_from_db"] for o in run.completed),
             "dead_letters": dead,
-            "failure_kinds": [
-                {"step": s, "error": e, "count": c} for (s, e), c in failure_kinds.most_common()
-            ],
+            "failure_kinds": [{"step": s, "error": e, "count": c} for (s, e), c in failure_kinds.most_common()],
             "failures": run.failed[:50],
             **measured,
         }

@@ -71,9 +71,7 @@ class Tally:
 
 
 def hop_service(prefix: str, index: int, hops: int, tally: Tally) -> type:
-    source, event_type = (
-        (source_name(prefix), "start") if index == 0 else (hop_name(prefix, index - 1), "next")
-    )
+    source, event_type = (source_name(prefix), "start") if index == 0 else (hop_name(prefix, index - 1), "next")
     attrs: dict = {"name": hop_name(prefix, index)}
     if index < hops - 1:
         attrs["dispatch"] = EventDispatcher()
@@ -102,9 +100,7 @@ def main() -> None:
     parser.add_argument("--hops", type=int, required=True)
     parser.add_argument("--expect", type=int, required=True, help="events the last hop should see")
     parser.add_argument("--status-file", type=Path, required=True)
-    parser.add_argument(
-        "--amqp-uri", default=os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
-    )
+    parser.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"))
     parser.add_argument("--max-workers", type=int, default=10, help="as the line's services (MAX_WORKERS)")
     args = parser.parse_args()
     if args.hops < 1:

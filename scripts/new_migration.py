@@ -24,13 +24,20 @@ def main(service: str, message: str) -> None:
         migrate(service, engine, metadata)
         with engine.begin() as conn:
             cfg = alembic_config(service, engine, metadata, conn)
-            branches = {label for rev in ScriptDirectory.from_config(cfg).walk_revisions() for label in
-                        (rev.branch_labels or ())}
+            branches = {
+                label
+                for rev in ScriptDirectory.from_config(cfg).walk_revisions()
+                for label in (rev.branch_labels or ())
+            }
             first = service not in branches
-            command.revision(cfg, message=message, autogenerate=True,
-                             version_path=str(Path("services") / service / "migrations"),
-                             head="base" if first else f"{service}@head",
-                             branch_label=service if first else None)
+            command.revision(
+                cfg,
+                message=message,
+                autogenerate=True,
+                version_path=str(Path("services") / service / "migrations"),
+                head="base" if first else f"{service}@head",
+                branch_label=service if first else None,
+            )
 
 
 if __name__ == "__main__":
