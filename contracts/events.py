@@ -40,6 +40,13 @@ class AppointmentBooked(Schema):
     planned_parts = fields.List(fields.Nested(PlannedPartSchema), load_default=list)
 
 
+class AppointmentCancelled(Schema):
+    appointment_id = Id(required=True)
+    visit_id = Id(required=True)
+    reason = fields.String(load_default="")
+    by_dealership = fields.Boolean(required=True)  # R-BK-8: the dealership tells the customer and re-books
+
+
 class ReservedLineSchema(Schema):
     part_no = fields.String(required=True)
     quantity = Quantity(required=True)
@@ -230,6 +237,7 @@ class StaffChanged(StaffRecord):
 # (event type, schema version) -> (producing service, payload schema)
 EVENTS = {
     (names.APPOINTMENT_BOOKED, 1): (names.BOOKING, AppointmentBooked),
+    (names.APPOINTMENT_CANCELLED, 1): (names.BOOKING, AppointmentCancelled),
     (names.PARTS_RESERVED, 1): (names.PARTS, PartsReserved),
     (names.PARTS_SHORT, 1): (names.PARTS, PartsShort),
     (names.PRICE_LIST_PUBLISHED, 1): (names.BILLING, PriceListPublished),
@@ -249,9 +257,9 @@ EVENTS = {
 # quorum queue per pair, declared at start-up) is derived from this table.
 SUBSCRIPTIONS = {
     names.BOOKING: (names.PARTS_RESERVED, names.PARTS_SHORT),
-    names.RECEPTION: (names.APPOINTMENT_BOOKED, names.PRICE_LIST_PUBLISHED),
+    names.RECEPTION: (names.APPOINTMENT_BOOKED, names.APPOINTMENT_CANCELLED, names.PRICE_LIST_PUBLISHED),
     names.WORKSHOP: (names.ORDER_SIGNED, names.PARTS_ISSUED),
-    names.PARTS: (names.APPOINTMENT_BOOKED, names.PARTS_REQUESTED),
+    names.PARTS: (names.APPOINTMENT_BOOKED, names.APPOINTMENT_CANCELLED, names.PARTS_REQUESTED),
     names.BILLING: (names.ORDER_SIGNED, names.PARTS_ISSUED, names.VEHICLE_READY),
     names.FOLLOWUP: (names.VEHICLE_DELIVERED,),
 }

@@ -13,6 +13,7 @@ SERVICES = (STAFF, *DEPARTMENTS)
 
 # Events are facts, named in the past tense.
 APPOINTMENT_BOOKED = "appointment_booked"
+APPOINTMENT_CANCELLED = "appointment_cancelled"
 PARTS_RESERVED = "parts_reserved"
 PARTS_SHORT = "parts_short"
 PRICE_LIST_PUBLISHED = "price_list_published"

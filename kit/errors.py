@@ -24,6 +24,7 @@ class DomainError(Exception):
         self.params = params
         self.field = field
         self.code = code
+        self.details: dict = {}  # anything more a client can act on (e.g. alternative times)
         super().__init__(self.message)
 
     @property

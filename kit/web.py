@@ -192,9 +192,8 @@ class Api(HttpRequestHandler):
     def error_response(self, request, exc: Exception) -> Response:
         locale = getattr(request, "locale", DEFAULT_LOCALE)
         if isinstance(exc, DomainError):
-            return json_response(
-                {"error": {"code": exc.code, "message": exc.message_in(locale), "field": exc.field}}, exc.status
-            )
+            error = {"code": exc.code, "message": exc.message_in(locale), "field": exc.field, **exc.details}
+            return json_response({"error": error}, exc.status)
         if isinstance(exc, ValidationError):
             fields = field_errors(exc.messages, locale)
             name, messages = next(iter(fields.items()))

@@ -3,29 +3,113 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from contracts import Envelope, names
-from kit.errors import NotFound
+from kit.errors import DomainError, NotFound
+from kit.i18n import N_
 
 from . import domain
 from .models import Appointment, Customer, Vehicle
+from .slots import SlotRules, check_slot, free_slots
+
+DEFAULT_RULES = SlotRules()
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def book_appointment(uow, cmd: dict) -> Appointment:
-    """Record the appointment and announce it: parts reserve the shelf, reception expects the car."""
+def booked_times(session, advisor_id: str, day: date, tz: ZoneInfo) -> list[datetime]:
+    """The advisor's booked reception starts on that (local) day."""
+    start = datetime.combine(day, time(0, 0), tz)
+    return list(
+        session.scalars(
+            sa.select(Appointment.starts_at).where(
+                Appointment.advisor_id == advisor_id,
+                Appointment.status == "booked",
+                Appointment.starts_at >= start,
+                Appointment.starts_at < start + timedelta(days=1),
+            )
+        )
+    )
+
+
+def open_slots(
+    session, advisor_id: str, day: date, now: datetime, rules: SlotRules = DEFAULT_RULES, tz: ZoneInfo = SHANGHAI
+) -> list[datetime]:
+    return free_slots(day, rules, tz, booked_times(session, advisor_id, day, tz), now)
+
+
+def cancel_appointment(uow, appointment_id: str, *, reason: str, by_dealership: bool) -> Appointment:
+    """Cancel: the shelf reservation is released and reception stops expecting the car.
+
+    R-BK-8: when the dealership cannot honour a booking it says so with `by_dealership`, so the
+    customer is told in time and offered new times.
+    """
+    appointment = _appointment(uow, appointment_id)
+    if appointment.status != "booked":
+        raise DomainError(N_("Only a booked appointment can be cancelled"), field="appointment_id", code="not_booked")
+    appointment.status, appointment.cancelled_at, appointment.cancel_reason = "cancelled", uow.clock(), reason
+    uow.emit(
+        names.APPOINTMENT_CANCELLED,
+        {
+            "appointment_id": appointment_id,
+            "visit_id": appointment.visit_id,
+            "reason": reason,
+            "by_dealership": by_dealership,
+        },
+        correlation_id=appointment.visit_id,
+    )
+    return appointment
+
+
+def welcome_board(session, day: date, tz: ZoneInfo = SHANGHAI) -> list[dict]:
+    """R-BK-9: today's booked arrivals as the board shows them, each customer's privacy choice honoured."""
+    start = datetime.combine(day, time(0, 0), tz)
+    rows = session.execute(
+        sa.select(Appointment, Customer, Vehicle)
+        .join(Customer, Customer.customer_id == Appointment.customer_id)
+        .join(Vehicle, Vehicle.vin == Appointment.vin)
+        .where(
+            Appointment.status == "booked",
+            Appointment.starts_at >= start,
+            Appointment.starts_at < start + timedelta(days=1),
+        )
+        .order_by(Appointment.starts_at)
+    ).all()
+    return [
+        {
+            "starts_at": a.starts_at,
+            "advisor_id": a.advisor_id,
+            "plate": v.plate,
+            "greeting": domain.welcome_name(c.name, c.salutation, c.privacy),
+        }
+        for a, c, v in rows
+    ]
+
+
+def book_appointment(uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: ZoneInfo = SHANGHAI) -> Appointment:
+    """Record the appointment and announce it: parts reserve the shelf, reception expects the car.
+
+    R-BK-3: only a free reception slot of the advisor; R-BK-5: the advisor named is told to the customer.
+    """
     customer_in, vehicle_in = cmd["customer"], cmd["vehicle"]
     mobile = domain.check_mobile(customer_in["mobile"])
     vin = domain.check_vin(vehicle_in["vin"], field="vin")
-    starts_at = domain.check_start(cmd["starts_at"], uow.clock())
+    starts_at = cmd["starts_at"]
     session = uow.session
+    check_slot(
+        starts_at, rules, tz, booked_times(session, cmd["advisor_id"], starts_at.astimezone(tz).date(), tz), uow.clock()
+    )
     customer = session.scalars(sa.select(Customer).filter_by(mobile=mobile)).first()
     if customer is None:
         customer = Customer(customer_id=str(uuid.uuid4()), name=customer_in["name"], mobile=mobile)
         session.add(customer)
         session.flush()
     customer.name = customer_in["name"]
+    customer.salutation = cmd.get("salutation") or customer.salutation or ""
+    customer.privacy = domain.check_privacy(cmd.get("privacy") or customer.privacy or "surname")
     vehicle = session.get(Vehicle, vin)
     if vehicle is None:
         vehicle = Vehicle(vin=vin, customer_id=customer.customer_id)

@@ -14,6 +14,12 @@ class Customer(Base):
     customer_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80))
     mobile: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    salutation: Mapped[str] = mapped_column(
+        sa.String(8), default="", server_default=""
+    )  # 先生 / 女士, for the welcome board
+    privacy: Mapped[str] = mapped_column(
+        sa.String(10), default="surname", server_default="surname"
+    )  # R-BK-9: full | surname | plate
 
 
 class Vehicle(Base):
@@ -26,6 +32,17 @@ class Vehicle(Base):
 
 class Appointment(Base):
     __tablename__ = "appointments"
+    # One booked customer per advisor and reception slot, also when clerks book the same slot at once (R-BK-3).
+    __table_args__ = (
+        sa.Index(
+            "uq_booked_slot",
+            "advisor_id",
+            "starts_at",
+            unique=True,
+            sqlite_where=sa.text("status = 'booked'"),
+            postgresql_where=sa.text("status = 'booked'"),
+        ),
+    )
     appointment_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     visit_id: Mapped[str] = mapped_column(sa.String(40), unique=True)
     customer_id: Mapped[str] = mapped_column(sa.ForeignKey("customers.customer_id"))
@@ -35,7 +52,9 @@ class Appointment(Base):
     complaint: Mapped[str] = mapped_column(sa.Text, default="")
     planned_labour: Mapped[list] = mapped_column(sa.JSON, default=list)
     planned_parts: Mapped[list] = mapped_column(sa.JSON, default=list)
-    status: Mapped[str] = mapped_column(sa.String(16), default="booked")
+    status: Mapped[str] = mapped_column(sa.String(16), default="booked")  # booked | cancelled
+    cancelled_at = mapped_column(UtcDateTime, nullable=True)
+    cancel_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     parts_status: Mapped[str] = mapped_column(sa.String(16), default="pending")  # pending | reserved | short
     parts_short: Mapped[list] = mapped_column(sa.JSON, default=list)
     booked_by: Mapped[str | None] = mapped_column(sa.String(40))

@@ -1,17 +1,37 @@
 """Booking 维修预约: appointments, and the parts status the advisor watches."""
 
-from marshmallow import Schema, fields, validate
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from marshmallow import Schema, ValidationError, fields, validate
+from sqlalchemy.exc import IntegrityError
+from werkzeug.utils import redirect
 
 from contracts import names
 from contracts.events import CustomerSchema, PlannedPartSchema, VehicleSchema
-from kit.errors import NotFound
+from kit.config import Settings
+from kit.errors import DomainError, NotFound
 from kit.extensions import Database, on_event
 from kit.i18n import N_
 from kit.service import KitEndpoints
-from kit.web import api, page, read_json
+from kit.types import utcnow
+from kit.web import api, field_errors, flash, fragment, page, read_json
 
 from . import handlers, seed
 from .models import Base
+from .slots import SlotRules, SlotUnavailable, free_slots
+
+
+def form_errors(errors: dict) -> dict:
+    """Errors of the JSON command, under the names of the form's fields."""
+    names = {
+        "customer.name": "name",
+        "customer.mobile": "mobile",
+        "vehicle.plate": "plate",
+        "vehicle.model": "model",
+        "starts_at": "time",
+    }
+    return {names.get(key, key): messages for key, messages in errors.items()}
 
 
 class BookAppointment(Schema):
@@ -23,6 +43,50 @@ class BookAppointment(Schema):
     complaint = fields.String(load_default="")
     planned_labour = fields.List(fields.String(), load_default=list)
     planned_parts = fields.List(fields.Nested(PlannedPartSchema), load_default=list)
+    salutation = fields.String(load_default="", validate=validate.OneOf(("", "先生", "女士")))
+    privacy = fields.String(load_default="surname")
+
+
+class CancelAppointment(Schema):
+    reason = fields.String(load_default="")
+    by_dealership = fields.Boolean(load_default=False)
+
+
+FORM_FIELDS = (
+    "name",
+    "mobile",
+    "salutation",
+    "privacy",
+    "plate",
+    "model",
+    "vin",
+    "date",
+    "time",
+    "advisor_id",
+    "complaint",
+    "planned_labour",
+)
+
+
+def form_command(form, tz: ZoneInfo) -> dict:
+    """The booking desk's form as the JSON command (the same checks apply to both)."""
+    starts_at = None
+    if form.get("date") and form.get("time"):
+        try:
+            starts_at = datetime.combine(date.fromisoformat(form["date"]), time.fromisoformat(form["time"]), tz)
+        except ValueError:
+            starts_at = None
+    return {
+        "customer": {"name": form.get("name", ""), "mobile": form.get("mobile", "")},
+        "salutation": {"mr": "先生", "ms": "女士"}.get(form.get("salutation", ""), ""),
+        "privacy": form.get("privacy", "surname"),
+        "vehicle": {"plate": form.get("plate", ""), "model": form.get("model", "")},
+        "vin": form.get("vin", ""),
+        "starts_at": starts_at.isoformat() if starts_at else "",
+        "advisor_id": form.get("advisor_id", ""),
+        "complaint": form.get("complaint", ""),
+        "planned_labour": [c.strip().upper() for c in form.get("planned_labour", "").split(",") if c.strip()],
+    }
 
 
 class Service(KitEndpoints):
@@ -35,10 +99,86 @@ class Service(KitEndpoints):
         "vin": "LSVAM4187C2184847", "starts_at": "2026-12-01T09:00:00+08:00", "advisor_id": "A001",
         "complaint": "冷车怠速抖动", "planned_labour": ["LAB-OIL"],
         "planned_parts": [{"part_no": "P-OIL-5W30", "quantity": "1"}]}"""
-        cmd = read_json(request, BookAppointment())
-        cmd["vehicle"]["vin"] = cmd.pop("vin")
-        appointment = self.db.run(handlers.book_appointment, cmd, actor_id=request.staff.staff_id)
+        appointment = self._book(BookAppointment().load(read_json(request)), request)
         return 201, self.db.read(handlers.appointment, appointment.appointment_id)
+
+    def _book(self, cmd: dict, request):
+        cmd["vehicle"]["vin"] = cmd.pop("vin")
+        rules, tz = self._slot_rules()
+        try:
+            return self.db.run(handlers.book_appointment, cmd, rules, tz, actor_id=request.staff.staff_id)
+        except IntegrityError:
+            # Another clerk took the same slot a moment ago: the unique index decided, offer the rest.
+            taken = self.db.read(handlers.booked_times, cmd["advisor_id"], cmd["starts_at"].astimezone(tz).date(), tz)
+            raise SlotUnavailable(
+                N_("{time} is already booked for this advisor"),
+                time=cmd["starts_at"].astimezone(tz).strftime("%H:%M"),
+                code="slot_taken",
+                alternatives=free_slots(cmd["starts_at"].astimezone(tz).date(), rules, tz, taken, utcnow()),
+            ) from None
+
+    def _slot_rules(self):
+        settings = Settings.load()
+        return SlotRules.from_settings(settings.raw), settings.tz
+
+    @api("GET", "/api/slots", action="booking.view")
+    def slots(self, request):
+        """?advisor_id=A001&date=2026-12-01 -> the advisor's free reception slots that day (R-BK-3)"""
+        rules, tz = self._slot_rules()
+        try:
+            day = date.fromisoformat(request.args.get("date", ""))
+        except ValueError:
+            raise DomainError(N_("Give the date as YYYY-MM-DD"), field="date") from None
+        advisor = request.args.get("advisor_id", "")
+        free = self.db.read(handlers.open_slots, advisor, day, utcnow(), rules, tz)
+        return {"advisor_id": advisor, "date": day, "slots": [s.isoformat() for s in free]}
+
+    @api("POST", "/api/appointments/<appointment_id>/cancel", action="booking.book")
+    def cancel(self, request, appointment_id):
+        """{"reason": "客户改期", "by_dealership": false} -> the shelf reservation is released (parts)"""
+        cmd = read_json(request, CancelAppointment())
+        self.db.run(
+            handlers.cancel_appointment,
+            appointment_id,
+            reason=cmd["reason"],
+            by_dealership=cmd["by_dealership"],
+            actor_id=request.staff.staff_id,
+        )
+        return self.db.read(handlers.appointment, appointment_id)
+
+    @api("POST", "/appointments", action="booking.book")
+    def book_form(self, request):
+        """The booking desk's form: errors next to their fields, what was typed kept."""
+        values = {k: request.form.get(k, "") for k in FORM_FIELDS}
+        try:
+            cmd = BookAppointment().load(form_command(request.form, Settings.load().tz))
+            self._book(cmd, request)
+        except ValidationError as exc:
+            return self._index(request, values, form_errors(field_errors(exc.messages, request.locale)), 400)
+        except DomainError as exc:
+            return self._index(request, values, form_errors({exc.field or "_": [exc.message_in(request.locale)]}), 422)
+        return flash(redirect("/", code=303), "ok", N_("Appointment booked"))
+
+    @api("GET", "/welcome", action="booking.view")
+    def welcome(self, request):
+        """The welcome board 欢迎牌 for the lounge screen: today's arrivals (R-BK-9), refreshing itself."""
+        settings = Settings.load()
+        today = utcnow().astimezone(settings.tz).date()
+        return page(
+            self.name,
+            N_("Welcome"),
+            "welcome.html",
+            request,
+            arrivals=self.db.read(handlers.welcome_board, today, settings.tz),
+        )
+
+    @api("GET", "/welcome/board", action="booking.view")
+    def welcome_fragment(self, request):
+        settings = Settings.load()
+        today = utcnow().astimezone(settings.tz).date()
+        return fragment(
+            self.name, "welcome_board.html", request, arrivals=self.db.read(handlers.welcome_board, today, settings.tz)
+        )
 
     @api("GET", "/api/appointments", action="booking.view")
     def list_appointments(self, request):
@@ -63,6 +203,16 @@ class Service(KitEndpoints):
 
     @api("GET", "/", action="booking.view")
     def index(self, request):
+        return self._index(request, {"privacy": "surname", "advisor_id": "A001"}, {})
+
+    def _index(self, request, values, errors, status=200):
         return page(
-            self.name, N_("Appointment board"), "index.html", request, appointments=self.db.read(handlers.appointments)
+            self.name,
+            N_("Appointment board"),
+            "index.html",
+            request,
+            status=status,
+            appointments=self.db.read(handlers.appointments),
+            values=values,
+            errors=errors,
         )

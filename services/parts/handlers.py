@@ -9,13 +9,22 @@ import sqlalchemy as sa
 from contracts import Envelope, names
 
 from . import domain
-from .models import APPOINTMENT_SHELF, MAIN, IssueLine, Part, Reservation, StockLevel, StockMove
+from .models import (
+    APPOINTMENT_SHELF,
+    MAIN,
+    CancelledAppointment,
+    IssueLine,
+    Part,
+    Reservation,
+    StockLevel,
+    StockMove,
+)
 
 
 def reserve_for_appointment(uow, event: Envelope) -> None:
     """appointment_booked -> planned parts moved to the appointment shelf, or a shortage with a date."""
     booked = event.payload
-    if not booked["planned_parts"]:
+    if not booked["planned_parts"] or uow.session.get(CancelledAppointment, booked["appointment_id"]):
         return
     session = uow.session
     planned = [(p["part_no"], p["quantity"]) for p in booked["planned_parts"]]
@@ -49,6 +58,19 @@ def reserve_for_appointment(uow, event: Envelope) -> None:
         )
     else:
         uow.emit(names.PARTS_RESERVED, {"appointment_id": booked["appointment_id"], "reserved": reserved})
+
+
+def release_for_cancelled(uow, event: Envelope) -> None:
+    """appointment_cancelled -> what waits on the appointment shelf goes back to the warehouse."""
+    appointment_id = event.payload["appointment_id"]
+    session = uow.session
+    if session.get(CancelledAppointment, appointment_id) is None:
+        session.add(CancelledAppointment(appointment_id=appointment_id, cancelled_at=uow.clock()))
+    for reservation in session.scalars(
+        sa.select(Reservation).filter_by(appointment_id=appointment_id, status="reserved")
+    ):
+        _move(uow, reservation.part_no, reservation.quantity, APPOINTMENT_SHELF, MAIN, "release", appointment_id)
+        reservation.status = "released"
 
 
 def issue_against_order(uow, event: Envelope, verify) -> None:

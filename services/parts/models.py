@@ -35,7 +35,7 @@ class Reservation(Base):
     visit_id: Mapped[str] = mapped_column(sa.String(40), index=True)
     part_no: Mapped[str] = mapped_column(sa.ForeignKey("parts.part_no"))
     quantity = mapped_column(Quantity, nullable=False)  # still on the shelf
-    status: Mapped[str] = mapped_column(sa.String(16), default="reserved")  # reserved | issued
+    status: Mapped[str] = mapped_column(sa.String(16), default="reserved")  # reserved | issued | released
     reserved_at = mapped_column(UtcDateTime, nullable=False)
 
 
@@ -68,3 +68,11 @@ class StockMove(Base):
     reason: Mapped[str] = mapped_column(sa.String(40))
     reference: Mapped[str] = mapped_column(sa.String(80))
     moved_at = mapped_column(UtcDateTime, nullable=False)
+
+
+class CancelledAppointment(Base):
+    """Appointments booking has cancelled; a late `appointment_booked` for one of them changes nothing."""
+
+    __tablename__ = "cancelled_appointments"
+    appointment_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    cancelled_at = mapped_column(UtcDateTime, nullable=False)

@@ -20,6 +20,11 @@ class Service(KitEndpoints):
         """payload: {"appointment_id", "visit_id", "planned_parts": [{"part_no": "P-OIL-5W30", "quantity": "1"}], …}"""
         self.db.handle(event, handlers.reserve_for_appointment)
 
+    @on_event(names.APPOINTMENT_CANCELLED)
+    def release_shelf(self, event):
+        """payload: {"appointment_id", "visit_id", "reason": "客户改期", "by_dealership": false}"""
+        self.db.handle(event, handlers.release_for_cancelled)
+
     @on_event(names.PARTS_REQUESTED)
     def issue_parts(self, event):
         """payload: {"request_id", "technician_id", "signed_order": {"order", "signature", "key_id"},

@@ -17,7 +17,7 @@ from kit.i18n import N_
 from kit.web import JSONEncoder
 
 from . import domain
-from .models import ExpectedArrival, Order, OrderVersion, PriceListCopy, Visit
+from .models import CancelledAppointment, ExpectedArrival, Order, OrderVersion, PriceListCopy, Visit
 
 
 def take_price_list(uow, event: Envelope) -> None:
@@ -45,6 +45,8 @@ def take_price_list(uow, event: Envelope) -> None:
 def expect_arrival(uow, event: Envelope) -> None:
     """appointment_booked -> the car is expected; the booked advisor will receive it (R-BK-5)."""
     a = event.raw_payload
+    if uow.session.get(CancelledAppointment, a["appointment_id"]):
+        return
     uow.session.add(
         ExpectedArrival(
             appointment_id=a["appointment_id"],
@@ -59,6 +61,16 @@ def expect_arrival(uow, event: Envelope) -> None:
             planned_parts=a.get("planned_parts", []),
         )
     )
+
+
+def forget_arrival(uow, event: Envelope) -> None:
+    """appointment_cancelled -> the car is no longer expected (unless it has already arrived)."""
+    appointment_id = event.payload["appointment_id"]
+    if uow.session.get(CancelledAppointment, appointment_id) is None:
+        uow.session.add(CancelledAppointment(appointment_id=appointment_id, cancelled_at=uow.clock()))
+    arrival = uow.session.get(ExpectedArrival, appointment_id)
+    if arrival is not None and not arrival.arrived:
+        uow.session.delete(arrival)
 
 
 def check_in(uow, cmd: dict) -> Visit:

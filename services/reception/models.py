@@ -69,3 +69,11 @@ class OrderVersion(Base):
     signed: Mapped[dict] = mapped_column(sa.JSON)  # {"order": body, "signature", "key_id"}
     signed_at = mapped_column(UtcDateTime, nullable=False)
     advisor_id: Mapped[str] = mapped_column(sa.String(40))
+
+
+class CancelledAppointment(Base):
+    """Appointments booking has cancelled; a late `appointment_booked` for one of them changes nothing."""
+
+    __tablename__ = "cancelled_appointments"
+    appointment_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    cancelled_at = mapped_column(UtcDateTime, nullable=False)

@@ -63,6 +63,11 @@ class Service(KitEndpoints):
         """payload: {"appointment_id", "visit_id", "customer", "vehicle", "starts_at", "advisor_id", …}"""
         self.db.handle(event, handlers.expect_arrival)
 
+    @on_event(names.APPOINTMENT_CANCELLED)
+    def forget_arrival(self, event):
+        """payload: {"appointment_id", "visit_id", "reason", "by_dealership"}"""
+        self.db.handle(event, handlers.forget_arrival)
+
     @api("GET", "/api/expected-arrivals", action="reception.view")
     def expected_arrivals(self, request):
         """?appointment_id=… for one; otherwise the cars not yet arrived, earliest first."""

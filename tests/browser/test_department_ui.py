@@ -130,3 +130,46 @@ def test_the_customer_signs_on_a_tablet_and_the_order_is_signed(browser, line):
     import hashlib
 
     assert hashlib.sha256(image.content).hexdigest() == digest
+
+
+def test_the_booking_desk_books_through_its_page_and_the_customer_is_on_the_welcome_board(page: Page, line):
+    """R-BK-3, R-BK-9: a booking made in the UI for today shows on the welcome board, surname only."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from services.booking.slots import SlotRules, reception_slots
+    from tests.support.factories import make_plate, make_vin
+
+    tz = ZoneInfo("Asia/Shanghai")
+    now = datetime.now(tz)
+    upcoming = [s for s in reception_slots(now.date(), SlotRules(), tz) if s > now + timedelta(minutes=5)]
+    day, slot = (now.date(), upcoming[0]) if upcoming else (now.date() + timedelta(days=1), None)
+    slot = slot or reception_slots(day, SlotRules(), tz)[0]
+    plate = make_plate()
+
+    sign_in(page, line, "B001", then=line.url(names.BOOKING, "/"))
+    form = page.locator("form[action='/appointments']")
+    form.get_by_label("客户姓名", exact=True).fill("王建国")
+    form.locator("select[name='salutation']").select_option("mr")
+    form.get_by_label("手机", exact=True).fill("13801380001")
+    form.locator("select[name='privacy']").select_option("surname")
+    form.get_by_label("车牌", exact=True).fill(plate)
+    form.locator("input[name='vin']").fill("LSVAM4188C2184847")  # wrong check digit first
+    form.locator("input[name='date']").fill(day.isoformat())
+    form.locator("input[name='time']").fill(slot.strftime("%H:%M"))
+    form.get_by_role("button", name="预约", exact=True).click()
+    expect(page.locator("[data-field='vin']")).to_contain_text("校验位")
+    form = page.locator("form[action='/appointments']")
+    expect(form.get_by_label("车牌", exact=True)).to_have_value(plate)  # what was typed is kept
+    form.locator("input[name='vin']").fill(make_vin())
+    form.get_by_role("button", name="预约", exact=True).click()
+    expect(page.locator(".flash.ok")).to_have_text("预约成功")
+
+    if day == now.date():
+        page.goto(line.url(names.BOOKING, "/welcome"))
+        row = page.locator(f"tr[data-plate='{plate}']")
+        expect(row).to_contain_text("王先生")
+        expect(row).not_to_contain_text("王建国")  # the customer chose surname only
+        expect(row).to_contain_text(slot.strftime("%H:%M"))
+    else:  # after the last slot of the day the board is tomorrow's business; the booking is on the list
+        expect(page.locator("table").first).to_contain_text(plate)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import string
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from vininfo import Vin
 
@@ -29,12 +31,25 @@ def make_mobile() -> str:
     return "139" + "".join(random.choices(string.digits, k=8))
 
 
+_SLOT_NUMBERS = itertools.count()
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def next_slot() -> datetime:
+    """A free reception slot (R-BK-3 grid) for advisor A001: each call in a process gets another one."""
+    from services.booking.slots import SlotRules, reception_slots
+
+    n = next(_SLOT_NUMBERS)
+    day = (datetime.now(SHANGHAI) + timedelta(days=1 + n // 24)).date()
+    return reception_slots(day, SlotRules(), SHANGHAI)[n % 24]
+
+
 def make_booking(**overrides) -> dict:
     booking = {
         "customer": {"name": "王先生", "mobile": make_mobile()},
         "vehicle": {"plate": make_plate(), "model": "帕萨特"},
         "vin": make_vin(),
-        "starts_at": (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0).isoformat(),
+        "starts_at": next_slot().isoformat(),
         "advisor_id": "A001",
         "complaint": "冷车启动怠速抖动，热车后好转",
         "planned_labour": ["LAB-THROTTLE", "LAB-OIL"],

@@ -51,6 +51,12 @@ SIGNED_ORDER = {"order": ORDER_BODY, "signature": "c2lnbmF0dXJl", "key_id": "012
 
 # One valid sample payload per event type (JSON form, as it travels).
 SAMPLES: dict[str, dict] = {
+    names.APPOINTMENT_CANCELLED: {
+        "appointment_id": "AP-1",
+        "visit_id": "V-1",
+        "reason": "客户改期",
+        "by_dealership": False,
+    },
     names.APPOINTMENT_BOOKED: {
         "appointment_id": "AP-1",
         "visit_id": "V-1",

@@ -62,7 +62,7 @@ def signed(tmp_path, **overrides):
 def booked_appointment(work):
     cmd = make_booking()
     cmd["vehicle"]["vin"] = cmd.pop("vin")
-    cmd["starts_at"] = datetime.now(UTC) + timedelta(days=1)
+    cmd["starts_at"] = datetime.fromisoformat(cmd["starts_at"])
     return work.run(booking.book_appointment, cmd)
 
 
@@ -198,6 +198,35 @@ def prepare_delivered(work, tmp_path):
     ), ()
 
 
+def prepare_cancelled_shelf(work, tmp_path):
+    parts_seed.reference_data(work)
+    booked = booked_payload()
+    work.handle(wire_event(names.APPOINTMENT_BOOKED, booked), parts.reserve_for_appointment)
+    return wire_event(
+        names.APPOINTMENT_CANCELLED,
+        {
+            "appointment_id": booked["appointment_id"],
+            "visit_id": booked["visit_id"],
+            "reason": "客户改期",
+            "by_dealership": False,
+        },
+    ), ()
+
+
+def prepare_cancelled_arrival(work, tmp_path):
+    booked = booked_payload()
+    work.handle(wire_event(names.APPOINTMENT_BOOKED, booked), reception.expect_arrival)
+    return wire_event(
+        names.APPOINTMENT_CANCELLED,
+        {
+            "appointment_id": booked["appointment_id"],
+            "visit_id": booked["visit_id"],
+            "reason": "",
+            "by_dealership": True,
+        },
+    ), ()
+
+
 CASES = {
     "booking.parts_reserved": Case("booking", booking.note_parts_reserved, prepare_parts_reserved),
     "booking.parts_short": Case("booking", booking.note_parts_short, prepare_parts_short),
@@ -206,6 +235,8 @@ CASES = {
     "workshop.take_signed_order": Case("workshop", workshop.take_signed_order, prepare_workshop_order),
     "workshop.take_parts_issued": Case("workshop", workshop.take_parts_issued, prepare_workshop_parts_issued),
     "parts.reserve_on_shelf": Case("parts", parts.reserve_for_appointment, prepare_parts_reservation),
+    "parts.release_shelf": Case("parts", parts.release_for_cancelled, prepare_cancelled_shelf),
+    "reception.forget_arrival": Case("reception", reception.forget_arrival, prepare_cancelled_arrival),
     "parts.issue_parts": Case("parts", parts.issue_against_order, prepare_parts_request),
     "billing.take_signed_quote": Case("billing", billing.record_signed_order, prepare_billing_quote),
     "billing.take_parts_issued": Case("billing", billing.record_parts_issued, prepare_billing_parts_issued),

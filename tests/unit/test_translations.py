@@ -163,7 +163,15 @@ PAGES = {
             for status in ("waiting", "blocked", "ready", "paid")
         ]
     },
+    ("booking", "welcome.html"): {
+        "arrivals": [
+            {"starts_at": NOW, "advisor_id": "A001", "plate": "A-D1234", "greeting": "Wang"},
+            {"starts_at": NOW, "advisor_id": "A001", "plate": "B-88K21", "greeting": ""},
+        ]
+    },
     ("booking", "index.html"): {
+        "values": {"privacy": "surname", "advisor_id": "A001"},
+        "errors": {"mobile": ["bad"]},
         "appointments": [
             {
                 "starts_at": NOW,
@@ -175,7 +183,7 @@ PAGES = {
                 "parts_short": [{"part_no": "P-DISC-F", "quantity_short": "1", "expected_on": "2026-12-01"}],
             }
             for status in ("pending", "reserved", "short")
-        ]
+        ],
     },
     ("followup", "index.html"): {
         "calls": [

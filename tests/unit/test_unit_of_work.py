@@ -15,11 +15,11 @@ def outbox_rows(work):
 
 
 def command(**overrides):
-    from datetime import UTC, datetime, timedelta
+    from datetime import datetime
 
     cmd = make_booking(**overrides)
     cmd["vehicle"]["vin"] = cmd.pop("vin")
-    cmd["starts_at"] = datetime.now(UTC) + timedelta(days=1)
+    cmd["starts_at"] = datetime.fromisoformat(cmd["starts_at"])
     return cmd
 
 
