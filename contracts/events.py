@@ -206,6 +206,9 @@ class VehicleDelivered(Schema):
     vehicle = fields.Nested(VehicleSchema, required=True)
     total = Money(required=True)
     delivered_at = UtcTime(required=True)
+    # additive (v1 consumers ignore them): what the customer file needs for the next service (R-BL-4)
+    mileage_km = fields.Integer(load_default=None, allow_none=True)
+    labour_codes = fields.List(fields.String(), load_default=list)
 
 
 class FollowupScheduled(Schema):
@@ -256,7 +259,7 @@ EVENTS = {
 # Who listens to what: consumer service -> event types. The broker topology (one durable
 # quorum queue per pair, declared at start-up) is derived from this table.
 SUBSCRIPTIONS = {
-    names.BOOKING: (names.PARTS_RESERVED, names.PARTS_SHORT),
+    names.BOOKING: (names.PARTS_RESERVED, names.PARTS_SHORT, names.VEHICLE_DELIVERED),
     names.RECEPTION: (names.APPOINTMENT_BOOKED, names.APPOINTMENT_CANCELLED, names.PRICE_LIST_PUBLISHED),
     names.WORKSHOP: (names.ORDER_SIGNED, names.PARTS_ISSUED),
     names.PARTS: (names.APPOINTMENT_BOOKED, names.APPOINTMENT_CANCELLED, names.PARTS_REQUESTED),

@@ -164,6 +164,8 @@ def pay(uow, invoice_id: str, *, amount: Decimal, method: str) -> Invoice:
             "vehicle": body["vehicle"],
             "total": invoice.total,
             "delivered_at": now,
+            "mileage_km": body["mileage_km"],
+            "labour_codes": sorted({line["code"] for line in invoice.lines if line["kind"] == "labour"}),
         },
         correlation_id=invoice.visit_id,
     )

@@ -12,8 +12,8 @@ from contracts import Envelope, names
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
 
-from . import domain
-from .models import Appointment, Customer, Vehicle
+from . import domain, maintenance
+from .models import Appointment, Customer, ServiceRecord, Vehicle
 from .slots import SlotRules, check_slot, free_slots
 
 DEFAULT_RULES = SlotRules()
@@ -116,6 +116,7 @@ def book_appointment(uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: ZoneI
         session.add(vehicle)
     vehicle.plate = vehicle_in["plate"].strip().upper()
     vehicle.model = vehicle_in.get("model", "")
+    vehicle.purchase_date = cmd.get("purchase_date") or vehicle.purchase_date
     vehicle.customer_id = customer.customer_id
     session.flush()  # customer and vehicle rows before the appointment that refers to them
     appointment = Appointment(
@@ -149,6 +150,65 @@ def book_appointment(uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: ZoneI
         correlation_id=appointment.visit_id,
     )
     return appointment
+
+
+def record_service(uow, event: Envelope) -> None:
+    """vehicle_delivered -> the service history of the customer file (and a mileage reading)."""
+    delivered = event.payload
+    vin = delivered["vehicle"]["vin"]
+    uow.session.add(
+        ServiceRecord(
+            order_id=delivered["order_id"],
+            vin=vin,
+            delivered_at=delivered["delivered_at"],
+            mileage_km=delivered.get("mileage_km"),
+            labour_codes=list(delivered.get("labour_codes", [])),
+        )
+    )
+
+
+def due_list(session, today: date, days: int, tz: ZoneInfo = SHANGHAI) -> list[dict]:
+    """R-BK-1 proactive booking: who is due for which maintenance in the next `days` days, and why (R-KB-2)."""
+    records: dict[str, list[ServiceRecord]] = {}
+    for record in session.scalars(sa.select(ServiceRecord).order_by(ServiceRecord.delivered_at)):
+        records.setdefault(record.vin, []).append(record)
+    rows = session.execute(sa.select(Vehicle, Customer).join(Customer, Customer.customer_id == Vehicle.customer_id))
+    out = []
+    for vehicle, customer in rows:
+        history = records.get(vehicle.vin, [])
+        readings = [(r.delivered_at.astimezone(tz).date(), r.mileage_km) for r in history if r.mileage_km is not None]
+        since = vehicle.purchase_date or (readings[0][0] if readings else None)
+        if since is None:
+            continue  # nothing known yet about this car's age or use
+        plan = maintenance.plan_for(vehicle.model)
+        done = {}
+        for item in plan.items:
+            for r in history:  # the latest service that did every labour operation of the item
+                if item.labour and set(item.labour) <= set(r.labour_codes) and r.mileage_km is not None:
+                    done[item.code] = (r.delivered_at.astimezone(tz).date(), r.mileage_km)
+        due = maintenance.due_within(plan, since, readings, done, today, days)
+        if due:
+            out.append(
+                {
+                    "vin": vehicle.vin,
+                    "plate": vehicle.plate,
+                    "model": vehicle.model,
+                    "customer": {"name": customer.name, "mobile": customer.mobile},
+                    "items": [
+                        {
+                            "code": d.item.code,
+                            "name_zh": d.item.name_zh,
+                            "name_en": d.item.name_en,
+                            "due_on": d.due_on,
+                            "due_km": d.due_km,
+                            "reason": d.reason,
+                            "overdue": d.overdue,
+                        }
+                        for d in due
+                    ],
+                }
+            )
+    return sorted(out, key=lambda v: min(i["due_on"] for i in v["items"]))
 
 
 def note_parts_reserved(uow, event: Envelope) -> None:

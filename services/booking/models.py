@@ -28,6 +28,18 @@ class Vehicle(Base):
     plate: Mapped[str] = mapped_column(sa.String(16), index=True)
     model: Mapped[str] = mapped_column(sa.String(80), default="")
     customer_id: Mapped[str] = mapped_column(sa.ForeignKey("customers.customer_id"))
+    purchase_date = mapped_column(sa.Date, nullable=True)
+
+
+class ServiceRecord(Base):
+    """Service history of the customer file, fed by deliveries (vehicle_delivered)."""
+
+    __tablename__ = "service_records"
+    order_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    vin: Mapped[str] = mapped_column(sa.String(17), index=True)
+    delivered_at = mapped_column(UtcDateTime, nullable=False)
+    mileage_km: Mapped[int | None]
+    labour_codes: Mapped[list] = mapped_column(sa.JSON, default=list)
 
 
 class Appointment(Base):

@@ -44,6 +44,7 @@ class BookAppointment(Schema):
     planned_labour = fields.List(fields.String(), load_default=list)
     planned_parts = fields.List(fields.Nested(PlannedPartSchema), load_default=list)
     salutation = fields.String(load_default="", validate=validate.OneOf(("", "先生", "女士")))
+    purchase_date = fields.Date(load_default=None, allow_none=True)
     privacy = fields.String(load_default="surname")
 
 
@@ -158,6 +159,22 @@ class Service(KitEndpoints):
         except DomainError as exc:
             return self._index(request, values, form_errors({exc.field or "_": [exc.message_in(request.locale)]}), 422)
         return flash(redirect("/", code=303), "ok", N_("Appointment booked"))
+
+    @api("GET", "/api/due", action="booking.view")
+    def due(self, request):
+        """?days=30 -> the cars due for maintenance, with the items and why (R-BK-1 proactive booking)"""
+        settings = Settings.load()
+        try:
+            days = max(0, min(int(request.args.get("days", 30)), 730))
+        except ValueError:
+            raise DomainError(N_("Give the number of days as a whole number"), field="days") from None
+        today = utcnow().astimezone(settings.tz).date()
+        return {"days": days, "due": self.db.read(handlers.due_list, today, days, settings.tz)}
+
+    @on_event(names.VEHICLE_DELIVERED)
+    def service_history(self, event):
+        """payload: {"order_id", "vehicle": {"vin", …}, "delivered_at", "mileage_km": 35210, "labour_codes": [...]}"""
+        self.db.handle(event, handlers.record_service)
 
     @api("GET", "/welcome", action="booking.view")
     def welcome(self, request):

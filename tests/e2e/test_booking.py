@@ -90,3 +90,21 @@ def test_cancelling_releases_the_shelf_reservation_in_the_parts_service(client, 
     # the freed slot can be booked again
     again = make_booking(starts_at=visit.booking["starts_at"], vin=make_vin())
     assert client.request("POST", names.BOOKING, "/api/appointments", again, as_="B001").status_code == 201
+
+
+def test_a_delivered_car_enters_the_due_list_for_its_next_service(client, line):
+    """R-BL-4 / R-BK-1: the delivery feeds the customer file; the next oil change is due from that mileage."""
+    from services.booking.maintenance import plan_for
+
+    visit = Visit(line, client=client)
+    visit.through_to_delivery()  # the order's jobs include LAB-OIL at 35,210 km
+    vin = visit.booking["vin"]
+
+    def due_for_car():
+        return next((v for v in client.get(names.BOOKING, "/api/due?days=730")["due"] if v["vin"] == vin), None)
+
+    car = eventually(due_for_car, 30, what="the car in the due list")
+    oil = next(i for i in car["items"] if i["code"] == "OIL")
+    assert oil["due_km"] == 35210 + plan_for(visit.booking["vehicle"]["model"]).item("OIL").every_km
+    assert not oil["overdue"]
+    assert any(i["code"] == "BRAKE-FLUID" for i in car["items"])  # R-KB-2: within 24 months at the latest

@@ -227,9 +227,28 @@ def prepare_cancelled_arrival(work, tmp_path):
     ), ()
 
 
+def prepare_service_history(work, tmp_path):
+    raw = make_booking()
+    return wire_event(
+        names.VEHICLE_DELIVERED,
+        {
+            "invoice_id": "i1",
+            "order_id": "o1",
+            "advisor_id": "A001",
+            "customer": raw["customer"],
+            "vehicle": {**raw["vehicle"], "vin": raw["vin"]},
+            "total": Decimal("741.28"),
+            "delivered_at": datetime.now(UTC),
+            "mileage_km": 35210,
+            "labour_codes": ["LAB-OIL"],
+        },
+    ), ()
+
+
 CASES = {
     "booking.parts_reserved": Case("booking", booking.note_parts_reserved, prepare_parts_reserved),
     "booking.parts_short": Case("booking", booking.note_parts_short, prepare_parts_short),
+    "booking.service_history": Case("booking", booking.record_service, prepare_service_history),
     "reception.take_price_list": Case("reception", reception.take_price_list, prepare_price_list),
     "reception.expect_arrival": Case("reception", reception.expect_arrival, prepare_appointment_booked),
     "workshop.take_signed_order": Case("workshop", workshop.take_signed_order, prepare_workshop_order),
