@@ -7,6 +7,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from kit.paging import Page, contains, paginate
+
 from .domain import PriceBook
 from .models import Invoice, LabourOperation, PartPrice, PartsIssue, PriceList, SignedQuote, WorkDone
 
@@ -52,5 +54,9 @@ def invoice_for_order(session: Session, order_id: str) -> Invoice | None:
     return session.scalars(sa.select(Invoice).filter_by(order_id=order_id)).first()
 
 
-def invoices(session: Session, limit: int = 200) -> list[Invoice]:
-    return list(session.scalars(sa.select(Invoice).order_by(Invoice.updated_at.desc()).limit(limit)))
+def invoices(session: Session, page: int = 1, per_page: int = 50, q: str = "") -> Page:
+    """Newest first; searchable by plate, customer name or order number."""
+    query = sa.select(Invoice).order_by(Invoice.updated_at.desc())
+    if q:
+        query = query.where(contains(q, Invoice.plate, Invoice.customer_name, Invoice.order_id))
+    return paginate(session, query, page, per_page)

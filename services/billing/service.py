@@ -6,6 +6,7 @@ from contracts import names
 from kit.errors import NotFound
 from kit.extensions import Database, SignedOrders, on_event
 from kit.i18n import N_
+from kit.paging import page_args
 from kit.service import KitEndpoints
 from kit.web import api, page, read_json
 
@@ -40,7 +41,9 @@ class Service(KitEndpoints):
 
     @api("GET", "/api/invoices", action="billing.view")
     def list_invoices(self, request):
-        return {"invoices": self.db.read(lambda s: [handlers.invoice_view(i) for i in repository.invoices(s)])}
+        """?q=<plate, customer or order number>&page=1&per_page=50"""
+        result = self.db.read(repository.invoices, *page_args(request.args))
+        return {**result.as_dict("invoices"), "invoices": [handlers.invoice_view(i) for i in result.items]}
 
     @api("GET", "/api/invoices/by-order/<order_id>", action="billing.view")
     def invoice_for_order(self, request, order_id):
@@ -68,5 +71,14 @@ class Service(KitEndpoints):
 
     @api("GET", "/", action="billing.view")
     def index(self, request):
-        invoices = self.db.read(lambda s: [handlers.invoice_view(i) for i in repository.invoices(s)])
-        return page(self.name, N_("Settlement and delivery"), "index.html", request, invoices=invoices)
+        number, per_page, q = page_args(request.args)
+        result = self.db.read(repository.invoices, number, per_page, q)
+        return page(
+            self.name,
+            N_("Settlement and delivery"),
+            "index.html",
+            request,
+            invoices=[handlers.invoice_view(i) for i in result.items],
+            result=result,
+            q=q,
+        )

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from contracts import Envelope, names
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
+from kit.paging import Page, contains, paginate
 
 from . import domain, maintenance
 from .models import Appointment, Customer, ServiceRecord, Vehicle
@@ -232,15 +233,17 @@ def _appointment(uow, appointment_id: str) -> Appointment:
     return appointment
 
 
-def appointments(session, limit: int = 200) -> list[dict]:
-    rows = session.execute(
+def appointments(session, page: int = 1, per_page: int = 50, q: str = "") -> Page:
+    """Appointments by time; searchable by plate, VIN, customer name or mobile."""
+    query = (
         sa.select(Appointment, Customer, Vehicle)
         .join(Customer, Customer.customer_id == Appointment.customer_id)
         .join(Vehicle, Vehicle.vin == Appointment.vin)
         .order_by(Appointment.starts_at)
-        .limit(limit)
-    ).all()
-    return [appointment_view(a, c, v) for a, c, v in rows]
+    )
+    if q:
+        query = query.where(contains(q, Vehicle.plate, Vehicle.vin, Customer.name, Customer.mobile))
+    return paginate(session, query, page, per_page, appointment_view)
 
 
 def appointment(session, appointment_id: str) -> dict | None:

@@ -13,6 +13,7 @@ from kit.config import Settings
 from kit.errors import DomainError, NotFound
 from kit.extensions import Database, on_event
 from kit.i18n import N_
+from kit.paging import page_args
 from kit.service import KitEndpoints
 from kit.types import utcnow
 from kit.web import api, field_errors, flash, fragment, page, read_json
@@ -199,7 +200,8 @@ class Service(KitEndpoints):
 
     @api("GET", "/api/appointments", action="booking.view")
     def list_appointments(self, request):
-        return {"appointments": self.db.read(handlers.appointments)}
+        """?q=<plate, VIN, name or mobile>&page=1&per_page=50"""
+        return self.db.read(handlers.appointments, *page_args(request.args)).as_dict("appointments")
 
     @api("GET", "/api/appointments/<appointment_id>", action="booking.view")
     def get_appointment(self, request, appointment_id):
@@ -223,13 +225,17 @@ class Service(KitEndpoints):
         return self._index(request, {"privacy": "surname", "advisor_id": "A001"}, {})
 
     def _index(self, request, values, errors, status=200):
+        number, per_page, q = page_args(request.args)
+        result = self.db.read(handlers.appointments, number, per_page, q)
         return page(
             self.name,
             N_("Appointment board"),
             "index.html",
             request,
             status=status,
-            appointments=self.db.read(handlers.appointments),
+            appointments=result.items,
+            result=result,
+            q=q,
             values=values,
             errors=errors,
         )

@@ -149,6 +149,8 @@ SIGN_LINE = {"line_no": 1, "description": "Oil change", "code": "LAB-OIL", "quan
 # What each department page is given by its service (rows without any Chinese, so any Chinese is the page's own).
 PAGES = {
     ("billing", "index.html"): {
+        "result": Page(items=[], page=2, per_page=1, total=3),
+        "q": "",
         "invoices": [
             {
                 "plate": "A-D1234",
@@ -161,7 +163,7 @@ PAGES = {
                 "gate_pass_no": "G-1",
             }
             for status in ("waiting", "blocked", "ready", "paid")
-        ]
+        ],
     },
     ("booking", "welcome.html"): {
         "arrivals": [
@@ -170,6 +172,8 @@ PAGES = {
         ]
     },
     ("booking", "index.html"): {
+        "result": Page(items=[], page=2, per_page=1, total=3),
+        "q": "",
         "values": {"privacy": "surname", "advisor_id": "A001"},
         "errors": {"mobile": ["bad"]},
         "appointments": [

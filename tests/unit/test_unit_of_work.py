@@ -44,7 +44,7 @@ def test_a_command_that_fails_after_emitting_leaves_neither_state_nor_event(tmp_
     with pytest.raises(RuntimeError):
         work.run(book_then_fail, command())
     assert outbox_rows(work) == []
-    assert work.read(booking.appointments) == []
+    assert work.read(booking.appointments).items == []
 
 
 def test_an_event_that_breaks_its_contract_is_not_written(tmp_path):
