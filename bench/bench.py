@@ -13,13 +13,10 @@ What is measured, and how, in one run:
    - visits/s = completed visits / wall time of the drive phase;
    - events/s = outbox rows of the services' SQLite DBs created during the drive / the same time;
    - a hop is one event handled by one consumer: from the producer's outbox `created_at` to the
-     consumer's inbox `handled_at` (stamped when the consumer's unit of work starts, so the
-     hop includes the relay, the broker and the consumer's queue wait, not the handler itself);
+     consumer's inbox `handled_at` (stamped after the handler ran, just before the commit, so the
+     hop includes the relay, the broker, the consumer's queue wait and the handler itself);
      p50/p99 per (event type -> consumer) and overall, read from the DBs after the run;
    - hops per visit = inbox rows per completed visit (by correlation id = visit id).
-   GET /api/calls on followup lists only the 500 earliest-due calls, so from the 501st visit on
-   the follow-up call is confirmed in followup.db instead (counted and reported; --no-followup-db
-   turns this off, and those visits then fail).
 2. Baseline A, raw RabbitMQ (pika): as many messages as the line's hops, of the line's average
    outbox body size (UTF-8 bytes), persistent, to a durable quorum queue (the line's queue
    type) with publisher confirms, consumed concurrently with manual acks. End-to-end msgs/s =
@@ -83,8 +80,6 @@ RECIPES: dict[str, tuple[list[str], list[tuple[str, int]]]] = {
 _TEN = ["balance", "oil", "balance", "brake-fluid", "balance", "oil", "balance", "balance", "oil", "balance"]
 ROTATION = _TEN * 3 + _TEN[:-1] + ["brake-disc"]
 
-# GET /api/calls on followup returns at most this many calls, earliest due first (handlers.calls).
-FOLLOWUP_LIST_CAP = 500
 VISIT_STEPS = (
     "book",
     "wait_parts_reserved",
@@ -127,31 +122,10 @@ class BenchVisit(Visit):
     """A Visit with the bench's recipe, the step it is at, and a way past the follow-up list cap."""
 
     order_lines: list = field(default_factory=list)
-    followup_db: Path | None = None
     step: str = ""
-    followup_from_db: bool = False
 
     def write_and_sign_order(self, lines=None, mileage_km: int = 35210) -> dict:
         return super().write_and_sign_order(lines or self.order_lines, mileage_km)
-
-    def follow_up_call(self) -> dict:
-        """Visit.follow_up_call, unless the call is one the API cannot list (past the first 500 due).
-
-        The call is first awaited in followup.db; if at most FOLLOWUP_LIST_CAP calls are due no later
-        than it, GET /api/calls lists it and the visit confirms it there as usual. New calls are never
-        due before existing ones, so that rank can only grow while the visit waits.
-        """
-        if self.followup_db is None:
-            return super().follow_up_call()
-        row = eventually(
-            lambda: _followup_row(self.followup_db, self.order_id),
-            self.timeout,
-            what="follow-up call in followup.db",
-        )
-        if row["rank"] <= FOLLOWUP_LIST_CAP:
-            return super().follow_up_call()
-        self.followup_from_db = True
-        return row
 
 
 def _tracked(name: str, method):
@@ -169,25 +143,14 @@ for _name in VISIT_STEPS:
         setattr(BenchVisit, _name, _tracked(_name, getattr(BenchVisit, _name)))
 
 
-def _followup_row(db_path: Path, order_id: str) -> dict | None:
-    """The follow-up call of an order, with its place in GET /api/calls (ordered by due_from)."""
-    with closing(sqlite3.connect(db_path, timeout=10)) as db:
-        row = db.execute(
-            "SELECT c.call_id, c.order_id, c.status, (SELECT COUNT(*) FROM follow_up_calls o"
-            " WHERE o.due_from <= c.due_from) FROM follow_up_calls c WHERE c.order_id = ?",
-            (order_id,),
-        ).fetchone()
-    return {"call_id": row[0], "order_id": row[1], "status": row[2], "rank": row[3]} if row else None
-
-
-def visit_for(line: Line, recipe: str, timeout: float, followup_db: Path | None, **shared) -> BenchVisit:
+def visit_for(line: Line, recipe: str, timeout: float, **shared) -> BenchVisit:
     labour, parts = RECIPES[recipe]
     booking = make_booking(
         planned_labour=list(labour), planned_parts=[{"part_no": p, "quantity": str(q)} for p, q in parts]
     )
     lines = [{"kind": "labour", "code": code} for code in labour]
     lines += [{"kind": "part", "code": p, "quantity": str(q)} for p, q in parts]
-    return BenchVisit(line, booking=booking, timeout=timeout, order_lines=lines, followup_db=followup_db, **shared)
+    return BenchVisit(line, booking=booking, timeout=timeout, order_lines=lines, **shared)
 
 
 class WarmupFailed(RuntimeError):
@@ -205,7 +168,7 @@ class Drive:
     over_stock: int
 
 
-def drive(line: Line, visits: int, concurrency: int, timeout: float, followup_db: Path | None) -> Drive:
+def drive(line: Line, visits: int, concurrency: int, timeout: float) -> Drive:
     plan, over_stock = plan_recipes(visits + 1)  # the first one is the warm-up visit's
     warmup_recipe, recipes = plan[0], plan[1:]
     progress = {"done": 0, "failed": 0}
@@ -216,19 +179,19 @@ def drive(line: Line, visits: int, concurrency: int, timeout: float, followup_db
     shared = {"client": client} if client is not None else {}
     # One untimed visit first, so that connections, first queries and sign-ins are not in the drive;
     # its events all predate the drive, so they are not counted either.
-    warmup = visit_for(line, warmup_recipe, timeout, followup_db, **shared)
+    warmup = visit_for(line, warmup_recipe, timeout, **shared)
     try:
         warmup.through_to_delivery()
     except Exception as exc:
         raise WarmupFailed(f"the warm-up visit failed at {warmup.step}: {exc}") from exc
 
     def one(i: int) -> dict:
-        visit = visit_for(line, recipes[i], timeout, followup_db, **shared)
+        visit = visit_for(line, recipes[i], timeout, **shared)
         t0 = time.monotonic()
         outcome = {"index": i, "recipe": recipes[i]}
         try:
             visit.through_to_delivery()
-            outcome.update(ok=True, visit_id=visit.visit_id, followup_from_db=visit.followup_from_db)
+            outcome.update(ok=True, visit_id=visit.visit_id)
         except Exception as exc:  # noqa: BLE001 - a failed visit is counted, not fatal
             first = str(exc).splitlines()[0] if str(exc) else ""
             outcome.update(
@@ -696,11 +659,6 @@ def report(results: dict) -> None:
         f"hops: {line['inbox_rows']} inbox rows, {fmt(line['hops_per_visit'], '.2f')} per visit; "
         f"avg outbox body {fmt(line['avg_body_bytes'], '.0f')} B"
     )
-    if line["followup_from_db"]:
-        print(
-            f"note: for {line['followup_from_db']} visits the follow-up call was confirmed from followup.db: "
-            f"GET /api/calls lists only the {FOLLOWUP_LIST_CAP} earliest-due calls"
-        )
     if line["unpublished_outbox_rows"] or any(line["dead_letters"].values()):
         print(
             f"warning: {line['unpublished_outbox_rows']} outbox rows unpublished, dead letters {line['dead_letters']}"
@@ -778,12 +736,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI", DEFAULT_AMQP_URI))
     parser.add_argument("--raw-window", type=int, default=256, help="confirms in flight, baseline A")
     parser.add_argument("--raw-prefetch", type=int, default=100, help="consumer prefetch, baseline A")
-    parser.add_argument(
-        "--no-followup-db",
-        action="store_true",
-        help=f"do not look follow-up calls up in followup.db once GET /api/calls holds "
-        f"{FOLLOWUP_LIST_CAP} (visits past that then fail)",
-    )
     parser.add_argument("--json", type=Path, default=OUT_DIR / "latest.json")
     parser.add_argument("--keep-var", action="store_true", help="keep the line's temporary VAR_DIR")
     args = parser.parse_args(argv)
@@ -831,10 +783,9 @@ def main(argv: list[str] | None = None) -> int:
         except (RuntimeError, TimeoutError) as exc:
             print(f"the line did not start: {exc}", file=sys.stderr)
             return 1
-        followup_db = None if args.no_followup_db else var_dir / f"{names.FOLLOWUP}.db"
         print(f"driving {args.visits} visits, {args.concurrency} at a time ...", file=sys.stderr, flush=True)
         try:
-            run = drive(line, args.visits, args.concurrency, args.step_timeout, followup_db)
+            run = drive(line, args.visits, args.concurrency, args.step_timeout)
         except WarmupFailed as exc:
             print(f"{exc}\nlogs: {log_dir}", file=sys.stderr)
             return 1
@@ -851,7 +802,6 @@ def main(argv: list[str] | None = None) -> int:
             "visit_ms": summary([o["seconds"] * 1000 for o in run.completed]),
             "recipes": dict(run.recipes),
             "over_stock": run.over_stock,
-            "followup_from_db": sum(o["followup_from_db"] for o in run.completed),
             "dead_letters": dead,
             "failure_kinds": [{"step": s, "error": e, "count": c} for (s, e), c in failure_kinds.most_common()],
             "failures": run.failed[:50],
