@@ -63,7 +63,6 @@ from contracts.events import EVENTS
 from kit.line import ROOT, Line, broker_reachable
 from services.parts.seed import STOCK
 from tests.support.factories import make_booking
-from tests.support.http import eventually
 from tests.support.infra import drop_namespace, free_port, new_namespace
 from tests.support.visit import Visit
 
