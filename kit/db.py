@@ -113,6 +113,23 @@ def add_kit_tables(metadata: sa.MetaData) -> None:
         sa.Column("captured_at", sa.DateTime(timezone=True), nullable=False),
     )
 
+    sa.Table(
+        "notifications",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("channel", sa.String(20), nullable=False),
+        sa.Column("recipient", sa.String(200), nullable=False),
+        sa.Column("subject", sa.String(200), nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("about", sa.String(64), nullable=True, index=True),
+        sa.Column("status", sa.String(12), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("last_error", sa.Text, nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Index("ix_notifications_pending", "status", "id"),
+    )
+
 
 def outbox_table(metadata: sa.MetaData) -> sa.Table:
     return metadata.tables["outbox"]

@@ -23,10 +23,11 @@ from nameko.messaging import Consumer, QueueConsumer
 
 from contracts import ContractError, load_message
 
-from . import bus
+from . import bus, notify
 from .config import Settings
 from .db import make_engine, migrate
 from .errors import PermanentError
+from .types import utcnow
 from .uow import Work, session_factory_for
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class Database(DependencyProvider):
         self.session_factory = session_factory_for(self.engine, self.metadata)
         with bus.confirming_connection(self.settings.amqp_uri) as conn:
             bus.declare_topology(conn, self.settings.bus_namespace)
+        self.channel = notify.channel_from_settings(self.settings.raw)
         self.relay = bus.OutboxRelay(
             self.engine, self.metadata, amqp_uri=self.settings.amqp_uri, namespace=self.settings.bus_namespace
         )
@@ -83,6 +85,7 @@ class Database(DependencyProvider):
             try:
                 while self.relay.publish_pending() and not self._stopping.is_set():
                     pass
+                notify.send_pending(self.engine, self.metadata, self.channel, utcnow)
             except Exception:  # noqa: BLE001 - the relay must outlive any one bad round
                 log.exception("outbox relay round failed; rows stay pending")
                 self._stopping.wait(RELAY_IDLE_POLL_SECONDS)

@@ -48,6 +48,7 @@ class UnitOfWork:
         self.session: Session | None = None
         self.emitted: list[dict[str, Any]] = []
         self.correlation_id: str | None = None  # the visit a command belongs to, when it emits nothing
+        self.notified = False  # a customer notification was queued (kit.notify): wake the sender
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
@@ -144,7 +145,7 @@ class Work:
             subject = _subject_of(result, args)
             uow.record(handler.__name__, subject, _correlation_of(uow, result, subject))
             uow.commit()
-        if uow.emitted:
+        if uow.emitted or uow.notified:
             self.after_commit()
         return result
 

@@ -49,6 +49,7 @@ N_("Field may not be null.")
 N_("Not a valid aware datetime.")
 N_("Shorter than minimum length 1.")
 N_("Must be one of: {choices}.")
+N_("Not a valid email address.")
 
 
 def field_errors(messages: Any, locale: str = DEFAULT_LOCALE, prefix: str = "") -> dict[str, list[str]]:

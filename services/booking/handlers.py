@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from contracts import Envelope, names
+from kit import notify
 from kit.errors import DomainError, NotFound
-from kit.i18n import N_
+from kit.i18n import N_, translate
 from kit.paging import Page, contains, paginate
 
 from . import domain, maintenance
@@ -42,7 +43,15 @@ def open_slots(
     return free_slots(day, rules, tz, booked_times(session, advisor_id, day, tz), now)
 
 
-def cancel_appointment(uow, appointment_id: str, *, reason: str, by_dealership: bool) -> Appointment:
+def cancel_appointment(
+    uow,
+    appointment_id: str,
+    *,
+    reason: str,
+    by_dealership: bool,
+    rules: SlotRules = DEFAULT_RULES,
+    tz: ZoneInfo = SHANGHAI,
+) -> Appointment:
     """Cancel: the shelf reservation is released and reception stops expecting the car.
 
     R-BK-8: when the dealership cannot honour a booking it says so with `by_dealership`, so the
@@ -52,6 +61,32 @@ def cancel_appointment(uow, appointment_id: str, *, reason: str, by_dealership: 
     if appointment.status != "booked":
         raise DomainError(N_("Only a booked appointment can be cancelled"), field="appointment_id", code="not_booked")
     appointment.status, appointment.cancelled_at, appointment.cancel_reason = "cancelled", uow.clock(), reason
+    customer = uow.session.get(Customer, appointment.customer_id)
+    if by_dealership and customer.email:
+        # R-BK-8: told at once, never only on arrival, with new times to choose from
+        day = appointment.starts_at.astimezone(tz).date()
+        offers = [
+            s
+            for d in range(0, 3)
+            for s in open_slots(uow.session, appointment.advisor_id, day + timedelta(days=d), uow.clock(), rules, tz)
+        ][:5]
+        notify.queue(
+            uow,
+            recipient=customer.email,
+            about=appointment_id,
+            subject=translate(N_("We have to move your appointment"), "zh_CN"),
+            body=translate(
+                N_(
+                    "Dear {name}, we are sorry: we cannot keep your appointment at {time} "
+                    "({reason}). We can offer: {offers}. Please reply or call us to choose."
+                ),
+                "zh_CN",
+                name=customer.name,
+                reason=reason or "-",
+                time=appointment.starts_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                offers="、".join(s.strftime("%m-%d %H:%M") for s in offers),
+            ),
+        )
     uow.emit(
         names.APPOINTMENT_CANCELLED,
         {
@@ -110,6 +145,7 @@ def book_appointment(uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: ZoneI
         session.flush()
     customer.name = customer_in["name"]
     customer.salutation = cmd.get("salutation") or customer.salutation or ""
+    customer.email = cmd.get("email") or customer.email
     customer.privacy = domain.check_privacy(cmd.get("privacy") or customer.privacy or "surname")
     vehicle = session.get(Vehicle, vin)
     if vehicle is None:
@@ -150,6 +186,24 @@ def book_appointment(uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: ZoneI
         },
         correlation_id=appointment.visit_id,
     )
+    if customer.email:  # R-BK-5: the customer is told the time and who will receive them
+        notify.queue(
+            uow,
+            recipient=customer.email,
+            about=appointment.appointment_id,
+            subject=translate(N_("Your service appointment"), "zh_CN"),
+            body=translate(
+                N_(
+                    "Dear {name}, your car {plate} is booked for {time}. Your service advisor "
+                    "{advisor} will receive you."
+                ),
+                "zh_CN",
+                name=customer.name,
+                plate=vehicle.plate,
+                time=starts_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                advisor=appointment.advisor_id,
+            ),
+        )
     return appointment
 
 

@@ -14,6 +14,7 @@ class Customer(Base):
     customer_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80))
     mobile: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    email: Mapped[str | None] = mapped_column(sa.String(200))  # where confirmations go (kit.notify)
     salutation: Mapped[str] = mapped_column(
         sa.String(8), default="", server_default=""
     )  # 先生 / 女士, for the welcome board

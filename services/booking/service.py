@@ -9,6 +9,7 @@ from werkzeug.utils import redirect
 
 from contracts import names
 from contracts.events import CustomerSchema, PlannedPartSchema, VehicleSchema
+from kit import notify
 from kit.config import Settings
 from kit.errors import DomainError, NotFound
 from kit.extensions import Database, on_event
@@ -46,6 +47,7 @@ class BookAppointment(Schema):
     planned_parts = fields.List(fields.Nested(PlannedPartSchema), load_default=list)
     salutation = fields.String(load_default="", validate=validate.OneOf(("", "先生", "女士")))
     purchase_date = fields.Date(load_default=None, allow_none=True)
+    email = fields.Email(load_default=None, allow_none=True)
     privacy = fields.String(load_default="surname")
 
 
@@ -139,11 +141,14 @@ class Service(KitEndpoints):
     def cancel(self, request, appointment_id):
         """{"reason": "客户改期", "by_dealership": false} -> the shelf reservation is released (parts)"""
         cmd = read_json(request, CancelAppointment())
+        rules, tz = self._slot_rules()
         self.db.run(
             handlers.cancel_appointment,
             appointment_id,
             reason=cmd["reason"],
             by_dealership=cmd["by_dealership"],
+            rules=rules,
+            tz=tz,
             actor_id=request.staff.staff_id,
         )
         return self.db.read(handlers.appointment, appointment_id)
@@ -160,6 +165,11 @@ class Service(KitEndpoints):
         except DomainError as exc:
             return self._index(request, values, form_errors({exc.field or "_": [exc.message_in(request.locale)]}), 422)
         return flash(redirect("/", code=303), "ok", N_("Appointment booked"))
+
+    @api("GET", "/api/appointments/<appointment_id>/notifications", action="booking.view")
+    def appointment_notifications(self, request, appointment_id):
+        """What the customer was told about this appointment, and whether it went out."""
+        return {"notifications": self.db.read(notify.notifications_about, appointment_id)}
 
     @api("GET", "/api/due", action="booking.view")
     def due(self, request):
