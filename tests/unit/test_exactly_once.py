@@ -198,33 +198,21 @@ def prepare_delivered(work, tmp_path):
     ), ()
 
 
+def cancelled_after_booking(work, handler, **cancel):
+    """An appointment the consumer already took in with `handler`, then its cancellation."""
+    booked = booked_payload()
+    work.handle(wire_event(names.APPOINTMENT_BOOKED, booked), handler)
+    payload = {"appointment_id": booked["appointment_id"], "visit_id": booked["visit_id"], **cancel}
+    return wire_event(names.APPOINTMENT_CANCELLED, payload), ()
+
+
 def prepare_cancelled_shelf(work, tmp_path):
     parts_seed.reference_data(work)
-    booked = booked_payload()
-    work.handle(wire_event(names.APPOINTMENT_BOOKED, booked), parts.reserve_for_appointment)
-    return wire_event(
-        names.APPOINTMENT_CANCELLED,
-        {
-            "appointment_id": booked["appointment_id"],
-            "visit_id": booked["visit_id"],
-            "reason": "客户改期",
-            "by_dealership": False,
-        },
-    ), ()
+    return cancelled_after_booking(work, parts.reserve_for_appointment, reason="客户改期", by_dealership=False)
 
 
 def prepare_cancelled_arrival(work, tmp_path):
-    booked = booked_payload()
-    work.handle(wire_event(names.APPOINTMENT_BOOKED, booked), reception.expect_arrival)
-    return wire_event(
-        names.APPOINTMENT_CANCELLED,
-        {
-            "appointment_id": booked["appointment_id"],
-            "visit_id": booked["visit_id"],
-            "reason": "",
-            "by_dealership": True,
-        },
-    ), ()
+    return cancelled_after_booking(work, reception.expect_arrival, reason="", by_dealership=True)
 
 
 def prepare_service_history(work, tmp_path):
