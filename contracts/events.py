@@ -90,6 +90,16 @@ class PriceListPublished(Schema):
     parts = fields.List(fields.Nested(PartPriceSchema), required=True)
 
 
+class PreInspectionCongested(Schema):
+    """R-RC-8: the service manager is alerted at once (on screen and as this event)."""
+
+    incident_id = fields.Integer(required=True, strict=True)
+    cause = fields.String(required=True, validate=validate.OneOf(("queue", "wait")))
+    waiting = fields.Integer(required=True, strict=True)
+    longest_wait_seconds = fields.Integer(required=True, strict=True)
+    actions = fields.List(fields.String(), required=True)
+
+
 class OrderLineSchema(Schema):
     line_no = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     kind = fields.String(required=True, validate=validate.OneOf(LINE_KINDS))
@@ -245,6 +255,7 @@ EVENTS = {
     (names.PARTS_SHORT, 1): (names.PARTS, PartsShort),
     (names.PRICE_LIST_PUBLISHED, 1): (names.BILLING, PriceListPublished),
     (names.ORDER_SIGNED, 1): (names.RECEPTION, OrderSigned),
+    (names.PRE_INSPECTION_CONGESTED, 1): (names.RECEPTION, PreInspectionCongested),
     (names.PARTS_REQUESTED, 1): (names.WORKSHOP, PartsRequested),
     (names.PARTS_ISSUED, 1): (names.PARTS, PartsIssued),
     (names.PARTS_ISSUE_REFUSED, 1): (names.PARTS, PartsIssueRefused),

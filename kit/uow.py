@@ -233,11 +233,12 @@ def _subject_of(result: Any, args: tuple) -> str | None:
 
 
 def _correlation_of(uow: UnitOfWork, result: Any, subject: str | None) -> str | None:
-    if uow.emitted:
-        return uow.emitted[0]["correlation_id"]
-    if uow.correlation_id:
-        return uow.correlation_id
-    return getattr(result, "visit_id", None) or subject
+    return (
+        getattr(result, "visit_id", None)
+        or uow.correlation_id
+        or (uow.emitted[0]["correlation_id"] if uow.emitted else None)
+        or subject
+    )
 
 
 def audit_trail(session: Session, subject_id: str) -> list[dict]:

@@ -16,8 +16,8 @@ from kit.errors import DomainError, NotFound
 from kit.i18n import N_
 from kit.web import JSONEncoder
 
-from . import domain
-from .models import CancelledAppointment, ExpectedArrival, Order, OrderVersion, PriceListCopy, Visit
+from . import domain, pre_inspection
+from .models import CancelledAppointment, CongestionIncident, ExpectedArrival, Order, OrderVersion, PriceListCopy, Visit
 
 
 def take_price_list(uow, event: Envelope) -> None:
@@ -129,7 +129,92 @@ def check_in(uow, cmd: dict) -> Visit:
     visit.checked_in_by = uow.actor_id
     session.add(visit)
     session.flush()
+    watch_pre_inspection(uow)  # R-RC-8: the fourth waiting car raises the alert at once
     return visit
+
+
+def watch_pre_inspection(uow) -> CongestionIncident | None:
+    """R-RC-8: raise an incident (and alert the manager) when the area becomes congested; close it when
+    it clears. Runs after every check-in and take-over, and on a timer for the 20-minute rule."""
+    session = uow.session
+    waiting = list(
+        session.scalars(
+            sa.select(Visit.checked_in_at).where(
+                Visit.pre_inspection_started_at.is_(None), Visit.status == "checked_in"
+            )
+        )
+    )
+    now = uow.clock()
+    found = pre_inspection.congestion(waiting, now)
+    incident = session.scalars(sa.select(CongestionIncident).where(CongestionIncident.cleared_at.is_(None))).first()
+    if found is None:
+        if incident is not None:
+            incident.cleared_at = now
+        return None
+    if incident is not None:
+        return incident  # already alerted; one incident until the area clears
+    incident = CongestionIncident(
+        raised_at=now,
+        cause=found.cause,
+        waiting=found.waiting,
+        longest_wait_seconds=int(found.longest_wait.total_seconds()),
+    )
+    session.add(incident)
+    session.flush()
+    uow.emit(
+        names.PRE_INSPECTION_CONGESTED,
+        {
+            "incident_id": incident.id,
+            "cause": found.cause,
+            "waiting": found.waiting,
+            "longest_wait_seconds": incident.longest_wait_seconds,
+            "actions": list(pre_inspection.ACTIONS),
+        },
+        correlation_id=f"pre-inspection:{incident.id}",
+    )
+    return incident
+
+
+def start_pre_inspection(uow, visit_id: str, bay: str) -> Visit:
+    """The car leaves the waiting line for a pre-inspection bay (the walk-around starts, R-RC-2)."""
+    visit = uow.session.get(Visit, visit_id)
+    if visit is None:
+        raise NotFound("Visit not found", field="visit_id")
+    visit.pre_inspection_started_at, visit.pre_inspection_bay = uow.clock(), bay
+    uow.session.flush()
+    watch_pre_inspection(uow)
+    return visit
+
+
+def pre_inspection_area(session, now) -> dict:
+    waiting = session.scalars(
+        sa.select(Visit)
+        .where(Visit.pre_inspection_started_at.is_(None), Visit.status == "checked_in")
+        .order_by(Visit.checked_in_at)
+    )
+    incidents = session.scalars(sa.select(CongestionIncident).order_by(CongestionIncident.id.desc()).limit(50))
+    return {
+        "waiting": [
+            {
+                "visit_id": v.visit_id,
+                "plate": v.plate,
+                "checked_in_at": v.checked_in_at,
+                "waited_seconds": int((now - v.checked_in_at).total_seconds()),
+            }
+            for v in waiting
+        ],
+        "incidents": [
+            {
+                "id": i.id,
+                "raised_at": i.raised_at,
+                "cause": i.cause,
+                "waiting": i.waiting,
+                "longest_wait_seconds": i.longest_wait_seconds,
+                "cleared_at": i.cleared_at,
+            }
+            for i in incidents
+        ],
+    }
 
 
 def write_order(uow, visit_id: str, cmd: dict) -> Order:

@@ -48,6 +48,23 @@ class Visit(Base):
     checked_in_at = mapped_column(UtcDateTime, nullable=False)
     checked_in_by: Mapped[str | None] = mapped_column(sa.String(40))
     status: Mapped[str] = mapped_column(sa.String(16), default="checked_in")  # checked_in | order_signed
+    # R-RC-8: the car waits in the pre-inspection area until it is taken onto a pre-inspection bay
+    pre_inspection_started_at = mapped_column(UtcDateTime, nullable=True)
+    pre_inspection_bay: Mapped[str | None] = mapped_column(sa.String(20))
+
+
+class CongestionIncident(Base):
+    """A congested pre-inspection area (R-RC-8): when, why, who was responsible, what was done."""
+
+    __tablename__ = "congestion_incidents"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    raised_at = mapped_column(UtcDateTime, nullable=False)
+    cause: Mapped[str] = mapped_column(sa.String(10))  # queue | wait
+    waiting: Mapped[int]
+    longest_wait_seconds: Mapped[int]
+    cleared_at = mapped_column(UtcDateTime, nullable=True)
+    responsible_id: Mapped[str | None] = mapped_column(sa.String(40))
+    actions: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
 
 class Order(Base):

@@ -1,6 +1,7 @@
 """Reception 接车制单: check-in, the work order priced from the published list, signatures."""
 
 from marshmallow import Schema, fields, validate
+from nameko.timer import timer
 from werkzeug.utils import redirect
 
 from contracts import names
@@ -9,6 +10,7 @@ from kit.errors import DomainError, NotFound
 from kit.extensions import Database, SignedOrders, on_event
 from kit.i18n import N_
 from kit.service import KitEndpoints
+from kit.types import utcnow
 from kit.web import api, flash, page, read_json
 
 from . import handlers
@@ -67,6 +69,23 @@ class Service(KitEndpoints):
     def forget_arrival(self, event):
         """payload: {"appointment_id", "visit_id", "reason", "by_dealership"}"""
         self.db.handle(event, handlers.forget_arrival)
+
+    @timer(interval=15)
+    def watch_pre_inspection(self):
+        """R-RC-8: a car waiting over 20 minutes raises the alert even when nobody checks in."""
+        self.db.run(handlers.watch_pre_inspection)
+
+    @api("GET", "/api/pre-inspection", action="reception.view")
+    def pre_inspection_area(self, request):
+        """The cars waiting for a pre-inspection bay, and the congestion incidents (R-RC-8)."""
+        return self.db.read(handlers.pre_inspection_area, utcnow())
+
+    @api("POST", "/api/visits/<visit_id>/pre-inspection", action="reception.check_in")
+    def start_pre_inspection(self, request, visit_id):
+        """{"bay": "P1"}: the car is taken onto a pre-inspection bay for the walk-around."""
+        bay = read_json(request).get("bay") or "P1"
+        self.db.run(handlers.start_pre_inspection, visit_id, bay, actor_id=request.staff.staff_id)
+        return self.db.read(handlers.visit, visit_id)
 
     @api("GET", "/api/expected-arrivals", action="reception.view")
     def expected_arrivals(self, request):

@@ -51,6 +51,13 @@ SIGNED_ORDER = {"order": ORDER_BODY, "signature": "c2lnbmF0dXJl", "key_id": "012
 
 # One valid sample payload per event type (JSON form, as it travels).
 SAMPLES: dict[str, dict] = {
+    names.PRE_INSPECTION_CONGESTED: {
+        "incident_id": 1,
+        "cause": "queue",
+        "waiting": 4,
+        "longest_wait_seconds": 300,
+        "actions": ["temporary_park_with_ticket"],
+    },
     names.APPOINTMENT_CANCELLED: {
         "appointment_id": "AP-1",
         "visit_id": "V-1",
