@@ -1,13 +1,13 @@
 """nameko extensions of the kit: the `Database` dependency, the `on_event` entrypoint, signed orders.
 
-    class Service(KitEndpoints):
-        name = names.WORKSHOP
-        db = Database(models.Base.metadata, seed=seed.reference_data)
-        orders = SignedOrders()
+class Service(KitEndpoints):
+    name = names.WORKSHOP
+    db = Database(models.Base.metadata, seed=seed.reference_data)
+    orders = SignedOrders()
 
-        @on_event(names.ORDER_SIGNED)
-        def take_signed_order(self, event):
-            self.db.handle(event, handlers.take_signed_order, self.orders.verify)
+    @on_event(names.ORDER_SIGNED)
+    def take_signed_order(self, event):
+        self.db.handle(event, handlers.take_signed_order, self.orders.verify)
 """
 
 from __future__ import annotations

@@ -17,7 +17,16 @@ from kit.i18n import N_
 from kit.web import JSONEncoder
 
 from . import domain, pre_inspection
-from .models import CancelledAppointment, CongestionIncident, ExpectedArrival, Order, OrderVersion, PriceListCopy, Visit
+from .models import (
+    CancelledAppointment,
+    CongestionIncident,
+    ExpectedArrival,
+    MileageReading,
+    Order,
+    OrderVersion,
+    PriceListCopy,
+    Visit,
+)
 
 
 def take_price_list(uow, event: Envelope) -> None:
@@ -186,6 +195,11 @@ def start_pre_inspection(uow, visit_id: str, bay: str) -> Visit:
     return visit
 
 
+def last_mileage(session, vin: str) -> int | None:
+    """The highest odometer reading reception has recorded for this car (R-RC-2)."""
+    return session.scalar(sa.select(sa.func.max(MileageReading.mileage_km)).where(MileageReading.vin == vin))
+
+
 def pre_inspection_area(session, now) -> dict:
     waiting = session.scalars(
         sa.select(Visit)
@@ -240,7 +254,7 @@ def write_order(uow, visit_id: str, cmd: dict) -> Order:
         "appointment_id": visit.appointment_id,
         "customer": visit.customer,
         "vehicle": {k: visit.vehicle[k] for k in ("vin", "plate", "model") if k in visit.vehicle},
-        "mileage_km": domain.check_mileage(cmd["mileage_km"], None),
+        "mileage_km": domain.check_mileage(cmd["mileage_km"], last_mileage(session, visit.vehicle["vin"])),
         "advisor_id": visit.advisor_id,
         "price_list_version": book.version,
         "lines": lines,
@@ -298,6 +312,9 @@ def sign_order(
         "signed_at": now.isoformat(),
     }
     signed = signer.sign(_loaded(body))
+    session.add(
+        MileageReading(vin=body["vehicle"]["vin"], mileage_km=body["mileage_km"], read_at=now, order_id=order_id)
+    )
     version = OrderVersion(
         order_id=order_id, version=body["version"], signed=signed, signed_at=now, advisor_id=advisor_id
     )

@@ -53,6 +53,17 @@ class Visit(Base):
     pre_inspection_bay: Mapped[str | None] = mapped_column(sa.String(20))
 
 
+class MileageReading(Base):
+    """Odometer readings taken at reception (from each signed order): the next one may not be lower."""
+
+    __tablename__ = "mileage_readings"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    vin: Mapped[str] = mapped_column(sa.String(17), index=True)
+    mileage_km: Mapped[int]
+    read_at = mapped_column(UtcDateTime, nullable=False)
+    order_id: Mapped[str] = mapped_column(sa.String(40))
+
+
 class CongestionIncident(Base):
     """A congested pre-inspection area (R-RC-8): when, why, who was responsible, what was done."""
 
