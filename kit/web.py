@@ -68,6 +68,18 @@ def field_errors(messages: Any, locale: str = DEFAULT_LOCALE, prefix: str = "") 
     return out
 
 
+def form_errors(exc: ValidationError | DomainError, locale: str, rename: dict[str, str] | None = None) -> dict:
+    """A refused form's errors by field, in the staff member's language, to show beside each field.
+
+    `rename` maps the command's field names to the form's (e.g. "customer.mobile" -> "mobile").
+    """
+    if isinstance(exc, ValidationError):
+        errors = field_errors(exc.messages, locale)
+    else:
+        errors = {exc.field or "_": [exc.message_in(locale)]}
+    return {(rename or {}).get(name, name): messages for name, messages in errors.items()}
+
+
 def _validation_message(message: str, locale: str) -> str:
     translated = translate(message, locale)
     if translated != message or locale == "en":

@@ -8,24 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from contracts.pricing import PriceBook
 from kit.errors import DomainError
 from kit.types import yuan
 
 PAYMENT_METHODS = ("cash", "card", "wechat", "alipay", "transfer")
-
-
-@dataclass(frozen=True)
-class PriceBook:
-    """One published version of the price list."""
-
-    version: str
-    labour_rate: Decimal
-    vat_rate: Decimal
-    labour: dict[str, tuple[str, Decimal]]  # code -> (name, standard hours)
-    parts: dict[str, tuple[str, Decimal]]  # part_no -> (name, unit price)
-
-    def labour_amount(self, code: str) -> Decimal:
-        return yuan(self.labour[code][1] * self.labour_rate)
 
 
 @dataclass

@@ -17,23 +17,20 @@ from kit.i18n import N_
 from kit.paging import page_args
 from kit.service import KitEndpoints
 from kit.types import utcnow
-from kit.web import api, field_errors, flash, fragment, page, read_json
+from kit.web import api, flash, form_errors, fragment, page, read_json
 
 from . import handlers, seed
 from .models import Base
 from .slots import SlotRules, SlotUnavailable, free_slots
 
-
-def form_errors(errors: dict) -> dict:
-    """Errors of the JSON command, under the names of the form's fields."""
-    names = {
-        "customer.name": "name",
-        "customer.mobile": "mobile",
-        "vehicle.plate": "plate",
-        "vehicle.model": "model",
-        "starts_at": "time",
-    }
-    return {names.get(key, key): messages for key, messages in errors.items()}
+# the JSON command's field names -> the booking form's
+FORM_NAMES = {
+    "customer.name": "name",
+    "customer.mobile": "mobile",
+    "vehicle.plate": "plate",
+    "vehicle.model": "model",
+    "starts_at": "time",
+}
 
 
 class BookAppointment(Schema):
@@ -160,10 +157,9 @@ class Service(KitEndpoints):
         try:
             cmd = BookAppointment().load(form_command(request.form, Settings.load().tz))
             self._book(cmd, request)
-        except ValidationError as exc:
-            return self._index(request, values, form_errors(field_errors(exc.messages, request.locale)), 400)
-        except DomainError as exc:
-            return self._index(request, values, form_errors({exc.field or "_": [exc.message_in(request.locale)]}), 422)
+        except (ValidationError, DomainError) as exc:
+            status = 400 if isinstance(exc, ValidationError) else 422
+            return self._index(request, values, form_errors(exc, request.locale, FORM_NAMES), status)
         return flash(redirect("/", code=303), "ok", N_("Appointment booked"))
 
     @api("GET", "/api/appointments/<appointment_id>/notifications", action="booking.view")

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from contracts.pricing import PriceBook
 from kit.errors import DomainError
 from kit.types import yuan
-
-
-@dataclass(frozen=True)
-class PriceBook:
-    version: str
-    labour_rate: Decimal
-    vat_rate: Decimal
-    labour: dict[str, tuple[str, Decimal]]  # code -> (name, standard hours)
-    parts: dict[str, tuple[str, Decimal]]  # part_no -> (name, unit price)
 
 
 def price_lines(requested: list[dict], book: PriceBook | None) -> list[dict]:

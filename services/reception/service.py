@@ -11,7 +11,7 @@ from kit.extensions import Database, SignedOrders, on_event
 from kit.i18n import N_
 from kit.service import KitEndpoints
 from kit.types import utcnow
-from kit.web import api, flash, page, read_json
+from kit.web import api, flash, form_errors, page, read_json
 
 from . import handlers
 from .models import Base
@@ -152,8 +152,8 @@ class Service(KitEndpoints):
                 actor_id=request.staff.staff_id,
             )
         except DomainError as exc:
-            field = "customer_signature_sha256" if exc.field == "customer_signature" else (exc.field or "_")
-            return self._sign_page(request, order_id, {field: [exc.message_in(request.locale)]}, status=422)
+            errors = form_errors(exc, request.locale, {"customer_signature": "customer_signature_sha256"})
+            return self._sign_page(request, order_id, errors, status=422)
         return flash(redirect(f"/orders/{order_id}/sign", code=303), "ok", N_("The order is signed"))
 
     def _sign_page(self, request, order_id, errors, status=200):

@@ -11,7 +11,7 @@ from kit.errors import DomainError
 from kit.extensions import Database
 from kit.i18n import N_
 from kit.service import KitEndpoints
-from kit.web import api, field_errors, page, read_json
+from kit.web import api, form_errors, page, read_json
 
 from . import domain, handlers, seed
 from .models import Base
@@ -70,25 +70,16 @@ class Service(KitEndpoints):
         try:
             cmd = Login().load({"staff_id": values["staff_id"], "password": request.form.get("password", "")})
             staff = self.db.read(handlers.authenticate, cmd["staff_id"], cmd["password"])
-        except ValidationError as exc:
+        except (ValidationError, DomainError) as exc:
+            status = 400 if isinstance(exc, ValidationError) else 401
             return page(
                 self.name,
                 N_("Staff sign-in"),
                 "login.html",
                 request,
                 values=values,
-                status=400,
-                errors=field_errors(exc.messages, request.locale),
-            )
-        except DomainError as exc:
-            return page(
-                self.name,
-                N_("Staff sign-in"),
-                "login.html",
-                request,
-                values=values,
-                status=401,
-                errors={exc.field or "_": [exc.message_in(request.locale)]},
+                status=status,
+                errors=form_errors(exc, request.locale),
             )
         response = redirect(safe_next(request, values["next"]), code=303)
         response.set_cookie(
@@ -164,10 +155,8 @@ class Service(KitEndpoints):
         try:
             cmd = Register().load({**values, "password": request.form.get("password", "")})
             self.db.run(handlers.register, cmd, actor_id=request.staff.staff_id)
-        except ValidationError as exc:
-            return self._admin_page(request, values, field_errors(exc.messages, request.locale))
-        except DomainError as exc:
-            return self._admin_page(request, values, {exc.field or "_": [exc.message_in(request.locale)]})
+        except (ValidationError, DomainError) as exc:
+            return self._admin_page(request, values, form_errors(exc, request.locale))
         return redirect("/?added=" + cmd["staff_id"].upper(), code=303)
 
     @api("POST", "/admin/staff/<staff_id>", action="staff.admin")

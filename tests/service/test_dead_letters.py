@@ -1,7 +1,6 @@
 """Dead letters: what cannot be handled is kept with its reason, and the rest flows on."""
 
 import json
-from datetime import UTC, datetime
 
 import pytest
 
@@ -9,7 +8,7 @@ from contracts import names
 from contracts.events import OrderSchema
 from kit.orders import OrderSigner
 from tests.support.broker import envelope, publish, publish_raw
-from tests.support.factories import make_mobile, make_order_body, make_plate, make_vin
+from tests.support.factories import make_delivered, make_order_body
 from tests.support.http import Client, eventually
 from tests.support.visit import Visit
 
@@ -83,15 +82,7 @@ def test_messages_that_break_their_contract_are_dead_lettered_at_once(line_facto
     line = line_factory()
     client = Client(line, minted=True)
     line.start([names.FOLLOWUP])
-    delivered = {
-        "invoice_id": "i-1",
-        "order_id": "o-1",
-        "advisor_id": "A001",
-        "customer": {"name": "王先生", "mobile": make_mobile()},
-        "vehicle": {"vin": make_vin(), "plate": make_plate(), "model": ""},
-        "total": "100.00",
-        "delivered_at": datetime.now(UTC),
-    }
+    delivered = make_delivered(total="100.00")
     future_version = envelope(names.VEHICLE_DELIVERED, delivered)
     future_version["schema_version"] = 99
     missing_field = envelope(names.VEHICLE_DELIVERED, delivered)

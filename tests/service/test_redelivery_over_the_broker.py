@@ -1,12 +1,10 @@
 """At-least-once delivery, exactly-once effect: the same event twice over the real broker changes nothing."""
 
-from datetime import UTC, datetime
-
 import pytest
 
 from contracts import names
 from tests.support.broker import envelope, publish
-from tests.support.factories import make_mobile, make_plate, make_vin
+from tests.support.factories import make_delivered, make_mobile
 from tests.support.http import Client, eventually
 
 pytestmark = pytest.mark.service
@@ -17,16 +15,7 @@ def test_a_redelivered_vehicle_delivered_schedules_one_call(line_factory, amqp_u
     client = Client(line, minted=True)
     line.start([names.FOLLOWUP])
     delivered = envelope(
-        names.VEHICLE_DELIVERED,
-        {
-            "invoice_id": "i-1",
-            "order_id": "o-dup",
-            "advisor_id": "A001",
-            "customer": {"name": "李女士", "mobile": make_mobile()},
-            "vehicle": {"vin": make_vin(), "plate": make_plate(), "model": ""},
-            "total": "100.00",
-            "delivered_at": datetime.now(UTC),
-        },
+        names.VEHICLE_DELIVERED, make_delivered(order_id="o-dup", customer={"name": "李女士", "mobile": make_mobile()})
     )
     publish(amqp_uri, namespace, delivered)
     publish(amqp_uri, namespace, delivered)

@@ -118,3 +118,20 @@ def make_order_body(**overrides) -> dict:
     }
     body.update(overrides)
     return body
+
+
+def make_delivered(**overrides) -> dict:
+    """A vehicle_delivered payload (billing's, after payment)."""
+    from decimal import Decimal
+
+    delivered = {
+        "invoice_id": "i-1",
+        "order_id": "o-1",
+        "advisor_id": "A001",
+        "customer": {"name": "王先生", "mobile": make_mobile()},
+        "vehicle": {"vin": make_vin(), "plate": make_plate(), "model": "帕萨特"},
+        "total": Decimal("741.28"),
+        "delivered_at": datetime.now(UTC),
+    }
+    delivered.update(overrides)
+    return delivered

@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 
@@ -27,7 +26,7 @@ from services.reception import handlers as reception
 from services.workshop import handlers as workshop
 from services.workshop import seed as workshop_seed
 from tests.support.db import service_work, snapshot, wire_event
-from tests.support.factories import make_booking, make_order_body
+from tests.support.factories import make_booking, make_delivered, make_order_body
 
 
 @dataclass
@@ -183,19 +182,7 @@ def prepare_billing_ready(work, tmp_path):
 
 def prepare_delivered(work, tmp_path):
     followup_seed.reference_data(work)
-    raw = make_booking()
-    return wire_event(
-        names.VEHICLE_DELIVERED,
-        {
-            "invoice_id": "i1",
-            "order_id": "o1",
-            "advisor_id": "A001",
-            "customer": raw["customer"],
-            "vehicle": {**raw["vehicle"], "vin": raw["vin"]},
-            "total": Decimal("741.28"),
-            "delivered_at": datetime.now(UTC),
-        },
-    ), ()
+    return wire_event(names.VEHICLE_DELIVERED, make_delivered()), ()
 
 
 def cancelled_after_booking(work, handler, **cancel):
@@ -216,21 +203,7 @@ def prepare_cancelled_arrival(work, tmp_path):
 
 
 def prepare_service_history(work, tmp_path):
-    raw = make_booking()
-    return wire_event(
-        names.VEHICLE_DELIVERED,
-        {
-            "invoice_id": "i1",
-            "order_id": "o1",
-            "advisor_id": "A001",
-            "customer": raw["customer"],
-            "vehicle": {**raw["vehicle"], "vin": raw["vin"]},
-            "total": Decimal("741.28"),
-            "delivered_at": datetime.now(UTC),
-            "mileage_km": 35210,
-            "labour_codes": ["LAB-OIL"],
-        },
-    ), ()
+    return wire_event(names.VEHICLE_DELIVERED, make_delivered(mileage_km=35210, labour_codes=["LAB-OIL"])), ()
 
 
 CASES = {
