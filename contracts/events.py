@@ -47,6 +47,26 @@ class AppointmentCancelled(Schema):
     by_dealership = fields.Boolean(required=True)  # R-BK-8: the dealership tells the customer and re-books
 
 
+class AppointmentRescheduled(Schema):
+    """The same appointment moved to another time (and possibly advisor): reservations move with it."""
+
+    appointment_id = Id(required=True)
+    visit_id = Id(required=True)
+    starts_at = UtcTime(required=True)
+    previous_starts_at = UtcTime(required=True)
+    advisor_id = Id(required=True)
+    reason = fields.String(load_default="")
+    by_dealership = fields.Boolean(required=True)  # R-BK-8
+
+
+class AppointmentNoShow(Schema):
+    """The customer did not come (nor answer the confirmations): everything held for them is released."""
+
+    appointment_id = Id(required=True)
+    visit_id = Id(required=True)
+    starts_at = UtcTime(required=True)
+
+
 class ReservedLineSchema(Schema):
     part_no = fields.String(required=True)
     quantity = Quantity(required=True)
@@ -251,6 +271,8 @@ class StaffChanged(StaffRecord):
 EVENTS = {
     (names.APPOINTMENT_BOOKED, 1): (names.BOOKING, AppointmentBooked),
     (names.APPOINTMENT_CANCELLED, 1): (names.BOOKING, AppointmentCancelled),
+    (names.APPOINTMENT_RESCHEDULED, 1): (names.BOOKING, AppointmentRescheduled),
+    (names.APPOINTMENT_NO_SHOW, 1): (names.BOOKING, AppointmentNoShow),
     (names.PARTS_RESERVED, 1): (names.PARTS, PartsReserved),
     (names.PARTS_SHORT, 1): (names.PARTS, PartsShort),
     (names.PRICE_LIST_PUBLISHED, 1): (names.BILLING, PriceListPublished),

@@ -14,6 +14,8 @@ SERVICES = (STAFF, *DEPARTMENTS)
 # Events are facts, named in the past tense.
 APPOINTMENT_BOOKED = "appointment_booked"
 APPOINTMENT_CANCELLED = "appointment_cancelled"
+APPOINTMENT_RESCHEDULED = "appointment_rescheduled"
+APPOINTMENT_NO_SHOW = "appointment_no_show"
 PARTS_RESERVED = "parts_reserved"
 PARTS_SHORT = "parts_short"
 PRICE_LIST_PUBLISHED = "price_list_published"

@@ -64,6 +64,16 @@ SAMPLES: dict[str, dict] = {
         "reason": "客户改期",
         "by_dealership": False,
     },
+    names.APPOINTMENT_RESCHEDULED: {
+        "appointment_id": "AP-1",
+        "visit_id": "V-1",
+        "starts_at": "2026-12-01T02:00:00Z",
+        "previous_starts_at": "2026-11-30T01:00:00Z",
+        "advisor_id": "A001",
+        "reason": "客户出差",
+        "by_dealership": False,
+    },
+    names.APPOINTMENT_NO_SHOW: {"appointment_id": "AP-1", "visit_id": "V-1", "starts_at": "2026-11-30T01:00:00Z"},
     names.APPOINTMENT_BOOKED: {
         "appointment_id": "AP-1",
         "visit_id": "V-1",
