@@ -15,6 +15,8 @@ LINE_KINDS = ("labour", "part")
 class CustomerSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=80))
     mobile = fields.String(required=True, validate=validate.Length(min=5, max=20))
+    # additive: where progress notices go (R-PN-1); absent or null when the customer gave none
+    email = fields.Email(allow_none=True)
 
 
 class VehicleSchema(Schema):
@@ -293,7 +295,14 @@ EVENTS = {
 # quorum queue per pair, declared at start-up) is derived from this table.
 SUBSCRIPTIONS = {
     names.BOOKING: (names.PARTS_RESERVED, names.PARTS_SHORT, names.VEHICLE_DELIVERED),
-    names.RECEPTION: (names.APPOINTMENT_BOOKED, names.APPOINTMENT_CANCELLED, names.PRICE_LIST_PUBLISHED),
+    names.RECEPTION: (
+        names.APPOINTMENT_BOOKED,
+        names.APPOINTMENT_CANCELLED,
+        names.PRICE_LIST_PUBLISHED,
+        names.VEHICLE_READY,  # R-PN-1: the ready-for-pick-up notice
+        names.STAFF_REGISTERED,  # staff names for the printed order and the incident summary
+        names.STAFF_CHANGED,
+    ),
     names.WORKSHOP: (names.ORDER_SIGNED, names.PARTS_ISSUED),
     names.PARTS: (names.APPOINTMENT_BOOKED, names.APPOINTMENT_CANCELLED, names.PARTS_REQUESTED),
     names.BILLING: (names.ORDER_SIGNED, names.PARTS_ISSUED, names.VEHICLE_READY),

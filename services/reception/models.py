@@ -75,7 +75,12 @@ class CongestionIncident(Base):
     longest_wait_seconds: Mapped[int]
     cleared_at = mapped_column(UtcDateTime, nullable=True)
     responsible_id: Mapped[str | None] = mapped_column(sa.String(40))
-    actions: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    actions: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # the corrective action
+    # R-RC-8: the service manager's review (services/reception/incidents.py): root cause from a list, and notes
+    root_cause: Mapped[str | None] = mapped_column(sa.String(30))
+    root_cause_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    reviewed_by: Mapped[str | None] = mapped_column(sa.String(40))
+    reviewed_at = mapped_column(UtcDateTime, nullable=True)
 
 
 class Order(Base):
@@ -105,3 +110,25 @@ class CancelledAppointment(Base):
     __tablename__ = "cancelled_appointments"
     appointment_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     cancelled_at = mapped_column(UtcDateTime, nullable=False)
+
+
+class ProgressNotice(Base):
+    """R-PN-1 / R-WS-5: a progress notice the customer was sent (or, without an address, is to be phoned):
+    one row per notice key, so a redelivered event or a second timer round sends nothing twice."""
+
+    __tablename__ = "progress_notices"
+    key: Mapped[str] = mapped_column(sa.String(120), primary_key=True)  # e.g. "ready:<order_id>:1"
+    order_id: Mapped[str] = mapped_column(sa.String(40), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # work_started | consent_needed | delay | ready
+    channel: Mapped[str | None] = mapped_column(sa.String(20))  # None: no address, the advisor phones
+    recipient: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at = mapped_column(UtcDateTime, nullable=False)
+
+
+class StaffName(Base):
+    """The staff directory as reception last heard it (staff_registered / staff_changed): names for the
+    printed order's advisor signature and the incident summary."""
+
+    __tablename__ = "staff_names"
+    staff_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80))

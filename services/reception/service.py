@@ -6,6 +6,7 @@ from werkzeug.utils import redirect
 
 from contracts import names
 from contracts.events import LINE_KINDS, CustomerSchema
+from kit.config import Settings
 from kit.errors import DomainError, NotFound
 from kit.extensions import Database, SignedOrders, on_event
 from kit.i18n import N_
@@ -13,7 +14,7 @@ from kit.service import KitEndpoints
 from kit.types import utcnow
 from kit.web import api, flash, form_errors, page, read_json
 
-from . import handlers
+from . import directory, handlers, notices, pdf
 from .models import Base
 
 
@@ -170,6 +171,58 @@ class Service(KitEndpoints):
         if not view:
             raise NotFound("Work order not found")
         return view
+
+    @api("GET", "/orders/<order_id>/pdf", action="reception.view")
+    def order_pdf(self, request, order_id):
+        """The printed 委托书 of the latest signed version, the customer's copy (R-RC-5/6); ?version=1 for another."""
+        version = request.args.get("version", type=int)
+        return self._order_pdf(request, order_id, version)
+
+    @api("GET", "/orders/<order_id>/versions/<int:version>/pdf", action="reception.view")
+    def order_version_pdf(self, request, order_id, version):
+        """The printed 委托书 of one signed version (old versions stay readable, R-WS-3)."""
+        return self._order_pdf(request, order_id, version)
+
+    def _order_pdf(self, request, order_id, version):
+        try:
+            document = self.db.read(pdf.order_document, order_id, version)
+        except DomainError as exc:
+            message = exc.message_in(request.locale)
+            return page(
+                self.name, N_("Not found"), "refused.html", request, status=exc.status, code=exc.status, message=message
+            )
+        settings = Settings.load()
+        data = pdf.render_pdf(
+            document, dealer_name=settings.raw.get("DEALER_NAME") or settings.dealer_id, tz=settings.dealer_timezone
+        )
+        return pdf.response(data, f"order-{document['order']['vehicle']['plate']}-v{document['version']}.pdf")
+
+    @on_event(names.STAFF_REGISTERED)
+    def take_staff_registered(self, event):
+        """payload: {"staff_id": "A001", "name": "李明", "department", "roles", "active"}: names for print."""
+        self.db.handle(event, directory.take_staff_record)
+
+    @on_event(names.STAFF_CHANGED)
+    def take_staff_changed(self, event):
+        """payload: a staff record with "change": "details" | "roles" | …"""
+        self.db.handle(event, directory.take_staff_record)
+
+    # --- progress notices 进度通报 (R-PN-1, R-WS-5) ----------------------------------------------------
+
+    @on_event(names.VEHICLE_READY)
+    def tell_ready(self, event):
+        """payload: {"order_id", "order_version", "jobs_done", "parts_used", "inspector_id", "ready_at"}"""
+        self.db.handle(event, notices.vehicle_ready)
+
+    @timer(interval=60)
+    def watch_promises(self):
+        """R-PN-1: the customer is told when the promised time passes and the car is not ready."""
+        self.db.run(notices.watch_promises)
+
+    @api("GET", "/api/orders/<order_id>/notices", action="reception.view")
+    def order_notices(self, request, order_id):
+        """What the customer was told, and the notices the advisor must phone (no e-mail address)."""
+        return {"notices": self.db.read(notices.notices_of, order_id)}
 
     @api("GET", "/", action="reception.view")
     def index(self, request):

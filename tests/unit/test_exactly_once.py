@@ -22,7 +22,9 @@ from services.followup import handlers as followup
 from services.followup import seed as followup_seed
 from services.parts import handlers as parts
 from services.parts import seed as parts_seed
+from services.reception import directory as reception_directory
 from services.reception import handlers as reception
+from services.reception import notices as reception_notices
 from services.workshop import handlers as workshop
 from services.workshop import seed as workshop_seed
 from tests.support.db import service_work, snapshot, wire_event
@@ -83,6 +85,33 @@ def prepare_parts_short(work, tmp_path):
             "short": [{"part_no": "P-DISC-F", "quantity_short": "2", "expected_on": datetime.now(UTC).date()}],
         },
     ), ()
+
+
+def prepare_staff_record(work, tmp_path):
+    record = {"staff_id": "A001", "name": "李明", "department": "service", "roles": ["service_advisor"], "active": True}
+    return wire_event(names.STAFF_REGISTERED, record, correlation_id="staff:A001"), ()
+
+
+def prepare_staff_changed(work, tmp_path):
+    record = {"staff_id": "A001", "name": "李明亮", "department": "service", "roles": ["service_advisor"]}
+    return wire_event(names.STAFF_CHANGED, {**record, "active": True, "change": "details"}, "staff:A001"), ()
+
+
+def prepare_ready_notice(work, tmp_path):
+    """R-PN-1: the ready-for-pick-up notice is queued once (inbox and notice key)."""
+    from tests.support.reception_orders import store_signed_order
+
+    customer = {"name": "王先生", "mobile": "13912345678", "email": "wang@example.com"}
+    body = store_signed_order(work, OrderSigner(tmp_path / "keys"), customer=customer)
+    ready = {
+        "order_id": body["order_id"],
+        "order_version": 1,
+        "jobs_done": [],
+        "parts_used": [],
+        "inspector_id": "Q001",
+        "ready_at": datetime.now(UTC),
+    }
+    return wire_event(names.VEHICLE_READY, ready, body["visit_id"]), ()
 
 
 def prepare_price_list(work, tmp_path):
@@ -222,6 +251,9 @@ CASES = {
     "billing.take_parts_issued": Case("billing", billing.record_parts_issued, prepare_billing_parts_issued),
     "billing.take_vehicle_ready": Case("billing", billing.record_vehicle_ready, prepare_billing_ready),
     "followup.schedule_call": Case("followup", followup.schedule_call, prepare_delivered),
+    "reception.take_staff_registered": Case("reception", reception_directory.take_staff_record, prepare_staff_record),
+    "reception.take_staff_changed": Case("reception", reception_directory.take_staff_record, prepare_staff_changed),
+    "reception.tell_ready": Case("reception", reception_notices.vehicle_ready, prepare_ready_notice),
 }
 
 

@@ -1,0 +1,174 @@
+"""Progress notices 进度通报 (R-PN-1, R-WS-5): whether the customer waits in the lounge or leaves, they are
+told when work starts, when a change needs their consent, when the car will be late, and when it is ready.
+
+A notice goes through the kit's notification outbox (kit.notify: the e-mail channel today; an SMS or WeChat
+gateway is another `Channel`), written in the same transaction as the fact that caused it. Each notice has a
+key (`ready:<order_id>`, `delay:<order_id>:<promised time>` …) kept in `progress_notices`, so a redelivered
+event, a second timer round or a second event about the same fact sends nothing twice. A customer without
+an e-mail address still gets a row, with no channel: the advisor's list shows whom to phone.
+
+Triggers: `vehicle_ready` (ready for pick-up), reception's own timer (delay: promised time passed and the car
+not ready), `consent_needed` from the additional-work request handler (R-WS-3), `work_started` when the
+workshop reports that work began.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from contracts import Envelope
+from kit import notify
+from kit.i18n import N_, translate
+
+from .models import Order, OrderVersion, ProgressNotice, Visit
+
+NOTICE_LOCALE = "zh_CN"
+TZ = ZoneInfo("Asia/Shanghai")
+DELAY_LOOKBACK = timedelta(days=14)  # orders promised longer ago are settled or followed up by phone
+
+# kind -> (subject, body) as message ids; bodies are filled with the order's facts
+TEXTS = {
+    "work_started": (
+        N_("Work on your car {plate} has started"),
+        N_(
+            "Dear {name}, work on your car {plate} has started. We expect it to be ready by {promised}. "
+            "Your service advisor {advisor} will keep you informed."
+        ),
+    ),
+    "consent_needed": (
+        N_("Your car {plate}: additional work needs your consent"),
+        N_(
+            "Dear {name}, while working on your car {plate} we found: {reason}. Nothing will be done "
+            "without your consent; your service advisor {advisor} will contact you with the price and time."
+        ),
+    ),
+    "delay": (
+        N_("Your car {plate} will be later than promised"),
+        N_(
+            "Dear {name}, we are sorry: your car {plate} will not be ready by the promised time {promised}. "
+            "Your service advisor {advisor} will call you with a new time."
+        ),
+    ),
+    "ready": (
+        N_("Your car {plate} is ready for pick-up"),
+        N_(
+            "Dear {name}, your car {plate} is ready for pick-up since {ready}. Your service advisor "
+            "{advisor} will hand it over at the settlement desk."
+        ),
+    ),
+}
+KINDS = tuple(TEXTS)
+
+
+def contact_of(customer: dict) -> tuple[str | None, str | None]:
+    """(channel, recipient): the e-mail address when the customer gave one, else nobody to write to."""
+    email = (customer or {}).get("email")
+    return ("email", email) if email else (None, None)
+
+
+def compose(kind: str, facts: dict, locale: str = NOTICE_LOCALE) -> tuple[str, str]:
+    """The subject and body of one notice, in the customer's language."""
+    subject, body = TEXTS[kind]
+    return translate(subject, locale, **facts), translate(body, locale, **facts)
+
+
+def _local(value) -> str:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def tell(uow, order_id: str, kind: str, key: str, **facts) -> ProgressNotice | None:
+    """Queue one notice about the order, once per key; None when it was already given (or no such order)."""
+    session = uow.session
+    if session.get(ProgressNotice, key) is not None:
+        return None
+    order = session.get(Order, order_id)
+    if order is None:
+        return None
+    visit = session.get(Visit, order.visit_id)
+    body = order.draft
+    customer = {**body.get("customer", {}), **(visit.customer if visit else {})}
+    channel, recipient = contact_of(customer)
+    if channel is not None:
+        subject, text = compose(
+            kind,
+            {
+                "name": customer.get("name", ""),
+                "plate": body["vehicle"]["plate"],
+                "advisor": body.get("advisor_id", ""),
+                "promised": _local(body.get("promised_at")),
+                **facts,
+            },
+        )
+        notify.queue(uow, recipient=recipient, subject=subject, body=text, channel=channel, about=order_id)
+    notice = ProgressNotice(
+        key=key, order_id=order_id, kind=kind, channel=channel, recipient=recipient, created_at=uow.clock()
+    )
+    session.add(notice)
+    uow.correlation_id = uow.correlation_id or order.visit_id
+    return notice
+
+
+# --- triggers ---------------------------------------------------------------------------------
+
+
+def vehicle_ready(uow, event: Envelope) -> None:
+    """vehicle_ready (QC passed) -> "ready for pick-up" (R-PN-1)."""
+    ready = event.payload
+    tell(uow, ready["order_id"], "ready", f"ready:{ready['order_id']}", ready=_local(ready["ready_at"]))
+
+
+def consent_needed(uow, order_id: str, request_id: str, reason: str) -> ProgressNotice | None:
+    """The workshop reported additional work (R-WS-3): the customer hears of it before anything is done.
+    Called by the additional-work request handler, in its unit of work."""
+    return tell(uow, order_id, "consent_needed", f"consent:{request_id}", reason=reason)
+
+
+def work_started(uow, order_id: str) -> ProgressNotice | None:
+    """The workshop began work on the order (dispatched to a technician and bay)."""
+    return tell(uow, order_id, "work_started", f"started:{order_id}")
+
+
+def watch_promises(uow) -> list[ProgressNotice]:
+    """R-PN-1 delay: a signed order whose promised time has passed without the car being ready. Once per
+    promised time, so a new promise (an amended order) that is missed again is told again."""
+    session = uow.session
+    now = uow.clock()
+    told_ready = sa.select(ProgressNotice.order_id).where(ProgressNotice.kind == "ready")
+    orders = session.scalars(
+        sa.select(Order).where(
+            Order.status != "draft", Order.updated_at >= now - DELAY_LOOKBACK, Order.order_id.not_in(told_ready)
+        )
+    )
+    notices = []
+    for order in orders:
+        promised = _latest_promise(session, order)
+        if promised is None or promised >= now or promised < now - DELAY_LOOKBACK:
+            continue
+        notice = tell(uow, order.order_id, "delay", f"delay:{order.order_id}:{promised.isoformat()}")
+        if notice is not None:
+            notices.append(notice)
+    return notices
+
+
+def _latest_promise(session, order: Order) -> datetime | None:
+    latest = session.scalars(
+        sa.select(OrderVersion).filter_by(order_id=order.order_id).order_by(OrderVersion.version.desc()).limit(1)
+    ).first()
+    if latest is None:
+        return None
+    value = latest.signed["order"].get("promised_at")
+    return datetime.fromisoformat(value) if value else None
+
+
+def notices_of(session, order_id: str) -> list[dict]:
+    """What the customer was told about this order, and what is still to be phoned (no channel)."""
+    rows = session.scalars(sa.select(ProgressNotice).filter_by(order_id=order_id).order_by(ProgressNotice.created_at))
+    return [
+        {"kind": n.kind, "channel": n.channel, "recipient": n.recipient, "created_at": n.created_at, "key": n.key}
+        for n in rows
+    ]

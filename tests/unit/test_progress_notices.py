@@ -1,0 +1,146 @@
+"""R-PN-1 / R-WS-5: the customer is told of progress - work started, change needing consent, delay, ready for
+pick-up - through the notification outbox, each notice once however often its cause arrives."""
+
+import re
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from contracts import names
+from kit import notify
+from kit.orders import OrderSigner
+from services.reception import notices
+from services.reception.models import ProgressNotice
+from tests.support.db import service_work, wire_event
+from tests.support.factories import make_mobile
+from tests.support.reception_orders import store_signed_order
+
+T0 = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock(T0)
+
+
+@pytest.fixture
+def work(tmp_path, clock):
+    work = service_work("reception", tmp_path, consumer="reception.tell_ready")
+    work.clock = clock
+    return work
+
+
+def signed_order(work, tmp_path, email="wang@example.com", promised_at=None):
+    customer = {"name": "王先生", "mobile": make_mobile(), **({"email": email} if email else {})}
+    promised_at = (promised_at or T0 + timedelta(hours=3)).isoformat()
+    return store_signed_order(work, OrderSigner(tmp_path / "keys"), customer=customer, promised_at=promised_at)
+
+
+def ready_event(order, ready_at=T0):
+    payload = {
+        "order_id": order["order_id"],
+        "order_version": 1,
+        "jobs_done": [{"line_no": 1, "code": "LAB-OIL", "hours": Decimal("0.5"), "technician_id": "T001"}],
+        "parts_used": [],
+        "inspector_id": "Q001",
+        "ready_at": ready_at,
+    }
+    return wire_event(names.VEHICLE_READY, payload, correlation_id=order["visit_id"])
+
+
+def sent(work, order):
+    return work.read(notify.notifications_about, order["order_id"])
+
+
+def told(work, order):
+    return work.read(notices.notices_of, order["order_id"])
+
+
+def test_vehicle_ready_tells_the_customer_by_e_mail_once_even_when_it_arrives_again(work, tmp_path):
+    order = signed_order(work, tmp_path)
+    assert work.handle(ready_event(order), notices.vehicle_ready) is True
+
+    [mail] = sent(work, order)
+    assert mail["recipient"] == "wang@example.com" and mail["channel"] == "email" and mail["status"] == "pending"
+    assert order["vehicle"]["plate"] in mail["subject"] and "取车" in mail["subject"]
+
+    event = ready_event(order)
+    assert work.handle(event, notices.vehicle_ready) is True
+    assert work.handle(event, notices.vehicle_ready) is False  # the same delivery again: the inbox
+    assert len(sent(work, order)) == 1  # another event about the same fact: the notice key
+    assert [n["kind"] for n in told(work, order)] == ["ready"]
+
+
+def test_the_body_names_the_customer_the_car_the_time_and_the_advisor():
+    subject, body = notices.compose(
+        "ready", {"name": "王先生", "plate": "沪A12345", "ready": "2026-11-28 15:30", "advisor": "A001"}
+    )
+    assert "沪A12345" in subject
+    assert "王先生" in body and "2026-11-28 15:30" in body and "A001" in body and "{" not in body
+
+
+def test_every_kind_reads_in_chinese_with_its_facts_filled_in():
+    facts = {
+        "name": "王",
+        "plate": "沪A1",
+        "advisor": "A001",
+        "promised": "16:00",
+        "ready": "15:00",
+        "reason": "刹车片",
+    }
+    for kind in notices.KINDS:
+        subject, body = notices.compose(kind, facts)
+        assert "沪A1" in subject + body and "{" not in subject + body
+        assert re.search(r"[\u4e00-\u9fff]", subject) and re.search(r"[\u4e00-\u9fff]", body)  # in Chinese
+    assert "刹车片" in notices.compose("consent_needed", facts)[1]
+
+
+def test_without_an_e_mail_address_nothing_is_sent_but_the_advisor_sees_whom_to_phone(work, tmp_path):
+    order = signed_order(work, tmp_path, email=None)
+    work.handle(ready_event(order), notices.vehicle_ready)
+    assert sent(work, order) == []
+    [notice] = told(work, order)
+    assert notice["kind"] == "ready" and notice["channel"] is None
+
+
+def test_a_missed_promise_is_told_once_and_a_ready_car_is_never_late(work, tmp_path, clock):
+    late = signed_order(work, tmp_path, promised_at=T0 + timedelta(hours=2))
+    on_time = signed_order(work, tmp_path, promised_at=T0 + timedelta(hours=2))
+    work.handle(ready_event(on_time, T0 + timedelta(hours=1)), notices.vehicle_ready)
+
+    clock.now = T0 + timedelta(hours=2)  # exactly the promised time: not late yet
+    assert work.run(notices.watch_promises) == []
+    clock.now = T0 + timedelta(hours=2, seconds=1)
+    assert [n.order_id for n in work.run(notices.watch_promises)] == [late["order_id"]]
+    assert work.run(notices.watch_promises) == []  # the next timer round sends nothing again
+
+    [delay] = [m for m in sent(work, late)]
+    assert "晚于" in delay["subject"] or "延" in delay["subject"]
+    assert [n["kind"] for n in told(work, on_time)] == ["ready"]
+
+
+def test_change_needing_consent_and_work_started_are_told_once_each(work, tmp_path):
+    order = signed_order(work, tmp_path)
+    work.run(notices.consent_needed, order["order_id"], "req-1", "前刹车片磨损到限")
+    work.run(notices.consent_needed, order["order_id"], "req-1", "前刹车片磨损到限")
+    work.run(notices.consent_needed, order["order_id"], "req-2", "雨刮片老化")
+    work.run(notices.work_started, order["order_id"])
+    work.run(notices.work_started, order["order_id"])
+    kinds = [n["kind"] for n in told(work, order)]
+    assert kinds == ["consent_needed", "consent_needed", "work_started"]
+    mails = sent(work, order)
+    assert len(mails) == 3 and all(m["recipient"] == "wang@example.com" for m in mails)
+
+
+def test_a_notice_about_an_unknown_order_is_ignored(work):
+    assert work.run(notices.work_started, "no-such-order") is None
+    assert work.read(lambda s: s.query(ProgressNotice).count()) == 0
