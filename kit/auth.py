@@ -52,6 +52,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reception.check_in": frozenset(FRONT_DESK),
     "reception.write_order": frozenset({"service_advisor", "service_manager"}),
     "reception.sign_order": frozenset({"service_advisor"}),
+    # R-RC-8: the service manager records each congestion incident's cause, responsible person and action
+    "reception.review_incident": frozenset({"service_manager"}),
     # workshop (R-WS-*, R-QC-*): dispatch by the dispatcher, or by the advisor leading a team (R-WS-1)
     "workshop.view": frozenset(WORKSHOP_FLOOR | FRONT_DESK | {"parts_clerk", "hq_viewer"}),
     "workshop.dispatch": frozenset({"dispatcher", "service_advisor", "service_manager"}),

@@ -14,7 +14,7 @@ from kit.service import KitEndpoints
 from kit.types import utcnow
 from kit.web import api, flash, form_errors, page, read_json
 
-from . import directory, handlers, notices, pdf
+from . import directory, handlers, incidents, notices, pdf, pre_inspection
 from .models import Base
 
 
@@ -80,6 +80,75 @@ class Service(KitEndpoints):
     def pre_inspection_area(self, request):
         """The cars waiting for a pre-inspection bay, and the congestion incidents (R-RC-8)."""
         return self.db.read(handlers.pre_inspection_area, utcnow())
+
+    # --- R-RC-8: incidents reviewed by the service manager, the monthly summary --------------------------
+
+    @api("GET", "/api/pre-inspection/summary", action="reception.view")
+    def congestion_summary(self, request):
+        """?month=2026-11 (default: this month): counts, average/longest waits, causes, responsible, per day."""
+        tz, now = Settings.load().tz, utcnow()
+        return self.db.read(incidents.monthly_summary, incidents.month_of(request.args.get("month"), now, tz), tz, now)
+
+    @api("POST", "/api/pre-inspection/incidents/<int:incident_id>/review", action="reception.review_incident")
+    def review_incident(self, request, incident_id):
+        """{"root_cause": "walk_ins", "root_cause_note": "", "responsible_id": "A001", "actions": "分流到临时停车区"}"""
+        body = read_json(request)
+        cmd = {key: body.get(key) for key in incidents.REVIEW_FIELDS}
+        self.db.run(incidents.review, incident_id, cmd, actor_id=request.staff.staff_id)
+        return self.db.read(incidents.incident, incident_id)
+
+    @api("GET", "/pre-inspection/summary", action="reception.view")
+    def congestion_summary_page(self, request):
+        settings, now = Settings.load(), utcnow()
+        tz, month = settings.tz, request.args.get("month")
+        try:
+            report = self.db.read(incidents.monthly_summary, incidents.month_of(month, now, tz), tz, now)
+        except DomainError:  # a malformed ?month= shows this month
+            report = self.db.read(incidents.monthly_summary, incidents.month_of(None, now, tz), tz, now)
+        return page(
+            self.name,
+            N_("Pre-inspection area: monthly summary"),
+            "congestion_summary.html",
+            request,
+            report=report,
+            charts=incidents.chart_rows(report, request.locale, settings.dealer_timezone),
+            causes=pre_inspection.ROOT_CAUSES,
+            triggers=pre_inspection.TRIGGERS,
+            may_review=request.staff.may("reception.review_incident"),
+        )
+
+    @api("GET", "/pre-inspection/incidents/<int:incident_id>", action="reception.review_incident")
+    def incident_page(self, request, incident_id):
+        return self._incident_page(request, incident_id, None, {})
+
+    @api("POST", "/pre-inspection/incidents/<int:incident_id>", action="reception.review_incident")
+    def incident_form(self, request, incident_id):
+        values = {key: request.form.get(key, "") for key in incidents.REVIEW_FIELDS}
+        try:
+            self.db.run(incidents.review, incident_id, values, actor_id=request.staff.staff_id)
+        except DomainError as exc:
+            return self._incident_page(request, incident_id, values, form_errors(exc, request.locale), status=422)
+        month = self.db.read(incidents.incident, incident_id)["raised_at"].astimezone(Settings.load().tz)
+        response = redirect(f"/pre-inspection/summary?month={month:%Y-%m}", code=303)
+        return flash(response, "ok", N_("The incident review is recorded"))
+
+    def _incident_page(self, request, incident_id, values, errors, status=200):
+        incident = self.db.read(incidents.incident, incident_id)
+        if incident is None:
+            return page(self.name, N_("Not found"), "refused.html", request, status=404, code=404, message="")
+        return page(
+            self.name,
+            N_("Review the congestion incident"),
+            "congestion_review.html",
+            request,
+            status=status,
+            incident=incident,
+            values=values if values is not None else {key: incident[key] or "" for key in incidents.REVIEW_FIELDS},
+            errors=errors,
+            causes=pre_inspection.ROOT_CAUSES,
+            triggers=pre_inspection.TRIGGERS,
+            month=f"{incident['raised_at'].astimezone(Settings.load().tz):%Y-%m}",
+        )
 
     @api("POST", "/api/visits/<visit_id>/pre-inspection", action="reception.check_in")
     def start_pre_inspection(self, request, visit_id):

@@ -21,6 +21,8 @@ from kit.i18n import CATALOG_DIR, LOCALES, translate
 from kit.paging import Page
 from kit.web import _environment
 from services.reception.domain import check_mileage
+from services.reception.pre_inspection import ROOT_CAUSES as RECEPTION_ROOT_CAUSES
+from services.reception.pre_inspection import TRIGGERS as RECEPTION_TRIGGERS
 from services.staff.domain import DEPARTMENTS, check_roles
 from services.workshop.domain import QualityCheckBlocked
 
@@ -245,6 +247,61 @@ PAGES = {
             }
             for order in (SIGNED_ORDER, DRAFT_ORDER, None)
         ],
+    },
+    ("reception", "congestion_summary.html"): {
+        "report": {
+            "month": "2026-11",
+            "summary": {
+                "incidents": 2,
+                "by_trigger": {"queue": 1, "wait": 1},
+                "reviewed": 1,
+                "unreviewed": 1,
+                "still_open": 1,
+                "max_waiting_cars": 5,
+                **{f"{k}_minutes": Decimal("20.5") for k in ("average_wait", "max_wait")},
+                **{f"{k}_minutes": Decimal("9.0") for k in ("average_congested", "max_congested")},
+                "by_responsible": [{"staff_id": "A001", "name": "Li", "incidents": 1}],
+            },
+            "incidents": [
+                {
+                    "id": n,
+                    "raised_at": NOW,
+                    "cleared_at": cleared,
+                    "trigger": trigger,
+                    "waiting": 4,
+                    "longest_wait_minutes": Decimal("21.0"),
+                    "root_cause": cause,
+                    "root_cause_note": "Rain",
+                    "responsible_id": "A001",
+                    "responsible_name": "Li",
+                    "actions": "Extra advisor",
+                }
+                for n, trigger, cause, cleared in ((1, "queue", "walk_ins", NOW), (2, "wait", None, None))
+            ],
+        },
+        "charts": {
+            "per_day": [{"label": "1", "value": 2}],
+            "waits": [{"label": "01 09:00", "value": Decimal("21"), "limit": Decimal("20")}],
+            "causes": [{"label": "Walk-ins", "value": 1}],
+        },
+        "causes": RECEPTION_ROOT_CAUSES,
+        "triggers": RECEPTION_TRIGGERS,
+        "may_review": True,
+    },
+    ("reception", "congestion_review.html"): {
+        "incident": {
+            "id": 1,
+            "raised_at": NOW,
+            "cleared_at": None,
+            "trigger": "queue",
+            "waiting": 4,
+            "longest_wait_minutes": Decimal("21.0"),
+        },
+        "values": {"root_cause": "other", "responsible_id": "A001"},
+        "errors": {"root_cause_note": ["bad"], "actions": ["bad"]},
+        "causes": RECEPTION_ROOT_CAUSES,
+        "triggers": RECEPTION_TRIGGERS,
+        "month": "2026-11",
     },
     ("reception", "sign.html"): {
         "order": {

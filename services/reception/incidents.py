@@ -1,0 +1,129 @@
+"""The service manager's side of the pre-inspection area (R-RC-8): each congestion incident is reviewed
+(cause, the staff member responsible, the corrective action) and a monthly summary is drawn from them.
+
+Use cases `f(uow, …)` and views `f(session, …)`; the rules and the arithmetic are in pre_inspection.py.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from kit.errors import DomainError, NotFound
+from kit.i18n import translate
+
+from . import directory, pre_inspection
+from .models import CongestionIncident, StaffName
+
+
+def review(uow, incident_id: int, cmd: dict) -> CongestionIncident:
+    """Record (or correct) why the area congested, who was responsible and what was done about it."""
+    incident = uow.session.get(CongestionIncident, incident_id)
+    if incident is None:
+        raise NotFound("Incident not found", field="incident_id")
+    checked = pre_inspection.check_review(cmd)
+    known_staff = uow.session.scalar(sa.select(sa.func.count()).select_from(StaffName))
+    if known_staff and uow.session.get(StaffName, checked["responsible_id"]) is None:
+        raise DomainError(
+            "No staff member has the number {staff_id}",
+            field="responsible_id",
+            code="unknown_staff",
+            staff_id=checked["responsible_id"],
+        )
+    for key, value in checked.items():
+        setattr(incident, key, value)
+    incident.reviewed_by, incident.reviewed_at = uow.actor_id, uow.clock()
+    uow.correlation_id = f"pre-inspection:{incident.id}"
+    return incident
+
+
+def incident_view(i: CongestionIncident, names: dict[str, str] | None = None) -> dict:
+    names = names or {}
+    return {
+        "id": i.id,
+        "raised_at": i.raised_at,
+        "cleared_at": i.cleared_at,
+        "trigger": i.cause,
+        "waiting": i.waiting,
+        "longest_wait_seconds": i.longest_wait_seconds,
+        "longest_wait_minutes": pre_inspection.minutes(i.longest_wait_seconds),
+        "root_cause": i.root_cause,
+        "root_cause_note": i.root_cause_note or "",
+        "responsible_id": i.responsible_id,
+        "responsible_name": names.get(i.responsible_id or "", ""),
+        "actions": i.actions or "",
+        "reviewed_by": i.reviewed_by,
+        "reviewed_at": i.reviewed_at,
+    }
+
+
+def incident(session, incident_id: int) -> dict | None:
+    row = session.get(CongestionIncident, incident_id)
+    if row is None:
+        return None
+    return incident_view(row, directory.names_of(session, [row.responsible_id]))
+
+
+def monthly_summary(session, month: str, tz: ZoneInfo, now: datetime) -> dict:
+    """R-RC-8: the month's incidents with their review, and the summary (counts, waits, causes, per day)."""
+    start, end = pre_inspection.month_bounds(month, tz)
+    rows = list(
+        session.scalars(
+            sa.select(CongestionIncident)
+            .where(CongestionIncident.raised_at >= start, CongestionIncident.raised_at < end)
+            .order_by(CongestionIncident.raised_at)
+        )
+    )
+    facts = [
+        pre_inspection.IncidentFacts(
+            raised_at=r.raised_at,
+            trigger=r.cause,
+            waiting=r.waiting,
+            longest_wait_seconds=r.longest_wait_seconds,
+            cleared_at=r.cleared_at,
+            root_cause=r.root_cause,
+            responsible_id=r.responsible_id,
+        )
+        for r in rows
+    ]
+    summary = pre_inspection.summarize(facts, start, end, tz, now)
+    names = directory.names_of(session, [r.responsible_id for r in rows])
+    summary["by_responsible"] = [
+        {"staff_id": staff_id, "name": names.get(staff_id, ""), "incidents": n}
+        for staff_id, n in summary["by_responsible"]
+    ]
+    summary["by_cause"] = [{"cause": cause, "incidents": n} for cause, n in summary["by_cause"]]
+    for key in ("average_wait", "max_wait", "average_congested", "max_congested"):
+        summary[f"{key}_minutes"] = pre_inspection.minutes(summary[f"{key}_seconds"])
+    return {"month": month, "summary": summary, "incidents": [incident_view(r, names) for r in rows]}
+
+
+def chart_rows(report: dict, locale: str, tz: str) -> dict[str, list[dict]]:
+    """Rows for the kit's bar chart (kit/templates/charts.html): incidents per day, each incident's longest
+    wait against the 20-minute limit, and the causes (labels in the reader's language)."""
+    wait_limit = pre_inspection.minutes(int(pre_inspection.WAIT_LIMIT.total_seconds()))
+    return {
+        "per_day": [{"label": str(row["day"].day), "value": row["incidents"]} for row in report["summary"]["per_day"]],
+        "waits": [
+            {
+                "label": i["raised_at"].astimezone(ZoneInfo(tz)).strftime("%d %H:%M"),
+                "value": i["longest_wait_minutes"],
+                "limit": wait_limit,
+            }
+            for i in report["incidents"]
+        ],
+        "causes": [
+            {"label": translate(pre_inspection.ROOT_CAUSES[row["cause"]], locale), "value": row["incidents"]}
+            for row in report["summary"]["by_cause"]
+        ],
+    }
+
+
+def month_of(value: str | None, now: datetime, tz: ZoneInfo) -> str:
+    """The month asked for ("2026-11"), else the current month in the dealership's time."""
+    return (value or "").strip() or now.astimezone(tz).strftime("%Y-%m")
+
+
+REVIEW_FIELDS = ("root_cause", "root_cause_note", "responsible_id", "actions")
