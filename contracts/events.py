@@ -215,6 +215,16 @@ class PartUsedSchema(Schema):
     quantity = Quantity(required=True)
 
 
+class WorkStarted(Schema):
+    """R-PN-1: work on the order began (dispatched to a technician and bay); reception tells the customer."""
+
+    order_id = Id(required=True)
+    order_version = fields.Integer(required=True, strict=True)
+    technician_id = Id(required=True)
+    bay_id = fields.String(load_default="")
+    started_at = UtcTime(required=True)
+
+
 class VehicleReady(Schema):
     order_id = Id(required=True)
     order_version = fields.Integer(required=True, strict=True)
@@ -283,6 +293,7 @@ EVENTS = {
     (names.PARTS_REQUESTED, 1): (names.WORKSHOP, PartsRequested),
     (names.PARTS_ISSUED, 1): (names.PARTS, PartsIssued),
     (names.PARTS_ISSUE_REFUSED, 1): (names.PARTS, PartsIssueRefused),
+    (names.WORK_STARTED, 1): (names.WORKSHOP, WorkStarted),
     (names.VEHICLE_READY, 1): (names.WORKSHOP, VehicleReady),
     (names.INVOICE_BLOCKED, 1): (names.BILLING, InvoiceBlocked),
     (names.VEHICLE_DELIVERED, 1): (names.BILLING, VehicleDelivered),
@@ -299,6 +310,7 @@ SUBSCRIPTIONS = {
         names.APPOINTMENT_BOOKED,
         names.APPOINTMENT_CANCELLED,
         names.PRICE_LIST_PUBLISHED,
+        names.WORK_STARTED,  # R-PN-1: the work-started notice
         names.VEHICLE_READY,  # R-PN-1: the ready-for-pick-up notice
         names.STAFF_REGISTERED,  # staff names for the printed order and the incident summary
         names.STAFF_CHANGED,

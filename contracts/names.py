@@ -24,6 +24,7 @@ PRE_INSPECTION_CONGESTED = "pre_inspection_congested"
 PARTS_REQUESTED = "parts_requested"
 PARTS_ISSUED = "parts_issued"
 PARTS_ISSUE_REFUSED = "parts_issue_refused"
+WORK_STARTED = "work_started"  # R-PN-1: the workshop began work on an order (the customer is told)
 VEHICLE_READY = "vehicle_ready"
 INVOICE_BLOCKED = "invoice_blocked"
 VEHICLE_DELIVERED = "vehicle_delivered"

@@ -172,3 +172,8 @@ def notices_of(session, order_id: str) -> list[dict]:
         {"kind": n.kind, "channel": n.channel, "recipient": n.recipient, "created_at": n.created_at, "key": n.key}
         for n in rows
     ]
+
+
+def started(uow, event: Envelope) -> None:
+    """work_started (the workshop dispatched the order) -> "work has started" (R-PN-1)."""
+    work_started(uow, event.payload["order_id"])

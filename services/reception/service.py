@@ -278,6 +278,11 @@ class Service(KitEndpoints):
 
     # --- progress notices 进度通报 (R-PN-1, R-WS-5) ----------------------------------------------------
 
+    @on_event(names.WORK_STARTED)
+    def tell_work_started(self, event):
+        """payload: {"order_id", "order_version", "technician_id", "bay_id", "started_at"}"""
+        self.db.handle(event, notices.started)
+
     @on_event(names.VEHICLE_READY)
     def tell_ready(self, event):
         """payload: {"order_id", "order_version", "jobs_done", "parts_used", "inspector_id", "ready_at"}"""

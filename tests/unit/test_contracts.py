@@ -120,6 +120,13 @@ SAMPLES: dict[str, dict] = {
         "order_id": "O-1",
         "lines": [{"line_no": 9, "reason": "签字委托书上没有该备件行"}],
     },
+    names.WORK_STARTED: {
+        "order_id": "O-1",
+        "order_version": 1,
+        "technician_id": "T001",
+        "bay_id": "B1",
+        "started_at": AT,
+    },
     names.VEHICLE_READY: {
         "order_id": "O-1",
         "order_version": 1,

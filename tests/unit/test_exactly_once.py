@@ -114,6 +114,16 @@ def prepare_ready_notice(work, tmp_path):
     return wire_event(names.VEHICLE_READY, ready, body["visit_id"]), ()
 
 
+def prepare_work_started_notice(work, tmp_path):
+    from tests.support.reception_orders import store_signed_order
+
+    customer = {"name": "王先生", "mobile": "13912345678", "email": "wang@example.com"}
+    body = store_signed_order(work, OrderSigner(tmp_path / "keys"), customer=customer)
+    started = {"order_id": body["order_id"], "order_version": 1, "technician_id": "T001"}
+    started["started_at"] = datetime.now(UTC)
+    return wire_event(names.WORK_STARTED, started, body["visit_id"]), ()
+
+
 def prepare_price_list(work, tmp_path):
     return wire_event(names.PRICE_LIST_PUBLISHED, billing_seed.PRICE_LIST), ()
 
@@ -254,6 +264,7 @@ CASES = {
     "reception.take_staff_registered": Case("reception", reception_directory.take_staff_record, prepare_staff_record),
     "reception.take_staff_changed": Case("reception", reception_directory.take_staff_record, prepare_staff_changed),
     "reception.tell_ready": Case("reception", reception_notices.vehicle_ready, prepare_ready_notice),
+    "reception.tell_work_started": Case("reception", reception_notices.started, prepare_work_started_notice),
 }
 
 

@@ -144,3 +144,12 @@ def test_change_needing_consent_and_work_started_are_told_once_each(work, tmp_pa
 def test_a_notice_about_an_unknown_order_is_ignored(work):
     assert work.run(notices.work_started, "no-such-order") is None
     assert work.read(lambda s: s.query(ProgressNotice).count()) == 0
+
+
+def test_work_started_from_the_workshop_is_told_once(work, tmp_path):
+    order = signed_order(work, tmp_path)
+    started = {"order_id": order["order_id"], "order_version": 1, "technician_id": "T001", "started_at": T0}
+    for _ in range(2):  # two deliveries of different events about the same start
+        work.handle(wire_event(names.WORK_STARTED, started, order["visit_id"]), notices.started)
+    [mail] = sent(work, order)
+    assert "开始维修" in mail["subject"] and order["vehicle"]["plate"] in mail["subject"]
