@@ -2,6 +2,7 @@
 the totals, the price-list version and both signatures (the customer's image, the advisor's name)."""
 
 import io
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -121,3 +122,41 @@ def test_without_the_signature_image_the_copy_says_so_instead_of_printing_anothe
 def test_the_staff_name_follows_the_directory(work):
     work.handle(staff_event("A001", "李明亮"), directory.take_staff_record)
     assert work.read(directory.names_of, ["A001", "X"]) == {"A001": "李明亮"}
+
+
+def test_the_write_up_and_an_amendment_print_when_the_version_has_them(work, signer):
+    """R-RC-4/7 and R-WS-3: pay type, key tag, waits or leaves, the customer's words apart from the diagnosis;
+    an amended version says which version it amends and how the customer consented, and lists declined lines."""
+    body = store_signed_order(work, signer)
+    document = work.read(pdf.order_document, body["order_id"])
+    document["order"] = {
+        **document["order"],
+        "version": 2,
+        "pay_type": "warranty",
+        "key_tag": "K-027",
+        "customer_waits": False,
+        "complaint": {
+            "customer_words": "冷车启动抖动",
+            "concern": "冷启动怠速不稳",
+            "cause": "节气门积碳",
+            "correction": "清洗节气门",
+            "symptom_codes": [],
+            "findings": [],
+        },
+        "amends": {"version": 1, "sha256": "b" * 64},
+        "consent": {"method": "phone", "at": datetime(2026, 11, 28, 6, 0, tzinfo=UTC), "staff_id": "A001"},
+        "declined_lines": [
+            {"kind": "part", "code": "P-WIPER", "description": "雨刮片", "quantity": 1, "unit_price": 80, "amount": 80}
+        ],
+    }
+    text, _ = pdf_text(pdf.render_pdf(document, dealer_name="示范店"))
+    assert "保修(厂家付费)" in text and "K-027" in text and "客户离店" in text
+    assert "冷车启动抖动" in text and "节气门积碳" in text and "清洗节气门" in text
+    assert "变更第 1 版" in text and "通过电话" in text and "2026-11-28 14:00" in text
+    assert "P-WIPER" in text and "雨刮片" in text and "客户已拒绝" in text
+
+
+def test_a_first_version_without_write_up_fields_prints_without_those_rows(work, signer):
+    body = store_signed_order(work, signer)
+    text, _ = pdf_text(pdf.render_pdf(work.read(pdf.order_document, body["order_id"]), dealer_name="示范店"))
+    assert "付费方" not in text and "客户已拒绝" not in text and "变更第" not in text
