@@ -123,6 +123,9 @@ class ProgressNotice(Base):
     channel: Mapped[str | None] = mapped_column(sa.String(20))  # None: no address, the advisor phones
     recipient: Mapped[str | None] = mapped_column(sa.String(200))
     created_at = mapped_column(UtcDateTime, nullable=False)
+    # a notice without a channel is phoned by the advisor, who records it here
+    phoned_at = mapped_column(UtcDateTime, nullable=True)
+    phoned_by: Mapped[str | None] = mapped_column(sa.String(40))
 
 
 class StaffName(Base):

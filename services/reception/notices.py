@@ -14,6 +14,7 @@ workshop reports that work began.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 
 from contracts import Envelope
 from kit import notify
+from kit.errors import DomainError, NotFound
 from kit.i18n import N_, translate
 
 from .models import Order, OrderVersion, ProgressNotice, Visit
@@ -28,6 +30,7 @@ from .models import Order, OrderVersion, ProgressNotice, Visit
 NOTICE_LOCALE = "zh_CN"
 TZ = ZoneInfo("Asia/Shanghai")
 DELAY_LOOKBACK = timedelta(days=14)  # orders promised longer ago are settled or followed up by phone
+PHONE_WINDOW = timedelta(days=2)  # older unphoned notices are stale: the car is collected or the customer called
 
 # kind -> (subject, body) as message ids; bodies are filled with the order's facts
 TEXTS = {
@@ -169,7 +172,15 @@ def notices_of(session, order_id: str) -> list[dict]:
     """What the customer was told about this order, and what is still to be phoned (no channel)."""
     rows = session.scalars(sa.select(ProgressNotice).filter_by(order_id=order_id).order_by(ProgressNotice.created_at))
     return [
-        {"kind": n.kind, "channel": n.channel, "recipient": n.recipient, "created_at": n.created_at, "key": n.key}
+        {
+            "kind": n.kind,
+            "channel": n.channel,
+            "recipient": n.recipient,
+            "created_at": n.created_at,
+            "key": n.key,
+            "phoned_at": n.phoned_at,
+            "phoned_by": n.phoned_by,
+        }
         for n in rows
     ]
 
@@ -177,3 +188,57 @@ def notices_of(session, order_id: str) -> list[dict]:
 def started(uow, event: Envelope) -> None:
     """work_started (the workshop dispatched the order) -> "work has started" (R-PN-1)."""
     work_started(uow, event.payload["order_id"])
+
+
+# --- the customer's e-mail address, and the notices the advisor phones ------------------------------------
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def set_email(uow, visit_id: str, email: str | None) -> Visit:
+    """The address the customer gave at the desk (R-PN-1): later notices for this visit go there."""
+    visit = uow.session.get(Visit, visit_id)
+    if visit is None:
+        raise NotFound("Visit not found", field="visit_id")
+    email = (email or "").strip()
+    if email and not EMAIL.match(email):
+        raise DomainError("The e-mail address is not valid", field="email", code="email")
+    visit.customer = {**visit.customer, "email": email or None}
+    return visit
+
+
+def to_phone(session, since: datetime) -> list[dict]:
+    """Notices with no channel (the customer gave no e-mail address) not yet phoned, oldest first."""
+    rows = session.execute(
+        sa.select(ProgressNotice, Order, Visit)
+        .join(Order, Order.order_id == ProgressNotice.order_id)
+        .join(Visit, Visit.visit_id == Order.visit_id)
+        .where(
+            ProgressNotice.channel.is_(None),
+            ProgressNotice.phoned_at.is_(None),
+            ProgressNotice.created_at >= since,
+        )
+        .order_by(ProgressNotice.created_at)
+    ).all()
+    return [
+        {
+            "key": n.key,
+            "kind": n.kind,
+            "created_at": n.created_at,
+            "order_id": n.order_id,
+            "plate": v.plate,
+            "customer": {"name": v.customer.get("name", ""), "mobile": v.customer.get("mobile", "")},
+            "advisor_id": o.draft.get("advisor_id", v.advisor_id),
+        }
+        for n, o, v in rows
+    ]
+
+
+def mark_phoned(uow, key: str) -> ProgressNotice:
+    notice = uow.session.get(ProgressNotice, key)
+    if notice is None:
+        raise NotFound("Notice not found", field="key")
+    if notice.phoned_at is None:
+        notice.phoned_at, notice.phoned_by = uow.clock(), uow.actor_id
+    uow.correlation_id = notice.order_id
+    return notice

@@ -298,6 +298,32 @@ class Service(KitEndpoints):
         """What the customer was told, and the notices the advisor must phone (no e-mail address)."""
         return {"notices": self.db.read(notices.notices_of, order_id)}
 
+    @api("POST", "/api/visits/<visit_id>/email", action="reception.check_in")
+    def set_customer_email(self, request, visit_id):
+        """{"email": "wang@example.com"}: where this visit's progress notices go (empty: none, the advisor phones)."""
+        self.db.run(notices.set_email, visit_id, read_json(request).get("email"), actor_id=request.staff.staff_id)
+        return self.db.read(handlers.visit, visit_id)
+
+    @api("GET", "/api/notices/to-phone", action="reception.view")
+    def notices_to_phone(self, request):
+        """Notices for customers without an e-mail address, not yet phoned (the last two days)."""
+        return {"notices": self.db.read(notices.to_phone, utcnow() - notices.PHONE_WINDOW)}
+
+    @api("POST", "/api/notices/<key>/phoned", action="reception.check_in")
+    def notice_phoned(self, request, key):
+        notice = self.db.run(notices.mark_phoned, key, actor_id=request.staff.staff_id)
+        return {"key": notice.key, "phoned_at": notice.phoned_at, "phoned_by": notice.phoned_by}
+
+    @api("GET", "/notices", action="reception.view")
+    def notices_page(self, request):
+        to_phone = self.db.read(notices.to_phone, utcnow() - notices.PHONE_WINDOW)
+        return page(self.name, N_("Progress notices to phone"), "notices.html", request, notices=to_phone)
+
+    @api("POST", "/notices/<key>/phoned", action="reception.check_in")
+    def notice_phoned_form(self, request, key):
+        self.db.run(notices.mark_phoned, key, actor_id=request.staff.staff_id)
+        return flash(redirect("/notices", code=303), "ok", N_("Marked as phoned"))
+
     @api("GET", "/", action="reception.view")
     def index(self, request):
         return page(

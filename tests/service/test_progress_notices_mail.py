@@ -37,10 +37,16 @@ def test_vehicle_ready_sends_the_ready_for_pick_up_mail_and_the_signed_order_pri
     # the order as reception signed it earlier (its database, its signing key), before the service starts
     var_dir.mkdir(parents=True, exist_ok=True)
     work = service_work("reception", var_dir)
-    customer = {"name": "王先生", "mobile": "13912345678", "email": "wang@example.com"}
+    customer = {"name": "王先生", "mobile": "13912345678"}  # no e-mail address on the order
     order = store_signed_order(work, OrderSigner(var_dir / "keys"), customer=customer)
     work.session_factory.kw["bind"].dispose()
     line.start([names.RECEPTION])
+    client = Client(line, minted=True)
+    # the customer gives an address at the desk: the notices go there
+    path = f"/api/visits/{order['visit_id']}/email"
+    refused = client.post(names.RECEPTION, path, {"email": "wang-at-example"}, as_="A001", expect=422)
+    assert refused["error"]["field"] == "email"
+    client.post(names.RECEPTION, path, {"email": "wang@example.com"}, as_="A001", expect=200)
 
     ready = {
         "order_id": order["order_id"],
@@ -58,7 +64,6 @@ def test_vehicle_ready_sends_the_ready_for_pick_up_mail_and_the_signed_order_pri
     text = mail.get_content()
     assert "王先生" in text and "2026-11-28 15:30" in text and order["advisor_id"] in text
 
-    client = Client(line, minted=True)
     path = f"/api/orders/{order['order_id']}/notices"
     notices = eventually(lambda: client.get(names.RECEPTION, path, as_="A001")["notices"], 10, what="notice list")
     assert [(n["kind"], n["channel"], n["recipient"]) for n in notices] == [("ready", "email", "wang@example.com")]

@@ -9,6 +9,7 @@ import pytest
 
 from contracts import names
 from kit import notify
+from kit.errors import DomainError
 from kit.orders import OrderSigner
 from services.reception import notices
 from services.reception.models import ProgressNotice
@@ -153,3 +154,28 @@ def test_work_started_from_the_workshop_is_told_once(work, tmp_path):
         work.handle(wire_event(names.WORK_STARTED, started, order["visit_id"]), notices.started)
     [mail] = sent(work, order)
     assert "开始维修" in mail["subject"] and order["vehicle"]["plate"] in mail["subject"]
+
+
+def test_an_address_given_at_the_desk_is_used_for_the_next_notices(work, tmp_path):
+    order = signed_order(work, tmp_path, email=None)
+    with pytest.raises(DomainError) as refused:
+        work.run(notices.set_email, order["visit_id"], "wang-at-example.com")
+    assert refused.value.field == "email" and "邮箱" in refused.value.message
+    work.run(notices.set_email, order["visit_id"], "wang@example.com")
+    work.handle(ready_event(order), notices.vehicle_ready)
+    assert [m["recipient"] for m in sent(work, order)] == ["wang@example.com"]
+
+
+def test_notices_without_an_address_are_listed_to_phone_until_the_advisor_marks_them(work, tmp_path, clock):
+    order = signed_order(work, tmp_path, email=None)
+    work.handle(ready_event(order), notices.vehicle_ready)
+    [row] = work.read(notices.to_phone, T0 - notices.PHONE_WINDOW)
+    assert row["kind"] == "ready" and row["plate"] == order["vehicle"]["plate"]
+    assert row["customer"]["mobile"] == order["customer"]["mobile"]
+    assert work.read(notices.to_phone, T0 + timedelta(seconds=1)) == []  # older than the window: not listed
+
+    clock.now = T0 + timedelta(minutes=3)
+    work.run(notices.mark_phoned, row["key"], actor_id="A001")
+    assert work.read(notices.to_phone, T0 - notices.PHONE_WINDOW) == []
+    [told_by_phone] = told(work, order)
+    assert (told_by_phone["phoned_by"], told_by_phone["phoned_at"]) == ("A001", T0 + timedelta(minutes=3))

@@ -288,6 +288,20 @@ PAGES = {
         "triggers": RECEPTION_TRIGGERS,
         "may_review": True,
     },
+    ("reception", "notices.html"): {
+        "notices": [
+            {
+                "key": f"{kind}:O-1",
+                "kind": kind,
+                "created_at": NOW,
+                "order_id": "O-1",
+                "plate": "A-D1234",
+                "customer": {"name": "Wang", "mobile": "13912345678"},
+                "advisor_id": "A001",
+            }
+            for kind in ("work_started", "consent_needed", "delay", "ready")
+        ]
+    },
     ("reception", "congestion_review.html"): {
         "incident": {
             "id": 1,
