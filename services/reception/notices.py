@@ -136,26 +136,31 @@ def work_started(uow, order_id: str) -> ProgressNotice | None:
     return tell(uow, order_id, "work_started", f"started:{order_id}")
 
 
-def watch_promises(uow) -> list[ProgressNotice]:
-    """R-PN-1 delay: a signed order whose promised time has passed without the car being ready. Once per
-    promised time, so a new promise (an amended order) that is missed again is told again."""
-    session = uow.session
-    now = uow.clock()
+def missed_promises(session, now: datetime) -> list[tuple[str, str]]:
+    """(order id, notice key) of signed orders whose promised time has passed, the car not ready and the
+    customer not yet told of this promise (read first, so an idle timer round writes nothing)."""
     told_ready = sa.select(ProgressNotice.order_id).where(ProgressNotice.kind == "ready")
     orders = session.scalars(
         sa.select(Order).where(
             Order.status != "draft", Order.updated_at >= now - DELAY_LOOKBACK, Order.order_id.not_in(told_ready)
         )
     )
-    notices = []
+    missed = []
     for order in orders:
         promised = _latest_promise(session, order)
         if promised is None or promised >= now or promised < now - DELAY_LOOKBACK:
             continue
-        notice = tell(uow, order.order_id, "delay", f"delay:{order.order_id}:{promised.isoformat()}")
-        if notice is not None:
-            notices.append(notice)
-    return notices
+        key = f"delay:{order.order_id}:{promised.isoformat()}"
+        if session.get(ProgressNotice, key) is None:
+            missed.append((order.order_id, key))
+    return missed
+
+
+def watch_promises(uow) -> list[ProgressNotice]:
+    """R-PN-1 delay: a signed order whose promised time has passed without the car being ready. Once per
+    promised time, so a new promise (an amended order) that is missed again is told again."""
+    notices = [tell(uow, order_id, "delay", key) for order_id, key in missed_promises(uow.session, uow.clock())]
+    return [n for n in notices if n is not None]
 
 
 def _latest_promise(session, order: Order) -> datetime | None:

@@ -291,7 +291,8 @@ class Service(KitEndpoints):
     @timer(interval=60)
     def watch_promises(self):
         """R-PN-1: the customer is told when the promised time passes and the car is not ready."""
-        self.db.run(notices.watch_promises)
+        if self.db.read(notices.missed_promises, utcnow()):
+            self.db.run(notices.watch_promises)
 
     @api("GET", "/api/orders/<order_id>/notices", action="reception.view")
     def order_notices(self, request, order_id):

@@ -179,3 +179,9 @@ def test_notices_without_an_address_are_listed_to_phone_until_the_advisor_marks_
     assert work.read(notices.to_phone, T0 - notices.PHONE_WINDOW) == []
     [told_by_phone] = told(work, order)
     assert (told_by_phone["phoned_by"], told_by_phone["phoned_at"]) == ("A001", T0 + timedelta(minutes=3))
+
+
+def test_an_idle_timer_round_finds_nothing_to_write(work, tmp_path, clock):
+    signed_order(work, tmp_path, promised_at=T0 + timedelta(hours=2))
+    assert work.read(notices.missed_promises, T0 + timedelta(hours=1)) == []
+    assert len(work.read(notices.missed_promises, T0 + timedelta(hours=3))) == 1
