@@ -93,7 +93,8 @@ def tell(uow, order_id: str, kind: str, key: str, **facts) -> ProgressNotice | N
     if order is None:
         return None
     visit = session.get(Visit, order.visit_id)
-    body = order.draft
+    latest = _latest_version(session, order_id)
+    body = latest.signed["order"] if latest is not None else order.draft  # an amended promise counts
     customer = {**body.get("customer", {}), **(visit.customer if visit else {})}
     channel, recipient = contact_of(customer)
     if channel is not None:
@@ -163,10 +164,14 @@ def watch_promises(uow) -> list[ProgressNotice]:
     return [n for n in notices if n is not None]
 
 
-def _latest_promise(session, order: Order) -> datetime | None:
-    latest = session.scalars(
-        sa.select(OrderVersion).filter_by(order_id=order.order_id).order_by(OrderVersion.version.desc()).limit(1)
+def _latest_version(session, order_id: str) -> OrderVersion | None:
+    return session.scalars(
+        sa.select(OrderVersion).filter_by(order_id=order_id).order_by(OrderVersion.version.desc()).limit(1)
     ).first()
+
+
+def _latest_promise(session, order: Order) -> datetime | None:
+    latest = _latest_version(session, order.order_id)
     if latest is None:
         return None
     value = latest.signed["order"].get("promised_at")

@@ -6,13 +6,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from contracts import names
 from kit import notify
 from kit.errors import DomainError
 from kit.orders import OrderSigner
 from services.reception import notices
-from services.reception.models import ProgressNotice
+from services.reception.models import OrderVersion, ProgressNotice
 from tests.support.db import service_work, wire_event
 from tests.support.factories import make_mobile
 from tests.support.reception_orders import store_signed_order
@@ -185,3 +186,35 @@ def test_an_idle_timer_round_finds_nothing_to_write(work, tmp_path, clock):
     signed_order(work, tmp_path, promised_at=T0 + timedelta(hours=2))
     assert work.read(notices.missed_promises, T0 + timedelta(hours=1)) == []
     assert len(work.read(notices.missed_promises, T0 + timedelta(hours=3))) == 1
+
+
+def test_a_delay_after_an_amended_promise_names_the_new_promised_time(work, tmp_path, clock):
+    """R-WS-3 then R-PN-1: version 2 moved the promise; missing it is told with the new time, once more."""
+    order = signed_order(work, tmp_path, promised_at=T0 + timedelta(hours=2))
+    clock.now = T0 + timedelta(hours=2, minutes=1)
+    work.run(notices.watch_promises)
+
+    def amend(uow):  # as an amendment leaves it: a newer signed version with a later promise
+        first = uow.session.get(OrderVersion, (order["order_id"], 1))
+        body = {**first.signed["order"], "version": 2, "promised_at": (T0 + timedelta(hours=5)).isoformat()}
+        uow.session.add(
+            OrderVersion(
+                order_id=order["order_id"],
+                version=2,
+                signed={**first.signed, "order": body},
+                signed_at=uow.clock(),
+                advisor_id="A001",
+            )
+        )
+
+    work.run(amend)
+    assert work.run(notices.watch_promises) == []  # the new promise is not missed yet
+    clock.now = T0 + timedelta(hours=5, minutes=1)
+    assert len(work.run(notices.watch_promises)) == 1
+    first_delay, second_delay = work.read(mail_bodies, order["order_id"])
+    assert "2026-11-28 11:00" in first_delay and "2026-11-28 14:00" in second_delay
+
+
+def mail_bodies(session, order_id):
+    table = session.info["metadata"].tables["notifications"]
+    return list(session.scalars(sa.select(table.c.body).where(table.c.about == order_id).order_by(table.c.id)))
