@@ -69,6 +69,19 @@ class AppointmentNoShow(Schema):
     starts_at = UtcTime(required=True)
 
 
+class ConfirmationEscalated(Schema):
+    """R-BK-7: a confirmation call nobody answered by its deadline; the service manager is alerted."""
+
+    task_id = Id(required=True)
+    appointment_id = Id(required=True)
+    visit_id = Id(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("day_before", "hour_before")))
+    starts_at = UtcTime(required=True)
+    answer_by = UtcTime(required=True)
+    advisor_id = Id(required=True)
+    attempts = fields.Integer(required=True, strict=True)  # calls tried without an answer
+
+
 class ReservedLineSchema(Schema):
     part_no = fields.String(required=True)
     quantity = Quantity(required=True)
@@ -285,6 +298,7 @@ EVENTS = {
     (names.APPOINTMENT_CANCELLED, 1): (names.BOOKING, AppointmentCancelled),
     (names.APPOINTMENT_RESCHEDULED, 1): (names.BOOKING, AppointmentRescheduled),
     (names.APPOINTMENT_NO_SHOW, 1): (names.BOOKING, AppointmentNoShow),
+    (names.CONFIRMATION_ESCALATED, 1): (names.BOOKING, ConfirmationEscalated),
     (names.PARTS_RESERVED, 1): (names.PARTS, PartsReserved),
     (names.PARTS_SHORT, 1): (names.PARTS, PartsShort),
     (names.PRICE_LIST_PUBLISHED, 1): (names.BILLING, PriceListPublished),
@@ -305,10 +319,17 @@ EVENTS = {
 # Who listens to what: consumer service -> event types. The broker topology (one durable
 # quorum queue per pair, declared at start-up) is derived from this table.
 SUBSCRIPTIONS = {
-    names.BOOKING: (names.PARTS_RESERVED, names.PARTS_SHORT, names.VEHICLE_DELIVERED),
+    names.BOOKING: (
+        names.PARTS_RESERVED,
+        names.PARTS_SHORT,
+        names.VEHICLE_DELIVERED,
+        names.PRICE_LIST_PUBLISHED,  # booking's own copy: priced phone estimates (R-BK-2)
+    ),
     names.RECEPTION: (
         names.APPOINTMENT_BOOKED,
         names.APPOINTMENT_CANCELLED,
+        names.APPOINTMENT_RESCHEDULED,  # the expected arrival moves
+        names.APPOINTMENT_NO_SHOW,  # ... or is dropped
         names.PRICE_LIST_PUBLISHED,
         names.WORK_STARTED,  # R-PN-1: the work-started notice
         names.VEHICLE_READY,  # R-PN-1: the ready-for-pick-up notice
@@ -316,7 +337,13 @@ SUBSCRIPTIONS = {
         names.STAFF_CHANGED,
     ),
     names.WORKSHOP: (names.ORDER_SIGNED, names.PARTS_ISSUED),
-    names.PARTS: (names.APPOINTMENT_BOOKED, names.APPOINTMENT_CANCELLED, names.PARTS_REQUESTED),
+    names.PARTS: (
+        names.APPOINTMENT_BOOKED,
+        names.APPOINTMENT_CANCELLED,
+        names.APPOINTMENT_RESCHEDULED,  # the shelf reservation moves with the appointment
+        names.APPOINTMENT_NO_SHOW,  # ... or is released
+        names.PARTS_REQUESTED,
+    ),
     names.BILLING: (names.ORDER_SIGNED, names.PARTS_ISSUED, names.VEHICLE_READY),
     names.FOLLOWUP: (names.VEHICLE_DELIVERED,),
 }

@@ -16,6 +16,7 @@ APPOINTMENT_BOOKED = "appointment_booked"
 APPOINTMENT_CANCELLED = "appointment_cancelled"
 APPOINTMENT_RESCHEDULED = "appointment_rescheduled"
 APPOINTMENT_NO_SHOW = "appointment_no_show"
+CONFIRMATION_ESCALATED = "confirmation_escalated"  # R-BK-7: a confirmation unanswered in time, to the manager
 PARTS_RESERVED = "parts_reserved"
 PARTS_SHORT = "parts_short"
 PRICE_LIST_PUBLISHED = "price_list_published"

@@ -47,6 +47,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # booking desk (R-BK-*)
     "booking.view": frozenset(FRONT_DESK | {"booking_clerk", "hq_viewer"}),
     "booking.book": frozenset(FRONT_DESK | {"booking_clerk"}),
+    # the customer file holds personal data (mobile, birthday): the front desk and booking clerks only
+    "booking.customer_file": frozenset(FRONT_DESK | {"booking_clerk"}),
+    "booking.customer_edit": frozenset(FRONT_DESK | {"booking_clerk"}),
+    "booking.call": frozenset(FRONT_DESK | {"booking_clerk"}),  # proactive and inbound calls (R-BK-1, R-BK-2)
+    "booking.confirm": frozenset(FRONT_DESK | {"booking_clerk"}),  # confirmation calls (R-BK-7)
+    "booking.prepare": frozenset({"service_advisor", "service_assistant", "service_manager"}),  # R-BK-6
     # reception (R-RC-*): only an advisor signs an order, never a technician
     "reception.view": frozenset(FRONT_DESK | {"dispatcher", "hq_viewer"}),
     "reception.check_in": frozenset(FRONT_DESK),

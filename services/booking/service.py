@@ -20,6 +20,7 @@ from kit.types import utcnow
 from kit.web import api, flash, form_errors, fragment, page, read_json
 
 from . import handlers, seed
+from .desk import DeskEndpoints
 from .models import Base
 from .slots import SlotRules, SlotUnavailable, free_slots
 
@@ -90,7 +91,7 @@ def form_command(form, tz: ZoneInfo) -> dict:
     }
 
 
-class Service(KitEndpoints):
+class Service(DeskEndpoints, KitEndpoints):
     name = names.BOOKING
     db = Database(Base.metadata, seed=seed.demo_data)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -71,6 +72,33 @@ def release_for_cancelled(uow, event: Envelope) -> None:
     ):
         _move(uow, reservation.part_no, reservation.quantity, APPOINTMENT_SHELF, MAIN, "release", appointment_id)
         reservation.status = "released"
+
+
+def move_for_rescheduled(uow, event: Envelope) -> None:
+    """appointment_rescheduled -> the parts stay on the appointment shelf for the same visit, now at its new
+    time: each held line is moved in the stock ledger (shelf to shelf, reason "reschedule") so the counter
+    sees the new date instead of releasing and reserving again."""
+    moved = event.payload
+    appointment_id = moved["appointment_id"]
+    reference = f"{appointment_id}@{moved['starts_at'].astimezone(UTC).strftime('%Y-%m-%dT%H:%MZ')}"
+    for reservation in uow.session.scalars(
+        sa.select(Reservation).filter_by(appointment_id=appointment_id, status="reserved")
+    ):
+        _move(
+            uow,
+            reservation.part_no,
+            reservation.quantity,
+            APPOINTMENT_SHELF,
+            APPOINTMENT_SHELF,
+            "reschedule",
+            reference,
+        )
+
+
+def release_for_no_show(uow, event: Envelope) -> None:
+    """appointment_no_show -> the customer did not come: the shelf is released as for a cancellation, and a
+    late appointment_booked for it reserves nothing."""
+    release_for_cancelled(uow, event)
 
 
 def issue_against_order(uow, event: Envelope, verify) -> None:
@@ -232,4 +260,25 @@ def issues(session, order_id: str | None = None) -> list[dict]:
             "issued_at": i.issued_at,
         }
         for i in session.scalars(query)
+    ]
+
+
+def stock_moves(session, appointment_id: str | None = None, limit: int = 200) -> list[dict]:
+    """The stock ledger, newest first; one appointment's moves (reserve, reschedule, release) when asked."""
+    query = sa.select(StockMove).order_by(StockMove.id.desc()).limit(limit)
+    if appointment_id:
+        query = query.where(
+            sa.or_(StockMove.reference == appointment_id, StockMove.reference.startswith(f"{appointment_id}@"))
+        )
+    return [
+        {
+            "part_no": m.part_no,
+            "from_location": m.from_location,
+            "to_location": m.to_location,
+            "quantity": m.quantity,
+            "reason": m.reason,
+            "reference": m.reference,
+            "moved_at": m.moved_at,
+        }
+        for m in session.scalars(query)
     ]

@@ -25,6 +25,17 @@ class Service(KitEndpoints):
         """payload: {"appointment_id", "visit_id", "reason": "客户改期", "by_dealership": false}"""
         self.db.handle(event, handlers.release_for_cancelled)
 
+    @on_event(names.APPOINTMENT_RESCHEDULED)
+    def move_shelf(self, event):
+        """payload: {"appointment_id", "visit_id", "starts_at", "previous_starts_at", "advisor_id", "reason",
+        "by_dealership"}: the reservation stays on the shelf, moved to the new time in the ledger"""
+        self.db.handle(event, handlers.move_for_rescheduled)
+
+    @on_event(names.APPOINTMENT_NO_SHOW)
+    def release_shelf_no_show(self, event):
+        """payload: {"appointment_id", "visit_id", "starts_at"}: the customer did not come; the shelf is released"""
+        self.db.handle(event, handlers.release_for_no_show)
+
     @on_event(names.PARTS_REQUESTED)
     def issue_parts(self, event):
         """payload: {"request_id", "technician_id", "signed_order": {"order", "signature", "key_id"},
@@ -38,6 +49,11 @@ class Service(KitEndpoints):
     @api("GET", "/api/reservations", action="parts.view")
     def reservations(self, request):
         return {"reservations": self.db.read(handlers.reservations, request.args.get("appointment_id"))}
+
+    @api("GET", "/api/stock-moves", action="parts.view")
+    def stock_moves(self, request):
+        """?appointment_id=… -> that appointment's moves (reserve, reschedule, release), newest first"""
+        return {"moves": self.db.read(handlers.stock_moves, request.args.get("appointment_id"))}
 
     @api("GET", "/api/issues", action="parts.view")
     def issues(self, request):

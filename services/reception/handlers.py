@@ -82,6 +82,18 @@ def forget_arrival(uow, event: Envelope) -> None:
         uow.session.delete(arrival)
 
 
+def move_arrival(uow, event: Envelope) -> None:
+    """appointment_rescheduled -> the car is expected at its new time, by the advisor now named (R-BK-5)."""
+    arrival = uow.session.get(ExpectedArrival, event.payload["appointment_id"])
+    if arrival is not None and not arrival.arrived:
+        arrival.starts_at, arrival.advisor_id = event.payload["starts_at"], event.payload["advisor_id"]
+
+
+def drop_arrival(uow, event: Envelope) -> None:
+    """appointment_no_show -> the car is no longer expected (as for a cancellation)."""
+    forget_arrival(uow, event)
+
+
 def check_in(uow, cmd: dict) -> Visit:
     """A booked arrival (by appointment id or plate) or a walk-in (customer, vehicle, advisor)."""
     session = uow.session

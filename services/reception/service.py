@@ -71,6 +71,16 @@ class Service(KitEndpoints):
         """payload: {"appointment_id", "visit_id", "reason", "by_dealership"}"""
         self.db.handle(event, handlers.forget_arrival)
 
+    @on_event(names.APPOINTMENT_RESCHEDULED)
+    def move_arrival(self, event):
+        """payload: {"appointment_id", "visit_id", "starts_at", "previous_starts_at", "advisor_id", …}"""
+        self.db.handle(event, handlers.move_arrival)
+
+    @on_event(names.APPOINTMENT_NO_SHOW)
+    def drop_arrival(self, event):
+        """payload: {"appointment_id", "visit_id", "starts_at"}"""
+        self.db.handle(event, handlers.drop_arrival)
+
     @timer(interval=15)
     def watch_pre_inspection(self):
         """R-RC-8: a car waiting over 20 minutes raises the alert even when nobody checks in."""

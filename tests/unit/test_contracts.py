@@ -74,6 +74,16 @@ SAMPLES: dict[str, dict] = {
         "by_dealership": False,
     },
     names.APPOINTMENT_NO_SHOW: {"appointment_id": "AP-1", "visit_id": "V-1", "starts_at": "2026-11-30T01:00:00Z"},
+    names.CONFIRMATION_ESCALATED: {
+        "task_id": "CT-1",
+        "appointment_id": "AP-1",
+        "visit_id": "V-1",
+        "kind": "hour_before",
+        "starts_at": "2026-12-01T01:00:00Z",
+        "answer_by": "2026-12-01T00:30:00Z",
+        "advisor_id": "A001",
+        "attempts": 1,
+    },
     names.APPOINTMENT_BOOKED: {
         "appointment_id": "AP-1",
         "visit_id": "V-1",

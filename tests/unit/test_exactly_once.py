@@ -241,6 +241,42 @@ def prepare_cancelled_arrival(work, tmp_path):
     return cancelled_after_booking(work, reception.expect_arrival, reason="", by_dealership=True)
 
 
+def moved_after_booking(work, handler, event_type):
+    """An appointment the consumer already took in with `handler`, then its reschedule or no-show."""
+    booked = booked_payload()
+    work.handle(wire_event(names.APPOINTMENT_BOOKED, booked), handler)
+    payload = {"appointment_id": booked["appointment_id"], "visit_id": booked["visit_id"]}
+    if event_type == names.APPOINTMENT_RESCHEDULED:
+        payload |= {
+            "starts_at": booked["starts_at"] + timedelta(days=1),
+            "previous_starts_at": booked["starts_at"],
+            "advisor_id": "A002",
+            "reason": "客户出差",
+            "by_dealership": False,
+        }
+    else:
+        payload |= {"starts_at": booked["starts_at"]}
+    return wire_event(event_type, payload), ()
+
+
+def prepare_rescheduled_shelf(work, tmp_path):
+    parts_seed.reference_data(work)
+    return moved_after_booking(work, parts.reserve_for_appointment, names.APPOINTMENT_RESCHEDULED)
+
+
+def prepare_no_show_shelf(work, tmp_path):
+    parts_seed.reference_data(work)
+    return moved_after_booking(work, parts.reserve_for_appointment, names.APPOINTMENT_NO_SHOW)
+
+
+def prepare_rescheduled_arrival(work, tmp_path):
+    return moved_after_booking(work, reception.expect_arrival, names.APPOINTMENT_RESCHEDULED)
+
+
+def prepare_no_show_arrival(work, tmp_path):
+    return moved_after_booking(work, reception.expect_arrival, names.APPOINTMENT_NO_SHOW)
+
+
 def prepare_service_history(work, tmp_path):
     return wire_event(names.VEHICLE_DELIVERED, make_delivered(mileage_km=35210, labour_codes=["LAB-OIL"])), ()
 
@@ -249,6 +285,11 @@ CASES = {
     "booking.parts_reserved": Case("booking", booking.note_parts_reserved, prepare_parts_reserved),
     "booking.parts_short": Case("booking", booking.note_parts_short, prepare_parts_short),
     "booking.service_history": Case("booking", booking.record_service, prepare_service_history),
+    "booking.take_price_list": Case("booking", booking.take_price_list, prepare_price_list),
+    "parts.move_shelf": Case("parts", parts.move_for_rescheduled, prepare_rescheduled_shelf),
+    "parts.release_shelf_no_show": Case("parts", parts.release_for_no_show, prepare_no_show_shelf),
+    "reception.move_arrival": Case("reception", reception.move_arrival, prepare_rescheduled_arrival),
+    "reception.drop_arrival": Case("reception", reception.drop_arrival, prepare_no_show_arrival),
     "reception.take_price_list": Case("reception", reception.take_price_list, prepare_price_list),
     "reception.expect_arrival": Case("reception", reception.expect_arrival, prepare_appointment_booked),
     "workshop.take_signed_order": Case("workshop", workshop.take_signed_order, prepare_workshop_order),

@@ -173,6 +173,158 @@ PAGES = {
             {"starts_at": NOW, "advisor_id": "A001", "plate": "B-88K21", "greeting": ""},
         ]
     },
+    ("booking", "customers.html"): {
+        "result": Page(items=[], page=2, per_page=1, total=3),
+        "q": "",
+        "customers": [
+            {
+                "customer_id": "C-1",
+                "name": "Wang",
+                "mobile": "13912345678",
+                "preferred_advisor_id": "A001",
+                "vehicles": [{"vin": "LSVAM4187C2184847", "plate": "A-D1234", "model": "Passat"}],
+            }
+        ],
+    },
+    ("booking", "customer.html"): {
+        "values": {},
+        "errors": {"mileage_km": ["bad"]},
+        "customer": {
+            "customer_id": "C-1",
+            "name": "Wang",
+            "salutation": "",
+            "mobile": "13912345678",
+            "email": "wang@example.com",
+            "birthday": "1985-03-02",
+            "preferred_advisor_id": "A001",
+            "privacy": "surname",
+            "vehicles": [
+                {
+                    "vin": "LSVAM4187C2184847",
+                    "plate": "A-D1234",
+                    "model": "Passat",
+                    "purchase_date": "2024-05-01",
+                    "km_per_day": Decimal("41.5"),
+                    "km_per_day_estimated": estimated,
+                    "readings": [{"read_on": "2026-11-01", "mileage_km": 23500}],
+                    "next_due": [
+                        {
+                            "name_zh": "-",
+                            "name_en": "Oil",
+                            "due_on": "2026-12-01",
+                            "due_km": 30000,
+                            "reason": reason,
+                            "overdue": reason == "km",
+                        }
+                        for reason in ("km", "months")
+                    ],
+                    "history": [{"delivered_at": NOW, "mileage_km": 20000, "labour_codes": ["LAB-OIL"]}],
+                }
+                for estimated in (True, False)
+            ],
+            "appointments": [
+                {"starts_at": NOW, "advisor_id": "A001", "status": status, "complaint": "Idle shake"}
+                for status in ("booked", "cancelled", "no_show")
+            ],
+            "calls": [
+                {
+                    "created_at": NOW,
+                    "kind": kind,
+                    "words": "Shakes",
+                    "status": "open",
+                    "outcomes": [{"outcome": "call_back", "by": "B001", "at": NOW, "note": "Later"}],
+                }
+                for kind in ("proactive", "inbound")
+            ],
+        },
+    },
+    ("booking", "calls.html"): {
+        "values": {"days": "30"},
+        "errors": {"days": ["bad"]},
+        "failed_call": "K-1",
+        "calls": [
+            {
+                "call_id": f"K-{n}",
+                "kind": kind,
+                "status": status,
+                "customer_id": "C-1",
+                "customer": {"name": "Wang", "mobile": "13912345678", "preferred_advisor_id": "A001"},
+                "vehicle": {"plate": "A-D1234"},
+                "words": "Shakes when braking" if kind == "inbound" else "",
+                "due_items": [
+                    {"name_zh": "-", "name_en": "Brake fluid", "due_on": "2026-12-15", "reason": "months", "overdue": True}
+                ]
+                if kind == "proactive"
+                else [],
+                "suggestions": [
+                    {
+                        "code": "BRAKE-JUDDER",
+                        "name": {"zh_CN": "-", "en": "Brake judder"},
+                        "causes": {"zh_CN": ["-"], "en": ["Disc run-out"]},
+                        "advice": {"zh_CN": "-", "en": "Measure the discs"},
+                        "estimate": estimate,
+                    }
+                    for estimate in (
+                        {"gross": "2203.50", "hours": "1.5", "price_list_version": "2026.11-1", "unpriced": ["X"]},
+                        None,
+                    )
+                ]
+                if kind == "inbound"
+                else [],
+                "call_back_at": NOW if status == "call_back" else None,
+                "outcomes": [{"outcome": "unreachable", "by": "B001", "at": NOW, "note": "No answer"}],
+            }
+            for n, (kind, status) in enumerate([("proactive", "open"), ("inbound", "call_back")], start=1)
+        ],
+    },
+    ("booking", "advisor.html"): {
+        "advisor_id": "A001",
+        "now": NOW,
+        "values": {},
+        "errors": {"time": ["bad"], "_": ["bad"]},
+        "failed": "AP-1",
+        "due": [
+            {
+                "task_id": "CT-1",
+                "kind": "day_before",
+                "starts_at": NOW,
+                "answer_by": NOW,
+                "overdue": True,
+                "escalated_at": NOW,
+                "customer": {"name": "Wang", "mobile": "13912345678"},
+                "plate": "A-D1234",
+            }
+        ],
+        "appointments": [
+            {
+                "appointment_id": "AP-1",
+                "starts_at": NOW,
+                "vehicle": {"plate": "A-D1234", "model": "Passat"},
+                "customer": {"name": "Wang"},
+                "complaint": "Idle shake",
+                "parts_status": status,
+                "parts_short": [{"part_no": "P-DISC-F", "quantity_short": "1", "expected_on": "2026-12-01"}],
+                "prepared": status == "reserved",
+                "preparation": [
+                    {
+                        "item": "parts",
+                        "title": "Parts on the appointment shelf",
+                        "done": done,
+                        "auto": done,
+                        "done_by": None,
+                        "done_at": NOW if done else None,
+                        "note": "",
+                    }
+                    for done in (True, False)
+                ],
+                "confirmations": [
+                    {"kind": kind, "status": answer, "escalated_at": NOW if answer == "open" else None}
+                    for kind, answer in (("day_before", "confirmed"), ("hour_before", "open"))
+                ],
+            }
+            for status in ("pending", "reserved", "short")
+        ],
+    },
     ("booking", "index.html"): {
         "result": Page(items=[], page=2, per_page=1, total=3),
         "q": "",
@@ -381,6 +533,8 @@ EMPTY = {
     "arrivals": [],
     "visits": [],
     "work_orders": [],
+    "customers": [],  # booking's customer files, confirmation calls due
+    "due": [],
 }
 
 
