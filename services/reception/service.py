@@ -268,7 +268,13 @@ class Service(KitEndpoints):
         except DomainError as exc:
             message = exc.message_in(request.locale)
             return page(
-                self.name, N_("Not found"), "refused.html", request, status=exc.status, code=exc.status, message=message
+                self.name,
+                N_("This order cannot be printed"),
+                "refused.html",
+                request,
+                status=exc.status,
+                code=exc.status,
+                message=message,
             )
         settings = Settings.load()
         data = pdf.render_pdf(
