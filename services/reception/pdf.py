@@ -83,10 +83,27 @@ def render_pdf(document: dict, *, dealer_name: str, tz: str = "Asia/Shanghai", c
     return offload(_write_pdf, html)
 
 
+def _os_lock():
+    """A lock between OS threads (eventlet's tpool), not green threads: one layout at a time through
+    pango and fontconfig, which do not promise to be safe when used from several threads at once."""
+    try:
+        import eventlet.patcher
+
+        return eventlet.patcher.original("threading").Lock()
+    except ImportError:  # pragma: no cover - eventlet is a dependency
+        import threading
+
+        return threading.Lock()
+
+
+_RENDERING = _os_lock()
+
+
 def _write_pdf(html: str) -> bytes:
     from weasyprint import HTML  # imported late: loading pango and fonts takes a moment
 
-    return HTML(string=html).write_pdf()
+    with _RENDERING:
+        return HTML(string=html).write_pdf()
 
 
 def response(data: bytes, filename: str) -> Response:
