@@ -145,8 +145,40 @@ class OrderLineSchema(Schema):
     amount = Money(required=True)
 
 
+class AmendsSchema(Schema):
+    """R-WS-3: the version an amendment replaces, and the SHA-256 of that version's canonical body."""
+
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    sha256 = fields.String(required=True, validate=validate.Length(equal=64))
+
+
+class ConsentSchema(Schema):
+    """R-WS-3: how the customer consented to an amendment: a signature on the tablet, or by phone."""
+
+    method = fields.String(required=True, validate=validate.OneOf(("signature", "phone")))
+    at = UtcTime(required=True)
+    staff_id = Id(required=True)  # who took the consent
+    customer_words = fields.String(load_default="")  # phone: what the customer said
+    signature_sha256 = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=64))
+
+
+class DeclinedLineSchema(Schema):
+    """A line the customer declined: recorded in the signed version, not on it (R-WS-3)."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(LINE_KINDS))
+    code = fields.String(required=True)
+    description = fields.String(required=True)
+    quantity = Quantity(required=True)
+    unit_price = Money(required=True)
+    amount = Money(required=True)
+
+
 class OrderSchema(Schema):
-    """The body of one signed version of a work order 维修委托书."""
+    """The body of one signed version of a work order 维修委托书.
+
+    Versions after the first (amendments, R-WS-3) also carry `amends`, `consent` and `declined_lines`;
+    these fields are absent from a first version (so its canonical form, and signature, stay as they were).
+    """
 
     order_id = Id(required=True)
     version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
@@ -166,6 +198,10 @@ class OrderSchema(Schema):
     promised_at = UtcTime(required=True)
     customer_signature_sha256 = fields.String(required=True, validate=validate.Length(equal=64))
     signed_at = UtcTime(required=True)
+    # additive, amendments only (no load_default: a first version loads and dumps without them)
+    amends = fields.Nested(AmendsSchema)
+    consent = fields.Nested(ConsentSchema)
+    declined_lines = fields.List(fields.Nested(DeclinedLineSchema))
 
 
 class SignedOrderSchema(Schema):
@@ -176,6 +212,42 @@ class SignedOrderSchema(Schema):
 
 class OrderSigned(SignedOrderSchema):
     pass
+
+
+class OrderAmended(Schema):
+    """R-WS-3: a new signed version of the order, signed only after the customer consented.
+
+    `signed_order` is the full signed new version (as in order_signed); `version`, `previous_version` and
+    `previous_sha256` repeat what its signed body says (consumers check that they agree).
+    """
+
+    amendment_id = Id(required=True)
+    signed_order = fields.Nested(SignedOrderSchema, required=True)
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=2))
+    previous_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    previous_sha256 = fields.String(required=True, validate=validate.Length(equal=64))
+    request_id = Id(load_default=None, allow_none=True)  # the additional-work request it answers
+
+
+class FoundWorkLineSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(LINE_KINDS))
+    code = fields.String(required=True, validate=validate.Length(min=1))
+    quantity = Quantity(load_default=None, allow_none=True)  # parts; labour takes the standard hours
+    note = fields.String(load_default="")
+
+
+class AdditionalWorkRequested(Schema):
+    """R-WS-3: the workshop found more work on a job; the advisor must get the customer's consent first."""
+
+    request_id = Id(required=True)
+    order_id = Id(required=True)
+    order_version = fields.Integer(required=True, strict=True)
+    visit_id = Id(required=True)
+    plate = fields.String(required=True)
+    reported_by = Id(required=True)
+    reported_at = UtcTime(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1))
+    lines = fields.List(fields.Nested(FoundWorkLineSchema), required=True, validate=validate.Length(min=1))
 
 
 class RequestedLineSchema(Schema):
@@ -303,6 +375,8 @@ EVENTS = {
     (names.PARTS_SHORT, 1): (names.PARTS, PartsShort),
     (names.PRICE_LIST_PUBLISHED, 1): (names.BILLING, PriceListPublished),
     (names.ORDER_SIGNED, 1): (names.RECEPTION, OrderSigned),
+    (names.ORDER_AMENDED, 1): (names.RECEPTION, OrderAmended),
+    (names.ADDITIONAL_WORK_REQUESTED, 1): (names.WORKSHOP, AdditionalWorkRequested),
     (names.PRE_INSPECTION_CONGESTED, 1): (names.RECEPTION, PreInspectionCongested),
     (names.PARTS_REQUESTED, 1): (names.WORKSHOP, PartsRequested),
     (names.PARTS_ISSUED, 1): (names.PARTS, PartsIssued),
@@ -347,3 +421,8 @@ SUBSCRIPTIONS = {
     names.BILLING: (names.ORDER_SIGNED, names.PARTS_ISSUED, names.VEHICLE_READY),
     names.FOLLOWUP: (names.VEHICLE_DELIVERED,),
 }
+# R-WS-3 amendments: the advisor hears of found work; workshop and billing take each new signed version
+# (parts sees new versions in parts_requested, which carries the signed order it issues against).
+SUBSCRIPTIONS[names.RECEPTION] += (names.ADDITIONAL_WORK_REQUESTED,)
+SUBSCRIPTIONS[names.WORKSHOP] += (names.ORDER_AMENDED,)
+SUBSCRIPTIONS[names.BILLING] += (names.ORDER_AMENDED,)

@@ -65,6 +65,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "workshop.dispatch": frozenset({"dispatcher", "service_advisor", "service_manager"}),
     "workshop.finish_job": frozenset({"technician", "technical_expert"}),
     "workshop.quality_check": frozenset({"qc_inspector"}),
+    # R-WS-3: the technician reports found work to the advisor (never changes the order)
+    "workshop.request_additional_work": frozenset({"technician", "technical_expert", "dispatcher"}),
     # parts counter
     "parts.view": frozenset(
         {"parts_clerk", "dispatcher", "technician", "service_advisor", "service_manager", "hq_viewer"}

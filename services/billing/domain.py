@@ -65,18 +65,33 @@ def audit_quote(quote: dict, book: PriceBook | None) -> list[str]:
     return problems
 
 
-def build_invoice(quote: dict, book: PriceBook | None, jobs_done: list[dict], parts_issued: list[dict]) -> InvoiceDraft:
+def build_invoice(
+    quote: dict,
+    book: PriceBook | None,
+    jobs_done: list[dict],
+    parts_issued: list[dict],
+    declined: list[dict] = (),
+) -> InvoiceDraft:
     """Bill every job done and every part issued, at the quote's (published) prices.
 
-    A job or part that is not on the signed quote, or more of a part than was quoted, is a
-    problem: the invoice cannot be settled until the order is amended with the customer's consent.
+    `quote` is the latest signed version of the order (R-BL-1: the quote and its signed amendments).
+    A job or part that is not on it, or more of a part than was quoted, is a problem: the invoice
+    cannot be settled until the order is amended with the customer's consent. A line the customer
+    declined in an amendment (`declined`, R-WS-3) is named as such.
     """
     draft = InvoiceDraft(problems=audit_quote(quote, book))
     quoted = {line["line_no"]: line for line in quote["lines"]}
+    refused = {(line["kind"], line["code"]) for line in declined}
+
+    def not_on_quote(kind: str, code: str, line_no: int, what: str) -> str:
+        if (kind, code) in refused:
+            return f"{what} {code} (第{line_no}行) 客户已拒绝该增项，不能结算"
+        return f"{what} {code} (第{line_no}行) 不在客户签字的报价单上"
+
     for job in sorted(jobs_done, key=lambda j: j["line_no"]):
         line = quoted.get(job["line_no"])
         if line is None or line["kind"] != "labour" or line["code"] != job["code"]:
-            draft.problems.append(f"已完工项目 {job['code']} (第{job['line_no']}行) 不在客户签字的报价单上")
+            draft.problems.append(not_on_quote("labour", job["code"], job["line_no"], "已完工项目"))
             continue
         draft.lines.append(_bill_line(line, line["quantity"]))
     issued: dict[int, Decimal] = {}
@@ -84,7 +99,7 @@ def build_invoice(quote: dict, book: PriceBook | None, jobs_done: list[dict], pa
         issued[part["line_no"]] = issued.get(part["line_no"], Decimal("0")) + part["quantity"]
         line = quoted.get(part["line_no"])
         if line is None or line["kind"] != "part" or line["code"] != part["part_no"]:
-            draft.problems.append(f"已领用备件 {part['part_no']} (第{part['line_no']}行) 不在客户签字的报价单上")
+            draft.problems.append(not_on_quote("part", part["part_no"], part["line_no"], "已领用备件"))
     for line_no, quantity in sorted(issued.items()):
         line = quoted.get(line_no)
         if line is None or line["kind"] != "part":
@@ -134,3 +149,14 @@ def check_payment(status: str, total: Decimal | None, amount: Decimal, method: s
             amount=amount,
             total=total,
         )
+
+
+def check_chain(versions: list[dict], sha256_of) -> list[str]:
+    """R-WS-3 / R-BL-1: the signed versions held form one unbroken chain 1..n, each naming the hash of the one
+    before it. A missing version means billing waits; a wrong hash is a problem (returned)."""
+    problems = []
+    for previous, current in zip(versions, versions[1:], strict=False):
+        amends = current.get("amends") or {}
+        if amends.get("version") != previous["version"] or amends.get("sha256") != sha256_of(previous):
+            problems.append(f"委托书第{current['version']}版与第{previous['version']}版不衔接(签字版本被改动)")
+    return problems

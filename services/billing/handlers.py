@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from contracts import Envelope, names
 from contracts.events import OrderSchema
-from kit.errors import NotFound
+from kit import signing
+from kit.errors import NotFound, PermanentError
 from kit.web import JSONEncoder
 
 from . import domain, repository
@@ -56,6 +57,43 @@ def record_signed_order(uow, event: Envelope, verify) -> None:
     _rebuild_invoice(uow, order["order_id"], order["visit_id"])
 
 
+def record_amended_order(uow, event: Envelope, verify) -> None:
+    """R-BL-1 / R-WS-3: keep each signed amendment; the bill agrees with the latest signed version.
+
+    A tampered or unsigned version, one whose envelope disagrees with its signed body, or one that does not
+    follow the version billing holds, is refused (dead letter)."""
+    amended = event.payload
+    signed = event.raw_payload["signed_order"]
+    order = verify(signed)
+    amends = order.get("amends")
+    if (
+        order["version"] != amended["version"]
+        or amends is None
+        or amends["version"] != amended["previous_version"]
+        or amends["sha256"] != amended["previous_sha256"]
+    ):
+        raise PermanentError("order_amended does not agree with the signed version it carries")
+    previous = repository.quote(uow.session, order["order_id"], amends["version"])
+    if previous is not None and previous.version == amends["version"]:
+        if _sha256(previous.signed["order"]) != amends["sha256"]:
+            raise PermanentError(
+                f"order {order['order_id']} v{order['version']} amends a version {amends['version']} "
+                "other than the one billing holds"
+            )
+    record_signed_order(uow, _Signed(signed), lambda _signed: order)
+
+
+class _Signed:
+    """The signed version as record_signed_order reads an order_signed event."""
+
+    def __init__(self, signed: dict):
+        self.raw_payload = signed
+
+
+def _sha256(body: dict) -> str:
+    return signing.sha256_hex(signing.canonical(body))
+
+
 def record_parts_issued(uow, event: Envelope) -> None:
     payload = event.raw_payload
     uow.session.add(
@@ -71,7 +109,8 @@ def record_parts_issued(uow, event: Envelope) -> None:
 
 def record_vehicle_ready(uow, event: Envelope) -> None:
     payload = event.raw_payload
-    if repository.work_done(uow.session, payload["order_id"]) is None:
+    done = repository.work_done(uow.session, payload["order_id"])
+    if done is None:
         uow.session.add(
             WorkDone(
                 order_id=payload["order_id"],
@@ -83,6 +122,14 @@ def record_vehicle_ready(uow, event: Envelope) -> None:
             )
         )
         uow.session.flush()
+    elif payload["order_version"] > done.order_version:
+        # R-WS-3: the order was amended after a quality check; the work is reported again to the new version
+        done.order_version, done.jobs, done.parts_used = (
+            payload["order_version"],
+            payload["jobs_done"],
+            payload["parts_used"],
+        )
+        done.inspector_id, done.ready_at = payload["inspector_id"], event.payload["ready_at"]
     _rebuild_invoice(uow, payload["order_id"], event.correlation_id)
 
 
@@ -98,13 +145,16 @@ def _rebuild_invoice(uow, order_id: str, visit_id: str) -> Invoice:
     if invoice.status == "paid":
         return invoice
     work = repository.work_done(session, order_id)
-    quote = repository.quote(session, order_id, work.order_version if work else None)
+    versions = repository.quotes(session, order_id)
+    quote = versions[-1] if versions else None  # R-BL-1: the latest signed version (quote and amendments)
     issued = repository.parts_issued(session, order_id)
     waiting = []
-    if quote is None:
+    if quote is None or [v.version for v in versions] != list(range(1, quote.version + 1)):
+        waiting.append("signed_order")  # a version is still on its way (order_signed / order_amended)
+    elif work is not None and work.order_version > quote.version:
         waiting.append("signed_order")
-    if work is None:
-        waiting.append("vehicle_ready")
+    if work is None or (quote is not None and work.order_version < quote.version):
+        waiting.append("vehicle_ready")  # the work to the amended version is not reported done yet
     else:
         used: dict[int, Decimal] = {}
         for part in work.parts_used:
@@ -125,7 +175,12 @@ def _rebuild_invoice(uow, order_id: str, visit_id: str) -> Invoice:
         invoice.status = "waiting"
         return invoice
     jobs = [{**job, "hours": Decimal(job["hours"])} for job in work.jobs]
-    draft = domain.build_invoice(body, repository.price_book(session, body["price_list_version"]), jobs, issued)
+    bodies = [v.signed["order"] for v in versions]
+    declined = [line for b in bodies for line in b.get("declined_lines", [])]
+    draft = domain.build_invoice(
+        body, repository.price_book(session, body["price_list_version"]), jobs, issued, declined
+    )
+    draft.problems = domain.check_chain(bodies, _sha256) + draft.problems
     was_blocked = invoice.status == "blocked" and invoice.problems == draft.problems
     invoice.lines = _jsonable(draft.lines)
     invoice.problems = draft.problems

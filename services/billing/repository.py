@@ -39,6 +39,11 @@ def quote(session: Session, order_id: str, version: int | None) -> SignedQuote |
     return session.scalars(query.order_by(SignedQuote.version.desc()).limit(1)).first()
 
 
+def quotes(session: Session, order_id: str) -> list[SignedQuote]:
+    """Every signed version billing holds for the order, oldest first (R-WS-3)."""
+    return list(session.scalars(sa.select(SignedQuote).filter_by(order_id=order_id).order_by(SignedQuote.version)))
+
+
 def parts_issued(session: Session, order_id: str) -> list[dict]:
     lines = []
     for issue in session.scalars(sa.select(PartsIssue).filter_by(order_id=order_id).order_by(PartsIssue.request_id)):

@@ -29,6 +29,12 @@ class Service(KitEndpoints):
         """payload: {"order": {...order body...}, "signature": "base64", "key_id": "…"}"""
         self.db.handle(event, handlers.record_signed_order, self.orders.verify)
 
+    @on_event(names.ORDER_AMENDED)
+    def take_amended_quote(self, event):
+        """payload: {"amendment_id", "signed_order": {"order": {...version 2...}, "signature", "key_id"},
+        "version": 2, "previous_version": 1, "previous_sha256": "…", "request_id": "…"}"""
+        self.db.handle(event, handlers.record_amended_order, self.orders.verify)
+
     @on_event(names.PARTS_ISSUED)
     def take_parts_issued(self, event):
         """payload: {"request_id", "order_id", "order_version", "lines": [{"line_no", "part_no", "quantity"}]}"""

@@ -135,3 +135,62 @@ class StaffName(Base):
     __tablename__ = "staff_names"
     staff_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80))
+
+
+# --- amendments (R-WS-3): services/reception/amendments.py, amendment_handlers.py ----------------------------
+
+
+class AdditionalWork(Base):
+    """Work the workshop found on a job (additional_work_requested), waiting for the advisor and the customer."""
+
+    __tablename__ = "additional_work"
+    request_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    order_id: Mapped[str] = mapped_column(sa.String(40), index=True)
+    order_version: Mapped[int]
+    visit_id: Mapped[str] = mapped_column(sa.String(40))
+    plate: Mapped[str] = mapped_column(sa.String(16))
+    lines: Mapped[list] = mapped_column(sa.JSON)  # as reported: [{"kind", "code", "quantity", "note"}]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    reported_by: Mapped[str] = mapped_column(sa.String(40))
+    reported_at = mapped_column(UtcDateTime, nullable=False)
+    received_at = mapped_column(UtcDateTime, nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(16), default="open")  # open | priced | answered
+    amendment_id: Mapped[str | None] = mapped_column(sa.String(40))
+
+
+class Amendment(Base):
+    """A change to a signed order, priced by the advisor; signed as a new version only after consent."""
+
+    __tablename__ = "amendments"
+    amendment_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    order_id: Mapped[str] = mapped_column(sa.ForeignKey("orders.order_id"), index=True)
+    request_id: Mapped[str | None] = mapped_column(sa.String(40))
+    base_version: Mapped[int]
+    lines: Mapped[list] = mapped_column(sa.JSON)  # proposed lines, priced, numbered after the base version's
+    promised_at = mapped_column(UtcDateTime, nullable=True)  # the advisor's own estimate, if given
+    status: Mapped[str] = mapped_column(sa.String(20), default="awaiting_consent")  # | signed | declined
+    priced_by: Mapped[str | None] = mapped_column(sa.String(40))
+    priced_at = mapped_column(UtcDateTime, nullable=False)
+    accepted: Mapped[list] = mapped_column(sa.JSON, default=list)  # proposed line numbers
+    declined: Mapped[list] = mapped_column(sa.JSON, default=list)
+    consent: Mapped[dict | None] = mapped_column(sa.JSON)
+    new_version: Mapped[int | None]
+    answered_at = mapped_column(UtcDateTime, nullable=True)
+
+
+class ConsentRequest(Base):
+    """R-PN-1 hook: a change that needs the customer's consent. Reception writes one row per amendment when
+    it is priced; the progress notices read the rows without `notified_at`, tell the customer and set it."""
+
+    __tablename__ = "consent_requests"
+    amendment_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    order_id: Mapped[str] = mapped_column(sa.String(40), index=True)
+    visit_id: Mapped[str] = mapped_column(sa.String(40))
+    plate: Mapped[str] = mapped_column(sa.String(16))
+    customer: Mapped[dict] = mapped_column(sa.JSON)  # {"name", "mobile", ...} as on the order
+    summary: Mapped[str] = mapped_column(sa.Text)  # the items, in Chinese, as the customer is told
+    added_total = mapped_column(Money, nullable=False)  # incl. VAT, if every item is accepted
+    promised_at = mapped_column(UtcDateTime, nullable=False)  # the new estimate
+    requested_at = mapped_column(UtcDateTime, nullable=False)
+    answered_at = mapped_column(UtcDateTime, nullable=True)
+    notified_at = mapped_column(UtcDateTime, nullable=True)

@@ -14,7 +14,9 @@ from kit.service import KitEndpoints
 from kit.types import utcnow
 from kit.web import api, flash, form_errors, page, read_json
 
+from . import amendment_handlers as amending
 from . import directory, handlers, incidents, notices, pdf, pre_inspection
+from .amendment_requests import PriceAmendment, SignAmendment, accepted_from_form, consent_from_form
 from .models import Base
 
 
@@ -54,6 +56,7 @@ class Service(KitEndpoints):
     name = names.RECEPTION
     db = Database(Base.metadata)
     orders = SignedOrders(signer=True)
+    verifier = SignedOrders()  # R-WS-3: stored versions are verified when read back
 
     @on_event(names.PRICE_LIST_PUBLISHED)
     def take_price_list(self, event):
@@ -340,6 +343,150 @@ class Service(KitEndpoints):
     def notice_phoned_form(self, request, key):
         self.db.run(notices.mark_phoned, key, actor_id=request.staff.staff_id)
         return flash(redirect("/notices", code=303), "ok", N_("Marked as phoned"))
+
+    # --- amendments (R-WS-3): found work in, priced, consented, signed as a new version -------------------
+
+    @on_event(names.ADDITIONAL_WORK_REQUESTED)
+    def take_additional_work(self, event):
+        """payload: {"request_id", "order_id", "order_version": 1, "visit_id", "plate", "reported_by": "T001",
+        "reason": "前刹车片磨损至极限", "lines": [{"kind": "labour", "code": "LAB-BRAKE-DISC"}, …]}"""
+        self.db.handle(event, amending.take_additional_work)
+
+    @api("GET", "/api/additional-work", action="reception.view")
+    def list_additional_work(self, request):
+        """?status=open (default) | priced | answered | all; ?order_id=…"""
+        status = request.args.get("status", "open")
+        work = self.db.read(amending.additional_work, None if status == "all" else status, request.args.get("order_id"))
+        return {"additional_work": work}
+
+    @api("POST", "/api/orders/<order_id>/amendments", action="reception.write_order")
+    def price_amendment(self, request, order_id):
+        """{"request_id": "…"} (the workshop's found work) or {"lines": [{"kind": "part", "code": "P-PAD-F",
+        "quantity": "1"}]}; optional "promised_at". Priced from the list; now it needs the customer's consent."""
+        cmd = read_json(request, PriceAmendment())
+        amendment = self.db.run(amending.price_amendment, order_id, **cmd, actor_id=request.staff.staff_id)
+        return 201, self.db.read(amending.amendment, amendment.amendment_id)
+
+    @api("GET", "/api/amendments/<amendment_id>", action="reception.view")
+    def get_amendment(self, request, amendment_id):
+        view = self.db.read(amending.amendment, amendment_id)
+        if not view:
+            raise NotFound("Amendment not found")
+        return view
+
+    @api("POST", "/api/amendments/<amendment_id>/sign", action="reception.sign_order")
+    def sign_amendment(self, request, amendment_id):
+        """{"accepted_lines": [5], "consent": {"method": "signature", "signature_sha256": "…"}} or
+        {"accepted_lines": [5], "consent": {"method": "phone", "at": "2026-11-28T03:10:00Z", "staff_id": "A001",
+        "customer_words": "同意更换前刹车片，不做四轮定位"}}; lines not accepted are declined."""
+        cmd = read_json(request, SignAmendment())
+        self.db.run(
+            amending.sign_amendment,
+            amendment_id,
+            advisor_id=request.staff.staff_id,
+            signer=self.orders,
+            accepted=cmd["accepted_lines"],
+            consent=cmd["consent"],
+            customer_signature=cmd["customer_signature"],
+            actor_id=request.staff.staff_id,
+        )
+        return self.db.read(amending.amendment, amendment_id)
+
+    @api("GET", "/api/orders/<order_id>/versions", action="reception.view")
+    def order_versions(self, request, order_id):
+        """Every signed version, oldest first, each verified again (signature and chain)."""
+        versions = self.db.read(amending.versions, order_id, self.verifier)
+        if versions is None:
+            raise NotFound("Work order not found")
+        return {"order_id": order_id, "versions": versions}
+
+    @api("GET", "/api/orders/<order_id>/versions/<int:version>", action="reception.view")
+    def order_version(self, request, order_id, version):
+        """One signed version as it was signed, with the result of verifying it now."""
+        view = self.db.read(amending.version, order_id, version, self.verifier)
+        if view is None:
+            raise NotFound("This order has no such version")
+        return view
+
+    @api("GET", "/api/consent-requests", action="reception.view")
+    def consent_requests(self, request):
+        """Changes waiting for the customer's consent (R-PN-1: the progress notices tell the customer)."""
+        return {"consent_requests": self.db.read(amending.pending_consents)}
+
+    @api("GET", "/additional-work", action="reception.view")
+    def additional_work_page(self, request):
+        return page(
+            self.name,
+            N_("Additional work"),
+            "amend_requests.html",
+            request,
+            requests=self.db.read(amending.additional_work, None),
+        )
+
+    @api("POST", "/additional-work/<request_id>/price", action="reception.write_order")
+    def price_additional_work(self, request, request_id):
+        order_id = request.form.get("order_id", "")
+        try:
+            amendment = self.db.run(
+                amending.price_amendment, order_id, request_id=request_id, actor_id=request.staff.staff_id
+            )
+        except DomainError as exc:
+            return flash(redirect("/additional-work", code=303), "error", exc.msgid, **exc.params)
+        return redirect(f"/amendments/{amendment.amendment_id}", code=303)
+
+    @api("GET", "/amendments/<amendment_id>", action="reception.view")
+    def amendment_page(self, request, amendment_id):
+        """The change on the tablet: the customer accepts or declines each line and signs (or the advisor
+        records a phone consent); then the advisor signs the new version."""
+        return self._amendment_page(request, amendment_id, {})
+
+    @api("POST", "/amendments/<amendment_id>", action="reception.sign_order")
+    def amendment_form(self, request, amendment_id):
+        try:
+            self.db.run(
+                amending.sign_amendment,
+                amendment_id,
+                advisor_id=request.staff.staff_id,
+                signer=self.orders,
+                accepted=accepted_from_form(request.form),
+                consent=consent_from_form(request.form),
+                actor_id=request.staff.staff_id,
+            )
+        except DomainError as exc:
+            errors = form_errors(exc, request.locale, {"customer_signature": "customer_signature_sha256"})
+            return self._amendment_page(request, amendment_id, errors, status=422)
+        return flash(redirect(f"/amendments/{amendment_id}", code=303), "ok", N_("The customer's answer is recorded"))
+
+    def _amendment_page(self, request, amendment_id, errors, status=200):
+        view = self.db.read(amending.amendment, amendment_id)
+        if view is None:
+            return page(self.name, N_("Not found"), "refused.html", request, status=404, code=404, message="")
+        return page(
+            self.name,
+            N_("Change to the signed order"),
+            "amend.html",
+            request,
+            status=status,
+            amendment=view,
+            errors=errors,
+            values=request.form if request.method == "POST" else {},
+        )
+
+    @api("GET", "/orders/<order_id>/versions", action="reception.view")
+    def versions_page(self, request, order_id):
+        """Every signed version of the order, still readable and verified (R-WS-3)."""
+        versions = self.db.read(amending.versions, order_id, self.verifier)
+        if versions is None:
+            return page(self.name, N_("Not found"), "refused.html", request, status=404, code=404, message="")
+        return page(
+            self.name,
+            N_("Signed versions of the order"),
+            "amend_versions.html",
+            request,
+            order_id=order_id,
+            versions=versions,
+            requests=self.db.read(amending.additional_work, None, order_id),
+        )
 
     @api("GET", "/", action="reception.view")
     def index(self, request):

@@ -11,7 +11,7 @@ from contracts import Envelope, names
 from contracts.events import OrderSchema
 from kit.errors import DomainError, NotFound
 
-from . import domain
+from . import additional_work, domain
 from .models import Bay, Job, PartReceived, PartsRequest, QualityCheck, Technician, WorkOrder
 
 
@@ -218,4 +218,5 @@ def work_order_view(session, wo: WorkOrder) -> dict:
             for j in jobs
         ],
         "parts_received": [{"line_no": p.line_no, "part_no": p.part_no, "quantity": p.quantity} for p in received],
+        **additional_work.view_of(session, wo.order_id),  # R-WS-3: found work, and what the technician was told
     }

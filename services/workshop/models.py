@@ -79,3 +79,34 @@ class QualityCheck(Base):
     passed: Mapped[bool]
     findings: Mapped[str] = mapped_column(sa.Text, default="")
     checked_at = mapped_column(UtcDateTime, nullable=False)
+
+
+# --- additional work (R-WS-3): services/workshop/additional_work.py ------------------------------------------
+
+
+class AdditionalWorkRequest(Base):
+    """Work found on a job, reported to the advisor; nobody does it before the order is amended (R-WS-3)."""
+
+    __tablename__ = "additional_work_requests"
+    request_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    order_id: Mapped[str] = mapped_column(sa.ForeignKey("work_orders.order_id"), index=True)
+    order_version: Mapped[int]
+    lines: Mapped[list] = mapped_column(sa.JSON)  # [{"kind", "code", "quantity", "note"}]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    reported_by: Mapped[str] = mapped_column(sa.String(40))
+    reported_at = mapped_column(UtcDateTime, nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(16), default="requested")  # requested | amended
+    answered_version: Mapped[int | None]
+
+
+class TechnicianNotice(Base):
+    """R-WS-3: the technician is told when the order was amended: the new jobs and parts, what was declined."""
+
+    __tablename__ = "technician_notices"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(sa.String(40), index=True)
+    technician_id: Mapped[str | None] = mapped_column(sa.String(40), index=True)  # None: not dispatched yet
+    version: Mapped[int]
+    added: Mapped[list] = mapped_column(sa.JSON)  # [{"line_no", "kind", "code", "description"}]
+    declined: Mapped[list] = mapped_column(sa.JSON)  # [{"kind", "code", "description"}]
+    created_at = mapped_column(UtcDateTime, nullable=False)

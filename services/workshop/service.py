@@ -11,6 +11,7 @@ from kit.types import utcnow
 from kit.web import api, fragment, page, read_json
 
 from . import handlers, seed
+from .additional_work import notices_for, request_additional_work, take_amended_order
 from .models import Base
 
 
@@ -26,6 +27,13 @@ class FinishJob(Schema):
 class QualityCheck(Schema):
     passed = fields.Boolean(required=True)
     findings = fields.String(load_default="")
+
+
+class ReportAdditionalWork(Schema):
+    """R-WS-3: found work, checked in additional_work.check_found_work (Chinese messages naming the line)."""
+
+    lines = fields.List(fields.Dict(), load_default=list)
+    reason = fields.String(load_default="")
 
 
 class Service(KitEndpoints):
@@ -86,6 +94,29 @@ class Service(KitEndpoints):
             actor_id=request.staff.staff_id,
         )
         return self.db.read(handlers.work_order, order_id)
+
+    # --- additional work (R-WS-3) -------------------------------------------------------------------
+
+    @on_event(names.ORDER_AMENDED)
+    def take_amended_order(self, event):
+        """payload: {"amendment_id", "signed_order": {"order": {...version 2...}, "signature", "key_id"},
+        "version": 2, "previous_version": 1, "previous_sha256": "…", "request_id": "…"}"""
+        self.db.handle(event, take_amended_order, self.orders.verify)
+
+    @api("POST", "/api/work-orders/<order_id>/additional-work", action="workshop.request_additional_work")
+    def request_additional_work(self, request, order_id):
+        """{"reason": "前刹车片磨损至极限", "lines": [{"kind": "labour", "code": "LAB-BRAKE-DISC"},
+        {"kind": "part", "code": "P-PAD-F", "quantity": "1"}]}: reported to the advisor, not done yet."""
+        cmd = read_json(request, ReportAdditionalWork())
+        self.db.run(
+            request_additional_work, order_id, lines=cmd["lines"], reason=cmd["reason"], actor_id=request.staff.staff_id
+        )
+        return 201, self.db.read(handlers.work_order, order_id)
+
+    @api("GET", "/api/technicians/<technician_id>/notices", action="workshop.view")
+    def technician_notices(self, request, technician_id):
+        """What the technician has been told about amended orders (new jobs, declined items)."""
+        return {"notices": self.db.read(notices_for, technician_id)}
 
     @api("GET", "/", action="workshop.view")
     def index(self, request):

@@ -27,6 +27,7 @@ from services.reception import handlers as reception
 from services.reception import notices as reception_notices
 from services.workshop import handlers as workshop
 from services.workshop import seed as workshop_seed
+from tests.support.amendments import redelivery_cases
 from tests.support.db import service_work, snapshot, wire_event
 from tests.support.factories import make_booking, make_delivered, make_order_body
 
@@ -307,6 +308,7 @@ CASES = {
     "reception.tell_ready": Case("reception", reception_notices.vehicle_ready, prepare_ready_notice),
     "reception.tell_work_started": Case("reception", reception_notices.started, prepare_work_started_notice),
 }
+CASES.update({name: Case(*case) for name, case in redelivery_cases().items()})  # R-WS-3 amendments
 
 
 def test_every_subscription_has_a_redelivery_case():

@@ -469,6 +469,56 @@ PAGES = {
         "triggers": RECEPTION_TRIGGERS,
         "month": "2026-11",
     },
+    ("reception", "amend.html"): {  # R-WS-3 (services/reception/amendment_handlers.py `amendment`)
+        "amendment": {
+            "amendment_id": "AM-1",
+            "order_id": "O-1",
+            "status": "awaiting_consent",
+            "lines": [SIGN_LINE],
+            "accepted": [],
+            "added_total": Decimal("1.13"),
+            "promised_at": NOW,
+            "previous_promised_at": NOW,
+            "new_version": None,
+            "request": {"reason": "Worn pads", "reported_by": "T001", "reported_at": NOW},
+            "order": {"plate": "A-D1234", "customer": {"name": "Wang"}, "advisor_id": "A001", "signed_version": 1},
+        },
+        "errors": {"consent": ["no"]},
+        "values": {},
+    },
+    ("reception", "amend_requests.html"): {
+        "requests": [
+            {
+                "request_id": "AW-1",
+                "order_id": "O-1",
+                "plate": "A-D1234",
+                "reported_by": "T001",
+                "reported_at": NOW,
+                "reason": "Worn pads",
+                "lines": [{"kind": "part", "code": "P-PAD-F", "quantity": "1"}],
+                "status": status,
+                "amendment_id": "AM-1",
+            }
+            for status in ("open", "priced", "answered")
+        ]
+    },
+    ("reception", "amend_versions.html"): {
+        "order_id": "O-1",
+        "versions": [
+            {
+                "version": n,
+                "signed_at": NOW,
+                "advisor_id": "A001",
+                "total": Decimal("1"),
+                "promised_at": NOW,
+                "consent": consent,
+                "declined_lines": [{"description": "Alignment", "code": "LAB-ALIGN"}],
+                "verification": {"valid": n == 1, "reason": "altered"},
+            }
+            for n, consent in ((1, None), (2, {"method": "phone", "staff_id": "A1", "at": NOW, "customer_words": "ok"}))
+        ],
+        "requests": [],
+    },
     ("reception", "sign.html"): {
         "order": {
             "order_id": "O-1",
@@ -533,6 +583,8 @@ EMPTY = {
     "arrivals": [],
     "visits": [],
     "work_orders": [],
+    "requests": [],  # reception's additional work (R-WS-3)
+    "versions": [],
     "customers": [],  # booking's customer files, confirmation calls due
     "due": [],
 }

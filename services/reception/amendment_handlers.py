@@ -1,0 +1,391 @@
+"""Reception's amendment use cases (R-WS-3): found work in, priced, consented, signed as a new version.
+
+`f(uow, ...)` like handlers.py; the rules are in amendments.py.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from contracts import Envelope, names
+from contracts.events import OrderSchema
+from kit import signatures
+from kit.errors import DomainError, NotFound, PermanentError
+from kit.web import JSONEncoder
+
+from . import amendments
+from .domain import PriceBook
+from .models import AdditionalWork, Amendment, ConsentRequest, Order, OrderVersion, PriceListCopy
+
+_ORDER = OrderSchema()
+
+
+def take_additional_work(uow, event: Envelope) -> None:
+    """additional_work_requested -> shown to the advisor, who prices it and asks the customer (R-WS-3)."""
+    p = event.payload
+    if uow.session.get(AdditionalWork, p["request_id"]) is not None:
+        return
+    uow.session.add(
+        AdditionalWork(
+            request_id=p["request_id"],
+            order_id=p["order_id"],
+            order_version=p["order_version"],
+            visit_id=p["visit_id"],
+            plate=p["plate"],
+            lines=_json(p["lines"]),
+            reason=p["reason"],
+            reported_by=p["reported_by"],
+            reported_at=p["reported_at"],
+            received_at=uow.clock(),
+        )
+    )
+
+
+def price_amendment(
+    uow, order_id: str, *, lines: list[dict] | None = None, request_id: str | None = None, promised_at=None
+) -> Amendment:
+    """R-WS-3: the advisor re-prices the found work (or lines of their own) from reception's copy of the
+    price list the order was priced from, and re-estimates the delivery time. The change now needs the
+    customer's consent: recorded for the progress notices (R-PN-1)."""
+    session = uow.session
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound("Work order not found", field="order_id")
+    if order.status != "signed":
+        raise DomainError("Only a signed order can be amended; change the draft instead", code="not_signed")
+    work = None
+    if request_id:
+        work = session.get(AdditionalWork, request_id)
+        if work is None or work.order_id != order_id:
+            raise NotFound("Additional work request not found", field="request_id")
+        if work.amendment_id:
+            existing = session.get(Amendment, work.amendment_id)
+            if existing.status == "awaiting_consent" and existing.base_version == order.signed_version:
+                return existing  # already priced: the same change, not a second one
+        lines = [{**line, "quantity": _decimal(line.get("quantity"))} for line in work.lines]
+    if not lines:
+        raise DomainError("The change needs at least one repair item", field="lines")
+    now = uow.clock()
+    previous = _loaded(_latest(session, order_id).signed["order"])
+    book = price_book(session, previous["price_list_version"])
+    proposed = amendments.price_found_work(lines, book, max(line["line_no"] for line in previous["lines"]))
+    promise = amendments.check_promise(promised_at, now)
+    amendment = Amendment(
+        amendment_id=str(uuid.uuid4()),
+        order_id=order_id,
+        request_id=request_id,
+        base_version=order.signed_version,
+        lines=_json(proposed),
+        promised_at=promise,
+        status="awaiting_consent",
+        priced_by=uow.actor_id,
+        priced_at=now,
+        accepted=[],
+        declined=[],
+    )
+    session.add(amendment)
+    if work is not None:
+        work.status, work.amendment_id = "priced", amendment.amendment_id
+    session.add(
+        ConsentRequest(
+            amendment_id=amendment.amendment_id,
+            order_id=order_id,
+            visit_id=order.visit_id,
+            plate=previous["vehicle"]["plate"],
+            customer=_json(previous["customer"]),
+            summary=amendments.summary(proposed),
+            added_total=amendments.added_total(proposed, previous["vat_rate"]),
+            promised_at=promise or amendments.reestimate(previous["promised_at"], now, proposed),
+            requested_at=now,
+        )
+    )
+    uow.correlation_id = order.visit_id
+    session.flush()
+    return amendment
+
+
+def sign_amendment(
+    uow,
+    amendment_id: str,
+    *,
+    advisor_id: str,
+    signer,
+    accepted: list[int],
+    consent: dict | None,
+    customer_signature: str | None = None,
+) -> Amendment:
+    """R-WS-3: only after the customer's consent is the new version signed and announced (order_amended).
+
+    Lines not accepted are recorded as declined and are not on the new version. Without consent the
+    amendment is refused and nothing changes. `consent`: {"method": "signature", "signature_sha256"} (or the
+    image itself in `customer_signature`), or {"method": "phone", "at", "staff_id", "customer_words"}.
+    """
+    session = uow.session
+    amendment = session.get(Amendment, amendment_id)
+    if amendment is None:
+        raise NotFound("Amendment not found", field="amendment_id")
+    order = session.get(Order, amendment.order_id)
+    uow.correlation_id = order.visit_id
+    if amendment.status != "awaiting_consent":
+        raise DomainError("This change has already been answered", code="already_answered")
+    if order.signed_version != amendment.base_version:
+        raise DomainError("The order has changed since this change was priced; price it again", code="stale_amendment")
+    if advisor_id != order.draft["advisor_id"]:
+        raise DomainError(
+            "The order must be signed by the advisor who received the car", field="advisor_id", code="wrong_advisor"
+        )
+    now = uow.clock()
+    consent = dict(consent or {})
+    if consent.get("method") == "signature":
+        consent["staff_id"] = advisor_id
+        if consent.get("signature_sha256"):
+            if not signatures.exists(session, consent["signature_sha256"]):
+                consent["signature_sha256"] = None
+        elif customer_signature:
+            consent["signature_sha256"] = signatures.store(uow, customer_signature, field="customer_signature")
+    elif consent.get("method") == "phone":
+        consent.setdefault("staff_id", uow.actor_id)
+    consent = amendments.check_consent(consent, now=now, priced_at=amendment.priced_at)
+    proposed = [_line(line) for line in amendment.lines]
+    taken, declined = amendments.decide(proposed, accepted)
+    amendment.accepted = [line["line_no"] for line in taken]
+    amendment.declined = [line["line_no"] for line in declined]
+    amendment.consent = _json(consent)
+    amendment.answered_at = now
+    request = session.get(AdditionalWork, amendment.request_id) if amendment.request_id else None
+    if request is not None:
+        request.status = "answered"
+    consent_request = session.get(ConsentRequest, amendment_id)
+    if consent_request is not None:
+        consent_request.answered_at = now
+    if not taken:
+        amendment.status = "declined"  # the order stays as it is: nothing to sign
+        return amendment
+    previous_row = _latest(session, order.order_id)
+    previous = _loaded(previous_row.signed["order"])
+    promise = amendment.promised_at or amendments.reestimate(previous["promised_at"], now, taken)
+    body = amendments.amended_body(
+        previous,
+        amendments.body_sha256(previous_row.signed["order"]),
+        taken,
+        declined,
+        consent=consent,
+        promised_at=promise,
+        signed_at=now,
+    )
+    signed = signer.sign(_loaded(_json(body)))
+    version = body["version"]
+    session.add(
+        OrderVersion(order_id=order.order_id, version=version, signed=signed, signed_at=now, advisor_id=advisor_id)
+    )
+    order.signed_version, order.draft, order.updated_at = version, signed["order"], now
+    amendment.status, amendment.new_version = "signed", version
+    uow.emit(
+        names.ORDER_AMENDED,
+        {
+            "amendment_id": amendment_id,
+            "signed_order": signed,
+            "version": version,
+            "previous_version": previous["version"],
+            "previous_sha256": body["amends"]["sha256"],
+            "request_id": amendment.request_id,
+        },
+        correlation_id=order.visit_id,
+    )
+    return amendment
+
+
+# --- reading versions back ----------------------------------------------------------------------
+
+
+def verification(session, signed: dict, verifier, previous: OrderVersion | None) -> dict:
+    """Does this stored version still verify (signature, contract), and does it name its predecessor right?"""
+    try:
+        verifier.verify(signed)
+    except PermanentError as exc:
+        return {"valid": False, "reason": str(exc), "key_id": signed.get("key_id")}
+    amends = signed["order"].get("amends")
+    if amends is not None:
+        if previous is None or amends["version"] != previous.version:
+            return {"valid": False, "reason": "the version it amends is missing", "key_id": signed["key_id"]}
+        if amends["sha256"] != amendments.body_sha256(previous.signed["order"]):
+            return {
+                "valid": False,
+                "reason": "the version it amends was altered after signing",
+                "key_id": signed["key_id"],
+            }
+    return {"valid": True, "reason": None, "key_id": signed["key_id"]}
+
+
+def versions(session, order_id: str, verifier) -> list[dict] | None:
+    if session.get(Order, order_id) is None:
+        return None
+    rows = list(session.scalars(sa.select(OrderVersion).filter_by(order_id=order_id).order_by(OrderVersion.version)))
+    out, previous = [], None
+    for row in rows:
+        body = row.signed["order"]
+        out.append(
+            {
+                "version": row.version,
+                "signed_at": row.signed_at,
+                "advisor_id": row.advisor_id,
+                "total": body["total"],
+                "lines": len(body["lines"]),
+                "promised_at": body["promised_at"],
+                "sha256": amendments.body_sha256(body),
+                "amends": body.get("amends"),
+                "consent": body.get("consent"),
+                "declined_lines": body.get("declined_lines", []),
+                "verification": verification(session, row.signed, verifier, previous),
+            }
+        )
+        previous = row
+    return out
+
+
+def version(session, order_id: str, number: int, verifier) -> dict | None:
+    row = session.get(OrderVersion, (order_id, number))
+    if row is None:
+        return None
+    previous = session.get(OrderVersion, (order_id, number - 1)) if number > 1 else None
+    return {
+        "order_id": order_id,
+        "version": number,
+        "signed_at": row.signed_at,
+        "signed": row.signed,
+        "sha256": amendments.body_sha256(row.signed["order"]),
+        "verification": verification(session, row.signed, verifier, previous),
+    }
+
+
+def additional_work(session, status: str | None = "open", order_id: str | None = None) -> list[dict]:
+    query = sa.select(AdditionalWork).order_by(AdditionalWork.received_at.desc()).limit(200)
+    if status:
+        query = query.where(AdditionalWork.status == status)
+    if order_id:
+        query = query.where(AdditionalWork.order_id == order_id)
+    return [
+        {
+            "request_id": w.request_id,
+            "order_id": w.order_id,
+            "order_version": w.order_version,
+            "visit_id": w.visit_id,
+            "plate": w.plate,
+            "lines": w.lines,
+            "reason": w.reason,
+            "reported_by": w.reported_by,
+            "reported_at": w.reported_at,
+            "status": w.status,
+            "amendment_id": w.amendment_id,
+        }
+        for w in session.scalars(query)
+    ]
+
+
+def amendment(session, amendment_id: str) -> dict | None:
+    a = session.get(Amendment, amendment_id)
+    if a is None:
+        return None
+    order = session.get(Order, a.order_id)
+    current = order.draft
+    proposed = [_line(line) for line in a.lines]
+    request = session.get(AdditionalWork, a.request_id) if a.request_id else None
+    previous_promise = _loaded(_latest(session, a.order_id).signed["order"])["promised_at"]
+    consent_request = session.get(ConsentRequest, amendment_id)
+    return {
+        "amendment_id": a.amendment_id,
+        "order_id": a.order_id,
+        "base_version": a.base_version,
+        "status": a.status,
+        "lines": a.lines,
+        "added_total": amendments.added_total(proposed, Decimal(str(current["vat_rate"]))),
+        "promised_at": a.promised_at or (consent_request.promised_at if consent_request else previous_promise),
+        "previous_promised_at": previous_promise,
+        "priced_at": a.priced_at,
+        "priced_by": a.priced_by,
+        "accepted": a.accepted,
+        "declined": a.declined,
+        "consent": a.consent,
+        "new_version": a.new_version,
+        "request": {"reason": request.reason, "reported_by": request.reported_by, "reported_at": request.reported_at}
+        if request
+        else None,
+        "order": {
+            "plate": current["vehicle"]["plate"],
+            "customer": current["customer"],
+            "advisor_id": current["advisor_id"],
+            "lines": current["lines"],
+            "total": current["total"],
+            "signed_version": order.signed_version,
+        },
+    }
+
+
+def pending_consents(session) -> list[dict]:
+    """R-PN-1 hook (read side): changes waiting for the customer, oldest first."""
+    rows = session.scalars(
+        sa.select(ConsentRequest).where(ConsentRequest.answered_at.is_(None)).order_by(ConsentRequest.requested_at)
+    )
+    return [
+        {
+            "amendment_id": r.amendment_id,
+            "order_id": r.order_id,
+            "visit_id": r.visit_id,
+            "plate": r.plate,
+            "customer": r.customer,
+            "summary": r.summary,
+            "added_total": r.added_total,
+            "promised_at": r.promised_at,
+            "requested_at": r.requested_at,
+            "notified_at": r.notified_at,
+        }
+        for r in rows
+    ]
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def price_book(session, version: str) -> PriceBook | None:
+    """Reception's copy of one published price-list version (the one the order was priced from)."""
+    copy = session.get(PriceListCopy, version)
+    if copy is None:
+        return None
+    return PriceBook(
+        version=copy.version,
+        labour_rate=copy.labour_rate,
+        vat_rate=copy.vat_rate,
+        labour={code: (v["name"], Decimal(v["standard_hours"])) for code, v in copy.labour.items()},
+        parts={no: (v["name"], Decimal(v["unit_price"])) for no, v in copy.parts.items()},
+    )
+
+
+def _latest(session, order_id: str) -> OrderVersion:
+    return session.scalars(
+        sa.select(OrderVersion).filter_by(order_id=order_id).order_by(OrderVersion.version.desc()).limit(1)
+    ).one()
+
+
+def _loaded(body: dict) -> dict:
+    return _ORDER.load(body)
+
+
+def _line(line: dict) -> dict:
+    return {
+        **line,
+        "quantity": Decimal(str(line["quantity"])),
+        "unit_price": Decimal(str(line["unit_price"])),
+        "amount": Decimal(str(line["amount"])),
+    }
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))
+
+
+def _json(value):
+    return json.loads(json.dumps(value, cls=JSONEncoder))

@@ -1,0 +1,272 @@
+"""Additional work 增项 (R-WS-3) in the workshop: found work is reported to the advisor, never just done;
+the amended order (a new signed version, order_amended) brings the new jobs and tells the technician.
+
+Use cases `f(uow, ...)` like handlers.py; the plain rules are the functions at the top.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+
+from contracts import Envelope, names
+from contracts.events import LINE_KINDS
+from kit import signing
+from kit.errors import DomainError, NotFound, PermanentError
+
+from . import domain
+from .models import AdditionalWorkRequest, Job, PartsRequest, TechnicianNotice, WorkOrder
+
+# found work can be reported while the car is being worked on (or waits for its technician)
+OPEN_STATUSES = ("waiting_dispatch", "in_progress")
+
+
+def check_found_work(lines: list[dict], reason: str) -> list[dict]:
+    """R-WS-3: what the technician found: labour codes and parts (with a quantity), and why."""
+    if not (reason or "").strip():
+        raise DomainError("Say what was found and why the work is needed", field="reason", code="required")
+    if not lines:
+        raise DomainError("Report at least one labour operation or part", field="lines", code="required")
+    found = []
+    for i, line in enumerate(lines):
+        at = f"lines[{i}]"
+        kind, code = line.get("kind"), (line.get("code") or "").strip().upper()
+        if kind not in LINE_KINDS:
+            raise DomainError("Choose labour or part", field=at + ".kind")
+        if not code:
+            raise DomainError("Enter the labour code or part number", field=at + ".code")
+        quantity = None
+        if kind == "part":
+            try:
+                quantity = Decimal(str(line.get("quantity")))
+            except (InvalidOperation, ValueError):
+                quantity = None
+            if quantity is None or not quantity.is_finite() or quantity <= 0:
+                raise DomainError("The part quantity must be greater than 0", field=at + ".quantity")
+        found.append({"kind": kind, "code": code, "quantity": quantity, "note": (line.get("note") or "").strip()})
+    return found
+
+
+def new_lines(order: dict, known_job_lines: set[int], requested_part_lines: set[int]) -> tuple[list, list]:
+    """The labour lines of a signed version that are not jobs yet, and its part lines not yet requested."""
+    jobs = [job for job in domain.jobs_of(order) if job["line_no"] not in known_job_lines]
+    parts = [part for part in domain.parts_of(order) if part["line_no"] not in requested_part_lines]
+    return jobs, parts
+
+
+# --- use cases ---------------------------------------------------------------------------------
+
+
+def request_additional_work(uow, order_id: str, *, lines: list[dict], reason: str) -> AdditionalWorkRequest:
+    """R-WS-3: the technician (or dispatcher) reports found work to the advisor: additional_work_requested.
+
+    Nothing on the order changes here: the advisor prices it and asks the customer first.
+    """
+    session = uow.session
+    work_order = session.get(WorkOrder, order_id)
+    if work_order is None:
+        raise NotFound("Work order not found, or it has not reached the workshop yet", field="order_id")
+    if work_order.status not in OPEN_STATUSES:
+        raise DomainError(
+            "This car is no longer in repair; additional work cannot be reported on it", code="not_in_progress"
+        )
+    found = check_found_work(lines, reason)
+    now = uow.clock()
+    request = AdditionalWorkRequest(
+        request_id=str(uuid.uuid4()),
+        order_id=order_id,
+        order_version=work_order.version,
+        lines=[{**line, "quantity": None if line["quantity"] is None else str(line["quantity"])} for line in found],
+        reason=reason.strip(),
+        reported_by=uow.actor_id,
+        reported_at=now,
+    )
+    session.add(request)
+    uow.emit(
+        names.ADDITIONAL_WORK_REQUESTED,
+        {
+            "request_id": request.request_id,
+            "order_id": order_id,
+            "order_version": work_order.version,
+            "visit_id": work_order.visit_id,
+            "plate": work_order.plate,
+            "reported_by": uow.actor_id,
+            "reported_at": now,
+            "reason": request.reason,
+            "lines": found,
+        },
+        correlation_id=work_order.visit_id,
+    )
+    return request
+
+
+def take_amended_order(uow, event: Envelope, verify) -> None:
+    """order_amended -> the new signed version replaces the one the workshop works to: its new jobs join the
+    job list (with the technician already on the car, who is told), its new parts are requested from the
+    parts counter. A tampered or unsigned version, or one that does not follow the version held, is refused.
+    """
+    amended = event.payload
+    signed = event.raw_payload["signed_order"]
+    order = verify(signed)  # a tampered or unsigned version is refused here (dead letter)
+    _check_agrees(order, amended)
+    session = uow.session
+    work_order = session.get(WorkOrder, order["order_id"])
+    if work_order is None:
+        # order_signed and order_amended travel on separate queues: the full new version is enough to start
+        work_order = _work_order_from(uow, order, signed)
+    elif work_order.version >= order["version"]:
+        return  # this version (or a later one) is already held
+    elif work_order.version == order["amends"]["version"]:
+        if signing.sha256_hex(signing.canonical(work_order.signed["order"])) != order["amends"]["sha256"]:
+            raise PermanentError(
+                f"order {order['order_id']} v{order['version']} amends a version {work_order.version} "
+                "other than the one the workshop holds"
+            )
+    known_jobs = set(session.scalars(sa.select(Job.line_no).filter_by(order_id=order["order_id"])))
+    requested = {
+        line["line_no"]
+        for request in session.scalars(sa.select(PartsRequest).filter_by(order_id=order["order_id"]))
+        for line in request.lines
+    }
+    jobs, parts = new_lines(order, known_jobs, requested)
+    held = {line["line_no"] for line in work_order.signed["order"]["lines"]} if work_order.version else set()
+    work_order.version, work_order.signed, work_order.promised_at = order["version"], signed, order["promised_at"]
+    if work_order.status == "ready" and (jobs or parts):
+        work_order.status, work_order.ready_at = "in_progress", None  # new work after QC: back into repair
+    working = work_order.status == "in_progress"
+    session.add_all(
+        Job(
+            order_id=order["order_id"],
+            status="in_progress" if working else "waiting",
+            technician_id=work_order.technician_id if working else None,
+            **job,
+        )
+        for job in jobs
+    )
+    if working and parts:
+        _request_parts(uow, work_order, parts)
+    if amended.get("request_id"):
+        request = session.get(AdditionalWorkRequest, amended["request_id"])
+        if request is not None:
+            request.status, request.answered_version = "amended", order["version"]
+    added = [line for line in order["lines"] if line["line_no"] not in held]
+    session.add(
+        TechnicianNotice(
+            order_id=order["order_id"],
+            technician_id=work_order.technician_id,
+            version=order["version"],
+            added=[{k: line[k] for k in ("line_no", "kind", "code", "description")} for line in added],
+            declined=[
+                {k: line[k] for k in ("kind", "code", "description")} for line in order.get("declined_lines", [])
+            ],
+            created_at=uow.clock(),
+        )
+    )
+
+
+def _check_agrees(order: dict, amended: dict) -> None:
+    amends = order.get("amends")
+    if (
+        order["version"] != amended["version"]
+        or amends is None
+        or amends["version"] != amended["previous_version"]
+        or amends["sha256"] != amended["previous_sha256"]
+    ):
+        raise PermanentError("order_amended does not agree with the signed version it carries")
+
+
+def _work_order_from(uow, order: dict, signed: dict) -> WorkOrder:
+    work_order = WorkOrder(
+        order_id=order["order_id"],
+        version=0,  # its jobs are added below like any new version's
+        visit_id=order["visit_id"],
+        signed=signed,
+        plate=order["vehicle"]["plate"],
+        advisor_id=order["advisor_id"],
+        promised_at=order["promised_at"],
+        received_at=uow.clock(),
+    )
+    uow.session.add(work_order)
+    uow.session.flush()
+    return work_order
+
+
+def _request_parts(uow, work_order: WorkOrder, parts: list[dict]) -> None:
+    """The technician collects the newly signed parts against the new version (R-WS-2)."""
+    request_id = str(uuid.uuid4())
+    uow.session.add(
+        PartsRequest(
+            request_id=request_id,
+            order_id=work_order.order_id,
+            requested_at=uow.clock(),
+            lines=[{**p, "quantity": str(p["quantity"])} for p in parts],
+        )
+    )
+    uow.emit(
+        names.PARTS_REQUESTED,
+        {
+            "request_id": request_id,
+            "signed_order": work_order.signed,
+            "technician_id": work_order.technician_id,
+            "lines": [{"line_no": p["line_no"], "quantity": p["quantity"]} for p in parts],
+        },
+        correlation_id=work_order.visit_id,
+    )
+
+
+# --- views --------------------------------------------------------------------------------------
+
+
+def view_of(session, order_id: str) -> dict:
+    """The order's additional-work requests and the technician's notices, for the work order's view."""
+    requests = session.scalars(
+        sa.select(AdditionalWorkRequest).filter_by(order_id=order_id).order_by(AdditionalWorkRequest.reported_at)
+    )
+    notices = session.scalars(sa.select(TechnicianNotice).filter_by(order_id=order_id).order_by(TechnicianNotice.id))
+    return {
+        "additional_work": [
+            {
+                "request_id": r.request_id,
+                "order_version": r.order_version,
+                "lines": r.lines,
+                "reason": r.reason,
+                "reported_by": r.reported_by,
+                "reported_at": r.reported_at,
+                "status": r.status,
+                "answered_version": r.answered_version,
+            }
+            for r in requests
+        ],
+        "notices": [
+            {
+                "technician_id": n.technician_id,
+                "version": n.version,
+                "added": n.added,
+                "declined": n.declined,
+                "created_at": n.created_at,
+            }
+            for n in notices
+        ],
+    }
+
+
+def notices_for(session, technician_id: str) -> list[dict]:
+    """R-WS-3: what the technician has been told about amended orders, newest first."""
+    rows = session.scalars(
+        sa.select(TechnicianNotice)
+        .filter_by(technician_id=technician_id)
+        .order_by(TechnicianNotice.id.desc())
+        .limit(50)
+    )
+    return [
+        {
+            "order_id": n.order_id,
+            "version": n.version,
+            "added": n.added,
+            "declined": n.declined,
+            "created_at": n.created_at,
+        }  # fmt: skip
+        for n in rows
+    ]
