@@ -7,15 +7,16 @@ key (`ready:<order_id>`, `delay:<order_id>:<promised time>` …) kept in `progre
 event, a second timer round or a second event about the same fact sends nothing twice. A customer without
 an e-mail address still gets a row, with no channel: the advisor's list shows whom to phone.
 
-Triggers: `vehicle_ready` (ready for pick-up), reception's own timer (delay: promised time passed and the car
-not ready), `consent_needed` from the additional-work request handler (R-WS-3), `work_started` when the
-workshop reports that work began.
+Triggers: `vehicle_ready` (ready for pick-up), `work_started` (the workshop began), and reception's own timer:
+delay (the promised time passed and the car is not ready) and a priced change waiting for the customer's consent
+(the consent requests the amendment use cases write, R-WS-3).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -25,7 +26,7 @@ from kit import notify
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_, translate
 
-from .models import Order, OrderVersion, ProgressNotice, Visit
+from .models import ConsentRequest, Order, OrderVersion, ProgressNotice, Visit
 
 NOTICE_LOCALE = "zh_CN"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -44,8 +45,9 @@ TEXTS = {
     "consent_needed": (
         N_("Your car {plate}: additional work needs your consent"),
         N_(
-            "Dear {name}, while working on your car {plate} we found: {reason}. Nothing will be done "
-            "without your consent; your service advisor {advisor} will contact you with the price and time."
+            "Dear {name}, while working on your car {plate} we found more work: {reason}. It would add "
+            "{amount} yuan (VAT included) and the car would be ready by {promised}. Nothing is done without "
+            "your consent: please give your answer to your service advisor {advisor}."
         ),
     ),
     "delay": (
@@ -126,10 +128,42 @@ def vehicle_ready(uow, event: Envelope) -> None:
     tell(uow, ready["order_id"], "ready", f"ready:{ready['order_id']}", ready=_local(ready["ready_at"]))
 
 
-def consent_needed(uow, order_id: str, request_id: str, reason: str) -> ProgressNotice | None:
-    """The workshop reported additional work (R-WS-3): the customer hears of it before anything is done.
-    Called by the additional-work request handler, in its unit of work."""
-    return tell(uow, order_id, "consent_needed", f"consent:{request_id}", reason=reason)
+def consent_needed(
+    uow, order_id: str, amendment_id: str, *, reason: str, amount: Decimal, promised: datetime
+) -> ProgressNotice | None:
+    """A priced change waits for the customer's consent (R-WS-3): they hear what, how much and by when."""
+    facts = {"reason": reason, "amount": f"{amount:.2f}", "promised": _local(promised)}
+    return tell(uow, order_id, "consent_needed", f"consent:{amendment_id}", **facts)
+
+
+def consents_to_tell(session) -> list[str]:
+    """Consent requests (written by the amendment use cases when a change is priced) not yet told."""
+    return list(
+        session.scalars(
+            sa.select(ConsentRequest.amendment_id)
+            .where(ConsentRequest.notified_at.is_(None), ConsentRequest.answered_at.is_(None))
+            .order_by(ConsentRequest.requested_at)
+        )
+    )
+
+
+def tell_consent_requests(uow) -> list[ProgressNotice]:
+    """R-PN-1 "change needing consent": each open consent request is told once, then marked."""
+    told = []
+    for amendment_id in consents_to_tell(uow.session):
+        request = uow.session.get(ConsentRequest, amendment_id)
+        notice = consent_needed(
+            uow,
+            request.order_id,
+            amendment_id,
+            reason=request.summary,
+            amount=request.added_total,
+            promised=request.promised_at,
+        )
+        request.notified_at = uow.clock()
+        if notice is not None:
+            told.append(notice)
+    return told
 
 
 def work_started(uow, order_id: str) -> ProgressNotice | None:

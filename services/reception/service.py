@@ -307,9 +307,12 @@ class Service(KitEndpoints):
         """payload: {"order_id", "order_version", "jobs_done", "parts_used", "inspector_id", "ready_at"}"""
         self.db.handle(event, notices.vehicle_ready)
 
-    @timer(interval=60)
-    def watch_promises(self):
-        """R-PN-1: the customer is told when the promised time passes and the car is not ready."""
+    @timer(interval=15)
+    def watch_progress(self):
+        """R-PN-1: the customer is told of a priced change waiting for their consent, and when the promised
+        time passes with the car not ready (each read first: an idle round writes nothing)."""
+        if self.db.read(notices.consents_to_tell):
+            self.db.run(notices.tell_consent_requests)
         if self.db.read(notices.missed_promises, utcnow()):
             self.db.run(notices.watch_promises)
 

@@ -13,7 +13,7 @@ from kit import notify
 from kit.errors import DomainError
 from kit.orders import OrderSigner
 from services.reception import notices
-from services.reception.models import OrderVersion, ProgressNotice
+from services.reception.models import ConsentRequest, OrderVersion, ProgressNotice
 from tests.support.db import service_work, wire_event
 from tests.support.factories import make_mobile
 from tests.support.reception_orders import store_signed_order
@@ -98,12 +98,16 @@ def test_every_kind_reads_in_chinese_with_its_facts_filled_in():
         "promised": "16:00",
         "ready": "15:00",
         "reason": "刹车片",
+        "amount": "512.30",
     }
     for kind in notices.KINDS:
         subject, body = notices.compose(kind, facts)
         assert "沪A1" in subject + body and "{" not in subject + body
         assert re.search(r"[\u4e00-\u9fff]", subject) and re.search(r"[\u4e00-\u9fff]", body)  # in Chinese
-    assert "刹车片" in notices.compose("consent_needed", facts)[1]
+    assert (
+        "刹车片" in notices.compose("consent_needed", facts)[1]
+        and "512.30" in notices.compose("consent_needed", facts)[1]
+    )
 
 
 def test_without_an_e_mail_address_nothing_is_sent_but_the_advisor_sees_whom_to_phone(work, tmp_path):
@@ -130,17 +134,47 @@ def test_a_missed_promise_is_told_once_and_a_ready_car_is_never_late(work, tmp_p
     assert [n["kind"] for n in told(work, on_time)] == ["ready"]
 
 
-def test_change_needing_consent_and_work_started_are_told_once_each(work, tmp_path):
+def consent_request(work, order, amendment_id, summary, answered=False):
+    """As the amendment use case leaves it when the advisor has priced a change (R-WS-3)."""
+
+    def write(uow):
+        uow.session.add(
+            ConsentRequest(
+                amendment_id=amendment_id,
+                order_id=order["order_id"],
+                visit_id=order["visit_id"],
+                plate=order["vehicle"]["plate"],
+                customer={"name": "王先生", "mobile": order["customer"]["mobile"]},
+                summary=summary,
+                added_total=Decimal("512.30"),
+                promised_at=T0 + timedelta(hours=6),
+                requested_at=uow.clock(),
+                answered_at=uow.clock() if answered else None,
+            )
+        )
+
+    work.run(write)
+
+
+def test_a_change_waiting_for_consent_is_told_once_with_what_how_much_and_by_when(work, tmp_path):
     order = signed_order(work, tmp_path)
-    work.run(notices.consent_needed, order["order_id"], "req-1", "前刹车片磨损到限")
-    work.run(notices.consent_needed, order["order_id"], "req-1", "前刹车片磨损到限")
-    work.run(notices.consent_needed, order["order_id"], "req-2", "雨刮片老化")
+    consent_request(work, order, "am-1", "更换前刹车片 1 套")
+    consent_request(work, order, "am-0", "更换雨刮片", answered=True)  # already answered at the desk: no notice
+    assert work.read(notices.consents_to_tell) == ["am-1"]
+
+    [notice] = work.run(notices.tell_consent_requests)
+    assert notice.kind == "consent_needed" and notice.key == "consent:am-1"
+    assert work.read(notices.consents_to_tell) == [] and work.run(notices.tell_consent_requests) == []
+    [body] = work.read(mail_bodies, order["order_id"])
+    assert "更换前刹车片 1 套" in body and "512.30" in body and "2026-11-28 15:00" in body and "同意" in body
+
+
+def test_work_started_is_told_once(work, tmp_path):
+    order = signed_order(work, tmp_path)
     work.run(notices.work_started, order["order_id"])
     work.run(notices.work_started, order["order_id"])
-    kinds = [n["kind"] for n in told(work, order)]
-    assert kinds == ["consent_needed", "consent_needed", "work_started"]
-    mails = sent(work, order)
-    assert len(mails) == 3 and all(m["recipient"] == "wang@example.com" for m in mails)
+    assert [n["kind"] for n in told(work, order)] == ["work_started"]
+    assert [m["recipient"] for m in sent(work, order)] == ["wang@example.com"]
 
 
 def test_a_notice_about_an_unknown_order_is_ignored(work):
