@@ -218,27 +218,46 @@ def suggestions(words: str, book) -> list[dict]:
 # --- outcomes (both kinds) -------------------------------------------------------------------------------
 
 
-def record_outcome(
-    uow, call_id: str, cmd: dict, rules: SlotRules = handlers.DEFAULT_RULES, tz: ZoneInfo = SHANGHAI
-) -> CallOutcome:
-    """R-BK-1: booked / declined / call back at <time> / unreachable, kept with who, when and the note.
+def booking_for_call(session, call_id: str, cmd: dict) -> dict:
+    """The booking command a "booked" outcome will run (read-only), so that the service can hold workshop
+    capacity for it first, exactly as for a booking made at the desk (R-BK-4)."""
+    call = _open_call(session, call_id)
+    return booking_command(session, call, cmd.get("booking") or {})
 
-    cmd: {"outcome", "note", "call_back_at", "booking": {"starts_at", "advisor_id", "symptoms": [codes],
-          "vin", "plate", "model", "complaint"}}; "booked" books through handlers.book_appointment.
-    """
-    session = uow.session
+
+def _open_call(session, call_id: str) -> Call:
     call = session.get(Call, call_id)
     if call is None:
         raise NotFound("Call not found", field="call_id")
     if call.status not in LISTED:
         raise DomainError(N_("This call is already closed"), field="call_id", code="call_closed")
+    return call
+
+
+def record_outcome(
+    uow,
+    call_id: str,
+    cmd: dict,
+    rules: SlotRules = handlers.DEFAULT_RULES,
+    tz: ZoneInfo = SHANGHAI,
+    booking: dict | None = None,
+) -> CallOutcome:
+    """R-BK-1: booked / declined / call back at <time> / unreachable, kept with who, when and the note.
+
+    `booking`: the command from booking_for_call (with the appointment id capacity was held for), if any.
+
+    cmd: {"outcome", "note", "call_back_at", "booking": {"starts_at", "advisor_id", "symptoms": [codes],
+          "vin", "plate", "model", "complaint"}}; "booked" books through handlers.book_appointment.
+    """
+    session = uow.session
+    call = _open_call(session, call_id)
     now = uow.clock()
     outcome = cmd["outcome"]
     domain.check_call_outcome(outcome, cmd.get("call_back_at"), now)
     appointment = None
     if outcome == "booked":
         appointment = handlers.book_appointment(
-            uow, booking_command(session, call, cmd.get("booking") or {}), rules, tz
+            uow, booking or booking_command(session, call, cmd.get("booking") or {}), rules, tz
         )
         if call.customer_id is None:
             call.customer_id, call.vin = appointment.customer_id, appointment.vin

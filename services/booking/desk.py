@@ -121,7 +121,7 @@ class DeskEndpoints:
         settings = Settings.load()
         return SlotRules.from_settings(settings.raw), settings.tz, settings
 
-    def _slot_race(self, advisor_id: str, starts_at: datetime, run, *args, **kwargs):
+    def _slot_race(self, advisor_id: str, starts_at: datetime, run, /, *args, **kwargs):
         """Run a command that takes a slot; when another clerk took it a moment ago the unique index decided,
         and this one is refused with the day's free times, exactly as a booking is (R-BK-3)."""
         rules, tz, _ = self._settings()
@@ -289,20 +289,29 @@ class DeskEndpoints:
 
     def _record_outcome(self, call_id, cmd, request):
         rules, tz, _ = self._settings()
-        booking = cmd.get("booking") or {}
-        if cmd["outcome"] == "booked" and booking.get("starts_at"):
-            advisor = booking.get("advisor_id") or ""
+        if cmd["outcome"] != "booked":
+            return self.db.run(calls.record_outcome, call_id, cmd, rules, tz, actor_id=request.staff.staff_id)
+        # "booked" is the booking command itself: the same checks, the same refusals, the same capacity hold
+        booking = self.db.read(calls.booking_for_call, call_id, cmd)
+
+        def store(booking):
             return self._slot_race(
-                advisor,
+                booking["advisor_id"],
                 booking["starts_at"],
                 calls.record_outcome,
                 call_id,
                 cmd,
                 rules,
                 tz,
+                booking,
                 actor_id=request.staff.staff_id,
             )
-        return self.db.run(calls.record_outcome, call_id, cmd, rules, tz, actor_id=request.staff.staff_id)
+
+        return self._hold_and_store(booking, store)
+
+    def _hold_and_store(self, booking: dict, store):
+        """Store a booking command; the Service holds the workshop's capacity around it where it can (R-BK-4)."""
+        return store(booking)
 
     @api("GET", "/calls", action="booking.call")
     def calls_page(self, request):

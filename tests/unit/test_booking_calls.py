@@ -77,7 +77,10 @@ def test_every_outcome_is_recorded_with_who_when_and_note(tmp_path):
     work.run(calls.record_outcome, call_id, {"outcome": "unreachable", "note": "无人接听"}, actor_id="B001")
     back = T0 + timedelta(hours=6)
     work.run(
-        calls.record_outcome, call_id, {"outcome": "call_back", "call_back_at": back, "note": "下午再打"}, actor_id="B002"
+        calls.record_outcome,
+        call_id,
+        {"outcome": "call_back", "call_back_at": back, "note": "下午再打"},
+        actor_id="B002",
     )
     work.run(calls.record_outcome, call_id, {"outcome": "declined", "note": "已在别处保养"}, actor_id="B001")
     rows = outcomes(work, call_id)
@@ -131,9 +134,7 @@ def test_booked_is_refused_like_any_booking_and_then_nothing_is_recorded(tmp_pat
         work.run(calls.record_outcome, second, {"outcome": "booked", "booking": {"starts_at": TOMORROW_9}})
     assert taken.value.code == "slot_taken" and taken.value.details["alternatives"][0].endswith("09:15:00+08:00")
     with pytest.raises(DomainError) as past:
-        work.run(
-            calls.record_outcome, second, {"outcome": "booked", "booking": {"starts_at": T0 - timedelta(hours=1)}}
-        )
+        work.run(calls.record_outcome, second, {"outcome": "booked", "booking": {"starts_at": T0 - timedelta(hours=1)}})
     assert past.value.field == "starts_at"
     assert snapshot(work) == before
     assert work.read(lambda s: s.scalar(sa.select(sa.func.count()).select_from(Appointment))) == 1

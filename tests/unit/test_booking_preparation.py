@@ -64,7 +64,9 @@ def test_with_no_parts_planned_the_parts_line_is_ticked_by_the_system(tmp_path):
 def test_the_advisor_ticks_an_item_and_who_and_when_are_kept(tmp_path):
     work = booking_work(tmp_path)
     appointment = book(work)
-    work.run(handlers.tick_preparation, appointment.appointment_id, "technician_bay", True, "工位2 T001", actor_id="A001")
+    work.run(
+        handlers.tick_preparation, appointment.appointment_id, "technician_bay", True, "工位2 T001", actor_id="A001"
+    )
     bay = checklist(work, appointment.appointment_id)["technician_bay"]
     assert (bay["done"], bay["auto"], bay["done_by"], bay["done_at"], bay["note"]) == (
         True,

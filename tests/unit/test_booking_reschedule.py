@@ -16,11 +16,11 @@ from kit import notify
 from kit.db import outbox_table
 from kit.errors import DomainError
 from services.booking import handlers
+from services.booking.slots import SlotUnavailable
 from services.parts import handlers as parts
 from services.parts import seed as parts_seed
 from services.reception import handlers as reception
 from services.reception.models import ExpectedArrival
-from services.booking.slots import SlotUnavailable
 from tests.support.db import service_work, snapshot, wire_event
 from tests.support.factories import make_mobile, make_plate, make_vin
 
@@ -123,7 +123,8 @@ def test_when_the_dealership_moves_a_booking_the_customer_is_told_at_once_with_o
     assert [n["subject"] for n in told][-1] == "您的预约时间已变更"
     body = work.read(
         lambda s: s.execute(
-            sa.text("SELECT body FROM notifications WHERE about = :a ORDER BY id DESC"), {"a": appointment.appointment_id}
+            sa.text("SELECT body FROM notifications WHERE about = :a ORDER BY id DESC"),
+            {"a": appointment.appointment_id},
         ).scalar()
     )
     assert "举升机故障" in body and "12-02 10:00" in body.replace("2026-", "") and "12-02 09:00" in body
