@@ -410,7 +410,15 @@ SUBSCRIPTIONS = {
         names.STAFF_REGISTERED,  # staff names for the printed order and the incident summary
         names.STAFF_CHANGED,
     ),
-    names.WORKSHOP: (names.ORDER_SIGNED, names.PARTS_ISSUED),
+    names.WORKSHOP: (
+        names.ORDER_SIGNED,
+        names.PARTS_ISSUED,
+        names.PRICE_LIST_PUBLISHED,  # standard hours: what planned jobs take of the capacity (R-BK-4)
+        names.APPOINTMENT_BOOKED,  # the capacity hold is confirmed ...
+        names.APPOINTMENT_CANCELLED,  # ... released
+        names.APPOINTMENT_RESCHEDULED,  # ... moved
+        names.APPOINTMENT_NO_SHOW,  # ... released
+    ),
     names.PARTS: (
         names.APPOINTMENT_BOOKED,
         names.APPOINTMENT_CANCELLED,

@@ -171,7 +171,7 @@ def book_appointment(uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: ZoneI
     vehicle.customer_id = customer.customer_id
     session.flush()  # customer and vehicle rows before the appointment that refers to them
     appointment = Appointment(
-        appointment_id=str(uuid.uuid4()),
+        appointment_id=cmd.get("appointment_id") or str(uuid.uuid4()),  # the id workshop capacity is held for
         visit_id=str(uuid.uuid4()),
         customer_id=customer.customer_id,
         vin=vin,

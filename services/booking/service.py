@@ -15,11 +15,12 @@ from kit.errors import DomainError, NotFound
 from kit.extensions import Database, on_event
 from kit.i18n import N_
 from kit.paging import page_args
+from kit.rpc import RpcClient
 from kit.service import KitEndpoints
 from kit.types import utcnow
 from kit.web import api, flash, form_errors, fragment, page, read_json
 
-from . import handlers, seed
+from . import capacity, handlers, seed
 from .desk import DeskEndpoints
 from .models import Base
 from .slots import SlotRules, SlotUnavailable, free_slots
@@ -94,6 +95,7 @@ def form_command(form, tz: ZoneInfo) -> dict:
 class Service(DeskEndpoints, KitEndpoints):
     name = names.BOOKING
     db = Database(Base.metadata, seed=seed.demo_data)
+    workshop = RpcClient(names.WORKSHOP)  # capacity holds and the load view (R-BK-4, R-BK-10)
 
     @api("POST", "/api/appointments", action="booking.book")
     def book(self, request):
@@ -107,17 +109,49 @@ class Service(DeskEndpoints, KitEndpoints):
     def _book(self, cmd: dict, request):
         cmd["vehicle"]["vin"] = cmd.pop("vin")
         rules, tz = self._slot_rules()
+
+        def store(cmd):
+            try:
+                return self.db.run(handlers.book_appointment, cmd, rules, tz, actor_id=request.staff.staff_id)
+            except IntegrityError:
+                # Another clerk took the same slot a moment ago: the unique index decided, offer the rest.
+                day = cmd["starts_at"].astimezone(tz).date()
+                taken = self.db.read(handlers.booked_times, cmd["advisor_id"], day, tz)
+                raise SlotUnavailable(
+                    N_("{time} is already booked for this advisor"),
+                    time=cmd["starts_at"].astimezone(tz).strftime("%H:%M"),
+                    code="slot_taken",
+                    alternatives=free_slots(day, rules, tz, taken, utcnow()),
+                ) from None
+
+        # R-BK-4: the workshop's capacity is held first; released again if the appointment cannot be stored
+        return capacity.book_holding_capacity(self.workshop, self.db, cmd, rules, tz, utcnow(), store)
+
+    def _hold_and_store(self, booking: dict, store):
+        """A booked call (desk.py) holds workshop capacity exactly as a booking at the desk does (R-BK-4)."""
+        rules, tz = self._slot_rules()
+        return capacity.book_holding_capacity(self.workshop, self.db, booking, rules, tz, utcnow(), store)
+
+    @api("GET", "/api/load", action="booking.view")
+    def workshop_load(self, request):
+        """?day=2026-12-01 -> the workshop's booked vs bookable hours by hour and by day (R-BK-10, asked by RPC)"""
+        return capacity.load_view(self.workshop, self._load_day(request))
+
+    @api("GET", "/load", action="booking.view")
+    def workshop_load_page(self, request):
+        """The load view for the booking desk: book where the workshop is idle (R-BK-10)."""
+        view = capacity.load_view(self.workshop, self._load_day(request))
+        hour_rows, day_rows = capacity.chart_rows(view)
+        return page(
+            self.name, N_("Workshop load"), "load.html", request, load=view, hour_rows=hour_rows, day_rows=day_rows
+        )
+
+    def _load_day(self, request) -> date:
+        raw = request.args.get("day", "")
         try:
-            return self.db.run(handlers.book_appointment, cmd, rules, tz, actor_id=request.staff.staff_id)
-        except IntegrityError:
-            # Another clerk took the same slot a moment ago: the unique index decided, offer the rest.
-            taken = self.db.read(handlers.booked_times, cmd["advisor_id"], cmd["starts_at"].astimezone(tz).date(), tz)
-            raise SlotUnavailable(
-                N_("{time} is already booked for this advisor"),
-                time=cmd["starts_at"].astimezone(tz).strftime("%H:%M"),
-                code="slot_taken",
-                alternatives=free_slots(cmd["starts_at"].astimezone(tz).date(), rules, tz, taken, utcnow()),
-            ) from None
+            return date.fromisoformat(raw) if raw else utcnow().astimezone(Settings.load().tz).date()
+        except ValueError:
+            raise DomainError(N_("Give the date as YYYY-MM-DD"), field="day") from None
 
     def _slot_rules(self):
         settings = Settings.load()

@@ -14,6 +14,10 @@ class Technician(Base):
     technician_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80))
     skill: Mapped[str] = mapped_column(sa.String(40), default="机电")
+    # capacity (services/workshop/capacity.py): skills as codes, the shift (None: the workshop's hours)
+    skills: Mapped[str] = mapped_column(sa.String(120), default="mechanical", server_default="mechanical")
+    shift_starts = mapped_column(sa.Time, nullable=True)
+    shift_ends = mapped_column(sa.Time, nullable=True)
 
 
 class Bay(Base):
@@ -79,6 +83,55 @@ class QualityCheck(Base):
     passed: Mapped[bool]
     findings: Mapped[str] = mapped_column(sa.Text, default="")
     checked_at = mapped_column(UtcDateTime, nullable=False)
+
+
+# --- capacity (R-BK-4, R-BK-10, R-WS-7) -----------------------------------------------------------
+
+
+class StandardHours(Base):
+    """The published price list's standard hours per labour operation (price_list_published)."""
+
+    __tablename__ = "standard_hours"
+    code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    hours = mapped_column(Quantity, nullable=False)
+    price_list_version: Mapped[str] = mapped_column(sa.String(40))
+    effective_from = mapped_column(UtcDateTime, nullable=False)
+
+
+class CapacityDay(Base):
+    """One row per planned day: a hold updates it first, which serialises holds touching the same day."""
+
+    __tablename__ = "capacity_days"
+    day = mapped_column(sa.Date, primary_key=True)
+    holds: Mapped[int] = mapped_column(default=0)
+
+
+class CapacityHold(Base):
+    """Capacity held for an appointment: held (until expires_at) -> confirmed (appointment_booked) -> released."""
+
+    __tablename__ = "capacity_holds"
+    appointment_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    starts_at = mapped_column(UtcDateTime, nullable=False)
+    labour: Mapped[list] = mapped_column(sa.JSON, default=list)
+    needs: Mapped[list] = mapped_column(sa.JSON, default=list)  # [[skill, minutes], ...]
+    status: Mapped[str] = mapped_column(sa.String(12), default="held")  # held | confirmed | released
+    expires_at = mapped_column(UtcDateTime, nullable=True)
+    finishes_at = mapped_column(UtcDateTime, nullable=True)
+    over_capacity: Mapped[bool] = mapped_column(default=False)  # booked without a hold and no room was left
+    created_at = mapped_column(UtcDateTime, nullable=False)
+    updated_at = mapped_column(UtcDateTime, nullable=False)
+
+
+class CapacityChunk(Base):
+    """Minutes of one skill's work in one clock hour, taken by a hold (deleted when it is released)."""
+
+    __tablename__ = "capacity_chunks"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    appointment_id: Mapped[str] = mapped_column(sa.ForeignKey("capacity_holds.appointment_id"), index=True)
+    hour = mapped_column(UtcDateTime, nullable=False, index=True)
+    skill: Mapped[str] = mapped_column(sa.String(20))
+    minutes: Mapped[int]
 
 
 # --- additional work (R-WS-3): services/workshop/additional_work.py ------------------------------------------

@@ -12,6 +12,7 @@ from kit.web import api, fragment, page, read_json
 
 from . import handlers, seed
 from .additional_work import notices_for, request_additional_work, take_amended_order
+from .capacity_endpoints import CapacityEndpoints
 from .models import Base
 
 
@@ -36,7 +37,7 @@ class ReportAdditionalWork(Schema):
     reason = fields.String(load_default="")
 
 
-class Service(KitEndpoints):
+class Service(KitEndpoints, CapacityEndpoints):
     name = names.WORKSHOP
     db = Database(Base.metadata, seed=seed.reference_data)
     orders = SignedOrders()

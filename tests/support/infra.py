@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from kombu import Connection
 
 from kit import bus
+from kit.rpc import rpc_exchange_name
 
 LOCAL_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
 LOCAL_POSTGRES_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
@@ -60,6 +61,7 @@ def new_namespace() -> str:
 def drop_namespace(amqp_uri: str, namespace: str) -> None:
     with Connection(amqp_uri) as conn:
         bus.delete_topology(conn, namespace)
+        conn.default_channel.exchange_delete(rpc_exchange_name(namespace))  # kit.rpc: its queues delete themselves
 
 
 def free_port() -> int:

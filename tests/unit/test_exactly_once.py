@@ -26,6 +26,7 @@ from services.reception import directory as reception_directory
 from services.reception import handlers as reception
 from services.reception import notices as reception_notices
 from services.workshop import handlers as workshop
+from services.workshop import planning as workshop_planning
 from services.workshop import seed as workshop_seed
 from tests.support.amendments import redelivery_cases
 from tests.support.db import service_work, snapshot, wire_event
@@ -278,6 +279,41 @@ def prepare_no_show_arrival(work, tmp_path):
     return moved_after_booking(work, reception.expect_arrival, names.APPOINTMENT_NO_SHOW)
 
 
+def prepare_capacity_booked(work, tmp_path):
+    workshop_seed.reference_data(work)
+    return wire_event(names.APPOINTMENT_BOOKED, booked_payload()), ()
+
+
+def prepare_capacity_rescheduled(work, tmp_path):
+    workshop_seed.reference_data(work)
+    booked = booked_payload()
+    work.handle(wire_event(names.APPOINTMENT_BOOKED, booked), workshop_planning.confirm_booked)
+    moved = {
+        "appointment_id": booked["appointment_id"],
+        "visit_id": booked["visit_id"],
+        "starts_at": booked["starts_at"] + timedelta(days=1),
+        "previous_starts_at": booked["starts_at"],
+        "advisor_id": "A001",
+        "by_dealership": False,
+    }
+    return wire_event(names.APPOINTMENT_RESCHEDULED, moved), ()
+
+
+def prepare_capacity_released(event_type):
+    def prepare(work, tmp_path):
+        workshop_seed.reference_data(work)
+        booked = booked_payload()
+        work.handle(wire_event(names.APPOINTMENT_BOOKED, booked), workshop_planning.confirm_booked)
+        payload = {"appointment_id": booked["appointment_id"], "visit_id": booked["visit_id"]}
+        if event_type == names.APPOINTMENT_CANCELLED:
+            payload.update(reason="客户改期", by_dealership=False)
+        else:
+            payload.update(starts_at=booked["starts_at"])
+        return wire_event(event_type, payload), ()
+
+    return prepare
+
+
 def prepare_service_history(work, tmp_path):
     return wire_event(names.VEHICLE_DELIVERED, make_delivered(mileage_km=35210, labour_codes=["LAB-OIL"])), ()
 
@@ -306,6 +342,15 @@ CASES = {
     "reception.take_staff_registered": Case("reception", reception_directory.take_staff_record, prepare_staff_record),
     "reception.take_staff_changed": Case("reception", reception_directory.take_staff_record, prepare_staff_changed),
     "reception.tell_ready": Case("reception", reception_notices.vehicle_ready, prepare_ready_notice),
+    "workshop.take_standard_hours": Case("workshop", workshop_planning.take_price_list, prepare_price_list),
+    "workshop.confirm_capacity": Case("workshop", workshop_planning.confirm_booked, prepare_capacity_booked),
+    "workshop.move_capacity": Case("workshop", workshop_planning.move_rescheduled, prepare_capacity_rescheduled),
+    "workshop.release_cancelled": Case(
+        "workshop", workshop_planning.release_for_event, prepare_capacity_released(names.APPOINTMENT_CANCELLED)
+    ),
+    "workshop.release_no_show": Case(
+        "workshop", workshop_planning.release_for_event, prepare_capacity_released(names.APPOINTMENT_NO_SHOW)
+    ),
     "reception.tell_work_started": Case("reception", reception_notices.started, prepare_work_started_notice),
 }
 CASES.update({name: Case(*case) for name, case in redelivery_cases().items()})  # R-WS-3 amendments

@@ -148,6 +148,24 @@ SIGNED_ORDER = {"status": "signed", "signed_version": 2, "draft": {"total": Deci
 DRAFT_ORDER = {"status": "draft", "signed_version": None, "draft": {"total": Decimal("58.00"), "promised_at": NOW}}
 SIGN_LINE = {"line_no": 1, "description": "Oil change", "code": "LAB-OIL", "quantity": 1, "unit_price": 1, "amount": 1}
 
+_SKILLS = {"mechanical": "Mechanical", "electrical": "Electrical", "body": "Body and paint", "quick": "Quick service"}
+_LOAD_ROW = {"booked_hours": Decimal("1.5"), "bookable_hours": Decimal("3.6"), "capacity_hours": Decimal("6.0")}
+LOAD_PAGE = {  # the workshop's load view (R-BK-10, R-WS-7), in the workshop and at the booking desk
+    "load": {
+        "day": NOW.date(),
+        "appointment_share": Decimal("0.6"),
+        "technicians": 10,
+        "bays": 8,
+        "by_hour": [
+            {"label": "09:00", **_LOAD_ROW, "by_skill": {s: dict(_LOAD_ROW) for s in _SKILLS}},
+        ],
+        "by_day": [{"day": NOW.date(), "label": "11-28", **_LOAD_ROW}],
+    },
+    "skills": _SKILLS,
+    "hour_rows": [{"label": "09:00", "value": Decimal("1.5"), "limit": Decimal("3.6")}],
+    "day_rows": [{"label": "11-28", "value": Decimal("1.5"), "limit": Decimal("3.6")}],
+}
+
 # What each department page is given by its service (rows without any Chinese, so any Chinese is the page's own).
 PAGES = {
     ("billing", "index.html"): {
@@ -572,6 +590,8 @@ PAGES = {
         ],
         "now": NOW,
     },
+    ("workshop", "load.html"): LOAD_PAGE,
+    ("booking", "load.html"): LOAD_PAGE,
 }
 EMPTY = {
     "invoices": [],

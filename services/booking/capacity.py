@@ -1,0 +1,111 @@
+"""Booking against the workshop's real capacity (R-BK-4) and the load view (R-BK-10): booking's side.
+
+The workshop owns its capacity; booking asks it synchronously (kit.rpc) and holds capacity *before* it stores
+the appointment:
+
+1. the booking's own checks first (mobile, VIN, the advisor's reception slot), so that a bad booking is refused
+   for what is wrong with it and holds nothing;
+2. `hold` in the workshop (idempotent by the new appointment's id): refused -> the free reception slots of
+   the advisor at which the job fits are offered, nothing stored;
+3. the appointment is stored (its appointment_booked confirms the hold); if storing fails (another clerk took
+   the slot) the hold is released at once, and if even that fails it lapses by itself after a few minutes.
+
+Workshop down or silent: refused with a Chinese message naming starts_at, nothing stored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from kit.i18n import N_
+from kit.rpc import Client, ServiceUnavailable
+
+from . import domain, handlers
+from .slots import SlotRules, SlotUnavailable, check_slot, free_slots
+
+ALTERNATIVE_DAYS = 3  # the advisor's free slots on the booked day and the next ones are offered
+
+
+class NoCapacity(SlotUnavailable):
+    """R-BK-4: the workshop cannot take the job at that time; the times it can are offered."""
+
+    def __init__(self, starts_at: datetime, tz: ZoneInfo, alternatives: list[datetime]):
+        super().__init__(
+            N_("The workshop has no capacity left for these jobs at {time}"),
+            time=starts_at.astimezone(tz).strftime("%m-%d %H:%M"),
+            code="no_capacity",
+            alternatives=alternatives,
+        )
+
+
+def check_before_holding(session, cmd: dict, rules: SlotRules, tz: ZoneInfo, now: datetime) -> None:
+    """The booking command's own checks, read-only, before any capacity is held (they run again when storing)."""
+    domain.check_mobile(cmd["customer"]["mobile"])
+    domain.check_vin(cmd["vehicle"]["vin"], field="vin")
+    starts_at = cmd["starts_at"]
+    taken = handlers.booked_times(session, cmd["advisor_id"], starts_at.astimezone(tz).date(), tz)
+    check_slot(starts_at, rules, tz, taken, now)
+
+
+def candidate_times(
+    session, advisor_id: str, day: date, rules: SlotRules, tz: ZoneInfo, now: datetime
+) -> list[datetime]:
+    """The advisor's free reception slots from `day` on: what the workshop may offer instead (R-BK-3)."""
+    out = []
+    for offset in range(ALTERNATIVE_DAYS):
+        d = day + timedelta(days=offset)
+        out += free_slots(d, rules, tz, handlers.booked_times(session, advisor_id, d, tz), now)
+    return out
+
+
+def book_holding_capacity(
+    workshop: Client, db, cmd: dict, rules: SlotRules, tz: ZoneInfo, now: datetime, store: Callable[[dict], object]
+):
+    """Hold workshop capacity, then `store(cmd)` (which writes the appointment with cmd["appointment_id"]);
+    release the hold if storing fails. Returns what `store` returns."""
+    db.read(check_before_holding, cmd, rules, tz, now)
+    cmd["appointment_id"] = cmd.get("appointment_id") or str(uuid.uuid4())
+    starts_at = cmd["starts_at"]
+    candidates = db.read(candidate_times, cmd["advisor_id"], starts_at.astimezone(tz).date(), rules, tz, now)
+    answer = workshop.call(
+        "hold",
+        field="starts_at",
+        appointment_id=cmd["appointment_id"],
+        starts_at=starts_at.isoformat(),
+        labour_codes=list(cmd.get("planned_labour", [])),
+        candidates=[c.isoformat() for c in candidates if c != starts_at],
+    )
+    if not answer["held"]:
+        raise NoCapacity(starts_at, tz, [datetime.fromisoformat(a).astimezone(tz) for a in answer["alternatives"]])
+    try:
+        return store(cmd)
+    except BaseException:
+        try:
+            workshop.call("release", appointment_id=cmd["appointment_id"])
+        except ServiceUnavailable:
+            pass  # the unconfirmed hold lapses by itself (WORKSHOP_HOLD_MINUTES)
+        raise
+
+
+def load_view(workshop: Client, day: date) -> dict:
+    """R-BK-10: the workshop's load by hour (that day) and by day (14 days), as the booking desk's page shows it."""
+    view = workshop.call("load", field="day", day=day.isoformat())
+    for rows in (view["by_hour"], view["by_day"]):
+        for row in rows:
+            for key in ("booked_hours", "bookable_hours", "capacity_hours"):
+                row[key] = Decimal(row[key])
+    view["appointment_share"] = Decimal(view["appointment_share"])
+    return view
+
+
+def chart_rows(view: dict) -> tuple[list[dict], list[dict]]:
+    """Rows for the kit's bar chart: booked hours against what appointments may book (the limit line)."""
+
+    def rows(items):
+        return [{"label": i["label"], "value": i["booked_hours"], "limit": i["bookable_hours"]} for i in items]
+
+    return rows(view["by_hour"]), rows(view["by_day"])

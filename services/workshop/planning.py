@@ -1,0 +1,406 @@
+"""Workshop's capacity use cases: hold, confirm, move and release capacity for appointments; promise times;
+the load by hour and by day (R-BK-4, R-BK-10, R-RC-5, R-WS-7). The rules are in capacity.py.
+
+Never overbooked, also when many clerks book the last capacity at once: a hold first updates the row of
+every day it may touch (`capacity_days`), in date order, and only then reads the load and writes its chunks.
+That update is the serialising step: SQLite has one writer at a time, and PostgreSQL makes a second hold on
+the same day wait for the first to commit and then read what it wrote (READ COMMITTED takes a fresh snapshot
+per statement). Releasing only frees capacity, so it needs no lock.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from contracts import Envelope
+
+from . import capacity
+from .capacity import BAYS, SKILLS, TECHNICIANS, CapacityRules, Chunk, Roster
+from .models import Bay, CapacityChunk, CapacityDay, CapacityHold, StandardHours, Technician
+
+ACTIVE = ("held", "confirmed")
+DEFAULT_RULES = CapacityRules()
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+# --- reference data --------------------------------------------------------------------------------
+
+
+def take_price_list(uow, event: Envelope) -> None:
+    """price_list_published -> the standard hours the workshop plans with (a newer list wins)."""
+    published = event.payload
+    for op in published["labour_operations"]:
+        row = uow.session.get(StandardHours, op["code"])
+        if row is not None and row.effective_from > published["effective_from"]:
+            continue
+        if row is None:
+            row = StandardHours(code=op["code"])
+            uow.session.add(row)
+        row.name, row.hours = op["name"], op["standard_hours"]
+        row.price_list_version, row.effective_from = published["version"], published["effective_from"]
+
+
+def standard_hours(session) -> dict[str, Decimal]:
+    return {row.code: row.hours for row in session.scalars(sa.select(StandardHours))}
+
+
+def roster(session) -> Roster:
+    technicians = tuple(
+        capacity.Technician(t.technician_id, capacity.parse_skills(t.skills), t.shift_starts, t.shift_ends)
+        for t in session.scalars(sa.select(Technician).order_by(Technician.technician_id))
+    )
+    return Roster(technicians=technicians, bays=session.scalar(sa.select(sa.func.count()).select_from(Bay)) or 0)
+
+
+def set_technician_capacity(uow, technician_id: str, *, skills: str, shift_starts=None, shift_ends=None) -> None:
+    technician = uow.session.get(Technician, technician_id)
+    if technician is not None:
+        technician.skills = ",".join(sorted(capacity.parse_skills(skills))) or capacity.MECHANICAL
+        technician.shift_starts, technician.shift_ends = shift_starts, shift_ends
+
+
+# --- the load --------------------------------------------------------------------------------------
+
+
+def _active(now: datetime):
+    """A hold counts while confirmed, or while held and not yet lapsed (a crashed booking frees it by itself)."""
+    return sa.or_(
+        CapacityHold.status == "confirmed",
+        sa.and_(CapacityHold.status == "held", CapacityHold.expires_at > now),
+    )
+
+
+def current_load(
+    session, start: datetime, end: datetime, now: datetime, *, except_for: str | None = None
+) -> dict[tuple[datetime, str], int]:
+    query = (
+        sa.select(CapacityChunk)
+        .join(CapacityHold, CapacityHold.appointment_id == CapacityChunk.appointment_id)
+        .where(_active(now), CapacityChunk.hour >= start - capacity.HOUR, CapacityChunk.hour < end)
+    )
+    if except_for:
+        query = query.where(CapacityChunk.appointment_id != except_for)
+    return capacity.load_of(Chunk(c.hour, c.skill, c.minutes) for c in session.scalars(query))
+
+
+def _lock_days(session, days: list[date]) -> None:
+    """The serialising update (see the module docstring): one row per day, always in date order."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    for day in sorted(set(days)):
+        session.execute(insert(CapacityDay).values(day=day, holds=0).on_conflict_do_nothing(index_elements=["day"]))
+        session.execute(sa.update(CapacityDay).where(CapacityDay.day == day).values(holds=CapacityDay.holds + 1))
+
+
+def _write_plan(session, hold: CapacityHold, plan: capacity.Plan | None) -> None:
+    session.execute(sa.delete(CapacityChunk).where(CapacityChunk.appointment_id == hold.appointment_id))
+    if plan is not None:
+        session.add_all(
+            CapacityChunk(appointment_id=hold.appointment_id, hour=c.hour, skill=c.skill, minutes=c.minutes)
+            for c in plan.chunks
+        )
+        hold.finishes_at = plan.finishes_at
+
+
+def _window(starts_at: datetime, rules: CapacityRules, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    return starts_at - timedelta(days=1), capacity.horizon(starts_at, rules, tz) + timedelta(days=1)
+
+
+# --- holding capacity for an appointment -------------------------------------------------------------
+
+
+def hold(
+    uow,
+    appointment_id: str,
+    starts_at: datetime,
+    labour_codes: list[str],
+    *,
+    candidates: list[datetime] | None = None,
+    rules: CapacityRules,
+    tz: ZoneInfo,
+) -> dict:
+    """R-BK-4: hold the booked share of capacity for this appointment's planned labour, or refuse with times
+    it would fit. Idempotent by appointment_id: asking again for the same time and jobs answers the same;
+    asking for another time moves the hold (the old one stays if the new time is refused)."""
+    session, now = uow.session, uow.clock()
+    uow.correlation_id = appointment_id
+    existing = session.get(CapacityHold, appointment_id)
+    if (
+        existing is not None
+        and existing.status in ACTIVE
+        and existing.starts_at == starts_at
+        and existing.labour == list(labour_codes)
+        and (existing.status == "confirmed" or existing.expires_at > now)
+    ):
+        return _held_answer(existing)
+    _lock_days(session, capacity.days_touched(starts_at, rules, tz))
+    existing = session.get(CapacityHold, appointment_id, populate_existing=True)
+    needs = capacity.job_needs(labour_codes, standard_hours(session), rules)
+    load = current_load(session, *_window(starts_at, rules, tz), now, except_for=appointment_id)
+    plan = capacity.plan_booking(needs, starts_at, roster(session), rules, tz, load)
+    if plan is None:
+        offered = candidates or capacity.default_candidates(starts_at.astimezone(tz).date(), rules, tz)
+        days = {c.astimezone(tz).date() for c in offered}
+        wide = current_load(
+            session,
+            datetime.combine(min(days, default=starts_at.date()), rules.opens, tz) - timedelta(days=1),
+            datetime.combine(max(days, default=starts_at.date()), rules.closes, tz)
+            + timedelta(days=rules.spill_days + 1),
+            now,
+            except_for=appointment_id,
+        )
+        times = capacity.alternatives(needs, offered, roster(session), rules, tz, wide, now)
+        return {"held": False, "appointment_id": appointment_id, "alternatives": times}
+    if existing is None:
+        existing = CapacityHold(appointment_id=appointment_id, created_at=now, status="held")
+        session.add(existing)
+    if existing.status != "confirmed":
+        existing.status, existing.expires_at = "held", now + timedelta(minutes=rules.hold_minutes)
+    existing.starts_at, existing.labour, existing.needs = starts_at, list(labour_codes), [list(n) for n in needs]
+    existing.over_capacity, existing.updated_at = False, now
+    session.flush()
+    _write_plan(session, existing, plan)
+    return _held_answer(existing)
+
+
+def _held_answer(h: CapacityHold) -> dict:
+    return {
+        "held": True,
+        "appointment_id": h.appointment_id,
+        "status": h.status,
+        "starts_at": h.starts_at,
+        "finishes_at": h.finishes_at,
+        "hours": Decimal(sum(m for _s, m in h.needs)) / 60,
+        "expires_at": h.expires_at,
+    }
+
+
+def release(uow, appointment_id: str) -> CapacityHold:
+    """Cancel, no-show, or a booking that could not be stored: the capacity is free again at once.
+
+    A release that arrives before the booking (events may overtake each other) leaves a released hold behind,
+    so the late appointment_booked does not take capacity for a cancelled appointment."""
+    session, now = uow.session, uow.clock()
+    h = session.get(CapacityHold, appointment_id)
+    if h is None:
+        h = CapacityHold(appointment_id=appointment_id, starts_at=now, labour=[], needs=[], created_at=now)
+        session.add(h)
+    h.status, h.expires_at, h.updated_at = "released", None, now
+    session.flush()
+    _write_plan(session, h, None)
+    return h
+
+
+def _place_for_appointment(uow, appointment_id, starts_at, labour_codes, rules, tz) -> None:
+    """The appointment exists (booked or moved): keep its hold, or place it now. If no room is left (it was
+    booked without a hold, or its hold lapsed), it is still planned, flagged over capacity for the dispatcher:
+    the customer has been told their time, so the workshop must know the car is coming."""
+    session, now = uow.session, uow.clock()
+    existing = session.get(CapacityHold, appointment_id)
+    if existing is not None and existing.status == "released":
+        return  # cancelled (or refused) before this event arrived
+    if (
+        existing is not None
+        and existing.starts_at == starts_at
+        and existing.status in ACTIVE
+        and (existing.status == "confirmed" or existing.expires_at > now)
+    ):
+        existing.status, existing.expires_at, existing.updated_at = "confirmed", None, now
+        return
+    answer = hold(uow, appointment_id, starts_at, labour_codes, candidates=[starts_at], rules=rules, tz=tz)
+    h = session.get(CapacityHold, appointment_id)
+    if answer["held"]:
+        h.status, h.expires_at = "confirmed", None
+        return
+    needs = capacity.job_needs(labour_codes, standard_hours(session), rules)
+    plan = _unbounded_plan(needs, starts_at, rules, tz)
+    if h is None:
+        h = CapacityHold(appointment_id=appointment_id, created_at=now)
+        session.add(h)
+    h.status, h.expires_at, h.over_capacity, h.updated_at = "confirmed", None, True, now
+    h.starts_at, h.labour, h.needs = starts_at, list(labour_codes), [list(n) for n in needs]
+    session.flush()
+    _write_plan(session, h, plan)
+
+
+def _unbounded_plan(needs, starts_at: datetime, rules: CapacityRules, tz: ZoneInfo) -> capacity.Plan:
+    """Where an over-capacity car's work would fall ignoring the load: from its handover, hour by hour."""
+    t = starts_at + timedelta(minutes=rules.handover_minutes)
+    plan = capacity.Plan()
+    for skill, minutes in needs:
+        left = minutes
+        while left > 0:
+            hour = t.astimezone(tz).replace(minute=0, second=0, microsecond=0).astimezone(ZoneInfo("UTC"))
+            take = min(left, int((hour + capacity.HOUR - t).total_seconds() // 60) or 60)
+            plan.chunks.append(Chunk(hour, skill, take))
+            left -= take
+            t += timedelta(minutes=take)
+    plan.finishes_at = t
+    return plan
+
+
+def confirm_booked(uow, event: Envelope, rules: CapacityRules = DEFAULT_RULES, tz: ZoneInfo = SHANGHAI) -> None:
+    """appointment_booked -> the hold is confirmed (it no longer lapses)."""
+    a = event.payload
+    _place_for_appointment(uow, a["appointment_id"], a["starts_at"], list(a["planned_labour"]), rules, tz)
+
+
+def move_rescheduled(uow, event: Envelope, rules: CapacityRules = DEFAULT_RULES, tz: ZoneInfo = SHANGHAI) -> None:
+    """appointment_rescheduled -> the hold moves to the new time (already there if booking held it first)."""
+    a = event.payload
+    h = uow.session.get(CapacityHold, a["appointment_id"])
+    labour = list(h.labour) if h is not None else []
+    _place_for_appointment(uow, a["appointment_id"], a["starts_at"], labour, rules, tz)
+
+
+def release_for_event(uow, event: Envelope) -> None:
+    """appointment_cancelled / appointment_no_show -> the capacity is free again."""
+    release(uow, event.payload["appointment_id"])
+
+
+def expire_lapsed(uow) -> int:
+    """Unconfirmed holds past their time stop counting at once (see _active); this tidies their chunks away."""
+    now = uow.clock()
+    lapsed = list(
+        uow.session.scalars(
+            sa.select(CapacityHold).where(CapacityHold.status == "held", CapacityHold.expires_at <= now)
+        )
+    )
+    for h in lapsed:
+        h.status, h.updated_at = "expired", now
+        _write_plan(uow.session, h, None)
+    return len(lapsed)
+
+
+def lapsed_count(session, now: datetime) -> int:
+    return session.scalar(
+        sa.select(sa.func.count())
+        .select_from(CapacityHold)
+        .where(CapacityHold.status == "held", CapacityHold.expires_at <= now)
+    )
+
+
+# --- promises and views ------------------------------------------------------------------------------
+
+
+def promise_time(
+    session,
+    hours: Decimal,
+    not_before: datetime,
+    now: datetime,
+    *,
+    skill: str = capacity.MECHANICAL,
+    rules: CapacityRules,
+    tz: ZoneInfo,
+    days: int = 14,
+) -> datetime | None:
+    """R-RC-5 / R-WS-7: the earliest time `hours` of work can be finished, starting no earlier than
+    `not_before` (nor now), given the whole workshop's capacity (held-back share included: the car is here)
+    and everything already booked. None if not within `days`."""
+    start = max(not_before, now)
+    until = datetime.combine(start.astimezone(tz).date() + timedelta(days=days), rules.closes, tz)
+    load = current_load(session, start, until, now)
+    plan = capacity.place(
+        capacity.hours_needs(hours, skill), start, until, roster(session), rules, tz, load, Decimal(1)
+    )
+    return plan.finishes_at if plan else None
+
+
+def _hours(minutes: int) -> Decimal:
+    return (Decimal(minutes) / 60).quantize(Decimal("0.1"))
+
+
+def load_view(session, day: date, now: datetime, *, rules: CapacityRules, tz: ZoneInfo, days: int = 14) -> dict:
+    """R-BK-10 / R-WS-7: booked hours against capacity, by hour for `day` and by day for `days` days from it.
+
+    booked: technician hours held or confirmed for appointments; bookable: the share appointments may take
+    (R-BK-4); capacity: all technician hours (the rest is held back for walk-ins)."""
+    team = roster(session)
+    first = datetime.combine(day, rules.opens, tz) - timedelta(hours=1)
+    last = datetime.combine(day + timedelta(days=days), rules.closes, tz)
+    load = current_load(session, first, last, now)
+    by_hour = []
+    for hour in capacity.hours_of_day(day, rules, tz):
+        bookable = capacity.hour_limits(team, rules, hour, tz, rules.appointment_share)
+        full = capacity.hour_limits(team, rules, hour, tz, Decimal(1))
+        by_hour.append(
+            {
+                "hour": hour,
+                "label": hour.astimezone(tz).strftime("%H:%M"),
+                "booked_hours": _hours(load.get((hour, TECHNICIANS), 0)),
+                "bookable_hours": _hours(bookable[TECHNICIANS]),
+                "capacity_hours": _hours(full[TECHNICIANS]),
+                "bays_booked_hours": _hours(load.get((hour, BAYS), 0)),
+                "by_skill": {
+                    skill: {
+                        "booked_hours": _hours(load.get((hour, skill), 0)),
+                        "bookable_hours": _hours(bookable.get(skill, 0)),
+                    }
+                    for skill in SKILLS
+                },
+            }
+        )
+    by_day = []
+    for offset in range(days):
+        d = day + timedelta(days=offset)
+        booked = bookable_m = full_m = 0
+        for hour in capacity.hours_of_day(d, rules, tz):
+            booked += load.get((hour, TECHNICIANS), 0)
+            bookable_m += capacity.hour_limits(team, rules, hour, tz, rules.appointment_share)[TECHNICIANS]
+            full_m += capacity.hour_limits(team, rules, hour, tz, Decimal(1))[TECHNICIANS]
+        by_day.append(
+            {
+                "day": d,
+                "label": d.strftime("%m-%d"),
+                "weekday": d.isoweekday(),
+                "booked_hours": _hours(booked),
+                "bookable_hours": _hours(bookable_m),
+                "capacity_hours": _hours(full_m),
+            }
+        )
+    return {
+        "day": day,
+        "appointment_share": rules.appointment_share,
+        "technicians": len(team.technicians),
+        "bays": team.bays,
+        "by_hour": by_hour,
+        "by_day": by_day,
+    }
+
+
+def chart_rows(view: dict) -> tuple[list[dict], list[dict]]:
+    """The load view as the kit chart's rows (charts.html `bars`): booked against bookable hours."""
+
+    def rows(items):
+        return [
+            {"label": i["label"], "value": Decimal(str(i["booked_hours"])), "limit": Decimal(str(i["bookable_hours"]))}
+            for i in items
+        ]
+
+    return rows(view["by_hour"]), rows(view["by_day"])
+
+
+def hold_view(session, appointment_id: str) -> dict | None:
+    h = session.get(CapacityHold, appointment_id)
+    if h is None:
+        return None
+    chunks = session.scalars(
+        sa.select(CapacityChunk).where(CapacityChunk.appointment_id == appointment_id).order_by(CapacityChunk.hour)
+    )
+    return {
+        "appointment_id": h.appointment_id,
+        "status": h.status,
+        "starts_at": h.starts_at,
+        "labour": h.labour,
+        "hours": _hours(sum(m for _s, m in h.needs)),
+        "expires_at": h.expires_at,
+        "finishes_at": h.finishes_at,
+        "over_capacity": h.over_capacity,
+        "chunks": [{"hour": c.hour, "skill": c.skill, "minutes": c.minutes} for c in chunks],
+    }
