@@ -93,6 +93,7 @@ class TickPreparation(Schema):
 class AnswerConfirmation(Schema):
     outcome = fields.String(required=True, validate=validate.OneOf(confirmations.OUTCOMES))
     note = fields.String(load_default="")
+    starts_at = fields.AwareDateTime(load_default=None, allow_none=True)  # cannot come: the time they chose
 
 
 class Reschedule(Schema):
@@ -415,18 +416,21 @@ class DeskEndpoints:
 
     @api("POST", "/api/confirmations/<task_id>", action="booking.confirm")
     def answer_confirmation(self, request, task_id):
-        """{"outcome": "confirmed" | "cannot_come" | "no_answer", "note": "…"} -> cannot_come offers other times"""
+        """{"outcome": "confirmed" | "cannot_come" | "no_answer", "note": "…"} -> cannot_come offers other times;
+        with "starts_at" (the time the customer chose) the appointment is rescheduled at once"""
         cmd = read_json(request, AnswerConfirmation())
+        return self._answer_confirmation(task_id, cmd, request)
+
+    def _answer_confirmation(self, task_id, cmd, request):
         rules, tz, _ = self._settings()
-        return self.db.run(
-            handlers.answer_confirmation,
-            task_id,
-            cmd["outcome"],
-            cmd["note"],
-            rules,
-            tz,
-            actor_id=request.staff.staff_id,
-        )
+        args = (task_id, cmd["outcome"], cmd["note"], rules, tz, cmd["starts_at"])
+        if cmd["outcome"] == "cannot_come" and cmd["starts_at"]:
+            task = self.db.read(handlers.confirmation_task, task_id)
+            advisor = task["advisor_id"] if task else ""
+            return self._slot_race(
+                advisor, cmd["starts_at"], handlers.answer_confirmation, *args, actor_id=request.staff.staff_id
+            )
+        return self.db.run(handlers.answer_confirmation, *args, actor_id=request.staff.staff_id)
 
     @timer(interval=ESCALATION_CHECK_SECONDS)
     def escalate_confirmations(self):
@@ -516,23 +520,20 @@ class DeskEndpoints:
 
     @api("POST", "/confirmations/<task_id>", action="booking.confirm")
     def confirmation_form(self, request, task_id):
-        rules, tz, _ = self._settings()
+        _, tz, _ = self._settings()
+        form = request.form
         try:
             cmd = AnswerConfirmation().load(
-                {"outcome": request.form.get("outcome", ""), "note": request.form.get("note", "")}
+                {
+                    "outcome": form.get("outcome", ""),
+                    "note": form.get("note", ""),
+                    "starts_at": _local_datetime(form.get("date", ""), form.get("time", ""), tz) or None,
+                }
             )
-            self.db.run(
-                handlers.answer_confirmation,
-                task_id,
-                cmd["outcome"],
-                cmd["note"],
-                rules,
-                tz,
-                actor_id=request.staff.staff_id,
-            )
+            self._answer_confirmation(task_id, cmd, request)
         except (ValidationError, DomainError) as exc:
             errors, status = _form_errors(exc, request)
-            advisor = request.form.get("advisor_id") or request.staff.staff_id
+            advisor = form.get("advisor_id") or request.staff.staff_id
             return self._advisor_page(request, advisor, {}, errors, status, failed=task_id)
         return self._back_to_advisor(request, N_("Confirmation recorded"))
 

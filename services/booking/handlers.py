@@ -493,11 +493,13 @@ def answer_confirmation(
     note: str = "",
     rules: SlotRules = DEFAULT_RULES,
     tz: ZoneInfo = SHANGHAI,
+    reschedule_to: datetime | None = None,
 ) -> dict:
     """R-BK-7: confirmed / cannot come / no answer, each recorded with who and when.
 
     No answer keeps the task open (it escalates at its deadline); a customer who cannot come is offered
-    other times at once (the desk then reschedules with one of them).
+    other times at once, and with `reschedule_to` (the time they chose) the appointment moves in the same
+    transaction: refused like any reschedule, and then nothing is recorded.
     """
     task = uow.session.get(ConfirmationTask, task_id)
     if task is None:
@@ -511,8 +513,19 @@ def answer_confirmation(
         task.status, task.answered_by, task.answered_at = outcome, uow.actor_id, now
     if outcome == "cannot_come":
         offers = offered_times(uow.session, appointment.advisor_id, appointment.starts_at, now, rules, tz)
+        if reschedule_to is not None:
+            reschedule_appointment(
+                uow, appointment.appointment_id, starts_at=reschedule_to, reason=note, rules=rules, tz=tz
+            )
+            offers = []
     uow.correlation_id = appointment.visit_id
-    return {"task_id": task_id, "status": task.status, "offers": offers}
+    return {
+        "task_id": task_id,
+        "appointment_id": appointment.appointment_id,
+        "status": task.status,
+        "offers": offers,
+        "starts_at": appointment.starts_at,
+    }
 
 
 def escalate_overdue_confirmations(uow) -> list[str]:
@@ -549,6 +562,18 @@ def escalate_overdue_confirmations(uow) -> list[str]:
         )
         escalated.append(task.task_id)
     return escalated
+
+
+def confirmation_task(session, task_id: str) -> dict | None:
+    row = session.execute(
+        sa.select(ConfirmationTask, Appointment)
+        .join(Appointment, Appointment.appointment_id == ConfirmationTask.appointment_id)
+        .where(ConfirmationTask.task_id == task_id)
+    ).first()
+    if row is None:
+        return None
+    task, appointment = row
+    return {"task_id": task.task_id, "appointment_id": appointment.appointment_id, "advisor_id": appointment.advisor_id}
 
 
 def overdue_confirmations(session, now: datetime) -> int:

@@ -156,3 +156,26 @@ def test_an_unknown_outcome_is_refused_naming_the_field(tmp_path):
     with pytest.raises(DomainError) as refused:
         work.run(handlers.answer_confirmation, task["task_id"], "maybe", "")
     assert refused.value.field == "outcome"
+
+
+def test_a_customer_who_cannot_come_is_moved_to_the_time_they_chose_or_refused_with_nothing_recorded(tmp_path):
+    work, clock, appointment = setup(tmp_path)
+    other = work.run(
+        handlers.book_appointment,
+        {
+            "customer": {"name": "李女士", "mobile": make_mobile()},
+            "vehicle": {"vin": make_vin(), "plate": make_plate(), "model": ""},
+            "starts_at": STARTS + timedelta(minutes=15),
+            "advisor_id": "A001",
+        },
+    )
+    task = tasks(work, appointment.appointment_id)["day_before"]
+    clock.now = task["due_at"]
+    with pytest.raises(DomainError) as taken:
+        work.run(handlers.answer_confirmation, task["task_id"], "cannot_come", "", reschedule_to=other.starts_at)
+    assert taken.value.code == "slot_taken" and taken.value.details["alternatives"]
+    assert tasks(work, appointment.appointment_id)["day_before"]["status"] == "open"  # nothing recorded
+    later = STARTS + timedelta(days=1)
+    answer = work.run(handlers.answer_confirmation, task["task_id"], "cannot_come", "改到后天", reschedule_to=later)
+    assert answer["starts_at"] == later and answer["offers"] == []
+    assert work.read(handlers.appointment, appointment.appointment_id)["starts_at"] == later
