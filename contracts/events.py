@@ -173,6 +173,55 @@ class DeclinedLineSchema(Schema):
     amount = Money(required=True)
 
 
+class FindingNoteSchema(Schema):
+    """R-RC-4: a fault the customer had not noticed, and their answer."""
+
+    description = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("accepted", "declined")))
+    amount = Money(required=True)
+
+
+class ComplaintSchema(Schema):
+    """R-RC-4: the customer's own words, kept apart from the advisor's diagnosis (concern / cause / correction)."""
+
+    customer_words = fields.String(required=True)
+    concern = fields.String(required=True)
+    cause = fields.String(required=True)
+    correction = fields.String(required=True)
+    symptom_codes = fields.List(fields.String(), required=True)  # the knowledge base's (R-KB-1)
+    findings = fields.List(fields.Nested(FindingNoteSchema), required=True)
+
+
+class DamageMarkSchema(Schema):
+    zone = fields.String(required=True)
+    kind = fields.String(required=True)
+    note = fields.String(required=True)
+
+
+class OdometerChangeSchema(Schema):
+    """R-RC-2: a lower reading accepted because a service manager confirmed the odometer was changed."""
+
+    previous_km = fields.Integer(required=True, allow_none=True)
+    reason = fields.String(required=True)
+    confirmed_by = Id(required=True)
+    confirmed_at = UtcTime(required=True)
+
+
+class WalkAroundSchema(Schema):
+    """R-RC-1..3, R-KB-1a: the completed walk-around sheet as signed with the order."""
+
+    completed_at = UtcTime(required=True)
+    completed_by = Id(required=True)
+    covers = fields.Dict(keys=fields.String(), values=fields.String(), required=True)  # cover -> time fitted
+    vin_read = fields.String(required=True, validate=validate.Length(equal=17))
+    fuel_eighths = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=8))
+    checks = fields.Dict(keys=fields.String(), values=fields.Dict(), required=True)  # item -> {state, note}
+    valuables = fields.Dict(required=True)  # {"left": bool, "note"}
+    damages = fields.List(fields.Nested(DamageMarkSchema), required=True)
+    first_service = fields.Boolean(required=True)
+    odometer_change = fields.Nested(OdometerChangeSchema, required=True, allow_none=True)
+
+
 class OrderSchema(Schema):
     """The body of one signed version of a work order 维修委托书.
 
@@ -202,6 +251,14 @@ class OrderSchema(Schema):
     amends = fields.Nested(AmendsSchema)
     consent = fields.Nested(ConsentSchema)
     declined_lines = fields.List(fields.Nested(DeclinedLineSchema))
+    # additive, the write-up (issue #5; absent from orders written before it, which still verify and load)
+    pay_type = fields.String(validate=validate.OneOf(("customer", "warranty", "internal")))
+    key_tag = fields.String(allow_none=True)  # R-RC-7
+    customer_waits = fields.Boolean(allow_none=True)  # in the lounge (True) or leaves (False)
+    promise_source = fields.String(validate=validate.OneOf(("workshop", "manual")))  # R-RC-5
+    promise_note = fields.String()  # why a promise was entered by hand
+    complaint = fields.Nested(ComplaintSchema)  # R-RC-4
+    walk_around = fields.Nested(WalkAroundSchema)  # R-RC-1..3
 
 
 class SignedOrderSchema(Schema):

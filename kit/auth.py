@@ -58,6 +58,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reception.check_in": frozenset(FRONT_DESK),
     "reception.write_order": frozenset({"service_advisor", "service_manager"}),
     "reception.sign_order": frozenset({"service_advisor"}),
+    # the walk-around sheet with the customer (R-RC-1..3); a lower odometer reading only on the service
+    # manager's own confirmation that the odometer was changed (R-RC-2)
+    "reception.walk_around": frozenset(FRONT_DESK),
+    "reception.confirm_odometer_change": frozenset({"service_manager"}),
     # R-RC-8: the service manager records each congestion incident's cause, responsible person and action
     "reception.review_incident": frozenset({"service_manager"}),
     # workshop (R-WS-*, R-QC-*): dispatch by the dispatcher, or by the advisor leading a team (R-WS-1)

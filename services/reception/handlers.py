@@ -16,7 +16,7 @@ from kit.errors import DomainError, NotFound
 from kit.i18n import N_
 from kit.web import JSONEncoder
 
-from . import domain, pre_inspection
+from . import domain, pre_inspection, write_up
 from .models import (
     CancelledAppointment,
     CongestionIncident,
@@ -60,7 +60,7 @@ def expect_arrival(uow, event: Envelope) -> None:
         ExpectedArrival(
             appointment_id=a["appointment_id"],
             visit_id=a["visit_id"],
-            plate=a["vehicle"]["plate"],
+            plate=normal_plate(a["vehicle"]["plate"]),
             customer=a["customer"],
             vehicle=a["vehicle"],
             starts_at=event.payload["starts_at"],
@@ -94,6 +94,11 @@ def drop_arrival(uow, event: Envelope) -> None:
     forget_arrival(uow, event)
 
 
+def normal_plate(plate: str) -> str:
+    """A plate as booking writes it: upper case, without spaces or the middle dot."""
+    return "".join(ch for ch in (plate or "").upper() if ch not in " \t·.-")
+
+
 def check_in(uow, cmd: dict) -> Visit:
     """A booked arrival (by appointment id or plate) or a walk-in (customer, vehicle, advisor)."""
     session = uow.session
@@ -106,9 +111,12 @@ def check_in(uow, cmd: dict) -> Visit:
                 field="appointment_id",
             )
     elif cmd.get("plate") and not cmd.get("vehicle"):
-        arrival = session.scalars(
-            sa.select(ExpectedArrival).filter_by(plate=cmd["plate"].strip().upper(), arrived=False)
-        ).first()
+        # R-BK-5: the booked car by its plate ("沪A·12345", "沪a 12345" alike); the nearest appointment first
+        now = uow.clock()
+        candidates = session.scalars(
+            sa.select(ExpectedArrival).filter_by(plate=normal_plate(cmd["plate"]), arrived=False)
+        ).all()
+        arrival = min(candidates, key=lambda a: abs((a.starts_at - now).total_seconds()), default=None)
         if arrival is None:
             raise NotFound("This plate has no appointment today; check it in as a walk-in", field="plate")
     if arrival is not None:
@@ -135,7 +143,7 @@ def check_in(uow, cmd: dict) -> Visit:
         vehicle = {
             **cmd["vehicle"],
             "vin": check_vin(cmd["vehicle"].get("vin", ""), field="vehicle.vin"),
-            "plate": cmd["vehicle"]["plate"].strip().upper(),
+            "plate": normal_plate(cmd["vehicle"]["plate"]),
         }
         customer = {**cmd["customer"], "mobile": check_mobile(cmd["customer"].get("mobile", ""))}
         visit = Visit(
@@ -208,8 +216,9 @@ def start_pre_inspection(uow, visit_id: str, bay: str) -> Visit:
 
 
 def last_mileage(session, vin: str) -> int | None:
-    """The highest odometer reading reception has recorded for this car (R-RC-2)."""
-    return session.scalar(sa.select(sa.func.max(MileageReading.mileage_km)).where(MileageReading.vin == vin))
+    """The highest odometer reading reception has recorded for this car (R-RC-2), since the last odometer
+    change a service manager confirmed."""
+    return write_up.last_mileage(session, vin)
 
 
 def pre_inspection_area(session, now) -> dict:
@@ -243,39 +252,45 @@ def pre_inspection_area(session, now) -> dict:
     }
 
 
-def write_order(uow, visit_id: str, cmd: dict) -> Order:
-    """R-RC-5: the jobs and parts, each priced from the published list, with totals and a promised time."""
+def write_order(uow, visit_id: str, cmd: dict, promise=None) -> Order:
+    """R-RC-5..7: the jobs (and accepted findings) priced from the published list, totals, pay type, key tag,
+    whether the customer waits, and the promised delivery time from the workshop's load.
+
+    `promise(hours, not_before)` asks the workshop (None when it does not answer); a promise entered by hand
+    (`promised_at`) needs a note saying why.
+    """
     session = uow.session
-    visit = session.get(Visit, visit_id)
-    if visit is None:
-        raise NotFound("Visit not found", field="visit_id")
+    visit = write_up.visit_of(session, visit_id)
     order = session.scalars(sa.select(Order).filter_by(visit_id=visit_id)).first()
-    if order is not None and order.status == "signed":
+    if order is not None and order.status != "draft":
         raise DomainError(
             "The order is signed; changes go through additional work with the customer's consent", code="order_signed"
         )
-    book = current_price_book(session)
-    lines = domain.price_lines(cmd["lines"], book)
-    subtotal, vat, total = domain.totals(lines, book.vat_rate)
+    if cmd.get("mileage_km") is not None:
+        write_up.set_mileage(uow, visit, cmd["mileage_km"])
+    write_up.set_order_fields(uow, visit, cmd)
     now = uow.clock()
-    body = {
-        "order_id": order.order_id if order else str(uuid.uuid4()),
-        "version": 1,
-        "visit_id": visit_id,
-        "dealer_id": uow.dealer_id,
-        "appointment_id": visit.appointment_id,
-        "customer": visit.customer,
-        "vehicle": {k: visit.vehicle[k] for k in ("vin", "plate", "model") if k in visit.vehicle},
-        "mileage_km": domain.check_mileage(cmd["mileage_km"], last_mileage(session, visit.vehicle["vin"])),
-        "advisor_id": visit.advisor_id,
-        "price_list_version": book.version,
-        "lines": lines,
-        "subtotal": subtotal,
-        "vat_rate": book.vat_rate,
-        "vat": vat,
-        "total": total,
-        "promised_at": cmd.get("promised_at") or domain.promised_time(now, lines),
-    }
+    body = write_up.compose_body(uow, visit, order, {"promised_at": now, "source": "manual"})
+    if cmd.get("promised_at"):
+        note = (cmd.get("promise_note") or "").strip()
+        if not note:
+            raise DomainError(
+                "A delivery time entered by hand needs a note (why, and who agreed it)",
+                field="promise_note",
+                code="promise_note_required",
+            )
+        body.update(promised_at=cmd["promised_at"], promise_source="manual", promise_note=note)
+    else:
+        hours = sum((line["quantity"] for line in body["lines"] if line["kind"] == "labour"), Decimal("0"))
+        answer = promise(hours, now) if promise is not None else None
+        if answer is None:
+            raise DomainError(
+                "The workshop did not answer with a delivery time; enter the promise by hand with a note",
+                field="promised_at",
+                code="promise_needed",
+            )
+        body.update(promised_at=answer, promise_source="workshop", promise_note="")
+    body["order_id"] = order.order_id if order else str(uuid.uuid4())
     draft = json.loads(json.dumps(body, cls=JSONEncoder))
     if order is None:
         order = Order(order_id=body["order_id"], visit_id=visit_id, draft=draft, updated_at=now)
@@ -316,12 +331,14 @@ def sign_order(
         raise DomainError(
             "The order must be signed by the advisor who received the car", field="advisor_id", code="wrong_advisor"
         )
+    summary = write_up.require_ready_to_sign(session, order)  # R-RC-1..7: a complete walk-around, …
     now = uow.clock()
     body = {
         **order.draft,
         "version": order.signed_version + 1,
         "customer_signature_sha256": digest,
         "signed_at": now.isoformat(),
+        "walk_around": json.loads(json.dumps(summary, cls=JSONEncoder)),
     }
     signed = signer.sign(_loaded(body))
     session.add(

@@ -137,6 +137,74 @@ class StaffName(Base):
     name: Mapped[str] = mapped_column(sa.String(80))
 
 
+# --- the write-up on the advisor's tablet (services/reception/write_up.py) ---------------------------------
+
+
+class WalkAround(Base):
+    """The walk-around sheet 环车检查单 of one visit (R-RC-1..3): covers, VIN, mileage, fuel, damage, checks."""
+
+    __tablename__ = "walk_arounds"
+    visit_id: Mapped[str] = mapped_column(sa.ForeignKey("visits.visit_id"), primary_key=True)
+    covers: Mapped[dict] = mapped_column(sa.JSON)  # {"seat": "<UTC ISO time fitted>", …}
+    covers_by: Mapped[str | None] = mapped_column(sa.String(40))
+    sheet: Mapped[dict] = mapped_column(sa.JSON)  # see walk_around.empty_sheet()
+    first_service: Mapped[bool] = mapped_column(default=False)
+    completed_at = mapped_column(UtcDateTime, nullable=True)
+    completed_by: Mapped[str | None] = mapped_column(sa.String(40))
+    updated_at = mapped_column(UtcDateTime, nullable=False)
+
+
+class OdometerChange(Base):
+    """A service manager's confirmation that the car's odometer was changed (R-RC-2): readings before it no
+    longer bound the next one."""
+
+    __tablename__ = "odometer_changes"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    visit_id: Mapped[str] = mapped_column(sa.String(40), index=True)
+    vin: Mapped[str] = mapped_column(sa.String(17), index=True)
+    previous_km: Mapped[int | None]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    confirmed_by: Mapped[str] = mapped_column(sa.String(40))
+    confirmed_at = mapped_column(UtcDateTime, nullable=False)
+
+
+class WriteUp(Base):
+    """What the advisor is writing for a visit besides the sheet: the customer's words apart from the
+    diagnosis (R-RC-4), the requested jobs, the order's fields (R-RC-5..7)."""
+
+    __tablename__ = "write_ups"
+    visit_id: Mapped[str] = mapped_column(sa.ForeignKey("visits.visit_id"), primary_key=True)
+    customer_words: Mapped[str] = mapped_column(sa.Text, default="")
+    concern: Mapped[str] = mapped_column(sa.Text, default="")
+    cause: Mapped[str] = mapped_column(sa.Text, default="")
+    correction: Mapped[str] = mapped_column(sa.Text, default="")
+    symptom_codes: Mapped[list] = mapped_column(sa.JSON, default=list)
+    jobs: Mapped[list] = mapped_column(sa.JSON, default=list)  # requested lines [{"kind", "code", "quantity"}]
+    pay_type: Mapped[str] = mapped_column(sa.String(12), default="customer")
+    key_tag: Mapped[str | None] = mapped_column(sa.String(20))
+    # the key tag while the visit is open: unique, so no two open visits share a tag (R-RC-7)
+    open_key_tag: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
+    customer_waits: Mapped[bool | None] = mapped_column(nullable=True)
+    closed_at = mapped_column(UtcDateTime, nullable=True)
+    updated_at = mapped_column(UtcDateTime, nullable=False)
+
+
+class Finding(Base):
+    """A fault the customer had not noticed (R-RC-4), proposed as its own priced lines; the customer
+    accepts (the lines join the order) or declines (recorded as declined, not on the quote)."""
+
+    __tablename__ = "findings"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    visit_id: Mapped[str] = mapped_column(sa.ForeignKey("visits.visit_id"), index=True)
+    description: Mapped[str] = mapped_column(sa.Text)
+    jobs: Mapped[list] = mapped_column(sa.JSON)  # requested lines, priced when the order is written
+    status: Mapped[str] = mapped_column(sa.String(10), default="proposed")  # proposed | accepted | declined
+    proposed_by: Mapped[str | None] = mapped_column(sa.String(40))
+    proposed_at = mapped_column(UtcDateTime, nullable=False)
+    decided_at = mapped_column(UtcDateTime, nullable=True)
+    recorded_by: Mapped[str | None] = mapped_column(sa.String(40))
+
+
 # --- amendments (R-WS-3): services/reception/amendments.py, amendment_handlers.py ----------------------------
 
 

@@ -18,6 +18,7 @@ from . import amendment_handlers as amending
 from . import directory, handlers, incidents, notices, pdf, pre_inspection
 from .amendment_requests import PriceAmendment, SignAmendment, accepted_from_form, consent_from_form
 from .models import Base
+from .write_up_web import WriteUpEndpoints
 
 
 class WalkInVehicle(Schema):
@@ -42,9 +43,14 @@ class RequestedLine(Schema):
 
 
 class WriteOrder(Schema):
-    lines = fields.List(fields.Nested(RequestedLine), required=True, validate=validate.Length(min=1))
-    mileage_km = fields.Integer(required=True, validate=validate.Range(min=0))
+    # lines / mileage_km may come from the write-up instead (jobs added, the walk-around sheet's reading)
+    lines = fields.List(fields.Nested(RequestedLine), load_default=None, validate=validate.Length(min=1))
+    mileage_km = fields.Integer(load_default=None, validate=validate.Range(min=0))
     promised_at = fields.AwareDateTime(load_default=None)
+    promise_note = fields.String(load_default="")  # required with a promise entered by hand
+    pay_type = fields.String(load_default=None)  # customer | warranty | internal (R-RC-5)
+    key_tag = fields.String(load_default=None)  # R-RC-7, unique among open visits
+    customer_waits = fields.Boolean(load_default=None)  # in the lounge, or leaves
 
 
 class SignOrder(Schema):
@@ -52,7 +58,7 @@ class SignOrder(Schema):
     customer_signature_sha256 = fields.String(load_default=None)
 
 
-class Service(KitEndpoints):
+class Service(WriteUpEndpoints, KitEndpoints):
     name = names.RECEPTION
     db = Database(Base.metadata)
     orders = SignedOrders(signer=True)
@@ -180,6 +186,8 @@ class Service(KitEndpoints):
         """{"appointment_id": "…"} for a booked car, or a walk-in: {"customer": {"name", "mobile"},
         "vehicle": {"vin", "plate", "model"}, "advisor_id": "A001", "complaint": "…"}"""
         cmd = read_json(request, CheckIn())
+        if cmd.get("customer") and not cmd.get("advisor_id") and "service_advisor" in request.staff.roles:
+            cmd["advisor_id"] = request.staff.staff_id  # a walk-in is received by the advisor checking it in
         visit = self.db.run(handlers.check_in, cmd, actor_id=request.staff.staff_id)
         return 201, self.db.read(handlers.visit, visit.visit_id)
 
@@ -197,9 +205,12 @@ class Service(KitEndpoints):
     @api("POST", "/api/visits/<visit_id>/order", action="reception.write_order")
     def write_order(self, request, visit_id):
         """{"mileage_km": 35210, "lines": [{"kind": "labour", "code": "LAB-OIL"},
-        {"kind": "part", "code": "P-OIL-5W30", "quantity": "1"}]}"""
+        {"kind": "part", "code": "P-OIL-5W30", "quantity": "1"}], "pay_type": "customer", "key_tag": "K-17",
+        "customer_waits": true}; the promise comes from the workshop's load, or by hand: "promised_at" with a
+        "promise_note". lines / mileage_km may be left out when the write-up has them (jobs, walk-around)."""
         cmd = read_json(request, WriteOrder())
-        self.db.run(handlers.write_order, visit_id, cmd, actor_id=request.staff.staff_id)
+        promise = self.promise(visit_id, cmd)  # asked of the workshop before the order's transaction
+        self.db.run(handlers.write_order, visit_id, cmd, promise=promise, actor_id=request.staff.staff_id)
         return 201, self.db.read(handlers.visit, visit_id)["order"]
 
     @api("POST", "/api/orders/<order_id>/sign", action="reception.sign_order")
@@ -493,11 +504,17 @@ class Service(KitEndpoints):
 
     @api("GET", "/", action="reception.view")
     def index(self, request):
+        return self.index_page(request)
+
+    def index_page(self, request, errors=None, form=None, status=200):
         return page(
             self.name,
             N_("Check-in and work orders"),
             "index.html",
             request,
+            status=status,
             arrivals=self.db.read(handlers.expected_arrivals),
             visits=self.db.read(handlers.visits),
+            errors=errors or {},
+            form=form or {},
         )

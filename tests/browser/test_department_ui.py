@@ -86,13 +86,8 @@ def test_the_customer_signs_on_a_tablet_and_the_order_is_signed(browser, line):
     visit = Visit(line, client=Client(line))
     visit.book()
     visit.check_in()
-    draft = visit.client.post(
-        names.RECEPTION,
-        f"/api/visits/{visit.visit_id}/order",
-        {"lines": [{"kind": "labour", "code": "LAB-OIL"}], "mileage_km": 12000},
-        as_="A001",
-        expect=201,
-    )
+    visit.walk_around(mileage_km=12000)  # R-RC-1..3: signed only on a complete walk-around sheet
+    draft = visit.write_order([{"kind": "labour", "code": "LAB-OIL"}], 12000)
     context = browser.new_context(locale="zh-CN", viewport={"width": 1024, "height": 768}, has_touch=True)
     page = context.new_page()
     try:

@@ -3,7 +3,9 @@ member whose job it is (e2e tests and the benchmark)."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from contracts import names
 from kit.line import Line
@@ -12,6 +14,8 @@ from .factories import ORDER_LINES, SIGNATURE_PNG, make_booking
 from .http import Client, eventually
 
 BOOKING_CLERK, DISPATCHER, TECHNICIAN, QC_INSPECTOR, CASHIER = "B001", "D001", "T001", "Q001", "C001"
+# every item of the walk-around sheet but the first service's underbody (R-RC-2, R-KB-1a)
+WALK_AROUND_CHECKS = ("tyres", "lights", "glass", "interior", "oil_dipstick", "coolant", "brake_fluid")
 
 
 @dataclass
@@ -60,17 +64,47 @@ class Visit:
             names.RECEPTION, "/api/visits", {"appointment_id": self.appointment_id}, as_=self.advisor, expect=201
         )
 
+    def walk_around(self, mileage_km: int = 35210) -> dict:
+        """The walk-around sheet with the customer (R-RC-1..3): covers, VIN, mileage, fuel, checks, complete."""
+        path = f"/api/visits/{self.visit_id}/walk-around"
+        covers = {"seat": True, "steering_wheel": True, "floor": True, "customer_present": True}
+        self.client.post(names.RECEPTION, path + "/covers", covers, as_=self.advisor, expect=200)
+        checks = {name: {"state": "ok"} for name in WALK_AROUND_CHECKS}
+        sheet = {
+            "vin": self.booking["vin"],
+            "mileage_km": mileage_km,
+            "fuel_eighths": 5,
+            "checks": checks,
+            "valuables": {"left": False},
+        }
+        self.client.post(names.RECEPTION, path, sheet, as_=self.advisor, expect=200)
+        return self.client.post(names.RECEPTION, path + "/complete", {}, as_=self.advisor, expect=200)
+
+    def write_order(self, lines=ORDER_LINES, mileage_km: int = 35210, **fields) -> dict:
+        """The order with its key tag and the customer's choice (R-RC-5..7); the promise from the workshop's
+        load, or by hand with a note when the workshop does not answer."""
+        body = {
+            "lines": lines,
+            "mileage_km": mileage_km,
+            "key_tag": f"K-{random.randrange(10**7)}",
+            "customer_waits": True,
+            **fields,
+        }
+        path = f"/api/visits/{self.visit_id}/order"
+
+        def attempt():
+            response = self.client.request("POST", names.RECEPTION, path, body, as_=self.advisor)
+            if response.status_code == 422 and response.json()["error"]["code"] == "promise_needed":
+                promised = (datetime.now(UTC) + timedelta(hours=4)).isoformat()
+                by_hand = {**body, "promised_at": promised, "promise_note": "车间未答复，电话确认"}
+                response = self.client.request("POST", names.RECEPTION, path, by_hand, as_=self.advisor)
+            return response.json() if response.status_code == 201 else None
+
+        return eventually(attempt, self.timeout, what="order written (reception holds the price list)")
+
     def write_and_sign_order(self, lines=ORDER_LINES, mileage_km: int = 35210) -> dict:
-        order = eventually(
-            lambda: self.client.post_if(
-                names.RECEPTION,
-                f"/api/visits/{self.visit_id}/order",
-                {"lines": lines, "mileage_km": mileage_km},
-                as_=self.advisor,
-            ),
-            self.timeout,
-            what="order written (reception holds the price list)",
-        )
+        self.walk_around(mileage_km)
+        order = self.write_order(lines, mileage_km)
         self.order_id = order["order_id"]
         return self.client.post(
             names.RECEPTION,

@@ -23,6 +23,7 @@ from kit.web import _environment
 from services.reception.domain import check_mileage
 from services.reception.pre_inspection import ROOT_CAUSES as RECEPTION_ROOT_CAUSES
 from services.reception.pre_inspection import TRIGGERS as RECEPTION_TRIGGERS
+from services.reception.walk_around import CHECKS, COVERS, DAMAGE_KINDS, MISSING_LABELS, UNDER_BONNET, ZONES
 from services.staff.domain import DEPARTMENTS, check_roles
 from services.workshop.domain import QualityCheckBlocked
 
@@ -418,6 +419,116 @@ PAGES = {
             for order in (SIGNED_ORDER, DRAFT_ORDER, None)
         ],
     },
+    ("reception", "visit.html"): {  # the write-up on the tablet (services/reception/write_up_web.py)
+        "visit": {
+            "visit_id": "V-1",
+            "appointment_id": None,
+            "plate": "A-D1234",
+            "customer": {"name": "Wang"},
+            "vehicle": {"vin": "LSVAM4187C2184847", "model": "Passat"},
+            "advisor_id": "A001",
+            "order": DRAFT_ORDER | {"order_id": "O-1"},
+        },
+        "sheet": {
+            "covers": {"seat": NOW.isoformat()},
+            "covers_by": "A001",
+            "vin": None,
+            "mileage_km": 1200,
+            "fuel_eighths": 4,
+            "checks": {"tyres": {"state": "ok", "note": ""}, "glass": {"state": "attention", "note": "Chip"}},
+            "valuables": {"left": True, "note": "Wallet"},
+            "damages": [{"zone": "bonnet", "kind": "dent", "note": "5 cm"}],
+            "first_service": True,
+            "missing": ["covers.floor", "vin", "checks.underbody", "valuables"],
+            "completed_at": None,
+            "last_mileage_km": 35210,
+            "odometer_changes": [
+                {"previous_km": 35210, "reason": "Cluster", "confirmed_by": "M001", "confirmed_at": NOW}
+            ],
+        },
+        "write_up": {
+            "customer_words": "Idle shake",
+            "concern": "",
+            "cause": "",
+            "correction": "",
+            "symptom_codes": ["COLD"],
+            "pay_type": "customer",
+            "key_tag": "K-1",
+            "customer_waits": None,
+        },
+        "jobs": [{"code": "LAB-OIL", "description": "Oil", "quantity": 1, "amount": Decimal("150.00")}],
+        "findings": [
+            {"id": i, "description": "Brake fluid", "lines": [SIGN_LINE], "amount": Decimal("1"), "status": status}
+            for i, status in enumerate(("proposed", "accepted", "declined"))
+        ],
+        "suggestions": [
+            {"code": "COLD", "name": "Cold idle", "causes": ["Throttle"], "advice": "Clean", "estimate": None},
+            {"code": "X", "name": "Shake", "causes": [], "advice": "", "estimate": {"gross": 1, "hours": 1}},
+        ],
+        "price_book": {
+            "version": "1",
+            "labour": [{"code": "LAB-OIL", "name": "Oil", "hours": 1}],
+            "parts": [{"code": "P-1", "name": "Filter", "price": 1}],
+        },
+        "errors": {"mileage_km": ["bad"], "key_tag": ["bad"]},
+        "form": {},
+        "zones": ZONES,
+        "kinds": DAMAGE_KINDS,
+        "covers": COVERS,
+        "checks": CHECKS,
+        "missing_labels": MISSING_LABELS,
+        "under_bonnet": UNDER_BONNET,
+    },
+    ("reception", "amend.html"): {  # R-WS-3 (services/reception/amendment_handlers.py `amendment`)
+        "amendment": {
+            "amendment_id": "AM-1",
+            "order_id": "O-1",
+            "status": "awaiting_consent",
+            "lines": [SIGN_LINE],
+            "accepted": [],
+            "added_total": Decimal("1.13"),
+            "promised_at": NOW,
+            "previous_promised_at": NOW,
+            "new_version": None,
+            "request": {"reason": "Worn pads", "reported_by": "T001", "reported_at": NOW},
+            "order": {"plate": "A-D1234", "customer": {"name": "Wang"}, "advisor_id": "A001", "signed_version": 1},
+        },
+        "errors": {"consent": ["no"]},
+        "values": {},
+    },
+    ("reception", "amend_requests.html"): {
+        "requests": [
+            {
+                "request_id": "AW-1",
+                "order_id": "O-1",
+                "plate": "A-D1234",
+                "reported_by": "T001",
+                "reported_at": NOW,
+                "reason": "Worn pads",
+                "lines": [{"kind": "part", "code": "P-PAD-F", "quantity": "1"}],
+                "status": status,
+                "amendment_id": "AM-1",
+            }
+            for status in ("open", "priced", "answered")
+        ]
+    },
+    ("reception", "amend_versions.html"): {
+        "order_id": "O-1",
+        "versions": [
+            {
+                "version": n,
+                "signed_at": NOW,
+                "advisor_id": "A001",
+                "total": Decimal("1"),
+                "promised_at": NOW,
+                "consent": consent,
+                "declined_lines": [{"description": "Alignment", "code": "LAB-ALIGN"}],
+                "verification": {"valid": n == 1, "reason": "altered"},
+            }
+            for n, consent in ((1, None), (2, {"method": "phone", "staff_id": "A1", "at": NOW, "customer_words": "ok"}))
+        ],
+        "requests": [],
+    },
     ("reception", "congestion_summary.html"): {
         "report": {
             "month": "2026-11",
@@ -487,56 +598,6 @@ PAGES = {
         "triggers": RECEPTION_TRIGGERS,
         "month": "2026-11",
     },
-    ("reception", "amend.html"): {  # R-WS-3 (services/reception/amendment_handlers.py `amendment`)
-        "amendment": {
-            "amendment_id": "AM-1",
-            "order_id": "O-1",
-            "status": "awaiting_consent",
-            "lines": [SIGN_LINE],
-            "accepted": [],
-            "added_total": Decimal("1.13"),
-            "promised_at": NOW,
-            "previous_promised_at": NOW,
-            "new_version": None,
-            "request": {"reason": "Worn pads", "reported_by": "T001", "reported_at": NOW},
-            "order": {"plate": "A-D1234", "customer": {"name": "Wang"}, "advisor_id": "A001", "signed_version": 1},
-        },
-        "errors": {"consent": ["no"]},
-        "values": {},
-    },
-    ("reception", "amend_requests.html"): {
-        "requests": [
-            {
-                "request_id": "AW-1",
-                "order_id": "O-1",
-                "plate": "A-D1234",
-                "reported_by": "T001",
-                "reported_at": NOW,
-                "reason": "Worn pads",
-                "lines": [{"kind": "part", "code": "P-PAD-F", "quantity": "1"}],
-                "status": status,
-                "amendment_id": "AM-1",
-            }
-            for status in ("open", "priced", "answered")
-        ]
-    },
-    ("reception", "amend_versions.html"): {
-        "order_id": "O-1",
-        "versions": [
-            {
-                "version": n,
-                "signed_at": NOW,
-                "advisor_id": "A001",
-                "total": Decimal("1"),
-                "promised_at": NOW,
-                "consent": consent,
-                "declined_lines": [{"description": "Alignment", "code": "LAB-ALIGN"}],
-                "verification": {"valid": n == 1, "reason": "altered"},
-            }
-            for n, consent in ((1, None), (2, {"method": "phone", "staff_id": "A1", "at": NOW, "customer_words": "ok"}))
-        ],
-        "requests": [],
-    },
     ("reception", "sign.html"): {
         "order": {
             "order_id": "O-1",
@@ -572,6 +633,36 @@ PAGES = {
         "errors": {},
     },
     ("staff", "login.html"): {"values": {}, "errors": {}},
+    ("workshop", "additional_work.html"): {  # R-WS-3 (services/workshop/additional_work.py view_of)
+        "wo": {
+            "order_id": "O-1",
+            "plate": "A-D1234",
+            "advisor_id": "A001",
+            "version": 2,
+            "technician_id": "T001",
+            "jobs": [{"line_no": 1, "code": "LAB-OIL", "description": "Oil change", "status": "done"}],
+            "notices": [
+                {
+                    "version": 2,
+                    "added": [{"code": "P-PAD-F", "description": "Pads"}],
+                    "declined": [{"code": "LAB-ALIGN", "description": "Alignment"}],
+                }
+            ],
+            "additional_work": [
+                {
+                    "reported_at": NOW,
+                    "reported_by": "T001",
+                    "reason": "Worn pads",
+                    "lines": [{"code": "P-PAD-F", "quantity": "1"}],
+                    "status": status,
+                    "answered_version": 2,
+                }
+                for status in ("requested", "amended")
+            ],
+        },
+        "values": {"kind-0": "part"},
+        "errors": {"reason": ["no"]},
+    },
     ("workshop", "index.html"): {
         "work_orders": [
             {
