@@ -49,6 +49,15 @@ def check_found_work(lines: list[dict], reason: str) -> list[dict]:
     return found
 
 
+def found_work_from_form(form, rows: int = 4) -> list[dict]:
+    """The report form's rows (kind-i, code-i, quantity-i); rows without a code are left out."""
+    return [
+        {"kind": form.get(f"kind-{i}"), "code": form.get(f"code-{i}", ""), "quantity": form.get(f"quantity-{i}")}
+        for i in range(rows)
+        if (form.get(f"code-{i}") or "").strip()
+    ]
+
+
 def new_lines(order: dict, known_job_lines: set[int], requested_part_lines: set[int]) -> tuple[list, list]:
     """The labour lines of a signed version that are not jobs yet, and its part lines not yet requested."""
     jobs = [job for job in domain.jobs_of(order) if job["line_no"] not in known_job_lines]

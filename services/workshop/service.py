@@ -1,17 +1,18 @@
 """Workshop 维修作业: signed orders in, dispatch, parts against the order, jobs, quality check."""
 
 from marshmallow import Schema, fields, validate
+from werkzeug.utils import redirect
 
 from contracts import names
-from kit.errors import NotFound
+from kit.errors import DomainError, NotFound
 from kit.extensions import Database, SignedOrders, on_event
 from kit.i18n import N_
 from kit.service import KitEndpoints
 from kit.types import utcnow
-from kit.web import api, fragment, page, read_json
+from kit.web import api, flash, form_errors, fragment, page, read_json
 
 from . import handlers, seed
-from .additional_work import notices_for, request_additional_work, take_amended_order
+from .additional_work import found_work_from_form, notices_for, request_additional_work, take_amended_order
 from .capacity_endpoints import CapacityEndpoints
 from .models import Base
 
@@ -118,6 +119,42 @@ class Service(KitEndpoints, CapacityEndpoints):
     def technician_notices(self, request, technician_id):
         """What the technician has been told about amended orders (new jobs, declined items)."""
         return {"notices": self.db.read(notices_for, technician_id)}
+
+    @api("GET", "/work-orders/<order_id>/additional-work", action="workshop.view")
+    def additional_work_page(self, request, order_id):
+        """The order's jobs, the technician's notices of amendments, and the form to report found work."""
+        return self._additional_work_page(request, order_id, {}, {})
+
+    @api("POST", "/work-orders/<order_id>/additional-work", action="workshop.request_additional_work")
+    def additional_work_form(self, request, order_id):
+        try:
+            self.db.run(
+                request_additional_work,
+                order_id,
+                lines=found_work_from_form(request.form),
+                reason=request.form.get("reason", ""),
+                actor_id=request.staff.staff_id,
+            )
+        except DomainError as exc:
+            errors = form_errors(exc, request.locale)
+            return self._additional_work_page(request, order_id, request.form, errors, status=422)
+        redirect_to = redirect(f"/work-orders/{order_id}/additional-work", code=303)
+        return flash(redirect_to, "ok", N_("Reported to the service advisor; wait for the customer's answer"))
+
+    def _additional_work_page(self, request, order_id, values, errors, status=200):
+        view = self.db.read(handlers.work_order, order_id)
+        if view is None:
+            return page(self.name, N_("Not found"), "refused.html", request, status=404, code=404, message="")
+        return page(
+            self.name,
+            N_("Additional work"),
+            "additional_work.html",
+            request,
+            status=status,
+            wo=view,
+            values=values,
+            errors=errors,
+        )
 
     @api("GET", "/", action="workshop.view")
     def index(self, request):

@@ -101,6 +101,10 @@ def test_additional_work_consented_in_part_travels_to_parts_and_billing(client, 
     )
     assert work_order["notices"][0]["technician_id"] == TECHNICIAN
     assert [d["code"] for d in work_order["notices"][0]["declined"]] == ["LAB-ALIGN"]
+    told = client.request("GET", names.WORKSHOP, f"/work-orders/{visit.order_id}/additional-work", as_=TECHNICIAN)
+    assert told.status_code == 200 and "LAB-ALIGN" in told.text and "P-PAD-F" in told.text
+    consent_page = client.request("GET", names.RECEPTION, f"/amendments/{amendment['amendment_id']}", as_=advisor)
+    assert consent_page.status_code == 200 and "刹车片换吧" not in consent_page.text  # words are in the version
     issues = eventually(
         lambda: [
             i

@@ -377,3 +377,10 @@ def test_the_audit_names_a_declined_part_as_declined():
     }
     draft = build_invoice(quote, None, [], [{"line_no": 5, "part_no": "P-PAD-F", "quantity": D("1")}], [PAD])
     assert "已领用备件 P-PAD-F (第5行) 客户已拒绝该增项，不能结算" in draft.problems
+
+
+def test_the_report_form_rows_without_a_code_are_left_out():
+    from werkzeug.datastructures import MultiDict
+
+    form = MultiDict({"kind-0": "part", "code-0": "P-PAD-F", "quantity-0": "2", "kind-1": "labour", "code-1": " "})
+    assert additional_work.found_work_from_form(form) == [{"kind": "part", "code": "P-PAD-F", "quantity": "2"}]

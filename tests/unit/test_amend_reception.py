@@ -348,3 +348,30 @@ def test_a_line_number_that_was_not_proposed_is_refused():
     with pytest.raises(DomainError) as refused:
         amendments.decide([{"line_no": 3}], [3, 7])
     assert refused.value.field == "accepted_lines"
+
+
+def test_the_consent_page_form_reads_the_answer_and_the_phone_consent_in_local_time():
+    from werkzeug.datastructures import MultiDict
+
+    from services.reception.amendment_requests import accepted_from_form, consent_from_form
+
+    form = MultiDict(
+        [
+            ("accept", "5"),
+            ("accept", "3"),
+            ("consent_method", "phone"),
+            ("consent_at", "2026-11-28T10:15"),
+            ("consent_staff_id", "A001"),
+            ("consent_words", "同意"),
+        ]
+    )
+    assert accepted_from_form(form) == [3, 5]
+    consent = consent_from_form(form)
+    assert consent["at"] == datetime(2026, 11, 28, 2, 15, tzinfo=UTC)  # 10:15 in Shanghai
+    assert (consent["staff_id"], consent["customer_words"]) == ("A001", "同意")
+    signed = consent_from_form(MultiDict({"consent_method": "signature", "customer_signature_sha256": "ab" * 32}))
+    assert signed == {"method": "signature", "signature_sha256": "ab" * 32}
+    assert consent_from_form(MultiDict({})) is None
+    with pytest.raises(DomainError) as refused:
+        consent_from_form(MultiDict({"consent_method": "phone", "consent_at": "yesterday"}))
+    assert refused.value.field == "consent.at"
