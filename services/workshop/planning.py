@@ -369,6 +369,9 @@ def load_view(session, day: date, now: datetime, *, rules: CapacityRules, tz: Zo
         "appointment_share": rules.appointment_share,
         "technicians": len(team.technicians),
         "bays": team.bays,
+        "price_list_version": session.scalar(  # the standard hours planned with (price_list_published)
+            sa.select(StandardHours.price_list_version).order_by(StandardHours.effective_from.desc()).limit(1)
+        ),
         "by_hour": by_hour,
         "by_day": by_day,
     }

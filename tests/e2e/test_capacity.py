@@ -1,0 +1,140 @@
+"""Booking against the workshop's real capacity on the whole line (R-BK-4, R-BK-10): the last capacity goes to
+exactly one of twenty clerks booking at once, cancel releases the hold in the workshop, a workshop that is down
+makes booking refuse with a clear message and store nothing."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from contracts import names
+from services.booking.slots import SlotRules, reception_slots
+from tests.support.factories import make_booking
+from tests.support.http import Client, eventually
+
+pytestmark = pytest.mark.e2e
+TZ = ZoneInfo("Asia/Shanghai")
+HAN = "\u4e00"
+DAY = (datetime.now(TZ) + timedelta(days=10)).date()
+
+
+def chinese(text: str) -> bool:
+    return any(HAN <= ch <= "\u9fff" for ch in text)
+
+
+def test_twenty_clerks_booking_the_last_workshop_capacity_at_once_exactly_one_succeeds(line_factory):
+    """R-BK-4: never booked beyond the workshop's capacity. Twenty different advisors at different reception
+    slots (so the one-booking-per-advisor-and-slot rule refuses nobody) each want a brake-disc job (1.5 h,
+    mechanical) on one day, when the bookable mechanical hours of that day (5 % of ten technicians' hours,
+    nothing may run on into the next day) hold exactly one such job: one is booked, nineteen are told
+    in Chinese that the workshop is full then, with other times that fit."""
+    line = line_factory(WORKSHOP_APPOINTMENT_SHARE="0.05", WORKSHOP_SPILL_DAYS="0")
+    line.start()
+    client = Client(line)
+    slots = reception_slots(DAY, SlotRules(), TZ)[:20]
+    bookings = [
+        make_booking(
+            starts_at=slot.isoformat(),
+            advisor_id=f"A{100 + n}",
+            planned_labour=["LAB-BRAKE-DISC"],
+            planned_parts=[],
+        )
+        for n, slot in enumerate(slots)
+    ]
+    before = eventually(  # the workshop plans with the published standard hours (price_list_published)
+        lambda: (v := client.get(names.WORKSHOP, f"/api/capacity?day={DAY}"))["price_list_version"] and v,
+        30,
+        what="the standard hours in the workshop",
+    )
+    assert before["by_day"][0]["booked_hours"] == "0.0"
+    client.token("B001")
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(
+            pool.map(lambda b: client.request("POST", names.BOOKING, "/api/appointments", b, as_="B001"), bookings)
+        )
+    assert sorted(a.status_code for a in answers) == [201] + [422] * 19, [
+        a.text for a in answers if a.status_code != 422
+    ]
+    for refused in (a.json()["error"] for a in answers if a.status_code == 422):
+        assert refused["code"] == "no_capacity" and refused["field"] == "starts_at", refused
+        assert chinese(refused["message"]) and "车间" in refused["message"]
+        assert refused["alternatives"], refused
+        # the day is full: every time offered is on a later day, and a reception slot of that advisor
+        assert all(datetime.fromisoformat(t).astimezone(TZ).date() > DAY for t in refused["alternatives"])
+    assert len(client.get(names.BOOKING, "/api/appointments?per_page=100")["appointments"]) == 1
+    winner = next(a.json() for a in answers if a.status_code == 201)
+    hold = eventually(
+        lambda: (
+            (h := client.get(names.WORKSHOP, f"/api/capacity/holds/{winner['appointment_id']}"))["status"]
+            == "confirmed"
+            and h
+        ),
+        30,
+        what="the winner's hold confirmed by appointment_booked",
+    )
+    assert hold["hours"] == "1.5" and not hold["over_capacity"]
+    load = client.get(names.WORKSHOP, f"/api/capacity?day={DAY}")
+    assert load["by_day"][0]["booked_hours"] == "1.5"
+    for hour in load["by_hour"]:  # never over what appointments may book, in any hour (R-BK-4)
+        for skill in hour["by_skill"].values():
+            assert float(skill["booked_hours"]) <= float(skill["bookable_hours"])
+    # one of the times offered can really be booked
+    offered = next(a.json()["error"]["alternatives"][0] for a in answers if a.status_code == 422)
+    advisor = next(b["advisor_id"] for b, a in zip(bookings, answers, strict=True) if a.status_code == 422)
+    retry = make_booking(starts_at=offered, advisor_id=advisor, planned_labour=["LAB-BRAKE-DISC"], planned_parts=[])
+    assert client.request("POST", names.BOOKING, "/api/appointments", retry, as_="B001").status_code == 201
+
+
+def test_cancelling_releases_the_workshop_capacity_held_for_the_appointment(client, line):
+    eventually(
+        lambda: client.get(names.WORKSHOP, f"/api/capacity?day={DAY}")["price_list_version"], 30, what="standard hours"
+    )
+    booking = make_booking(starts_at=reception_slots(DAY, SlotRules(), TZ)[0].isoformat())
+    appointment = client.post(names.BOOKING, "/api/appointments", booking, as_="B001", expect=201)
+    path = f"/api/capacity/holds/{appointment['appointment_id']}"
+    confirmed = eventually(
+        lambda: (h := client.get(names.WORKSHOP, path))["status"] == "confirmed" and h, 30, what="hold confirmed"
+    )
+    assert confirmed["hours"] == "1.1" and confirmed["chunks"]  # LAB-THROTTLE 0.6 h + LAB-OIL 0.5 h
+    assert client.get(names.WORKSHOP, f"/api/capacity?day={DAY}")["by_day"][0]["booked_hours"] != "0.0"
+    client.post(
+        names.BOOKING,
+        f"/api/appointments/{appointment['appointment_id']}/cancel",
+        {"reason": "客户改期", "by_dealership": False},
+        as_="B001",
+        expect=200,
+    )
+    released = eventually(
+        lambda: (h := client.get(names.WORKSHOP, path))["status"] == "released" and h, 30, what="hold released"
+    )
+    assert released["chunks"] == []
+    assert client.get(names.WORKSHOP, f"/api/capacity?day={DAY}")["by_day"][0]["booked_hours"] == "0.0"
+
+
+def test_with_the_workshop_down_booking_refuses_in_chinese_naming_the_time_and_stores_nothing(client, line):
+    line.kill(names.WORKSHOP)
+    answer = client.request("POST", names.BOOKING, "/api/appointments", make_booking(), as_="B001")
+    assert answer.status_code == 503, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "service_unavailable" and error["field"] == "starts_at"
+    assert "车间" in error["message"] and "未保存" in error["message"]
+    assert client.get(names.BOOKING, "/api/appointments")["appointments"] == []
+    # and the booking desk's load page says so too, instead of failing
+    assert client.request("GET", names.BOOKING, "/api/load", as_="B001").status_code == 503
+    line.restart(names.WORKSHOP)
+    assert client.request("POST", names.BOOKING, "/api/appointments", make_booking(), as_="B001").status_code == 201
+
+
+def test_the_booking_desk_sees_the_workshop_load_by_hour_and_by_day(client, line):
+    """R-BK-10: the booking view shows the load per hour and per day (asked from the workshop), with charts."""
+    day: date = DAY
+    view = client.get(names.BOOKING, f"/api/load?day={day}", as_="B001")
+    assert len(view["by_day"]) == 14 and view["by_hour"][0]["label"] == "08:00"
+    page = client.request("GET", names.BOOKING, f"/load?day={day}", as_="B001")
+    assert page.status_code == 200 and page.text.count('class="chart-bar') == len(view["by_hour"]) + 14
+    assert "每小时已预约工时" in page.text
+    workshop_page = client.request("GET", names.WORKSHOP, f"/load?day={day}", as_="D001")
+    assert workshop_page.status_code == 200 and "每日已预约工时" in workshop_page.text
