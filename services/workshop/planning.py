@@ -174,11 +174,16 @@ def _held_answer(h: CapacityHold) -> dict:
         "held": True,
         "appointment_id": h.appointment_id,
         "status": h.status,
-        "starts_at": h.starts_at,
-        "finishes_at": h.finishes_at,
-        "hours": Decimal(sum(m for _s, m in h.needs)) / 60,
-        "expires_at": h.expires_at,
+        "starts_at": _utc(h.starts_at),
+        "finishes_at": _utc(h.finishes_at),
+        "hours": (Decimal(sum(m for _s, m in h.needs)) / 60).quantize(Decimal("0.01")),
+        "expires_at": _utc(h.expires_at),
     }
+
+
+def _utc(t: datetime | None) -> datetime | None:
+    """The same instant whether just written or read back (answers must not depend on which)."""
+    return t.astimezone(ZoneInfo("UTC")) if t else None
 
 
 def release(uow, appointment_id: str) -> CapacityHold:

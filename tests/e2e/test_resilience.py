@@ -56,7 +56,7 @@ def test_kill_9_mid_visit_then_restart_completes_the_visit_and_doubles_nothing(c
 
 def test_an_event_published_before_its_consumer_first_started_is_not_lost(line_factory):
     line = line_factory()
-    line.start([names.BOOKING])  # declares the whole topology; parts has never run
+    line.start([names.WORKSHOP, names.BOOKING])  # declares the whole topology; parts has never run
     visit = Visit(line, client=Client(line, minted=True))
     visit.book()
     line.start([names.PARTS])

@@ -36,7 +36,7 @@ def test_the_customer_gets_a_confirmation_and_new_times_when_the_dealership_must
     controller, mailbox = mail_server
     line = line_factory(SMTP_HOST="127.0.0.1", SMTP_PORT=str(controller.port))
     client = Client(line, minted=True)
-    line.start([names.BOOKING])
+    line.start([names.WORKSHOP, names.BOOKING])  # booking holds workshop capacity first (R-BK-4)
 
     booking = make_booking(email="wang@example.com")
     appointment = client.post(names.BOOKING, "/api/appointments", booking, as_="B001", expect=201)
@@ -63,7 +63,7 @@ def test_notifications_wait_while_the_mail_server_is_away_and_go_out_when_it_is_
     port = free_port()
     line = line_factory(SMTP_HOST="127.0.0.1", SMTP_PORT=str(port))
     client = Client(line, minted=True)
-    line.start([names.BOOKING])
+    line.start([names.WORKSHOP, names.BOOKING])  # booking holds workshop capacity first (R-BK-4)
     appointment = client.post(
         names.BOOKING, "/api/appointments", make_booking(email="li@example.com"), as_="B001", expect=201
     )
