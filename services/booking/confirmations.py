@@ -30,19 +30,6 @@ class ConfirmationRules:
     hour_before: timedelta = timedelta(hours=1)
     hour_before_window: timedelta = timedelta(minutes=30)
 
-    @classmethod
-    def from_settings(cls, raw) -> ConfirmationRules:
-        """CONFIRM_DAY_BEFORE_WINDOW_MINUTES=240 CONFIRM_HOUR_BEFORE_WINDOW_MINUTES=30"""
-        defaults, raw = cls(), raw or {}
-        return cls(
-            day_before_window=timedelta(
-                minutes=int(raw.get("CONFIRM_DAY_BEFORE_WINDOW_MINUTES", defaults.day_before_window.seconds // 60))
-            ),
-            hour_before_window=timedelta(
-                minutes=int(raw.get("CONFIRM_HOUR_BEFORE_WINDOW_MINUTES", defaults.hour_before_window.seconds // 60))
-            ),
-        )
-
 
 DEFAULT_RULES = ConfirmationRules()
 

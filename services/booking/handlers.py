@@ -318,7 +318,12 @@ def appointments(session, page: int = 1, per_page: int = 50, q: str = "") -> Pag
         .order_by(Appointment.starts_at)
     )
     if q:
-        query = query.where(contains(q, Vehicle.plate, Vehicle.vin, Customer.name, Customer.mobile))
+        query = query.where(
+            sa.or_(
+                contains(q, Vehicle.plate, Vehicle.vin, Customer.name, Customer.mobile),
+                Customer.pinyin.ilike(f"%{q.lower().replace(' ', '')}%"),  # "zs" finds 张三
+            )
+        )
     return paginate(session, query, page, per_page, appointment_view)
 
 

@@ -175,3 +175,18 @@ def test_the_file_page_data_has_vehicles_history_appointments_and_calls(tmp_path
     assert any(d["code"] == "OIL" and d["due_km"] == 5200 + every_km for d in car["next_due"])
     assert [a["advisor_id"] for a in view["appointments"]] == ["A002"]
     assert [(c["kind"], c["words"]) for c in view["calls"]] == [("inbound", "空调不冷")]
+
+
+def test_the_appointment_board_is_searchable_by_pinyin_initials_too(tmp_path):
+    work = booking_work(tmp_path)
+    work.run(
+        handlers.book_appointment,
+        {
+            "customer": {"name": "张三", "mobile": make_mobile()},
+            "vehicle": {"vin": make_vin(), "plate": make_plate(), "model": ""},
+            "starts_at": datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI),
+            "advisor_id": "A001",
+        },
+    )
+    assert [a["customer"]["name"] for a in work.read(handlers.appointments, 1, 50, "zs").items] == ["张三"]
+    assert work.read(handlers.appointments, 1, 50, "lxy").items == []
