@@ -4,11 +4,14 @@ makes booking refuse with a clear message and store nothing."""
 
 from __future__ import annotations
 
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 from contracts import names
 from services.booking.slots import SlotRules, reception_slots
@@ -25,13 +28,41 @@ def chinese(text: str) -> bool:
     return any(HAN <= ch <= "\u9fff" for ch in text)
 
 
+@pytest.fixture
+def postgresql_databases(pg_server_url):
+    """Workshop and booking each on a fresh PostgreSQL database (the per-dealership deployment)."""
+    server = make_url(pg_server_url)
+    prefix = f"t{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    urls = {}
+    with admin.connect() as conn:
+        for service in (names.WORKSHOP, names.BOOKING):
+            conn.execute(sa.text(f'CREATE DATABASE "{prefix}_{service}"'))
+            url = server.set(database=f"{prefix}_{service}").render_as_string(hide_password=False)
+            urls[f"{service.upper()}_DATABASE_URL"] = url
+    yield urls
+    with admin.connect() as conn:
+        for service in (names.WORKSHOP, names.BOOKING):
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{prefix}_{service}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def test_twenty_clerks_booking_the_last_workshop_capacity_at_once_exactly_one_succeeds(line_factory):
     """R-BK-4: never booked beyond the workshop's capacity. Twenty different advisors at different reception
     slots (so the one-booking-per-advisor-and-slot rule refuses nobody) each want a brake-disc job (1.5 h,
     mechanical) on one day, when the bookable mechanical hours of that day (5 % of ten technicians' hours,
     nothing may run on into the next day) hold exactly one such job: one is booked, nineteen are told
     in Chinese that the workshop is full then, with other times that fit."""
-    line = line_factory(WORKSHOP_APPOINTMENT_SHARE="0.05", WORKSHOP_SPILL_DAYS="0")
+    last_capacity_race(line_factory)
+
+
+def test_the_same_race_on_postgresql(line_factory, postgresql_databases):
+    """The serialising day update on PostgreSQL: a second hold waits for the first and sees what it took."""
+    last_capacity_race(line_factory, **postgresql_databases)
+
+
+def last_capacity_race(line_factory, **env):
+    line = line_factory(WORKSHOP_APPOINTMENT_SHARE="0.05", WORKSHOP_SPILL_DAYS="0", **env)
     line.start()
     client = Client(line)
     slots = reception_slots(DAY, SlotRules(), TZ)[:20]

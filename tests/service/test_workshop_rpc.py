@@ -76,3 +76,44 @@ def test_a_call_nobody_answers_is_refused_at_once(amqp_uri, namespace, line_fact
     line_factory().start([names.BILLING])  # declares the namespace, but no workshop runs in it
     with proxy(amqp_uri, namespace) as rpc, pytest.raises(UnknownService):
         rpc.workshop.promise_time(hours="1", not_before=at(9))
+
+
+def test_holds_for_the_last_capacity_serialise_on_postgresql(pg_server_url):
+    """R-BK-4 on PostgreSQL with real threads: the day row's update makes the second hold wait and then see
+    what the first took (READ COMMITTED), so exactly one of twenty gets the last capacity."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    from kit.db import make_engine, migrate
+    from kit.uow import Work, session_factory_for
+    from services.workshop import planning
+    from services.workshop.models import Base
+    from tests.unit.test_capacity_holds import DISC, RULES, small_workshop
+    from tests.unit.test_capacity_holds import at as local_at
+
+    server = make_url(pg_server_url)
+    database = f"t{uuid.uuid4().hex[:8]}_workshop"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{database}"'))
+    engine = make_engine(server.set(database=database).render_as_string(hide_password=False), pool_size=25)
+    try:
+        migrate(names.WORKSHOP, engine, Base.metadata)
+        work = Work(session_factory_for(engine, Base.metadata), service=names.WORKSHOP, dealer_id="demo-4s")
+        work.run(small_workshop)
+
+        def hold(minute):
+            return work.run(
+                planning.hold, str(uuid.uuid4()), local_at(9, minute), DISC, candidates=[], rules=RULES, tz=TZ
+            )
+
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            answers = list(pool.map(hold, [0, 15, 30, 45] * 5))
+        assert sum(a["held"] for a in answers) == 1
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()

@@ -34,15 +34,15 @@ def at(hh: int, mm: int = 0, day: date = DAY) -> datetime:
 def work(tmp_path):
     work = service_work("workshop", tmp_path, consumer="workshop.test")
     work.handle(wire_event(names.PRICE_LIST_PUBLISHED, billing_seed.PRICE_LIST), planning.take_price_list)
-
-    def small_workshop(uow):
-        handlers.add_technician(uow, "T1", "刘师傅", "机电")
-        handlers.add_bay(uow, "B1", "一号工位")
-        uow.session.flush()
-        planning.set_technician_capacity(uow, "T1", skills="mechanical")
-
     work.run(small_workshop)
     return work
+
+
+def small_workshop(uow):
+    handlers.add_technician(uow, "T1", "刘师傅", "机电")
+    handlers.add_bay(uow, "B1", "一号工位")
+    uow.session.flush()
+    planning.set_technician_capacity(uow, "T1", skills="mechanical")
 
 
 def hold(work, appointment_id=None, starts_at=None, labour=DISC, candidates=None):
