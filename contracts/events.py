@@ -307,6 +307,24 @@ class AdditionalWorkRequested(Schema):
     lines = fields.List(fields.Nested(FoundWorkLineSchema), required=True, validate=validate.Length(min=1))
 
 
+class DeclinedWorkSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(LINE_KINDS))
+    code = fields.String(required=True)
+    description = fields.String(required=True)
+
+
+class AdditionalWorkDeclined(Schema):
+    """R-WS-3: the customer declined every line of the found work; the order stays as signed (no new version).
+    The workshop tells the technician not to do it."""
+
+    request_id = Id(required=True)
+    order_id = Id(required=True)
+    amendment_id = Id(required=True)
+    order_version = fields.Integer(required=True, strict=True)
+    declined = fields.List(fields.Nested(DeclinedWorkSchema), required=True, validate=validate.Length(min=1))
+    consent = fields.Nested(ConsentSchema, required=True)  # the customer's recorded answer
+
+
 class RequestedLineSchema(Schema):
     line_no = fields.Integer(required=True, strict=True)
     quantity = Quantity(required=True)
@@ -434,6 +452,7 @@ EVENTS = {
     (names.ORDER_SIGNED, 1): (names.RECEPTION, OrderSigned),
     (names.ORDER_AMENDED, 1): (names.RECEPTION, OrderAmended),
     (names.ADDITIONAL_WORK_REQUESTED, 1): (names.WORKSHOP, AdditionalWorkRequested),
+    (names.ADDITIONAL_WORK_DECLINED, 1): (names.RECEPTION, AdditionalWorkDeclined),
     (names.PRE_INSPECTION_CONGESTED, 1): (names.RECEPTION, PreInspectionCongested),
     (names.PARTS_REQUESTED, 1): (names.WORKSHOP, PartsRequested),
     (names.PARTS_ISSUED, 1): (names.PARTS, PartsIssued),
@@ -466,6 +485,7 @@ SUBSCRIPTIONS = {
         names.VEHICLE_READY,  # R-PN-1: the ready-for-pick-up notice
         names.STAFF_REGISTERED,  # staff names for the printed order and the incident summary
         names.STAFF_CHANGED,
+        names.VEHICLE_DELIVERED,  # the car has left: its key tag is free again (R-RC-7)
     ),
     names.WORKSHOP: (
         names.ORDER_SIGNED,
@@ -486,8 +506,9 @@ SUBSCRIPTIONS = {
     names.BILLING: (names.ORDER_SIGNED, names.PARTS_ISSUED, names.VEHICLE_READY),
     names.FOLLOWUP: (names.VEHICLE_DELIVERED,),
 }
-# R-WS-3 amendments: the advisor hears of found work; workshop and billing take each new signed version
+# R-WS-3 amendments: the advisor hears of found work; workshop and billing take each new signed version, and the
+# workshop hears when the customer declined all of it
 # (parts sees new versions in parts_requested, which carries the signed order it issues against).
 SUBSCRIPTIONS[names.RECEPTION] += (names.ADDITIONAL_WORK_REQUESTED,)
-SUBSCRIPTIONS[names.WORKSHOP] += (names.ORDER_AMENDED,)
+SUBSCRIPTIONS[names.WORKSHOP] += (names.ORDER_AMENDED, names.ADDITIONAL_WORK_DECLINED)
 SUBSCRIPTIONS[names.BILLING] += (names.ORDER_AMENDED,)

@@ -637,3 +637,8 @@ def labour_hours(session, visit_id: str, lines: list[dict] | None = None) -> Dec
     except DomainError:
         return None
     return sum((line["quantity"] for line in priced if line["kind"] == "labour"), Decimal("0"))
+
+
+def close_visit(uow, event) -> None:
+    """vehicle_delivered -> the car has left the dealership: its key tag may go on another car (R-RC-7)."""
+    close_visit_for_order(uow.session, event.payload["order_id"], uow.clock())

@@ -16,6 +16,7 @@ from contracts import names
 from contracts.events import LINE_KINDS
 from kit.config import Settings
 from kit.errors import DomainError, NotFound
+from kit.extensions import on_event
 from kit.i18n import N_
 from kit.rpc import RpcClient, ServiceUnavailable
 from kit.types import utcnow
@@ -102,6 +103,11 @@ class WriteUpEndpoints:
     """Mixed into services.reception.service.Service (which provides `db` and `orders`)."""
 
     workshop_rpc = RpcClient(names.WORKSHOP)
+
+    @on_event(names.VEHICLE_DELIVERED)
+    def close_visit(self, event):
+        """payload: {"invoice_id", "order_id", "delivered_at", …}: the key tag of the visit is released."""
+        self.db.handle(event, write_up.close_visit)
 
     def promise(self, visit_id: str, cmd: dict):
         """R-RC-5: the workshop's promise_time(hours, not_before) for this order's labour hours, asked before

@@ -25,6 +25,7 @@ from services.parts import seed as parts_seed
 from services.reception import directory as reception_directory
 from services.reception import handlers as reception
 from services.reception import notices as reception_notices
+from services.reception import write_up as reception_write_up
 from services.workshop import handlers as workshop
 from services.workshop import planning as workshop_planning
 from services.workshop import seed as workshop_seed
@@ -318,6 +319,43 @@ def prepare_service_history(work, tmp_path):
     return wire_event(names.VEHICLE_DELIVERED, make_delivered(mileage_km=35210, labour_codes=["LAB-OIL"])), ()
 
 
+def prepare_delivered_visit(work, tmp_path):
+    """Reception: a signed order whose car holds key tag K-1 (R-RC-7), then its vehicle_delivered."""
+    from services.reception.models import Order, WriteUp
+    from tests.support.factories import make_mobile, make_plate, make_vin
+
+    walk_in = {
+        "customer": {"name": "王先生", "mobile": make_mobile()},
+        "vehicle": {"vin": make_vin(), "plate": make_plate(), "model": ""},
+        "advisor_id": "A001",
+    }
+    visit = work.run(reception.check_in, walk_in, actor_id="A001")
+
+    def signed_with_key_tag(uow):
+        now = uow.clock()
+        uow.session.add(
+            Order(order_id="o-1", visit_id=visit.visit_id, status="signed", draft={}, signed_version=1, updated_at=now)
+        )
+        uow.session.add(
+            WriteUp(
+                visit_id=visit.visit_id,
+                customer_words="",
+                concern="",
+                cause="",
+                correction="",
+                symptom_codes=[],
+                jobs=[],
+                pay_type="customer",
+                key_tag="K-1",
+                open_key_tag="K-1",
+                updated_at=now,
+            )
+        )
+
+    work.run(signed_with_key_tag)
+    return wire_event(names.VEHICLE_DELIVERED, make_delivered(order_id="o-1")), ()
+
+
 CASES = {
     "booking.parts_reserved": Case("booking", booking.note_parts_reserved, prepare_parts_reserved),
     "booking.parts_short": Case("booking", booking.note_parts_short, prepare_parts_short),
@@ -334,6 +372,7 @@ CASES = {
     "parts.reserve_on_shelf": Case("parts", parts.reserve_for_appointment, prepare_parts_reservation),
     "parts.release_shelf": Case("parts", parts.release_for_cancelled, prepare_cancelled_shelf),
     "reception.forget_arrival": Case("reception", reception.forget_arrival, prepare_cancelled_arrival),
+    "reception.close_visit": Case("reception", reception_write_up.close_visit, prepare_delivered_visit),
     "parts.issue_parts": Case("parts", parts.issue_against_order, prepare_parts_request),
     "billing.take_signed_quote": Case("billing", billing.record_signed_order, prepare_billing_quote),
     "billing.take_parts_issued": Case("billing", billing.record_parts_issued, prepare_billing_parts_issued),

@@ -408,3 +408,40 @@ def test_refusals_of_the_write_up_have_chinese_and_english():
         "Key tag {tag} is on another car still in the workshop",
     ):
         assert translate(msgid, "zh_CN") != msgid
+
+
+def test_the_key_tag_is_released_when_billing_reports_the_car_delivered(work, signer, tmp_path):
+    """R-RC-7: vehicle_delivered closes the visit; its key tag can go on the next car."""
+    from tests.support.factories import make_delivered
+
+    first = walk_in(work)
+    full_walk_around(work, first)
+    order = sign(work, signer, write(work, first, key_tag="K-02").order_id)
+    delivered = service_work("reception", tmp_path, consumer="reception.close_visit")
+    assert delivered.handle(
+        wire_event(names.VEHICLE_DELIVERED, make_delivered(order_id=order.order_id)), write_up.close_visit
+    )
+    second = walk_in(work)
+    full_walk_around(work, second)
+    assert write(work, second, key_tag="K-02").draft["key_tag"] == "K-02"
+
+
+def test_a_booked_car_is_found_by_its_plate_written_any_way_and_keeps_its_booked_advisor(work, tmp_path):
+    """R-BK-5: the advisor who was booked receives the car."""
+    from tests.support.factories import make_booking
+
+    booking = make_booking(advisor_id="A002")
+    payload = {
+        "appointment_id": "ap-1",
+        "visit_id": "v-1",
+        "customer": booking["customer"],
+        "vehicle": {**booking["vehicle"], "vin": booking["vin"]},
+        "starts_at": booking["starts_at"],
+        "advisor_id": "A002",
+        "complaint": booking["complaint"],
+    }
+    arrivals = service_work("reception", tmp_path, consumer="reception.expect_arrival")
+    arrivals.handle(wire_event(names.APPOINTMENT_BOOKED, payload), handlers.expect_arrival)
+    plate = booking["vehicle"]["plate"]
+    visit = work.run(handlers.check_in, {"plate": f" {plate[:2]}·{plate[2:].lower()} "}, actor_id="A001")
+    assert (visit.visit_id, visit.advisor_id, visit.appointment_id) == ("v-1", "A002", "ap-1")
