@@ -428,6 +428,8 @@ def visit_view(v: Visit, o: Order | None) -> dict:
         "complaint": v.complaint,
         "checked_in_at": v.checked_in_at,
         "status": v.status,
+        "pre_inspection_started_at": v.pre_inspection_started_at,
+        "pre_inspection_bay": v.pre_inspection_bay,
         "order": order_view_of(o) if o else None,
     }
 

@@ -16,6 +16,8 @@ from contracts.validators import check_vin
 from kit.errors import DomainError
 from kit.i18n import N_
 
+PRE_INSPECTION_BAYS = ("P1", "P2", "P3")  # R-RC-8: three pre-inspection bays
+
 COVERS = {
     "seat": N_("Seat cover"),
     "steering_wheel": N_("Steering wheel cover"),

@@ -147,6 +147,13 @@ def fit_covers(uow, visit_id: str, cmd: dict) -> WalkAround:
     chosen = [name for name in walk_around.COVERS if cmd.get(name)]
     if not chosen:
         raise DomainError("Tick the covers you have fitted", field="covers", code="required")
+    if visit.pre_inspection_started_at is None:  # R-RC-2/8: the walk-around is on a pre-inspection bay
+        from .handlers import start_pre_inspection
+
+        bay = cmd.get("bay") or walk_around.PRE_INSPECTION_BAYS[0]
+        if bay not in walk_around.PRE_INSPECTION_BAYS:
+            raise DomainError("Choose a pre-inspection bay", field="bay")
+        start_pre_inspection(uow, visit.visit_id, bay)
     row = sheet_of(uow, visit)
     now = uow.clock().isoformat()
     row.covers = {**row.covers, **{name: row.covers.get(name) or now for name in chosen}}

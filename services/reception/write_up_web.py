@@ -32,6 +32,7 @@ class Covers(Schema):
     steering_wheel = fields.Boolean(load_default=False)
     floor = fields.Boolean(load_default=False)
     customer_present = fields.Boolean(load_default=False)
+    bay = fields.String(load_default=None)  # the pre-inspection bay, if the car is still waiting (R-RC-8)
 
 
 class CheckItem(Schema):
@@ -267,6 +268,7 @@ class WriteUpEndpoints:
     @api("POST", "/visits/<visit_id>/covers", action="reception.walk_around")
     def covers_form(self, request, visit_id):
         cmd = {name: bool(request.form.get(name)) for name in (*walk_around.COVERS, "customer_present")}
+        cmd["bay"] = request.form.get("bay") or None
         return self._form(request, visit_id, write_up.fit_covers, visit_id, cmd, ok=N_("Covers recorded"))
 
     @api("POST", "/visits/<visit_id>/walk-around", action="reception.walk_around")
@@ -398,6 +400,7 @@ class WriteUpEndpoints:
             status=status,
             errors=errors or {},
             form=request.form if request.method == "POST" else {},
+            bays=walk_around.PRE_INSPECTION_BAYS,
             zones=walk_around.ZONES,
             kinds=walk_around.DAMAGE_KINDS,
             covers=walk_around.COVERS,

@@ -445,3 +445,16 @@ def test_a_booked_car_is_found_by_its_plate_written_any_way_and_keeps_its_booked
     plate = booking["vehicle"]["plate"]
     visit = work.run(handlers.check_in, {"plate": f" {plate[:2]}·{plate[2:].lower()} "}, actor_id="A001")
     assert (visit.visit_id, visit.advisor_id, visit.appointment_id) == ("v-1", "A002", "ap-1")
+
+
+def test_fitting_the_covers_takes_the_car_onto_a_pre_inspection_bay(work):
+    """R-RC-2 on a pre-inspection bay, R-RC-8: the car no longer waits in the pre-inspection area."""
+    visit = walk_in(work)
+    now = datetime.now(UTC)
+    assert [w["visit_id"] for w in work.read(handlers.pre_inspection_area, now)["waiting"]] == [visit.visit_id]
+    with pytest.raises(DomainError) as refused:
+        work.run(write_up.fit_covers, visit.visit_id, {"seat": True, "customer_present": True, "bay": "P9"})
+    assert refused.value.field == "bay"
+    work.run(write_up.fit_covers, visit.visit_id, {"seat": True, "customer_present": True, "bay": "P2"})
+    assert work.read(handlers.pre_inspection_area, now)["waiting"] == []
+    assert work.read(handlers.visit, visit.visit_id)["pre_inspection_bay"] == "P2"

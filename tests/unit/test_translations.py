@@ -472,6 +472,7 @@ PAGES = {
         },
         "errors": {"mileage_km": ["bad"], "key_tag": ["bad"]},
         "form": {},
+        "bays": ("P1", "P2"),
         "zones": ZONES,
         "kinds": DAMAGE_KINDS,
         "covers": COVERS,
@@ -646,7 +647,8 @@ PAGES = {
                     "version": 2,
                     "added": [{"code": "P-PAD-F", "description": "Pads"}],
                     "declined": [{"code": "LAB-ALIGN", "description": "Alignment"}],
-                }
+                },
+                {"version": 2, "added": [], "declined": [{"code": "LAB-ALIGN", "description": "Alignment"}]},
             ],
             "additional_work": [
                 {
@@ -657,7 +659,7 @@ PAGES = {
                     "status": status,
                     "answered_version": 2,
                 }
-                for status in ("requested", "amended")
+                for status in ("requested", "amended", "declined")
             ],
         },
         "values": {"kind-0": "part"},
