@@ -117,7 +117,8 @@ class CapacityEndpoints:
     @on_event(names.PRICE_LIST_PUBLISHED)
     def take_standard_hours(self, event):
         """payload: {"version", "effective_from", "labour_operations": [{"code", "name", "standard_hours"}], …}"""
-        self.db.handle(event, planning.take_price_list)
+        rules, tz = capacity_settings()
+        self.db.handle(event, planning.take_price_list, rules, tz)
 
     @on_event(names.APPOINTMENT_BOOKED)
     def confirm_capacity(self, event):

@@ -32,9 +32,11 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 # --- reference data --------------------------------------------------------------------------------
 
 
-def take_price_list(uow, event: Envelope) -> None:
-    """price_list_published -> the standard hours the workshop plans with (a newer list wins)."""
+def take_price_list(uow, event: Envelope, rules: CapacityRules | None = None, tz: ZoneInfo | None = None) -> None:
+    """price_list_published -> the standard hours the workshop plans with (a newer list wins). Holds still to
+    come that were planned with other hours (booked before the list arrived) are planned again."""
     published = event.payload
+    rules, tz = rules or DEFAULT_RULES, tz or SHANGHAI
     for op in published["labour_operations"]:
         row = uow.session.get(StandardHours, op["code"])
         if row is not None and row.effective_from > published["effective_from"]:
@@ -44,6 +46,25 @@ def take_price_list(uow, event: Envelope) -> None:
             uow.session.add(row)
         row.name, row.hours = op["name"], op["standard_hours"]
         row.price_list_version, row.effective_from = published["version"], published["effective_from"]
+    uow.session.flush()
+    hours, now = standard_hours(uow.session), uow.clock()
+    future = sa.select(CapacityHold).where(_active(now), CapacityHold.starts_at > now).order_by(CapacityHold.starts_at)
+    for h in list(uow.session.scalars(future)):
+        if [list(n) for n in capacity.job_needs(h.labour, hours, rules)] != h.needs:
+            _replan(uow, h, rules, tz)
+
+
+def _replan(uow, h: CapacityHold, rules: CapacityRules, tz: ZoneInfo) -> None:
+    """Plan an existing hold again with the current standard hours; flagged if it no longer fits."""
+    status, expires_at = h.status, h.expires_at
+    labour = list(h.labour)
+    answer = hold(uow, h.appointment_id, h.starts_at, labour, candidates=[h.starts_at], rules=rules, tz=tz, again=True)
+    if answer["held"]:
+        h.status, h.expires_at = status, expires_at
+        return
+    needs = capacity.job_needs(h.labour, standard_hours(uow.session), rules)
+    h.needs, h.over_capacity, h.updated_at = [list(n) for n in needs], True, uow.clock()
+    _write_plan(uow.session, h, _unbounded_plan(needs, h.starts_at, rules, tz))
 
 
 def standard_hours(session) -> dict[str, Decimal]:
@@ -124,6 +145,7 @@ def hold(
     candidates: list[datetime] | None = None,
     rules: CapacityRules,
     tz: ZoneInfo,
+    again: bool = False,
 ) -> dict:
     """R-BK-4: hold the booked share of capacity for this appointment's planned labour, or refuse with times
     it would fit. Idempotent by appointment_id: asking again for the same time and jobs answers the same;
@@ -132,7 +154,8 @@ def hold(
     uow.correlation_id = appointment_id
     existing = session.get(CapacityHold, appointment_id)
     if (
-        existing is not None
+        not again
+        and existing is not None
         and existing.status in ACTIVE
         and existing.starts_at == starts_at
         and existing.labour == list(labour_codes)

@@ -39,7 +39,9 @@ def reference_data(work, demo: bool = False) -> None:
             if uow.session.get(handlers.Technician, technician_id) is None:
                 handlers.add_technician(uow, technician_id, name, skill)
                 uow.session.flush()
-                planning.set_technician_capacity(uow, technician_id, skills=skills, shift_starts=starts, shift_ends=ends)
+                planning.set_technician_capacity(
+                    uow, technician_id, skills=skills, shift_starts=starts, shift_ends=ends
+                )
         for bay in BAYS:
             handlers.add_bay(uow, *bay)
 

@@ -212,3 +212,16 @@ def test_the_load_view_shows_booked_against_bookable_and_all_hours(work):
     )
     assert view["by_day"][0]["booked_hours"] == Decimal("1.5") and view["by_day"][0]["bookable_hours"] == Decimal("1.5")
     assert view["by_day"][1]["booked_hours"] == 0
+
+
+def test_holds_made_before_the_price_list_arrived_are_planned_again_with_its_standard_hours(tmp_path):
+    """Booked before the workshop heard of the price list: planned at the default hour per job, then with
+    the published standard hours (LAB-BRAKE-DISC 1.5 h) once price_list_published arrives."""
+    work = service_work("workshop", tmp_path, consumer="workshop.test")
+    work.run(small_workshop)
+    appointment_id = str(uuid.uuid4())
+    assert hold(work, appointment_id)["hours"] == Decimal("1")  # default_hours
+    work.handle(wire_event(names.PRICE_LIST_PUBLISHED, billing_seed.PRICE_LIST), planning.take_price_list, RULES, TZ)
+    view = work.read(planning.hold_view, appointment_id)
+    assert view["hours"] == Decimal("1.5") and sum(c["minutes"] for c in view["chunks"]) == 90
+    assert view["status"] == "held" and not view["over_capacity"]
