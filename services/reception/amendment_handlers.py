@@ -164,6 +164,19 @@ def sign_amendment(
         consent_request.answered_at = now
     if not taken:
         amendment.status = "declined"  # the order stays as it is: nothing to sign
+        if request is not None:  # the workshop is told not to do the work it found
+            uow.emit(
+                names.ADDITIONAL_WORK_DECLINED,
+                {
+                    "request_id": request.request_id,
+                    "order_id": order.order_id,
+                    "amendment_id": amendment_id,
+                    "order_version": order.signed_version,
+                    "declined": [{k: line[k] for k in ("kind", "code", "description")} for line in declined],
+                    "consent": consent,
+                },
+                correlation_id=order.visit_id,
+            )
         return amendment
     previous_row = _latest(session, order.order_id)
     previous = _loaded(previous_row.signed["order"])

@@ -175,6 +175,29 @@ def take_amended_order(uow, event: Envelope, verify) -> None:
     )
 
 
+def take_declined_work(uow, event: Envelope) -> None:
+    """additional_work_declined -> the customer said no to all of it: the order stays as signed, and the
+    technician is told not to do the work (R-WS-3)."""
+    declined = event.payload
+    session = uow.session
+    work_order = session.get(WorkOrder, declined["order_id"])
+    if work_order is None:
+        raise NotFound("Work order not found, or it has not reached the workshop yet", field="order_id")
+    request = session.get(AdditionalWorkRequest, declined["request_id"])
+    if request is not None:
+        request.status, request.answered_version = "declined", None
+    session.add(
+        TechnicianNotice(
+            order_id=work_order.order_id,
+            technician_id=work_order.technician_id,
+            version=work_order.version,
+            added=[],
+            declined=declined["declined"],
+            created_at=uow.clock(),
+        )
+    )
+
+
 def _check_agrees(order: dict, amended: dict) -> None:
     amends = order.get("amends")
     if (

@@ -148,7 +148,7 @@ class AdditionalWorkRequest(Base):
     reason: Mapped[str] = mapped_column(sa.Text)
     reported_by: Mapped[str] = mapped_column(sa.String(40))
     reported_at = mapped_column(UtcDateTime, nullable=False)
-    status: Mapped[str] = mapped_column(sa.String(16), default="requested")  # requested | amended
+    status: Mapped[str] = mapped_column(sa.String(16), default="requested")  # requested | amended | declined
     answered_version: Mapped[int | None]
 
 

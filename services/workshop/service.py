@@ -12,7 +12,13 @@ from kit.types import utcnow
 from kit.web import api, flash, form_errors, fragment, page, read_json
 
 from . import handlers, seed
-from .additional_work import found_work_from_form, notices_for, request_additional_work, take_amended_order
+from .additional_work import (
+    found_work_from_form,
+    notices_for,
+    request_additional_work,
+    take_amended_order,
+    take_declined_work,
+)
 from .capacity_endpoints import CapacityEndpoints
 from .models import Base
 
@@ -104,6 +110,12 @@ class Service(KitEndpoints, CapacityEndpoints):
         """payload: {"amendment_id", "signed_order": {"order": {...version 2...}, "signature", "key_id"},
         "version": 2, "previous_version": 1, "previous_sha256": "…", "request_id": "…"}"""
         self.db.handle(event, take_amended_order, self.orders.verify)
+
+    @on_event(names.ADDITIONAL_WORK_DECLINED)
+    def take_declined_work(self, event):
+        """payload: {"request_id", "order_id", "amendment_id", "order_version": 1, "declined": [{"kind", "code",
+        "description"}], "consent": {"method": "phone", "at", "staff_id", "customer_words": "这次都不做"}}"""
+        self.db.handle(event, take_declined_work)
 
     @api("POST", "/api/work-orders/<order_id>/additional-work", action="workshop.request_additional_work")
     def request_additional_work(self, request, order_id):

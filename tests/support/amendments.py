@@ -122,6 +122,28 @@ def prepare_billing_amended(work, tmp_path):
     return amended_event(next_version(keys, v1), v1), (verifier(keys),)
 
 
+def declined_payload(v1: dict, request_id: str = "aw-1") -> dict:
+    return {
+        "request_id": request_id,
+        "order_id": v1["order"]["order_id"],
+        "amendment_id": str(uuid.uuid4()),
+        "order_version": 1,
+        "declined": [{"kind": "labour", "code": "LAB-ALIGN", "description": "四轮定位"}],
+        "consent": {"method": "phone", "at": datetime.now(UTC), "staff_id": "A001", "customer_words": "这次都不做"},
+    }
+
+
+def prepare_workshop_declined(work, tmp_path):
+    from services.workshop import handlers as workshop
+    from services.workshop import seed as workshop_seed
+
+    workshop_seed.reference_data(work)
+    keys = tmp_path / "keys"
+    v1 = first_version(keys)
+    work.handle(wire_event(names.ORDER_SIGNED, v1), workshop.take_signed_order, verifier(keys))
+    return wire_event(names.ADDITIONAL_WORK_DECLINED, declined_payload(v1), v1["order"]["visit_id"]), ()
+
+
 def redelivery_cases() -> dict[str, tuple]:
     """name -> (service, handler, prepare), for test_exactly_once's CASES."""
     from services.billing import handlers as billing
@@ -135,5 +157,6 @@ def redelivery_cases() -> dict[str, tuple]:
             prepare_reception_additional_work,
         ),
         "workshop.take_amended_order": ("workshop", workshop.take_amended_order, prepare_workshop_amended),
+        "workshop.take_declined_work": ("workshop", workshop.take_declined_work, prepare_workshop_declined),
         "billing.take_amended_quote": ("billing", billing.record_amended_order, prepare_billing_amended),
     }

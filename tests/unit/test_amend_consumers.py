@@ -199,6 +199,32 @@ def test_an_envelope_that_disagrees_with_its_signed_version_is_refused(shop):
         shop.take(event)
 
 
+def test_when_the_customer_declines_everything_the_technician_is_told_and_the_order_stays(shop):
+    """R-WS-3: the found work is not done; no new version, no new job."""
+    from tests.support.amendments import declined_payload
+
+    shop.take_v1()
+    shop.work.run(workshop.dispatch, shop.order_id, technician_id="T001", bay_id="B1", actor_id="D001")
+    request = shop.work.run(
+        additional_work.request_additional_work,
+        shop.order_id,
+        lines=[{"kind": "labour", "code": "LAB-ALIGN"}],
+        reason="四轮定位偏差",
+        actor_id="T001",
+    )
+    payload = declined_payload(shop.v1, request.request_id)
+    shop.work.handle(
+        wire_event(names.ADDITIONAL_WORK_DECLINED, payload, shop.v1["order"]["visit_id"]),
+        additional_work.take_declined_work,
+    )
+    view = shop.view()
+    assert view["version"] == 1 and [j["line_no"] for j in view["jobs"]] == [1]
+    assert view["additional_work"][0]["status"] == "declined"
+    [notice] = view["notices"]
+    assert notice["technician_id"] == "T001" and notice["added"] == []
+    assert [d["code"] for d in notice["declined"]] == ["LAB-ALIGN"]
+
+
 # --- parts issues the newly signed part lines ------------------------------------------------------------
 
 

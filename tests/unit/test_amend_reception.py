@@ -276,6 +276,9 @@ def test_declining_everything_signs_nothing_and_records_the_decline(desk):
     assert answered.status == "declined" and answered.declined == [3, 4, 5]
     assert [v["version"] for v in desk.versions()] == [1]
     assert desk.outbox(names.ORDER_AMENDED) == []
+    [told] = desk.outbox(names.ADDITIONAL_WORK_DECLINED)  # the workshop is told not to do it
+    assert [d["code"] for d in told["payload"]["declined"]] == ["LAB-BRAKE-DISC", "P-PAD-F", "LAB-ALIGN"]
+    assert told["payload"]["consent"]["customer_words"] == "都不做了"
 
 
 def test_an_answered_change_cannot_be_signed_again_and_a_stale_one_is_refused(desk):

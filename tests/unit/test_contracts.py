@@ -121,6 +121,14 @@ SAMPLES: dict[str, dict] = {
         "previous_sha256": "b" * 64,
         "request_id": "AW-1",
     },
+    names.ADDITIONAL_WORK_DECLINED: {  # R-WS-3
+        "request_id": "AW-1",
+        "order_id": "O-1",
+        "amendment_id": "AM-1",
+        "order_version": 1,
+        "declined": [{"kind": "labour", "code": "LAB-ALIGN", "description": "四轮定位"}],
+        "consent": {"method": "phone", "at": AT, "staff_id": "A001", "customer_words": "这次都不做"},
+    },
     names.ADDITIONAL_WORK_REQUESTED: {  # R-WS-3
         "request_id": "AW-1",
         "order_id": "O-1",
