@@ -135,6 +135,7 @@ def test_a_proactive_call_books_through_the_booking_command_and_an_inbound_call_
     )
     found = client.get(names.BOOKING, "/api/customers?q=zs")["customers"]
     assert [c["customer_id"] for c in found] == [created["customer_id"]]
+    assert client.get(names.BOOKING, f"/api/customers/{created['customer_id']}")["birthday"] == "1985-03-02"
 
     listed = client.post(names.BOOKING, "/api/call-list", {"days": 30}, as_="B001", expect=201)
     [call] = [c for c in listed["calls"] if c["vehicle"]["vin"] == vin]
@@ -197,9 +198,25 @@ def test_the_desk_pages_answer_in_chinese(client, line):
     import requests
 
     token = client.token("A001")
-    for path in ("/customers", "/calls", "/advisor?advisor_id=A001"):
+    vin = make_vin()
+    customer = client.post(
+        names.BOOKING,
+        "/api/customers",
+        {"name": "王五", "mobile": make_mobile(), "vehicles": [{"vin": vin, "plate": make_plate()}]},
+        as_="B001",
+        expect=201,
+    )
+    client.post(names.BOOKING, f"/api/vehicles/{vin}/mileage", {"mileage_km": 12000}, as_="B001", expect=201)
+    lower = client.request("POST", names.BOOKING, f"/api/vehicles/{vin}/mileage", {"mileage_km": 11000}, as_="B001")
+    assert lower.status_code == 422 and lower.json()["error"]["field"] == "mileage_km"
+    file_page = f"/customers/{customer['customer_id']}"
+    for path in ("/customers?q=ww", "/calls", "/advisor?advisor_id=A001", file_page):
         page = requests.get(line.url(names.BOOKING, path), cookies={"as_session": token}, timeout=15)
         assert page.status_code == 200, path
         assert 'lang="zh-CN"' in page.text
     page = requests.get(line.url(names.BOOKING, "/calls"), cookies={"as_session": token}, timeout=15)
     assert "预约电话" in page.text
+    page = requests.get(line.url(names.BOOKING, file_page), cookies={"as_session": token}, timeout=15)
+    assert "王五" in page.text and "12000" in page.text
+    found = requests.get(line.url(names.BOOKING, "/customers?q=ww"), cookies={"as_session": token}, timeout=15)
+    assert customer["customer_id"] in found.text
