@@ -24,7 +24,6 @@ ORDER_SIGNED = "order_signed"
 ORDER_AMENDED = "order_amended"  # R-WS-3: a new signed version after the customer's consent
 ADDITIONAL_WORK_REQUESTED = "additional_work_requested"  # R-WS-3: the workshop found more work
 ADDITIONAL_WORK_DECLINED = "additional_work_declined"  # R-WS-3: the customer declined all of it
-ADDITIONAL_WORK_DECLINED = "additional_work_declined"  # R-WS-3: the customer declined all of it
 PRE_INSPECTION_CONGESTED = "pre_inspection_congested"
 PARTS_REQUESTED = "parts_requested"
 PARTS_ISSUED = "parts_issued"
