@@ -1,5 +1,5 @@
 """The booking desk and the advisor in a real browser: an inbound call recorded in the customer's words with a
-priced suggestion (R-BK-2), booked from the call list, then prepared on the advisor's page (R-BK-6)."""
+priced suggestion (R-BK-2), booked from the call list, then prepared (R-BK-6) and moved on the advisor's page."""
 
 import re
 from datetime import datetime, timedelta
@@ -71,3 +71,21 @@ def test_an_inbound_call_is_booked_from_the_call_list_and_prepared_by_the_adviso
     bay = page.locator("section.appointment", has_text=plate).locator("tr[data-item='technician_bay']")
     expect(bay).to_contain_text("已完成")
     expect(bay).to_contain_text("A001")
+
+    # the advisor moves it: into the buffer first (refused in Chinese, what was typed kept), then to 10:15
+    section = page.locator("section.appointment", has_text=plate)
+    move = section.locator("form[action$='/reschedule']")
+    move.locator("input[name='date']").fill(tomorrow.isoformat())
+    move.locator("input[name='time']").fill("10:45")
+    move.locator("input[name='reason']").fill("技师请假")
+    move.get_by_role("button", name="改期").click()
+    section = page.locator("section.appointment", has_text=plate)
+    expect(section.locator("[data-field='time']")).to_contain_text("不是可预约的接待时段")
+    expect(section.locator("input[name='reason']")).to_have_value("技师请假")
+    section.locator("input[name='time']").fill("10:15")
+    section.get_by_role("button", name="改期").click()
+    expect(page.locator(".flash.ok")).to_have_text("预约已改期")
+    expect(page.locator("section.appointment", has_text=plate)).to_contain_text("10:15")
+    # and it cannot be a no-show before its time
+    page.locator("section.appointment", has_text=plate).get_by_role("button", name="未到店(爽约)").click()
+    expect(page.locator("section.appointment", has_text=plate)).to_contain_text("预约时间未到")
