@@ -167,6 +167,7 @@ def _rebuild_invoice(uow, order_id: str, visit_id: str) -> Invoice:
     invoice.waiting_for = waiting
     invoice.updated_at = uow.clock()
     if quote is not None:
+        invoice.order_version = quote.version
         body = _ORDER.load(quote.signed["order"])
         invoice.advisor_id = body["advisor_id"]
         invoice.plate = body["vehicle"]["plate"]
@@ -247,6 +248,7 @@ def invoice_view(invoice: Invoice) -> dict:
         "payment_method": invoice.payment_method,
         "cashier_id": invoice.cashier_id,
         "gate_pass_no": invoice.gate_pass_no,
+        "order_version": invoice.order_version,
         "updated_at": invoice.updated_at,
     }
 

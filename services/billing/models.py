@@ -83,3 +83,4 @@ class Invoice(Base):
     payment_method: Mapped[str | None] = mapped_column(sa.String(20))
     cashier_id: Mapped[str | None] = mapped_column(sa.String(40))
     gate_pass_no: Mapped[str | None] = mapped_column(sa.String(20))
+    order_version: Mapped[int | None]  # the signed version the bill was audited against (R-BL-1, R-WS-3)

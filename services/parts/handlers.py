@@ -252,6 +252,7 @@ def issues(session, order_id: str | None = None) -> list[dict]:
         {
             "request_id": i.request_id,
             "order_id": i.order_id,
+            "order_version": i.order_version,  # R-WS-3: which signed version the part was issued against
             "line_no": i.line_no,
             "part_no": i.part_no,
             "quantity": i.quantity,

@@ -114,7 +114,9 @@ def test_additional_work_consented_in_part_travels_to_parts_and_billing(client, 
         visit.timeout,
         what="the pads issued",
     )
-    assert [(i["line_no"], Decimal(i["quantity"])) for i in issues] == [(pad["line_no"], Decimal("1"))]
+    assert [(i["line_no"], i["order_version"], Decimal(i["quantity"])) for i in issues] == [
+        (pad["line_no"], 2, Decimal("1"))
+    ]
 
     visit.finish_jobs()
     visit.pass_quality_check()
@@ -123,6 +125,7 @@ def test_additional_work_consented_in_part_travels_to_parts_and_billing(client, 
     codes = [line["code"] for line in invoice["lines"]]
     assert "P-PAD-F" in codes and "LAB-ALIGN" not in codes
     assert Decimal(invoice["total"]) == Decimal(v2["total"])
+    assert invoice["order_version"] == 2
     paid = visit.pay(invoice["total"])
     assert paid["status"] == "paid"
 

@@ -330,6 +330,7 @@ def test_the_bill_has_the_consented_line_and_agrees_with_version_2(tmp_path):
         (3, "P-PAD-F"),
     ]
     assert invoice["total"] == D("901.74") == D(v2["order"]["total"])  # 798.00 + 13% VAT
+    assert invoice["order_version"] == 2  # audited against the latest signed version
 
 
 def test_a_declined_line_in_the_bill_makes_the_audit_refuse(tmp_path):
