@@ -133,3 +133,56 @@ def test_a_full_write_up_on_a_tablet(browser, line):
         what="the workshop to take the signed order",
     )
     assert [job["code"] for job in work_order["jobs"]] == ["LAB-THROTTLE", "LAB-OIL"]
+
+
+def test_a_lower_mileage_is_refused_on_the_tablet_until_the_service_manager_confirms_an_odometer_change(browser, line):
+    """R-RC-2: the Chinese refusal names the mileage next to its field; the manager's confirmation (their own
+    permission) lets the lower reading through, and the page shows who confirmed it."""
+    first = Visit(line, client=Client(line))
+    first.book()
+    first.check_in()
+    first.write_and_sign_order(mileage_km=35210)
+    again = first.client.post(
+        names.RECEPTION,
+        "/api/visits",
+        {"customer": first.booking["customer"], "vehicle": {**first.booking["vehicle"], "vin": first.booking["vin"]}},
+        as_="A001",
+        expect=201,
+    )
+    url = line.url(names.RECEPTION, f"/visits/{again['visit_id']}")
+
+    def save_mileage(page, km):
+        sheet = page.locator(f"form[action='/visits/{again['visit_id']}/walk-around']")
+        sheet.locator("input[name='mileage_km']").fill(str(km))
+        sheet.get_by_role("button", name=zh("Save the sheet")).tap()
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1024, "height": 768}, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, line, "A001", then=url)
+        save_mileage(page, 1200)
+        expect(page.locator("[data-field='mileage_km']")).to_have_text("行驶里程不能低于上次记录 35210 公里")
+        expect(page.locator("input[name='mileage_km']")).to_have_value("1200")  # what was typed is kept
+        assert page.locator(f"form[action='/visits/{again['visit_id']}/odometer-change']").count() == 0  # advisor
+
+        manager = context.browser.new_context(locale="zh-CN", viewport={"width": 1024, "height": 768}, has_touch=True)
+        desk = manager.new_page()
+        sign_in(desk, line, "M001", then=url)
+        desk.get_by_text(zh("Confirm an odometer change (service manager)")).tap()
+        form = desk.locator(f"form[action='/visits/{again['visit_id']}/odometer-change']")
+        form.locator("input[name='reason']").fill("仪表总成更换")
+        form.get_by_role("button", name=zh("Confirm the odometer change")).tap()
+        expect(desk.locator(".flash.ok")).to_have_text(zh("Odometer change confirmed"))
+        manager.close()
+
+        page.goto(url)
+        save_mileage(page, 1200)
+        expect(page.locator(".flash.ok")).to_have_text(zh("Walk-around saved"))
+        expect(page.locator("input[name='mileage_km']")).to_have_value("1200")
+        expect(page.locator("[data-odometer-change]")).to_contain_text("M001")
+        expect(page.locator("[data-odometer-change]")).to_contain_text("仪表总成更换")
+    except Exception:
+        page.screenshot(path="var/browser/odometer-failure.png", full_page=True)
+        raise
+    finally:
+        context.close()
