@@ -1,11 +1,12 @@
-"""Demo appointments for `make run` (tomorrow morning, R-BK-3 slots 9:00, 9:15, 9:30)."""
+"""Demo appointments for `make run` (tomorrow morning, R-BK-3 slots 9:00, 9:15, 9:30), and a customer file whose
+car comes due soon, so the proactive call list (R-BK-1) has someone to call."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from . import handlers
+from . import customer_file, handlers
 from .models import Appointment
 
 DEMO = [
@@ -64,3 +65,21 @@ def demo_data(work, demo: bool = False) -> None:
             },
             actor_id="B001",
         )
+
+    # R-BK-1 / R-KB-2: bought 23 months and a half ago, about 40 km a day: the brake fluid comes due this month
+    purchased = (datetime.now(tz) - timedelta(days=715)).date()
+    work.run(
+        customer_file.save_customer,
+        {
+            "name": "张三",
+            "mobile": "13701370004",
+            "salutation": "先生",
+            "birthday": date(1985, 3, 2),
+            "preferred_advisor_id": "A002",
+            "vehicles": [
+                {"vin": "LSVAU218XN2183294", "plate": "沪D·12345", "model": "帕萨特", "purchase_date": purchased}
+            ],
+        },
+        actor_id="B001",
+    )
+    work.run(customer_file.record_mileage, "LSVAU218XN2183294", 28600, purchased + timedelta(days=700), "call")
