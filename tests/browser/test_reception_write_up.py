@@ -186,3 +186,27 @@ def test_a_lower_mileage_is_refused_on_the_tablet_until_the_service_manager_conf
         raise
     finally:
         context.close()
+
+
+def test_a_walk_in_is_checked_in_on_the_tablet_by_the_advisor_who_receives_it(page, line):
+    """R-BK-5 for walk-ins: the advisor checking the car in receives it; a bad mobile is refused beside its
+    field in Chinese and what was typed is kept."""
+    from tests.support.factories import make_plate, make_vin
+
+    plate, vin = make_plate(), make_vin()
+    sign_in(page, line, "A001", then=line.url(names.RECEPTION, "/"))
+    page.get_by_text(zh("Walk-in (no appointment)")).click()
+    form = page.locator("form:has(input[name='walk_in'])")
+    form.get_by_label(zh("Customer name")).fill("李女士")
+    form.get_by_label(zh("Mobile")).fill("12345")
+    form.get_by_label(zh("Plate")).fill(plate)
+    form.get_by_label(zh("VIN")).fill(vin)
+    form.get_by_role("button", name=zh("Check in the walk-in")).click()
+    expect(page.locator("[data-field='mobile']")).to_contain_text("手机号码格式不正确")
+    form = page.locator("form:has(input[name='walk_in'])")
+    expect(form.get_by_label(zh("Plate"))).to_have_value(plate)
+    form.get_by_label(zh("Mobile")).fill("13912345678")
+    form.get_by_role("button", name=zh("Check in the walk-in")).click()
+    expect(page.locator(".flash.ok")).to_have_text(zh("Checked in"))
+    expect(page.locator(".write-up")).to_contain_text(plate)
+    expect(page.locator(".write-up")).to_contain_text("A001")
