@@ -46,11 +46,19 @@ def take_additional_work(uow, event: Envelope) -> None:
 
 
 def price_amendment(
-    uow, order_id: str, *, lines: list[dict] | None = None, request_id: str | None = None, promised_at=None
+    uow,
+    order_id: str,
+    *,
+    lines: list[dict] | None = None,
+    request_id: str | None = None,
+    promised_at=None,
+    workshop_promise=None,
 ) -> Amendment:
     """R-WS-3: the advisor re-prices the found work (or lines of their own) from reception's copy of the
-    price list the order was priced from, and re-estimates the delivery time. The change now needs the
-    customer's consent: recorded for the progress notices (R-PN-1)."""
+    price list the order was priced from, and re-estimates the delivery time: the advisor's own time, else the
+    workshop's answer for the added hours given its load (`workshop_promise`, asked before this transaction),
+    else the added hours on top of the current promise. The change now needs the customer's consent: recorded
+    for the progress notices (R-PN-1)."""
     session = uow.session
     order = session.get(Order, order_id)
     if order is None:
@@ -74,6 +82,9 @@ def price_amendment(
     book = price_book(session, previous["price_list_version"])
     proposed = amendments.price_found_work(lines, book, max(line["line_no"] for line in previous["lines"]))
     promise = amendments.check_promise(promised_at, now)
+    estimate = promise or amendments.reestimate(previous["promised_at"], now, proposed)
+    if promise is None and workshop_promise is not None:
+        estimate = max(workshop_promise, previous["promised_at"])
     amendment = Amendment(
         amendment_id=str(uuid.uuid4()),
         order_id=order_id,
@@ -99,7 +110,7 @@ def price_amendment(
             customer=_json(previous["customer"]),
             summary=amendments.summary(proposed),
             added_total=amendments.added_total(proposed, previous["vat_rate"]),
-            promised_at=promise or amendments.reestimate(previous["promised_at"], now, proposed),
+            promised_at=estimate,
             requested_at=now,
         )
     )
@@ -181,6 +192,8 @@ def sign_amendment(
     previous_row = _latest(session, order.order_id)
     previous = _loaded(previous_row.signed["order"])
     promise = amendment.promised_at or amendments.reestimate(previous["promised_at"], now, taken)
+    if amendment.promised_at is None and consent_request is not None and _labour(taken) == _labour(proposed):
+        promise = max(consent_request.promised_at, previous["promised_at"])  # the time the customer was told
     body = amendments.amended_body(
         previous,
         amendments.body_sha256(previous_row.signed["order"]),
@@ -375,6 +388,30 @@ def price_book(session, version: str) -> PriceBook | None:
         labour={code: (v["name"], Decimal(v["standard_hours"])) for code, v in copy.labour.items()},
         parts={no: (v["name"], Decimal(v["unit_price"])) for no, v in copy.parts.items()},
     )
+
+
+def added_labour(session, order_id: str, request_id: str | None, lines: list[dict] | None, now):
+    """(labour hours the change adds, the time they can start: the current promise or now) to ask the workshop
+    before pricing; (None, None) when there is nothing to ask (no labour, or the change will be refused)."""
+    order = session.get(Order, order_id)
+    if order is None or order.status != "signed":
+        return None, None
+    if request_id:
+        work = session.get(AdditionalWork, request_id)
+        if work is None:
+            return None, None
+        lines = [{**line, "quantity": _decimal(line.get("quantity"))} for line in work.lines]
+    previous = _loaded(_latest(session, order_id).signed["order"])
+    try:
+        proposed = amendments.price_found_work(lines or [], price_book(session, previous["price_list_version"]), 0)
+    except DomainError:
+        return None, None
+    hours = _labour(proposed)
+    return (hours, max(previous["promised_at"], now)) if hours else (None, None)
+
+
+def _labour(lines: list[dict]) -> Decimal:
+    return sum((Decimal(str(line["quantity"])) for line in lines if line["kind"] == "labour"), Decimal("0"))
 
 
 def _latest(session, order_id: str) -> OrderVersion:

@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
+from decimal import Decimal
 
 from marshmallow import Schema, fields, validate
 
 from contracts.events import LINE_KINDS
 from kit.config import Settings
 from kit.errors import DomainError
+from kit.rpc import ServiceUnavailable
 from kit.types import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def ask_workshop(rpc, hours: Decimal | None, not_before: datetime | None) -> datetime | None:
+    """R-WS-3: when the workshop, given its load, can finish the added hours (promise_time over RPC), asked
+    before the amendment's transaction; None when there is nothing to ask or the workshop does not answer
+    (then the added hours go on top of the current promise)."""
+    if not hours or rpc is None:
+        return None
+    try:
+        answer = rpc.call("promise_time", hours=str(hours), not_before=not_before.isoformat())
+    except ServiceUnavailable:
+        log.warning("workshop did not answer promise_time for an amendment")
+        return None
+    promised = (answer or {}).get("promised_at")
+    return datetime.fromisoformat(promised) if promised else None
 
 
 class ChangeLine(Schema):

@@ -16,7 +16,7 @@ from kit.web import api, flash, form_errors, page, read_json
 
 from . import amendment_handlers as amending
 from . import directory, handlers, incidents, notices, pdf, pre_inspection
-from .amendment_requests import PriceAmendment, SignAmendment, accepted_from_form, consent_from_form
+from .amendment_requests import PriceAmendment, SignAmendment, accepted_from_form, ask_workshop, consent_from_form
 from .models import Base
 from .write_up_web import WriteUpEndpoints
 
@@ -378,7 +378,13 @@ class Service(WriteUpEndpoints, KitEndpoints):
         """{"request_id": "…"} (the workshop's found work) or {"lines": [{"kind": "part", "code": "P-PAD-F",
         "quantity": "1"}]}; optional "promised_at". Priced from the list; now it needs the customer's consent."""
         cmd = read_json(request, PriceAmendment())
-        amendment = self.db.run(amending.price_amendment, order_id, **cmd, actor_id=request.staff.staff_id)
+        answer = None
+        if cmd["promised_at"] is None:
+            hours, not_before = self.db.read(amending.added_labour, order_id, cmd["request_id"], cmd["lines"], utcnow())
+            answer = ask_workshop(getattr(self, "workshop_rpc", None), hours, not_before)
+        amendment = self.db.run(
+            amending.price_amendment, order_id, **cmd, workshop_promise=answer, actor_id=request.staff.staff_id
+        )
         return 201, self.db.read(amending.amendment, amendment.amendment_id)
 
     @api("GET", "/api/amendments/<amendment_id>", action="reception.view")
@@ -440,9 +446,15 @@ class Service(WriteUpEndpoints, KitEndpoints):
     @api("POST", "/additional-work/<request_id>/price", action="reception.write_order")
     def price_additional_work(self, request, request_id):
         order_id = request.form.get("order_id", "")
+        hours, not_before = self.db.read(amending.added_labour, order_id, request_id, None, utcnow())
+        answer = ask_workshop(getattr(self, "workshop_rpc", None), hours, not_before)
         try:
             amendment = self.db.run(
-                amending.price_amendment, order_id, request_id=request_id, actor_id=request.staff.staff_id
+                amending.price_amendment,
+                order_id,
+                request_id=request_id,
+                workshop_promise=answer,
+                actor_id=request.staff.staff_id,
             )
         except DomainError as exc:
             return flash(redirect("/additional-work", code=303), "error", exc.msgid, **exc.params)

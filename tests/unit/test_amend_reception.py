@@ -378,3 +378,65 @@ def test_the_consent_page_form_reads_the_answer_and_the_phone_consent_in_local_t
     with pytest.raises(DomainError) as refused:
         consent_from_form(MultiDict({"consent_method": "phone", "consent_at": "yesterday"}))
     assert refused.value.field == "consent.at"
+
+
+def test_the_workshops_answer_for_the_added_hours_is_the_new_promise_and_kept_if_all_labour_is_accepted(desk):
+    """R-WS-3: re-estimated from the workshop's load (its promise_time answer, asked before pricing)."""
+    request_id = desk.found_work()
+    hours, not_before = desk.work.read(amending.added_labour, desk.order_id, request_id, None, datetime.now(UTC))
+    assert hours == D("2.5")  # LAB-BRAKE-DISC 1.5 h + LAB-ALIGN 1.0 h
+    v1 = desk.work.read(amending.version, desk.order_id, 1, desk.verifier)["signed"]["order"]
+    assert not_before == datetime.fromisoformat(v1["promised_at"])
+    busy = not_before + timedelta(hours=9)  # the workshop is full until tomorrow
+    amendment = desk.price(request_id, workshop_promise=busy)
+    assert desk.work.read(amending.amendment, amendment.amendment_id)["promised_at"] == busy
+    assert desk.work.read(amending.pending_consents)[0]["promised_at"] == busy
+    desk.sign(amendment.amendment_id, [3, 4, 5], desk.phone())
+    v2 = desk.work.read(amending.version, desk.order_id, 2, desk.verifier)["signed"]["order"]
+    assert datetime.fromisoformat(v2["promised_at"]) == busy  # the time the customer consented to
+
+
+def test_when_some_labour_is_declined_the_promise_is_estimated_again_for_what_was_accepted(desk):
+    request_id = desk.found_work()
+    v1 = desk.work.read(amending.version, desk.order_id, 1, desk.verifier)["signed"]["order"]
+    amendment = desk.price(request_id, workshop_promise=datetime.fromisoformat(v1["promised_at"]) + timedelta(hours=9))
+    desk.sign(amendment.amendment_id, [3, 4], desk.phone())  # the alignment (1 h) declined
+    v2 = desk.work.read(amending.version, desk.order_id, 2, desk.verifier)["signed"]["order"]
+    promise = datetime.fromisoformat(v1["promised_at"])
+    assert (
+        promise + timedelta(hours=1, minutes=30)
+        <= datetime.fromisoformat(v2["promised_at"])
+        < promise + timedelta(hours=2, minutes=30)
+    )
+
+
+def test_nothing_is_asked_of_the_workshop_for_parts_alone_or_a_change_that_will_be_refused(desk):
+    parts_only = desk.found_work([{"kind": "part", "code": "P-PAD-F", "quantity": "1"}])
+    assert desk.work.read(amending.added_labour, desk.order_id, parts_only, None, datetime.now(UTC)) == (None, None)
+    unknown = [{"kind": "labour", "code": "LAB-WARP"}]
+    assert desk.work.read(amending.added_labour, desk.order_id, None, unknown, datetime.now(UTC)) == (None, None)
+    assert desk.work.read(amending.added_labour, "no-such-order", None, unknown, datetime.now(UTC)) == (None, None)
+
+
+def test_asking_the_workshop_gives_its_time_or_nothing_when_it_does_not_answer():
+    from kit.rpc import ServiceUnavailable
+    from services.reception.amendment_requests import ask_workshop
+
+    class Workshop:
+        def __init__(self, answer):
+            self.answer, self.asked = answer, []
+
+        def call(self, method, **kwargs):
+            self.asked.append((method, kwargs))
+            if isinstance(self.answer, Exception):
+                raise self.answer
+            return self.answer
+
+    start = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
+    answering = Workshop({"promised_at": "2026-11-28T09:30:00+00:00", "hours": "2.5"})
+    assert ask_workshop(answering, D("2.5"), start) == datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
+    assert answering.asked == [("promise_time", {"hours": "2.5", "not_before": start.isoformat()})]
+    assert ask_workshop(Workshop(ServiceUnavailable("workshop")), D("1"), start) is None
+    assert ask_workshop(Workshop({"promised_at": None}), D("1"), start) is None
+    silent = Workshop({})
+    assert ask_workshop(silent, None, None) is None and silent.asked == []
