@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from contracts import names
-from tests.support.http import eventually
+from tests.e2e.test_postgresql import service_databases  # noqa: F401 - the fixture
+from tests.support.http import Client, eventually
 from tests.support.visit import TECHNICIAN, Visit
 
 pytestmark = pytest.mark.e2e
@@ -20,6 +21,17 @@ FOUND = {
 
 
 def test_additional_work_consented_in_part_travels_to_parts_and_billing(client, line):
+    consented_in_part(client, line)
+
+
+def test_the_same_amended_visit_on_postgresql(service_databases, line_factory):  # noqa: F811 - the fixture
+    """Every service on its own PostgreSQL database (the per-dealership deployment)."""
+    line = line_factory(**service_databases)
+    line.start()
+    consented_in_part(Client(line), line)
+
+
+def consented_in_part(client, line):
     visit = Visit(line)
     visit.book()
     visit.wait_parts_reserved()
