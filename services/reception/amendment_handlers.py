@@ -19,7 +19,7 @@ from kit.web import JSONEncoder
 
 from . import amendments
 from .domain import PriceBook
-from .models import AdditionalWork, Amendment, ConsentRequest, Order, OrderVersion, PriceListCopy
+from .models import AdditionalWork, Amendment, ConsentRequest, Order, OrderVersion, PriceListCopy, WriteUp
 
 _ORDER = OrderSchema()
 
@@ -65,6 +65,7 @@ def price_amendment(
         raise NotFound("Work order not found", field="order_id")
     if order.status != "signed":
         raise DomainError("Only a signed order can be amended; change the draft instead", code="not_signed")
+    _check_not_delivered(session, order)
     work = None
     if request_id:
         work = session.get(AdditionalWork, request_id)
@@ -143,6 +144,7 @@ def sign_amendment(
     uow.correlation_id = order.visit_id
     if amendment.status != "awaiting_consent":
         raise DomainError("This change has already been answered", code="already_answered")
+    _check_not_delivered(session, order)
     if order.signed_version != amendment.base_version:
         raise DomainError("The order has changed since this change was priced; price it again", code="stale_amendment")
     if advisor_id != order.draft["advisor_id"]:
@@ -408,6 +410,13 @@ def added_labour(session, order_id: str, request_id: str | None, lines: list[dic
         return None, None
     hours = _labour(proposed)
     return (hours, max(previous["promised_at"], now)) if hours else (None, None)
+
+
+def _check_not_delivered(session, order: Order) -> None:
+    """The car has left (vehicle_delivered closed the visit): its order can no longer change."""
+    write_up = session.get(WriteUp, order.visit_id)
+    if write_up is not None and write_up.closed_at is not None:
+        raise DomainError("The car has been delivered; its order can no longer be amended", code="delivered")
 
 
 def _labour(lines: list[dict]) -> Decimal:

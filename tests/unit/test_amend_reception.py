@@ -440,3 +440,21 @@ def test_asking_the_workshop_gives_its_time_or_nothing_when_it_does_not_answer()
     assert ask_workshop(Workshop({"promised_at": None}), D("1"), start) is None
     silent = Workshop({})
     assert ask_workshop(silent, None, None) is None and silent.asked == []
+
+
+def test_once_the_car_has_been_delivered_its_order_cannot_be_amended(desk):
+    from services.reception.models import WriteUp
+
+    amendment = desk.price(desk.found_work())
+
+    def delivered(uow):
+        uow.session.add(WriteUp(visit_id=desk.visit_id, closed_at=uow.clock(), updated_at=uow.clock()))
+
+    desk.work.run(delivered)
+    for attempt in (
+        lambda: desk.price(desk.found_work()),
+        lambda: desk.sign(amendment.amendment_id, [3], desk.phone()),
+    ):
+        with pytest.raises(DomainError) as refused:
+            attempt()
+        assert refused.value.code == "delivered" and refused.value.message == "车辆已交车，委托书不能再变更"
