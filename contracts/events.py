@@ -304,6 +304,7 @@ class AdditionalWorkRequested(Schema):
     reported_by = Id(required=True)
     reported_at = UtcTime(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1))
+    job_line_no = fields.Integer(load_default=None, allow_none=True, strict=True)  # the job it was found on
     lines = fields.List(fields.Nested(FoundWorkLineSchema), required=True, validate=validate.Length(min=1))
 
 

@@ -41,6 +41,7 @@ def take_additional_work(uow, event: Envelope) -> None:
             reported_by=p["reported_by"],
             reported_at=p["reported_at"],
             received_at=uow.clock(),
+            job_line_no=p["job_line_no"],
         )
     )
 
@@ -309,6 +310,7 @@ def additional_work(session, status: str | None = "open", order_id: str | None =
             "reported_at": w.reported_at,
             "status": w.status,
             "amendment_id": w.amendment_id,
+            "job_line_no": w.job_line_no,
         }
         for w in session.scalars(query)
     ]
@@ -339,7 +341,12 @@ def amendment(session, amendment_id: str) -> dict | None:
         "declined": a.declined,
         "consent": a.consent,
         "new_version": a.new_version,
-        "request": {"reason": request.reason, "reported_by": request.reported_by, "reported_at": request.reported_at}
+        "request": {
+            "reason": request.reason,
+            "reported_by": request.reported_by,
+            "reported_at": request.reported_at,
+            "job_line_no": request.job_line_no,
+        }
         if request
         else None,
         "order": {

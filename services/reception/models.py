@@ -224,6 +224,7 @@ class AdditionalWork(Base):
     received_at = mapped_column(UtcDateTime, nullable=False)
     status: Mapped[str] = mapped_column(sa.String(16), default="open")  # open | priced | answered
     amendment_id: Mapped[str | None] = mapped_column(sa.String(40))
+    job_line_no: Mapped[int | None]  # the job it was found on
 
 
 class Amendment(Base):

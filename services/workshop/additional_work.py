@@ -68,8 +68,10 @@ def new_lines(order: dict, known_job_lines: set[int], requested_part_lines: set[
 # --- use cases ---------------------------------------------------------------------------------
 
 
-def request_additional_work(uow, order_id: str, *, lines: list[dict], reason: str) -> AdditionalWorkRequest:
-    """R-WS-3: the technician (or dispatcher) reports found work to the advisor: additional_work_requested.
+def request_additional_work(
+    uow, order_id: str, *, lines: list[dict], reason: str, job_line_no: int | None = None
+) -> AdditionalWorkRequest:
+    """R-WS-3: the technician (or dispatcher) reports found work on a job to the advisor: additional_work_requested.
 
     Nothing on the order changes here: the advisor prices it and asks the customer first.
     """
@@ -81,6 +83,8 @@ def request_additional_work(uow, order_id: str, *, lines: list[dict], reason: st
         raise DomainError(
             "This car is no longer in repair; additional work cannot be reported on it", code="not_in_progress"
         )
+    if job_line_no is not None and session.get(Job, (order_id, job_line_no)) is None:
+        raise NotFound("This order has no such job line", field="job_line_no")
     found = check_found_work(lines, reason)
     now = uow.clock()
     request = AdditionalWorkRequest(
@@ -91,6 +95,7 @@ def request_additional_work(uow, order_id: str, *, lines: list[dict], reason: st
         reason=reason.strip(),
         reported_by=uow.actor_id,
         reported_at=now,
+        job_line_no=job_line_no,
     )
     session.add(request)
     uow.emit(
@@ -105,6 +110,7 @@ def request_additional_work(uow, order_id: str, *, lines: list[dict], reason: st
             "reported_at": now,
             "reason": request.reason,
             "lines": found,
+            "job_line_no": job_line_no,
         },
         correlation_id=work_order.visit_id,
     )
@@ -268,6 +274,7 @@ def view_of(session, order_id: str) -> dict:
                 "reported_at": r.reported_at,
                 "status": r.status,
                 "answered_version": r.answered_version,
+                "job_line_no": r.job_line_no,
             }
             for r in requests
         ],

@@ -149,6 +149,7 @@ class AdditionalWorkRequest(Base):
     reported_by: Mapped[str] = mapped_column(sa.String(40))
     reported_at = mapped_column(UtcDateTime, nullable=False)
     status: Mapped[str] = mapped_column(sa.String(16), default="requested")  # requested | amended | declined
+    job_line_no: Mapped[int | None]  # the job it was found on
     answered_version: Mapped[int | None]
 
 

@@ -42,6 +42,7 @@ class ReportAdditionalWork(Schema):
 
     lines = fields.List(fields.Dict(), load_default=list)
     reason = fields.String(load_default="")
+    job_line_no = fields.Integer(load_default=None, allow_none=True)  # the job it was found on
 
 
 class Service(KitEndpoints, CapacityEndpoints):
@@ -122,9 +123,7 @@ class Service(KitEndpoints, CapacityEndpoints):
         """{"reason": "前刹车片磨损至极限", "lines": [{"kind": "labour", "code": "LAB-BRAKE-DISC"},
         {"kind": "part", "code": "P-PAD-F", "quantity": "1"}]}: reported to the advisor, not done yet."""
         cmd = read_json(request, ReportAdditionalWork())
-        self.db.run(
-            request_additional_work, order_id, lines=cmd["lines"], reason=cmd["reason"], actor_id=request.staff.staff_id
-        )
+        self.db.run(request_additional_work, order_id, **cmd, actor_id=request.staff.staff_id)
         return 201, self.db.read(handlers.work_order, order_id)
 
     @api("GET", "/api/technicians/<technician_id>/notices", action="workshop.view")
@@ -145,6 +144,7 @@ class Service(KitEndpoints, CapacityEndpoints):
                 order_id,
                 lines=found_work_from_form(request.form),
                 reason=request.form.get("reason", ""),
+                job_line_no=request.form.get("job_line_no", type=int),
                 actor_id=request.staff.staff_id,
             )
         except DomainError as exc:

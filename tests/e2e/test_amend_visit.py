@@ -15,6 +15,7 @@ from tests.support.visit import TECHNICIAN, Visit
 pytestmark = pytest.mark.e2e
 
 FOUND = {
+    "job_line_no": 1,  # found while on the first job
     "reason": "拆检发现前刹车片磨损至极限，四轮定位偏差",
     "lines": [{"kind": "part", "code": "P-PAD-F", "quantity": "1"}, {"kind": "labour", "code": "LAB-ALIGN"}],
 }
@@ -54,6 +55,7 @@ def consented_in_part(client, line):
         what="additional work at reception",
     )
     assert request["reason"] == FOUND["reason"] and request["reported_by"] == TECHNICIAN
+    assert request["job_line_no"] == 1
     page = client.request("GET", names.RECEPTION, "/additional-work", as_=advisor).text
     assert "P-PAD-F" in page
 

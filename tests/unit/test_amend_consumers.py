@@ -84,10 +84,12 @@ def test_a_technician_reports_found_work_to_the_advisor_without_changing_the_ord
         shop.order_id,
         lines=[{"kind": "labour", "code": "lab-brake-disc"}, {"kind": "part", "code": "P-PAD-F", "quantity": "1"}],
         reason="前刹车片磨损至极限",
+        job_line_no=1,
         actor_id="T001",
     )
     [event] = outbox(shop.work, names.ADDITIONAL_WORK_REQUESTED)
     assert event["order_id"] == shop.order_id and event["order_version"] == 1 and event["reported_by"] == "T001"
+    assert event["job_line_no"] == 1  # found while on the oil change
     assert [(line["kind"], line["code"], line["quantity"]) for line in event["lines"]] == [
         ("labour", "LAB-BRAKE-DISC", None),
         ("part", "P-PAD-F", "1"),
@@ -115,6 +117,22 @@ def test_found_work_without_a_reason_or_quantity_is_refused_naming_the_field(sho
         )
     assert refused.value.field == field
     assert any("\u4e00" <= ch <= "\u9fff" for ch in refused.value.message)
+    assert snapshot(shop.work) == before
+
+
+def test_found_work_on_a_job_the_order_does_not_have_is_refused(shop):
+    shop.take_v1()
+    before = snapshot(shop.work)
+    with pytest.raises(DomainError) as refused:
+        shop.work.run(
+            additional_work.request_additional_work,
+            shop.order_id,
+            lines=[{"kind": "labour", "code": "LAB-ALIGN"}],
+            reason="四轮定位偏差",
+            job_line_no=9,
+            actor_id="T001",
+        )
+    assert refused.value.field == "job_line_no"
     assert snapshot(shop.work) == before
 
 

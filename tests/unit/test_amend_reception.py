@@ -48,7 +48,7 @@ class Desk:
         self.visit_id = visit.visit_id
         self.order_id = signed_first_version(self.work, self.signer, visit)
 
-    def found_work(self, lines=FOUND, reason="前刹车片磨损至极限") -> str:
+    def found_work(self, lines=FOUND, reason="前刹车片磨损至极限", job_line_no=1) -> str:
         request_id = str(uuid.uuid4())
         payload = {
             "request_id": request_id,
@@ -60,6 +60,7 @@ class Desk:
             "reported_at": datetime.now(UTC),
             "reason": reason,
             "lines": lines,
+            "job_line_no": job_line_no,
         }
         self.work.handle(wire_event(names.ADDITIONAL_WORK_REQUESTED, payload), amending.take_additional_work)
         return request_id
@@ -142,6 +143,7 @@ def test_found_work_is_shown_to_the_advisor_and_priced_from_the_published_list(d
     request_id = desk.found_work()
     [shown] = desk.work.read(amending.additional_work)
     assert shown["request_id"] == request_id and shown["reason"] == "前刹车片磨损至极限"
+    assert shown["job_line_no"] == 1
 
     amendment = desk.price(request_id)
     view = desk.work.read(amending.amendment, amendment.amendment_id)

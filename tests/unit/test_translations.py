@@ -491,7 +491,7 @@ PAGES = {
             "promised_at": NOW,
             "previous_promised_at": NOW,
             "new_version": None,
-            "request": {"reason": "Worn pads", "reported_by": "T001", "reported_at": NOW},
+            "request": {"reason": "Worn pads", "reported_by": "T001", "reported_at": NOW, "job_line_no": 1},
             "order": {"plate": "A-D1234", "customer": {"name": "Wang"}, "advisor_id": "A001", "signed_version": 1},
         },
         "errors": {"consent": ["no"]},
@@ -509,6 +509,7 @@ PAGES = {
                 "lines": [{"kind": "part", "code": "P-PAD-F", "quantity": "1"}],
                 "status": status,
                 "amendment_id": "AM-1",
+                "job_line_no": 1,
             }
             for status in ("open", "priced", "answered")
         ]
@@ -658,6 +659,7 @@ PAGES = {
                     "lines": [{"code": "P-PAD-F", "quantity": "1"}],
                     "status": status,
                     "answered_version": 2,
+                    "job_line_no": 1,
                 }
                 for status in ("requested", "amended", "declined")
             ],
