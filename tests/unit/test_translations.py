@@ -271,7 +271,13 @@ PAGES = {
                 "vehicle": {"plate": "A-D1234"},
                 "words": "Shakes when braking" if kind == "inbound" else "",
                 "due_items": [
-                    {"name_zh": "-", "name_en": "Brake fluid", "due_on": "2026-12-15", "reason": "months", "overdue": True}
+                    {
+                        "name_zh": "-",
+                        "name_en": "Brake fluid",
+                        "due_on": "2026-12-15",
+                        "reason": "months",
+                        "overdue": True,
+                    }
                 ]
                 if kind == "proactive"
                 else [],
