@@ -487,6 +487,7 @@ SUBSCRIPTIONS = {
         names.STAFF_REGISTERED,  # staff names for the printed order and the incident summary
         names.STAFF_CHANGED,
         names.VEHICLE_DELIVERED,  # the car has left: its key tag is free again (R-RC-7)
+        names.ADDITIONAL_WORK_REQUESTED,  # R-WS-3: the advisor hears of found work
     ),
     names.WORKSHOP: (
         names.ORDER_SIGNED,
@@ -496,6 +497,8 @@ SUBSCRIPTIONS = {
         names.APPOINTMENT_CANCELLED,  # ... released
         names.APPOINTMENT_RESCHEDULED,  # ... moved
         names.APPOINTMENT_NO_SHOW,  # ... released
+        names.ORDER_AMENDED,  # R-WS-3: each new signed version's jobs
+        names.ADDITIONAL_WORK_DECLINED,  # the technician is told not to do it
     ),
     names.PARTS: (
         names.APPOINTMENT_BOOKED,
@@ -504,12 +507,7 @@ SUBSCRIPTIONS = {
         names.APPOINTMENT_NO_SHOW,  # ... or is released
         names.PARTS_REQUESTED,
     ),
-    names.BILLING: (names.ORDER_SIGNED, names.PARTS_ISSUED, names.VEHICLE_READY),
+    # parts sees new versions in parts_requested, which carries the signed order it issues against
+    names.BILLING: (names.ORDER_SIGNED, names.ORDER_AMENDED, names.PARTS_ISSUED, names.VEHICLE_READY),
     names.FOLLOWUP: (names.VEHICLE_DELIVERED,),
 }
-# R-WS-3 amendments: the advisor hears of found work; workshop and billing take each new signed version, and the
-# workshop hears when the customer declined all of it
-# (parts sees new versions in parts_requested, which carries the signed order it issues against).
-SUBSCRIPTIONS[names.RECEPTION] += (names.ADDITIONAL_WORK_REQUESTED,)
-SUBSCRIPTIONS[names.WORKSHOP] += (names.ORDER_AMENDED, names.ADDITIONAL_WORK_DECLINED)
-SUBSCRIPTIONS[names.BILLING] += (names.ORDER_AMENDED,)

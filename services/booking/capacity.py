@@ -91,6 +91,46 @@ def book_holding_capacity(
         raise
 
 
+def reschedule_holding_capacity(
+    workshop: Client,
+    db,
+    appointment: dict,
+    starts_at: datetime,
+    advisor_id: str,
+    rules: SlotRules,
+    tz: ZoneInfo,
+    now: datetime,
+    store: Callable[[], object],
+):
+    """R-BK-4 for a moved booking: the workshop moves the appointment's hold to the new time first (refused ->
+    the advisor's free times at which the job fits, nothing changed), then `store()` writes the reschedule
+    (its appointment_rescheduled confirms the move); if storing fails the hold goes back to the old time."""
+    labour = list(appointment.get("planned_labour") or [])
+
+    def hold_at(when: datetime, candidates=()) -> dict:
+        return workshop.call(
+            "hold",
+            field="starts_at",
+            appointment_id=appointment["appointment_id"],
+            starts_at=when.isoformat(),
+            labour_codes=labour,
+            candidates=[c.isoformat() for c in candidates],
+        )
+
+    candidates = db.read(candidate_times, advisor_id, starts_at.astimezone(tz).date(), rules, tz, now)
+    answer = hold_at(starts_at, [c for c in candidates if c != starts_at])
+    if not answer["held"]:
+        raise NoCapacity(starts_at, tz, [datetime.fromisoformat(a).astimezone(tz) for a in answer["alternatives"]])
+    try:
+        return store()
+    except BaseException:
+        try:
+            hold_at(appointment["starts_at"])
+        except ServiceUnavailable:
+            pass  # appointment_rescheduled never comes; the workshop keeps the hold where it was asked last
+        raise
+
+
 def load_view(workshop: Client, day: date) -> dict:
     """R-BK-10: the workshop's load by hour (that day) and by day (14 days), as the booking desk's page shows it."""
     view = workshop.call("load", field="day", day=day.isoformat())

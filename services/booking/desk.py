@@ -452,19 +452,27 @@ class DeskEndpoints:
         if current is None:
             raise NotFound("Appointment not found", field="appointment_id")
         advisor = cmd.get("advisor_id") or current["advisor_id"]
-        return self._slot_race(
-            advisor,
-            cmd["starts_at"],
-            handlers.reschedule_appointment,
-            appointment_id,
-            starts_at=cmd["starts_at"],
-            advisor_id=advisor,
-            reason=cmd["reason"],
-            by_dealership=cmd["by_dealership"],
-            rules=rules,
-            tz=tz,
-            actor_id=request.staff.staff_id,
-        )
+
+        def store():
+            return self._slot_race(
+                advisor,
+                cmd["starts_at"],
+                handlers.reschedule_appointment,
+                appointment_id,
+                starts_at=cmd["starts_at"],
+                advisor_id=advisor,
+                reason=cmd["reason"],
+                by_dealership=cmd["by_dealership"],
+                rules=rules,
+                tz=tz,
+                actor_id=request.staff.staff_id,
+            )
+
+        return self._move_hold_and_store(current, cmd["starts_at"], advisor, store)
+
+    def _move_hold_and_store(self, appointment: dict, starts_at, advisor_id: str, store):
+        """Store a reschedule; the Service moves the workshop's capacity hold first where it can (R-BK-4)."""
+        return store()
 
     @api("POST", "/api/appointments/<appointment_id>/no-show", action="booking.book")
     def no_show(self, request, appointment_id):

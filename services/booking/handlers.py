@@ -192,7 +192,7 @@ def book_appointment(uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: ZoneI
         {
             "appointment_id": appointment.appointment_id,
             "visit_id": appointment.visit_id,
-            "customer": {"name": customer.name, "mobile": customer.mobile},
+            "customer": {"name": customer.name, "mobile": customer.mobile, "email": customer.email},
             "vehicle": {"vin": vin, "plate": vehicle.plate, "model": vehicle.model},
             "starts_at": starts_at,
             "advisor_id": appointment.advisor_id,

@@ -132,6 +132,13 @@ class Service(DeskEndpoints, KitEndpoints):
         rules, tz = self._slot_rules()
         return capacity.book_holding_capacity(self.workshop, self.db, booking, rules, tz, utcnow(), store)
 
+    def _move_hold_and_store(self, appointment: dict, starts_at, advisor_id: str, store):
+        """A reschedule moves the workshop's hold first, like a booking holds it (R-BK-4)."""
+        rules, tz = self._slot_rules()
+        return capacity.reschedule_holding_capacity(
+            self.workshop, self.db, appointment, starts_at, advisor_id, rules, tz, utcnow(), store
+        )
+
     @api("GET", "/api/load", action="booking.view")
     def workshop_load(self, request):
         """?day=2026-12-01 -> the workshop's booked vs bookable hours by hour and by day (R-BK-10, asked by RPC)"""

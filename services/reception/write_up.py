@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from contracts import knowledge
 from kit.errors import DomainError, NotFound
@@ -493,7 +494,14 @@ def set_order_fields(uow, visit: Visit, cmd: dict) -> WriteUp:
     if cmd.get("customer_waits") is not None:
         row.customer_waits = bool(cmd["customer_waits"])
     row.updated_at = uow.clock()
-    uow.session.flush()
+    try:
+        uow.session.flush()
+    except IntegrityError:  # another advisor gave the same tag a moment ago: the unique index decided
+        if cmd.get("key_tag") is None:
+            raise
+        raise DomainError(
+            "Key tag {tag} is on another car still in the workshop", field="key_tag", code="key_tag_taken", tag=tag
+        ) from None
     return row
 
 

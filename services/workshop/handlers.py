@@ -51,6 +51,17 @@ def dispatch(uow, order_id: str, *, technician_id: str, bay_id: str) -> WorkOrde
     work_order.dispatched_at, work_order.dispatched_by = uow.clock(), uow.actor_id
     for job in session.scalars(sa.select(Job).filter_by(order_id=order_id)):
         job.status, job.technician_id = "in_progress", technician_id
+    uow.emit(  # R-PN-1: reception tells the customer that work has started
+        names.WORK_STARTED,
+        {
+            "order_id": order_id,
+            "order_version": work_order.version,
+            "technician_id": technician_id,
+            "bay_id": bay_id,
+            "started_at": work_order.dispatched_at,
+        },
+        correlation_id=work_order.visit_id,
+    )
     parts = domain.parts_of(verified_body(work_order))
     if parts:
         request_id = str(uuid.uuid4())

@@ -169,3 +169,27 @@ def test_the_booking_desk_sees_the_workshop_load_by_hour_and_by_day(client, line
     assert "每小时已预约工时" in page.text
     workshop_page = client.request("GET", names.WORKSHOP, f"/load?day={day}", as_="D001")
     assert workshop_page.status_code == 200 and "每日已预约工时" in workshop_page.text
+
+
+def test_rescheduling_moves_the_workshop_hold_before_the_booking_moves(client, line):
+    """R-BK-4 for a moved booking: the desk asks the workshop to move the hold first, then stores the move."""
+    eventually(
+        lambda: client.get(names.WORKSHOP, f"/api/capacity?day={DAY}")["price_list_version"], 30, what="standard hours"
+    )
+    booking = make_booking(starts_at=reception_slots(DAY, SlotRules(), TZ)[0].isoformat())
+    appointment = client.post(names.BOOKING, "/api/appointments", booking, as_="B001", expect=201)
+    path = f"/api/capacity/holds/{appointment['appointment_id']}"
+    eventually(lambda: client.get(names.WORKSHOP, path)["status"] == "confirmed", 30, what="hold confirmed")
+    later = reception_slots(DAY + timedelta(days=1), SlotRules(), TZ)[0]
+    client.post(
+        names.BOOKING,
+        f"/api/appointments/{appointment['appointment_id']}/reschedule",
+        {"starts_at": later.isoformat(), "reason": "客户出差", "by_dealership": False},
+        as_="B001",
+        expect=200,
+    )
+    # moved synchronously, before appointment_rescheduled reaches the workshop
+    moved = client.get(names.WORKSHOP, path)
+    assert datetime.fromisoformat(moved["starts_at"]) == later and moved["status"] == "confirmed"
+    assert client.get(names.WORKSHOP, f"/api/capacity?day={DAY}")["by_day"][0]["booked_hours"] == "0.0"
+    assert client.get(names.WORKSHOP, f"/api/capacity?day={DAY}")["by_day"][1]["booked_hours"] == "1.1"

@@ -58,11 +58,14 @@ def test_each_service_shows_who_did_what_to_the_order(client, line):
     workshop = trail("workshop", visit.visit_id)
     commands = [row for row in workshop if not row[0].startswith("workshop.")]
     assert commands == [("dispatch", "D001"), ("finish_job", "T001"), ("finish_job", "T001"), ("quality_check", "Q001")]
-    assert workshop[0] == ("workshop.take_signed_order", None)
+    # the booked visit's capacity hold was confirmed before the signed order came (R-BK-4)
+    handled = [action for action, _ in workshop if action.startswith("workshop.")]
+    assert handled.index("workshop.confirm_capacity") < handled.index("workshop.take_signed_order")
     assert ("workshop.take_parts_issued", None) in workshop
     assert ("pay", "C001") in trail("billing", visit.order_id)
     # the signed order's event carried its signer: the workshop's inbox entry names A001
-    first = client.get("workshop", f"/api/audit?subject={visit.visit_id}")["trail"][0]
+    rows = client.get("workshop", f"/api/audit?subject={visit.visit_id}")["trail"]
+    first = next(row for row in rows if row["action"] == "workshop.take_signed_order")
     assert first["detail"]["by"] == "A001" and first["detail"]["event_type"] == "order_signed"
     page = client.request("GET", "workshop", f"/audit?subject={visit.order_id}").text
     assert "D001" in page and "<table>" in page

@@ -72,6 +72,18 @@ def shop(tmp_path):
     return Workshop(tmp_path)
 
 
+def test_dispatching_tells_reception_that_work_started_once(shop):
+    """R-PN-1: dispatch emits work_started (reception's progress notice); a refused second dispatch emits nothing."""
+    shop.take_v1()
+    shop.work.run(workshop.dispatch, shop.order_id, technician_id="T001", bay_id="B1", actor_id="D001")
+    with pytest.raises(DomainError):
+        shop.work.run(workshop.dispatch, shop.order_id, technician_id="T002", bay_id="B1", actor_id="D001")
+    started = outbox(shop.work, names.WORK_STARTED)
+    assert [(s["order_id"], s["order_version"], s["technician_id"], s["bay_id"]) for s in started] == [
+        (shop.order_id, 1, "T001", "B1")
+    ]
+
+
 # --- the workshop reports found work ---------------------------------------------------------------
 
 

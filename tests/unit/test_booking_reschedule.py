@@ -212,3 +212,11 @@ def test_reception_expects_the_car_at_its_new_time_and_forgets_a_no_show(tmp_pat
     assert (arrival["starts_at"], arrival["advisor_id"]) == (NINE + timedelta(days=1), "A002")
     work.handle(wire_event(names.APPOINTMENT_NO_SHOW, NO_SHOW), reception.drop_arrival)
     assert work.read(lambda s: s.get(ExpectedArrival, "ap-1")) is None
+
+
+def test_appointment_booked_carries_the_customers_e_mail_for_reception_s_progress_notices(tmp_path):
+    """R-PN-1: reception tells the customer of progress; it learns where from the booking."""
+    work, _ = booking_work(tmp_path)
+    book(work, email="wang@example.com")
+    book(work, at=NINE + timedelta(minutes=15))
+    assert [e["customer"].get("email") for e in events(work, names.APPOINTMENT_BOOKED)] == ["wang@example.com", None]

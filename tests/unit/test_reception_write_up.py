@@ -4,6 +4,8 @@ the service manager's odometer change (R-RC-2), complaint and diagnosis with the
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -319,6 +321,26 @@ def test_a_key_tag_is_unique_among_open_visits_and_free_again_when_the_car_has_l
     )
     work.run(lambda uow: write_up.close_visit_for_order(uow.session, order.order_id, uow.clock()))
     assert write(work, second, key_tag="K-01").draft["key_tag"] == "K-01"
+
+
+def test_two_advisors_giving_one_key_tag_at_the_same_moment_one_gets_it_the_other_a_refusal(work):
+    """R-RC-7 under a race: the unique index decides, and the loser is told in Chinese, not with an error 500."""
+    visits = [walk_in(work), walk_in(work)]
+    for visit in visits:
+        full_walk_around(work, visit)
+    start = threading.Barrier(2)
+
+    def give_tag(visit):
+        start.wait()
+        try:
+            write(work, visit, key_tag="K-RACE")
+            return "ok"
+        except DomainError as refused:
+            return refused.code
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(give_tag, visits))
+    assert outcomes == ["key_tag_taken", "ok"]
 
 
 def test_without_the_workshops_answer_the_promise_is_entered_by_hand_with_a_note(work):
