@@ -64,6 +64,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reception.confirm_odometer_change": frozenset({"service_manager"}),
     # R-RC-8: the service manager records each congestion incident's cause, responsible person and action
     "reception.review_incident": frozenset({"service_manager"}),
+    # R-RC-8: while the area is congested the service manager records the action taken (temporary park with
+    # queue tickets, or written-up cars moved to the workshop's waiting bays)
+    "reception.act_on_congestion": frozenset({"service_manager"}),
     # workshop (R-WS-*, R-QC-*): dispatch by the dispatcher, or by the advisor leading a team (R-WS-1)
     "workshop.view": frozenset(WORKSHOP_FLOOR | FRONT_DESK | {"parts_clerk", "hq_viewer"}),
     "workshop.dispatch": frozenset({"dispatcher", "service_advisor", "service_manager"}),

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import uuid
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from contracts import Envelope, names
 from contracts.events import OrderSchema
@@ -16,7 +18,7 @@ from kit.errors import DomainError, NotFound
 from kit.i18n import N_
 from kit.web import JSONEncoder
 
-from . import domain, pre_inspection, write_up
+from . import domain, incidents, pre_inspection, write_up
 from .models import (
     CancelledAppointment,
     CongestionIncident,
@@ -99,8 +101,12 @@ def normal_plate(plate: str) -> str:
     return "".join(ch for ch in (plate or "").upper() if ch not in " \t·.-")
 
 
-def check_in(uow, cmd: dict) -> Visit:
-    """A booked arrival (by appointment id or plate) or a walk-in (customer, vehicle, advisor)."""
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def check_in(uow, cmd: dict, tz: ZoneInfo = SHANGHAI) -> Visit:
+    """A booked arrival (by appointment id or plate) or a walk-in (customer, vehicle, advisor). The car waits
+    in the pre-inspection area with a queue ticket 叫号牌, the day's next number (R-RC-8)."""
     session = uow.session
     arrival = None
     if cmd.get("appointment_id"):
@@ -156,10 +162,33 @@ def check_in(uow, cmd: dict) -> Visit:
         )
     visit.checked_in_at = uow.clock()
     visit.checked_in_by = uow.actor_id
+    visit.ticket_day = pre_inspection.ticket_day(visit.checked_in_at, tz)
+    visit.ticket_no = next_ticket(session, visit.ticket_day)
     session.add(visit)
     session.flush()
     watch_pre_inspection(uow)  # R-RC-8: the fourth waiting car raises the alert at once
     return visit
+
+
+def next_ticket(session, day) -> int:
+    """The day's next queue ticket number (R-RC-8). Two check-ins at the same moment may both read the same
+    number: the unique (day, number) index refuses the second, and `checked_in` runs it again."""
+    last = session.scalar(sa.select(sa.func.max(Visit.ticket_no)).where(Visit.ticket_day == day))
+    return (last or 0) + 1
+
+
+TICKET_ATTEMPTS = 5
+
+
+def checked_in(work, cmd: dict, *, actor_id: str | None, tz: ZoneInfo = SHANGHAI) -> Visit:
+    """Check a car in through `work` (kit.uow.Work), settling a queue ticket race: when another advisor took
+    the same number a moment ago the unique index decided, and this check-in runs again with the next one."""
+    for _attempt in range(TICKET_ATTEMPTS - 1):
+        try:
+            return work.run(check_in, cmd, tz, actor_id=actor_id)
+        except IntegrityError:
+            continue  # everything of the attempt was rolled back; a booked arrival still not arrived
+    return work.run(check_in, cmd, tz, actor_id=actor_id)
 
 
 def watch_pre_inspection(uow) -> CongestionIncident | None:
@@ -204,15 +233,87 @@ def watch_pre_inspection(uow) -> CongestionIncident | None:
     return incident
 
 
-def start_pre_inspection(uow, visit_id: str, bay: str) -> Visit:
-    """The car leaves the waiting line for a pre-inspection bay (the walk-around starts, R-RC-2)."""
+def start_pre_inspection(
+    uow, visit_id: str, bay: str | None = None, bays: tuple[str, ...] = pre_inspection.DEFAULT_BAYS
+) -> Visit:
+    """The car leaves the waiting line for a pre-inspection bay (the walk-around starts, R-RC-2): its ticket
+    is called. Only onto a free bay (R-RC-8); without a bay named, the first free one."""
+    session = uow.session
+    visit = session.get(Visit, visit_id)
+    if visit is None:
+        raise NotFound("Visit not found", field="visit_id")
+    if visit.pre_inspection_started_at is not None:
+        if bay is None or (bay or "").strip().upper() == visit.pre_inspection_bay:
+            return visit  # already called (a second tap changes nothing)
+        raise DomainError(
+            N_("This car has already been called to pre-inspection bay {bay}"),
+            field="bay",
+            code="already_called",
+            bay=visit.pre_inspection_bay,
+        )
+    occupied = bays_occupied(session)
+    if bay is None or not str(bay).strip():
+        bay = next((b for b in bays if b not in occupied), None)
+        if bay is None:
+            raise DomainError(N_("Every pre-inspection bay is occupied"), field="bay", code="bays_full")
+    bay = pre_inspection.check_bay(bay, bays, occupied.get((bay or "").strip().upper()))
+    now = uow.clock()
+    visit.pre_inspection_started_at, visit.pre_inspection_bay, visit.on_bay = now, bay, bay
+    visit.ticket_called_at, visit.ticket_called_by = now, uow.actor_id
+    try:
+        session.flush()
+    except IntegrityError:  # another advisor took a car onto this bay a moment ago: the unique index decided
+        raise DomainError(
+            N_("Pre-inspection bay {bay} was taken a moment ago"), field="bay", code="bay_occupied", bay=bay
+        ) from None
+    watch_pre_inspection(uow)
+    return visit
+
+
+def call_next(uow, bay: str | None = None, bays: tuple[str, ...] = pre_inspection.DEFAULT_BAYS) -> Visit:
+    """A bay is free: the advisor calls the next ticket (the car waiting longest) onto it (R-RC-8)."""
+    first = uow.session.scalars(
+        sa.select(Visit)
+        .where(Visit.pre_inspection_started_at.is_(None), Visit.status == "checked_in")
+        .order_by(Visit.checked_in_at, Visit.ticket_no)
+        .limit(1)
+    ).first()
+    if first is None:
+        raise DomainError(N_("No car is waiting"), field="bay", code="nobody_waiting")
+    return start_pre_inspection(uow, first.visit_id, bay, bays)
+
+
+def leave_bay(uow, visit_id: str) -> Visit:
+    """The car leaves its pre-inspection bay (walk-around done, or moved off): the bay is free again."""
     visit = uow.session.get(Visit, visit_id)
     if visit is None:
         raise NotFound("Visit not found", field="visit_id")
-    visit.pre_inspection_started_at, visit.pre_inspection_bay = uow.clock(), bay
-    uow.session.flush()
-    watch_pre_inspection(uow)
+    if visit.on_bay is not None:
+        visit.on_bay, visit.pre_inspection_left_at = None, uow.clock()
+        uow.session.flush()
     return visit
+
+
+def cars_ahead(session, visit_id: str) -> int:
+    """How many cars still waiting checked in before this one (printed on the customer's ticket)."""
+    visit = session.get(Visit, visit_id)
+    if visit is None or visit.pre_inspection_started_at is not None:
+        return 0
+    return session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Visit)
+        .where(
+            Visit.pre_inspection_started_at.is_(None),
+            Visit.status == "checked_in",
+            Visit.checked_in_at < visit.checked_in_at,
+        )
+    )
+
+
+def bays_occupied(session) -> dict[str, str]:
+    """bay -> plate of the car on it now."""
+    rows = session.execute(sa.select(Visit.on_bay, Visit.plate).where(Visit.on_bay.is_not(None))).all()
+    return {bay: plate for bay, plate in rows}
 
 
 def last_mileage(session, vin: str) -> int | None:
@@ -221,23 +322,52 @@ def last_mileage(session, vin: str) -> int | None:
     return write_up.last_mileage(session, vin)
 
 
-def pre_inspection_area(session, now) -> dict:
+def pre_inspection_area(session, now, bays: tuple[str, ...] = pre_inspection.DEFAULT_BAYS) -> dict:
+    """R-RC-8, the screen of the area: the bays and the car on each, the waiting line with its tickets and
+    waits, the open incident (what triggered it, what the manager did) and the latest incidents."""
     waiting = session.scalars(
         sa.select(Visit)
         .where(Visit.pre_inspection_started_at.is_(None), Visit.status == "checked_in")
-        .order_by(Visit.checked_in_at)
+        .order_by(Visit.checked_in_at, Visit.ticket_no)
     )
-    incidents = session.scalars(sa.select(CongestionIncident).order_by(CongestionIncident.id.desc()).limit(50))
+    on_bays = {v.on_bay: v for v in session.scalars(sa.select(Visit).where(Visit.on_bay.is_not(None)))}
+    latest = list(session.scalars(sa.select(CongestionIncident).order_by(CongestionIncident.id.desc()).limit(50)))
+    open_incident = next((i for i in latest if i.cleared_at is None), None)
     return {
+        "bays": [
+            {
+                "bay": bay,
+                "visit": None
+                if bay not in on_bays
+                else {
+                    "visit_id": on_bays[bay].visit_id,
+                    "plate": on_bays[bay].plate,
+                    "ticket": pre_inspection.ticket_label(on_bays[bay].ticket_no),
+                    "advisor_id": on_bays[bay].advisor_id,
+                    "since": on_bays[bay].pre_inspection_started_at,
+                    "called_by": on_bays[bay].ticket_called_by,
+                },
+            }
+            for bay in (*bays, *sorted(b for b in on_bays if b not in bays))  # a bay since removed, still held
+        ],
         "waiting": [
             {
                 "visit_id": v.visit_id,
                 "plate": v.plate,
+                "ticket": pre_inspection.ticket_label(v.ticket_no),
+                "advisor_id": v.advisor_id,
                 "checked_in_at": v.checked_in_at,
                 "waited_seconds": int((now - v.checked_in_at).total_seconds()),
+                "waited_minutes": int((now - v.checked_in_at).total_seconds()) // 60,
+                "over_limit": now - v.checked_in_at > pre_inspection.WAIT_LIMIT,
             }
             for v in waiting
         ],
+        "open_incident": None
+        if open_incident is None
+        else incidents.incident_view(
+            open_incident, {}, incidents.actions_of(session, [open_incident.id]).get(open_incident.id)
+        ),
         "incidents": [
             {
                 "id": i.id,
@@ -247,7 +377,7 @@ def pre_inspection_area(session, now) -> dict:
                 "longest_wait_seconds": i.longest_wait_seconds,
                 "cleared_at": i.cleared_at,
             }
-            for i in incidents
+            for i in latest
         ],
     }
 
@@ -351,6 +481,8 @@ def sign_order(
     order.status, order.signed_version, order.updated_at = "signed", body["version"], now
     visit = session.get(Visit, order.visit_id)
     visit.status = "order_signed"
+    if visit.on_bay is not None:  # R-RC-8: a signed car is no longer on a pre-inspection bay
+        visit.on_bay, visit.pre_inspection_left_at = None, now
     uow.emit(names.ORDER_SIGNED, signed, correlation_id=order.visit_id)
     return version
 
@@ -430,6 +562,10 @@ def visit_view(v: Visit, o: Order | None) -> dict:
         "status": v.status,
         "pre_inspection_started_at": v.pre_inspection_started_at,
         "pre_inspection_bay": v.pre_inspection_bay,
+        "on_bay": v.on_bay,
+        "ticket": pre_inspection.ticket_label(v.ticket_no),
+        "ticket_day": v.ticket_day,
+        "ticket_called_at": v.ticket_called_at,
         "order": order_view_of(o) if o else None,
     }
 

@@ -15,7 +15,7 @@ from kit.errors import DomainError, NotFound
 from kit.i18n import translate
 
 from . import directory, pre_inspection
-from .models import CongestionIncident, StaffName
+from .models import CongestionAction, CongestionIncident, StaffName
 
 
 def review(uow, incident_id: int, cmd: dict) -> CongestionIncident:
@@ -39,7 +39,57 @@ def review(uow, incident_id: int, cmd: dict) -> CongestionIncident:
     return incident
 
 
-def incident_view(i: CongestionIncident, names: dict[str, str] | None = None) -> dict:
+def record_action(uow, incident_id: int, cmd: dict) -> CongestionAction:
+    """R-RC-8: the service manager acts on the alert (a temporary park with queue tickets, or written-up cars
+    moved to the workshop's waiting bays): which action, who, when. Each action once per incident."""
+    incident = uow.session.get(CongestionIncident, incident_id)
+    if incident is None:
+        raise NotFound("Incident not found", field="incident_id")
+    checked = pre_inspection.check_action(cmd)
+    done = uow.session.scalars(
+        sa.select(CongestionAction).filter_by(incident_id=incident_id, action=checked["action"])
+    ).first()
+    if done is not None:
+        raise DomainError(
+            "This action is already recorded for the incident (by {staff_id})",
+            field="action",
+            code="action_recorded",
+            staff_id=done.taken_by,
+        )
+    row = CongestionAction(incident_id=incident_id, taken_by=uow.actor_id, taken_at=uow.clock(), **checked)
+    uow.session.add(row)
+    uow.session.flush()
+    uow.correlation_id = f"pre-inspection:{incident.id}"
+    return row
+
+
+def actions_of(session, incident_ids: list[int]) -> dict[int, list[dict]]:
+    """incident id -> the actions taken, in order: {"action", "note", "taken_by", "taken_by_name", "taken_at"}."""
+    if not incident_ids:
+        return {}
+    rows = list(
+        session.scalars(
+            sa.select(CongestionAction)
+            .where(CongestionAction.incident_id.in_(incident_ids))
+            .order_by(CongestionAction.taken_at, CongestionAction.id)
+        )
+    )
+    names = directory.names_of(session, [r.taken_by for r in rows])
+    out: dict[int, list[dict]] = {}
+    for r in rows:
+        out.setdefault(r.incident_id, []).append(
+            {
+                "action": r.action,
+                "note": r.note or "",
+                "taken_by": r.taken_by,
+                "taken_by_name": names.get(r.taken_by, ""),
+                "taken_at": r.taken_at,
+            }
+        )
+    return out
+
+
+def incident_view(i: CongestionIncident, names: dict[str, str] | None = None, taken: list[dict] | None = None) -> dict:
     names = names or {}
     return {
         "id": i.id,
@@ -56,6 +106,7 @@ def incident_view(i: CongestionIncident, names: dict[str, str] | None = None) ->
         "actions": i.actions or "",
         "reviewed_by": i.reviewed_by,
         "reviewed_at": i.reviewed_at,
+        "actions_taken": taken or [],  # R-RC-8: what the manager did while it was congested
     }
 
 
@@ -63,7 +114,9 @@ def incident(session, incident_id: int) -> dict | None:
     row = session.get(CongestionIncident, incident_id)
     if row is None:
         return None
-    return incident_view(row, directory.names_of(session, [row.responsible_id]))
+    return incident_view(
+        row, directory.names_of(session, [row.responsible_id]), actions_of(session, [row.id]).get(row.id)
+    )
 
 
 def monthly_summary(session, month: str, tz: ZoneInfo, now: datetime) -> dict:
@@ -97,7 +150,12 @@ def monthly_summary(session, month: str, tz: ZoneInfo, now: datetime) -> dict:
     summary["by_cause"] = [{"cause": cause, "incidents": n} for cause, n in summary["by_cause"]]
     for key in ("average_wait", "max_wait", "average_congested", "max_congested"):
         summary[f"{key}_minutes"] = pre_inspection.minutes(summary[f"{key}_seconds"])
-    return {"month": month, "summary": summary, "incidents": [incident_view(r, names) for r in rows]}
+    taken = actions_of(session, [r.id for r in rows])
+    summary["by_action"] = {
+        action: sum(1 for r in rows if any(t["action"] == action for t in taken.get(r.id, [])))
+        for action in pre_inspection.ACTIONS
+    }
+    return {"month": month, "summary": summary, "incidents": [incident_view(r, names, taken.get(r.id)) for r in rows]}
 
 
 def chart_rows(report: dict, locale: str, tz: str) -> dict[str, list[dict]]:

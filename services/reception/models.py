@@ -51,6 +51,20 @@ class Visit(Base):
     # R-RC-8: the car waits in the pre-inspection area until it is taken onto a pre-inspection bay
     pre_inspection_started_at = mapped_column(UtcDateTime, nullable=True)
     pre_inspection_bay: Mapped[str | None] = mapped_column(sa.String(20))
+    # R-RC-8: the bay the car is on now (NULL before and after): unique, so two cars never share a bay
+    on_bay: Mapped[str | None] = mapped_column(sa.String(20))
+    pre_inspection_left_at = mapped_column(UtcDateTime, nullable=True)
+    # R-RC-8: the queue ticket 叫号牌 given at check-in, numbered per day in the dealership's time zone;
+    # (day, number) is unique, so two advisors checking in at the same moment never hand out the same ticket
+    ticket_day = mapped_column(sa.Date, nullable=True)
+    ticket_no: Mapped[int | None]
+    ticket_called_at = mapped_column(UtcDateTime, nullable=True)  # when the car was called onto a bay
+    ticket_called_by: Mapped[str | None] = mapped_column(sa.String(40))
+
+    __table_args__ = (
+        sa.UniqueConstraint("ticket_day", "ticket_no", name="uq_visits_ticket"),
+        sa.UniqueConstraint("on_bay", name="uq_visits_on_bay"),
+    )
 
 
 class MileageReading(Base):
@@ -81,6 +95,21 @@ class CongestionIncident(Base):
     root_cause_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     reviewed_by: Mapped[str | None] = mapped_column(sa.String(40))
     reviewed_at = mapped_column(UtcDateTime, nullable=True)
+
+
+class CongestionAction(Base):
+    """R-RC-8: what the service manager did while the area was congested (one of the plan's two actions),
+    who and when; at most once per action and incident."""
+
+    __tablename__ = "congestion_actions"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(sa.ForeignKey("congestion_incidents.id"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(60))  # pre_inspection.ACTIONS
+    note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    taken_by: Mapped[str] = mapped_column(sa.String(40))
+    taken_at = mapped_column(UtcDateTime, nullable=False)
+
+    __table_args__ = (sa.UniqueConstraint("incident_id", "action", name="uq_congestion_actions_incident_action"),)
 
 
 class Order(Base):

@@ -20,6 +20,56 @@ from kit.i18n import N_
 QUEUE_LIMIT = 4
 WAIT_LIMIT = timedelta(minutes=20)
 ACTIONS = ("temporary_park_with_ticket", "move_written_up_cars_to_workshop_waiting_bays")
+# The two actions the plan names, as the buttons of the alert banner (services/reception/ui/pre_inspection_board.html)
+ACTION_LABELS = {
+    "temporary_park_with_ticket": N_("Temporary park with queue ticket"),
+    "move_written_up_cars_to_workshop_waiting_bays": N_("Move written-up cars to the workshop's waiting bays"),
+}
+DEFAULT_BAYS = ("P1", "P2", "P3")  # three pre-inspection bays; the setting PRE_INSPECTION_BAYS=P1,P2,P3 overrides
+
+
+def bays_setting(value: str | None) -> tuple[str, ...]:
+    """The pre-inspection bays from the setting "P1,P2,P3" (spaces and case ignored); the three by default."""
+    bays = tuple(dict.fromkeys(part.strip().upper() for part in (value or "").split(",") if part.strip()))
+    return bays or DEFAULT_BAYS
+
+
+# --- queue tickets 叫号牌 (R-RC-8) -------------------------------------------------------------------------
+
+
+def ticket_day(checked_in_at: datetime, tz: ZoneInfo) -> date:
+    """Tickets are numbered per day in the dealership's time: 00:30 in Shanghai is the new day's 001."""
+    return checked_in_at.astimezone(tz).date()
+
+
+def ticket_label(number: int | None) -> str | None:
+    """The number as the customer's ticket shows it: 1 -> "001" (a fourth digit only past 999)."""
+    return None if number is None else f"{number:03d}"
+
+
+def check_bay(bay: str | None, bays: tuple[str, ...], occupant: str | None = None) -> str:
+    """R-RC-8: a car goes onto one of the pre-inspection bays, and only onto a free one. `occupant` is the
+    plate of the car on that bay now, if any."""
+    bay = (bay or "").strip().upper()
+    if bay not in bays:
+        raise DomainError(N_("Choose a pre-inspection bay"), field="bay", code="bay")
+    if occupant is not None:
+        raise DomainError(
+            N_("Pre-inspection bay {bay} is occupied by {plate}"),
+            field="bay",
+            code="bay_occupied",
+            bay=bay,
+            plate=occupant,
+        )
+    return bay
+
+
+def check_action(cmd: dict) -> dict:
+    """R-RC-8: the service manager records which of the plan's actions was taken (and may add a note)."""
+    action = (cmd.get("action") or "").strip()
+    if action not in ACTION_LABELS:
+        raise DomainError(N_("Choose one of the actions the plan names"), field="action", code="action")
+    return {"action": action, "note": (cmd.get("note") or "").strip()}
 
 
 @dataclass(frozen=True)

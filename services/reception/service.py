@@ -12,13 +12,13 @@ from kit.extensions import Database, SignedOrders, on_event
 from kit.i18n import N_
 from kit.service import KitEndpoints
 from kit.types import utcnow
-from kit.web import api, flash, form_errors, page, read_json
+from kit.web import api, flash, form_errors, fragment, page, read_json
 
 from . import amendment_handlers as amending
 from . import directory, handlers, incidents, notices, pdf, pre_inspection
 from .amendment_requests import PriceAmendment, SignAmendment, accepted_from_form, ask_workshop, consent_from_form
 from .models import Base
-from .write_up_web import WriteUpEndpoints
+from .write_up_web import WriteUpEndpoints, pre_inspection_bays
 
 
 class WalkInVehicle(Schema):
@@ -97,8 +97,93 @@ class Service(WriteUpEndpoints, KitEndpoints):
 
     @api("GET", "/api/pre-inspection", action="reception.view")
     def pre_inspection_area(self, request):
-        """The cars waiting for a pre-inspection bay, and the congestion incidents (R-RC-8)."""
-        return self.db.read(handlers.pre_inspection_area, utcnow())
+        """The pre-inspection bays and the car on each, the cars waiting with their queue tickets, the open
+        incident with the actions taken, the latest incidents (R-RC-8)."""
+        return self.db.read(handlers.pre_inspection_area, utcnow(), pre_inspection_bays())
+
+    @api("POST", "/api/pre-inspection/call", action="reception.check_in")
+    def call_next_ticket(self, request):
+        """{"bay": "P2"} (or none: the first free bay): the next ticket is called onto it (R-RC-8)."""
+        bay = read_json(request).get("bay") or None
+        visit = self.db.run(handlers.call_next, bay, pre_inspection_bays(), actor_id=request.staff.staff_id)
+        return self.db.read(handlers.visit, visit.visit_id)
+
+    @api("POST", "/api/visits/<visit_id>/pre-inspection/leave", action="reception.check_in")
+    def leave_pre_inspection_bay(self, request, visit_id):
+        """The car has left its pre-inspection bay (the walk-around's completion does this as well)."""
+        self.db.run(handlers.leave_bay, visit_id, actor_id=request.staff.staff_id)
+        return self.db.read(handlers.visit, visit_id)
+
+    @api("POST", "/api/pre-inspection/incidents/<int:incident_id>/actions", action="reception.act_on_congestion")
+    def record_congestion_action(self, request, incident_id):
+        """{"action": "temporary_park_with_ticket" | "move_written_up_cars_to_workshop_waiting_bays", "note": ""}:
+        the service manager records what was done about the alert (R-RC-8)."""
+        body = read_json(request)
+        cmd = {"action": body.get("action"), "note": body.get("note")}
+        self.db.run(incidents.record_action, incident_id, cmd, actor_id=request.staff.staff_id)
+        return 201, self.db.read(incidents.incident, incident_id)
+
+    @api("GET", "/pre-inspection", action="reception.view")
+    def pre_inspection_page(self, request):
+        """The area's screen for the advisors and the service manager; its board refreshes itself (htmx)."""
+        return page(self.name, N_("Pre-inspection area"), "pre_inspection.html", request, **self._area(request))
+
+    @api("GET", "/pre-inspection/board", action="reception.view")
+    def pre_inspection_board(self, request):
+        return fragment(self.name, "pre_inspection_board.html", request, **self._area(request))
+
+    def _area(self, request) -> dict:
+        now = utcnow()
+        return {
+            "area": self.db.read(handlers.pre_inspection_area, now, pre_inspection_bays()),
+            "now": now,
+            "triggers": pre_inspection.TRIGGERS,
+            "action_labels": pre_inspection.ACTION_LABELS,
+            "may_act": request.staff.may("reception.act_on_congestion"),
+            "may_call": request.staff.may("reception.check_in"),
+            "csrf_token": request.csrf_token,  # the fragment's forms (kit.web.fragment passes no token itself)
+        }
+
+    @api("POST", "/pre-inspection/call", action="reception.check_in")
+    def call_next_form(self, request):
+        try:
+            visit = self.db.run(
+                handlers.call_next,
+                request.form.get("bay") or None,
+                pre_inspection_bays(),
+                actor_id=request.staff.staff_id,
+            )
+        except DomainError as exc:
+            return flash(redirect("/pre-inspection", code=303), "error", exc.msgid, **exc.params)
+        response = redirect("/pre-inspection", code=303)
+        called = pre_inspection.ticket_label(visit.ticket_no) or visit.plate
+        return flash(response, "ok", N_("Ticket {ticket} called to bay {bay}"), ticket=called, bay=visit.on_bay)
+
+    @api("POST", "/pre-inspection/leave", action="reception.check_in")
+    def leave_bay_form(self, request):
+        try:
+            self.db.run(handlers.leave_bay, request.form.get("visit_id", ""), actor_id=request.staff.staff_id)
+        except DomainError as exc:
+            return flash(redirect("/pre-inspection", code=303), "error", exc.msgid, **exc.params)
+        return flash(redirect("/pre-inspection", code=303), "ok", N_("The bay is free"))
+
+    @api("POST", "/pre-inspection/incidents/<int:incident_id>/actions", action="reception.act_on_congestion")
+    def congestion_action_form(self, request, incident_id):
+        cmd = {"action": request.form.get("action"), "note": request.form.get("note")}
+        try:
+            self.db.run(incidents.record_action, incident_id, cmd, actor_id=request.staff.staff_id)
+        except DomainError as exc:
+            return flash(redirect("/pre-inspection", code=303), "error", exc.msgid, **exc.params)
+        return flash(redirect("/pre-inspection", code=303), "ok", N_("The action is recorded"))
+
+    @api("GET", "/visits/<visit_id>/ticket", action="reception.view")
+    def ticket_page(self, request, visit_id):
+        """The customer's queue ticket 叫号牌, to print at check-in (R-RC-8)."""
+        visit = self.db.read(handlers.visit, visit_id)
+        if visit is None:
+            return page(self.name, N_("Not found"), "refused.html", request, status=404, code=404, message="")
+        ahead = self.db.read(handlers.cars_ahead, visit_id)
+        return page(self.name, N_("Queue ticket"), "ticket.html", request, visit=visit, ahead=ahead)
 
     # --- R-RC-8: incidents reviewed by the service manager, the monthly summary --------------------------
 
@@ -133,6 +218,7 @@ class Service(WriteUpEndpoints, KitEndpoints):
             charts=incidents.chart_rows(report, request.locale, settings.dealer_timezone),
             causes=pre_inspection.ROOT_CAUSES,
             triggers=pre_inspection.TRIGGERS,
+            action_labels=pre_inspection.ACTION_LABELS,
             may_review=request.staff.may("reception.review_incident"),
         )
 
@@ -166,14 +252,18 @@ class Service(WriteUpEndpoints, KitEndpoints):
             errors=errors,
             causes=pre_inspection.ROOT_CAUSES,
             triggers=pre_inspection.TRIGGERS,
+            action_labels=pre_inspection.ACTION_LABELS,
             month=f"{incident['raised_at'].astimezone(Settings.load().tz):%Y-%m}",
         )
 
     @api("POST", "/api/visits/<visit_id>/pre-inspection", action="reception.check_in")
     def start_pre_inspection(self, request, visit_id):
-        """{"bay": "P1"}: the car is taken onto a pre-inspection bay for the walk-around."""
-        bay = read_json(request).get("bay") or "P1"
-        self.db.run(handlers.start_pre_inspection, visit_id, bay, actor_id=request.staff.staff_id)
+        """{"bay": "P1"} (or none: the first free bay): the car is taken onto a pre-inspection bay for the
+        walk-around, its ticket called; an occupied bay is refused (R-RC-8)."""
+        bay = read_json(request).get("bay") or None
+        self.db.run(
+            handlers.start_pre_inspection, visit_id, bay, pre_inspection_bays(), actor_id=request.staff.staff_id
+        )
         return self.db.read(handlers.visit, visit_id)
 
     @api("GET", "/api/expected-arrivals", action="reception.view")
@@ -188,7 +278,7 @@ class Service(WriteUpEndpoints, KitEndpoints):
         cmd = read_json(request, CheckIn())
         if cmd.get("customer") and not cmd.get("advisor_id") and "service_advisor" in request.staff.roles:
             cmd["advisor_id"] = request.staff.staff_id  # a walk-in is received by the advisor checking it in
-        visit = self.db.run(handlers.check_in, cmd, actor_id=request.staff.staff_id)
+        visit = handlers.checked_in(self.db, cmd, actor_id=request.staff.staff_id, tz=Settings.load().tz)
         return 201, self.db.read(handlers.visit, visit.visit_id)
 
     @api("GET", "/api/visits", action="reception.view")

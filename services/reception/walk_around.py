@@ -16,7 +16,9 @@ from contracts.validators import check_vin
 from kit.errors import DomainError
 from kit.i18n import N_
 
-PRE_INSPECTION_BAYS = ("P1", "P2", "P3")  # R-RC-8: three pre-inspection bays
+from .pre_inspection import DEFAULT_BAYS
+
+PRE_INSPECTION_BAYS = DEFAULT_BAYS  # R-RC-8: three pre-inspection bays (the setting PRE_INSPECTION_BAYS)
 
 COVERS = {
     "seat": N_("Seat cover"),

@@ -135,7 +135,7 @@ def odometer_changes(session, visit_id: str) -> list[dict]:
 # --- the walk-around sheet (R-RC-1..3) ----------------------------------------------------------------------
 
 
-def fit_covers(uow, visit_id: str, cmd: dict) -> WalkAround:
+def fit_covers(uow, visit_id: str, cmd: dict, bays: tuple[str, ...] = walk_around.PRE_INSPECTION_BAYS) -> WalkAround:
     """R-RC-1: seat, steering wheel and floor covers fitted in front of the customer, each with its time."""
     visit = visit_of(uow.session, visit_id)
     refuse_if_signed(uow.session, visit_id)
@@ -151,10 +151,7 @@ def fit_covers(uow, visit_id: str, cmd: dict) -> WalkAround:
     if visit.pre_inspection_started_at is None:  # R-RC-2/8: the walk-around is on a pre-inspection bay
         from .handlers import start_pre_inspection
 
-        bay = cmd.get("bay") or walk_around.PRE_INSPECTION_BAYS[0]
-        if bay not in walk_around.PRE_INSPECTION_BAYS:
-            raise DomainError("Choose a pre-inspection bay", field="bay")
-        start_pre_inspection(uow, visit.visit_id, bay)
+        start_pre_inspection(uow, visit.visit_id, cmd.get("bay") or None, bays)  # a free bay (the first, unnamed)
     row = sheet_of(uow, visit)
     now = uow.clock().isoformat()
     row.covers = {**row.covers, **{name: row.covers.get(name) or now for name in chosen}}
@@ -224,6 +221,8 @@ def complete_walk_around(uow, visit_id: str) -> WalkAround:
     row = sheet_of(uow, visit)
     walk_around.require_complete(row.covers, row.sheet, row.first_service)
     row.completed_at, row.completed_by, row.updated_at = uow.clock(), uow.actor_id, uow.clock()
+    if visit.on_bay is not None:  # R-RC-8: the walk-around is done, the car leaves its pre-inspection bay
+        visit.on_bay, visit.pre_inspection_left_at = None, uow.clock()
     return row
 
 

@@ -22,9 +22,14 @@ from kit.rpc import RpcClient, ServiceUnavailable
 from kit.types import utcnow
 from kit.web import api, flash, form_errors, page, read_json
 
-from . import handlers, walk_around, write_up
+from . import handlers, pre_inspection, walk_around, write_up
 
 log = logging.getLogger(__name__)
+
+
+def pre_inspection_bays() -> tuple[str, ...]:
+    """R-RC-8: the pre-inspection bays, from the setting PRE_INSPECTION_BAYS ("P1,P2,P3" by default)."""
+    return pre_inspection.bays_setting((Settings.load().raw or {}).get("PRE_INSPECTION_BAYS"))
 
 
 class Covers(Schema):
@@ -146,7 +151,13 @@ class WriteUpEndpoints:
     @api("POST", "/api/visits/<visit_id>/walk-around/covers", action="reception.walk_around")
     def api_fit_covers(self, request, visit_id):
         """{"seat": true, "steering_wheel": true, "floor": true, "customer_present": true} (R-RC-1)."""
-        self.db.run(write_up.fit_covers, visit_id, read_json(request, Covers()), actor_id=request.staff.staff_id)
+        self.db.run(
+            write_up.fit_covers,
+            visit_id,
+            read_json(request, Covers()),
+            pre_inspection_bays(),
+            actor_id=request.staff.staff_id,
+        )
         return self.db.read(write_up.walk_around_view, visit_id)
 
     @api("POST", "/api/visits/<visit_id>/walk-around", action="reception.walk_around")
@@ -251,11 +262,16 @@ class WriteUpEndpoints:
         else:
             cmd = {"appointment_id": form.get("appointment_id") or None, "plate": form.get("plate") or None}
         try:
-            visit = self.db.run(handlers.check_in, cmd, actor_id=request.staff.staff_id)
+            visit = handlers.checked_in(self.db, cmd, actor_id=request.staff.staff_id, tz=Settings.load().tz)
         except DomainError as exc:
             rename = {"customer.mobile": "mobile", "vehicle.vin": "vin", "customer": "name", "vehicle": "plate"}
             return self._index_refused(request, form_errors(exc, request.locale, rename))
-        return flash(redirect(f"/visits/{visit.visit_id}", code=303), "ok", N_("Checked in"))
+        response = redirect(f"/visits/{visit.visit_id}", code=303)
+        if visit.ticket_no is None:
+            return flash(response, "ok", N_("Checked in"))
+        # R-RC-8: the customer's queue ticket; the write-up page links its printable copy
+        ticket = pre_inspection.ticket_label(visit.ticket_no)
+        return flash(response, "ok", N_("Checked in: queue ticket {ticket}"), ticket=ticket)
 
     def _index_refused(self, request, errors):
         return self.index_page(request, errors=errors, form=request.form, status=422)
@@ -269,7 +285,9 @@ class WriteUpEndpoints:
     def covers_form(self, request, visit_id):
         cmd = {name: bool(request.form.get(name)) for name in (*walk_around.COVERS, "customer_present")}
         cmd["bay"] = request.form.get("bay") or None
-        return self._form(request, visit_id, write_up.fit_covers, visit_id, cmd, ok=N_("Covers recorded"))
+        return self._form(
+            request, visit_id, write_up.fit_covers, visit_id, cmd, pre_inspection_bays(), ok=N_("Covers recorded")
+        )
 
     @api("POST", "/visits/<visit_id>/walk-around", action="reception.walk_around")
     def walk_around_form(self, request, visit_id):
@@ -400,7 +418,7 @@ class WriteUpEndpoints:
             status=status,
             errors=errors or {},
             form=request.form if request.method == "POST" else {},
-            bays=walk_around.PRE_INSPECTION_BAYS,
+            bays=pre_inspection_bays(),
             zones=walk_around.ZONES,
             kinds=walk_around.DAMAGE_KINDS,
             covers=walk_around.COVERS,

@@ -67,8 +67,8 @@ def test_the_fourth_waiting_car_records_an_incident_and_alerts_once(tmp_path):
     assert len(alerts(work)) == 1
     walk_in(work)  # a fifth car: the same incident, no second alert
     assert len(incidents(work)) == 1 and len(alerts(work)) == 1
-    for visit in visits[:2]:  # two cars taken onto pre-inspection bays: three wait, the area clears
-        work.run(handlers.start_pre_inspection, visit.visit_id, "P1")
+    for visit, bay in zip(visits[:2], ("P1", "P2"), strict=True):  # two cars onto bays: three wait, it clears
+        work.run(handlers.start_pre_inspection, visit.visit_id, bay)
     assert incidents(work)[0].cleared_at == T0
 
 

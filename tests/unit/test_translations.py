@@ -21,6 +21,7 @@ from kit.i18n import CATALOG_DIR, LOCALES, translate
 from kit.paging import Page
 from kit.web import _environment
 from services.reception.domain import check_mileage
+from services.reception.pre_inspection import ACTION_LABELS as RECEPTION_ACTIONS
 from services.reception.pre_inspection import ROOT_CAUSES as RECEPTION_ROOT_CAUSES
 from services.reception.pre_inspection import TRIGGERS as RECEPTION_TRIGGERS
 from services.reception.walk_around import CHECKS, COVERS, DAMAGE_KINDS, MISSING_LABELS, UNDER_BONNET, ZONES
@@ -434,6 +435,7 @@ PAGES = {
             "vehicle": {"vin": "LSVAM4187C2184847", "model": "Passat"},
             "advisor_id": "A001",
             "order": DRAFT_ORDER | {"order_id": "O-1"},
+            "ticket": "007",  # R-RC-8: the queue ticket
         },
         "sheet": {
             "covers": {"seat": NOW.isoformat()},
@@ -550,6 +552,7 @@ PAGES = {
                 **{f"{k}_minutes": Decimal("20.5") for k in ("average_wait", "max_wait")},
                 **{f"{k}_minutes": Decimal("9.0") for k in ("average_congested", "max_congested")},
                 "by_responsible": [{"staff_id": "A001", "name": "Li", "incidents": 1}],
+                "by_action": {"temporary_park_with_ticket": 1, "move_written_up_cars_to_workshop_waiting_bays": 0},
             },
             "incidents": [
                 {
@@ -564,6 +567,10 @@ PAGES = {
                     "responsible_id": "A001",
                     "responsible_name": "Li",
                     "actions": "Extra advisor",
+                    "actions_taken": [
+                        {"action": a, "note": "3 cars", "taken_by": "M001", "taken_by_name": "Zhao", "taken_at": NOW}
+                        for a in RECEPTION_ACTIONS
+                    ],
                 }
                 for n, trigger, cause, cleared in ((1, "queue", "walk_ins", NOW), (2, "wait", None, None))
             ],
@@ -575,7 +582,70 @@ PAGES = {
         },
         "causes": RECEPTION_ROOT_CAUSES,
         "triggers": RECEPTION_TRIGGERS,
+        "action_labels": RECEPTION_ACTIONS,
         "may_review": True,
+    },
+    ("reception", "pre_inspection.html"): {  # R-RC-8: the area's screen, its board, the alert banner
+        "area": {
+            "bays": [
+                {
+                    "bay": "P1",
+                    "visit": {
+                        "visit_id": "V-1",
+                        "plate": "A-D1234",
+                        "ticket": "001",
+                        "advisor_id": "A001",
+                        "since": NOW,
+                        "called_by": "A001",
+                    },
+                },
+                {"bay": "P2", "visit": None},
+            ],
+            "waiting": [
+                {
+                    "visit_id": f"V-{n}",
+                    "plate": "A-D1234",
+                    "ticket": f"00{n}",
+                    "advisor_id": "A001",
+                    "checked_in_at": NOW,
+                    "waited_seconds": n * 400,
+                    "waited_minutes": n * 7,
+                    "over_limit": n > 2,
+                }
+                for n in (2, 3)
+            ],
+            "open_incident": {
+                "id": 1,
+                "trigger": "queue",
+                "raised_at": NOW,
+                "actions_taken": [
+                    {
+                        "action": "temporary_park_with_ticket",
+                        "note": "",
+                        "taken_by": "M001",
+                        "taken_by_name": "Zhao",
+                        "taken_at": NOW,
+                    }
+                ],
+            },
+            "incidents": [],
+        },
+        "now": NOW,
+        "triggers": RECEPTION_TRIGGERS,
+        "action_labels": RECEPTION_ACTIONS,
+        "may_act": True,
+        "may_call": True,
+    },
+    ("reception", "ticket.html"): {  # R-RC-8: the customer's printed queue ticket
+        "visit": {
+            "visit_id": "V-1",
+            "plate": "A-D1234",
+            "ticket": "004",
+            "checked_in_at": NOW,
+            "pre_inspection_started_at": None,
+            "pre_inspection_bay": None,
+        },
+        "ahead": 3,
     },
     ("reception", "notices.html"): {
         "notices": [
@@ -599,11 +669,15 @@ PAGES = {
             "trigger": "queue",
             "waiting": 4,
             "longest_wait_minutes": Decimal("21.0"),
+            "actions_taken": [
+                {"action": "move_written_up_cars_to_workshop_waiting_bays", "taken_by": "M001", "taken_at": NOW}
+            ],
         },
         "values": {"root_cause": "other", "responsible_id": "A001"},
         "errors": {"root_cause_note": ["bad"], "actions": ["bad"]},
         "causes": RECEPTION_ROOT_CAUSES,
         "triggers": RECEPTION_TRIGGERS,
+        "action_labels": RECEPTION_ACTIONS,
         "month": "2026-11",
     },
     ("reception", "sign.html"): {
