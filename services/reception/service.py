@@ -130,7 +130,9 @@ class Service(WriteUpEndpoints, KitEndpoints):
 
     @api("GET", "/pre-inspection/board", action="reception.view")
     def pre_inspection_board(self, request):
-        return fragment(self.name, "pre_inspection_board.html", request, **self._area(request))
+        # the board's forms need the session's CSRF token, which kit.web.fragment does not pass by itself
+        area = self._area(request)
+        return fragment(self.name, "pre_inspection_board.html", request, csrf_token=request.csrf_token, **area)
 
     def _area(self, request) -> dict:
         now = utcnow()
@@ -141,7 +143,6 @@ class Service(WriteUpEndpoints, KitEndpoints):
             "action_labels": pre_inspection.ACTION_LABELS,
             "may_act": request.staff.may("reception.act_on_congestion"),
             "may_call": request.staff.may("reception.check_in"),
-            "csrf_token": request.csrf_token,  # the fragment's forms (kit.web.fragment passes no token itself)
         }
 
     @api("POST", "/pre-inspection/call", action="reception.check_in")

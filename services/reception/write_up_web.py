@@ -266,12 +266,8 @@ class WriteUpEndpoints:
         except DomainError as exc:
             rename = {"customer.mobile": "mobile", "vehicle.vin": "vin", "customer": "name", "vehicle": "plate"}
             return self._index_refused(request, form_errors(exc, request.locale, rename))
-        response = redirect(f"/visits/{visit.visit_id}", code=303)
-        if visit.ticket_no is None:
-            return flash(response, "ok", N_("Checked in"))
-        # R-RC-8: the customer's queue ticket; the write-up page links its printable copy
-        ticket = pre_inspection.ticket_label(visit.ticket_no)
-        return flash(response, "ok", N_("Checked in: queue ticket {ticket}"), ticket=ticket)
+        # R-RC-8: the write-up page shows the customer's queue ticket and links its printable copy
+        return flash(redirect(f"/visits/{visit.visit_id}", code=303), "ok", N_("Checked in"))
 
     def _index_refused(self, request, errors):
         return self.index_page(request, errors=errors, form=request.form, status=422)
@@ -419,6 +415,7 @@ class WriteUpEndpoints:
             errors=errors or {},
             form=request.form if request.method == "POST" else {},
             bays=pre_inspection_bays(),
+            occupied_bays=self.db.read(handlers.bays_occupied),  # R-RC-8: only a free bay can be chosen
             zones=walk_around.ZONES,
             kinds=walk_around.DAMAGE_KINDS,
             covers=walk_around.COVERS,

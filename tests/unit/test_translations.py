@@ -481,6 +481,7 @@ PAGES = {
         "errors": {"mileage_km": ["bad"], "key_tag": ["bad"]},
         "form": {},
         "bays": ("P1", "P2"),
+        "occupied_bays": {"P1": "A-D1234"},
         "zones": ZONES,
         "kinds": DAMAGE_KINDS,
         "covers": COVERS,
