@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from pypinyin import Style, lazy_pinyin
 
-from contracts.validators import check_mobile, check_vin
+from contracts.validators import check_mobile, check_vin, vin_check_digit
 from kit.errors import DomainError
 from kit.i18n import N_
 
@@ -21,6 +21,7 @@ __all__ = [
     "check_privacy",
     "check_start",
     "check_vin",
+    "vin_check_digit",
     "name_key",
     "welcome_name",
 ]

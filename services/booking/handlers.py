@@ -344,7 +344,7 @@ def appointment_view(a: Appointment, c: Customer, v: Vehicle) -> dict:
         "starts_at": a.starts_at,
         "customer_id": c.customer_id,
         "customer": {"name": c.name, "mobile": c.mobile},
-        "vehicle": {"vin": v.vin, "plate": v.plate, "model": v.model},
+        "vehicle": {"vin": v.vin, "plate": v.plate, "model": v.model, "vin_check_digit": domain.vin_check_digit(v.vin)},
         "advisor_id": a.advisor_id,
         "complaint": a.complaint,
         "planned_labour": a.planned_labour,

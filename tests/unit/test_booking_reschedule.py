@@ -220,3 +220,26 @@ def test_appointment_booked_carries_the_customers_e_mail_for_reception_s_progres
     book(work, email="wang@example.com")
     book(work, at=NINE + timedelta(minutes=15))
     assert [e["customer"].get("email") for e in events(work, names.APPOINTMENT_BOOKED)] == ["wang@example.com", None]
+
+
+def test_a_european_vin_without_a_check_digit_is_booked_and_the_desk_is_warned(tmp_path):
+    """Issue #4: warn rather than refuse where the market does not use the check digit."""
+    work, _ = booking_work(tmp_path)
+    booked = work.run(
+        handlers.book_appointment,
+        {
+            "customer": {"name": "王先生", "mobile": make_mobile()},
+            "vehicle": {"vin": "WVWZZZ1KZAW000001", "plate": make_plate(), "model": "高尔夫(进口)"},
+            "starts_at": NINE,
+            "advisor_id": "A001",
+        },
+        actor_id="B001",
+    )
+    view = work.read(handlers.appointment, booked.appointment_id)
+    assert view["vehicle"]["vin_check_digit"] == "not_used"
+    assert (
+        work.read(handlers.appointment, book(work, at=NINE + timedelta(minutes=15)).appointment_id)["vehicle"][
+            "vin_check_digit"
+        ]
+        == "valid"
+    )

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from contracts.validators import check_mobile, check_vin
+from contracts.validators import check_mobile, check_vin, vin_check_digit
 from kit.errors import DomainError
 from services.booking.domain import check_start
 from tests.support.factories import make_vin
@@ -100,3 +100,24 @@ def test_a_booking_slot_that_is_not_in_the_future_is_refused_naming_starts_at(de
         check_start(NOW + delta, NOW)
     assert exc.value.field == "starts_at"
     assert exc.value.code == "slot_in_past"
+
+
+def test_a_vin_from_a_market_without_the_check_digit_is_accepted_with_a_warning():
+    """Issue #4: a European VIN's position 9 is often a plain character: warn rather than refuse."""
+    european = "WVWZZZ1KZAW000001"  # Volkswagen, Germany; position 9 "Z" is not its check digit
+    assert vin_check_digit(european) == "not_used"
+    assert check_vin(european) == european
+    chinese = with_check_digit("LSVAM4187C2184847", "0")
+    assert vin_check_digit(chinese) == "wrong"
+    assert vin_check_digit("LSVAM4187C2184847") == "valid"
+
+
+@pytest.mark.parametrize("mobile", ["14012345678", "12345678901", "01012345678", "+1 415 555 0100"])
+def test_numbers_outside_chinas_mobile_ranges_are_refused_by_the_numbering_plan(mobile):
+    with pytest.raises(DomainError) as exc:
+        check_mobile(mobile)
+    assert exc.value.code == "mobile_invalid" and exc.value.field == "customer.mobile"
+
+
+def test_a_mobile_written_with_the_country_code_and_spaces_is_its_eleven_digits():
+    assert check_mobile("+86 139 1234 5678") == check_mobile("139-1234-5678") == "13912345678"
