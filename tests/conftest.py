@@ -13,6 +13,7 @@ from kit.line import Line
 
 from .support.http import Client
 from .support.infra import drop_namespace, free_port, new_namespace, postgres_url, rabbitmq_uri
+from .support.mail import smtp_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,3 +84,10 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "e2e" in item.keywords or "service" in item.keywords:
                 item.add_marker(skip)
+
+
+@pytest.fixture
+def mailbox():
+    """A real local SMTP server; the line is pointed at it with SMTP_HOST=127.0.0.1, SMTP_PORT=mailbox.port."""
+    with smtp_server() as box:
+        yield box

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from contracts import Envelope, names
 from contracts.pricing import PriceBook
-from kit import notify
+from kit import notify, price_list
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_, translate
 from kit.paging import Page, contains, paginate
@@ -362,41 +361,12 @@ def appointment_view(a: Appointment, c: Customer, v: Vehicle) -> dict:
 
 def take_price_list(uow, event: Envelope) -> None:
     """price_list_published -> booking's own copy, so the desk prices phone estimates while billing is away."""
-    p = event.payload
-    if uow.session.get(PriceListCopy, p["version"]) is not None:
-        return
-    uow.session.add(
-        PriceListCopy(
-            version=p["version"],
-            effective_from=p["effective_from"],
-            labour_rate=p["labour_rate"],
-            vat_rate=p["vat_rate"],
-            labour={
-                op["code"]: {"name": op["name"], "standard_hours": str(op["standard_hours"])}
-                for op in p["labour_operations"]
-            },
-            parts={
-                part["part_no"]: {"name": part["name"], "unit_price": str(part["unit_price"])} for part in p["parts"]
-            },
-        )
-    )
+    price_list.take(uow, event, PriceListCopy)
 
 
 def current_price_book(session, now: datetime | None = None) -> PriceBook | None:
     """The newest published version in force (effective_from not in the future)."""
-    query = sa.select(PriceListCopy).order_by(PriceListCopy.effective_from.desc())
-    if now is not None:
-        query = query.where(PriceListCopy.effective_from <= now)
-    copy = session.scalars(query.limit(1)).first()
-    if copy is None:
-        return None
-    return PriceBook(
-        version=copy.version,
-        labour_rate=copy.labour_rate,
-        vat_rate=Decimal(copy.vat_rate),
-        labour={code: (v["name"], Decimal(v["standard_hours"])) for code, v in copy.labour.items()},
-        parts={no: (v["name"], Decimal(v["unit_price"])) for no, v in copy.parts.items()},
-    )
+    return price_list.current(session, PriceListCopy, now)
 
 
 # --- preparation checklist (R-BK-6) --------------------------------------------------------------

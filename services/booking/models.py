@@ -4,7 +4,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from kit.db import service_base
-from kit.types import Money, Quantity, UtcDateTime
+from kit.price_list import PriceListCopyColumns
+from kit.types import UtcDateTime
 
 from .domain import name_key
 
@@ -133,16 +134,8 @@ class CallOutcome(Base):
     at = mapped_column(UtcDateTime, nullable=False)
 
 
-class PriceListCopy(Base):
+class PriceListCopy(PriceListCopyColumns, Base):
     """Billing's published price list as booking last heard it (price_list_published): phone estimates."""
-
-    __tablename__ = "price_list_copies"
-    version: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
-    effective_from = mapped_column(UtcDateTime, nullable=False)
-    labour_rate = mapped_column(Money, nullable=False)
-    vat_rate = mapped_column(Quantity, nullable=False)
-    labour: Mapped[dict] = mapped_column(sa.JSON)  # code -> {"name", "standard_hours"}
-    parts: Mapped[dict] = mapped_column(sa.JSON)  # part_no -> {"name", "unit_price"}
 
 
 class PreparationItem(Base):

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from contracts import Envelope, names
 from contracts.events import OrderSchema
-from kit import signatures
+from kit import price_list, signatures
 from kit.errors import DomainError, NotFound, PermanentError
 from kit.web import JSONEncoder
 
@@ -387,16 +387,7 @@ def pending_consents(session) -> list[dict]:
 
 def price_book(session, version: str) -> PriceBook | None:
     """Reception's copy of one published price-list version (the one the order was priced from)."""
-    copy = session.get(PriceListCopy, version)
-    if copy is None:
-        return None
-    return PriceBook(
-        version=copy.version,
-        labour_rate=copy.labour_rate,
-        vat_rate=copy.vat_rate,
-        labour={code: (v["name"], Decimal(v["standard_hours"])) for code, v in copy.labour.items()},
-        parts={no: (v["name"], Decimal(v["unit_price"])) for no, v in copy.parts.items()},
-    )
+    return price_list.version(session, PriceListCopy, version)
 
 
 def added_labour(session, order_id: str, request_id: str | None, lines: list[dict] | None, now):

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from contracts import Envelope, names
 from contracts.events import OrderSchema
 from contracts.validators import check_mobile, check_vin
-from kit import signatures
+from kit import price_list, signatures
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
 from kit.web import JSONEncoder
@@ -33,24 +33,7 @@ from .models import (
 
 def take_price_list(uow, event: Envelope) -> None:
     """price_list_published -> the local copy reception prices orders from (works while billing is down)."""
-    p = event.payload
-    if uow.session.get(PriceListCopy, p["version"]) is not None:
-        return
-    uow.session.add(
-        PriceListCopy(
-            version=p["version"],
-            effective_from=p["effective_from"],
-            labour_rate=p["labour_rate"],
-            vat_rate=p["vat_rate"],
-            labour={
-                op["code"]: {"name": op["name"], "standard_hours": str(op["standard_hours"])}
-                for op in p["labour_operations"]
-            },
-            parts={
-                part["part_no"]: {"name": part["name"], "unit_price": str(part["unit_price"])} for part in p["parts"]
-            },
-        )
-    )
+    price_list.take(uow, event, PriceListCopy)
 
 
 def expect_arrival(uow, event: Envelope) -> None:
@@ -492,16 +475,7 @@ def _loaded(body: dict) -> dict:
 
 
 def current_price_book(session) -> domain.PriceBook | None:
-    copy = session.scalars(sa.select(PriceListCopy).order_by(PriceListCopy.effective_from.desc()).limit(1)).first()
-    if copy is None:
-        return None
-    return domain.PriceBook(
-        version=copy.version,
-        labour_rate=copy.labour_rate,
-        vat_rate=copy.vat_rate,
-        labour={code: (v["name"], Decimal(v["standard_hours"])) for code, v in copy.labour.items()},
-        parts={no: (v["name"], Decimal(v["unit_price"])) for no, v in copy.parts.items()},
-    )
+    return price_list.current(session, PriceListCopy)
 
 
 # --- views -------------------------------------------------------------------------------------

@@ -4,21 +4,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kit.db import service_base
-from kit.types import Money, Quantity, UtcDateTime
+from kit.price_list import PriceListCopyColumns
+from kit.types import Money, UtcDateTime
 
 Base = service_base()
 
 
-class PriceListCopy(Base):
+class PriceListCopy(PriceListCopyColumns, Base):
     """Billing's published price list as reception last heard it (price_list_published)."""
-
-    __tablename__ = "price_list_copies"
-    version: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
-    effective_from = mapped_column(UtcDateTime, nullable=False)
-    labour_rate = mapped_column(Money, nullable=False)
-    vat_rate = mapped_column(Quantity, nullable=False)
-    labour: Mapped[dict] = mapped_column(sa.JSON)  # code -> {"name", "standard_hours"}
-    parts: Mapped[dict] = mapped_column(sa.JSON)  # part_no -> {"name", "unit_price"}
 
 
 class ExpectedArrival(Base):

@@ -2,36 +2,14 @@
 told at once, with the new time, the advisor and other times offered."""
 
 from datetime import datetime, timedelta
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from contracts import names
 from tests.support.factories import make_booking
 from tests.support.http import Client, eventually
-from tests.support.infra import free_port
 
 pytestmark = pytest.mark.e2e
-
-
-class Mailbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def mailbox():
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    box.port = controller.port
-    yield box
-    controller.stop()
 
 
 def test_the_customer_is_told_at_once_when_the_dealership_moves_the_booking(line_factory, mailbox):

@@ -1,40 +1,19 @@
 """Customers are told through the notification outbox; tests use a real local SMTP server (aiosmtpd)."""
 
-from email import message_from_bytes, policy
-
 import pytest
-from aiosmtpd.controller import Controller
 
 from contracts import names
 from tests.support.factories import make_booking
 from tests.support.http import Client, eventually
 from tests.support.infra import free_port
+from tests.support.mail import smtp_server
 
 pytestmark = pytest.mark.service
 
 
-class Mailbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def mail_server():
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, mailbox
-    controller.stop()
-
-
-def test_the_customer_gets_a_confirmation_and_new_times_when_the_dealership_must_cancel(line_factory, mail_server):
+def test_the_customer_gets_a_confirmation_and_new_times_when_the_dealership_must_cancel(line_factory, mailbox):
     """R-BK-5 (who receives them, when) and R-BK-8 (told at once, offered new times)."""
-    controller, mailbox = mail_server
-    line = line_factory(SMTP_HOST="127.0.0.1", SMTP_PORT=str(controller.port))
+    line = line_factory(SMTP_HOST="127.0.0.1", SMTP_PORT=str(mailbox.port))
     client = Client(line, minted=True)
     line.start([names.WORKSHOP, names.BOOKING])  # booking holds workshop capacity first (R-BK-4)
 
@@ -73,11 +52,6 @@ def test_notifications_wait_while_the_mail_server_is_away_and_go_out_when_it_is_
     )
     assert client.get(names.BOOKING, path)["notifications"][0]["status"] == "pending"
 
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server(port) as mailbox:
         eventually(lambda: mailbox.messages, 30, what="the e-mail after the server came back")
         assert client.get(names.BOOKING, path)["notifications"][0]["status"] == "sent"
-    finally:
-        controller.stop()

@@ -6,33 +6,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 
 from contracts import names
 from kit.orders import OrderSigner
-from tests.service.test_notifications import Mailbox
 from tests.support.broker import envelope, publish
 from tests.support.db import service_work
 from tests.support.http import Client, eventually
-from tests.support.infra import free_port
 from tests.support.reception_orders import store_signed_order
 
 pytestmark = pytest.mark.service
 
 
-@pytest.fixture
-def customers_mailbox():
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, mailbox
-    controller.stop()
-
-
-def test_vehicle_ready_sends_the_ready_for_pick_up_mail_and_the_signed_order_prints(line_factory, customers_mailbox):
-    controller, mailbox = customers_mailbox
-    line = line_factory(SMTP_HOST="127.0.0.1", SMTP_PORT=str(controller.port))
+def test_vehicle_ready_sends_the_ready_for_pick_up_mail_and_the_signed_order_prints(line_factory, mailbox):
+    line = line_factory(SMTP_HOST="127.0.0.1", SMTP_PORT=str(mailbox.port))
     var_dir = Path(line.env["VAR_DIR"])
     # the order as reception signed it earlier (its database, its signing key), before the service starts
     var_dir.mkdir(parents=True, exist_ok=True)
