@@ -15,6 +15,19 @@ from .errors import PermanentError
 _ORDER = OrderSchema()
 
 
+def check_amendment_agrees(order: dict, amended: dict) -> None:
+    """R-WS-3: an `order_amended` envelope must say what the signed version it carries says (its number, and
+    which version, by number and SHA-256, it amends); otherwise it is refused for good (dead letter)."""
+    amends = order.get("amends")
+    if (
+        order["version"] != amended["version"]
+        or amends is None
+        or amends["version"] != amended["previous_version"]
+        or amends["sha256"] != amended["previous_sha256"]
+    ):
+        raise PermanentError("order_amended does not agree with the signed version it carries")
+
+
 class OrderVerifier:
     """Trusts the public keys in the signing-key directory; re-reads it when a new key id appears."""
 

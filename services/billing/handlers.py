@@ -10,6 +10,7 @@ from contracts import Envelope, names
 from contracts.events import OrderSchema
 from kit import signing
 from kit.errors import NotFound, PermanentError
+from kit.orders import check_amendment_agrees
 from kit.web import JSONEncoder
 
 from . import domain, repository
@@ -65,14 +66,8 @@ def record_amended_order(uow, event: Envelope, verify) -> None:
     amended = event.payload
     signed = event.raw_payload["signed_order"]
     order = verify(signed)
-    amends = order.get("amends")
-    if (
-        order["version"] != amended["version"]
-        or amends is None
-        or amends["version"] != amended["previous_version"]
-        or amends["sha256"] != amended["previous_sha256"]
-    ):
-        raise PermanentError("order_amended does not agree with the signed version it carries")
+    check_amendment_agrees(order, amended)
+    amends = order["amends"]
     previous = repository.quote(uow.session, order["order_id"], amends["version"])
     if previous is not None and previous.version == amends["version"]:
         if _sha256(previous.signed["order"]) != amends["sha256"]:

@@ -15,6 +15,7 @@ from contracts import Envelope, names
 from contracts.events import LINE_KINDS
 from kit import signing
 from kit.errors import DomainError, NotFound, PermanentError
+from kit.orders import check_amendment_agrees
 
 from . import domain
 from .models import AdditionalWorkRequest, Job, PartsRequest, TechnicianNotice, WorkOrder
@@ -125,7 +126,7 @@ def take_amended_order(uow, event: Envelope, verify) -> None:
     amended = event.payload
     signed = event.raw_payload["signed_order"]
     order = verify(signed)  # a tampered or unsigned version is refused here (dead letter)
-    _check_agrees(order, amended)
+    check_amendment_agrees(order, amended)
     session = uow.session
     work_order = session.get(WorkOrder, order["order_id"])
     if work_order is None:
@@ -161,7 +162,7 @@ def take_amended_order(uow, event: Envelope, verify) -> None:
         for job in jobs
     )
     if working and parts:
-        _request_parts(uow, work_order, parts)
+        request_parts(uow, work_order, parts)
     if amended.get("request_id"):
         request = session.get(AdditionalWorkRequest, amended["request_id"])
         if request is not None:
@@ -204,17 +205,6 @@ def take_declined_work(uow, event: Envelope) -> None:
     )
 
 
-def _check_agrees(order: dict, amended: dict) -> None:
-    amends = order.get("amends")
-    if (
-        order["version"] != amended["version"]
-        or amends is None
-        or amends["version"] != amended["previous_version"]
-        or amends["sha256"] != amended["previous_sha256"]
-    ):
-        raise PermanentError("order_amended does not agree with the signed version it carries")
-
-
 def _work_order_from(uow, order: dict, signed: dict) -> WorkOrder:
     work_order = WorkOrder(
         order_id=order["order_id"],
@@ -231,8 +221,9 @@ def _work_order_from(uow, order: dict, signed: dict) -> WorkOrder:
     return work_order
 
 
-def _request_parts(uow, work_order: WorkOrder, parts: list[dict]) -> None:
-    """The technician collects the newly signed parts against the new version (R-WS-2)."""
+def request_parts(uow, work_order: WorkOrder, parts: list[dict]) -> None:
+    """The technician collects the order's signed parts from the parts counter (R-WS-2): at dispatch, and again
+    for the parts each new signed version adds; parts_requested carries the signed order to issue against."""
     request_id = str(uuid.uuid4())
     uow.session.add(
         PartsRequest(

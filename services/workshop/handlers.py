@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -64,25 +63,7 @@ def dispatch(uow, order_id: str, *, technician_id: str, bay_id: str) -> WorkOrde
     )
     parts = domain.parts_of(verified_body(work_order))
     if parts:
-        request_id = str(uuid.uuid4())
-        session.add(
-            PartsRequest(
-                request_id=request_id,
-                order_id=order_id,
-                requested_at=uow.clock(),
-                lines=[{**p, "quantity": str(p["quantity"])} for p in parts],
-            )
-        )
-        uow.emit(
-            names.PARTS_REQUESTED,
-            {
-                "request_id": request_id,
-                "signed_order": work_order.signed,
-                "technician_id": technician_id,
-                "lines": [{"line_no": p["line_no"], "quantity": p["quantity"]} for p in parts],
-            },
-            correlation_id=work_order.visit_id,
-        )
+        additional_work.request_parts(uow, work_order, parts)
     return work_order
 
 
