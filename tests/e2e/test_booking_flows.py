@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from contracts import names
+from services.booking.slots import SlotRules, reception_slots
 from tests.support.factories import make_booking, make_mobile, make_plate, make_vin, next_slot
 from tests.support.http import eventually
 from tests.support.visit import Visit
@@ -77,11 +78,17 @@ def test_a_no_show_releases_the_shelf_reservation_in_the_parts_service(line_fact
     now = datetime.now(SHANGHAI)
     if now.hour == 23 and now.minute >= 50:
         pytest.skip("too close to midnight for a slot later today")
-    line = line_factory(BOOKING_OPENS="00:00", BOOKING_CLOSES="23:59", SLOT_MINUTES="1", SLOT_GROUP="50")
+    settings = {"BOOKING_OPENS": "00:00", "BOOKING_CLOSES": "23:59", "SLOT_MINUTES": "1", "SLOT_GROUP": "50"}
+    line = line_factory(**settings)
     line.start()
     client = Client(line)
     client.token("B001")
-    soon = (datetime.now(SHANGHAI) + timedelta(seconds=75)).replace(second=0, microsecond=0)
+    # the first one-minute slot at least 75 s from now, on the grid (after every 50 slots a buffer stays free)
+    earliest = datetime.now(SHANGHAI) + timedelta(seconds=75)
+    grid = reception_slots(earliest.date(), SlotRules.from_settings(settings), SHANGHAI)
+    soon = next((t for t in grid if t >= earliest), None)
+    if soon is None:
+        pytest.skip("no one-minute slot left today")
     visit = Visit(line, client=client, booking=make_booking(starts_at=soon.isoformat()))
     visit.book()
     assert visit.wait_parts_reserved()["parts_status"] == "reserved"
