@@ -252,7 +252,7 @@ def local_time(value: datetime | None, tz: str = "Asia/Shanghai", fmt: str = "%Y
 def _environment(service: str | None, locale: str) -> Environment:
     folders = [str(KIT_TEMPLATES)]
     if service:
-        folders.insert(0, str(SERVICES_DIR / service / "ui"))
+        folders.insert(0, str(SERVICES_DIR / service / "templates"))
     env = Environment(
         loader=FileSystemLoader(folders), autoescape=select_autoescape(["html"]), extensions=["jinja2.ext.i18n"]
     )
@@ -303,7 +303,7 @@ def _flashes(request, locale: str) -> list[tuple[str, str]]:
 def page(service: str | None, title: str, template: str, request=None, status: int = 200, **context) -> Response:
     """Render a department page in the staff member's language; `title` is a message id.
 
-    `template` is a file under the service's ui/ folder or the kit's templates/.
+    `template` is a file under the service's templates/ folder or the kit's templates/.
     """
     settings = Settings.load()
     locale = getattr(request, "locale", DEFAULT_LOCALE)

@@ -6,7 +6,7 @@ customer's signature image (checked against the hash inside the signed body) and
 (name, staff number, time), with the Ed25519 signature's key id so a reader can have it verified.
 
 Rendering uses WeasyPrint (HTML + CSS to PDF, pango for Chinese text); the page is a Jinja template
-beside the department pages (`ui/order_pdf.html`), always in Chinese since it is the customer's document.
+beside the department pages (`templates/order_pdf.html`), always in Chinese since it is the customer's document.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ COVERS = {
     "floor": N_("Floor mat cover"),
 }
 
-# Zones of the car diagram (seen from above); the SVG in ui/car_diagram.html draws one shape per zone.
+# Zones of the car diagram (seen from above); the SVG in templates/car_diagram.html draws one shape per zone.
 ZONES = {
     "front_bumper": N_("Front bumper"),
     "bonnet": N_("Bonnet"),

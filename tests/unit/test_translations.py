@@ -815,7 +815,7 @@ def test_every_department_template_has_fake_data_here():
     """Every full page (fragments such as the workshop board are rendered inside one of these)."""
     templates = {
         (path.parent.parent.name, path.name)
-        for path in (ROOT / "services").glob("*/ui/*.html")
+        for path in (ROOT / "services").glob("*/templates/*.html")
         if "{% extends" in path.read_text()
     }
     assert templates == set(PAGES)
