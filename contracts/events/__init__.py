@@ -1,0 +1,183 @@
+"""One marshmallow schema per event payload, imported by producer and consumer alike, one module per producer.
+
+Changes are additive; a breaking change is a new schema version registered beside the old
+one (see registry.py), which consumers learn before producers send it.
+"""
+
+from .. import names
+from .billing import InvoiceBlocked, LabourOperationSchema, PartPriceSchema, PriceListPublished, VehicleDelivered
+from .booking import (
+    AppointmentBooked,
+    AppointmentCancelled,
+    AppointmentNoShow,
+    AppointmentRescheduled,
+    ConfirmationEscalated,
+    PlannedPartSchema,
+)
+from .common import LINE_KINDS, CustomerSchema, VehicleSchema
+from .orders import (
+    AdditionalWorkDeclined,
+    AmendsSchema,
+    ComplaintSchema,
+    ConsentSchema,
+    DamageMarkSchema,
+    DeclinedLineSchema,
+    DeclinedWorkSchema,
+    FindingNoteSchema,
+    OdometerChangeSchema,
+    OrderAmended,
+    OrderLineSchema,
+    OrderSchema,
+    OrderSigned,
+    PreInspectionCongested,
+    SignedOrderSchema,
+    WalkAroundSchema,
+)
+from .parts import (
+    IssuedLineSchema,
+    PartsIssued,
+    PartsIssueRefused,
+    PartsReserved,
+    PartsShort,
+    RefusedLineSchema,
+    ReservedLineSchema,
+    ShortLineSchema,
+)
+from .staff import FollowupScheduled, StaffChanged, StaffRecord, StaffRegistered
+from .workshop import (
+    AdditionalWorkRequested,
+    FoundWorkLineSchema,
+    JobDoneSchema,
+    PartsRequested,
+    PartUsedSchema,
+    RequestedLineSchema,
+    VehicleReady,
+    WorkStarted,
+)
+
+__all__ = [
+    "AdditionalWorkDeclined",
+    "AdditionalWorkRequested",
+    "AmendsSchema",
+    "AppointmentBooked",
+    "AppointmentCancelled",
+    "AppointmentNoShow",
+    "AppointmentRescheduled",
+    "ComplaintSchema",
+    "ConfirmationEscalated",
+    "ConsentSchema",
+    "CustomerSchema",
+    "DamageMarkSchema",
+    "DeclinedLineSchema",
+    "DeclinedWorkSchema",
+    "FindingNoteSchema",
+    "FollowupScheduled",
+    "FoundWorkLineSchema",
+    "InvoiceBlocked",
+    "IssuedLineSchema",
+    "JobDoneSchema",
+    "LINE_KINDS",
+    "LabourOperationSchema",
+    "OdometerChangeSchema",
+    "OrderAmended",
+    "OrderLineSchema",
+    "OrderSchema",
+    "OrderSigned",
+    "PartPriceSchema",
+    "PartUsedSchema",
+    "PartsIssueRefused",
+    "PartsIssued",
+    "PartsRequested",
+    "PartsReserved",
+    "PartsShort",
+    "PlannedPartSchema",
+    "PreInspectionCongested",
+    "PriceListPublished",
+    "RefusedLineSchema",
+    "RequestedLineSchema",
+    "ReservedLineSchema",
+    "ShortLineSchema",
+    "SignedOrderSchema",
+    "StaffChanged",
+    "StaffRecord",
+    "StaffRegistered",
+    "VehicleDelivered",
+    "VehicleReady",
+    "VehicleSchema",
+    "WalkAroundSchema",
+    "WorkStarted",
+    "EVENTS",
+    "SUBSCRIPTIONS",
+]
+
+# (event type, schema version) -> (producing service, payload schema)
+EVENTS = {
+    (names.APPOINTMENT_BOOKED, 1): (names.BOOKING, AppointmentBooked),
+    (names.APPOINTMENT_CANCELLED, 1): (names.BOOKING, AppointmentCancelled),
+    (names.APPOINTMENT_RESCHEDULED, 1): (names.BOOKING, AppointmentRescheduled),
+    (names.APPOINTMENT_NO_SHOW, 1): (names.BOOKING, AppointmentNoShow),
+    (names.CONFIRMATION_ESCALATED, 1): (names.BOOKING, ConfirmationEscalated),
+    (names.PARTS_RESERVED, 1): (names.PARTS, PartsReserved),
+    (names.PARTS_SHORT, 1): (names.PARTS, PartsShort),
+    (names.PRICE_LIST_PUBLISHED, 1): (names.BILLING, PriceListPublished),
+    (names.ORDER_SIGNED, 1): (names.RECEPTION, OrderSigned),
+    (names.ORDER_AMENDED, 1): (names.RECEPTION, OrderAmended),
+    (names.ADDITIONAL_WORK_REQUESTED, 1): (names.WORKSHOP, AdditionalWorkRequested),
+    (names.ADDITIONAL_WORK_DECLINED, 1): (names.RECEPTION, AdditionalWorkDeclined),
+    (names.PRE_INSPECTION_CONGESTED, 1): (names.RECEPTION, PreInspectionCongested),
+    (names.PARTS_REQUESTED, 1): (names.WORKSHOP, PartsRequested),
+    (names.PARTS_ISSUED, 1): (names.PARTS, PartsIssued),
+    (names.PARTS_ISSUE_REFUSED, 1): (names.PARTS, PartsIssueRefused),
+    (names.WORK_STARTED, 1): (names.WORKSHOP, WorkStarted),
+    (names.VEHICLE_READY, 1): (names.WORKSHOP, VehicleReady),
+    (names.INVOICE_BLOCKED, 1): (names.BILLING, InvoiceBlocked),
+    (names.VEHICLE_DELIVERED, 1): (names.BILLING, VehicleDelivered),
+    (names.FOLLOWUP_SCHEDULED, 1): (names.FOLLOWUP, FollowupScheduled),
+    (names.STAFF_REGISTERED, 1): (names.STAFF, StaffRegistered),
+    (names.STAFF_CHANGED, 1): (names.STAFF, StaffChanged),
+}
+
+# Who listens to what: consumer service -> event types. The broker topology (one durable
+# quorum queue per pair, declared at start-up) is derived from this table.
+SUBSCRIPTIONS = {
+    names.BOOKING: (
+        names.PARTS_RESERVED,
+        names.PARTS_SHORT,
+        names.VEHICLE_DELIVERED,
+        names.PRICE_LIST_PUBLISHED,  # booking's own copy: priced phone estimates (R-BK-2)
+    ),
+    names.RECEPTION: (
+        names.APPOINTMENT_BOOKED,
+        names.APPOINTMENT_CANCELLED,
+        names.APPOINTMENT_RESCHEDULED,  # the expected arrival moves
+        names.APPOINTMENT_NO_SHOW,  # ... or is dropped
+        names.PRICE_LIST_PUBLISHED,
+        names.WORK_STARTED,  # R-PN-1: the work-started notice
+        names.VEHICLE_READY,  # R-PN-1: the ready-for-pick-up notice
+        names.STAFF_REGISTERED,  # staff names for the printed order and the incident summary
+        names.STAFF_CHANGED,
+        names.VEHICLE_DELIVERED,  # the car has left: its key tag is free again (R-RC-7)
+        names.ADDITIONAL_WORK_REQUESTED,  # R-WS-3: the advisor hears of found work
+    ),
+    names.WORKSHOP: (
+        names.ORDER_SIGNED,
+        names.PARTS_ISSUED,
+        names.PRICE_LIST_PUBLISHED,  # standard hours: what planned jobs take of the capacity (R-BK-4)
+        names.APPOINTMENT_BOOKED,  # the capacity hold is confirmed ...
+        names.APPOINTMENT_CANCELLED,  # ... released
+        names.APPOINTMENT_RESCHEDULED,  # ... moved
+        names.APPOINTMENT_NO_SHOW,  # ... released
+        names.ORDER_AMENDED,  # R-WS-3: each new signed version's jobs
+        names.ADDITIONAL_WORK_DECLINED,  # the technician is told not to do it
+    ),
+    names.PARTS: (
+        names.APPOINTMENT_BOOKED,
+        names.APPOINTMENT_CANCELLED,
+        names.APPOINTMENT_RESCHEDULED,  # the shelf reservation moves with the appointment
+        names.APPOINTMENT_NO_SHOW,  # ... or is released
+        names.PARTS_REQUESTED,
+    ),
+    # parts sees new versions in parts_requested, which carries the signed order it issues against
+    names.BILLING: (names.ORDER_SIGNED, names.ORDER_AMENDED, names.PARTS_ISSUED, names.VEHICLE_READY),
+    names.FOLLOWUP: (names.VEHICLE_DELIVERED,),
+}

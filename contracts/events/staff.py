@@ -1,0 +1,31 @@
+"""Follow-up's and the staff directory's events."""
+
+from marshmallow import Schema, fields, validate
+
+from ..fields import Id, UtcTime
+
+
+class FollowupScheduled(Schema):
+    call_id = Id(required=True)
+    order_id = Id(required=True)
+    assigned_to = Id(load_default=None, allow_none=True)
+    due_from = UtcTime(required=True)
+    due_by = UtcTime(required=True)
+
+
+class StaffRecord(Schema):
+    """A staff member as the directory publishes them (never a password or its hash)."""
+
+    staff_id = Id(required=True)
+    name = fields.String(required=True)
+    department = fields.String(required=True)
+    roles = fields.List(fields.String(), required=True)
+    active = fields.Boolean(required=True)
+
+
+class StaffRegistered(StaffRecord):
+    pass
+
+
+class StaffChanged(StaffRecord):
+    change = fields.String(required=True, validate=validate.OneOf(("roles", "password_reset", "active", "details")))
