@@ -248,6 +248,11 @@ def local_time(value: datetime | None, tz: str = "Asia/Shanghai", fmt: str = "%Y
     return value.astimezone(ZoneInfo(tz)).strftime(fmt)
 
 
+def plain_quantity(value: Decimal | int | str | None) -> str:
+    """A quantity in plain notation: 1000, not 1E+3 (Quantity columns come back normalised)."""
+    return "" if value is None else format(Decimal(str(value)), "f")
+
+
 @cache
 def _environment(service: str | None, locale: str) -> Environment:
     folders = [str(KIT_TEMPLATES)]
@@ -258,6 +263,7 @@ def _environment(service: str | None, locale: str) -> Environment:
     )
     env.install_gettext_translations(translations(locale), newstyle=True)
     env.filters["local"] = local_time
+    env.filters["quantity"] = plain_quantity
     return env
 
 

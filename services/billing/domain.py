@@ -6,13 +6,18 @@ Plain Python: no nameko, no SQLAlchemy. Money is Decimal, rounded to the fen hal
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from contracts.pricing import PriceBook
 from kit.errors import DomainError
-from kit.types import yuan
 
 PAYMENT_METHODS = ("cash", "card", "wechat", "alipay", "transfer")
+CENT = Decimal("0.01")
+
+
+def yuan(value) -> Decimal:
+    """Round to the fen, half up, as a Chinese invoice does."""
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from decimal import Decimal
@@ -11,9 +12,10 @@ from contracts.events import OrderSchema
 from kit import signing
 from kit.errors import NotFound, PermanentError
 from kit.orders import check_amendment_agrees
+from kit.paging import Page
 from kit.web import JSONEncoder
 
-from . import domain, repository
+from . import domain, models
 from .models import Invoice, LabourOperation, PartPrice, PartsIssue, PriceList, SignedQuote, WorkDone
 
 _ORDER = OrderSchema()
@@ -42,24 +44,14 @@ def publish_price_list(uow, price_list: dict) -> bool:
 
 
 def record_signed_order(uow, event: Envelope, verify) -> None:
-    """R-BL-1: keep the quote the customer signed; an order that does not verify is refused (dead letter)."""
-    order = verify(event.raw_payload)
-    if repository.quote(uow.session, order["order_id"], order["version"]) is None:
-        uow.session.add(
-            SignedQuote(
-                order_id=order["order_id"],
-                version=order["version"],
-                visit_id=order["visit_id"],
-                signed=event.raw_payload,
-                received_at=uow.clock(),
-            )
-        )
-        uow.session.flush()
-    _rebuild_invoice(uow, order["order_id"], order["visit_id"])
+    """order_signed -> R-BL-1: keep the quote the customer signed; an order that does not verify is refused
+    (dead letter)."""
+    signed = event.raw_payload
+    keep_signed_version(uow, verify(signed), signed)
 
 
 def record_amended_order(uow, event: Envelope, verify) -> None:
-    """R-BL-1 / R-WS-3: keep each signed amendment; the bill agrees with the latest signed version.
+    """order_amended -> R-BL-1 / R-WS-3: keep each signed amendment; the bill agrees with the latest signed version.
 
     A tampered or unsigned version, one whose envelope disagrees with its signed body, or one that does not
     follow the version billing holds, is refused (dead letter)."""
@@ -68,21 +60,33 @@ def record_amended_order(uow, event: Envelope, verify) -> None:
     order = verify(signed)
     check_amendment_agrees(order, amended)
     amends = order["amends"]
-    previous = repository.quote(uow.session, order["order_id"], amends["version"])
+    previous = models.quote(uow.session, order["order_id"], amends["version"])
     if previous is not None and previous.version == amends["version"]:
         if _sha256(previous.signed["order"]) != amends["sha256"]:
             raise PermanentError(
                 f"order {order['order_id']} v{order['version']} amends a version {amends['version']} "
                 "other than the one billing holds"
             )
-    record_signed_order(uow, _Signed(signed), lambda _signed: order)
+    keep_signed_version(uow, order, signed)
 
 
-class _Signed:
-    """The signed version as record_signed_order reads an order_signed event."""
+def keep_signed_version(uow, order: dict, signed: dict) -> None:
+    """Keep one signed version of an order once and rebuild its bill (order_signed and order_amended alike).
 
-    def __init__(self, signed: dict):
-        self.raw_payload = signed
+    `order` is the verified, loaded body; `signed` is {"order", "signature", "key_id"} as it arrived, kept as is.
+    """
+    if models.quote(uow.session, order["order_id"], order["version"]) is None:
+        uow.session.add(
+            SignedQuote(
+                order_id=order["order_id"],
+                version=order["version"],
+                visit_id=order["visit_id"],
+                signed=signed,
+                received_at=uow.clock(),
+            )
+        )
+        uow.session.flush()
+    _rebuild_invoice(uow, order["order_id"], order["visit_id"])
 
 
 def _sha256(body: dict) -> str:
@@ -104,7 +108,7 @@ def record_parts_issued(uow, event: Envelope) -> None:
 
 def record_vehicle_ready(uow, event: Envelope) -> None:
     payload = event.raw_payload
-    done = repository.work_done(uow.session, payload["order_id"])
+    done = models.work_done(uow.session, payload["order_id"])
     if done is None:
         uow.session.add(
             WorkDone(
@@ -131,7 +135,7 @@ def record_vehicle_ready(uow, event: Envelope) -> None:
 def _rebuild_invoice(uow, order_id: str, visit_id: str) -> Invoice:
     """Recompute the draft bill from whatever has arrived; events may come in any order."""
     session = uow.session
-    invoice = repository.invoice_for_order(session, order_id)
+    invoice = models.invoice_for_order(session, order_id)
     if invoice is None:
         invoice = Invoice(
             invoice_id=str(uuid.uuid4()), order_id=order_id, visit_id=visit_id, status="waiting", updated_at=uow.clock()
@@ -139,10 +143,10 @@ def _rebuild_invoice(uow, order_id: str, visit_id: str) -> Invoice:
         session.add(invoice)
     if invoice.status == "paid":
         return invoice
-    work = repository.work_done(session, order_id)
-    versions = repository.quotes(session, order_id)
+    work = models.work_done(session, order_id)
+    versions = models.quotes(session, order_id)
     quote = versions[-1] if versions else None  # R-BL-1: the latest signed version (quote and amendments)
-    issued = repository.parts_issued(session, order_id)
+    issued = models.parts_issued(session, order_id)
     waiting = []
     if quote is None or [v.version for v in versions] != list(range(1, quote.version + 1)):
         waiting.append("signed_order")  # a version is still on its way (order_signed / order_amended)
@@ -173,9 +177,7 @@ def _rebuild_invoice(uow, order_id: str, visit_id: str) -> Invoice:
     jobs = [{**job, "hours": Decimal(job["hours"])} for job in work.jobs]
     bodies = [v.signed["order"] for v in versions]
     declined = [line for b in bodies for line in b.get("declined_lines", [])]
-    draft = domain.build_invoice(
-        body, repository.price_book(session, body["price_list_version"]), jobs, issued, declined
-    )
+    draft = domain.build_invoice(body, models.price_book(session, body["price_list_version"]), jobs, issued, declined)
     draft.problems = domain.check_chain(bodies, _sha256) + draft.problems
     was_blocked = invoice.status == "blocked" and invoice.problems == draft.problems
     invoice.lines = _jsonable(draft.lines)
@@ -204,7 +206,7 @@ def pay(uow, invoice_id: str, *, amount: Decimal, method: str) -> Invoice:
     invoice.payment_method = method
     invoice.cashier_id = uow.actor_id
     invoice.gate_pass_no = f"GP{now.strftime('%y%m%d')}-{invoice.invoice_id[:6].upper()}"
-    body = _ORDER.load(repository.quote(uow.session, invoice.order_id, None).signed["order"])
+    body = _ORDER.load(models.quote(uow.session, invoice.order_id, None).signed["order"])
     uow.emit(
         names.VEHICLE_DELIVERED,
         {
@@ -221,6 +223,25 @@ def pay(uow, invoice_id: str, *, amount: Decimal, method: str) -> Invoice:
         correlation_id=invoice.visit_id,
     )
     return invoice
+
+
+def invoice_list(session, page: int = 1, per_page: int = 50, q: str = "") -> Page:
+    """One page of invoices as views, newest first; searchable by plate, customer name or order number."""
+    result = models.invoices(session, page, per_page, q)
+    return dataclasses.replace(result, items=[invoice_view(i) for i in result.items])
+
+
+def invoice_of_order(session, order_id: str) -> dict:
+    invoice = models.invoice_for_order(session, order_id)
+    if invoice is None:
+        raise NotFound("This order has no invoice yet")
+    return invoice_view(invoice)
+
+
+def published_price_list(session) -> dict | None:
+    """The price list in force, as published (labour operations and parts), or None before the first one."""
+    current = models.current_price_list(session)
+    return current and models.price_book(session, current.version).__dict__
 
 
 def invoice_view(invoice: Invoice) -> dict:

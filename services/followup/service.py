@@ -2,16 +2,14 @@
 
 from contracts import names
 from kit.extensions import Database, on_event
-from kit.i18n import N_
-from kit.paging import page_args
 from kit.service import KitEndpoints
-from kit.web import api, page
 
 from . import handlers, seed
 from .models import Base
+from .web import CallEndpoints
 
 
-class Service(KitEndpoints):
+class Service(CallEndpoints, KitEndpoints):
     name = names.FOLLOWUP
     db = Database(Base.metadata, seed=seed.reference_data)
 
@@ -19,16 +17,3 @@ class Service(KitEndpoints):
     def schedule_call(self, event):
         """payload: {"invoice_id", "order_id", "advisor_id": "A001", "customer", "vehicle", "total", "delivered_at"}"""
         self.db.handle(event, handlers.schedule_call)
-
-    @api("GET", "/api/calls", action="followup.view")
-    def list_calls(self, request):
-        """?q=<plate, name or mobile>&order_id=…&page=1&per_page=50"""
-        number, per_page, q = page_args(request.args)
-        result = self.db.read(handlers.calls, number, per_page, q, request.args.get("order_id"))
-        return result.as_dict("calls")
-
-    @api("GET", "/", action="followup.view")
-    def index(self, request):
-        number, per_page, q = page_args(request.args)
-        result = self.db.read(handlers.calls, number, per_page, q)
-        return page(self.name, N_("Follow-up calls"), "index.html", request, calls=result.items, result=result, q=q)

@@ -2,15 +2,14 @@
 
 from contracts import names
 from kit.extensions import Database, SignedOrders, on_event
-from kit.i18n import N_
 from kit.service import KitEndpoints
-from kit.web import api, page
 
 from . import handlers, seed
 from .models import Base
+from .web import StockEndpoints
 
 
-class Service(KitEndpoints):
+class Service(StockEndpoints, KitEndpoints):
     name = names.PARTS
     db = Database(Base.metadata, seed=seed.reference_data)
     orders = SignedOrders()
@@ -41,32 +40,3 @@ class Service(KitEndpoints):
         """payload: {"request_id", "technician_id", "signed_order": {"order", "signature", "key_id"},
         "lines": [{"line_no": 2, "quantity": "1"}]}"""
         self.db.handle(event, handlers.issue_against_order, self.orders.verify)
-
-    @api("GET", "/api/stock", action="parts.view")
-    def stock(self, request):
-        return {"stock": self.db.read(handlers.stock)}
-
-    @api("GET", "/api/reservations", action="parts.view")
-    def reservations(self, request):
-        return {"reservations": self.db.read(handlers.reservations, request.args.get("appointment_id"))}
-
-    @api("GET", "/api/stock-moves", action="parts.view")
-    def stock_moves(self, request):
-        """?appointment_id=… -> that appointment's moves (reserve, reschedule, release), newest first"""
-        return {"moves": self.db.read(handlers.stock_moves, request.args.get("appointment_id"))}
-
-    @api("GET", "/api/issues", action="parts.view")
-    def issues(self, request):
-        return {"issues": self.db.read(handlers.issues, request.args.get("order_id"))}
-
-    @api("GET", "/", action="parts.view")
-    def index(self, request):
-        return page(
-            self.name,
-            N_("Parts stock and appointment shelf"),
-            "index.html",
-            request,
-            stock=self.db.read(handlers.stock),
-            reservations=self.db.read(handlers.reservations),
-            issues=self.db.read(handlers.issues),
-        )

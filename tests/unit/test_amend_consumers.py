@@ -328,9 +328,9 @@ class Cashier:
         self.work.handle(wire_event(names.VEHICLE_READY, payload), billing.record_vehicle_ready)
 
     def invoice(self):
-        from services.billing import repository
+        from services.billing import models
 
-        return self.work.read(lambda s: billing.invoice_view(repository.invoice_for_order(s, self.order_id)))
+        return self.work.read(lambda s: billing.invoice_view(models.invoice_for_order(s, self.order_id)))
 
 
 def issued_line(line_no, part_no):

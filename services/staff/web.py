@@ -1,0 +1,186 @@
+"""Staff's pages and JSON views: the one sign-in for every department UI, and the directory's administration."""
+
+from urllib.parse import urlparse
+
+from marshmallow import Schema, ValidationError, fields, validate
+from werkzeug.utils import redirect
+
+from kit.auth import ROLES, SESSION_COOKIE, actions_of
+from kit.errors import DomainError
+from kit.i18n import N_
+from kit.web import api, form_errors, page, read_json
+
+from . import domain, handlers
+
+
+class Login(Schema):
+    staff_id = fields.String(required=True, validate=validate.Length(min=1))
+    password = fields.String(required=True, validate=validate.Length(min=1))
+
+
+class Register(Schema):
+    staff_id = fields.String(required=True, validate=validate.Length(min=1))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    mobile = fields.String(required=True)
+    department = fields.String(required=True)
+    roles = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    password = fields.String(required=True)
+
+
+class Password(Schema):
+    password = fields.String(required=True)
+
+
+class Roles(Schema):
+    roles = fields.List(fields.String(), required=True)
+
+
+def safe_next(request, target: str | None) -> str:
+    """Only back to a page of this dealership's own host (no open redirect)."""
+    if target:
+        parsed = urlparse(target)
+        if parsed.hostname in (None, request.host.split(":")[0]) and parsed.scheme in ("", "http", "https"):
+            return target
+    return "/"
+
+
+class SignInEndpoints:
+    """Mixed into services.staff.service.Service (which provides `db`)."""
+
+    @api("GET", "/login", public=True)
+    def login_page(self, request):
+        return page(
+            self.name,
+            N_("Staff sign-in"),
+            "login.html",
+            request,
+            values={"next": request.args.get("next", "")},
+            errors={},
+        )
+
+    @api("POST", "/login", public=True)
+    def login_form(self, request):
+        values = {"staff_id": request.form.get("staff_id", ""), "next": request.form.get("next", "")}
+        try:
+            cmd = Login().load({"staff_id": values["staff_id"], "password": request.form.get("password", "")})
+            staff = self.db.read(handlers.authenticate, cmd["staff_id"], cmd["password"])
+        except (ValidationError, DomainError) as exc:
+            status = 400 if isinstance(exc, ValidationError) else 401
+            return page(
+                self.name,
+                N_("Staff sign-in"),
+                "login.html",
+                request,
+                values=values,
+                status=status,
+                errors=form_errors(exc, request.locale),
+            )
+        response = redirect(safe_next(request, values["next"]), code=303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            request.sessions.issue(staff),
+            httponly=True,
+            samesite="Lax",
+            max_age=request.sessions.max_age,
+            path="/",
+        )
+        return response
+
+    @api("POST", "/api/login", public=True)
+    def login_api(self, request):
+        """{"staff_id": "A001", "password": "…"} -> {"token": "…", "staff": {...}} (send as `Authorization: Bearer`)"""
+        cmd = read_json(request, Login())
+        staff = self.db.read(handlers.authenticate, cmd["staff_id"], cmd["password"])
+        return {"token": request.sessions.issue(staff), "staff": staff.__dict__}
+
+    @api("POST", "/logout", action="staff.self")
+    def logout(self, request):
+        response = redirect("/login", code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @api("GET", "/api/me", action="staff.self")
+    def me(self, request):
+        return {**request.staff.__dict__, "actions": actions_of(request.staff.roles)}
+
+
+class StaffAdminEndpoints:
+    """Mixed into services.staff.service.Service (which provides `db`)."""
+
+    @api("GET", "/", action="staff.self")
+    def index(self, request):
+        directory = self.db.read(handlers.directory) if request.staff.may("staff.admin") else []
+        return page(
+            self.name,
+            N_("Staff and roles"),
+            "index.html",
+            request,
+            directory=directory,
+            roles=ROLES,
+            departments=domain.DEPARTMENTS,
+            values={},
+            errors={},
+        )
+
+    @api("GET", "/api/staff", action="staff.admin")
+    def list_staff(self, request):
+        return {"staff": self.db.read(handlers.directory)}
+
+    @api("POST", "/api/staff", action="staff.admin")
+    def register(self, request):
+        """{"staff_id": "A003", "name": "…", "mobile": "139…", "department": "front_desk",
+        "roles": ["service_advisor"], "password": "…"}"""
+        staff = self.db.run(handlers.register, read_json(request, Register()), actor_id=request.staff.staff_id)
+        return 201, handlers.staff_view(staff)
+
+    @api("POST", "/api/staff/<staff_id>/password", action="staff.admin")
+    def reset_password(self, request, staff_id):
+        cmd = read_json(request, Password())
+        staff = self.db.run(handlers.reset_password, staff_id, cmd["password"], actor_id=request.staff.staff_id)
+        return handlers.staff_view(staff)
+
+    @api("POST", "/api/staff/<staff_id>/roles", action="staff.admin")
+    def change_roles(self, request, staff_id):
+        cmd = read_json(request, Roles())
+        staff = self.db.run(handlers.change_roles, staff_id, cmd["roles"], actor_id=request.staff.staff_id)
+        return handlers.staff_view(staff)
+
+    @api("POST", "/admin/staff", action="staff.admin")
+    def register_form(self, request):
+        values = {k: request.form.get(k, "") for k in ("staff_id", "name", "mobile", "department")}
+        values["roles"] = request.form.getlist("roles")
+        try:
+            cmd = Register().load({**values, "password": request.form.get("password", "")})
+            self.db.run(handlers.register, cmd, actor_id=request.staff.staff_id)
+        except (ValidationError, DomainError) as exc:
+            return self._admin_page(request, values, form_errors(exc, request.locale))
+        return redirect("/?added=" + cmd["staff_id"].upper(), code=303)
+
+    @api("POST", "/admin/staff/<staff_id>", action="staff.admin")
+    def update_form(self, request, staff_id):
+        try:
+            if request.form.get("password"):
+                self.db.run(
+                    handlers.reset_password, staff_id, request.form["password"], actor_id=request.staff.staff_id
+                )
+            if "roles" in request.form:
+                self.db.run(
+                    handlers.change_roles, staff_id, request.form.getlist("roles"), actor_id=request.staff.staff_id
+                )
+        except DomainError as exc:
+            return self._admin_page(request, {}, {f"{staff_id}.{exc.field}": [exc.message_in(request.locale)]})
+        return redirect(f"/?updated={staff_id}", code=303)
+
+    def _admin_page(self, request, values, errors):
+        return page(
+            self.name,
+            N_("Staff and roles"),
+            "index.html",
+            request,
+            status=400,
+            directory=self.db.read(handlers.directory),
+            roles=ROLES,
+            departments=domain.DEPARTMENTS,
+            values=values,
+            errors=errors,
+        )
