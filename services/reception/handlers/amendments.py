@@ -201,7 +201,9 @@ def sign_amendment(
     previous_row = latest_version(session, order.order_id)
     previous = loaded(previous_row.signed["order"])
     promise = amendment.promised_at or amendments.reestimate(previous["promised_at"], now, taken)
-    if amendment.promised_at is None and consent_request is not None and _labour(taken) == _labour(proposed):
+    change = RepairOrder.of_lines(proposed)
+    all_hours_taken = change.labour_hours(amendment.accepted) == change.labour_hours()
+    if amendment.promised_at is None and consent_request is not None and all_hours_taken:
         promise = max(consent_request.promised_at, previous["promised_at"])  # the time the customer was told
     body = amendments.amended_body(
         previous,
@@ -250,7 +252,7 @@ def added_labour(session, order_id: str, request_id: str | None, lines: list[dic
         proposed = amendments.price_found_work(lines or [], price_book(session, previous["price_list_version"]), 0)
     except DomainError:
         return None, None
-    hours = _labour(proposed)
+    hours = RepairOrder.of_lines(proposed).labour_hours()
     return (hours, max(previous["promised_at"], now)) if hours else (None, None)
 
 
@@ -259,10 +261,6 @@ def _check_not_delivered(session, order: Order) -> None:
     write_up = session.get(WriteUp, order.visit_id)
     if write_up is not None and write_up.closed_at is not None:
         raise DomainError("The car has been delivered; its order can no longer be amended", code="delivered")
-
-
-def _labour(lines: list[dict]) -> Decimal:
-    return RepairOrder.of_lines(lines).labour_hours()
 
 
 def latest_version(session, order_id: str) -> OrderVersion:

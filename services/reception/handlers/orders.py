@@ -20,7 +20,7 @@ from kit.web import JSONEncoder
 from ..models import Finding, MileageReading, Order, OrderVersion, StaffName, Visit, WriteUp
 from .arrivals import order_view_of
 from .drafts import compose_body
-from .visits import visit_of
+from .visits import order_of_visit, refuse_if_signed, visit_of
 from .walk_around import set_mileage, walk_around_summary
 from .write_up import set_order_fields
 
@@ -34,11 +34,8 @@ def write_order(uow, visit_id: str, cmd: dict, promise=None) -> Order:
     """
     session = uow.session
     visit = visit_of(session, visit_id)
-    order = session.scalars(sa.select(Order).filter_by(visit_id=visit_id)).first()
-    if order is not None and order.status != "draft":
-        raise DomainError(
-            "The order is signed; changes go through additional work with the customer's consent", code="order_signed"
-        )
+    refuse_if_signed(session, visit_id)
+    order = order_of_visit(session, visit_id)
     if cmd.get("mileage_km") is not None:
         set_mileage(uow, visit, cmd["mileage_km"])
     set_order_fields(uow, visit, cmd)
