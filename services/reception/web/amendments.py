@@ -4,7 +4,6 @@ its JSON view over the same use case (handlers/amendments.py, handlers/versions.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from decimal import Decimal
 
@@ -13,14 +12,12 @@ from marshmallow import Schema, fields, validate
 from kit.config import Settings
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
-from kit.rpc import ServiceUnavailable
 from kit.types import utcnow
 from kit.web import api, form_action, not_found_page, page, read_json
 
 from ..handlers import amendments, versions
 from .forms import RequestedLine
-
-log = logging.getLogger(__name__)
+from .workshop import promise_time
 
 
 def ask_workshop(rpc, hours: Decimal | None, not_before: datetime | None) -> datetime | None:
@@ -29,13 +26,7 @@ def ask_workshop(rpc, hours: Decimal | None, not_before: datetime | None) -> dat
     (then the added hours go on top of the current promise)."""
     if not hours or rpc is None:
         return None
-    try:
-        answer = rpc.call("promise_time", hours=str(hours), not_before=not_before.isoformat())
-    except ServiceUnavailable:
-        log.warning("workshop did not answer promise_time for an amendment")
-        return None
-    promised = (answer or {}).get("promised_at")
-    return datetime.fromisoformat(promised) if promised else None
+    return promise_time(rpc, hours, not_before, "an amendment")
 
 
 class PriceAmendment(Schema):

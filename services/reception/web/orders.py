@@ -4,9 +4,6 @@ signature pad stores the customer's signature image here first (`/api/signatures
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime
-
 from marshmallow import Schema, fields, validate
 from werkzeug.wrappers import Response
 
@@ -15,16 +12,15 @@ from kit import signatures
 from kit.config import Settings
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
-from kit.rpc import RpcClient, ServiceUnavailable
+from kit.rpc import RpcClient
 from kit.types import utcnow
 from kit.web import api, form_action, not_found_page, page, read_json, refused_page
 
 from ..handlers import arrivals, drafts, orders
 from . import pdf
 from .forms import RequestedLine, local_datetime
+from .workshop import promise_time
 from .write_up import visit_page
-
-log = logging.getLogger(__name__)
 
 
 class WriteOrder(Schema):
@@ -84,15 +80,9 @@ class OrdersWeb:
         hours = self.db.read(drafts.labour_hours, visit_id, cmd.get("lines"))
         if hours is None:
             return no_answer
-        try:
-            answer = self.workshop_rpc.call("promise_time", hours=str(hours), not_before=utcnow().isoformat())
-        except ServiceUnavailable:
-            log.warning("workshop did not answer promise_time for visit %s", visit_id)
+        promised = promise_time(self.workshop_rpc, hours, utcnow(), f"visit {visit_id}")
+        if promised is None:
             return no_answer
-        promised = (answer or {}).get("promised_at")
-        if not promised:
-            return no_answer
-        promised = datetime.fromisoformat(promised)
 
         def asked(h, not_before):
             return promised if h == hours else None  # the jobs changed meanwhile: ask again
