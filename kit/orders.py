@@ -7,7 +7,9 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from contracts import ContractError
 from contracts.events import OrderSchema
+from contracts.repair_order import RepairOrder
 
 from . import signing
 from .errors import PermanentError
@@ -16,16 +18,12 @@ _ORDER = OrderSchema()
 
 
 def check_amendment_agrees(order: dict, amended: dict) -> None:
-    """R-WS-3: an `order_amended` envelope must say what the signed version it carries says (its number, and
-    which version, by number and SHA-256, it amends); otherwise it is refused for good (dead letter)."""
-    amends = order.get("amends")
-    if (
-        order["version"] != amended["version"]
-        or amends is None
-        or amends["version"] != amended["previous_version"]
-        or amends["sha256"] != amended["previous_sha256"]
-    ):
-        raise PermanentError("order_amended does not agree with the signed version it carries")
+    """R-WS-3: an `order_amended` envelope must say what the signed version it carries says; otherwise it is
+    refused for good (dead letter). The rule is `RepairOrder.check_amends`; kept here for its callers."""
+    try:
+        RepairOrder.from_body(order).check_amends(amended)
+    except ContractError as exc:
+        raise PermanentError(str(exc)) from None
 
 
 class OrderVerifier:

@@ -1,5 +1,6 @@
 """What every service exposes besides its own work: health, dead letters, event schemas, the audit
-trail, static assets, the language switch and the signature store."""
+trail, static assets and the language switch. (The signature store's endpoints live with the one service that
+captures signatures: reception's web/orders.py.)"""
 
 from __future__ import annotations
 
@@ -7,24 +8,19 @@ import mimetypes
 from pathlib import Path
 from urllib.parse import urlparse
 
-from marshmallow import Schema, fields
 from werkzeug.security import safe_join
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 from contracts import all_json_schemas
 
-from . import bus, signatures
+from . import bus
 from .config import Settings
 from .i18n import LANG_COOKIE, LOCALES, N_
 from .uow import audit_trail
-from .web import api, json_response, page, read_json
+from .web import api, json_response, page
 
 STATIC = Path(__file__).parent / "static"
-
-
-class CaptureSignature(Schema):
-    image = fields.String(required=True)
 
 
 class KitEndpoints:
@@ -77,17 +73,6 @@ class KitEndpoints:
         if code in LOCALES:
             response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", path="/")
         return response
-
-    @api("POST", "/api/signatures", action="staff.self")
-    def capture_signature(self, request):
-        """{"image": "data:image/png;base64,…"} -> {"sha256": "…"}: the tablet's signature pad posts here."""
-        cmd = read_json(request, CaptureSignature())
-        return 201, {"sha256": self.db.run(signatures.store, cmd["image"], actor_id=request.staff.staff_id)}
-
-    @api("GET", "/signatures/<sha256>", action="staff.self")
-    def signature_image(self, request, sha256):
-        image = self.db.read(signatures.image, sha256)
-        return Response(image, mimetype="image/png") if image else Response("not found", status=404)
 
     @api("GET", "/api/contracts", action="staff.self")
     def contracts(self, request):

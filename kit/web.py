@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache, partial
@@ -24,11 +25,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from marshmallow import Schema, ValidationError
 from nameko.web.handlers import HttpRequestHandler
 from werkzeug.exceptions import HTTPException
+from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 from .auth import SESSION_COOKIE, Sessions, load_or_create_secret
 from .config import SERVICE_TITLES, Settings
-from .errors import DomainError
+from .errors import DomainError, NotFound
 from .i18n import DEFAULT_LOCALE, LOCALES, N_, locale_of, translate, translations
 
 log = logging.getLogger(__name__)
@@ -133,7 +135,8 @@ class Api(HttpRequestHandler):
     - the worker sees `request.staff` (kit.auth.StaffMember), the acting staff member of every change,
       and `request.locale`.
     Errors a person can act on:
-    - DomainError -> its status (422, 404), {"error": {"code", "message", "field"}}
+    - DomainError -> its status (422, 404), {"error": {"code", "message", "field"}}; for a page request (not
+      under /api/, not asking for JSON) the same status with the message on a page (refused.html)
     - ValidationError -> 400, {"error": {"code": "invalid", "message", "fields": {name: [..]}}}
     - anything else -> 500 with a generic message (details in the log, not the answer)
     """
@@ -204,6 +207,8 @@ class Api(HttpRequestHandler):
 
     def error_response(self, request, exc: Exception) -> Response:
         locale = getattr(request, "locale", DEFAULT_LOCALE)
+        if isinstance(exc, DomainError) and not wants_json(request):
+            return refused_page(self.container.service_name, request, exc)
         if isinstance(exc, DomainError):
             error = {"code": exc.code, "message": exc.message_in(locale), "field": exc.field, **exc.details}
             return json_response({"error": error}, exc.status)
@@ -335,3 +340,55 @@ def page(service: str | None, title: str, template: str, request=None, status: i
     if request is not None and request.cookies.get(FLASH_COOKIE):
         response.delete_cookie(FLASH_COOKIE, path="/")
     return response
+
+
+# --- one use case, exposed as a page and as JSON ---------------------------------------------------------
+
+
+def refused_page(service: str | None, request, exc: DomainError, title: str | None = None) -> Response:
+    """A DomainError (NotFound included) as a page in the staff member's language, with its status."""
+    if title is None:
+        title = N_("Not found") if isinstance(exc, NotFound) else N_("Not allowed")
+    message = exc.message_in(getattr(request, "locale", DEFAULT_LOCALE))
+    return page(service, title, "refused.html", request, status=exc.status, code=exc.status, message=message)
+
+
+def not_found_page(service: str | None, request, message: str = "") -> Response:
+    """The page answered when what a page shows does not exist (404)."""
+    return page(service, N_("Not found"), "refused.html", request, status=404, code=404, message=message)
+
+
+def form_action(
+    request,
+    use_case: Callable[[], Any],
+    *,
+    done: str | Callable[[Any], str],
+    ok: str | Callable[[Any], tuple[str, dict]] | None = None,
+    form_page: Callable[[dict, int], Response] | None = None,
+    back: str | None = None,
+    rename: dict[str, str] | None = None,
+) -> Response:
+    """A posted form: run the use case (the same one its JSON view runs), then 303 to `done` with `ok` flashed.
+
+    Refused (DomainError or ValidationError): with `form_page(errors, 422)` the form is shown again with each
+    error beside its field (the page keeps `request.form` as the input); without one the error is flashed on
+    `back` (default: the page the form came from, `done`).
+
+        return form_action(request, lambda: self.db.run(incidents.record_action, incident_id, cmd, actor_id=…),
+                           done="/pre-inspection", ok=N_("The action is recorded"))
+    """
+    try:
+        result = use_case()
+    except (DomainError, ValidationError) as exc:
+        if form_page is not None:
+            return form_page(form_errors(exc, request.locale, rename), 422)
+        target = back or (done if isinstance(done, str) else request.path)
+        if isinstance(exc, DomainError):
+            return flash(redirect(target, code=303), "error", exc.msgid, **exc.params)
+        name, messages = next(iter(field_errors(exc.messages, request.locale).items()))
+        return flash(redirect(target, code=303), "error", f"{name}: {messages[0]}")
+    response = redirect(done(result) if callable(done) else done, code=303)
+    if ok is None:
+        return response
+    msgid, params = ok(result) if callable(ok) else (ok, {})
+    return flash(response, "ok", msgid, **params)

@@ -83,7 +83,7 @@ class CongestionIncident(Base):
     cleared_at = mapped_column(UtcDateTime, nullable=True)
     responsible_id: Mapped[str | None] = mapped_column(sa.String(40))
     actions: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # the corrective action
-    # R-RC-8: the service manager's review (services/reception/incidents.py): root cause from a list, and notes
+    # R-RC-8: the service manager's review (services/reception/handlers/incidents.py): root cause from a list, and notes
     root_cause: Mapped[str | None] = mapped_column(sa.String(30))
     root_cause_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     reviewed_by: Mapped[str | None] = mapped_column(sa.String(40))
@@ -159,7 +159,7 @@ class StaffName(Base):
     name: Mapped[str] = mapped_column(sa.String(80))
 
 
-# --- the write-up on the advisor's tablet (services/reception/write_up.py) ---------------------------------
+# --- the write-up on the advisor's tablet (services/reception/handlers/walk_around.py, write_up.py) ------
 
 
 class WalkAround(Base):
@@ -227,7 +227,7 @@ class Finding(Base):
     recorded_by: Mapped[str | None] = mapped_column(sa.String(40))
 
 
-# --- amendments (R-WS-3): services/reception/amendments.py, amendment_handlers.py ----------------------------
+# --- amendments (R-WS-3): domain/amendments.py, handlers/amendments.py ---------------------------------
 
 
 class AdditionalWork(Base):

@@ -10,7 +10,8 @@ from decimal import Decimal
 from contracts import names
 from contracts.events import OrderSchema
 from kit.orders import OrderSigner, OrderVerifier
-from services.reception import amendments
+from services.reception.domain import amendments
+from services.reception.handlers.amendments import body_sha256
 
 from .db import wire_event
 from .factories import make_order_body
@@ -51,7 +52,7 @@ def next_version(key_dir, previous: dict, accepted=(PAD,), declined=(ALIGN,), co
     }
     body = amendments.amended_body(
         _ORDER.load(previous["order"]),
-        amendments.body_sha256(previous["order"]),
+        body_sha256(previous["order"]),
         [priced(line) for line in accepted],
         [priced(line) for line in declined],
         consent=consent,
@@ -68,7 +69,7 @@ def amended_payload(signed: dict, previous: dict, request_id: str | None = None)
         "signed_order": signed,
         "version": signed["order"]["version"],
         "previous_version": previous["order"]["version"],
-        "previous_sha256": amendments.body_sha256(previous["order"]),
+        "previous_sha256": body_sha256(previous["order"]),
         "request_id": request_id,
     }
 
@@ -147,7 +148,7 @@ def prepare_workshop_declined(work, tmp_path):
 def redelivery_cases() -> dict[str, tuple]:
     """name -> (service, handler, prepare), for test_exactly_once's CASES."""
     from services.billing import handlers as billing
-    from services.reception import amendment_handlers as reception
+    from services.reception.handlers import amendments as reception
     from services.workshop import additional_work as workshop
 
     return {

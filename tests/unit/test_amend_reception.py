@@ -17,8 +17,9 @@ from kit import signing
 from kit.errors import DomainError
 from kit.orders import OrderSigner, OrderVerifier
 from services.billing.seed import PRICE_LIST
-from services.reception import amendment_handlers as amending
-from services.reception import amendments, handlers
+from services.reception.domain import amendments
+from services.reception.handlers import amendments as amending
+from services.reception.handlers import arrivals, orders, prices, versions
 from services.reception.models import Order, OrderVersion
 from tests.support.db import service_work, snapshot, wire_event
 from tests.support.factories import SIGNATURE_PNG, make_mobile, make_order_body, make_plate, make_vin
@@ -36,7 +37,7 @@ class Desk:
 
     def __init__(self, tmp_path):
         self.work = service_work("reception", tmp_path, consumer="reception.test")
-        self.work.handle(wire_event(names.PRICE_LIST_PUBLISHED, PRICE_LIST), handlers.take_price_list)
+        self.work.handle(wire_event(names.PRICE_LIST_PUBLISHED, PRICE_LIST), prices.take_price_list)
         self.signer = OrderSigner(tmp_path / "keys")
         self.verifier = OrderVerifier(tmp_path / "keys")
         cmd = {
@@ -44,7 +45,7 @@ class Desk:
             "vehicle": {"vin": make_vin(), "plate": make_plate(), "model": "帕萨特"},
             "advisor_id": "A001",
         }
-        visit = self.work.run(handlers.check_in, cmd, actor_id="A001")
+        visit = self.work.run(arrivals.check_in, cmd, actor_id="A001")
         self.visit_id = visit.visit_id
         self.order_id = signed_first_version(self.work, self.signer, visit)
 
@@ -91,7 +92,7 @@ class Desk:
         return consent
 
     def versions(self):
-        return self.work.read(amending.versions, self.order_id, self.verifier)
+        return self.work.read(versions.versions, self.order_id, self.verifier)
 
     def outbox(self, event_type):
         def read(session):
@@ -141,12 +142,12 @@ def desk(tmp_path):
 def test_found_work_is_shown_to_the_advisor_and_priced_from_the_published_list(desk):
     """R-WS-3 / R-RC-5: re-priced from reception's copy of the list, numbered after the signed lines."""
     request_id = desk.found_work()
-    [shown] = desk.work.read(amending.additional_work)
+    [shown] = desk.work.read(versions.additional_work)
     assert shown["request_id"] == request_id and shown["reason"] == "前刹车片磨损至极限"
     assert shown["job_line_no"] == 1
 
     amendment = desk.price(request_id)
-    view = desk.work.read(amending.amendment, amendment.amendment_id)
+    view = desk.work.read(versions.amendment, amendment.amendment_id)
     assert [(line["line_no"], line["code"], line["amount"]) for line in view["lines"]] == [
         (3, "LAB-BRAKE-DISC", "450.00"),
         (4, "P-PAD-F", "380.00"),
@@ -155,7 +156,7 @@ def test_found_work_is_shown_to_the_advisor_and_priced_from_the_published_list(d
     assert view["added_total"] == D("1276.90")  # 1130.00 + 13% VAT
     # re-estimated: 2.5 added labour hours after the current promise, on the half hour
     assert view["promised_at"] >= view["previous_promised_at"] + timedelta(hours=2, minutes=30)
-    assert desk.work.read(amending.additional_work) == []  # no longer waiting for the advisor
+    assert desk.work.read(versions.additional_work) == []  # no longer waiting for the advisor
 
 
 def test_pricing_the_same_request_twice_gives_the_same_change(desk):
@@ -166,13 +167,13 @@ def test_pricing_the_same_request_twice_gives_the_same_change(desk):
 def test_a_change_needing_consent_is_recorded_for_the_progress_notices(desk):
     """R-PN-1: reception records the change needing consent; the progress notices tell the customer."""
     amendment = desk.price(desk.found_work())
-    [pending] = desk.work.read(amending.pending_consents)
+    [pending] = desk.work.read(versions.pending_consents)
     assert pending["amendment_id"] == amendment.amendment_id
     assert pending["order_id"] == desk.order_id and pending["customer"]["name"] == "王先生"
     assert "前制动片" in pending["summary"] and pending["added_total"] == D("1276.90")
     assert pending["notified_at"] is None
     desk.sign(amendment.amendment_id, [3], desk.phone())
-    assert desk.work.read(amending.pending_consents) == []
+    assert desk.work.read(versions.pending_consents) == []
 
 
 # --- no change without consent --------------------------------------------------------------------
@@ -233,7 +234,7 @@ def test_with_a_phone_consent_version_2_is_signed_and_declined_lines_are_recorde
     v1, v2 = desk.versions()
     assert (v1["version"], v2["version"]) == (1, 2)
     assert v1["verification"]["valid"] and v2["verification"]["valid"]
-    body = desk.work.read(amending.version, desk.order_id, 2, desk.verifier)["signed"]["order"]
+    body = desk.work.read(versions.version, desk.order_id, 2, desk.verifier)["signed"]["order"]
     assert [(line["line_no"], line["code"]) for line in body["lines"]] == [
         (1, "LAB-OIL"),
         (2, "P-OIL-5W30"),
@@ -244,7 +245,7 @@ def test_with_a_phone_consent_version_2_is_signed_and_declined_lines_are_recorde
     # 150.00 + 268.00 + 380.00 = 798.00, VAT 103.74
     assert (body["subtotal"], body["vat"], body["total"]) == ("798.00", "103.74", "901.74")
     assert body["amends"] == {"version": 1, "sha256": v1["sha256"]}
-    v1_body = desk.work.read(amending.version, desk.order_id, 1, desk.verifier)["signed"]["order"]
+    v1_body = desk.work.read(versions.version, desk.order_id, 1, desk.verifier)["signed"]["order"]
     assert v1_body["total"] == "472.34" and "amends" not in v1_body  # version 1 still as it was signed
     assert body["customer_signature_sha256"] == v1_body["customer_signature_sha256"]  # phone: no new image
     assert body["promised_at"] == v1_body["promised_at"]  # a part alone does not move the promise
@@ -255,7 +256,7 @@ def test_with_a_phone_consent_version_2_is_signed_and_declined_lines_are_recorde
     assert desk.verifier.verify(payload["signed_order"])["version"] == 2
     assert event["correlation_id"] == desk.visit_id
 
-    order = desk.work.read(handlers.order, desk.order_id)
+    order = desk.work.read(orders.order, desk.order_id)
     assert order["signed_version"] == 2 and order["draft"]["total"] == "901.74"
 
 
@@ -263,12 +264,12 @@ def test_a_tablet_signature_consent_puts_the_new_signature_into_version_2(desk):
     """R-WS-3: the customer signs the change on the tablet (the sign page's signature capture)."""
     amendment = desk.price(desk.found_work())
     answered = desk.sign(amendment.amendment_id, [3, 4, 5], {"method": "signature"}, customer_signature=SIGNATURE_PNG)
-    body = desk.work.read(amending.version, desk.order_id, 2, desk.verifier)["signed"]["order"]
+    body = desk.work.read(versions.version, desk.order_id, 2, desk.verifier)["signed"]["order"]
     assert answered.declined == [] and body["declined_lines"] == []
     assert body["consent"]["method"] == "signature"
     assert body["customer_signature_sha256"] == body["consent"]["signature_sha256"]
     assert len(body["lines"]) == 5
-    v1 = desk.work.read(amending.version, desk.order_id, 1, desk.verifier)["signed"]["order"]
+    v1 = desk.work.read(versions.version, desk.order_id, 1, desk.verifier)["signed"]["order"]
     assert body["promised_at"] > v1["promised_at"]  # 2.5 h more labour
 
 
@@ -329,7 +330,7 @@ def test_a_stored_version_whose_total_is_edited_afterwards_no_longer_verifies(de
 
 def test_the_body_hash_is_the_sha256_of_the_canonical_json():
     body = OrderSchema().dump(OrderSchema().load(_body()))
-    assert amendments.body_sha256(body) == signing.sha256_hex(signing.canonical(body))
+    assert amending.body_sha256(body) == signing.sha256_hex(signing.canonical(body))
 
 
 def _body():
@@ -358,7 +359,7 @@ def test_a_line_number_that_was_not_proposed_is_refused():
 def test_the_consent_page_form_reads_the_answer_and_the_phone_consent_in_local_time():
     from werkzeug.datastructures import MultiDict
 
-    from services.reception.amendment_requests import accepted_from_form, consent_from_form
+    from services.reception.web.amendments import accepted_from_form, consent_from_form
 
     form = MultiDict(
         [
@@ -387,23 +388,23 @@ def test_the_workshops_answer_for_the_added_hours_is_the_new_promise_and_kept_if
     request_id = desk.found_work()
     hours, not_before = desk.work.read(amending.added_labour, desk.order_id, request_id, None, datetime.now(UTC))
     assert hours == D("2.5")  # LAB-BRAKE-DISC 1.5 h + LAB-ALIGN 1.0 h
-    v1 = desk.work.read(amending.version, desk.order_id, 1, desk.verifier)["signed"]["order"]
+    v1 = desk.work.read(versions.version, desk.order_id, 1, desk.verifier)["signed"]["order"]
     assert not_before == datetime.fromisoformat(v1["promised_at"])
     busy = not_before + timedelta(hours=9)  # the workshop is full until tomorrow
     amendment = desk.price(request_id, workshop_promise=busy)
-    assert desk.work.read(amending.amendment, amendment.amendment_id)["promised_at"] == busy
-    assert desk.work.read(amending.pending_consents)[0]["promised_at"] == busy
+    assert desk.work.read(versions.amendment, amendment.amendment_id)["promised_at"] == busy
+    assert desk.work.read(versions.pending_consents)[0]["promised_at"] == busy
     desk.sign(amendment.amendment_id, [3, 4, 5], desk.phone())
-    v2 = desk.work.read(amending.version, desk.order_id, 2, desk.verifier)["signed"]["order"]
+    v2 = desk.work.read(versions.version, desk.order_id, 2, desk.verifier)["signed"]["order"]
     assert datetime.fromisoformat(v2["promised_at"]) == busy  # the time the customer consented to
 
 
 def test_when_some_labour_is_declined_the_promise_is_estimated_again_for_what_was_accepted(desk):
     request_id = desk.found_work()
-    v1 = desk.work.read(amending.version, desk.order_id, 1, desk.verifier)["signed"]["order"]
+    v1 = desk.work.read(versions.version, desk.order_id, 1, desk.verifier)["signed"]["order"]
     amendment = desk.price(request_id, workshop_promise=datetime.fromisoformat(v1["promised_at"]) + timedelta(hours=9))
     desk.sign(amendment.amendment_id, [3, 4], desk.phone())  # the alignment (1 h) declined
-    v2 = desk.work.read(amending.version, desk.order_id, 2, desk.verifier)["signed"]["order"]
+    v2 = desk.work.read(versions.version, desk.order_id, 2, desk.verifier)["signed"]["order"]
     promise = datetime.fromisoformat(v1["promised_at"])
     assert (
         promise + timedelta(hours=1, minutes=30)
@@ -422,7 +423,7 @@ def test_nothing_is_asked_of_the_workshop_for_parts_alone_or_a_change_that_will_
 
 def test_asking_the_workshop_gives_its_time_or_nothing_when_it_does_not_answer():
     from kit.rpc import ServiceUnavailable
-    from services.reception.amendment_requests import ask_workshop
+    from services.reception.web.amendments import ask_workshop
 
     class Workshop:
         def __init__(self, answer):

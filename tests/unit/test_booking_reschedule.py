@@ -19,7 +19,7 @@ from services.booking import handlers
 from services.booking.slots import SlotUnavailable
 from services.parts import handlers as parts
 from services.parts import seed as parts_seed
-from services.reception import handlers as reception
+from services.reception.handlers import arrivals as reception
 from services.reception.models import ExpectedArrival
 from tests.support.db import service_work, snapshot, wire_event
 from tests.support.factories import make_mobile, make_plate, make_vin

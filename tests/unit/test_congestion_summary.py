@@ -9,9 +9,9 @@ import pytest
 
 from contracts import names
 from kit.errors import DomainError
-from services.reception import directory, incidents
+from services.reception.domain.pre_inspection import IncidentFacts, check_review, minutes, month_bounds, summarize
+from services.reception.handlers import directory, incidents
 from services.reception.models import CongestionIncident
-from services.reception.pre_inspection import IncidentFacts, check_review, minutes, month_bounds, summarize
 from tests.support.db import service_work, wire_event
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

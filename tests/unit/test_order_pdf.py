@@ -11,8 +11,9 @@ from pypdf import PdfReader
 from contracts import names
 from kit.errors import DomainError
 from kit.orders import OrderSigner
-from services.reception import directory, pdf
+from services.reception.handlers import directory, orders
 from services.reception.models import Order, OrderVersion
+from services.reception.web import pdf
 from tests.support.db import service_work, wire_event
 from tests.support.factories import make_plate
 from tests.support.reception_orders import store_signed_order
@@ -64,7 +65,7 @@ def pdf_text(data: bytes) -> tuple[str, int]:
 def test_the_signed_order_prints_with_plate_every_line_totals_and_both_signatures(work, signer):
     plate = make_plate()
     body = store_signed_order(work, signer, vehicle={"vin": "LSVAU2180N2183294", "plate": plate}, **ORDER)
-    document = work.read(pdf.order_document, body["order_id"])
+    document = work.read(orders.order_document, body["order_id"])
     data = pdf.render_pdf(document, dealer_name="上海大众示范店")
     assert data.startswith(b"%PDF")
     text, images = pdf_text(data)
@@ -85,7 +86,7 @@ def test_the_signed_order_prints_with_plate_every_line_totals_and_both_signature
 
 def test_the_advisor_without_a_known_name_signs_with_the_staff_number(work, signer):
     body = store_signed_order(work, signer, advisor_id="A777")
-    text, _ = pdf_text(pdf.render_pdf(work.read(pdf.order_document, body["order_id"]), dealer_name="示范店"))
+    text, _ = pdf_text(pdf.render_pdf(work.read(orders.order_document, body["order_id"]), dealer_name="示范店"))
     assert "A777" in text
 
 
@@ -98,23 +99,23 @@ def test_an_unsigned_order_is_not_printed(work, signer):
 
     work.run(back_to_draft)
     with pytest.raises(DomainError) as refused:
-        work.read(pdf.order_document, body["order_id"])
+        work.read(orders.order_document, body["order_id"])
     assert refused.value.code == "not_signed"
 
 
 def test_a_version_that_does_not_exist_is_not_found_and_an_unknown_order_neither(work, signer):
     body = store_signed_order(work, signer)
-    assert work.read(pdf.order_document, body["order_id"], 1)["version"] == 1
+    assert work.read(orders.order_document, body["order_id"], 1)["version"] == 1
     with pytest.raises(DomainError) as refused:
-        work.read(pdf.order_document, body["order_id"], 2)
+        work.read(orders.order_document, body["order_id"], 2)
     assert refused.value.field == "version" and refused.value.status == 404
     with pytest.raises(DomainError):
-        work.read(pdf.order_document, "no-such-order")
+        work.read(orders.order_document, "no-such-order")
 
 
 def test_without_the_signature_image_the_copy_says_so_instead_of_printing_another(work, signer):
     body = store_signed_order(work, signer)
-    document = {**work.read(pdf.order_document, body["order_id"]), "customer_signature_png": None}
+    document = {**work.read(orders.order_document, body["order_id"]), "customer_signature_png": None}
     text, images = pdf_text(pdf.render_pdf(document, dealer_name="示范店"))
     assert images == 0 and "签名图像不可用" in text
 
@@ -128,7 +129,7 @@ def test_the_write_up_and_an_amendment_print_when_the_version_has_them(work, sig
     """R-RC-4/7 and R-WS-3: pay type, key tag, waits or leaves, the customer's words apart from the diagnosis;
     an amended version says which version it amends and how the customer consented, and lists declined lines."""
     body = store_signed_order(work, signer)
-    document = work.read(pdf.order_document, body["order_id"])
+    document = work.read(orders.order_document, body["order_id"])
     document["order"] = {
         **document["order"],
         "version": 2,
@@ -158,5 +159,5 @@ def test_the_write_up_and_an_amendment_print_when_the_version_has_them(work, sig
 
 def test_a_first_version_without_write_up_fields_prints_without_those_rows(work, signer):
     body = store_signed_order(work, signer)
-    text, _ = pdf_text(pdf.render_pdf(work.read(pdf.order_document, body["order_id"]), dealer_name="示范店"))
+    text, _ = pdf_text(pdf.render_pdf(work.read(orders.order_document, body["order_id"]), dealer_name="示范店"))
     assert "付费方" not in text and "客户已拒绝" not in text and "变更第" not in text

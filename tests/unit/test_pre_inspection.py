@@ -6,9 +6,9 @@ import sqlalchemy as sa
 
 from contracts import names
 from kit.db import outbox_table
-from services.reception import handlers
+from services.reception.domain.pre_inspection import congestion
+from services.reception.handlers import arrivals, pre_inspection
 from services.reception.models import CongestionIncident
-from services.reception.pre_inspection import congestion
 from tests.support.db import service_work
 from tests.support.factories import make_mobile, make_plate, make_vin
 
@@ -41,7 +41,7 @@ def walk_in(work, staff="A001"):
         "vehicle": {"vin": make_vin(), "plate": make_plate(), "model": ""},
         "advisor_id": "A001",
     }
-    return work.run(handlers.check_in, cmd, actor_id=staff)
+    return work.run(arrivals.check_in, cmd, actor_id=staff)
 
 
 def incidents(work):
@@ -68,7 +68,7 @@ def test_the_fourth_waiting_car_records_an_incident_and_alerts_once(tmp_path):
     walk_in(work)  # a fifth car: the same incident, no second alert
     assert len(incidents(work)) == 1 and len(alerts(work)) == 1
     for visit, bay in zip(visits[:2], ("P1", "P2"), strict=True):  # two cars onto bays: three wait, it clears
-        work.run(handlers.start_pre_inspection, visit.visit_id, bay)
+        work.run(pre_inspection.start_pre_inspection, visit.visit_id, bay)
     assert incidents(work)[0].cleared_at == T0
 
 
@@ -77,10 +77,10 @@ def test_a_car_waiting_twenty_minutes_and_one_second_is_recorded_by_the_watch(tm
     clock = work.clock = Clock(T0)
     walk_in(work)
     clock.now = T0 + timedelta(minutes=20)
-    work.run(handlers.watch_pre_inspection)
+    work.run(pre_inspection.watch_pre_inspection)
     assert incidents(work) == []
     clock.now = T0 + timedelta(minutes=20, seconds=1)
-    work.run(handlers.watch_pre_inspection)
+    work.run(pre_inspection.watch_pre_inspection)
     [incident] = incidents(work)
     assert (incident.cause, incident.longest_wait_seconds) == ("wait", 1201)
     assert len(alerts(work)) == 1

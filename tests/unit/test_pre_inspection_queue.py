@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from kit.auth import ROLES, allowed
 from kit.errors import DomainError
-from services.reception import handlers, incidents, write_up
+from services.reception.domain.pre_inspection import bays_setting, ticket_label
+from services.reception.handlers import arrivals, incidents, pre_inspection, walk_around
 from services.reception.models import CongestionAction, Visit
-from services.reception.pre_inspection import bays_setting, ticket_label
 from tests.support.db import service_work, snapshot
 from tests.support.factories import make_mobile, make_plate, make_vin
 
@@ -39,7 +39,7 @@ def walk_in_cmd():
 
 
 def walk_in(work):
-    return handlers.checked_in(work, walk_in_cmd(), actor_id="A001", tz=SHANGHAI)
+    return arrivals.checked_in(work, walk_in_cmd(), actor_id="A001", tz=SHANGHAI)
 
 
 @pytest.fixture
@@ -68,8 +68,8 @@ def test_tickets_count_up_per_day_and_start_again_at_local_midnight_in_shanghai(
         ("2026-12-01", 3),
         ("2026-12-02", 1),
     ]
-    assert work.read(handlers.visit, next_day.visit_id)["ticket"] == "001"
-    assert work.read(handlers.visit, third.visit_id)["ticket"] == "003"
+    assert work.read(arrivals.visit, next_day.visit_id)["ticket"] == "001"
+    assert work.read(arrivals.visit, third.visit_id)["ticket"] == "003"
     assert (ticket_label(7), ticket_label(1234), ticket_label(None)) == ("007", "1234", None)
 
 
@@ -95,7 +95,7 @@ def test_a_booked_arrival_gets_the_next_ticket_too(work):
         )
 
     work.run(expect)
-    visit = handlers.checked_in(work, {"appointment_id": "AP-1"}, actor_id="A002", tz=SHANGHAI)
+    visit = arrivals.checked_in(work, {"appointment_id": "AP-1"}, actor_id="A002", tz=SHANGHAI)
     assert (visit.visit_id, visit.ticket_no) == ("V-AP-1", 2)
 
 
@@ -145,7 +145,7 @@ def test_the_database_itself_refuses_a_ticket_number_twice_on_one_day(work):
     visit = walk_in(work)
 
     def duplicate(uow):
-        other = handlers.check_in(uow, walk_in_cmd(), SHANGHAI)  # 002, then written over with 001
+        other = arrivals.check_in(uow, walk_in_cmd(), SHANGHAI)  # 002, then written over with 001
         other.ticket_no = visit.ticket_no
 
     with pytest.raises(IntegrityError):
@@ -158,36 +158,36 @@ def test_the_database_itself_refuses_a_ticket_number_twice_on_one_day(work):
 def test_a_car_is_taken_only_onto_a_free_bay_and_the_ticket_is_called(work):
     first, second, third = (walk_in(work) for _ in range(3))
     work.clock.now = T0 + timedelta(minutes=3)
-    work.run(handlers.start_pre_inspection, first.visit_id, "P1", actor_id="A001")
+    work.run(pre_inspection.start_pre_inspection, first.visit_id, "P1", actor_id="A001")
     before = snapshot(work, skip=("inbox", "audit_log"))
     with pytest.raises(DomainError) as refused:
-        work.run(handlers.start_pre_inspection, second.visit_id, "P1", actor_id="A002")
+        work.run(pre_inspection.start_pre_inspection, second.visit_id, "P1", actor_id="A002")
     assert refused.value.field == "bay" and refused.value.code == "bay_occupied"
     assert refused.value.message == f"预检工位 P1 已被 {first.plate} 占用"
     assert snapshot(work, skip=("inbox", "audit_log")) == before  # nothing changed
     with pytest.raises(DomainError) as unknown:
-        work.run(handlers.start_pre_inspection, second.visit_id, "P9")
+        work.run(pre_inspection.start_pre_inspection, second.visit_id, "P9")
     assert unknown.value.field == "bay" and unknown.value.message == "请选择预检工位"
 
-    called = work.read(handlers.visit, first.visit_id)
+    called = work.read(arrivals.visit, first.visit_id)
     assert (called["on_bay"], called["ticket_called_at"]) == ("P1", T0 + timedelta(minutes=3))
     # no bay named: the first free one
-    assert work.run(handlers.start_pre_inspection, second.visit_id, None).on_bay == "P2"
-    assert work.run(handlers.start_pre_inspection, third.visit_id, None).on_bay == "P3"
+    assert work.run(pre_inspection.start_pre_inspection, second.visit_id, None).on_bay == "P2"
+    assert work.run(pre_inspection.start_pre_inspection, third.visit_id, None).on_bay == "P3"
     fourth = walk_in(work)
     with pytest.raises(DomainError) as full:
-        work.run(handlers.start_pre_inspection, fourth.visit_id, None)
+        work.run(pre_inspection.start_pre_inspection, fourth.visit_id, None)
     assert full.value.field == "bay" and full.value.message == "所有预检工位都已占用"
 
-    work.run(handlers.leave_bay, first.visit_id)  # the car has left P1
-    assert work.run(handlers.start_pre_inspection, fourth.visit_id, "p1").on_bay == "P1"
-    area = work.read(handlers.pre_inspection_area, T0 + timedelta(minutes=5))
+    work.run(pre_inspection.leave_bay, first.visit_id)  # the car has left P1
+    assert work.run(pre_inspection.start_pre_inspection, fourth.visit_id, "p1").on_bay == "P1"
+    area = work.read(pre_inspection.pre_inspection_area, T0 + timedelta(minutes=5))
     assert [(b["bay"], b["visit"]["ticket"]) for b in area["bays"]] == [("P1", "004"), ("P2", "002"), ("P3", "003")]
 
 
 def test_the_database_refuses_two_cars_on_one_bay(work):
     first, second = walk_in(work), walk_in(work)
-    work.run(handlers.start_pre_inspection, first.visit_id, "P2")
+    work.run(pre_inspection.start_pre_inspection, first.visit_id, "P2")
 
     def also_on_p2(uow):
         uow.session.get(Visit, second.visit_id).on_bay = "P2"
@@ -202,27 +202,27 @@ def test_the_advisor_calls_the_next_ticket_onto_a_free_bay(work):
         work.clock.now = T0 + timedelta(minutes=minute)
         visits.append(walk_in(work))
     work.clock.now = T0 + timedelta(minutes=10)
-    called = work.run(handlers.call_next, "P3", actor_id="A002")
+    called = work.run(pre_inspection.call_next, "P3", actor_id="A002")
     assert (called.visit_id, called.on_bay, called.ticket_called_by) == (visits[0].visit_id, "P3", "A002")
-    area = work.read(handlers.pre_inspection_area, T0 + timedelta(minutes=10))
+    area = work.read(pre_inspection.pre_inspection_area, T0 + timedelta(minutes=10))
     assert [(w["ticket"], w["waited_minutes"]) for w in area["waiting"]] == [("002", 9), ("003", 8)]
-    assert work.run(handlers.call_next, None, actor_id="A002").visit_id == visits[1].visit_id  # onto P1
-    work.run(handlers.call_next, None, actor_id="A002")
+    assert work.run(pre_inspection.call_next, None, actor_id="A002").visit_id == visits[1].visit_id  # onto P1
+    work.run(pre_inspection.call_next, None, actor_id="A002")
     with pytest.raises(DomainError) as nobody:
-        work.run(handlers.call_next, None)
+        work.run(pre_inspection.call_next, None)
     assert nobody.value.message == "没有等待的车辆"
 
 
 def test_completing_the_walk_around_frees_the_bay(work):
     visit = walk_in(work)
-    work.run(write_up.fit_covers, visit.visit_id, {"seat": True, "customer_present": True, "bay": "P2"})
-    assert work.read(handlers.visit, visit.visit_id)["on_bay"] == "P2"
+    work.run(walk_around.fit_covers, visit.visit_id, {"seat": True, "customer_present": True, "bay": "P2"})
+    assert work.read(arrivals.visit, visit.visit_id)["on_bay"] == "P2"
     other = walk_in(work)
     with pytest.raises(DomainError):
-        work.run(write_up.fit_covers, other.visit_id, {"seat": True, "customer_present": True, "bay": "P2"})
-    work.run(handlers.leave_bay, visit.visit_id)
-    work.run(write_up.fit_covers, other.visit_id, {"seat": True, "customer_present": True, "bay": "P2"})
-    assert work.read(handlers.visit, other.visit_id)["on_bay"] == "P2"
+        work.run(walk_around.fit_covers, other.visit_id, {"seat": True, "customer_present": True, "bay": "P2"})
+    work.run(pre_inspection.leave_bay, visit.visit_id)
+    work.run(walk_around.fit_covers, other.visit_id, {"seat": True, "customer_present": True, "bay": "P2"})
+    assert work.read(arrivals.visit, other.visit_id)["on_bay"] == "P2"
 
 
 def test_the_bays_are_a_setting():
@@ -240,7 +240,7 @@ def test_only_the_service_manager_records_the_action_taken():
 def test_the_manager_records_the_action_taken_which_who_when_and_the_month_sums_it_up(work):
     for _ in range(4):
         walk_in(work)  # the fourth waiting car raises the alert
-    area = work.read(handlers.pre_inspection_area, T0)
+    area = work.read(pre_inspection.pre_inspection_area, T0)
     incident = area["open_incident"]
     assert incident["trigger"] == "queue" and incident["actions_taken"] == []
 
@@ -265,7 +265,7 @@ def test_the_manager_records_the_action_taken_which_who_when_and_the_month_sums_
         {"action": "move_written_up_cars_to_workshop_waiting_bays"},
         actor_id="M001",
     )
-    taken = work.read(handlers.pre_inspection_area, T0)["open_incident"]["actions_taken"]
+    taken = work.read(pre_inspection.pre_inspection_area, T0)["open_incident"]["actions_taken"]
     assert [(t["action"], t["taken_by"], t["taken_at"], t["note"]) for t in taken] == [
         ("temporary_park_with_ticket", "M001", T0 + timedelta(minutes=2), "3台"),
         ("move_written_up_cars_to_workshop_waiting_bays", "M001", T0 + timedelta(minutes=3), ""),

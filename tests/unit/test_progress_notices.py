@@ -12,7 +12,7 @@ from contracts import names
 from kit import notify
 from kit.errors import DomainError
 from kit.orders import OrderSigner
-from services.reception import notices
+from services.reception.handlers import notices
 from services.reception.models import ConsentRequest, OrderVersion, ProgressNotice
 from tests.support.db import service_work, wire_event
 from tests.support.factories import make_mobile

@@ -10,7 +10,8 @@ import pytest
 
 from kit.errors import DomainError
 from kit.signatures import decode_image
-from services.reception.domain import PriceBook, check_mileage, price_lines, promised_time, totals
+from services.reception.domain.mileage import check_mileage
+from services.reception.domain.pricing import PriceBook, price_lines, promised_time, totals
 
 D = Decimal
 CST = timezone(timedelta(hours=8))

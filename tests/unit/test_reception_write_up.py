@@ -17,7 +17,8 @@ from kit.i18n import translate
 from kit.orders import OrderSigner, OrderVerifier
 from kit.signing import SignatureInvalid
 from services.billing.seed import PRICE_LIST
-from services.reception import handlers, write_up
+from services.reception.handlers import arrivals as reception_arrivals
+from services.reception.handlers import orders, pre_inspection, prices, walk_around, write_up
 from tests.support.db import service_work, wire_event
 from tests.support.factories import SIGNATURE_PNG, make_mobile, make_plate, make_vin
 
@@ -42,7 +43,7 @@ def workshop_silent(hours, not_before):
 @pytest.fixture
 def work(tmp_path):
     work = service_work("reception", tmp_path, consumer="reception.take_price_list")
-    work.handle(wire_event(names.PRICE_LIST_PUBLISHED, PRICE_LIST), handlers.take_price_list)
+    work.handle(wire_event(names.PRICE_LIST_PUBLISHED, PRICE_LIST), prices.take_price_list)
     return work
 
 
@@ -58,12 +59,12 @@ def walk_in(work, vin=None, complaint="冷车启动怠速抖动"):
         "advisor_id": "A001",
         "complaint": complaint,
     }
-    return work.run(handlers.check_in, cmd, actor_id="A001")
+    return work.run(reception_arrivals.check_in, cmd, actor_id="A001")
 
 
 def full_walk_around(work, visit, mileage_km=35210, **extra):
     work.run(
-        write_up.fit_covers,
+        walk_around.fit_covers,
         visit.visit_id,
         {"seat": True, "steering_wheel": True, "floor": True, "customer_present": True},
         actor_id="A001",
@@ -76,18 +77,18 @@ def full_walk_around(work, visit, mileage_km=35210, **extra):
         "valuables": {"left": False},
         **extra,
     }
-    work.run(write_up.record_walk_around, visit.visit_id, cmd, actor_id="A001")
-    return work.run(write_up.complete_walk_around, visit.visit_id, actor_id="A001")
+    work.run(walk_around.record_walk_around, visit.visit_id, cmd, actor_id="A001")
+    return work.run(walk_around.complete_walk_around, visit.visit_id, actor_id="A001")
 
 
 def write(work, visit, **cmd):
     cmd = {"lines": LINES, "key_tag": f"K{make_mobile()[-4:]}", "customer_waits": True, **cmd}
-    return work.run(handlers.write_order, visit.visit_id, cmd, promise=workshop_answers, actor_id="A001")
+    return work.run(orders.write_order, visit.visit_id, cmd, promise=workshop_answers, actor_id="A001")
 
 
 def sign(work, signer, order_id):
     return work.run(
-        handlers.sign_order,
+        orders.sign_order,
         order_id,
         advisor_id="A001",
         signer=signer,
@@ -103,10 +104,10 @@ def test_covers_are_fitted_in_front_of_the_customer_each_with_its_time(work):
     """R-RC-1."""
     visit = walk_in(work)
     with pytest.raises(DomainError) as refused:
-        work.run(write_up.fit_covers, visit.visit_id, {"seat": True}, actor_id="A001")
+        work.run(walk_around.fit_covers, visit.visit_id, {"seat": True}, actor_id="A001")
     assert refused.value.field == "customer_present"
-    work.run(write_up.fit_covers, visit.visit_id, {"seat": True, "customer_present": True}, actor_id="A001")
-    sheet = work.read(write_up.walk_around_view, visit.visit_id)
+    work.run(walk_around.fit_covers, visit.visit_id, {"seat": True, "customer_present": True}, actor_id="A001")
+    sheet = work.read(walk_around.walk_around_view, visit.visit_id)
     assert set(sheet["covers"]) == {"seat"} and datetime.fromisoformat(sheet["covers"]["seat"]).tzinfo
     assert sheet["covers_by"] == "A001"
     assert "covers.steering_wheel" in sheet["missing"] and "covers.floor" in sheet["missing"]
@@ -118,26 +119,26 @@ def test_the_vin_read_on_the_car_is_checked_for_its_check_digit_and_against_the_
     vin = visit.vehicle["vin"]
     wrong_digit = vin[:8] + ("0" if vin[8] != "0" else "1") + vin[9:]
     with pytest.raises(DomainError) as refused:
-        work.run(write_up.record_walk_around, visit.visit_id, {"vin": wrong_digit})
+        work.run(walk_around.record_walk_around, visit.visit_id, {"vin": wrong_digit})
     assert refused.value.field == "vin" and refused.value.code == "vin_check_digit"
     with pytest.raises(DomainError) as refused:
-        work.run(write_up.record_walk_around, visit.visit_id, {"vin": make_vin()})
+        work.run(walk_around.record_walk_around, visit.visit_id, {"vin": make_vin()})
     assert refused.value.code == "vin_mismatch" and "车架号" in refused.value.message
-    work.run(write_up.record_walk_around, visit.visit_id, {"vin": vin.lower()})
-    assert work.read(write_up.walk_around_view, visit.visit_id)["vin"] == vin
+    work.run(walk_around.record_walk_around, visit.visit_id, {"vin": vin.lower()})
+    assert work.read(walk_around.walk_around_view, visit.visit_id)["vin"] == vin
 
 
 def test_damage_is_marked_by_zone_and_kind_and_can_be_removed(work):
     visit = walk_in(work)
-    work.run(write_up.mark_damage, visit.visit_id, {"zone": "left_front_door", "kind": "scratch", "note": "10 cm"})
-    work.run(write_up.mark_damage, visit.visit_id, {"zone": "rear_bumper", "kind": "dent"})
+    work.run(walk_around.mark_damage, visit.visit_id, {"zone": "left_front_door", "kind": "scratch", "note": "10 cm"})
+    work.run(walk_around.mark_damage, visit.visit_id, {"zone": "rear_bumper", "kind": "dent"})
     with pytest.raises(DomainError) as refused:
-        work.run(write_up.mark_damage, visit.visit_id, {"zone": "flux_capacitor", "kind": "dent"})
+        work.run(walk_around.mark_damage, visit.visit_id, {"zone": "flux_capacitor", "kind": "dent"})
     assert refused.value.field == "damage.zone"
     with pytest.raises(DomainError):
-        work.run(write_up.mark_damage, visit.visit_id, {"zone": "roof", "kind": "melted"})
-    work.run(write_up.remove_damage, visit.visit_id, 1)
-    damages = work.read(write_up.walk_around_view, visit.visit_id)["damages"]
+        work.run(walk_around.mark_damage, visit.visit_id, {"zone": "roof", "kind": "melted"})
+    work.run(walk_around.remove_damage, visit.visit_id, 1)
+    damages = work.read(walk_around.walk_around_view, visit.visit_id)["damages"]
     assert damages == [{"zone": "left_front_door", "kind": "scratch", "note": "10 cm"}]
 
 
@@ -152,16 +153,16 @@ def test_damage_is_marked_by_zone_and_kind_and_can_be_removed(work):
 def test_sheet_entries_are_refused_naming_their_field(work, cmd, field):
     visit = walk_in(work)
     with pytest.raises(DomainError) as refused:
-        work.run(write_up.record_walk_around, visit.visit_id, cmd)
+        work.run(walk_around.record_walk_around, visit.visit_id, cmd)
     assert refused.value.field == field
 
 
 def test_an_incomplete_sheet_cannot_be_completed_and_names_what_is_missing(work):
     """R-RC-1..2."""
     visit = walk_in(work)
-    work.run(write_up.record_walk_around, visit.visit_id, {"vin": visit.vehicle["vin"], "fuel_eighths": 8})
+    work.run(walk_around.record_walk_around, visit.visit_id, {"vin": visit.vehicle["vin"], "fuel_eighths": 8})
     with pytest.raises(DomainError) as refused:
-        work.run(write_up.complete_walk_around, visit.visit_id)
+        work.run(walk_around.complete_walk_around, visit.visit_id)
     assert refused.value.code == "walk_around_incomplete"
     assert refused.value.field == "covers.seat"
     assert "mileage_km" in refused.value.details["missing"] and "checks.tyres" in refused.value.details["missing"]
@@ -171,20 +172,20 @@ def test_an_incomplete_sheet_cannot_be_completed_and_names_what_is_missing(work)
 def test_a_first_service_needs_the_underbody_check(work):
     """R-RC-3: the car is lifted on a first service 首保."""
     visit = walk_in(work, complaint="首保")
-    assert work.read(write_up.walk_around_view, visit.visit_id)["first_service"] is False  # no sheet yet
+    assert work.read(walk_around.walk_around_view, visit.visit_id)["first_service"] is False  # no sheet yet
     with pytest.raises(DomainError) as refused:
         full_walk_around(work, visit)
     assert refused.value.code == "underbody_required" and refused.value.field == "checks.underbody"
     assert "底盘" in refused.value.message
-    work.run(write_up.record_walk_around, visit.visit_id, {"checks": {"underbody": {"state": "ok"}}})
-    assert work.run(write_up.complete_walk_around, visit.visit_id, actor_id="A001").completed_at is not None
+    work.run(walk_around.record_walk_around, visit.visit_id, {"checks": {"underbody": {"state": "ok"}}})
+    assert work.run(walk_around.complete_walk_around, visit.visit_id, actor_id="A001").completed_at is not None
 
 
 def test_marking_a_first_service_later_reopens_a_completed_sheet(work):
     visit = walk_in(work, complaint="冷车抖动")
     full_walk_around(work, visit)
-    work.run(write_up.record_walk_around, visit.visit_id, {"first_service": True})
-    sheet = work.read(write_up.walk_around_view, visit.visit_id)
+    work.run(walk_around.record_walk_around, visit.visit_id, {"first_service": True})
+    sheet = work.read(walk_around.walk_around_view, visit.visit_id)
     assert sheet["completed_at"] is None and sheet["missing"] == ["checks.underbody"]
 
 
@@ -203,16 +204,16 @@ def test_a_lower_mileage_is_refused_until_a_service_manager_confirms_an_odometer
     signed_visit(work, signer, vin, 35210)
     visit = walk_in(work, vin=vin)
     with pytest.raises(DomainError) as refused:
-        work.run(write_up.record_walk_around, visit.visit_id, {"mileage_km": 1200})
+        work.run(walk_around.record_walk_around, visit.visit_id, {"mileage_km": 1200})
     assert refused.value.field == "mileage_km" and "35210" in refused.value.message and "里程" in refused.value.message
-    assert work.read(write_up.walk_around_view, visit.visit_id)["mileage_km"] is None  # nothing stored
+    assert work.read(walk_around.walk_around_view, visit.visit_id)["mileage_km"] is None  # nothing stored
 
     with pytest.raises(DomainError) as no_reason:
-        work.run(write_up.confirm_odometer_change, visit.visit_id, {"reason": " "}, actor_id="M001")
+        work.run(walk_around.confirm_odometer_change, visit.visit_id, {"reason": " "}, actor_id="M001")
     assert no_reason.value.field == "reason"
-    work.run(write_up.confirm_odometer_change, visit.visit_id, {"reason": "仪表总成更换"}, actor_id="M001")
-    work.run(write_up.record_walk_around, visit.visit_id, {"mileage_km": 1200})
-    sheet = work.read(write_up.walk_around_view, visit.visit_id)
+    work.run(walk_around.confirm_odometer_change, visit.visit_id, {"reason": "仪表总成更换"}, actor_id="M001")
+    work.run(walk_around.record_walk_around, visit.visit_id, {"mileage_km": 1200})
+    sheet = work.read(walk_around.walk_around_view, visit.visit_id)
     assert sheet["mileage_km"] == 1200
     [change] = sheet["odometer_changes"]
     assert (change["previous_km"], change["reason"], change["confirmed_by"]) == (35210, "仪表总成更换", "M001")
@@ -224,8 +225,8 @@ def test_a_lower_mileage_is_refused_until_a_service_manager_confirms_an_odometer
     # the next reading is held to the new odometer, not the old one
     later = walk_in(work, vin=vin)
     with pytest.raises(DomainError):
-        work.run(write_up.record_walk_around, later.visit_id, {"mileage_km": 1000})
-    work.run(write_up.record_walk_around, later.visit_id, {"mileage_km": 5000})
+        work.run(walk_around.record_walk_around, later.visit_id, {"mileage_km": 1000})
+    work.run(walk_around.record_walk_around, later.visit_id, {"mileage_km": 5000})
 
 
 # --- complaint, diagnosis, knowledge base, findings ---------------------------------------------------------
@@ -278,7 +279,7 @@ def test_a_finding_the_customer_declines_is_recorded_as_declined_and_not_quoted(
 
     work.run(write_up.decide_finding, visit.visit_id, brake.id, True, actor_id="A001")
     work.run(write_up.decide_finding, visit.visit_id, align.id, False, actor_id="A001")
-    draft = work.read(handlers.order, order.order_id)["draft"]
+    draft = work.read(orders.order, order.order_id)["draft"]
     assert [line["code"] for line in draft["lines"]] == ["LAB-OIL", "LAB-BRAKE-FLUID"]
     assert Decimal(draft["subtotal"]) == Decimal("390.00")  # 0.5 h + 0.8 h at 300.00; the declined not quoted
     assert {line["code"] for line in draft["declined_lines"]} == {"LAB-BALANCE", "LAB-ALIGN", "P-WEIGHT"}
@@ -349,14 +350,14 @@ def test_without_the_workshops_answer_the_promise_is_entered_by_hand_with_a_note
     full_walk_around(work, visit)
     cmd = {"lines": LINES, "key_tag": "K-77", "customer_waits": True}
     with pytest.raises(DomainError) as refused:
-        work.run(handlers.write_order, visit.visit_id, cmd, promise=workshop_silent)
+        work.run(orders.write_order, visit.visit_id, cmd, promise=workshop_silent)
     assert refused.value.field == "promised_at" and refused.value.code == "promise_needed"
     assert "车间" in refused.value.message
     with pytest.raises(DomainError) as no_note:
-        work.run(handlers.write_order, visit.visit_id, {**cmd, "promised_at": PROMISED}, promise=workshop_silent)
+        work.run(orders.write_order, visit.visit_id, {**cmd, "promised_at": PROMISED}, promise=workshop_silent)
     assert no_note.value.field == "promise_note"
     order = work.run(
-        handlers.write_order,
+        orders.write_order,
         visit.visit_id,
         {**cmd, "promised_at": PROMISED, "promise_note": "车间系统未应答，电话确认 D001"},
         promise=workshop_silent,
@@ -375,7 +376,7 @@ def test_an_order_cannot_be_signed_without_a_complete_walk_around(work, signer):
     with pytest.raises(DomainError) as refused:
         sign(work, signer, order.order_id)
     assert refused.value.field == "walk_around" and refused.value.code == "walk_around_incomplete"
-    assert work.read(handlers.order, order.order_id)["status"] == "draft"
+    assert work.read(orders.order, order.order_id)["status"] == "draft"
     full_walk_around(work, visit)
     assert sign(work, signer, order.order_id).version == 1
 
@@ -385,14 +386,14 @@ def test_an_order_cannot_be_signed_without_the_customers_signature(work, signer)
     full_walk_around(work, visit)
     order = write(work, visit)
     with pytest.raises(DomainError) as refused:
-        work.run(handlers.sign_order, order.order_id, advisor_id="A001", signer=signer, customer_signature=None)
+        work.run(orders.sign_order, order.order_id, advisor_id="A001", signer=signer, customer_signature=None)
     assert refused.value.field == "customer_signature" and refused.value.code == "unsigned"
 
 
 def test_the_signed_body_carries_the_write_up_and_every_verifier_refuses_it_edited(work, signer, tmp_path):
     """The extended body stays signed: changing the key tag or the diagnosis after signing fails verification."""
     visit = walk_in(work)
-    work.run(write_up.mark_damage, visit.visit_id, {"zone": "bonnet", "kind": "chip"})
+    work.run(walk_around.mark_damage, visit.visit_id, {"zone": "bonnet", "kind": "chip"})
     full_walk_around(work, visit)
     work.run(
         write_up.record_diagnosis, visit.visit_id, {"concern": "冷车抖动", "cause": "节气门脏", "correction": "清洗"}
@@ -419,7 +420,7 @@ def test_nothing_on_the_sheet_changes_after_the_order_is_signed(work, signer):
     full_walk_around(work, visit)
     sign(work, signer, write(work, visit).order_id)
     with pytest.raises(DomainError) as refused:
-        work.run(write_up.mark_damage, visit.visit_id, {"zone": "roof", "kind": "dent"})
+        work.run(walk_around.mark_damage, visit.visit_id, {"zone": "roof", "kind": "dent"})
     assert refused.value.code == "order_signed"
 
 
@@ -463,9 +464,9 @@ def test_a_booked_car_is_found_by_its_plate_written_any_way_and_keeps_its_booked
         "complaint": booking["complaint"],
     }
     arrivals = service_work("reception", tmp_path, consumer="reception.expect_arrival")
-    arrivals.handle(wire_event(names.APPOINTMENT_BOOKED, payload), handlers.expect_arrival)
+    arrivals.handle(wire_event(names.APPOINTMENT_BOOKED, payload), reception_arrivals.expect_arrival)
     plate = booking["vehicle"]["plate"]
-    visit = work.run(handlers.check_in, {"plate": f" {plate[:2]}·{plate[2:].lower()} "}, actor_id="A001")
+    visit = work.run(reception_arrivals.check_in, {"plate": f" {plate[:2]}·{plate[2:].lower()} "}, actor_id="A001")
     assert (visit.visit_id, visit.advisor_id, visit.appointment_id) == ("v-1", "A002", "ap-1")
 
 
@@ -473,10 +474,10 @@ def test_fitting_the_covers_takes_the_car_onto_a_pre_inspection_bay(work):
     """R-RC-2 on a pre-inspection bay, R-RC-8: the car no longer waits in the pre-inspection area."""
     visit = walk_in(work)
     now = datetime.now(UTC)
-    assert [w["visit_id"] for w in work.read(handlers.pre_inspection_area, now)["waiting"]] == [visit.visit_id]
+    assert [w["visit_id"] for w in work.read(pre_inspection.pre_inspection_area, now)["waiting"]] == [visit.visit_id]
     with pytest.raises(DomainError) as refused:
-        work.run(write_up.fit_covers, visit.visit_id, {"seat": True, "customer_present": True, "bay": "P9"})
+        work.run(walk_around.fit_covers, visit.visit_id, {"seat": True, "customer_present": True, "bay": "P9"})
     assert refused.value.field == "bay"
-    work.run(write_up.fit_covers, visit.visit_id, {"seat": True, "customer_present": True, "bay": "P2"})
-    assert work.read(handlers.pre_inspection_area, now)["waiting"] == []
-    assert work.read(handlers.visit, visit.visit_id)["pre_inspection_bay"] == "P2"
+    work.run(walk_around.fit_covers, visit.visit_id, {"seat": True, "customer_present": True, "bay": "P2"})
+    assert work.read(pre_inspection.pre_inspection_area, now)["waiting"] == []
+    assert work.read(reception_arrivals.visit, visit.visit_id)["pre_inspection_bay"] == "P2"

@@ -20,11 +20,11 @@ from kit.errors import DomainError
 from kit.i18n import CATALOG_DIR, LOCALES, translate
 from kit.paging import Page
 from kit.web import _environment
-from services.reception.domain import check_mileage
-from services.reception.pre_inspection import ACTION_LABELS as RECEPTION_ACTIONS
-from services.reception.pre_inspection import ROOT_CAUSES as RECEPTION_ROOT_CAUSES
-from services.reception.pre_inspection import TRIGGERS as RECEPTION_TRIGGERS
-from services.reception.walk_around import CHECKS, COVERS, DAMAGE_KINDS, MISSING_LABELS, UNDER_BONNET, ZONES
+from services.reception.domain.mileage import check_mileage
+from services.reception.domain.pre_inspection import ACTION_LABELS as RECEPTION_ACTIONS
+from services.reception.domain.pre_inspection import ROOT_CAUSES as RECEPTION_ROOT_CAUSES
+from services.reception.domain.pre_inspection import TRIGGERS as RECEPTION_TRIGGERS
+from services.reception.domain.walk_around import CHECKS, COVERS, DAMAGE_KINDS, MISSING_LABELS, UNDER_BONNET, ZONES
 from services.staff.domain import DEPARTMENTS, check_roles
 from services.workshop.domain import QualityCheckBlocked
 
@@ -426,7 +426,7 @@ PAGES = {
             for order in (SIGNED_ORDER, DRAFT_ORDER, None)
         ],
     },
-    ("reception", "visit.html"): {  # the write-up on the tablet (services/reception/write_up_web.py)
+    ("reception", "visit.html"): {  # the write-up on the tablet (services/reception/web/write_up.py)
         "visit": {
             "visit_id": "V-1",
             "appointment_id": None,
@@ -489,7 +489,7 @@ PAGES = {
         "missing_labels": MISSING_LABELS,
         "under_bonnet": UNDER_BONNET,
     },
-    ("reception", "amend.html"): {  # R-WS-3 (services/reception/amendment_handlers.py `amendment`)
+    ("reception", "amend.html"): {  # R-WS-3 (services/reception/handlers/versions.py `amendment`)
         "amendment": {
             "amendment_id": "AM-1",
             "order_id": "O-1",

@@ -1,14 +1,23 @@
-"""Reception rules as plain functions: pricing the order from the published list (R-RC-5), signing (R-RC-6)."""
+"""Pricing the order from the published list (R-RC-5) and the first delivery estimate, as plain functions."""
 
 from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from contracts.pricing import PriceBook
+from contracts.repair_order import RepairOrder
 from kit.errors import DomainError
-from kit.types import yuan
+
+__all__ = ["PriceBook", "price_lines", "promised_time", "totals", "yuan"]
+
+CENT = Decimal("0.01")
+
+
+def yuan(value) -> Decimal:
+    """Round to the fen, half up, as a Chinese invoice does."""
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def price_lines(requested: list[dict], book: PriceBook | None) -> list[dict]:
@@ -54,7 +63,7 @@ def price_lines(requested: list[dict], book: PriceBook | None) -> list[dict]:
 
 
 def totals(lines: list[dict], vat_rate: Decimal) -> tuple[Decimal, Decimal, Decimal]:
-    subtotal = yuan(sum((line["amount"] for line in lines), Decimal("0")))
+    subtotal = yuan(RepairOrder.of_lines(lines).net())
     vat = yuan(subtotal * vat_rate)
     return subtotal, vat, subtotal + vat
 
@@ -64,18 +73,7 @@ def promised_time(now: datetime, lines: list[dict]) -> datetime:
 
     The workshop's real load comes into this with issue #5.
     """
-    hours = sum((line["quantity"] for line in lines if line["kind"] == "labour"), Decimal("0")) + 1
+    hours = RepairOrder.of_lines(lines).labour_hours() + 1
     ready = now + timedelta(minutes=int(hours * 60))
     half_hours = math.ceil((ready.timestamp()) / 1800)
     return datetime.fromtimestamp(half_hours * 1800, tz=now.tzinfo)
-
-
-def check_mileage(mileage_km: int, last_km: int | None) -> int:
-    if last_km is not None and mileage_km < last_km:
-        raise DomainError(
-            "Mileage cannot be lower than the last reading of {last_km} km",
-            field="mileage_km",
-            code="mileage_lower",
-            last_km=last_km,
-        )
-    return mileage_km

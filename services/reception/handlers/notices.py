@@ -14,76 +14,23 @@ delay (the promised time passed and the car is not ready) and a priced change wa
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from contracts import Envelope
 from kit import notify
-from kit.errors import DomainError, NotFound
-from kit.i18n import N_, translate
+from kit.errors import NotFound
 
-from .models import ConsentRequest, Order, OrderVersion, ProgressNotice, Visit
+from ..domain.notices import KINDS, check_email, compose, contact_of
+from ..domain.notices import local as _local
+from ..models import ConsentRequest, Order, OrderVersion, ProgressNotice, Visit
 
-NOTICE_LOCALE = "zh_CN"
-TZ = ZoneInfo("Asia/Shanghai")
+__all__ = ["KINDS", "compose"]  # the texts the notices are written in (domain.notices)
+
 DELAY_LOOKBACK = timedelta(days=14)  # orders promised longer ago are settled or followed up by phone
 PHONE_WINDOW = timedelta(days=2)  # older unphoned notices are stale: the car is collected or the customer called
-
-# kind -> (subject, body) as message ids; bodies are filled with the order's facts
-TEXTS = {
-    "work_started": (
-        N_("Work on your car {plate} has started"),
-        N_(
-            "Dear {name}, work on your car {plate} has started. We expect it to be ready by {promised}. "
-            "Your service advisor {advisor} will keep you informed."
-        ),
-    ),
-    "consent_needed": (
-        N_("Your car {plate}: additional work needs your consent"),
-        N_(
-            "Dear {name}, while working on your car {plate} we found more work: {reason}. It would add "
-            "{amount} yuan (VAT included) and the car would be ready by {promised}. Nothing is done without "
-            "your consent: please give your answer to your service advisor {advisor}."
-        ),
-    ),
-    "delay": (
-        N_("Your car {plate} will be later than promised"),
-        N_(
-            "Dear {name}, we are sorry: your car {plate} will not be ready by the promised time {promised}. "
-            "Your service advisor {advisor} will call you with a new time."
-        ),
-    ),
-    "ready": (
-        N_("Your car {plate} is ready for pick-up"),
-        N_(
-            "Dear {name}, your car {plate} is ready for pick-up since {ready}. Your service advisor "
-            "{advisor} will hand it over at the settlement desk."
-        ),
-    ),
-}
-KINDS = tuple(TEXTS)
-
-
-def contact_of(customer: dict) -> tuple[str | None, str | None]:
-    """(channel, recipient): the e-mail address when the customer gave one, else nobody to write to."""
-    email = (customer or {}).get("email")
-    return ("email", email) if email else (None, None)
-
-
-def compose(kind: str, facts: dict, locale: str = NOTICE_LOCALE) -> tuple[str, str]:
-    """The subject and body of one notice, in the customer's language."""
-    subject, body = TEXTS[kind]
-    return translate(subject, locale, **facts), translate(body, locale, **facts)
-
-
-def _local(value) -> str:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
 def tell(uow, order_id: str, kind: str, key: str, **facts) -> ProgressNotice | None:
@@ -236,17 +183,13 @@ def started(uow, event: Envelope) -> None:
 
 # --- the customer's e-mail address, and the notices the advisor phones ------------------------------------
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
 
 def set_email(uow, visit_id: str, email: str | None) -> Visit:
     """The address the customer gave at the desk (R-PN-1): later notices for this visit go there."""
     visit = uow.session.get(Visit, visit_id)
     if visit is None:
         raise NotFound("Visit not found", field="visit_id")
-    email = (email or "").strip()
-    if email and not EMAIL.match(email):
-        raise DomainError("The e-mail address is not valid", field="email", code="email")
+    email = check_email(email)
     visit.customer = {**visit.customer, "email": email or None}
     return visit
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from contracts import Envelope
 
-from .models import StaffName
+from ..models import StaffName
 
 
 def take_staff_record(uow, event: Envelope) -> None:

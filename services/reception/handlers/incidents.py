@@ -1,7 +1,7 @@
 """The service manager's side of the pre-inspection area (R-RC-8): each congestion incident is reviewed
 (cause, the staff member responsible, the corrective action) and a monthly summary is drawn from them.
 
-Use cases `f(uow, …)` and views `f(session, …)`; the rules and the arithmetic are in pre_inspection.py.
+Use cases `f(uow, …)` and views `f(session, …)`; the rules and the arithmetic are in domain/pre_inspection.py.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from kit.errors import DomainError, NotFound
-from kit.i18n import translate
 
-from . import directory, pre_inspection
-from .models import CongestionAction, CongestionIncident, StaffName
+from ..domain import pre_inspection
+from ..models import CongestionAction, CongestionIncident, StaffName
+from . import directory
 
 
 def review(uow, incident_id: int, cmd: dict) -> CongestionIncident:
@@ -156,32 +156,3 @@ def monthly_summary(session, month: str, tz: ZoneInfo, now: datetime) -> dict:
         for action in pre_inspection.ACTIONS
     }
     return {"month": month, "summary": summary, "incidents": [incident_view(r, names, taken.get(r.id)) for r in rows]}
-
-
-def chart_rows(report: dict, locale: str, tz: str) -> dict[str, list[dict]]:
-    """Rows for the kit's bar chart (kit/templates/charts.html): incidents per day, each incident's longest
-    wait against the 20-minute limit, and the causes (labels in the reader's language)."""
-    wait_limit = pre_inspection.minutes(int(pre_inspection.WAIT_LIMIT.total_seconds()))
-    return {
-        "per_day": [{"label": str(row["day"].day), "value": row["incidents"]} for row in report["summary"]["per_day"]],
-        "waits": [
-            {
-                "label": i["raised_at"].astimezone(ZoneInfo(tz)).strftime("%d %H:%M"),
-                "value": i["longest_wait_minutes"],
-                "limit": wait_limit,
-            }
-            for i in report["incidents"]
-        ],
-        "causes": [
-            {"label": translate(pre_inspection.ROOT_CAUSES[row["cause"]], locale), "value": row["incidents"]}
-            for row in report["summary"]["by_cause"]
-        ],
-    }
-
-
-def month_of(value: str | None, now: datetime, tz: ZoneInfo) -> str:
-    """The month asked for ("2026-11"), else the current month in the dealership's time."""
-    return (value or "").strip() or now.astimezone(tz).strftime("%Y-%m")
-
-
-REVIEW_FIELDS = ("root_cause", "root_cause_note", "responsible_id", "actions")

@@ -1,6 +1,6 @@
 """Reception's amendment use cases (R-WS-3): found work in, priced, consented, signed as a new version.
 
-`f(uow, ...)` like handlers.py; the rules are in amendments.py.
+`f(uow, ...)`; the rules are in domain/amendments.py, the views of versions and changes in versions.py.
 """
 
 from __future__ import annotations
@@ -13,15 +13,21 @@ import sqlalchemy as sa
 
 from contracts import Envelope, names
 from contracts.events import OrderSchema
-from kit import price_list, signatures
-from kit.errors import DomainError, NotFound, PermanentError
+from contracts.repair_order import RepairOrder
+from kit import signatures, signing
+from kit.errors import DomainError, NotFound
 from kit.web import JSONEncoder
 
-from . import amendments
-from .domain import PriceBook
-from .models import AdditionalWork, Amendment, ConsentRequest, Order, OrderVersion, PriceListCopy, WriteUp
+from ..domain import amendments
+from ..models import AdditionalWork, Amendment, ConsentRequest, Order, OrderVersion, WriteUp
+from .prices import price_book
 
 _ORDER = OrderSchema()
+
+
+def body_sha256(body: dict) -> str:
+    """The SHA-256 of a version's canonical body (RFC 8785), as the next version names it."""
+    return signing.sha256_hex(signing.canonical(body))
 
 
 def take_additional_work(uow, event: Envelope) -> None:
@@ -80,9 +86,9 @@ def price_amendment(
     if not lines:
         raise DomainError("The change needs at least one repair item", field="lines")
     now = uow.clock()
-    previous = _loaded(_latest(session, order_id).signed["order"])
+    previous = loaded(latest_version(session, order_id).signed["order"])
     book = price_book(session, previous["price_list_version"])
-    proposed = amendments.price_found_work(lines, book, max(line["line_no"] for line in previous["lines"]))
+    proposed = amendments.price_found_work(lines, book, RepairOrder.from_body(previous).last_line_no)
     promise = amendments.check_promise(promised_at, now)
     estimate = promise or amendments.reestimate(previous["promised_at"], now, proposed)
     if promise is None and workshop_promise is not None:
@@ -164,7 +170,7 @@ def sign_amendment(
     elif consent.get("method") == "phone":
         consent.setdefault("staff_id", uow.actor_id)
     consent = amendments.check_consent(consent, now=now, priced_at=amendment.priced_at)
-    proposed = [_line(line) for line in amendment.lines]
+    proposed = [money_line(line) for line in amendment.lines]
     taken, declined = amendments.decide(proposed, accepted)
     amendment.accepted = [line["line_no"] for line in taken]
     amendment.declined = [line["line_no"] for line in declined]
@@ -192,21 +198,23 @@ def sign_amendment(
                 correlation_id=order.visit_id,
             )
         return amendment
-    previous_row = _latest(session, order.order_id)
-    previous = _loaded(previous_row.signed["order"])
+    previous_row = latest_version(session, order.order_id)
+    previous = loaded(previous_row.signed["order"])
     promise = amendment.promised_at or amendments.reestimate(previous["promised_at"], now, taken)
-    if amendment.promised_at is None and consent_request is not None and _labour(taken) == _labour(proposed):
+    change = RepairOrder.of_lines(proposed)
+    all_hours_taken = change.labour_hours(amendment.accepted) == change.labour_hours()
+    if amendment.promised_at is None and consent_request is not None and all_hours_taken:
         promise = max(consent_request.promised_at, previous["promised_at"])  # the time the customer was told
     body = amendments.amended_body(
         previous,
-        amendments.body_sha256(previous_row.signed["order"]),
+        body_sha256(previous_row.signed["order"]),
         taken,
         declined,
         consent=consent,
         promised_at=promise,
         signed_at=now,
     )
-    signed = signer.sign(_loaded(_json(body)))
+    signed = signer.sign(loaded(_json(body)))
     version = body["version"]
     session.add(
         OrderVersion(order_id=order.order_id, version=version, signed=signed, signed_at=now, advisor_id=advisor_id)
@@ -228,168 +236,6 @@ def sign_amendment(
     return amendment
 
 
-# --- reading versions back ----------------------------------------------------------------------
-
-
-def verification(session, signed: dict, verifier, previous: OrderVersion | None) -> dict:
-    """Does this stored version still verify (signature, contract), and does it name its predecessor right?"""
-    try:
-        verifier.verify(signed)
-    except PermanentError as exc:
-        return {"valid": False, "reason": str(exc), "key_id": signed.get("key_id")}
-    amends = signed["order"].get("amends")
-    if amends is not None:
-        if previous is None or amends["version"] != previous.version:
-            return {"valid": False, "reason": "the version it amends is missing", "key_id": signed["key_id"]}
-        if amends["sha256"] != amendments.body_sha256(previous.signed["order"]):
-            return {
-                "valid": False,
-                "reason": "the version it amends was altered after signing",
-                "key_id": signed["key_id"],
-            }
-    return {"valid": True, "reason": None, "key_id": signed["key_id"]}
-
-
-def versions(session, order_id: str, verifier) -> list[dict] | None:
-    if session.get(Order, order_id) is None:
-        return None
-    rows = list(session.scalars(sa.select(OrderVersion).filter_by(order_id=order_id).order_by(OrderVersion.version)))
-    out, previous = [], None
-    for row in rows:
-        body = row.signed["order"]
-        out.append(
-            {
-                "version": row.version,
-                "signed_at": row.signed_at,
-                "advisor_id": row.advisor_id,
-                "total": body["total"],
-                "lines": len(body["lines"]),
-                "promised_at": body["promised_at"],
-                "sha256": amendments.body_sha256(body),
-                "amends": body.get("amends"),
-                "consent": body.get("consent"),
-                "declined_lines": body.get("declined_lines", []),
-                "verification": verification(session, row.signed, verifier, previous),
-            }
-        )
-        previous = row
-    return out
-
-
-def version(session, order_id: str, number: int, verifier) -> dict | None:
-    row = session.get(OrderVersion, (order_id, number))
-    if row is None:
-        return None
-    previous = session.get(OrderVersion, (order_id, number - 1)) if number > 1 else None
-    return {
-        "order_id": order_id,
-        "version": number,
-        "signed_at": row.signed_at,
-        "signed": row.signed,
-        "sha256": amendments.body_sha256(row.signed["order"]),
-        "verification": verification(session, row.signed, verifier, previous),
-    }
-
-
-def additional_work(session, status: str | None = "open", order_id: str | None = None) -> list[dict]:
-    query = sa.select(AdditionalWork).order_by(AdditionalWork.received_at.desc()).limit(200)
-    if status:
-        query = query.where(AdditionalWork.status == status)
-    if order_id:
-        query = query.where(AdditionalWork.order_id == order_id)
-    return [
-        {
-            "request_id": w.request_id,
-            "order_id": w.order_id,
-            "order_version": w.order_version,
-            "visit_id": w.visit_id,
-            "plate": w.plate,
-            "lines": w.lines,
-            "reason": w.reason,
-            "reported_by": w.reported_by,
-            "reported_at": w.reported_at,
-            "status": w.status,
-            "amendment_id": w.amendment_id,
-            "job_line_no": w.job_line_no,
-        }
-        for w in session.scalars(query)
-    ]
-
-
-def amendment(session, amendment_id: str) -> dict | None:
-    a = session.get(Amendment, amendment_id)
-    if a is None:
-        return None
-    order = session.get(Order, a.order_id)
-    current = order.draft
-    proposed = [_line(line) for line in a.lines]
-    request = session.get(AdditionalWork, a.request_id) if a.request_id else None
-    previous_promise = _loaded(_latest(session, a.order_id).signed["order"])["promised_at"]
-    consent_request = session.get(ConsentRequest, amendment_id)
-    return {
-        "amendment_id": a.amendment_id,
-        "order_id": a.order_id,
-        "base_version": a.base_version,
-        "status": a.status,
-        "lines": a.lines,
-        "added_total": amendments.added_total(proposed, Decimal(str(current["vat_rate"]))),
-        "promised_at": a.promised_at or (consent_request.promised_at if consent_request else previous_promise),
-        "previous_promised_at": previous_promise,
-        "priced_at": a.priced_at,
-        "priced_by": a.priced_by,
-        "accepted": a.accepted,
-        "declined": a.declined,
-        "consent": a.consent,
-        "new_version": a.new_version,
-        "request": {
-            "reason": request.reason,
-            "reported_by": request.reported_by,
-            "reported_at": request.reported_at,
-            "job_line_no": request.job_line_no,
-        }
-        if request
-        else None,
-        "order": {
-            "plate": current["vehicle"]["plate"],
-            "customer": current["customer"],
-            "advisor_id": current["advisor_id"],
-            "lines": current["lines"],
-            "total": current["total"],
-            "signed_version": order.signed_version,
-        },
-    }
-
-
-def pending_consents(session) -> list[dict]:
-    """R-PN-1 hook (read side): changes waiting for the customer, oldest first."""
-    rows = session.scalars(
-        sa.select(ConsentRequest).where(ConsentRequest.answered_at.is_(None)).order_by(ConsentRequest.requested_at)
-    )
-    return [
-        {
-            "amendment_id": r.amendment_id,
-            "order_id": r.order_id,
-            "visit_id": r.visit_id,
-            "plate": r.plate,
-            "customer": r.customer,
-            "summary": r.summary,
-            "added_total": r.added_total,
-            "promised_at": r.promised_at,
-            "requested_at": r.requested_at,
-            "notified_at": r.notified_at,
-        }
-        for r in rows
-    ]
-
-
-# --- helpers ------------------------------------------------------------------------------------
-
-
-def price_book(session, version: str) -> PriceBook | None:
-    """Reception's copy of one published price-list version (the one the order was priced from)."""
-    return price_list.version(session, PriceListCopy, version)
-
-
 def added_labour(session, order_id: str, request_id: str | None, lines: list[dict] | None, now):
     """(labour hours the change adds, the time they can start: the current promise or now) to ask the workshop
     before pricing; (None, None) when there is nothing to ask (no labour, or the change will be refused)."""
@@ -401,12 +247,12 @@ def added_labour(session, order_id: str, request_id: str | None, lines: list[dic
         if work is None:
             return None, None
         lines = [{**line, "quantity": _decimal(line.get("quantity"))} for line in work.lines]
-    previous = _loaded(_latest(session, order_id).signed["order"])
+    previous = loaded(latest_version(session, order_id).signed["order"])
     try:
         proposed = amendments.price_found_work(lines or [], price_book(session, previous["price_list_version"]), 0)
     except DomainError:
         return None, None
-    hours = _labour(proposed)
+    hours = RepairOrder.of_lines(proposed).labour_hours()
     return (hours, max(previous["promised_at"], now)) if hours else (None, None)
 
 
@@ -417,21 +263,17 @@ def _check_not_delivered(session, order: Order) -> None:
         raise DomainError("The car has been delivered; its order can no longer be amended", code="delivered")
 
 
-def _labour(lines: list[dict]) -> Decimal:
-    return sum((Decimal(str(line["quantity"])) for line in lines if line["kind"] == "labour"), Decimal("0"))
-
-
-def _latest(session, order_id: str) -> OrderVersion:
+def latest_version(session, order_id: str) -> OrderVersion:
     return session.scalars(
         sa.select(OrderVersion).filter_by(order_id=order_id).order_by(OrderVersion.version.desc()).limit(1)
     ).one()
 
 
-def _loaded(body: dict) -> dict:
+def loaded(body: dict) -> dict:
     return _ORDER.load(body)
 
 
-def _line(line: dict) -> dict:
+def money_line(line: dict) -> dict:
     return {
         **line,
         "quantity": Decimal(str(line["quantity"])),

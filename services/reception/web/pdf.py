@@ -7,58 +7,21 @@ customer's signature image (checked against the hash inside the signed body) and
 
 Rendering uses WeasyPrint (HTML + CSS to PDF, pango for Chinese text); the page is a Jinja template
 beside the department pages (`templates/order_pdf.html`), always in Chinese since it is the customer's document.
+What it shows is read by handlers.orders.order_document.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 from urllib.parse import quote
 
-import sqlalchemy as sa
 from werkzeug.wrappers import Response
 
-from contracts.events import OrderSchema
-from kit import signatures
 from kit.concurrency import offload
-from kit.errors import DomainError, NotFound
 from kit.web import _environment
-
-from .models import Order, OrderVersion, StaffName
 
 DOCUMENT_LOCALE = "zh_CN"  # the customer's copy is in Chinese whatever the advisor's screen shows
 COPIES = ("customer",)  # R-RC-6: the customer gets a copy
-
-
-def order_document(session, order_id: str, version: int | None = None) -> dict:
-    """Everything the printed order shows, from the signed version (latest unless `version` is given)."""
-    order = session.get(Order, order_id)
-    if order is None:
-        raise NotFound("Work order not found", field="order_id")
-    query = sa.select(OrderVersion).filter_by(order_id=order_id)
-    if version is not None:
-        query = query.filter_by(version=version)
-    signed = session.scalars(query.order_by(OrderVersion.version.desc()).limit(1)).first()
-    if signed is None:
-        if version is not None:
-            raise NotFound("This order has no such version", field="version")
-        raise DomainError("The order is not signed yet; only a signed order is printed", code="not_signed")
-    body = OrderSchema().load(signed.signed["order"])
-    image = signatures.image(session, body["customer_signature_sha256"])
-    if image is not None and hashlib.sha256(image).hexdigest() != body["customer_signature_sha256"]:
-        image = None  # never print an image other than the one that was signed
-    advisor = session.get(StaffName, signed.advisor_id)
-    return {
-        "order": body,
-        "version": signed.version,
-        "latest_version": order.signed_version,
-        "signed_at": signed.signed_at,
-        "advisor_id": signed.advisor_id,
-        "advisor_name": advisor.name if advisor else "",
-        "customer_signature_png": image,
-        "key_id": signed.signed.get("key_id", ""),
-        "signature": signed.signed.get("signature", ""),
-    }
 
 
 def render_html(document: dict, *, dealer_name: str, tz: str = "Asia/Shanghai", copy: str = "customer") -> str:

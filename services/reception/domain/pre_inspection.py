@@ -20,7 +20,7 @@ from kit.i18n import N_
 QUEUE_LIMIT = 4
 WAIT_LIMIT = timedelta(minutes=20)
 ACTIONS = ("temporary_park_with_ticket", "move_written_up_cars_to_workshop_waiting_bays")
-# The two actions the plan names, as the buttons of the alert banner (services/reception/templates/pre_inspection_board.html)
+# The two actions the plan names, as the buttons of the alert banner (templates/pre_inspection_board.html)
 ACTION_LABELS = {
     "temporary_park_with_ticket": N_("Temporary park with queue ticket"),
     "move_written_up_cars_to_workshop_waiting_bays": N_("Move written-up cars to the workshop's waiting bays"),

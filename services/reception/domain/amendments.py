@@ -13,20 +13,15 @@ import math
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from kit import signing
+from contracts.repair_order import RepairOrder
 from kit.errors import DomainError
 from kit.i18n import N_
 
-from .domain import PriceBook, price_lines, totals
+from .pricing import PriceBook, price_lines, totals
 
 CONSENT_METHODS = ("signature", "phone")
 # a phone consent is recorded after the call: its time may not lie ahead of the clock (allowing for drift)
 CLOCK_SKEW = timedelta(minutes=5)
-
-
-def body_sha256(body: dict) -> str:
-    """The SHA-256 of a version's canonical body (RFC 8785), as the next version names it."""
-    return signing.sha256_hex(signing.canonical(body))
 
 
 def price_found_work(requested: list[dict], book: PriceBook | None, after_line_no: int) -> list[dict]:
@@ -41,7 +36,7 @@ def price_found_work(requested: list[dict], book: PriceBook | None, after_line_n
 def reestimate(previous_promise: datetime, now: datetime, lines: list[dict]) -> datetime:
     """R-WS-3: the new delivery time: the added labour hours on top of the current promise (or of now, when
     the promise has already passed), rounded up to the half hour. Parts alone do not move the promise."""
-    hours = sum((Decimal(str(line["quantity"])) for line in lines if line["kind"] == "labour"), Decimal("0"))
+    hours = RepairOrder.of_lines(lines).labour_hours()
     if hours == 0:
         return previous_promise
     start = max(previous_promise, now)
@@ -122,13 +117,13 @@ def amended_body(
     signed_at: datetime,
 ) -> dict:
     """`previous` is the previous version's body as loaded by its contract (Decimals), `previous_sha256` the
-    hash of its canonical signed form (`body_sha256` of the JSON body).
+    hash of its canonical signed form (`body_sha256` of the JSON body, handlers.amendments).
 
     The body of the next version: the previous lines, then the accepted ones (renumbered in order), totals
     recomputed at the order's VAT rate, the declined lines recorded, and the link to the previous version.
     The customer signature of a tablet consent replaces the previous one; a phone consent keeps
     the previous signature (the consent record says how this version was agreed)."""
-    start = max(line["line_no"] for line in previous["lines"])
+    start = RepairOrder.from_body(previous).last_line_no
     added = [{**line, "line_no": start + i} for i, line in enumerate(accepted, start=1)]
     lines = [*previous["lines"], *added]
     subtotal, vat, total = totals(lines, previous["vat_rate"])

@@ -1,0 +1,223 @@
+"""Expected arrivals (from booking's events) and check-in: the booked car by appointment or plate, or a
+walk-in, each with the day's queue ticket (R-BK-5, R-RC-8); the visit views."""
+
+from __future__ import annotations
+
+import uuid
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from contracts import Envelope
+from contracts.validators import check_mobile, check_vin
+from kit.errors import DomainError, NotFound
+
+from ..domain import pre_inspection as rules
+from ..models import CancelledAppointment, ExpectedArrival, Order, Visit
+from .pre_inspection import watch_pre_inspection
+
+
+def expect_arrival(uow, event: Envelope) -> None:
+    """appointment_booked -> the car is expected; the booked advisor will receive it (R-BK-5)."""
+    a = event.raw_payload
+    if uow.session.get(CancelledAppointment, a["appointment_id"]):
+        return
+    uow.session.add(
+        ExpectedArrival(
+            appointment_id=a["appointment_id"],
+            visit_id=a["visit_id"],
+            plate=normal_plate(a["vehicle"]["plate"]),
+            customer=a["customer"],
+            vehicle=a["vehicle"],
+            starts_at=event.payload["starts_at"],
+            advisor_id=a["advisor_id"],
+            complaint=a.get("complaint", ""),
+            planned_labour=a.get("planned_labour", []),
+            planned_parts=a.get("planned_parts", []),
+        )
+    )
+
+
+def forget_arrival(uow, event: Envelope) -> None:
+    """appointment_cancelled -> the car is no longer expected (unless it has already arrived)."""
+    appointment_id = event.payload["appointment_id"]
+    if uow.session.get(CancelledAppointment, appointment_id) is None:
+        uow.session.add(CancelledAppointment(appointment_id=appointment_id, cancelled_at=uow.clock()))
+    arrival = uow.session.get(ExpectedArrival, appointment_id)
+    if arrival is not None and not arrival.arrived:
+        uow.session.delete(arrival)
+
+
+def move_arrival(uow, event: Envelope) -> None:
+    """appointment_rescheduled -> the car is expected at its new time, by the advisor now named (R-BK-5)."""
+    arrival = uow.session.get(ExpectedArrival, event.payload["appointment_id"])
+    if arrival is not None and not arrival.arrived:
+        arrival.starts_at, arrival.advisor_id = event.payload["starts_at"], event.payload["advisor_id"]
+
+
+def drop_arrival(uow, event: Envelope) -> None:
+    """appointment_no_show -> the car is no longer expected (as for a cancellation)."""
+    forget_arrival(uow, event)
+
+
+def normal_plate(plate: str) -> str:
+    """A plate as booking writes it: upper case, without spaces or the middle dot."""
+    return "".join(ch for ch in (plate or "").upper() if ch not in " \t·.-")
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def check_in(uow, cmd: dict, tz: ZoneInfo = SHANGHAI) -> Visit:
+    """A booked arrival (by appointment id or plate) or a walk-in (customer, vehicle, advisor). The car waits
+    in the pre-inspection area with a queue ticket 叫号牌, the day's next number (R-RC-8)."""
+    session = uow.session
+    arrival = None
+    if cmd.get("appointment_id"):
+        arrival = session.get(ExpectedArrival, cmd["appointment_id"])
+        if arrival is None:
+            raise NotFound(
+                "Appointment not found (it may not have reached reception yet, try again shortly)",
+                field="appointment_id",
+            )
+    elif cmd.get("plate") and not cmd.get("vehicle"):
+        # R-BK-5: the booked car by its plate ("沪A·12345", "沪a 12345" alike); the nearest appointment first
+        now = uow.clock()
+        candidates = session.scalars(
+            sa.select(ExpectedArrival).filter_by(plate=normal_plate(cmd["plate"]), arrived=False)
+        ).all()
+        arrival = min(candidates, key=lambda a: abs((a.starts_at - now).total_seconds()), default=None)
+        if arrival is None:
+            raise NotFound("This plate has no appointment today; check it in as a walk-in", field="plate")
+    if arrival is not None:
+        if arrival.arrived:
+            raise DomainError(
+                "This appointment has already been checked in", field="appointment_id", code="already_checked_in"
+            )
+        arrival.arrived = True
+        visit = Visit(
+            visit_id=arrival.visit_id,
+            appointment_id=arrival.appointment_id,
+            plate=arrival.plate,
+            customer=arrival.customer,
+            vehicle=arrival.vehicle,
+            advisor_id=arrival.advisor_id,
+            complaint=arrival.complaint,
+        )
+    else:
+        for key in ("customer", "vehicle", "advisor_id"):
+            if not cmd.get(key):
+                raise DomainError(
+                    "A walk-in needs the customer, the vehicle and the service advisor", field=key, code="required"
+                )
+        vehicle = {
+            **cmd["vehicle"],
+            "vin": check_vin(cmd["vehicle"].get("vin", ""), field="vehicle.vin"),
+            "plate": normal_plate(cmd["vehicle"]["plate"]),
+        }
+        customer = {**cmd["customer"], "mobile": check_mobile(cmd["customer"].get("mobile", ""))}
+        visit = Visit(
+            visit_id=str(uuid.uuid4()),
+            plate=vehicle["plate"],
+            customer=customer,
+            vehicle=vehicle,
+            advisor_id=cmd["advisor_id"],
+            complaint=cmd.get("complaint", ""),
+        )
+    visit.checked_in_at = uow.clock()
+    visit.checked_in_by = uow.actor_id
+    visit.ticket_day = rules.ticket_day(visit.checked_in_at, tz)
+    visit.ticket_no = next_ticket(session, visit.ticket_day)
+    session.add(visit)
+    session.flush()
+    watch_pre_inspection(uow)  # R-RC-8: the fourth waiting car raises the alert at once
+    return visit
+
+
+def next_ticket(session, day) -> int:
+    """The day's next queue ticket number (R-RC-8). Two check-ins at the same moment may both read the same
+    number: the unique (day, number) index refuses the second, and `checked_in` runs it again."""
+    last = session.scalar(sa.select(sa.func.max(Visit.ticket_no)).where(Visit.ticket_day == day))
+    return (last or 0) + 1
+
+
+TICKET_ATTEMPTS = 5
+
+
+def checked_in(work, cmd: dict, *, actor_id: str | None, tz: ZoneInfo = SHANGHAI) -> Visit:
+    """Check a car in through `work` (kit.uow.Work), settling a queue ticket race: when another advisor took
+    the same number a moment ago the unique index decided, and this check-in runs again with the next one."""
+    for _attempt in range(TICKET_ATTEMPTS - 1):
+        try:
+            return work.run(check_in, cmd, tz, actor_id=actor_id)
+        except IntegrityError:
+            continue  # everything of the attempt was rolled back; a booked arrival still not arrived
+    return work.run(check_in, cmd, tz, actor_id=actor_id)
+
+
+def expected_arrivals(
+    session, appointment_id: str | None = None, include_arrived: bool = False, limit: int = 200
+) -> list[dict]:
+    """Cars still expected, earliest first (R-BK-5); one appointment's entry when asked by id."""
+    query = sa.select(ExpectedArrival).order_by(ExpectedArrival.starts_at).limit(limit)
+    if appointment_id:
+        query = query.where(ExpectedArrival.appointment_id == appointment_id)
+    elif not include_arrived:
+        query = query.where(ExpectedArrival.arrived.is_(False))
+    rows = session.scalars(query)
+    return [
+        {
+            "appointment_id": a.appointment_id,
+            "visit_id": a.visit_id,
+            "plate": a.plate,
+            "customer": a.customer,
+            "vehicle": a.vehicle,
+            "starts_at": a.starts_at,
+            "advisor_id": a.advisor_id,
+            "complaint": a.complaint,
+            "planned_labour": a.planned_labour,
+            "planned_parts": a.planned_parts,
+            "arrived": a.arrived,
+        }
+        for a in rows
+    ]
+
+
+def visits(session) -> list[dict]:
+    rows = session.execute(
+        sa.select(Visit, Order).outerjoin(Order, Order.visit_id == Visit.visit_id).order_by(Visit.checked_in_at.desc())
+    ).all()
+    return [visit_view(v, o) for v, o in rows]
+
+
+def visit(session, visit_id: str) -> dict | None:
+    row = session.execute(
+        sa.select(Visit, Order).outerjoin(Order, Order.visit_id == Visit.visit_id).where(Visit.visit_id == visit_id)
+    ).first()
+    return visit_view(*row) if row else None
+
+
+def visit_view(v: Visit, o: Order | None) -> dict:
+    return {
+        "visit_id": v.visit_id,
+        "appointment_id": v.appointment_id,
+        "plate": v.plate,
+        "customer": v.customer,
+        "vehicle": v.vehicle,
+        "advisor_id": v.advisor_id,
+        "complaint": v.complaint,
+        "checked_in_at": v.checked_in_at,
+        "status": v.status,
+        "pre_inspection_started_at": v.pre_inspection_started_at,
+        "pre_inspection_bay": v.pre_inspection_bay,
+        "on_bay": v.on_bay,
+        "ticket": rules.ticket_label(v.ticket_no),
+        "ticket_day": v.ticket_day,
+        "ticket_called_at": v.ticket_called_at,
+        "order": order_view_of(o) if o else None,
+    }
+
+
+def order_view_of(o: Order) -> dict:
+    return {"order_id": o.order_id, "status": o.status, "signed_version": o.signed_version, "draft": o.draft}

@@ -1,0 +1,280 @@
+"""The write-up on the advisor's tablet: complaint and diagnosis with the knowledge base (R-RC-4, R-KB-1),
+jobs, findings the customer accepts or declines, and the order's fields (R-RC-5..7). Use cases `f(uow, …)`.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from contracts import knowledge
+from contracts.repair_order import RepairOrder
+from kit.errors import DomainError, NotFound
+
+from ..models import Finding, Order, Visit, WriteUp
+from . import arrivals
+from .drafts import priced_lines, refresh_draft, requested_lines
+from .prices import current_price_book
+from .visits import refuse_if_signed, visit_of, write_up_of
+from .walk_around import walk_around_view
+
+
+def record_diagnosis(uow, visit_id: str, cmd: dict) -> WriteUp:
+    """The customer's own words, kept apart from the advisor's diagnosis (concern / cause / correction)."""
+    visit = visit_of(uow.session, visit_id)
+    refuse_if_signed(uow.session, visit_id)
+    row = write_up_of(uow, visit)
+    known = {s.code for s in knowledge.symptoms()}
+    codes = [c for c in (cmd.get("symptom_codes") or []) if c]
+    for code in codes:
+        if code not in known:
+            raise DomainError("Unknown symptom {code}", field="symptom_codes", code="symptom_unknown")
+    for name in ("customer_words", "concern", "cause", "correction"):
+        if cmd.get(name) is not None:
+            setattr(row, name, cmd[name].strip())
+    if cmd.get("symptom_codes") is not None:
+        row.symptom_codes = codes
+    if not row.customer_words:
+        raise DomainError("Write down the customer's own words", field="customer_words", code="required")
+    row.updated_at = uow.clock()
+    refresh_draft(uow, visit)
+    return row
+
+
+def symptom_jobs(code: str) -> list[dict]:
+    symptom = next((s for s in knowledge.symptoms() if s.code == code), None)
+    if symptom is None:
+        raise DomainError("Unknown symptom {code}", field="symptom", code="symptom_unknown")
+    return [{"kind": "labour", "code": c, "quantity": None} for c in symptom.jobs] + [
+        {"kind": "part", "code": no, "quantity": str(qty)} for no, qty in symptom.parts.items()
+    ]
+
+
+def suggestions(session, visit_id: str, words: str | None = None, locale: str = "zh_CN") -> list[dict]:
+    """Known symptoms the customer's words describe, each priced from reception's price-list copy."""
+    if words is None:
+        row = session.get(WriteUp, visit_id)
+        visit = session.get(Visit, visit_id)
+        words = row.customer_words if row else (visit.complaint if visit else "")
+    book = current_price_book(session)
+    out = []
+    for symptom in knowledge.suggest(words or ""):
+        lang = "zh_CN" if locale.startswith("zh") else "en"
+        item = {
+            "code": symptom.code,
+            "name": symptom.name[lang],
+            "causes": list(symptom.causes[lang]),
+            "advice": symptom.advice[lang],
+            "jobs": list(symptom.jobs),
+            "parts": {no: str(q) for no, q in symptom.parts.items()},
+            "estimate": None,
+        }
+        if book is not None:
+            e = knowledge.estimate(symptom, book)
+            item["estimate"] = {
+                "price_list_version": e.price_list_version,
+                "hours": e.hours,
+                "net": e.net,
+                "vat": e.vat,
+                "gross": e.gross,
+                "unpriced": list(e.unpriced),
+            }
+        out.append(item)
+    return out
+
+
+def add_jobs(uow, visit_id: str, cmd: dict) -> WriteUp:
+    """Jobs for the order: explicit lines, or a knowledge-base suggestion's jobs and parts."""
+    visit = visit_of(uow.session, visit_id)
+    refuse_if_signed(uow.session, visit_id)
+    row = write_up_of(uow, visit)
+    new = symptom_jobs(cmd["symptom"]) if cmd.get("symptom") else requested_lines(cmd.get("lines") or [])
+    if not new:
+        raise DomainError("The order needs at least one repair item", field="lines")
+    priced_lines(new, current_price_book(uow.session))  # refused here, naming the line, if not on the list
+    have = {(j["kind"], j["code"]) for j in row.jobs}
+    row.jobs = [*row.jobs, *(j for j in new if (j["kind"], j["code"]) not in have)]
+    if cmd.get("symptom") and cmd["symptom"] not in row.symptom_codes:
+        row.symptom_codes = [*row.symptom_codes, cmd["symptom"]]
+    row.updated_at = uow.clock()
+    refresh_draft(uow, visit)
+    return row
+
+
+def remove_job(uow, visit_id: str, index: int) -> WriteUp:
+    visit = visit_of(uow.session, visit_id)
+    refuse_if_signed(uow.session, visit_id)
+    row = write_up_of(uow, visit)
+    if not 0 <= index < len(row.jobs):
+        raise NotFound("Repair item not found", field="lines")
+    row.jobs = [j for i, j in enumerate(row.jobs) if i != index]
+    row.updated_at = uow.clock()
+    refresh_draft(uow, visit)
+    return row
+
+
+def propose_finding(uow, visit_id: str, cmd: dict) -> Finding:
+    visit_of(uow.session, visit_id)
+    refuse_if_signed(uow.session, visit_id)
+    description = (cmd.get("description") or "").strip()
+    if not description:
+        raise DomainError("Describe what you found", field="description", code="required")
+    jobs = symptom_jobs(cmd["symptom"]) if cmd.get("symptom") else requested_lines(cmd.get("lines") or [])
+    if not jobs:
+        raise DomainError("The order needs at least one repair item", field="lines")
+    priced_lines(jobs, current_price_book(uow.session))
+    finding = Finding(
+        visit_id=visit_id,
+        description=description,
+        jobs=jobs,
+        status="proposed",
+        proposed_by=uow.actor_id,
+        proposed_at=uow.clock(),
+    )
+    uow.session.add(finding)
+    uow.session.flush()
+    return finding
+
+
+def decide_finding(uow, visit_id: str, finding_id: int, accepted: bool) -> Finding:
+    """The customer accepts (the lines join the order) or declines (recorded as declined, not quoted)."""
+    visit = visit_of(uow.session, visit_id)
+    refuse_if_signed(uow.session, visit_id)
+    finding = uow.session.get(Finding, finding_id)
+    if finding is None or finding.visit_id != visit_id:
+        raise NotFound("Finding not found", field="finding_id")
+    finding.status = "accepted" if accepted else "declined"
+    finding.decided_at, finding.recorded_by = uow.clock(), uow.actor_id
+    uow.session.flush()
+    refresh_draft(uow, visit)
+    return finding
+
+
+def findings(session, visit_id: str) -> list[dict]:
+    book = current_price_book(session)
+    out = []
+    for f in session.scalars(sa.select(Finding).filter_by(visit_id=visit_id).order_by(Finding.id)):
+        try:
+            lines = priced_lines(f.jobs, book)
+        except DomainError:
+            lines = []
+        total = RepairOrder.of_lines(lines).net()
+        out.append(
+            {
+                "id": f.id,
+                "description": f.description,
+                "jobs": f.jobs,
+                "lines": lines,
+                "amount": total,
+                "status": f.status,
+                "proposed_by": f.proposed_by,
+                "proposed_at": f.proposed_at,
+                "decided_at": f.decided_at,
+                "recorded_by": f.recorded_by,
+            }
+        )
+    return out
+
+
+PAY_TYPES = ("customer", "warranty", "internal")
+
+
+def set_order_fields(uow, visit: Visit, cmd: dict) -> WriteUp:
+    """Pay type, key tag (unique among open visits), the customer waits or leaves, the jobs."""
+    row = write_up_of(uow, visit)
+    if cmd.get("lines") is not None:
+        row.jobs = requested_lines(cmd["lines"])
+    if cmd.get("pay_type") is not None:
+        if cmd["pay_type"] not in PAY_TYPES:
+            raise DomainError("Choose who pays: customer, warranty or internal", field="pay_type")
+        row.pay_type = cmd["pay_type"]
+    if cmd.get("key_tag") is not None:
+        tag = cmd["key_tag"].strip().upper()
+        if not tag:
+            raise DomainError("Enter the key tag number", field="key_tag", code="required")
+        holder = uow.session.scalars(
+            sa.select(WriteUp).where(WriteUp.open_key_tag == tag, WriteUp.visit_id != visit.visit_id)
+        ).first()
+        if holder is not None:
+            raise DomainError(
+                "Key tag {tag} is on another car still in the workshop", field="key_tag", code="key_tag_taken", tag=tag
+            )
+        row.key_tag = row.open_key_tag = tag
+    if cmd.get("customer_waits") is not None:
+        row.customer_waits = bool(cmd["customer_waits"])
+    row.updated_at = uow.clock()
+    try:
+        uow.session.flush()
+    except IntegrityError:  # another advisor gave the same tag a moment ago: the unique index decided
+        if cmd.get("key_tag") is None:
+            raise
+        raise DomainError(
+            "Key tag {tag} is on another car still in the workshop", field="key_tag", code="key_tag_taken", tag=tag
+        ) from None
+    return row
+
+
+def write_up_view(session, visit_id: str) -> dict | None:
+    row = session.get(WriteUp, visit_id)
+    visit = session.get(Visit, visit_id)
+    if visit is None:
+        return None
+    return {
+        "customer_words": row.customer_words if row else (visit.complaint or ""),
+        "concern": row.concern if row else "",
+        "cause": row.cause if row else "",
+        "correction": row.correction if row else "",
+        "symptom_codes": row.symptom_codes if row else [],
+        "jobs": row.jobs if row else [],
+        "pay_type": row.pay_type if row else "customer",
+        "key_tag": row.key_tag if row else None,
+        "customer_waits": row.customer_waits if row else None,
+    }
+
+
+def close_visit_for_order(session, order_id: str, now) -> None:
+    """The car has left (vehicle_delivered): its key tag is free for another car."""
+    order = session.get(Order, order_id)
+    if order is None:
+        return
+    row = session.get(WriteUp, order.visit_id)
+    if row is not None and row.closed_at is None:
+        row.closed_at, row.open_key_tag = now, None
+
+
+def close_visit(uow, event) -> None:
+    """vehicle_delivered -> the car has left the dealership: its key tag may go on another car (R-RC-7)."""
+    close_visit_for_order(uow.session, event.payload["order_id"], uow.clock())
+
+
+def write_up_data(session, visit_id: str, locale: str = "zh_CN") -> dict | None:
+    """What the write-up page and GET /api/visits/<id>/write-up show."""
+    visit = arrivals.visit(session, visit_id)
+    if visit is None:
+        return None
+    book = current_price_book(session)
+    view = write_up_view(session, visit_id)
+    jobs = []
+    for job in view["jobs"]:
+        try:
+            [line] = priced_lines([job], book)
+        except DomainError:
+            line = {**job, "description": "", "amount": None}
+        jobs.append(line)
+    return {
+        "visit": visit,
+        "sheet": walk_around_view(session, visit_id),
+        "write_up": view,
+        "jobs": jobs,
+        "findings": findings(session, visit_id),
+        "suggestions": suggestions(session, visit_id, None, locale),
+        "price_book": (
+            {
+                "version": book.version,
+                "labour": [{"code": c, "name": n, "hours": h} for c, (n, h) in sorted(book.labour.items())],
+                "parts": [{"code": c, "name": n, "price": p} for c, (n, p) in sorted(book.parts.items())],
+            }
+            if book
+            else None
+        ),
+    }
