@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 
 from contracts.pricing import PriceBook
@@ -79,3 +79,11 @@ def check_mileage(mileage_km: int, last_km: int | None) -> int:
             last_km=last_km,
         )
     return mileage_km
+
+
+def arrivals_by_local_day(arrivals: list[dict], now: datetime, tz: tzinfo) -> tuple[list[dict], list[dict]]:
+    """(today's, other days') expected arrivals: "booked arrivals today" are those whose appointment falls on
+    the dealership's local calendar day of `now` (Asia/Shanghai), not on UTC's, nor tomorrow's."""
+    today = now.astimezone(tz).date()
+    on_day = [a for a in arrivals if a["starts_at"].astimezone(tz).date() == today]
+    return on_day, [a for a in arrivals if a["starts_at"].astimezone(tz).date() != today]

@@ -15,7 +15,7 @@ from kit.types import utcnow
 from kit.web import api, flash, form_errors, fragment, page, read_json
 
 from . import amendment_handlers as amending
-from . import directory, handlers, incidents, notices, pdf, pre_inspection
+from . import directory, domain, handlers, incidents, notices, pdf, pre_inspection
 from .amendment_requests import PriceAmendment, SignAmendment, accepted_from_form, ask_workshop, consent_from_form
 from .models import Base
 from .write_up_web import WriteUpEndpoints, pre_inspection_bays
@@ -610,13 +610,16 @@ class Service(WriteUpEndpoints, KitEndpoints):
         return self.index_page(request)
 
     def index_page(self, request, errors=None, form=None, status=200):
+        arrivals = self.db.read(handlers.expected_arrivals)
+        today, other_days = domain.arrivals_by_local_day(arrivals, utcnow(), Settings.load().tz)
         return page(
             self.name,
             N_("Check-in and work orders"),
             "index.html",
             request,
             status=status,
-            arrivals=self.db.read(handlers.expected_arrivals),
+            arrivals=today,
+            other_arrivals=other_days,
             visits=self.db.read(handlers.visits),
             errors=errors or {},
             form=form or {},
