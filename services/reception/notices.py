@@ -26,6 +26,7 @@ from kit import notify
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_, translate
 
+from . import directory
 from .models import ConsentRequest, Order, OrderVersion, ProgressNotice, Visit
 
 NOTICE_LOCALE = "zh_CN"
@@ -86,6 +87,13 @@ def _local(value) -> str:
     return value.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
+def _advisor(session, advisor_id: str) -> str:
+    """The advisor as the customer knows them: "王芳 (A001)", from the staff directory's events (the number
+    alone while reception has not heard the name)."""
+    name = directory.names_of(session, [advisor_id]).get(advisor_id)
+    return f"{name} ({advisor_id})" if name else advisor_id
+
+
 def tell(uow, order_id: str, kind: str, key: str, **facts) -> ProgressNotice | None:
     """Queue one notice about the order, once per key; None when it was already given (or no such order)."""
     session = uow.session
@@ -105,7 +113,7 @@ def tell(uow, order_id: str, kind: str, key: str, **facts) -> ProgressNotice | N
             {
                 "name": customer.get("name", ""),
                 "plate": body["vehicle"]["plate"],
-                "advisor": body.get("advisor_id", ""),
+                "advisor": _advisor(session, body.get("advisor_id", "")),
                 "promised": _local(body.get("promised_at")),
                 **facts,
             },
