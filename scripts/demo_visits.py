@@ -156,7 +156,7 @@ def drive(url: Url, log: Callable[[str], None] = print, timeout: float = 30.0, t
         if api.get(names.RECEPTION, "/api/visits")["visits"]:
             log("demo visits: reception already has visits; nothing added")
             return {}
-    except Refused as exc:
+    except (Refused, KeyError, ValueError) as exc:
         log(f"demo visits: the line does not answer ({exc}); nothing added")
         return {}
     done: dict[str, list[str]] = {}
@@ -164,8 +164,8 @@ def drive(url: Url, log: Callable[[str], None] = print, timeout: float = 30.0, t
     for car in CARS:
         try:
             _drive_car(api, car)
-        except Refused as exc:
-            log(f"demo visits: {car.plate} stopped before {car.stage}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - a refused or odd answer stops this car, not make run
+            log(f"demo visits: {car.plate} stopped before {car.stage}: {exc.__class__.__name__}: {exc}")
             continue
         done.setdefault(car.stage, []).append(car.plate)
     log("demo visits: " + "; ".join(f"{stage} {', '.join(plates)}" for stage, plates in done.items() if plates))
@@ -178,7 +178,7 @@ def _book_today(api: Api, tz: ZoneInfo, log) -> list[str]:
     booked = []
     try:
         slots = api.get(names.BOOKING, f"/api/slots?advisor_id=A002&date={today.isoformat()}")["slots"]
-    except Refused as exc:
+    except (Refused, KeyError, ValueError) as exc:
         log(f"demo visits: no free slots today ({exc})")
         return booked
     soon = datetime.now(UTC) + timedelta(minutes=30)  # not one the customer could not reach any more
@@ -196,7 +196,7 @@ def _book_today(api: Api, tz: ZoneInfo, log) -> list[str]:
         }
         try:
             api.post(names.BOOKING, "/api/appointments", body, as_=BOOKING_CLERK)
-        except Refused as exc:
+        except Exception as exc:  # noqa: BLE001 - the next one may still be booked
             log(f"demo visits: {plate} not booked for today: {exc}")
             continue
         booked.append(plate)
