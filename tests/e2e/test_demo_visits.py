@@ -42,6 +42,8 @@ def test_the_demo_driver_leaves_work_at_every_stage_of_every_department(line_fac
     in_progress = [w for w in work_orders if w["status"] == "in_progress"]
     at_qc = [w for w in in_progress if all(j["status"] == "done" for j in w["jobs"])]
     assert len(in_progress) == 2 and len(at_qc) == 1
+    board = client.request("GET", names.WORKSHOP, "/board").text
+    assert re.findall(r'data-status="(\w+)"', board).count("at_qc") == 1  # the wall board says 待质检
 
     # parts: issued against the dispatched orders, and the appointment shelf waiting to be picked
     assert client.get(names.PARTS, "/api/issues")["issues"]
@@ -67,6 +69,7 @@ def test_the_demo_driver_leaves_work_at_every_stage_of_every_department(line_fac
     today_table = page.split("data-other-days")[0]
     assert all(plain(p) in today_table for p in driven["booked_today"])
     assert not any(plain(seeded[3]) in today_table for seeded in SEEDED_APPOINTMENTS)
+    assert "+00:00" not in page  # promised times in the dealership's local time, not raw UTC
 
     # run again (make run on the same databases): nothing added
     assert drive(line.url, log=logged.append) == {}
