@@ -6,6 +6,8 @@ import sys
 import time
 from pathlib import Path
 
+from demo_visits import drive as drive_demo_visits  # scripts/, beside this file
+
 from contracts import names
 from kit.auth import ROLES as ROLE_TITLES
 from kit.config import SERVICE_TITLES, Settings
@@ -27,7 +29,9 @@ def main() -> int:
         )
         return 1
     var_dir = Path(os.environ.get("VAR_DIR", "var")).resolve()
-    line = Line(env={"SEED": os.environ.get("SEED", "demo"), "VAR_DIR": str(var_dir)}, log_dir=var_dir / "log")
+    seed = os.environ.get("SEED", "demo")
+    # SERVICE_PORTS=staff=18000,booking=18001,… moves the line off the default ports
+    line = Line(env={"SEED": seed, "VAR_DIR": str(var_dir)}, log_dir=var_dir / "log", ports=settings.ports)
     print(f"Starting the six department services and the sign-in service (logs in {line.log_dir}) ...", flush=True)
     try:
         line.start()
@@ -42,6 +46,12 @@ def main() -> int:
     print(f"\nSign in at {line.url(names.STAFF, '/login')} as any of (password {DEMO_PASSWORD}):")
     for staff_id, name, _mobile, _department, roles in DEMO_STAFF:
         print(f"  {staff_id:<6} {name:<6} {', '.join(translate(ROLE_TITLES[r], 'en') for r in roles)}")
+    if seed == "demo":
+        print("\nDriving the demo cars to their stages (only on new demo databases) ...", flush=True)
+        try:
+            drive_demo_visits(line.url, log=lambda text: print(f"  {text}", flush=True), tz=settings.dealer_timezone)
+        except Exception as exc:  # noqa: BLE001 - the demo cars are a nicety; the line runs without them
+            print(f"  demo visits not added: {exc.__class__.__name__}: {exc}", file=sys.stderr)
     print("\nHealth: <url>/healthz   JSON API: <url>/api/...   Stop with Ctrl-C.", flush=True)
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))

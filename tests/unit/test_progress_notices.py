@@ -13,7 +13,7 @@ from kit import notify
 from kit.errors import DomainError
 from kit.orders import OrderSigner
 from services.reception.handlers import notices
-from services.reception.models import ConsentRequest, OrderVersion, ProgressNotice
+from services.reception.models import ConsentRequest, OrderVersion, ProgressNotice, StaffName
 from tests.support.db import service_work, wire_event
 from tests.support.factories import make_mobile
 from tests.support.reception_orders import store_signed_order
@@ -252,3 +252,13 @@ def test_a_delay_after_an_amended_promise_names_the_new_promised_time(work, tmp_
 def mail_bodies(session, order_id):
     table = session.info["metadata"].tables["notifications"]
     return list(session.scalars(sa.select(table.c.body).where(table.c.about == order_id).order_by(table.c.id)))
+
+
+def test_the_mail_names_the_advisor_as_the_staff_directory_told_reception(work, tmp_path):
+    """Issue 17: the customer reads the advisor's name, not only the staff number."""
+    work.run(lambda uow: uow.session.add(StaffName(staff_id="A001", name="王芳")))
+    order = signed_order(work, tmp_path)
+    work.handle(ready_event(order), notices.vehicle_ready)
+
+    [mail] = work.read(mail_bodies, order["order_id"])
+    assert "王芳 (A001)" in mail

@@ -26,11 +26,19 @@ from kit.errors import NotFound
 from ..domain.notices import KINDS, check_email, compose, contact_of
 from ..domain.notices import local as _local
 from ..models import ConsentRequest, Order, OrderVersion, ProgressNotice, Visit
+from . import directory
 
 __all__ = ["KINDS", "compose"]  # the texts the notices are written in (domain.notices)
 
 DELAY_LOOKBACK = timedelta(days=14)  # orders promised longer ago are settled or followed up by phone
 PHONE_WINDOW = timedelta(days=2)  # older unphoned notices are stale: the car is collected or the customer called
+
+
+def _advisor(session, advisor_id: str) -> str:
+    """The advisor as the customer knows them: "王芳 (A001)", from the staff directory's events (the number
+    alone while reception has not heard the name)."""
+    name = directory.names_of(session, [advisor_id]).get(advisor_id)
+    return f"{name} ({advisor_id})" if name else advisor_id
 
 
 def tell(uow, order_id: str, kind: str, key: str, **facts) -> ProgressNotice | None:
@@ -52,7 +60,7 @@ def tell(uow, order_id: str, kind: str, key: str, **facts) -> ProgressNotice | N
             {
                 "name": customer.get("name", ""),
                 "plate": body["vehicle"]["plate"],
-                "advisor": body.get("advisor_id", ""),
+                "advisor": _advisor(session, body.get("advisor_id", "")),
                 "promised": _local(body.get("promised_at")),
                 **facts,
             },

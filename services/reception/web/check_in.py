@@ -10,8 +10,10 @@ from contracts.events import CustomerSchema
 from kit.config import Settings
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
+from kit.types import utcnow
 from kit.web import api, flash, form_errors, not_found_page, page, read_json
 
+from ..domain.arrivals import arrivals_by_local_day
 from ..handlers import arrivals, pre_inspection
 from .forms import required
 
@@ -113,13 +115,16 @@ class CheckInWeb:
         return self.index_page(request)
 
     def index_page(self, request, errors=None, form=None, status=200):
+        expected = self.db.read(arrivals.expected_arrivals)
+        today, other_days = arrivals_by_local_day(expected, utcnow(), Settings.load().tz)
         return page(
             self.name,
             N_("Check-in and work orders"),
             "index.html",
             request,
             status=status,
-            arrivals=self.db.read(arrivals.expected_arrivals),
+            arrivals=today,
+            other_arrivals=other_days,
             visits=self.db.read(arrivals.visits),
             errors=errors or {},
             form=form or {},
