@@ -5,7 +5,7 @@ PIP := $(VENV)/bin/pip
 COMPOSE := docker compose -f deploy/compose.yaml
 VISITS ?= 1000
 
-.PHONY: install run test unit service e2e lint up down bench schemas clean i18n vendor browser
+.PHONY: install run test unit integration service e2e lint up down bench schemas clean i18n vendor browser
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -19,13 +19,25 @@ install: $(VENV)/.installed
 run: install
 	$(PY) scripts/run_line.py
 
-## Everything: unit, service and end-to-end tests against a real broker and databases.
+## Everything, bottom of the pyramid first: unit, integration, service, end-to-end, browser (and deploy checks).
 test: install
 	$(PY) -m pytest
 
-## Domain rules and contracts only: no broker, no database server (seconds).
+## Domain rules and contracts only: no broker, no database (the folder refuses either; seconds).
 unit: install
 	$(PY) -m pytest tests/unit -q
+
+## One service's use cases on a real, migrated SQLite schema (no broker).
+integration: install
+	$(PY) -m pytest tests/integration -q
+
+## One or two services as processes against a real RabbitMQ and database.
+service: install
+	$(PY) -m pytest tests/service -q
+
+## The whole line of seven services on a real RabbitMQ, one line per test module.
+e2e: install
+	$(PY) -m pytest tests/e2e -q
 
 ## The department UIs in headless Chromium (Debian's chromium package).
 browser: install
