@@ -5,7 +5,7 @@ PIP := $(VENV)/bin/pip
 COMPOSE := docker compose -f deploy/compose.yaml
 VISITS ?= 1000
 
-.PHONY: install run test unit integration service e2e lint up down bench schemas clean i18n vendor browser
+.PHONY: install check-system run test unit integration service e2e lint up down bench schemas clean i18n vendor browser
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -19,8 +19,12 @@ install: $(VENV)/.installed
 run: install
 	$(PY) scripts/run_line.py
 
+## Chromium, the Chinese font and pango present (installed as root on Debian), else one line saying what to do.
+check-system:
+	@bash scripts/check_system.sh
+
 ## Everything, bottom of the pyramid first: unit, integration, service, end-to-end, browser (and deploy checks).
-test: install
+test: check-system install
 	$(PY) -m pytest
 
 ## Domain rules and contracts only: no broker, no database (the folder refuses either; seconds).
@@ -40,7 +44,7 @@ e2e: install
 	$(PY) -m pytest tests/e2e -q
 
 ## The department UIs in headless Chromium (Debian's chromium package).
-browser: install
+browser: check-system install
 	$(PY) -m pytest tests/browser -q
 
 lint: install
