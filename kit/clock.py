@@ -4,6 +4,7 @@ In-process, tests move it with time-machine (it patches `datetime.now`, which th
 Across processes, a test may move a whole line: only when the setting `TEST_CLOCK_FILE=<path>` is present does
 the clock add an offset, the number of seconds written in that file (re-read when the file's mtime changes).
 Without that setting there is no offset, ever; a missing, empty or unreadable file means an offset of zero.
+Timers read this clock; `TEST_TIMER_SECONDS` (tests only) shortens their intervals.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 SETTING = "TEST_CLOCK_FILE"
+TIMER_SETTING = "TEST_TIMER_SECONDS"
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[int | None, timedelta]] = {}
@@ -42,6 +44,13 @@ def _offset(path: str) -> timedelta:
             offset = timedelta(0)
         _cache[path] = (mtime, offset)
         return offset
+
+
+def timer_seconds(seconds: float) -> float:
+    """A timer's interval: `seconds`, or TEST_TIMER_SECONDS when a test sets it (so a test that moves the clock
+    sees the timer act within a second or so instead of waiting for its production interval)."""
+    override = os.environ.get(TIMER_SETTING)
+    return float(override) if override else seconds
 
 
 def set_offset(path: str | os.PathLike, seconds: float) -> None:

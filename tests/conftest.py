@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from contracts import names
+from kit import clock
 from kit.line import Line
 
 from .support.http import Client
@@ -78,13 +79,24 @@ def module_line(amqp_uri, tmp_path_factory, request):
     ns = new_namespace()
     log_dir = ROOT / "var" / "test-logs" / request.module.__name__.rsplit(".", 1)[-1]
     shutil.rmtree(log_dir, ignore_errors=True)
-    line = _build_line(amqp_uri, ns, tmp_path_factory.mktemp("line") / "var", log_dir)
+    tmp = tmp_path_factory.mktemp("line")
+    env = dict(getattr(request.module, "LINE_SETTINGS", {}))  # a module's own settings for its line
+    if getattr(request.module, "LINE_CLOCK", False):  # a line whose clock the module's tests move
+        env.update({clock.SETTING: str(tmp / "clock"), clock.TIMER_SETTING: "1"})
+    line = _build_line(amqp_uri, ns, tmp / "var", log_dir, **env)
     try:
         line.start()
         yield line
     finally:
         line.stop()
         drop_namespace(amqp_uri, ns)
+
+
+@pytest.fixture
+def line_clock(module_line):
+    """Move the module's line clock (`LINE_CLOCK = True` in the module): `line_clock(seconds_from_real_time)`."""
+    path = module_line.env[clock.SETTING]
+    return lambda seconds: clock.set_offset(path, seconds)
 
 
 @pytest.fixture

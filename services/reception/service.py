@@ -6,6 +6,7 @@ from werkzeug.utils import redirect
 
 from contracts import names
 from contracts.events import LINE_KINDS, CustomerSchema
+from kit.clock import timer_seconds
 from kit.config import Settings
 from kit.errors import DomainError, NotFound
 from kit.extensions import Database, SignedOrders, on_event
@@ -90,7 +91,7 @@ class Service(WriteUpEndpoints, KitEndpoints):
         """payload: {"appointment_id", "visit_id", "starts_at"}"""
         self.db.handle(event, handlers.drop_arrival)
 
-    @timer(interval=15)
+    @timer(interval=timer_seconds(15))
     def watch_pre_inspection(self):
         """R-RC-8: a car waiting over 20 minutes raises the alert even when nobody checks in."""
         self.db.run(handlers.watch_pre_inspection)
@@ -409,7 +410,7 @@ class Service(WriteUpEndpoints, KitEndpoints):
         """payload: {"order_id", "order_version", "jobs_done", "parts_used", "inspector_id", "ready_at"}"""
         self.db.handle(event, notices.vehicle_ready)
 
-    @timer(interval=15)
+    @timer(interval=timer_seconds(15))
     def watch_progress(self):
         """R-PN-1: the customer is told of a priced change waiting for their consent, and when the promised
         time passes with the car not ready (each read first: an idle round writes nothing)."""
