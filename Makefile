@@ -1,5 +1,6 @@
 # The after-sales line. Two commands matter: `make run` and `make test`.
 VENV ?= .venv
+PYTHON ?= python3
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 COMPOSE := docker compose -f deploy/compose.yaml
@@ -8,7 +9,7 @@ VISITS ?= 1000
 .PHONY: install check-system run test unit integration service e2e lint up down bench schemas clean i18n vendor browser
 
 $(VENV)/.installed: pyproject.toml
-	python3 -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -e '.[test]'
 	touch $@
