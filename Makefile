@@ -1,14 +1,15 @@
 # The after-sales line. Two commands matter: `make run` and `make test`.
 VENV ?= .venv
+PYTHON ?= python3
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 COMPOSE := docker compose -f deploy/compose.yaml
 VISITS ?= 1000
 
-.PHONY: install run test unit service e2e lint up down bench schemas clean i18n vendor browser
+.PHONY: install check-system run test unit integration service e2e lint up down bench schemas clean i18n vendor browser
 
 $(VENV)/.installed: pyproject.toml
-	python3 -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -e '.[test]'
 	touch $@
@@ -19,16 +20,32 @@ install: $(VENV)/.installed
 run: install
 	$(PY) scripts/run_line.py
 
-## Everything: unit, service and end-to-end tests against a real broker and databases.
-test: install
+## Chromium, the Chinese font and pango present (installed as root on Debian), else one line saying what to do.
+check-system:
+	@bash scripts/check_system.sh
+
+## Everything, bottom of the pyramid first: unit, integration, service, end-to-end, browser (and deploy checks).
+test: check-system install
 	$(PY) -m pytest
 
-## Domain rules and contracts only: no broker, no database server (seconds).
+## Domain rules and contracts only: no broker, no database (the folder refuses either; seconds).
 unit: install
 	$(PY) -m pytest tests/unit -q
 
+## One service's use cases on a real, migrated SQLite schema (no broker).
+integration: install
+	$(PY) -m pytest tests/integration -q
+
+## One or two services as processes against a real RabbitMQ and database.
+service: install
+	$(PY) -m pytest tests/service -q
+
+## The whole line of seven services on a real RabbitMQ, one line per test module.
+e2e: install
+	$(PY) -m pytest tests/e2e -q
+
 ## The department UIs in headless Chromium (Debian's chromium package).
-browser: install
+browser: check-system install
 	$(PY) -m pytest tests/browser -q
 
 lint: install

@@ -15,7 +15,6 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from amqp.exceptions import ChannelError
@@ -26,6 +25,7 @@ from kombu.exceptions import OperationalError
 from contracts import names, producer_of
 from contracts.events import SUBSCRIPTIONS
 
+from . import clock as kit_clock
 from .db import outbox_table
 
 log = logging.getLogger(__name__)
@@ -207,7 +207,7 @@ class OutboxRelay:
     def _mark(self, confirmed: list[int], failed: dict[int, str]) -> None:
         if not confirmed and not failed:
             return
-        now = datetime.now(UTC)
+        now = kit_clock.now()
         with self.engine.begin() as conn:
             if confirmed:
                 conn.execute(self.outbox.update().where(self.outbox.c.id.in_(confirmed)).values(published_at=now))
@@ -250,7 +250,7 @@ def dead_letter(
             "x-error": reason[:2000],
             "x-original-queue": source_queue,
             "x-attempts": attempts,
-            "x-dead-lettered-at": datetime.now(UTC).isoformat(),
+            "x-dead-lettered-at": kit_clock.now().isoformat(),
         },
         retry=True,
         retry_policy={"max_retries": 3},

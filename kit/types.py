@@ -7,6 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from . import clock as kit_clock
+
 CENT = Decimal("0.01")
 
 
@@ -64,4 +66,5 @@ class UtcDateTime(sa.types.TypeDecorator):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """The kit clock's time (kit.clock.now), aware UTC."""
+    return kit_clock.now()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from contracts import Envelope, build_message
 
+from . import clock as kit_clock
 from .db import audit_table, inbox_table, outbox_table
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,8 @@ T = TypeVar("T")
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """The kit clock's time (kit.clock.now), aware UTC."""
+    return kit_clock.now()
 
 
 class UnitOfWork:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from contracts import names
+from kit import clock
 from kit.line import Line
 
 from .support.http import Client
@@ -37,27 +38,32 @@ def namespace(amqp_uri):
     drop_namespace(amqp_uri, ns)
 
 
+def _build_line(amqp_uri: str, namespace: str, var_dir: Path, log_dir: Path, **env) -> Line:
+    return Line(
+        env={
+            "AMQP_URI": amqp_uri,
+            "BUS_NAMESPACE": namespace,
+            "VAR_DIR": str(var_dir),
+            "SEED": "reference",
+            "MAX_DELIVERY_ATTEMPTS": "3",
+            "LOG_LEVEL": "WARNING",
+            **env,
+        },
+        log_dir=log_dir,
+        ports={svc: free_port() for svc in names.SERVICES},
+    )
+
+
 @pytest.fixture
 def line_factory(amqp_uri, namespace, tmp_path, request):
-    """Build (not start) a line of six service processes in this test's namespace and var dir."""
+    """Build (not start) a line of seven service processes in this test's namespace and var dir: for a test
+    that needs a line of its own (other settings, PostgreSQL, a mailbox, services killed or started late)."""
     lines = []
     log_dir = ROOT / "var" / "test-logs" / request.node.name
     shutil.rmtree(log_dir, ignore_errors=True)
 
     def build(**env) -> Line:
-        line = Line(
-            env={
-                "AMQP_URI": amqp_uri,
-                "BUS_NAMESPACE": namespace,
-                "VAR_DIR": str(tmp_path / "var"),
-                "SEED": "reference",
-                "MAX_DELIVERY_ATTEMPTS": "3",
-                "LOG_LEVEL": "WARNING",
-                **env,
-            },
-            log_dir=log_dir,
-            ports={svc: free_port() for svc in names.SERVICES},
-        )
+        line = _build_line(amqp_uri, namespace, tmp_path / "var", log_dir, **env)
         lines.append(line)
         return line
 
@@ -66,16 +72,55 @@ def line_factory(amqp_uri, namespace, tmp_path, request):
         line.stop()
 
 
-@pytest.fixture
-def line(line_factory):
-    line = line_factory()
-    line.start()
-    return line
+@pytest.fixture(scope="module")
+def module_line(amqp_uri, tmp_path_factory, request):
+    """One line for every test of a module; each test isolates itself by its own data (fresh customer, car,
+    ids from tests/support/factories.py), never by counting what the line holds."""
+    ns = new_namespace()
+    log_dir = ROOT / "var" / "test-logs" / request.module.__name__.rsplit(".", 1)[-1]
+    shutil.rmtree(log_dir, ignore_errors=True)
+    tmp = tmp_path_factory.mktemp("line")
+    env = dict(getattr(request.module, "LINE_SETTINGS", {}))  # a module's own settings for its line
+    if getattr(request.module, "LINE_CLOCK", False):  # a line whose clock the module's tests move
+        env.update({clock.SETTING: str(tmp / "clock"), clock.TIMER_SETTING: "1"})
+    line = _build_line(amqp_uri, ns, tmp / "var", log_dir, **env)
+    try:
+        line.start()
+        yield line
+    finally:
+        line.stop()
+        drop_namespace(amqp_uri, ns)
 
 
 @pytest.fixture
-def client(line):
-    return Client(line)
+def line_clock(module_line):
+    """Move the module's line clock (`LINE_CLOCK = True` in the module): `line_clock(seconds_from_real_time)`."""
+    path = module_line.env[clock.SETTING]
+    return lambda seconds: clock.set_offset(path, seconds)
+
+
+@pytest.fixture
+def line(request):
+    """The module's shared line, or a line of this test's own when it is marked `own_line` (it kills or
+    restarts services, so the tests after it must not see that)."""
+    if request.node.get_closest_marker("own_line"):
+        own = request.getfixturevalue("line_factory")()
+        own.start()
+        return own
+    return request.getfixturevalue("module_line")
+
+
+@pytest.fixture(scope="module")
+def _module_clients():
+    return {}
+
+
+@pytest.fixture
+def client(line, _module_clients):
+    """Signed-in staff for the line; the sessions are kept for the module's shared line."""
+    if id(line) not in _module_clients:
+        _module_clients[id(line)] = (line, Client(line))
+    return _module_clients[id(line)][1]
 
 
 def pytest_collection_modifyitems(config, items):

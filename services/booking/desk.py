@@ -12,6 +12,7 @@ from werkzeug.utils import redirect
 
 from contracts import names
 from contracts.events import CustomerSchema
+from kit.clock import timer_seconds
 from kit.config import Settings
 from kit.errors import DomainError, NotFound
 from kit.extensions import on_event
@@ -432,7 +433,7 @@ class DeskEndpoints:
             )
         return self.db.run(handlers.answer_confirmation, *args, actor_id=request.staff.staff_id)
 
-    @timer(interval=ESCALATION_CHECK_SECONDS)
+    @timer(interval=timer_seconds(ESCALATION_CHECK_SECONDS))
     def escalate_confirmations(self):
         """R-BK-7: a confirmation nobody answered by its deadline goes to the service manager."""
         if self.db.read(handlers.overdue_confirmations, utcnow()):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from nameko.timer import timer
 
 from contracts import names
+from kit.clock import timer_seconds
 from kit.extensions import Database, SignedOrders, on_event
 from kit.service import KitEndpoints
 from kit.types import utcnow
@@ -96,12 +97,12 @@ class Service(
         """payload: {"invoice_id", "order_id", "delivered_at", …}: the key tag of the visit is released."""
         self.db.handle(event, write_up.close_visit)
 
-    @timer(interval=15)
+    @timer(interval=timer_seconds(15))
     def watch_pre_inspection(self):
         """R-RC-8: a car waiting over 20 minutes raises the alert even when nobody checks in."""
         self.db.run(pre_inspection.watch_pre_inspection)
 
-    @timer(interval=15)
+    @timer(interval=timer_seconds(15))
     def watch_progress(self):
         """R-PN-1: the customer is told of a priced change waiting for their consent, and when the promised
         time passes with the car not ready (each read first: an idle round writes nothing)."""

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 from nameko.timer import timer
 
 from contracts import names
+from kit.clock import timer_seconds
 from kit.config import Settings
 from kit.errors import DomainError, NotFound
 from kit.extensions import on_event
@@ -142,7 +143,7 @@ class CapacityEndpoints:
         """payload: {"appointment_id", "visit_id", "starts_at"}: the capacity is free again."""
         self.db.handle(event, planning.release_for_event)
 
-    @timer(interval=LAPSE_CHECK_SECONDS)
+    @timer(interval=timer_seconds(LAPSE_CHECK_SECONDS))
     def tidy_lapsed_holds(self):
         """Holds a crashed booking never confirmed stop counting when they lapse; this clears them away."""
         if self.db.read(planning.lapsed_count, utcnow()):

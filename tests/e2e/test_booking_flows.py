@@ -3,14 +3,14 @@ a no-show releases them (checked in the parts and reception services), calls tur
 the booking command, inbound suggestions are priced from booking's copy of billing's price list, and the
 customer file is found by pinyin initials."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from contracts import names
-from services.booking.slots import SlotRules, reception_slots
-from tests.support.factories import make_booking, make_mobile, make_plate, make_vin, next_slot
+from kit import clock
+from tests.support.factories import make_mobile, make_plate, make_vin, next_slot
 from tests.support.http import eventually
 from tests.support.visit import Visit
 
@@ -71,25 +71,16 @@ def test_a_reschedule_moves_the_shelf_reservation_and_the_expected_arrival(clien
     assert datetime.fromisoformat(arrival["starts_at"]) == new_time
 
 
-def test_a_no_show_releases_the_shelf_reservation_in_the_parts_service(line_factory):
-    """One-minute slots (per-dealership settings, R-BK-3) so the booked time can pass within the test."""
+def test_a_no_show_releases_the_shelf_reservation_in_the_parts_service(line_factory, tmp_path):
+    """The line's clock (kit.clock, TEST_CLOCK_FILE) is moved past the booked time instead of waiting for it."""
     from tests.support.http import Client
 
-    now = datetime.now(SHANGHAI)
-    if now.hour == 23 and now.minute >= 50:
-        pytest.skip("too close to midnight for a slot later today")
-    settings = {"BOOKING_OPENS": "00:00", "BOOKING_CLOSES": "23:59", "SLOT_MINUTES": "1", "SLOT_GROUP": "50"}
-    line = line_factory(**settings)
+    clock_file = tmp_path / "clock"
+    line = line_factory(TEST_CLOCK_FILE=str(clock_file))
     line.start()
     client = Client(line)
     client.token("B001")
-    # the first one-minute slot at least 75 s from now, on the grid (after every 50 slots a buffer stays free)
-    earliest = datetime.now(SHANGHAI) + timedelta(seconds=75)
-    grid = reception_slots(earliest.date(), SlotRules.from_settings(settings), SHANGHAI)
-    soon = next((t for t in grid if t >= earliest), None)
-    if soon is None:
-        pytest.skip("no one-minute slot left today")
-    visit = Visit(line, client=client, booking=make_booking(starts_at=soon.isoformat()))
+    visit = Visit(line, client=client)
     visit.book()
     assert visit.wait_parts_reserved()["parts_status"] == "reserved"
     eventually(lambda: expected(client, visit.appointment_id), 30, what="reception expects the car")
@@ -104,14 +95,9 @@ def test_a_no_show_releases_the_shelf_reservation_in_the_parts_service(line_fact
         )
 
     before = float(stock("MAIN"))
-    gone = eventually(
-        lambda: client.post_if(
-            names.BOOKING, f"/api/appointments/{visit.appointment_id}/no-show", {}, as_="B001", ok=200
-        ),
-        120,
-        interval=2,
-        what="the booked time to pass and the no-show to be recorded",
-    )
+    starts_at = datetime.fromisoformat(visit.booking["starts_at"])
+    clock.set_offset(clock_file, (starts_at - datetime.now(UTC)).total_seconds() + 60)  # a minute after the time
+    gone = client.post(names.BOOKING, f"/api/appointments/{visit.appointment_id}/no-show", {}, as_="B001", expect=200)
     assert gone["status"] == "no_show"
     released = eventually(
         lambda: (r := reservations(client, visit.appointment_id)) and all(x["status"] == "released" for x in r) and r,

@@ -22,6 +22,7 @@ pytestmark = pytest.mark.e2e
 TZ = ZoneInfo("Asia/Shanghai")
 HAN = "\u4e00"
 DAY = (datetime.now(TZ) + timedelta(days=10)).date()
+MOVE_DAY = DAY + timedelta(days=3)  # the reschedule test's own days on the module's shared line
 
 
 def chinese(text: str) -> bool:
@@ -145,6 +146,7 @@ def test_cancelling_releases_the_workshop_capacity_held_for_the_appointment(clie
     assert client.get(names.WORKSHOP, f"/api/capacity?day={DAY}")["by_day"][0]["booked_hours"] == "0.0"
 
 
+@pytest.mark.own_line
 def test_with_the_workshop_down_booking_refuses_in_chinese_naming_the_time_and_stores_nothing(client, line):
     line.kill(names.WORKSHOP)
     answer = client.request("POST", names.BOOKING, "/api/appointments", make_booking(), as_="B001")
@@ -174,13 +176,15 @@ def test_the_booking_desk_sees_the_workshop_load_by_hour_and_by_day(client, line
 def test_rescheduling_moves_the_workshop_hold_before_the_booking_moves(client, line):
     """R-BK-4 for a moved booking: the desk asks the workshop to move the hold first, then stores the move."""
     eventually(
-        lambda: client.get(names.WORKSHOP, f"/api/capacity?day={DAY}")["price_list_version"], 30, what="standard hours"
+        lambda: client.get(names.WORKSHOP, f"/api/capacity?day={MOVE_DAY}")["price_list_version"],
+        30,
+        what="standard hours",
     )
-    booking = make_booking(starts_at=reception_slots(DAY, SlotRules(), TZ)[0].isoformat())
+    booking = make_booking(starts_at=reception_slots(MOVE_DAY, SlotRules(), TZ)[0].isoformat())
     appointment = client.post(names.BOOKING, "/api/appointments", booking, as_="B001", expect=201)
     path = f"/api/capacity/holds/{appointment['appointment_id']}"
     eventually(lambda: client.get(names.WORKSHOP, path)["status"] == "confirmed", 30, what="hold confirmed")
-    later = reception_slots(DAY + timedelta(days=1), SlotRules(), TZ)[0]
+    later = reception_slots(MOVE_DAY + timedelta(days=1), SlotRules(), TZ)[0]
     client.post(
         names.BOOKING,
         f"/api/appointments/{appointment['appointment_id']}/reschedule",
@@ -191,5 +195,5 @@ def test_rescheduling_moves_the_workshop_hold_before_the_booking_moves(client, l
     # moved synchronously, before appointment_rescheduled reaches the workshop
     moved = client.get(names.WORKSHOP, path)
     assert datetime.fromisoformat(moved["starts_at"]) == later and moved["status"] == "confirmed"
-    assert client.get(names.WORKSHOP, f"/api/capacity?day={DAY}")["by_day"][0]["booked_hours"] == "0.0"
-    assert client.get(names.WORKSHOP, f"/api/capacity?day={DAY}")["by_day"][1]["booked_hours"] == "1.1"
+    assert client.get(names.WORKSHOP, f"/api/capacity?day={MOVE_DAY}")["by_day"][0]["booked_hours"] == "0.0"
+    assert client.get(names.WORKSHOP, f"/api/capacity?day={MOVE_DAY}")["by_day"][1]["booked_hours"] == "1.1"

@@ -22,6 +22,7 @@ def test_every_service_reports_broker_and_database_health(client, line):
         assert isinstance(health["outbox_pending"], int)
 
 
+@pytest.mark.own_line
 def test_kill_9_mid_visit_then_restart_completes_the_visit_and_doubles_nothing(client, line):
     visit = Visit(line, timeout=60)
     visit.book()

@@ -10,9 +10,9 @@ from contracts import names
 from kit import bus
 from kit.db import outbox_table
 from services.booking import handlers as booking
+from tests.integration.test_unit_of_work import command
 from tests.support.broker import queue_depth
 from tests.support.db import service_work
-from tests.unit.test_unit_of_work import command
 
 pytestmark = pytest.mark.service
 

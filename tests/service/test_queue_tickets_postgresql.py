@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from kit.db import make_engine, migrate
 from kit.uow import Work, session_factory_for
 from services.reception.models import Base, Visit
-from tests.unit.test_pre_inspection_queue import Clock, race_two_check_ins
+from tests.integration.test_pre_inspection_queue import Clock, race_two_check_ins
 
 pytestmark = pytest.mark.service
 

@@ -90,8 +90,8 @@ def test_holds_for_the_last_capacity_serialise_on_postgresql(pg_server_url):
     from kit.uow import Work, session_factory_for
     from services.workshop import planning
     from services.workshop.models import Base
-    from tests.unit.test_capacity_holds import DISC, RULES, small_workshop
-    from tests.unit.test_capacity_holds import at as local_at
+    from tests.integration.test_capacity_holds import DISC, RULES, small_workshop
+    from tests.integration.test_capacity_holds import at as local_at
 
     server = make_url(pg_server_url)
     database = f"t{uuid.uuid4().hex[:8]}_workshop"

@@ -10,8 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from contracts import names
 from contracts.events import SUBSCRIPTIONS, OrderSchema
 from kit.orders import OrderSigner, OrderVerifier
@@ -31,7 +29,7 @@ from services.workshop import handlers as workshop
 from services.workshop import planning as workshop_planning
 from services.workshop import seed as workshop_seed
 from tests.support.amendments import redelivery_cases
-from tests.support.db import service_work, snapshot, wire_event
+from tests.support.db import wire_event
 from tests.support.factories import make_booking, make_delivered, make_order_body
 
 
@@ -393,6 +391,7 @@ CASES = {
     ),
     "reception.tell_work_started": Case("reception", reception_notices.started, prepare_work_started_notice),
 }
+
 CASES.update({name: Case(*case) for name, case in redelivery_cases().items()})  # R-WS-3 amendments
 
 
@@ -419,26 +418,3 @@ def _consumer_methods():
             for entrypoint in getattr(getattr(cls, attr), "nameko_entrypoints", ()):
                 if isinstance(entrypoint, EventConsumer):
                     yield service, attr, entrypoint.event_type
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_a_redelivered_event_changes_nothing(name, tmp_path):
-    case = CASES[name]
-    work = service_work(case.service, tmp_path, consumer=name)
-    event, extra = case.prepare(work, tmp_path)
-
-    assert work.handle(event, case.handler, *extra) is True
-    after_first = snapshot(work)
-    assert work.handle(event, case.handler, *extra) is False
-    assert snapshot(work) == after_first
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_the_first_delivery_changes_state(name, tmp_path):
-    """Guards the test above: a handler that did nothing would pass it trivially."""
-    case = CASES[name]
-    work = service_work(case.service, tmp_path, consumer=name)
-    event, extra = case.prepare(work, tmp_path)
-    before = snapshot(work)
-    work.handle(event, case.handler, *extra)
-    assert snapshot(work) != before

@@ -7,9 +7,8 @@ import sqlalchemy as sa
 from contracts import names
 from kit.db import outbox_table
 from services.reception.domain.pre_inspection import congestion
-from services.reception.handlers import arrivals, pre_inspection
+from services.reception.handlers import arrivals
 from services.reception.models import CongestionIncident
-from tests.support.db import service_work
 from tests.support.factories import make_mobile, make_plate, make_vin
 
 T0 = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
@@ -56,31 +55,3 @@ def alerts(work):
         ).all()
 
     return work.read(query)
-
-
-def test_the_fourth_waiting_car_records_an_incident_and_alerts_once(tmp_path):
-    work = service_work("reception", tmp_path)
-    work.clock = Clock(T0)
-    visits = [walk_in(work) for _ in range(4)]
-    [incident] = incidents(work)
-    assert (incident.cause, incident.waiting, incident.cleared_at) == ("queue", 4, None)
-    assert len(alerts(work)) == 1
-    walk_in(work)  # a fifth car: the same incident, no second alert
-    assert len(incidents(work)) == 1 and len(alerts(work)) == 1
-    for visit, bay in zip(visits[:2], ("P1", "P2"), strict=True):  # two cars onto bays: three wait, it clears
-        work.run(pre_inspection.start_pre_inspection, visit.visit_id, bay)
-    assert incidents(work)[0].cleared_at == T0
-
-
-def test_a_car_waiting_twenty_minutes_and_one_second_is_recorded_by_the_watch(tmp_path):
-    work = service_work("reception", tmp_path)
-    clock = work.clock = Clock(T0)
-    walk_in(work)
-    clock.now = T0 + timedelta(minutes=20)
-    work.run(pre_inspection.watch_pre_inspection)
-    assert incidents(work) == []
-    clock.now = T0 + timedelta(minutes=20, seconds=1)
-    work.run(pre_inspection.watch_pre_inspection)
-    [incident] = incidents(work)
-    assert (incident.cause, incident.longest_wait_seconds) == ("wait", 1201)
-    assert len(alerts(work)) == 1
