@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from contracts import names
-from contracts.events import OrderSchema
+from contracts.events import SUBSCRIPTIONS, OrderSchema
 from kit.orders import OrderSigner, OrderVerifier
 from services.billing import handlers as billing
 from services.billing import seed as billing_seed
@@ -22,10 +22,11 @@ from services.followup import handlers as followup
 from services.followup import seed as followup_seed
 from services.parts import handlers as parts
 from services.parts import seed as parts_seed
-from services.reception import directory as reception_directory
-from services.reception import handlers as reception
-from services.reception import notices as reception_notices
-from services.reception import write_up as reception_write_up
+from services.reception.handlers import arrivals as reception_arrivals
+from services.reception.handlers import directory as reception_directory
+from services.reception.handlers import notices as reception_notices
+from services.reception.handlers import prices as reception_prices
+from services.reception.handlers import write_up as reception_write_up
 from services.workshop import handlers as workshop
 from services.workshop import planning as workshop_planning
 from services.workshop import seed as workshop_seed
@@ -241,7 +242,7 @@ def prepare_cancelled_shelf(work, tmp_path):
 
 
 def prepare_cancelled_arrival(work, tmp_path):
-    return cancelled_after_booking(work, reception.expect_arrival, reason="", by_dealership=True)
+    return cancelled_after_booking(work, reception_arrivals.expect_arrival, reason="", by_dealership=True)
 
 
 def moved_after_booking(work, handler, event_type):
@@ -273,11 +274,11 @@ def prepare_no_show_shelf(work, tmp_path):
 
 
 def prepare_rescheduled_arrival(work, tmp_path):
-    return moved_after_booking(work, reception.expect_arrival, names.APPOINTMENT_RESCHEDULED)
+    return moved_after_booking(work, reception_arrivals.expect_arrival, names.APPOINTMENT_RESCHEDULED)
 
 
 def prepare_no_show_arrival(work, tmp_path):
-    return moved_after_booking(work, reception.expect_arrival, names.APPOINTMENT_NO_SHOW)
+    return moved_after_booking(work, reception_arrivals.expect_arrival, names.APPOINTMENT_NO_SHOW)
 
 
 def prepare_capacity_booked(work, tmp_path):
@@ -329,7 +330,7 @@ def prepare_delivered_visit(work, tmp_path):
         "vehicle": {"vin": make_vin(), "plate": make_plate(), "model": ""},
         "advisor_id": "A001",
     }
-    visit = work.run(reception.check_in, walk_in, actor_id="A001")
+    visit = work.run(reception_arrivals.check_in, walk_in, actor_id="A001")
 
     def signed_with_key_tag(uow):
         now = uow.clock()
@@ -363,15 +364,15 @@ CASES = {
     "booking.take_price_list": Case("booking", booking.take_price_list, prepare_price_list),
     "parts.move_shelf": Case("parts", parts.move_for_rescheduled, prepare_rescheduled_shelf),
     "parts.release_shelf_no_show": Case("parts", parts.release_for_no_show, prepare_no_show_shelf),
-    "reception.move_arrival": Case("reception", reception.move_arrival, prepare_rescheduled_arrival),
-    "reception.drop_arrival": Case("reception", reception.drop_arrival, prepare_no_show_arrival),
-    "reception.take_price_list": Case("reception", reception.take_price_list, prepare_price_list),
-    "reception.expect_arrival": Case("reception", reception.expect_arrival, prepare_appointment_booked),
+    "reception.move_arrival": Case("reception", reception_arrivals.move_arrival, prepare_rescheduled_arrival),
+    "reception.drop_arrival": Case("reception", reception_arrivals.drop_arrival, prepare_no_show_arrival),
+    "reception.take_price_list": Case("reception", reception_prices.take_price_list, prepare_price_list),
+    "reception.expect_arrival": Case("reception", reception_arrivals.expect_arrival, prepare_appointment_booked),
     "workshop.take_signed_order": Case("workshop", workshop.take_signed_order, prepare_workshop_order),
     "workshop.take_parts_issued": Case("workshop", workshop.take_parts_issued, prepare_workshop_parts_issued),
     "parts.reserve_on_shelf": Case("parts", parts.reserve_for_appointment, prepare_parts_reservation),
     "parts.release_shelf": Case("parts", parts.release_for_cancelled, prepare_cancelled_shelf),
-    "reception.forget_arrival": Case("reception", reception.forget_arrival, prepare_cancelled_arrival),
+    "reception.forget_arrival": Case("reception", reception_arrivals.forget_arrival, prepare_cancelled_arrival),
     "reception.close_visit": Case("reception", reception_write_up.close_visit, prepare_delivered_visit),
     "parts.issue_parts": Case("parts", parts.issue_against_order, prepare_parts_request),
     "billing.take_signed_quote": Case("billing", billing.record_signed_order, prepare_billing_quote),
@@ -392,8 +393,21 @@ CASES = {
     ),
     "reception.tell_work_started": Case("reception", reception_notices.started, prepare_work_started_notice),
 }
-
 CASES.update({name: Case(*case) for name, case in redelivery_cases().items()})  # R-WS-3 amendments
+
+
+def _consumer_methods():
+    """(service, method) for every on_event entrypoint of every service class."""
+    import importlib
+
+    from kit.extensions import EventConsumer
+
+    for service in SUBSCRIPTIONS:
+        cls = importlib.import_module(f"services.{service}.service").Service
+        for attr in dir(cls):
+            for entrypoint in getattr(getattr(cls, attr), "nameko_entrypoints", ()):
+                if isinstance(entrypoint, EventConsumer):
+                    yield service, attr, entrypoint.event_type
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -391,7 +391,6 @@ CASES = {
     ),
     "reception.tell_work_started": Case("reception", reception_notices.started, prepare_work_started_notice),
 }
-
 CASES.update({name: Case(*case) for name, case in redelivery_cases().items()})  # R-WS-3 amendments
 
 
