@@ -4,9 +4,10 @@ from marshmallow import Schema, fields, validate
 
 from contracts import names
 from kit.errors import NotFound
-from kit.extensions import Database, SignedOrders, on_event
+from kit.extensions import SignedOrders, on_event
 from kit.i18n import N_
 from kit.paging import page_args
+from kit.providers import Database, OutboxRelay, Seeding
 from kit.service import KitEndpoints
 from kit.web import api, page, read_json
 
@@ -21,7 +22,9 @@ class PaySchema(Schema):
 
 class Service(KitEndpoints):
     name = names.BILLING
-    db = Database(Base.metadata, seed=seed.reference_data)
+    db = Database(Base.metadata)
+    relay = OutboxRelay(db)
+    seeding = Seeding(db, seed.reference_data)
     orders = SignedOrders()
 
     @on_event(names.ORDER_SIGNED)

@@ -1,9 +1,10 @@
 """Follow-up 跟踪回访: a call after every delivery, never by the advisor who served the customer."""
 
 from contracts import names
-from kit.extensions import Database, on_event
+from kit.extensions import on_event
 from kit.i18n import N_
 from kit.paging import page_args
+from kit.providers import Database, OutboxRelay, Seeding
 from kit.service import KitEndpoints
 from kit.web import api, page
 
@@ -13,7 +14,9 @@ from .models import Base
 
 class Service(KitEndpoints):
     name = names.FOLLOWUP
-    db = Database(Base.metadata, seed=seed.reference_data)
+    db = Database(Base.metadata)
+    relay = OutboxRelay(db)
+    seeding = Seeding(db, seed.reference_data)
 
     @on_event(names.VEHICLE_DELIVERED)
     def schedule_call(self, event):

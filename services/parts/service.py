@@ -1,8 +1,9 @@
 """Parts 备件: stock, the appointment shelf, and issuing against signed orders."""
 
 from contracts import names
-from kit.extensions import Database, SignedOrders, on_event
+from kit.extensions import SignedOrders, on_event
 from kit.i18n import N_
+from kit.providers import Database, OutboxRelay, Seeding
 from kit.service import KitEndpoints
 from kit.web import api, page
 
@@ -12,7 +13,9 @@ from .models import Base
 
 class Service(KitEndpoints):
     name = names.PARTS
-    db = Database(Base.metadata, seed=seed.reference_data)
+    db = Database(Base.metadata)
+    relay = OutboxRelay(db)
+    seeding = Seeding(db, seed.reference_data)
     orders = SignedOrders()
 
     @on_event(names.APPOINTMENT_BOOKED)

@@ -8,8 +8,9 @@ from contracts import names
 from contracts.events import LINE_KINDS, CustomerSchema
 from kit.config import Settings
 from kit.errors import DomainError, NotFound
-from kit.extensions import Database, SignedOrders, on_event
+from kit.extensions import SignedOrders, on_event
 from kit.i18n import N_
+from kit.providers import Database, Notifications, OutboxRelay
 from kit.service import KitEndpoints
 from kit.types import utcnow
 from kit.web import api, flash, form_errors, fragment, page, read_json
@@ -61,6 +62,8 @@ class SignOrder(Schema):
 class Service(WriteUpEndpoints, KitEndpoints):
     name = names.RECEPTION
     db = Database(Base.metadata)
+    relay = OutboxRelay(db)
+    notifications = Notifications(db)
     orders = SignedOrders(signer=True)
     verifier = SignedOrders()  # R-WS-3: stored versions are verified when read back
 

@@ -8,8 +8,8 @@ from werkzeug.utils import redirect
 from contracts import names
 from kit.auth import ROLES, SESSION_COOKIE, actions_of
 from kit.errors import DomainError
-from kit.extensions import Database
 from kit.i18n import N_
+from kit.providers import Database, OutboxRelay, Seeding
 from kit.service import KitEndpoints
 from kit.web import api, form_errors, page, read_json
 
@@ -50,7 +50,9 @@ def safe_next(request, target: str | None) -> str:
 
 class Service(KitEndpoints):
     name = names.STAFF
-    db = Database(Base.metadata, seed=seed.reference_data)
+    db = Database(Base.metadata)
+    relay = OutboxRelay(db)
+    seeding = Seeding(db, seed.reference_data)
 
     # --- sign-in ---------------------------------------------------------------------------
     @api("GET", "/login", public=True)

@@ -5,8 +5,9 @@ from werkzeug.utils import redirect
 
 from contracts import names
 from kit.errors import DomainError, NotFound
-from kit.extensions import Database, SignedOrders, on_event
+from kit.extensions import SignedOrders, on_event
 from kit.i18n import N_
+from kit.providers import Database, OutboxRelay, Seeding
 from kit.service import KitEndpoints
 from kit.types import utcnow
 from kit.web import api, flash, form_errors, fragment, page, read_json
@@ -47,7 +48,9 @@ class ReportAdditionalWork(Schema):
 
 class Service(KitEndpoints, CapacityEndpoints):
     name = names.WORKSHOP
-    db = Database(Base.metadata, seed=seed.reference_data)
+    db = Database(Base.metadata)
+    relay = OutboxRelay(db)
+    seeding = Seeding(db, seed.reference_data)
     orders = SignedOrders()
 
     @on_event(names.ORDER_SIGNED)
