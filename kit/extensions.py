@@ -26,7 +26,6 @@ from contracts import ContractError, load_message
 from . import bus
 from .config import Settings
 from .errors import PermanentError
-from .providers import Topology
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +58,6 @@ class EventConsumer(Consumer):
     """
 
     queue_consumer = DeadLetteringQueueConsumer()
-    topology = Topology()
 
     def __init__(self, event_type: str, **kwargs):
         self.event_type = event_type

@@ -7,20 +7,23 @@ class Service(KitEndpoints):
     notifications = Notifications(db)              # sends queued customer notifications (kit.notify)
     seeding = Seeding(db, seed.demo_data)          # reference (and demo) data when SEED asks for it
 
-nameko sets providers up side by side and starts them only when every one is set up, so: the schema is
-migrated and the data seeded before any entrypoint starts; the broker topology is declared (by the
-relay's shared `Topology`) before the first event is published or consumed.
+nameko sets providers up side by side and starts them only when every one is set up. The set-up steps
+run as one provider ran them before: the migrations (Database) first, then the broker topology
+(OutboxRelay) and the seed data (Seeding), one at a time; so the schema is migrated, the topology declared
+and the data seeded before any entrypoint starts or the first event is published.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from contextlib import contextmanager
 
 import eventlet.event
+import eventlet.semaphore
 import sqlalchemy as sa
 from kombu import Connection
-from nameko.extensions import DependencyProvider, SharedExtension
+from nameko.extensions import DependencyProvider
 
 from . import bus, notify
 from .config import Settings
@@ -44,6 +47,7 @@ class Database(DependencyProvider):
         self.metadata = metadata
         self._listeners: list = []
         self._ready = eventlet.event.Event()
+        self._turn = eventlet.semaphore.Semaphore(1)
 
     def setup(self):
         self.service = self.container.service_name
@@ -59,9 +63,14 @@ class Database(DependencyProvider):
             raise
         self._ready.send(True)
 
-    def wait_until_ready(self) -> None:
-        """For providers whose setup needs the migrated schema (they are set up side by side with this one)."""
+    @contextmanager
+    def after_migrations(self):
+        """For providers whose setup needs the migrated schema. nameko sets providers up side by side; this
+        runs their steps one at a time after the migrations (as one provider did before), so that a slow step
+        cannot starve another's broker handshake."""
         self._ready.wait()
+        with self._turn:
+            yield
 
     def on_commit(self, callback) -> None:
         self._listeners.append(callback)
@@ -165,21 +174,18 @@ class _Sender(_UsesDatabase):
         raise NotImplementedError
 
 
-class Topology(SharedExtension):
-    """Declares the broker topology once per service at set-up (idempotent), so that no event is dropped
-    because its consumer had not started yet. Shared by the relay and the event consumers."""
-
-    def setup(self):
-        settings = Settings.load(self.container.config)
-        with bus.confirming_connection(settings.amqp_uri) as conn:
-            bus.declare_topology(conn, settings.bus_namespace)
-
-
 class OutboxRelay(_Sender):
     """Publishes committed outbox rows with publisher confirms, mandatory, in commit order (kit.bus)."""
 
     thread_name = "outbox-relay"
-    topology = Topology()
+
+    def setup(self):
+        super().setup()
+        # Every queue an event goes to exists before the first publish (mandatory) and before any consumer
+        # starts, whichever service starts first; declaring is idempotent.
+        with self.db.after_migrations():
+            with bus.confirming_connection(self.settings.amqp_uri) as conn:
+                bus.declare_topology(conn, self.settings.bus_namespace)
 
     def start(self):
         self.relay = bus.OutboxRelay(
@@ -226,5 +232,5 @@ class Seeding(_UsesDatabase):
         setting = Settings.load(self.container.config).seed
         if setting in ("reference", "demo"):
             db = self.database()
-            db.wait_until_ready()
-            self.seed(db.work(), demo=setting == "demo")
+            with db.after_migrations():
+                self.seed(db.work(), demo=setting == "demo")
