@@ -13,6 +13,7 @@ from kit.web import api, page, read_json
 
 from . import handlers, repository, seed
 from .models import Base
+from .permissions import PERMISSIONS
 
 
 class PaySchema(Schema):
@@ -22,6 +23,7 @@ class PaySchema(Schema):
 
 class Service(KitEndpoints):
     name = names.BILLING
+    permissions = PERMISSIONS
     db = Database(Base.metadata)
     relay = OutboxRelay(db)
     seeding = Seeding(db, seed.reference_data)

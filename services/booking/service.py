@@ -24,6 +24,7 @@ from kit.web import api, flash, form_errors, fragment, page, read_json
 from . import capacity, handlers, seed
 from .desk import DeskEndpoints
 from .models import Base
+from .permissions import PERMISSIONS
 from .slots import SlotRules, SlotUnavailable, free_slots
 
 # the JSON command's field names -> the booking form's
@@ -95,6 +96,7 @@ def form_command(form, tz: ZoneInfo) -> dict:
 
 class Service(DeskEndpoints, KitEndpoints):
     name = names.BOOKING
+    permissions = PERMISSIONS
     db = Database(Base.metadata)
     relay = OutboxRelay(db)
     notifications = Notifications(db)

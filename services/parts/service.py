@@ -9,10 +9,12 @@ from kit.web import api, page
 
 from . import handlers, seed
 from .models import Base
+from .permissions import PERMISSIONS
 
 
 class Service(KitEndpoints):
     name = names.PARTS
+    permissions = PERMISSIONS
     db = Database(Base.metadata)
     relay = OutboxRelay(db)
     seeding = Seeding(db, seed.reference_data)

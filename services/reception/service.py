@@ -19,6 +19,7 @@ from . import amendment_handlers as amending
 from . import directory, handlers, incidents, notices, pdf, pre_inspection
 from .amendment_requests import PriceAmendment, SignAmendment, accepted_from_form, ask_workshop, consent_from_form
 from .models import Base
+from .permissions import PERMISSIONS
 from .write_up_web import WriteUpEndpoints, pre_inspection_bays
 
 
@@ -61,6 +62,7 @@ class SignOrder(Schema):
 
 class Service(WriteUpEndpoints, KitEndpoints):
     name = names.RECEPTION
+    permissions = PERMISSIONS
     db = Database(Base.metadata)
     relay = OutboxRelay(db)
     notifications = Notifications(db)

@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.utils import redirect
 
 from contracts import names
-from kit.auth import ROLES, SESSION_COOKIE, actions_of
+from kit.auth import ROLES, SESSION_COOKIE
 from kit.errors import DomainError
 from kit.i18n import N_
 from kit.providers import Database, OutboxRelay, Seeding
@@ -15,6 +15,7 @@ from kit.web import api, form_errors, page, read_json
 
 from . import domain, handlers, seed
 from .models import Base
+from .permissions import PERMISSIONS
 
 
 class Login(Schema):
@@ -50,6 +51,7 @@ def safe_next(request, target: str | None) -> str:
 
 class Service(KitEndpoints):
     name = names.STAFF
+    permissions = PERMISSIONS
     db = Database(Base.metadata)
     relay = OutboxRelay(db)
     seeding = Seeding(db, seed.reference_data)
@@ -109,7 +111,7 @@ class Service(KitEndpoints):
 
     @api("GET", "/api/me", action="staff.self")
     def me(self, request):
-        return {**request.staff.__dict__, "actions": actions_of(request.staff.roles)}
+        return {**request.staff.identity(), "actions": request.staff.actions()}
 
     # --- administration --------------------------------------------------------------------
     @api("GET", "/", action="staff.self")

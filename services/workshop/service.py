@@ -22,6 +22,7 @@ from .additional_work import (
 )
 from .capacity_endpoints import CapacityEndpoints
 from .models import Base
+from .permissions import PERMISSIONS
 
 
 class Dispatch(Schema):
@@ -48,6 +49,7 @@ class ReportAdditionalWork(Schema):
 
 class Service(KitEndpoints, CapacityEndpoints):
     name = names.WORKSHOP
+    permissions = PERMISSIONS
     db = Database(Base.metadata)
     relay = OutboxRelay(db)
     seeding = Seeding(db, seed.reference_data)

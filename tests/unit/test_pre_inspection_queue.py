@@ -10,13 +10,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from kit.auth import ROLES, allowed
+from kit.auth import ROLES
 from kit.errors import DomainError
 from services.reception import handlers, incidents, write_up
 from services.reception.models import CongestionAction, Visit
 from services.reception.pre_inspection import bays_setting, ticket_label
 from tests.support.db import service_work, snapshot
 from tests.support.factories import make_mobile, make_plate, make_vin
+from tests.support.permissions import allowed
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
