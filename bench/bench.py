@@ -4,7 +4,7 @@
 
 What is measured, and how, in one run:
 
-1. The line. Its services (contracts.names.SERVICES) start as processes (kit.line.Line) in a
+1. The line. Its services (contracts.names.SERVICES) start as processes (tools.line.Line) in a
    fresh bus namespace and a temporary VAR_DIR (SEED=reference, LOG_LEVEL=WARNING, free ports).
    N visits are driven through the public HTTP APIs by
    `tests.support.visit.Visit.through_to_delivery()` from a thread pool, after one untimed
@@ -60,11 +60,11 @@ from kombu import Connection
 
 from contracts import names
 from contracts.events import EVENTS
-from kit.line import ROOT, Line, broker_reachable
 from services.parts.seed import STOCK
 from tests.support.factories import make_booking
 from tests.support.infra import drop_namespace, free_port, new_namespace
 from tests.support.visit import Visit
+from tools.line import ROOT, Line, broker_reachable
 
 OUT_DIR = ROOT / "var" / "bench"
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"

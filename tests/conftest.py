@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from contracts import names
-from kit.line import Line
+from tools.line import Line
 
 from .support.http import Client
 from .support.infra import drop_namespace, free_port, new_namespace, postgres_url, rabbitmq_uri
