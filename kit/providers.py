@@ -16,12 +16,12 @@ and the data seeded before any entrypoint starts or the first event is published
 from __future__ import annotations
 
 import logging
-import threading
 from contextlib import contextmanager
 
 import eventlet.event
 import eventlet.semaphore
 import sqlalchemy as sa
+from eventlet.green import threading  # green with or without monkey-patching (nameko run patches)
 from kombu import Connection
 from nameko.extensions import DependencyProvider
 
