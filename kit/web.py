@@ -183,7 +183,7 @@ class Api(HttpRequestHandler):
         token = request.cookies.get(SESSION_COOKIE) if via_cookie else header[len("Bearer ") :].strip()
         staff = self.sessions.verify(token)
         if staff is not None:
-            request.staff = staff.within(self.permissions)
+            staff = request.staff = staff.within(self.permissions)
             request.csrf_token = self.sessions.csrf_token(token)
         if self.public:
             return None
