@@ -12,8 +12,9 @@ import hmac
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -59,16 +60,17 @@ KIT_PERMISSIONS: dict[str, frozenset[str]] = {
 @dataclass(frozen=True)
 class StaffMember:
     """A signed-in staff member; `may` answers within the permissions of the service handling the request
-    (kit.web.Api gives each request's staff member its service's table with `within`)."""
+    (kit.web.Api gives each request's staff member its service's table with `within`), the kit's until then."""
 
     staff_id: str
     name: str
     roles: tuple[str, ...]
     department: str = ""
-    permissions: Permissions = field(default_factory=lambda: KIT_PERMISSIONS, repr=False, compare=False)
+    # a class attribute, not a field: the instance (its __dict__, equality) stays the person
+    permissions: ClassVar[Permissions] = KIT_PERMISSIONS
 
     def within(self, permissions: Permissions) -> StaffMember:
-        return replace(self, permissions=permissions)
+        return _acting_under(permissions)(self.staff_id, self.name, self.roles, self.department)
 
     def may(self, action: str) -> bool:
         return allowed(action, self.roles, self.permissions)
@@ -77,8 +79,19 @@ class StaffMember:
         """The actions this staff member may take in this service."""
         return actions_of(self.roles, self.permissions)
 
-    def identity(self) -> dict:
-        return {"staff_id": self.staff_id, "name": self.name, "roles": self.roles, "department": self.department}
+
+_ACTING_UNDER: dict[int, tuple[Permissions, type[StaffMember]]] = {}
+
+
+def _acting_under(permissions: Permissions) -> type[StaffMember]:
+    """StaffMember with `permissions` as its table: one class per table (a service has one)."""
+    kept = _ACTING_UNDER.get(id(permissions))
+    if kept is None:
+        kept = _ACTING_UNDER[id(permissions)] = (
+            permissions,  # held, so that its id is not reused
+            type("StaffMember", (StaffMember,), {"permissions": permissions}),
+        )
+    return kept[1]
 
 
 def service_permissions(own: Permissions) -> dict[str, frozenset[str]]:

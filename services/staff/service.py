@@ -111,7 +111,7 @@ class Service(KitEndpoints):
 
     @api("GET", "/api/me", action="staff.self")
     def me(self, request):
-        return {**request.staff.identity(), "actions": request.staff.actions()}
+        return {**request.staff.__dict__, "actions": request.staff.actions()}
 
     # --- administration --------------------------------------------------------------------
     @api("GET", "/", action="staff.self")
