@@ -16,7 +16,7 @@ from pathlib import Path
 import pika
 from kombu import Connection
 
-from kit.line import ROOT
+from tools.line import ROOT
 
 from .measure import summary
 

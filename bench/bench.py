@@ -48,8 +48,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from contracts import names
-from kit.line import Line, broker_reachable
 from tests.support.infra import drop_namespace, free_port, new_namespace
+from tools.line import Line, broker_reachable
 
 from .baselines import chain_baseline, raw_baseline
 from .constants import DEFAULT_AMQP_URI, OUT_DIR

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contracts.events import EVENTS
-from kit.line import ROOT
+from tools.line import ROOT
 
 OUT_DIR = ROOT / "var" / "bench"
 DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"

@@ -10,10 +10,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from kit.line import Line
 from services.parts.seed import STOCK
 from tests.support.factories import make_booking
 from tests.support.visit import Visit
+from tools.line import Line
 
 from .constants import RECIPES, ROTATION, VISIT_STEPS
 

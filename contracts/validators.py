@@ -6,7 +6,7 @@ import phonenumbers
 from vininfo import Vin
 from vininfo.exceptions import ValidationError as VinError
 
-from kit.errors import DomainError
+from .errors import DomainError
 
 # Markets whose law requires the check digit (position 9): China (GB 16735) and North America (49 CFR 565).
 # Elsewhere (Europe, Japan, Korea …) position 9 is often a plain character: a car imported from there is

@@ -11,8 +11,10 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -42,51 +44,14 @@ ROLES = {
 FRONT_DESK = {"service_advisor", "service_assistant", "service_manager"}
 WORKSHOP_FLOOR = {"dispatcher", "technician", "technical_expert", "qc_inspector"}
 
-# action -> roles allowed. The role matrix test walks this table against the running services.
-PERMISSIONS: dict[str, frozenset[str]] = {
-    # booking desk (R-BK-*)
-    "booking.view": frozenset(FRONT_DESK | {"booking_clerk", "hq_viewer"}),
-    "booking.book": frozenset(FRONT_DESK | {"booking_clerk"}),
-    # the customer file holds personal data (mobile, birthday): the front desk and booking clerks only
-    "booking.customer_file": frozenset(FRONT_DESK | {"booking_clerk"}),
-    "booking.customer_edit": frozenset(FRONT_DESK | {"booking_clerk"}),
-    "booking.call": frozenset(FRONT_DESK | {"booking_clerk"}),  # proactive and inbound calls (R-BK-1, R-BK-2)
-    "booking.confirm": frozenset(FRONT_DESK | {"booking_clerk"}),  # confirmation calls (R-BK-7)
-    "booking.prepare": frozenset({"service_advisor", "service_assistant", "service_manager"}),  # R-BK-6
-    # reception (R-RC-*): only an advisor signs an order, never a technician
-    "reception.view": frozenset(FRONT_DESK | {"dispatcher", "hq_viewer"}),
-    "reception.check_in": frozenset(FRONT_DESK),
-    "reception.write_order": frozenset({"service_advisor", "service_manager"}),
-    "reception.sign_order": frozenset({"service_advisor"}),
-    # the walk-around sheet with the customer (R-RC-1..3); a lower odometer reading only on the service
-    # manager's own confirmation that the odometer was changed (R-RC-2)
-    "reception.walk_around": frozenset(FRONT_DESK),
-    "reception.confirm_odometer_change": frozenset({"service_manager"}),
-    # R-RC-8: the service manager records each congestion incident's cause, responsible person and action
-    "reception.review_incident": frozenset({"service_manager"}),
-    # R-RC-8: while the area is congested the service manager records the action taken (temporary park with
-    # queue tickets, or written-up cars moved to the workshop's waiting bays)
-    "reception.act_on_congestion": frozenset({"service_manager"}),
-    # workshop (R-WS-*, R-QC-*): dispatch by the dispatcher, or by the advisor leading a team (R-WS-1)
-    "workshop.view": frozenset(WORKSHOP_FLOOR | FRONT_DESK | {"parts_clerk", "hq_viewer"}),
-    "workshop.dispatch": frozenset({"dispatcher", "service_advisor", "service_manager"}),
-    "workshop.finish_job": frozenset({"technician", "technical_expert"}),
-    "workshop.quality_check": frozenset({"qc_inspector"}),
-    # R-WS-3: the technician reports found work to the advisor (never changes the order)
-    "workshop.request_additional_work": frozenset({"technician", "technical_expert", "dispatcher"}),
-    # parts counter
-    "parts.view": frozenset(
-        {"parts_clerk", "dispatcher", "technician", "service_advisor", "service_manager", "hq_viewer"}
-    ),
-    # billing: prices and money, so no follow-up agent, no technician
-    "billing.view": frozenset({"cashier", "service_advisor", "service_manager", "hq_viewer"}),
-    "billing.pay": frozenset({"cashier"}),
-    # follow-up (R-FU-*)
-    "followup.view": frozenset({"followup_agent", "service_assistant", "service_manager", "hq_viewer"}),
-    # operations
+Permissions = Mapping[str, frozenset[str]]
+
+# action -> roles allowed, for the kit's own routes in every service (dead letters, audit trail, event
+# schemas). Each service declares its own actions in services/<svc>/permissions.py (PERMISSIONS) and names
+# that table in its class (`permissions = PERMISSIONS`); kit.web.Api checks a route against both.
+KIT_PERMISSIONS: dict[str, frozenset[str]] = {
     "ops.dead_letters": frozenset({"service_manager", "admin"}),
     "ops.audit": frozenset({"service_manager", "admin", "hq_viewer"}),
-    "staff.admin": frozenset({"admin"}),
     # any signed-in staff member
     "staff.self": frozenset(ROLES),
 }
@@ -94,25 +59,59 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 
 @dataclass(frozen=True)
 class StaffMember:
+    """A signed-in staff member; `may` answers within the permissions of the service handling the request
+    (kit.web.Api gives each request's staff member its service's table with `within`), the kit's until then."""
+
     staff_id: str
     name: str
     roles: tuple[str, ...]
     department: str = ""
+    # a class attribute, not a field: the instance (its __dict__, equality) stays the person
+    permissions: ClassVar[Permissions] = KIT_PERMISSIONS
+
+    def within(self, permissions: Permissions) -> StaffMember:
+        return _acting_under(permissions)(self.staff_id, self.name, self.roles, self.department)
 
     def may(self, action: str) -> bool:
-        return allowed(action, self.roles)
+        return allowed(action, self.roles, self.permissions)
+
+    def actions(self) -> list[str]:
+        """The actions this staff member may take in this service."""
+        return actions_of(self.roles, self.permissions)
 
 
-def allowed(action: str, roles) -> bool:
+_ACTING_UNDER: dict[int, tuple[Permissions, type[StaffMember]]] = {}
+
+
+def _acting_under(permissions: Permissions) -> type[StaffMember]:
+    """StaffMember with `permissions` as its table: one class per table (a service has one)."""
+    kept = _ACTING_UNDER.get(id(permissions))
+    if kept is None:
+        kept = _ACTING_UNDER[id(permissions)] = (
+            permissions,  # held, so that its id is not reused
+            type("StaffMember", (StaffMember,), {"permissions": permissions}),
+        )
+    return kept[1]
+
+
+def service_permissions(own: Permissions) -> dict[str, frozenset[str]]:
+    """A service's table: its own actions and the kit's."""
+    clash = set(own) & set(KIT_PERMISSIONS)
+    if clash:
+        raise ValueError(f"the kit already defines {sorted(clash)}")
+    return {**KIT_PERMISSIONS, **own}
+
+
+def allowed(action: str, roles, permissions: Permissions) -> bool:
     try:
-        permitted = PERMISSIONS[action]
+        permitted = permissions[action]
     except KeyError:
-        raise KeyError(f"unknown action {action!r}: add it to kit.auth.PERMISSIONS") from None
+        raise KeyError(f"unknown action {action!r}: add it to the service's permissions.py") from None
     return any(role in permitted for role in roles)
 
 
-def actions_of(roles) -> list[str]:
-    return sorted(action for action in PERMISSIONS if allowed(action, roles))
+def actions_of(roles, permissions: Permissions) -> list[str]:
+    return sorted(action for action in permissions if allowed(action, roles, permissions))
 
 
 class Sessions:

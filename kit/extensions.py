@@ -1,8 +1,9 @@
-"""nameko extensions of the kit: the `Database` dependency, the `on_event` entrypoint, signed orders.
+"""nameko extensions of the kit: the `on_event` entrypoint and signed orders (the database, relay,
+notification and seeding providers are in kit.providers).
 
 class Service(KitEndpoints):
     name = names.WORKSHOP
-    db = Database(models.Base.metadata, seed=seed.reference_data)
+    db = Database(models.Base.metadata)
     orders = SignedOrders()
 
     @on_event(names.ORDER_SIGNED)
@@ -16,110 +17,17 @@ import logging
 import threading
 from functools import partial
 
-import sqlalchemy as sa
-from kombu import Connection
 from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import DependencyProvider
 from nameko.messaging import Consumer, QueueConsumer
 
 from contracts import ContractError, load_message
 
-from . import bus, notify
+from . import bus
 from .config import Settings
-from .db import make_engine, migrate
 from .errors import PermanentError
-from .types import utcnow
-from .uow import Work, session_factory_for
 
 log = logging.getLogger(__name__)
-
-RELAY_IDLE_POLL_SECONDS = 1.0
-
-
-class Database(DependencyProvider):
-    """The service's own database, its outbox relay and the broker topology it relies on.
-
-    On setup: migrate the schema, declare the topology, seed reference data if asked.
-    While running: a managed thread publishes outbox rows as soon as a unit of work commits
-    (and every second anyway, which picks up rows left by a crash).
-    """
-
-    def __init__(self, metadata: sa.MetaData, *, seed=None):
-        self.metadata = metadata
-        self.seed = seed
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-
-    def setup(self):
-        self.service = self.container.service_name
-        self.settings = Settings.load(self.container.config)
-        self.engine = make_engine(
-            self.settings.database_url(self.service), pool_size=max(self.container.max_workers + 2, 5)
-        )
-        migrate(self.service, self.engine, self.metadata)
-        self.session_factory = session_factory_for(self.engine, self.metadata)
-        with bus.confirming_connection(self.settings.amqp_uri) as conn:
-            bus.declare_topology(conn, self.settings.bus_namespace)
-        self.channel = notify.channel_from_settings(self.settings.raw)
-        self.relay = bus.OutboxRelay(
-            self.engine, self.metadata, amqp_uri=self.settings.amqp_uri, namespace=self.settings.bus_namespace
-        )
-        if self.seed and self.settings.seed in ("reference", "demo"):
-            self.seed(self.work(), demo=self.settings.seed == "demo")
-
-    def start(self):
-        self._stopping.clear()
-        self.container.spawn_managed_thread(self._relay_forever, identifier="outbox-relay")
-
-    def stop(self):
-        self._stopping.set()
-        self._wake.set()
-        self.relay.close()
-        self.engine.dispose()
-
-    kill = stop
-
-    def _relay_forever(self):
-        while not self._stopping.is_set():
-            self._wake.wait(RELAY_IDLE_POLL_SECONDS)
-            self._wake.clear()
-            try:
-                while self.relay.publish_pending() and not self._stopping.is_set():
-                    pass
-                notify.send_pending(self.engine, self.metadata, self.channel, utcnow)
-            except Exception:  # noqa: BLE001 - the relay must outlive any one bad round
-                log.exception("outbox relay round failed; rows stay pending")
-                self._stopping.wait(RELAY_IDLE_POLL_SECONDS)
-
-    def work(self, consumer: str | None = None) -> Work:
-        return Work(
-            self.session_factory,
-            service=self.service,
-            dealer_id=self.settings.dealer_id,
-            consumer=consumer,
-            after_commit=self._wake.set,
-        )
-
-    def get_dependency(self, worker_ctx):
-        work = self.work(consumer=f"{self.service}.{worker_ctx.entrypoint.method_name}")
-        work.health = self.health
-        return work
-
-    # health --------------------------------------------------------------------------
-    def health(self) -> dict:
-        state = {"database": "ok", "broker": "ok", "outbox_pending": None}
-        try:
-            with self.engine.connect() as conn:
-                conn.execute(sa.text("SELECT 1"))
-            state["outbox_pending"] = self.relay.pending_count()
-        except Exception as exc:  # noqa: BLE001
-            state["database"] = f"error: {exc.__class__.__name__}: {exc}"[:300]
-        try:
-            with Connection(self.settings.amqp_uri, connect_timeout=3) as conn:
-                conn.ensure_connection(max_retries=1)
-        except Exception as exc:  # noqa: BLE001
-            state["broker"] = f"error: {exc.__class__.__name__}: {exc}"[:300]
-        return state
 
 
 class DeadLetteringQueueConsumer(QueueConsumer):

@@ -28,7 +28,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
-from .auth import SESSION_COOKIE, Sessions, load_or_create_secret
+from .auth import SESSION_COOKIE, Sessions, load_or_create_secret, service_permissions
 from .config import SERVICE_TITLES, Settings
 from .errors import DomainError, NotFound
 from .i18n import DEFAULT_LOCALE, LOCALES, N_, locale_of, translate, translations
@@ -129,7 +129,8 @@ def wants_json(request) -> bool:
 class Api(HttpRequestHandler):
     """nameko's HTTP entrypoint: signed-in staff only, fenced by role, answering JSON or a page.
 
-    Every route names the action it performs (kit.auth.PERMISSIONS) or says it is public (health, sign-in):
+    Every route names the action it performs or says it is public (health, sign-in); the action is looked up
+    in the service's own table (services/<svc>/permissions.py, the class's `permissions`) and the kit's:
     - no valid session -> 401; a role without the action -> 403; a cookie-authenticated form post
       without the session's CSRF token -> 403. Pages get a page in the staff member's language, API calls JSON.
     - the worker sees `request.staff` (kit.auth.StaffMember), the acting staff member of every change,
@@ -153,6 +154,10 @@ class Api(HttpRequestHandler):
         super().setup()
         settings = Settings.load(self.container.config)
         self.sessions = Sessions(load_or_create_secret(settings.signing_key_dir), settings.session_hours)
+        # the actions of the service handling the request (services/<svc>/permissions.py) and the kit's
+        self.permissions = service_permissions(getattr(self.container.service_cls, "permissions", {}))
+        if not self.public and self.action not in self.permissions:
+            raise KeyError(f"{self.method} {self.url}: unknown action {self.action!r}: add it to permissions.py")
 
     def handle_request(self, request):
         request.shallow = False
@@ -181,7 +186,7 @@ class Api(HttpRequestHandler):
         token = request.cookies.get(SESSION_COOKIE) if via_cookie else header[len("Bearer ") :].strip()
         staff = self.sessions.verify(token)
         if staff is not None:
-            request.staff = staff
+            staff = request.staff = staff.within(self.permissions)
             request.csrf_token = self.sessions.csrf_token(token)
         if self.public:
             return None

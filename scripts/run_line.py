@@ -12,9 +12,9 @@ from contracts import names
 from kit.auth import ROLES as ROLE_TITLES
 from kit.config import SERVICE_TITLES, Settings
 from kit.i18n import translate
-from kit.line import Line, broker_reachable
 from services.staff.seed import DEMO_PASSWORD
 from services.staff.seed import STAFF as DEMO_STAFF
+from tools.line import Line, broker_reachable
 
 
 def main() -> int:

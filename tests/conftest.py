@@ -10,7 +10,7 @@ import pytest
 
 from contracts import names
 from kit import clock
-from kit.line import Line
+from tools.line import Line
 
 from .support.http import Client
 from .support.infra import drop_namespace, free_port, new_namespace, postgres_url, rabbitmq_uri

@@ -1,17 +1,22 @@
 """Billing 结算/交车: invoices audited against the signed quote and the published prices; payment; delivery."""
 
 from contracts import names
-from kit.extensions import Database, SignedOrders, on_event
+from kit.extensions import SignedOrders, on_event
+from kit.providers import Database, OutboxRelay, Seeding
 from kit.service import KitEndpoints
 
 from . import handlers, seed
 from .models import Base
+from .permissions import PERMISSIONS
 from .web import InvoiceEndpoints, PriceListEndpoints
 
 
 class Service(InvoiceEndpoints, PriceListEndpoints, KitEndpoints):
     name = names.BILLING
-    db = Database(Base.metadata, seed=seed.reference_data)
+    permissions = PERMISSIONS
+    db = Database(Base.metadata)
+    relay = OutboxRelay(db)
+    seeding = Seeding(db, seed.reference_data)
     orders = SignedOrders()
 
     @on_event(names.ORDER_SIGNED)

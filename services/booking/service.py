@@ -12,9 +12,10 @@ from contracts.events import CustomerSchema, PlannedPartSchema, VehicleSchema
 from kit import notify
 from kit.config import Settings
 from kit.errors import DomainError, NotFound
-from kit.extensions import Database, on_event
+from kit.extensions import on_event
 from kit.i18n import N_
 from kit.paging import page_args
+from kit.providers import Database, Notifications, OutboxRelay, Seeding
 from kit.rpc import RpcClient
 from kit.service import KitEndpoints
 from kit.types import utcnow
@@ -23,6 +24,7 @@ from kit.web import api, flash, form_errors, fragment, page, read_json
 from . import capacity, handlers, seed
 from .desk import DeskEndpoints
 from .models import Base
+from .permissions import PERMISSIONS
 from .slots import SlotRules, SlotUnavailable, free_slots
 
 # the JSON command's field names -> the booking form's
@@ -94,7 +96,11 @@ def form_command(form, tz: ZoneInfo) -> dict:
 
 class Service(DeskEndpoints, KitEndpoints):
     name = names.BOOKING
-    db = Database(Base.metadata, seed=seed.demo_data)
+    permissions = PERMISSIONS
+    db = Database(Base.metadata)
+    relay = OutboxRelay(db)
+    notifications = Notifications(db)
+    seeding = Seeding(db, seed.demo_data)
     workshop = RpcClient(names.WORKSHOP)  # capacity holds and the load view (R-BK-4, R-BK-10)
 
     @api("POST", "/api/appointments", action="booking.book")

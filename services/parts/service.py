@@ -1,17 +1,22 @@
 """Parts 备件: stock, the appointment shelf, and issuing against signed orders."""
 
 from contracts import names
-from kit.extensions import Database, SignedOrders, on_event
+from kit.extensions import SignedOrders, on_event
+from kit.providers import Database, OutboxRelay, Seeding
 from kit.service import KitEndpoints
 
 from . import handlers, seed
 from .models import Base
+from .permissions import PERMISSIONS
 from .web import StockEndpoints
 
 
 class Service(StockEndpoints, KitEndpoints):
     name = names.PARTS
-    db = Database(Base.metadata, seed=seed.reference_data)
+    permissions = PERMISSIONS
+    db = Database(Base.metadata)
+    relay = OutboxRelay(db)
+    seeding = Seeding(db, seed.reference_data)
     orders = SignedOrders()
 
     @on_event(names.APPOINTMENT_BOOKED)

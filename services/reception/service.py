@@ -8,12 +8,14 @@ from nameko.timer import timer
 
 from contracts import names
 from kit.clock import timer_seconds
-from kit.extensions import Database, SignedOrders, on_event
+from kit.extensions import SignedOrders, on_event
+from kit.providers import Database, Notifications, OutboxRelay
 from kit.service import KitEndpoints
 from kit.types import utcnow
 
 from .handlers import amendments, arrivals, directory, notices, pre_inspection, prices, write_up
 from .models import Base
+from .permissions import PERMISSIONS
 from .web.amendments import AmendmentsWeb
 from .web.check_in import CheckInWeb
 from .web.incidents import IncidentsWeb
@@ -36,7 +38,10 @@ class Service(
     KitEndpoints,
 ):
     name = names.RECEPTION
+    permissions = PERMISSIONS
     db = Database(Base.metadata)
+    relay = OutboxRelay(db)
+    notifications = Notifications(db)
     orders = SignedOrders(signer=True)
     verifier = SignedOrders()  # R-WS-3: stored versions are verified when read back
 

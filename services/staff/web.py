@@ -5,7 +5,7 @@ from urllib.parse import urlparse
 from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.utils import redirect
 
-from kit.auth import ROLES, SESSION_COOKIE, actions_of
+from kit.auth import ROLES, SESSION_COOKIE
 from kit.errors import DomainError
 from kit.i18n import N_
 from kit.web import api, form_errors, page, read_json
@@ -101,7 +101,7 @@ class SignInEndpoints:
 
     @api("GET", "/api/me", action="staff.self")
     def me(self, request):
-        return {**request.staff.__dict__, "actions": actions_of(request.staff.roles)}
+        return {**request.staff.__dict__, "actions": request.staff.actions()}
 
 
 class StaffAdminEndpoints:

@@ -5,8 +5,9 @@ from werkzeug.utils import redirect
 
 from contracts import names
 from kit.errors import DomainError, NotFound
-from kit.extensions import Database, SignedOrders, on_event
+from kit.extensions import SignedOrders, on_event
 from kit.i18n import N_
+from kit.providers import Database, OutboxRelay, Seeding
 from kit.service import KitEndpoints
 from kit.types import utcnow
 from kit.web import api, flash, form_errors, fragment, page, read_json
@@ -21,6 +22,7 @@ from .additional_work import (
 )
 from .capacity_endpoints import CapacityEndpoints
 from .models import Base
+from .permissions import PERMISSIONS
 
 
 class Dispatch(Schema):
@@ -47,7 +49,10 @@ class ReportAdditionalWork(Schema):
 
 class Service(KitEndpoints, CapacityEndpoints):
     name = names.WORKSHOP
-    db = Database(Base.metadata, seed=seed.reference_data)
+    permissions = PERMISSIONS
+    db = Database(Base.metadata)
+    relay = OutboxRelay(db)
+    seeding = Seeding(db, seed.reference_data)
     orders = SignedOrders()
 
     @on_event(names.ORDER_SIGNED)

@@ -7,8 +7,9 @@ import pytest
 import requests
 
 from contracts import names
-from kit.auth import PERMISSIONS, ROLES, Sessions, StaffMember, allowed, load_or_create_secret
+from kit.auth import ROLES, Sessions, StaffMember, load_or_create_secret
 from kit.web import Api
+from tests.support.permissions import PERMISSIONS, allowed
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from contracts import names
-from kit.line import Line
+from tools.line import Line
 
 from .factories import ORDER_LINES, SIGNATURE_PNG, make_booking
 from .http import Client, eventually

@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from kit.auth import ROLES, allowed
+from kit.auth import ROLES
 from services.reception.domain.pre_inspection import bays_setting
 from services.reception.handlers import arrivals
 from services.reception.models import Visit
 from tests.support.db import service_work
 from tests.support.factories import make_mobile, make_plate, make_vin
+from tests.support.permissions import allowed
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai

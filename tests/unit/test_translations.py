@@ -27,6 +27,7 @@ from services.reception.domain.pre_inspection import TRIGGERS as RECEPTION_TRIGG
 from services.reception.domain.walk_around import CHECKS, COVERS, DAMAGE_KINDS, MISSING_LABELS, UNDER_BONNET, ZONES
 from services.staff.domain import DEPARTMENTS, check_roles
 from services.workshop.domain import QualityCheckBlocked
+from tests.support.permissions import PERMISSIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 PO_FILE = CATALOG_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po"
@@ -145,7 +146,7 @@ def test_role_department_and_service_titles_have_both_languages():
 # --- (d) pages in English have no Chinese left --------------------------------------------------------
 
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
-ADMIN = StaffMember("ADMIN", "Admin", ("admin", "service_manager"))
+ADMIN = StaffMember("ADMIN", "Admin", ("admin", "service_manager")).within(PERMISSIONS)
 SIGNED_ORDER = {"status": "signed", "signed_version": 2, "draft": {"total": Decimal("169.50"), "promised_at": NOW}}
 DRAFT_ORDER = {"status": "draft", "signed_version": None, "draft": {"total": Decimal("58.00"), "promised_at": NOW}}
 SIGN_LINE = {"line_no": 1, "description": "Oil change", "code": "LAB-OIL", "quantity": 1, "unit_price": 1, "amount": 1}

@@ -15,8 +15,7 @@ from pathlib import Path
 from kombu import Connection
 
 from contracts import names
-
-from .config import HTTP_PORTS
+from kit.config import HTTP_PORTS
 
 ROOT = Path(__file__).resolve().parent.parent
 
