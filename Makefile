@@ -50,6 +50,7 @@ browser: check-system install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-logo
 
 ## RabbitMQ, PostgreSQL and the six services in containers (needs a Docker engine).
 up:
