@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from contracts import names
-from services.booking.slots import SlotRules, reception_slots
+from services.booking.domain.slots import SlotRules, reception_slots
 from tests.support.factories import make_booking, make_mobile, make_plate, make_vin, next_slot
 from tests.support.http import eventually
 from tests.support.visit import Visit

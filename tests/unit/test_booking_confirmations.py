@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from contracts import names
 from kit.db import outbox_table
 from kit.errors import DomainError
-from services.booking import confirmations, handlers
+from services.booking import handlers
+from services.booking.domain import confirmations
 from tests.support.db import service_work
 from tests.support.factories import make_mobile, make_plate, make_vin
 
