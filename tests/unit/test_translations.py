@@ -26,7 +26,7 @@ from services.reception.pre_inspection import ROOT_CAUSES as RECEPTION_ROOT_CAUS
 from services.reception.pre_inspection import TRIGGERS as RECEPTION_TRIGGERS
 from services.reception.walk_around import CHECKS, COVERS, DAMAGE_KINDS, MISSING_LABELS, UNDER_BONNET, ZONES
 from services.staff.domain import DEPARTMENTS, check_roles
-from services.workshop.domain import QualityCheckBlocked
+from services.workshop.domain.work_orders import QualityCheckBlocked
 
 ROOT = Path(__file__).resolve().parents[2]
 PO_FILE = CATALOG_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po"
