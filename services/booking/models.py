@@ -7,7 +7,7 @@ from kit.db import service_base
 from kit.price_list import PriceListCopyColumns
 from kit.types import UtcDateTime
 
-from .domain import name_key
+from .domain.customers import name_key
 
 Base = service_base()
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from . import customer_file, handlers
+from .handlers import appointment_commands, customer_file
 from .models import Appointment
 
 DEMO = [
@@ -53,7 +53,7 @@ def demo_data(work, demo: bool = False) -> None:
     tomorrow = (datetime.now(tz) + timedelta(days=1)).date()
     for name, mobile, vin, plate, model, at, complaint, labour, parts in DEMO:
         work.run(
-            handlers.book_appointment,
+            appointment_commands.book_appointment,
             {
                 "customer": {"name": name, "mobile": mobile},
                 "vehicle": {"vin": vin, "plate": plate, "model": model},

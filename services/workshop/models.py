@@ -14,7 +14,7 @@ class Technician(Base):
     technician_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(80))
     skill: Mapped[str] = mapped_column(sa.String(40), default="机电")
-    # capacity (services/workshop/capacity.py): skills as codes, the shift (None: the workshop's hours)
+    # capacity (services/workshop/domain/capacity.py): skills as codes, the shift (None: the workshop's hours)
     skills: Mapped[str] = mapped_column(sa.String(120), default="mechanical", server_default="mechanical")
     shift_starts = mapped_column(sa.Time, nullable=True)
     shift_ends = mapped_column(sa.Time, nullable=True)
@@ -134,7 +134,7 @@ class CapacityChunk(Base):
     minutes: Mapped[int]
 
 
-# --- additional work (R-WS-3): services/workshop/additional_work.py ------------------------------------------
+# --- additional work (R-WS-3): services/workshop/handlers/additional_work.py ---------------------------------
 
 
 class AdditionalWorkRequest(Base):

@@ -6,7 +6,8 @@ never run out at the default 60 % bookable share (R-BK-4): ten technicians, eigh
 
 from datetime import time
 
-from . import handlers, planning
+from .handlers import capacity, orders
+from .models import Technician
 
 # (id, name, skill as shown, skills for capacity, shift start, shift end); None: the workshop's hours
 TECHNICIANS = [
@@ -36,13 +37,13 @@ BAYS = [
 def reference_data(work, demo: bool = False) -> None:
     def add_all(uow):
         for technician_id, name, skill, skills, starts, ends in TECHNICIANS:
-            if uow.session.get(handlers.Technician, technician_id) is None:
-                handlers.add_technician(uow, technician_id, name, skill)
+            if uow.session.get(Technician, technician_id) is None:
+                orders.add_technician(uow, technician_id, name, skill)
                 uow.session.flush()
-                planning.set_technician_capacity(
+                capacity.set_technician_capacity(
                     uow, technician_id, skills=skills, shift_starts=starts, shift_ends=ends
                 )
         for bay in BAYS:
-            handlers.add_bay(uow, *bay)
+            orders.add_bay(uow, *bay)
 
     work.run(add_all)

@@ -1,53 +1,32 @@
-"""Workshop 维修作业: signed orders in, dispatch, parts against the order, jobs, quality check."""
+"""Workshop 维修作业: signed orders in, dispatch, parts against the order, jobs, additional work, quality check, and
+the workshop's capacity (R-BK-4).
 
-from marshmallow import Schema, fields, validate
-from werkzeug.utils import redirect
+The nameko class only: it gathers the web mixins (web/) and declares the event handlers, the capacity RPC and
+the lapse timer."""
+
+from nameko.timer import timer
 
 from contracts import names
-from kit.errors import DomainError, NotFound
+from kit.clock import timer_seconds
 from kit.extensions import SignedOrders, on_event
-from kit.i18n import N_
 from kit.providers import Database, OutboxRelay, Seeding
+from kit.rpc import rpc
 from kit.service import KitEndpoints
 from kit.types import utcnow
-from kit.web import api, flash, form_errors, fragment, page, read_json
 
-from . import handlers, seed
-from .additional_work import (
-    found_work_from_form,
-    notices_for,
-    request_additional_work,
-    take_amended_order,
-    take_declined_work,
-)
-from .capacity_endpoints import CapacityEndpoints
+from . import seed
+from .handlers import additional_work, capacity, capacity_rpc
+from .handlers import orders as signed_orders
 from .models import Base
 from .permissions import PERMISSIONS
+from .web.additional_work import AdditionalWorkViews
+from .web.capacity import CapacityViews
+from .web.work_orders import WorkOrderViews
+
+LAPSE_CHECK_SECONDS = 30
 
 
-class Dispatch(Schema):
-    technician_id = fields.String(required=True, validate=validate.Length(min=1))
-    bay_id = fields.String(required=True, validate=validate.Length(min=1))
-
-
-class FinishJob(Schema):
-    report = fields.String(load_default="")
-
-
-class QualityCheck(Schema):
-    passed = fields.Boolean(required=True)
-    findings = fields.String(load_default="")
-
-
-class ReportAdditionalWork(Schema):
-    """R-WS-3: found work, checked in additional_work.check_found_work (Chinese messages naming the line)."""
-
-    lines = fields.List(fields.Dict(), load_default=list)
-    reason = fields.String(load_default="")
-    job_line_no = fields.Integer(load_default=None, allow_none=True)  # the job it was found on
-
-
-class Service(KitEndpoints, CapacityEndpoints):
+class Service(WorkOrderViews, AdditionalWorkViews, CapacityViews, KitEndpoints):
     name = names.WORKSHOP
     permissions = PERMISSIONS
     db = Database(Base.metadata)
@@ -55,136 +34,97 @@ class Service(KitEndpoints, CapacityEndpoints):
     seeding = Seeding(db, seed.reference_data)
     orders = SignedOrders()
 
+    # --- the signed order and the parts issued against it ----------------------------------------------
+
     @on_event(names.ORDER_SIGNED)
     def take_signed_order(self, event):
         """payload: {"order": {...order body...}, "signature": "base64", "key_id": "…"}"""
-        self.db.handle(event, handlers.take_signed_order, self.orders.verify)
+        self.db.handle(event, signed_orders.take_signed_order, self.orders.verify)
 
     @on_event(names.PARTS_ISSUED)
     def take_parts_issued(self, event):
         """payload: {"request_id", "order_id", "order_version", "lines": [{"line_no", "part_no", "quantity", …}]}"""
-        self.db.handle(event, handlers.take_parts_issued)
+        self.db.handle(event, signed_orders.take_parts_issued)
 
-    @api("GET", "/api/work-orders", action="workshop.view")
-    def list_work_orders(self, request):
-        return {"work_orders": self.db.read(handlers.work_orders)}
-
-    @api("GET", "/api/work-orders/<order_id>", action="workshop.view")
-    def get_work_order(self, request, order_id):
-        view = self.db.read(handlers.work_order, order_id)
-        if not view:
-            raise NotFound("The order has not reached the workshop yet")
-        return view
-
-    @api("POST", "/api/work-orders/<order_id>/dispatch", action="workshop.dispatch")
-    def dispatch(self, request, order_id):
-        """{"technician_id": "T001", "bay_id": "B1"} (dispatched by the signed-in dispatcher)"""
-        cmd = read_json(request, Dispatch())
-        self.db.run(
-            handlers.dispatch,
-            order_id,
-            technician_id=cmd["technician_id"],
-            bay_id=cmd["bay_id"],
-            actor_id=request.staff.staff_id,
-        )
-        return self.db.read(handlers.work_order, order_id)
-
-    @api("POST", "/api/work-orders/<order_id>/jobs/<int:line_no>/finish", action="workshop.finish_job")
-    def finish_job(self, request, order_id, line_no):
-        """{"report": "已清洗节气门，怠速平稳"} (signed off by the signed-in technician, R-WS-6)"""
-        cmd = read_json(request, FinishJob())
-        self.db.run(handlers.finish_job, order_id, line_no, report=cmd["report"], actor_id=request.staff.staff_id)
-        return self.db.read(handlers.work_order, order_id)
-
-    @api("POST", "/api/work-orders/<order_id>/quality-check", action="workshop.quality_check")
-    def quality_check(self, request, order_id):
-        """{"passed": true, "findings": "路试正常"} (by the signed-in QC inspector)"""
-        cmd = read_json(request, QualityCheck())
-        self.db.run(
-            handlers.quality_check,
-            order_id,
-            passed=cmd["passed"],
-            findings=cmd["findings"],
-            actor_id=request.staff.staff_id,
-        )
-        return self.db.read(handlers.work_order, order_id)
-
-    # --- additional work (R-WS-3) -------------------------------------------------------------------
+    # --- additional work (R-WS-3) -----------------------------------------------------------------------
 
     @on_event(names.ORDER_AMENDED)
     def take_amended_order(self, event):
         """payload: {"amendment_id", "signed_order": {"order": {...version 2...}, "signature", "key_id"},
         "version": 2, "previous_version": 1, "previous_sha256": "…", "request_id": "…"}"""
-        self.db.handle(event, take_amended_order, self.orders.verify)
+        self.db.handle(event, additional_work.take_amended_order, self.orders.verify)
 
     @on_event(names.ADDITIONAL_WORK_DECLINED)
     def take_declined_work(self, event):
         """payload: {"request_id", "order_id", "amendment_id", "order_version": 1, "declined": [{"kind", "code",
         "description"}], "consent": {"method": "phone", "at", "staff_id", "customer_words": "这次都不做"}}"""
-        self.db.handle(event, take_declined_work)
+        self.db.handle(event, additional_work.take_declined_work)
 
-    @api("POST", "/api/work-orders/<order_id>/additional-work", action="workshop.request_additional_work")
-    def request_additional_work(self, request, order_id):
-        """{"reason": "前刹车片磨损至极限", "lines": [{"kind": "labour", "code": "LAB-BRAKE-DISC"},
-        {"kind": "part", "code": "P-PAD-F", "quantity": "1"}]}: reported to the advisor, not done yet."""
-        cmd = read_json(request, ReportAdditionalWork())
-        self.db.run(request_additional_work, order_id, **cmd, actor_id=request.staff.staff_id)
-        return 201, self.db.read(handlers.work_order, order_id)
+    # --- capacity: RPC for booking and reception, the appointment events, the lapse timer ----------------
 
-    @api("GET", "/api/technicians/<technician_id>/notices", action="workshop.view")
-    def technician_notices(self, request, technician_id):
-        """What the technician has been told about amended orders (new jobs, declined items)."""
-        return {"notices": self.db.read(notices_for, technician_id)}
+    @rpc
+    def hold(self, appointment_id, starts_at, labour_codes=(), candidates=()):
+        """Hold the booked share of capacity for an appointment (R-BK-4), atomically, idempotent by id.
 
-    @api("GET", "/work-orders/<order_id>/additional-work", action="workshop.view")
-    def additional_work_page(self, request, order_id):
-        """The order's jobs, the technician's notices of amendments, and the form to report found work."""
-        return self._additional_work_page(request, order_id, {}, {})
+        hold(appointment_id="9b2…", starts_at="2026-12-01T09:30:00+08:00", labour_codes=["LAB-OIL"],
+             candidates=["2026-12-01T10:00:00+08:00", …])
+        -> {"held": true, "appointment_id", "status": "held", "starts_at", "finishes_at", "hours": "0.5",
+            "expires_at"}  (confirmed by appointment_booked; lapses after WORKSHOP_HOLD_MINUTES otherwise)
+        -> {"held": false, "appointment_id", "alternatives": ["2026-12-02T09:00:00+08:00", …]}
+           (the candidates, or the workshop's quarter hours when none are given, at which the job would fit)
+        """
+        return capacity_rpc.hold(self.db, appointment_id, starts_at, labour_codes, candidates)
 
-    @api("POST", "/work-orders/<order_id>/additional-work", action="workshop.request_additional_work")
-    def additional_work_form(self, request, order_id):
-        try:
-            self.db.run(
-                request_additional_work,
-                order_id,
-                lines=found_work_from_form(request.form),
-                reason=request.form.get("reason", ""),
-                job_line_no=request.form.get("job_line_no", type=int),
-                actor_id=request.staff.staff_id,
-            )
-        except DomainError as exc:
-            errors = form_errors(exc, request.locale)
-            return self._additional_work_page(request, order_id, request.form, errors, status=422)
-        redirect_to = redirect(f"/work-orders/{order_id}/additional-work", code=303)
-        return flash(redirect_to, "ok", N_("Reported to the service advisor; wait for the customer's answer"))
+    @rpc
+    def release(self, appointment_id):
+        """release(appointment_id="9b2…") -> {"released": true}: the booking could not be stored after all."""
+        return capacity_rpc.release(self.db, appointment_id)
 
-    def _additional_work_page(self, request, order_id, values, errors, status=200):
-        view = self.db.read(handlers.work_order, order_id)
-        if view is None:
-            return page(self.name, N_("Not found"), "refused.html", request, status=404, code=404, message="")
-        return page(
-            self.name,
-            N_("Additional work"),
-            "additional_work.html",
-            request,
-            status=status,
-            wo=view,
-            values=values,
-            errors=errors,
-        )
+    @rpc
+    def promise_time(self, hours, not_before, skill="mechanical"):
+        """R-RC-5: the earliest time a job of `hours` standard hours can be finished, given the current load.
 
-    @api("GET", "/", action="workshop.view")
-    def index(self, request):
-        return page(
-            self.name,
-            N_("Workshop board"),
-            "index.html",
-            request,
-            work_orders=self.db.read(handlers.work_orders),
-            now=utcnow(),
-        )
+        promise_time(hours="2.5", not_before="2026-12-01T10:20:00+08:00", skill="mechanical")
+        -> {"promised_at": "2026-12-01T14:00:00+00:00", "hours": "2.5"}   (UTC; null if not within 14 days)
+        The whole workshop counts (the car is here, so the share held back for walk-ins may be used), less
+        everything booked or held; the work starts no earlier than `not_before`, nor now.
+        """
+        return capacity_rpc.promise_time(self.db, hours, not_before, skill)
 
-    @api("GET", "/board", action="workshop.view")
-    def board(self, request):
-        """The board's table alone: the page polls it (htmx) so the wall screen stays current."""
-        return fragment(self.name, "board.html", request, work_orders=self.db.read(handlers.work_orders), now=utcnow())
+    @rpc
+    def load(self, day, days=14):
+        """R-BK-10: load(day="2026-12-01") -> booked vs bookable vs all technician hours, by hour and by day."""
+        return capacity_rpc.load_view(self.db, day, days)
+
+    @on_event(names.PRICE_LIST_PUBLISHED)
+    def take_standard_hours(self, event):
+        """payload: {"version", "effective_from", "labour_operations": [{"code", "name", "standard_hours"}], …}"""
+        self.db.handle(event, capacity.take_price_list, *capacity_rpc.capacity_settings())
+
+    @on_event(names.APPOINTMENT_BOOKED)
+    def confirm_capacity(self, event):
+        """payload: {"appointment_id", "starts_at", "planned_labour": ["LAB-OIL"], …}: the hold is confirmed."""
+        rules, tz = capacity_rpc.capacity_settings()
+        self.db.handle(event, capacity.confirm_booked, rules=rules, tz=tz)
+
+    @on_event(names.APPOINTMENT_RESCHEDULED)
+    def move_capacity(self, event):
+        """payload: {"appointment_id", "starts_at", "previous_starts_at", …}: the hold moves with it."""
+        rules, tz = capacity_rpc.capacity_settings()
+        self.db.handle(event, capacity.move_rescheduled, rules=rules, tz=tz)
+
+    @on_event(names.APPOINTMENT_CANCELLED)
+    def release_cancelled(self, event):
+        """payload: {"appointment_id", "visit_id", "reason", "by_dealership"}: the capacity is free again."""
+        self.db.handle(event, capacity.release_for_event)
+
+    @on_event(names.APPOINTMENT_NO_SHOW)
+    def release_no_show(self, event):
+        """payload: {"appointment_id", "visit_id", "starts_at"}: the capacity is free again."""
+        self.db.handle(event, capacity.release_for_event)
+
+    @timer(interval=timer_seconds(LAPSE_CHECK_SECONDS))
+    def tidy_lapsed_holds(self):
+        """Holds a crashed booking never confirmed stop counting when they lapse; this clears them away."""
+        if self.db.read(capacity.lapsed_count, utcnow()):
+            self.db.run(capacity.expire_lapsed)

@@ -132,7 +132,7 @@ def test_the_booking_desk_books_through_its_page_and_the_customer_is_on_the_welc
     from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
 
-    from services.booking.slots import SlotRules, reception_slots
+    from services.booking.domain.slots import SlotRules, reception_slots
     from tests.support.factories import make_plate, make_vin
 
     tz = ZoneInfo("Asia/Shanghai")

@@ -102,7 +102,7 @@ def test_cancelling_releases_the_shelf_reservation_in_the_parts_service(client, 
 
 def test_a_delivered_car_enters_the_due_list_for_its_next_service(client, line):
     """R-BL-4 / R-BK-1: the delivery feeds the customer file; the next oil change is due from that mileage."""
-    from services.booking.maintenance import plan_for
+    from services.booking.domain.maintenance import plan_for
 
     visit = Visit(line, client=client)
     visit.through_to_delivery()  # the order's jobs include LAB-OIL at 35,210 km

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from contracts import names
-from services.booking.slots import SlotRules, reception_slots
+from services.booking.domain.slots import SlotRules, reception_slots
 from tests.support.factories import make_booking
 from tests.support.http import Client, eventually
 

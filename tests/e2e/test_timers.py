@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from contracts import names
-from services.booking.slots import SlotRules, reception_slots
+from services.booking.domain.slots import SlotRules, reception_slots
 from tests.support.factories import SHANGHAI, make_booking
 from tests.support.http import eventually
 from tests.support.visit import Visit

@@ -17,9 +17,9 @@ from services.billing import handlers as billing
 from services.billing import seed as billing_seed
 from services.parts import handlers as parts
 from services.parts import seed as parts_seed
-from services.workshop import additional_work
 from services.workshop import handlers as workshop
 from services.workshop import seed as workshop_seed
+from services.workshop.handlers import additional_work
 from tests.support.amendments import (
     ALIGN,
     BRAKE,

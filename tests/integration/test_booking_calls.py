@@ -12,9 +12,10 @@ from contracts import names
 from kit.db import outbox_table
 from kit.errors import DomainError
 from services.billing import seed as billing_seed
-from services.booking import calls, customer_file, handlers
+from services.booking import handlers
+from services.booking.domain.slots import SlotUnavailable
+from services.booking.handlers import calls, customer_file
 from services.booking.models import Appointment, CallOutcome
-from services.booking.slots import SlotUnavailable
 from tests.support.db import service_work, snapshot, wire_event
 from tests.support.factories import make_mobile, make_plate, make_vin
 

@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.booking import customer_file, handlers
-from services.booking.domain import name_key
-from services.booking.maintenance import plan_for
+from services.booking import handlers
+from services.booking.domain.customers import name_key
+from services.booking.domain.maintenance import plan_for
+from services.booking.handlers import customer_file
 from tests.support.db import service_work, snapshot
 from tests.support.factories import make_mobile, make_plate, make_vin
 
@@ -138,7 +139,7 @@ def test_a_reading_lower_than_an_earlier_one_or_in_the_future_is_refused(tmp_pat
 
 def test_the_file_page_data_has_vehicles_history_appointments_and_calls(tmp_path):
     from contracts import names
-    from services.booking import calls
+    from services.booking.handlers import calls
     from tests.support.db import wire_event
     from tests.support.factories import make_delivered
 

@@ -16,7 +16,7 @@ from kit import notify
 from kit.db import outbox_table
 from kit.errors import DomainError
 from services.booking import handlers
-from services.booking.slots import SlotUnavailable
+from services.booking.domain.slots import SlotUnavailable
 from services.parts import handlers as parts
 from services.parts import seed as parts_seed
 from services.reception.handlers import arrivals as reception

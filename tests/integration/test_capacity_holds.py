@@ -13,8 +13,9 @@ import pytest
 from contracts import names
 from kit.uow import Work
 from services.billing import seed as billing_seed
-from services.workshop import handlers, planning
-from services.workshop.capacity import CapacityRules
+from services.workshop import handlers
+from services.workshop import handlers as planning
+from services.workshop.domain.capacity import CapacityRules
 from tests.support.db import service_work, wire_event
 
 TZ = ZoneInfo("Asia/Shanghai")

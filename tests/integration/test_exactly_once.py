@@ -28,8 +28,8 @@ from services.reception.handlers import notices as reception_notices
 from services.reception.handlers import prices as reception_prices
 from services.reception.handlers import write_up as reception_write_up
 from services.workshop import handlers as workshop
-from services.workshop import planning as workshop_planning
 from services.workshop import seed as workshop_seed
+from services.workshop.handlers import capacity as workshop_planning
 from tests.support.amendments import redelivery_cases
 from tests.support.db import service_work, snapshot, wire_event
 from tests.support.factories import make_booking, make_delivered, make_order_body

@@ -88,7 +88,7 @@ def test_holds_for_the_last_capacity_serialise_on_postgresql(pg_server_url):
 
     from kit.db import make_engine, migrate
     from kit.uow import Work, session_factory_for
-    from services.workshop import planning
+    from services.workshop.handlers import capacity as planning
     from services.workshop.models import Base
     from tests.integration.test_capacity_holds import DISC, RULES, small_workshop
     from tests.integration.test_capacity_holds import at as local_at

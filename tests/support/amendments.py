@@ -149,7 +149,7 @@ def redelivery_cases() -> dict[str, tuple]:
     """name -> (service, handler, prepare), for test_exactly_once's CASES."""
     from services.billing import handlers as billing
     from services.reception.handlers import amendments as reception
-    from services.workshop import additional_work as workshop
+    from services.workshop.handlers import additional_work as workshop
 
     return {
         "reception.take_additional_work": (

@@ -37,7 +37,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def next_slot() -> datetime:
     """A free reception slot (R-BK-3 grid) for advisor A001: each call in a process gets another one."""
-    from services.booking.slots import SlotRules, reception_slots
+    from services.booking.domain.slots import SlotRules, reception_slots
 
     n = next(_SLOT_NUMBERS)
     day = (datetime.now(SHANGHAI) + timedelta(days=1 + n // 24)).date()

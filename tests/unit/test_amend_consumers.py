@@ -16,9 +16,9 @@ from services.billing import seed as billing_seed
 from services.billing.domain import build_invoice
 from services.parts import handlers as parts
 from services.parts import seed as parts_seed
-from services.workshop import additional_work
 from services.workshop import handlers as workshop
 from services.workshop import seed as workshop_seed
+from services.workshop.handlers import additional_work
 from tests.support.amendments import (
     PAD,
     amended_event,
@@ -152,6 +152,8 @@ def test_the_audit_names_a_declined_part_as_declined():
 
 def test_the_report_form_rows_without_a_code_are_left_out():
     from werkzeug.datastructures import MultiDict
+
+    from services.workshop.web import additional_work
 
     form = MultiDict({"kind-0": "part", "code-0": "P-PAD-F", "quantity-0": "2", "kind-1": "labour", "code-1": " "})
     assert additional_work.found_work_from_form(form) == [{"kind": "part", "code": "P-PAD-F", "quantity": "2"}]

@@ -4,7 +4,7 @@ deadline escalates to the service manager once (controllable clock)."""
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from services.booking import confirmations
+from services.booking.domain import confirmations
 
 T0 = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.workshop.capacity import (
+from services.workshop.domain.capacity import (
     BAYS,
     TECHNICIANS,
     CapacityRules,

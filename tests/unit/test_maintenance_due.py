@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import pytest
 import yaml
 
-from services.booking.maintenance import (
+from services.booking.domain.maintenance import (
     DEFAULT_PLAN,
     PLANS_PATH,
     add_months,

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kit.errors import DomainError
-from services.booking.domain import check_privacy, welcome_name
-from services.booking.slots import SlotRules, SlotUnavailable, check_slot, free_slots, reception_slots
+from services.booking.domain.customers import check_privacy, welcome_name
+from services.booking.domain.slots import SlotRules, SlotUnavailable, check_slot, free_slots, reception_slots
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 12, 1)

@@ -26,7 +26,7 @@ from services.reception.domain.pre_inspection import ROOT_CAUSES as RECEPTION_RO
 from services.reception.domain.pre_inspection import TRIGGERS as RECEPTION_TRIGGERS
 from services.reception.domain.walk_around import CHECKS, COVERS, DAMAGE_KINDS, MISSING_LABELS, UNDER_BONNET, ZONES
 from services.staff.domain import DEPARTMENTS, check_roles
-from services.workshop.domain import QualityCheckBlocked
+from services.workshop.domain.work_orders import QualityCheckBlocked
 from tests.support.permissions import PERMISSIONS
 
 ROOT = Path(__file__).resolve().parents[2]

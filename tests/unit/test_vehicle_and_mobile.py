@@ -8,7 +8,7 @@ import pytest
 
 from contracts.validators import check_mobile, check_vin, vin_check_digit
 from kit.errors import DomainError
-from services.booking.domain import check_start
+from services.booking.domain.appointments import check_start
 from tests.support.factories import make_vin
 
 VALID_VINS = ["LSVAM4187C2184847", "LFV2A21KX73000011", "LSGPC52U5AF102030"]

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from kit.errors import DomainError
-from services.workshop.domain import check_dispatch, jobs_of, parts_of, qc_blockers
+from services.workshop.domain.work_orders import check_dispatch, jobs_of, parts_of, qc_blockers
 
 D = Decimal
 

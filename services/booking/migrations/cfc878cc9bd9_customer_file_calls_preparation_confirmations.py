@@ -23,7 +23,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_customers_pinyin"), ["pinyin"], unique=False)
 
     # customers booked before this revision: their names become searchable by pinyin too
-    from services.booking.domain import name_key
+    from services.booking.domain.customers import name_key
 
     conn = op.get_bind()
     customers = sa.table("customers", sa.column("customer_id", sa.String), sa.column("name", sa.String))

@@ -1,4 +1,5 @@
-"""Booking against the workshop's real capacity (R-BK-4) and the load view (R-BK-10): booking's side.
+"""Booking's side of the workshop's capacity RPC (an adapter: kit.rpc to services.workshop): holds around a
+booking (R-BK-4) and the load view (R-BK-10).
 
 The workshop owns its capacity; booking asks it synchronously (kit.rpc) and holds capacity *before* it stores
 the appointment:
@@ -18,36 +19,22 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from kit.i18n import N_
+from contracts.validators import check_mobile, check_vin
 from kit.rpc import Client, ServiceUnavailable
 
-from . import domain, handlers
-from .slots import SlotRules, SlotUnavailable, check_slot, free_slots
-
-ALTERNATIVE_DAYS = 3  # the advisor's free slots on the booked day and the next ones are offered
-
-
-class NoCapacity(SlotUnavailable):
-    """R-BK-4: the workshop cannot take the job at that time; the times it can are offered."""
-
-    def __init__(self, starts_at: datetime, tz: ZoneInfo, alternatives: list[datetime]):
-        super().__init__(
-            N_("The workshop has no capacity left for these jobs at {time}"),
-            time=starts_at.astimezone(tz).strftime("%m-%d %H:%M"),
-            code="no_capacity",
-            alternatives=alternatives,
-        )
+from ..domain.capacity import ALTERNATIVE_DAYS, NoCapacity, load_figures
+from ..domain.slots import SlotRules, check_slot, free_slots
+from .schedule import booked_times
 
 
 def check_before_holding(session, cmd: dict, rules: SlotRules, tz: ZoneInfo, now: datetime) -> None:
     """The booking command's own checks, read-only, before any capacity is held (they run again when storing)."""
-    domain.check_mobile(cmd["customer"]["mobile"])
-    domain.check_vin(cmd["vehicle"]["vin"], field="vin")
+    check_mobile(cmd["customer"]["mobile"])
+    check_vin(cmd["vehicle"]["vin"], field="vin")
     starts_at = cmd["starts_at"]
-    taken = handlers.booked_times(session, cmd["advisor_id"], starts_at.astimezone(tz).date(), tz)
+    taken = booked_times(session, cmd["advisor_id"], starts_at.astimezone(tz).date(), tz)
     check_slot(starts_at, rules, tz, taken, now)
 
 
@@ -58,7 +45,7 @@ def candidate_times(
     out = []
     for offset in range(ALTERNATIVE_DAYS):
         d = day + timedelta(days=offset)
-        out += free_slots(d, rules, tz, handlers.booked_times(session, advisor_id, d, tz), now)
+        out += free_slots(d, rules, tz, booked_times(session, advisor_id, d, tz), now)
     return out
 
 
@@ -133,19 +120,4 @@ def reschedule_holding_capacity(
 
 def load_view(workshop: Client, day: date) -> dict:
     """R-BK-10: the workshop's load by hour (that day) and by day (14 days), as the booking desk's page shows it."""
-    view = workshop.call("load", field="day", day=day.isoformat())
-    for rows in (view["by_hour"], view["by_day"]):
-        for row in rows:
-            for key in ("booked_hours", "bookable_hours", "capacity_hours"):
-                row[key] = Decimal(row[key])
-    view["appointment_share"] = Decimal(view["appointment_share"])
-    return view
-
-
-def chart_rows(view: dict) -> tuple[list[dict], list[dict]]:
-    """Rows for the kit's bar chart: booked hours against what appointments may book (the limit line)."""
-
-    def rows(items):
-        return [{"label": i["label"], "value": i["booked_hours"], "limit": i["bookable_hours"]} for i in items]
-
-    return rows(view["by_hour"]), rows(view["by_day"])
+    return load_figures(workshop.call("load", field="day", day=day.isoformat()))

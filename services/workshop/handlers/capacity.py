@@ -1,5 +1,6 @@
 """Workshop's capacity use cases: hold, confirm, move and release capacity for appointments; promise times;
-the load by hour and by day (R-BK-4, R-BK-10, R-RC-5, R-WS-7). The rules are in capacity.py.
+the load by hour and by day (R-BK-4, R-BK-10, R-RC-5, R-WS-7). The rules are in domain/capacity.py; the
+promised times and the load views read in handlers/load.py.
 
 Never overbooked, also when many clerks book the last capacity at once: a hold first updates the row of
 every day it may touch (`capacity_days`), in date order, and only then reads the load and writes its chunks.
@@ -20,9 +21,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from contracts import Envelope
 
-from . import capacity
-from .capacity import BAYS, SKILLS, TECHNICIANS, CapacityRules, Chunk, Roster
-from .models import Bay, CapacityChunk, CapacityDay, CapacityHold, StandardHours, Technician
+from ..domain import capacity
+from ..domain.capacity import CapacityRules, Chunk, Roster
+from ..models import Bay, CapacityChunk, CapacityDay, CapacityHold, StandardHours, Technician
 
 ACTIVE = ("held", "confirmed")
 DEFAULT_RULES = CapacityRules()
@@ -312,126 +313,3 @@ def lapsed_count(session, now: datetime) -> int:
         .select_from(CapacityHold)
         .where(CapacityHold.status == "held", CapacityHold.expires_at <= now)
     )
-
-
-# --- promises and views ------------------------------------------------------------------------------
-
-
-def promise_time(
-    session,
-    hours: Decimal,
-    not_before: datetime,
-    now: datetime,
-    *,
-    skill: str = capacity.MECHANICAL,
-    rules: CapacityRules,
-    tz: ZoneInfo,
-    days: int = 14,
-) -> datetime | None:
-    """R-RC-5 / R-WS-7: the earliest time `hours` of work can be finished, starting no earlier than
-    `not_before` (nor now), given the whole workshop's capacity (held-back share included: the car is here)
-    and everything already booked. None if not within `days`."""
-    start = max(not_before, now)
-    until = datetime.combine(start.astimezone(tz).date() + timedelta(days=days), rules.closes, tz)
-    load = current_load(session, start, until, now)
-    plan = capacity.place(
-        capacity.hours_needs(hours, skill), start, until, roster(session), rules, tz, load, Decimal(1)
-    )
-    return plan.finishes_at if plan else None
-
-
-def _hours(minutes: int) -> Decimal:
-    return (Decimal(minutes) / 60).quantize(Decimal("0.1"))
-
-
-def load_view(session, day: date, now: datetime, *, rules: CapacityRules, tz: ZoneInfo, days: int = 14) -> dict:
-    """R-BK-10 / R-WS-7: booked hours against capacity, by hour for `day` and by day for `days` days from it.
-
-    booked: technician hours held or confirmed for appointments; bookable: the share appointments may take
-    (R-BK-4); capacity: all technician hours (the rest is held back for walk-ins)."""
-    team = roster(session)
-    first = datetime.combine(day, rules.opens, tz) - timedelta(hours=1)
-    last = datetime.combine(day + timedelta(days=days), rules.closes, tz)
-    load = current_load(session, first, last, now)
-    by_hour = []
-    for hour in capacity.hours_of_day(day, rules, tz):
-        bookable = capacity.hour_limits(team, rules, hour, tz, rules.appointment_share)
-        full = capacity.hour_limits(team, rules, hour, tz, Decimal(1))
-        by_hour.append(
-            {
-                "hour": hour,
-                "label": hour.astimezone(tz).strftime("%H:%M"),
-                "booked_hours": _hours(load.get((hour, TECHNICIANS), 0)),
-                "bookable_hours": _hours(bookable[TECHNICIANS]),
-                "capacity_hours": _hours(full[TECHNICIANS]),
-                "bays_booked_hours": _hours(load.get((hour, BAYS), 0)),
-                "by_skill": {
-                    skill: {
-                        "booked_hours": _hours(load.get((hour, skill), 0)),
-                        "bookable_hours": _hours(bookable.get(skill, 0)),
-                    }
-                    for skill in SKILLS
-                },
-            }
-        )
-    by_day = []
-    for offset in range(days):
-        d = day + timedelta(days=offset)
-        booked = bookable_m = full_m = 0
-        for hour in capacity.hours_of_day(d, rules, tz):
-            booked += load.get((hour, TECHNICIANS), 0)
-            bookable_m += capacity.hour_limits(team, rules, hour, tz, rules.appointment_share)[TECHNICIANS]
-            full_m += capacity.hour_limits(team, rules, hour, tz, Decimal(1))[TECHNICIANS]
-        by_day.append(
-            {
-                "day": d,
-                "label": d.strftime("%m-%d"),
-                "weekday": d.isoweekday(),
-                "booked_hours": _hours(booked),
-                "bookable_hours": _hours(bookable_m),
-                "capacity_hours": _hours(full_m),
-            }
-        )
-    return {
-        "day": day,
-        "appointment_share": rules.appointment_share,
-        "technicians": len(team.technicians),
-        "bays": team.bays,
-        "price_list_version": session.scalar(  # the standard hours planned with (price_list_published)
-            sa.select(StandardHours.price_list_version).order_by(StandardHours.effective_from.desc()).limit(1)
-        ),
-        "by_hour": by_hour,
-        "by_day": by_day,
-    }
-
-
-def chart_rows(view: dict) -> tuple[list[dict], list[dict]]:
-    """The load view as the kit chart's rows (charts.html `bars`): booked against bookable hours."""
-
-    def rows(items):
-        return [
-            {"label": i["label"], "value": Decimal(str(i["booked_hours"])), "limit": Decimal(str(i["bookable_hours"]))}
-            for i in items
-        ]
-
-    return rows(view["by_hour"]), rows(view["by_day"])
-
-
-def hold_view(session, appointment_id: str) -> dict | None:
-    h = session.get(CapacityHold, appointment_id)
-    if h is None:
-        return None
-    chunks = session.scalars(
-        sa.select(CapacityChunk).where(CapacityChunk.appointment_id == appointment_id).order_by(CapacityChunk.hour)
-    )
-    return {
-        "appointment_id": h.appointment_id,
-        "status": h.status,
-        "starts_at": h.starts_at,
-        "labour": h.labour,
-        "hours": _hours(sum(m for _s, m in h.needs)),
-        "expires_at": h.expires_at,
-        "finishes_at": h.finishes_at,
-        "over_capacity": h.over_capacity,
-        "chunks": [{"hour": c.hour, "skill": c.skill, "minutes": c.minutes} for c in chunks],
-    }

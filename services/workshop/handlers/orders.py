@@ -1,4 +1,4 @@
-"""Workshop's use cases: take signed orders, dispatch, request parts, finish jobs, quality check."""
+"""Workshop's use cases on the signed order: take it, dispatch, parts issued, finish jobs, quality check; the board."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from contracts import Envelope, names
 from contracts.events import OrderSchema
 from kit.errors import DomainError, NotFound
 
-from . import additional_work, domain
-from .models import Bay, Job, PartReceived, PartsRequest, QualityCheck, Technician, WorkOrder
+from ..domain.work_orders import QualityCheckBlocked, check_dispatch, jobs_of, parts_of, qc_blockers
+from ..models import Bay, Job, PartReceived, PartsRequest, QualityCheck, Technician, WorkOrder
+from . import additional_work
 
 
 def take_signed_order(uow, event: Envelope, verify) -> None:
@@ -33,7 +34,7 @@ def take_signed_order(uow, event: Envelope, verify) -> None:
         )
     )
     session.flush()
-    session.add_all(Job(order_id=order["order_id"], **job) for job in domain.jobs_of(order))
+    session.add_all(Job(order_id=order["order_id"], **job) for job in jobs_of(order))
 
 
 def dispatch(uow, order_id: str, *, technician_id: str, bay_id: str) -> WorkOrder:
@@ -41,7 +42,7 @@ def dispatch(uow, order_id: str, *, technician_id: str, bay_id: str) -> WorkOrde
     collects the order's parts from the parts counter against the signed order (R-WS-2)."""
     session = uow.session
     work_order = _work_order(session, order_id)
-    domain.check_dispatch(work_order.status)
+    check_dispatch(work_order.status)
     if session.get(Technician, technician_id) is None:
         raise DomainError("Technician not found", field="technician_id")
     if session.get(Bay, bay_id) is None:
@@ -61,7 +62,7 @@ def dispatch(uow, order_id: str, *, technician_id: str, bay_id: str) -> WorkOrde
         },
         correlation_id=work_order.visit_id,
     )
-    parts = domain.parts_of(verified_body(work_order))
+    parts = parts_of(verified_body(work_order))
     if parts:
         additional_work.request_parts(uow, work_order, parts)
     return work_order
@@ -116,8 +117,8 @@ def quality_check(uow, order_id: str, *, passed: bool, findings: str) -> WorkOrd
         for line in request.lines:
             requested[line["line_no"]] = requested.get(line["line_no"], Decimal("0")) + Decimal(line["quantity"])
     job_states = {j.line_no: j.status for j in jobs}
-    if domain.qc_blockers(job_states, requested, received):
-        raise domain.QualityCheckBlocked(job_states, requested, received)
+    if qc_blockers(job_states, requested, received):
+        raise QualityCheckBlocked(job_states, requested, received)
     now = uow.clock()
     work_order.status, work_order.ready_at = "ready", now
     parts_used = session.scalars(sa.select(PartReceived).filter_by(order_id=order_id).order_by(PartReceived.id))

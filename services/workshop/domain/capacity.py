@@ -286,3 +286,19 @@ def alternatives(
             if len(out) >= limit:
                 break
     return out
+
+
+def hours_of_minutes(minutes: int) -> Decimal:
+    return (Decimal(minutes) / 60).quantize(Decimal("0.1"))
+
+
+def chart_rows(view: dict) -> tuple[list[dict], list[dict]]:
+    """The load view as the kit chart's rows (charts.html `bars`): booked against bookable hours."""
+
+    def rows(items):
+        return [
+            {"label": i["label"], "value": Decimal(str(i["booked_hours"])), "limit": Decimal(str(i["bookable_hours"]))}
+            for i in items
+        ]
+
+    return rows(view["by_hour"]), rows(view["by_day"])

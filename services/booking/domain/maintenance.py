@@ -33,7 +33,7 @@ __all__ = [
     "plan_for",
 ]
 
-PLANS_PATH = Path(__file__).with_name("maintenance_plans.yaml")
+PLANS_PATH = Path(__file__).parent.parent / "maintenance_plans.yaml"
 DEFAULT_PLAN = "default"
 DEFAULT_KM_PER_DAY = 40
 MIN_SPAN_DAYS = 14

@@ -9,12 +9,14 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from contracts.validators import check_mobile, check_vin
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
 from kit.paging import Page, contains
 
-from . import domain, maintenance
-from .models import Appointment, Call, CallOutcome, Customer, MileageReading, ServiceRecord, Vehicle
+from ..domain import maintenance
+from ..domain.customers import check_mileage_reading, check_privacy
+from ..models import Appointment, Call, CallOutcome, Customer, MileageReading, ServiceRecord, Vehicle
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -26,10 +28,9 @@ def save_customer(uow, cmd: dict, customer_id: str | None = None) -> Customer:
           "vehicles": [{"vin", "plate", "model", "purchase_date"}]}
     """
     session = uow.session
-    mobile = domain.check_mobile(cmd["mobile"], field="mobile")
+    mobile = check_mobile(cmd["mobile"], field="mobile")
     vehicles = [
-        {**v, "vin": domain.check_vin(v["vin"], field=f"vehicles[{i}].vin")}
-        for i, v in enumerate(cmd.get("vehicles", []))
+        {**v, "vin": check_vin(v["vin"], field=f"vehicles[{i}].vin")} for i, v in enumerate(cmd.get("vehicles", []))
     ]
     if cmd.get("birthday") and cmd["birthday"] > uow.clock().date():
         raise DomainError(N_("The birthday cannot be in the future"), field="birthday", code="birthday")
@@ -50,7 +51,7 @@ def save_customer(uow, cmd: dict, customer_id: str | None = None) -> Customer:
         customer.name, customer.mobile = cmd["name"], mobile
     customer.salutation = cmd.get("salutation", customer.salutation) or ""
     customer.email = cmd.get("email") or None
-    customer.privacy = domain.check_privacy(cmd.get("privacy") or customer.privacy or "surname")
+    customer.privacy = check_privacy(cmd.get("privacy") or customer.privacy or "surname")
     customer.birthday = cmd.get("birthday")
     customer.preferred_advisor_id = cmd.get("preferred_advisor_id") or None
     session.flush()
@@ -74,7 +75,7 @@ def record_mileage(uow, vin: str, mileage_km: int, read_on: date, source: str = 
     if vehicle is None:
         raise NotFound("Vehicle not found", field="vin")
     earlier = [km for on, km in readings(session, vin, tz) if on <= read_on]
-    domain.check_mileage_reading(mileage_km, read_on, uow.clock().astimezone(tz).date(), max(earlier, default=None))
+    check_mileage_reading(mileage_km, read_on, uow.clock().astimezone(tz).date(), max(earlier, default=None))
     reading = MileageReading(
         vin=vin,
         read_on=read_on,

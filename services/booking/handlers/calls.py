@@ -1,8 +1,8 @@
 """Booking calls: proactive 主动预约 from the due list (R-BK-1) and inbound 被动预约 (R-BK-2).
 
 Every call ends in an outcome that is kept with who, when and a note. A "booked" outcome creates the
-appointment through the very same booking command (`handlers.book_appointment`): the same checks and the
-same refusals, in the same transaction as the outcome.
+appointment through the very same booking command (`appointment_commands.book_appointment`): the same checks
+and the same refusals, in the same transaction as the outcome.
 """
 
 from __future__ import annotations
@@ -14,18 +14,21 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from contracts import knowledge
+from contracts.validators import check_mobile, check_vin
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
 
-from . import domain, handlers, maintenance
+from ..domain import maintenance
+from ..domain.calls import DECLINED_QUIET_DAYS, LISTED, check_call_outcome, suggestions
+from ..domain.slots import SlotRules
+from ..models import Appointment, Call, CallOutcome, Customer, Vehicle
+from .appointment_commands import book_appointment
 from .customer_file import outcome_view
-from .models import Appointment, Call, CallOutcome, Customer, Vehicle
-from .slots import SlotRules
+from .maintenance import due_list
+from .price_list import current_price_book
+from .schedule import DEFAULT_RULES
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-DECLINED_QUIET_DAYS = 30  # a customer who declined is not called again about the same car for a month
-LISTED = ("open", "call_back", "unreachable")  # still on the booking desk's call list
 
 
 # --- proactive (R-BK-1) --------------------------------------------------------------------------------
@@ -49,7 +52,7 @@ def build_call_list(uow, today: date, days: int, tz: ZoneInfo = SHANGHAI) -> lis
         session.scalars(sa.select(Appointment.vin).where(Appointment.status == "booked", Appointment.starts_at > now))
     )
     created = []
-    for car in handlers.due_list(session, today, days, tz):
+    for car in due_list(session, today, days, tz):
         if car["vin"] in listed or car["vin"] in booked:
             continue
         vehicle = session.get(Vehicle, car["vin"])
@@ -153,19 +156,19 @@ def record_inbound_call(uow, cmd: dict) -> Call:
     """
     session = uow.session
     caller = cmd["customer"]
-    mobile = domain.check_mobile(caller["mobile"])
+    mobile = check_mobile(caller["mobile"])
     given = cmd.get("vehicle") or {}
     plate = (given.get("plate") or "").strip().upper()
     vin = (given.get("vin") or "").strip().upper()
     if vin:
-        vin = domain.check_vin(vin, field="vehicle.vin")
+        vin = check_vin(vin, field="vehicle.vin")
     customer = session.scalars(sa.select(Customer).filter_by(mobile=mobile)).first()
     vehicle = session.get(Vehicle, vin) if vin else None
     if vehicle is None and plate:
         vehicle = session.scalars(sa.select(Vehicle).filter_by(plate=plate)).first()
     if customer is None and vehicle is not None:
         customer = session.get(Customer, vehicle.customer_id)
-    book = handlers.current_price_book(session, uow.clock())
+    book = current_price_book(session, uow.clock())
     call = Call(
         call_id=str(uuid.uuid4()),
         kind="inbound",
@@ -182,37 +185,6 @@ def record_inbound_call(uow, cmd: dict) -> Call:
     )
     session.add(call)
     return call
-
-
-def suggestions(words: str, book) -> list[dict]:
-    """R-KB-1/R-BK-2: causes, advice, jobs and parts of the symptoms the words describe, with cost and time."""
-    out = []
-    for symptom in knowledge.suggest(words):
-        priced = None
-        if book is not None:
-            e = knowledge.estimate(symptom, book)
-            priced = {
-                "price_list_version": e.price_list_version,
-                "hours": str(e.hours),
-                "labour": str(e.labour),
-                "parts": str(e.parts),
-                "net": str(e.net),
-                "vat": str(e.vat),
-                "gross": str(e.gross),
-                "unpriced": list(e.unpriced),
-            }
-        out.append(
-            {
-                "code": symptom.code,
-                "name": symptom.name,
-                "causes": {locale: list(causes) for locale, causes in symptom.causes.items()},
-                "advice": symptom.advice,
-                "jobs": list(symptom.jobs),
-                "parts": [{"part_no": p, "quantity": str(q)} for p, q in symptom.parts.items()],
-                "estimate": priced,
-            }
-        )
-    return out
 
 
 # --- outcomes (both kinds) -------------------------------------------------------------------------------
@@ -238,7 +210,7 @@ def record_outcome(
     uow,
     call_id: str,
     cmd: dict,
-    rules: SlotRules = handlers.DEFAULT_RULES,
+    rules: SlotRules = DEFAULT_RULES,
     tz: ZoneInfo = SHANGHAI,
     booking: dict | None = None,
 ) -> CallOutcome:
@@ -247,16 +219,16 @@ def record_outcome(
     `booking`: the command from booking_for_call (with the appointment id capacity was held for), if any.
 
     cmd: {"outcome", "note", "call_back_at", "booking": {"starts_at", "advisor_id", "symptoms": [codes],
-          "vin", "plate", "model", "complaint"}}; "booked" books through handlers.book_appointment.
+          "vin", "plate", "model", "complaint"}}; "booked" books through appointment_commands.book_appointment.
     """
     session = uow.session
     call = _open_call(session, call_id)
     now = uow.clock()
     outcome = cmd["outcome"]
-    domain.check_call_outcome(outcome, cmd.get("call_back_at"), now)
+    check_call_outcome(outcome, cmd.get("call_back_at"), now)
     appointment = None
     if outcome == "booked":
-        appointment = handlers.book_appointment(
+        appointment = book_appointment(
             uow, booking or booking_command(session, call, cmd.get("booking") or {}), rules, tz
         )
         if call.customer_id is None:

@@ -1,72 +1,21 @@
 """Additional work 增项 (R-WS-3) in the workshop: found work is reported to the advisor, never just done;
 the amended order (a new signed version, order_amended) brings the new jobs and tells the technician.
-
-Use cases `f(uow, ...)` like handlers.py; the plain rules are the functions at the top.
+The plain rules are in domain/additional_work.py.
 """
 
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
 
 from contracts import Envelope, names
-from contracts.events import LINE_KINDS
 from kit import signing
 from kit.errors import DomainError, NotFound, PermanentError
 from kit.orders import check_amendment_agrees
 
-from . import domain
-from .models import AdditionalWorkRequest, Job, PartsRequest, TechnicianNotice, WorkOrder
-
-# found work can be reported while the car is being worked on (or waits for its technician)
-OPEN_STATUSES = ("waiting_dispatch", "in_progress")
-
-
-def check_found_work(lines: list[dict], reason: str) -> list[dict]:
-    """R-WS-3: what the technician found: labour codes and parts (with a quantity), and why."""
-    if not (reason or "").strip():
-        raise DomainError("Say what was found and why the work is needed", field="reason", code="required")
-    if not lines:
-        raise DomainError("Report at least one labour operation or part", field="lines", code="required")
-    found = []
-    for i, line in enumerate(lines):
-        at = f"lines[{i}]"
-        kind, code = line.get("kind"), (line.get("code") or "").strip().upper()
-        if kind not in LINE_KINDS:
-            raise DomainError("Choose labour or part", field=at + ".kind")
-        if not code:
-            raise DomainError("Enter the labour code or part number", field=at + ".code")
-        quantity = None
-        if kind == "part":
-            try:
-                quantity = Decimal(str(line.get("quantity")))
-            except (InvalidOperation, ValueError):
-                quantity = None
-            if quantity is None or not quantity.is_finite() or quantity <= 0:
-                raise DomainError("The part quantity must be greater than 0", field=at + ".quantity")
-        found.append({"kind": kind, "code": code, "quantity": quantity, "note": (line.get("note") or "").strip()})
-    return found
-
-
-def found_work_from_form(form, rows: int = 4) -> list[dict]:
-    """The report form's rows (kind-i, code-i, quantity-i); rows without a code are left out."""
-    return [
-        {"kind": form.get(f"kind-{i}"), "code": form.get(f"code-{i}", ""), "quantity": form.get(f"quantity-{i}")}
-        for i in range(rows)
-        if (form.get(f"code-{i}") or "").strip()
-    ]
-
-
-def new_lines(order: dict, known_job_lines: set[int], requested_part_lines: set[int]) -> tuple[list, list]:
-    """The labour lines of a signed version that are not jobs yet, and its part lines not yet requested."""
-    jobs = [job for job in domain.jobs_of(order) if job["line_no"] not in known_job_lines]
-    parts = [part for part in domain.parts_of(order) if part["line_no"] not in requested_part_lines]
-    return jobs, parts
-
-
-# --- use cases ---------------------------------------------------------------------------------
+from ..domain.additional_work import OPEN_STATUSES, check_found_work, new_lines
+from ..models import AdditionalWorkRequest, Job, PartsRequest, TechnicianNotice, WorkOrder
 
 
 def request_additional_work(
