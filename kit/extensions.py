@@ -49,6 +49,12 @@ class DeadLetteringQueueConsumer(QueueConsumer):
         self.ack_message(message)
 
 
+def refused_for_good(exc: BaseException) -> bool:
+    """A refusal (PermanentError) or a broken contract found by the handler: no retry can help, so the message is
+    dead-lettered at once with its reason."""
+    return isinstance(exc, PermanentError | ContractError)
+
+
 class EventConsumer(Consumer):
     """Consume one event type: check its contract, hand a valid envelope to the worker, and route failures.
 
@@ -96,7 +102,7 @@ class EventConsumer(Consumer):
             return
         exc = exc_info[1]
         attempt = delivery_attempt(message)
-        if isinstance(exc, PermanentError):
+        if refused_for_good(exc):
             self.dead_letter_now(message, f"refused: {exc}", attempt)
             self.queue_consumer.ack_message(message)
         elif attempt >= self.settings.max_delivery_attempts:

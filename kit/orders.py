@@ -7,23 +7,12 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from contracts import ContractError
 from contracts.events import OrderSchema
-from contracts.repair_order import RepairOrder
 
 from . import signing
 from .errors import PermanentError
 
 _ORDER = OrderSchema()
-
-
-def check_amendment_agrees(order: dict, amended: dict) -> None:
-    """R-WS-3: an `order_amended` envelope must say what the signed version it carries says; otherwise it is
-    refused for good (dead letter). The rule is `RepairOrder.check_amends`; kept here for its callers."""
-    try:
-        RepairOrder.from_body(order).check_amends(amended)
-    except ContractError as exc:
-        raise PermanentError(str(exc)) from None
 
 
 class OrderVerifier:

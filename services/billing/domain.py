@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from contracts.pricing import PriceBook
+from contracts.repair_order import RepairOrder
 from kit.errors import DomainError
 
 PAYMENT_METHODS = ("cash", "card", "wechat", "alipay", "transfer")
@@ -60,7 +61,7 @@ def audit_quote(quote: dict, book: PriceBook | None) -> list[str]:
                 problems.append(f"第{no}行 {code} 单价 {line['unit_price']} 与公布价格 {price} 不符")
         if yuan(line["quantity"] * line["unit_price"]) != line["amount"]:
             problems.append(f"第{no}行 金额 {line['amount']} 不等于 数量×单价")
-    subtotal = yuan(sum((line["amount"] for line in quote["lines"]), Decimal("0")))
+    subtotal = yuan(RepairOrder.of_lines(quote["lines"]).net())
     if subtotal != quote["subtotal"]:
         problems.append(f"报价小计 {quote['subtotal']} 不等于各行之和 {subtotal}")
     if yuan(quote["subtotal"] * quote["vat_rate"]) != quote["vat"]:
@@ -114,7 +115,7 @@ def build_invoice(
             continue
         draft.lines.append(_bill_line(line, quantity))
     draft.lines.sort(key=lambda line: line["line_no"])
-    draft.subtotal = yuan(sum((line["amount"] for line in draft.lines), Decimal("0")))
+    draft.subtotal = yuan(RepairOrder.of_lines(draft.lines).net())
     draft.vat = yuan(draft.subtotal * quote["vat_rate"])
     draft.total = draft.subtotal + draft.vat
     return draft

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from contracts import Envelope, names
 from contracts.events import OrderSchema
+from contracts.repair_order import RepairOrder
 from kit import signing
 from kit.errors import NotFound, PermanentError
-from kit.orders import check_amendment_agrees
 from kit.paging import Page
 from kit.web import JSONEncoder
 
@@ -58,7 +58,7 @@ def record_amended_order(uow, event: Envelope, verify) -> None:
     amended = event.payload
     signed = event.raw_payload["signed_order"]
     order = verify(signed)
-    check_amendment_agrees(order, amended)
+    RepairOrder.from_body(order).check_amends(amended)  # R-WS-3
     amends = order["amends"]
     previous = models.quote(uow.session, order["order_id"], amends["version"])
     if previous is not None and previous.version == amends["version"]:

@@ -10,8 +10,9 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from contracts import names
+from contracts import ContractError, names
 from kit.errors import DomainError, PermanentError
+from kit.extensions import refused_for_good
 from kit.signing import SignatureInvalid
 from services.billing import handlers as billing
 from services.billing import seed as billing_seed
@@ -224,8 +225,9 @@ def test_an_envelope_that_disagrees_with_its_signed_version_is_refused(shop):
     shop.take_v1()
     event = amended_event(next_version(shop.keys, shop.v1), shop.v1)
     event.payload["version"] = 3
-    with pytest.raises(PermanentError, match="does not agree"):
+    with pytest.raises(ContractError, match="does not agree") as refused:
         shop.take(event)
+    assert refused_for_good(refused.value)  # dead-lettered at once, never retried
 
 
 def test_when_the_customer_declines_everything_the_technician_is_told_and_the_order_stays(shop):

@@ -10,9 +10,9 @@ import uuid
 import sqlalchemy as sa
 
 from contracts import Envelope, names
+from contracts.repair_order import RepairOrder
 from kit import signing
 from kit.errors import DomainError, NotFound, PermanentError
-from kit.orders import check_amendment_agrees
 
 from ..domain.additional_work import OPEN_STATUSES, check_found_work, new_lines
 from ..models import AdditionalWorkRequest, Job, PartsRequest, TechnicianNotice, WorkOrder
@@ -75,7 +75,7 @@ def take_amended_order(uow, event: Envelope, verify) -> None:
     amended = event.payload
     signed = event.raw_payload["signed_order"]
     order = verify(signed)  # a tampered or unsigned version is refused here (dead letter)
-    check_amendment_agrees(order, amended)
+    RepairOrder.from_body(order).check_amends(amended)  # R-WS-3
     session = uow.session
     work_order = session.get(WorkOrder, order["order_id"])
     if work_order is None:
