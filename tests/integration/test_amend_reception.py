@@ -326,10 +326,6 @@ def test_a_stored_version_whose_total_is_edited_afterwards_no_longer_verifies(de
     assert v2["verification"]["valid"] is False and "amends" in v2["verification"]["reason"]
 
 
-def _body():
-    return make_order_body()
-
-
 # --- pure rules --------------------------------------------------------------------------------------
 
 

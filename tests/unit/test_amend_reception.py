@@ -3,137 +3,19 @@ is a new order version signed; declined lines are recorded; old versions stay re
 
 from __future__ import annotations
 
-import json
-import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
 
-from contracts import names
 from contracts.events import OrderSchema
 from kit import signing
 from kit.errors import DomainError
-from kit.orders import OrderSigner, OrderVerifier
-from services.billing.seed import PRICE_LIST
 from services.reception.domain import amendments
 from services.reception.handlers import amendments as amending
-from services.reception.handlers import arrivals, prices, versions
-from services.reception.models import Order, OrderVersion
-from tests.support.db import service_work, wire_event
-from tests.support.factories import make_mobile, make_order_body, make_plate, make_vin
+from tests.support.factories import make_order_body
 
 D = Decimal
-FOUND = [
-    {"kind": "labour", "code": "LAB-BRAKE-DISC"},
-    {"kind": "part", "code": "P-PAD-F", "quantity": "1"},
-    {"kind": "labour", "code": "LAB-ALIGN"},
-]
-
-
-class Desk:
-    """Reception with a price list, a signed order (v1) and the workshop's found work on it."""
-
-    def __init__(self, tmp_path):
-        self.work = service_work("reception", tmp_path, consumer="reception.test")
-        self.work.handle(wire_event(names.PRICE_LIST_PUBLISHED, PRICE_LIST), prices.take_price_list)
-        self.signer = OrderSigner(tmp_path / "keys")
-        self.verifier = OrderVerifier(tmp_path / "keys")
-        cmd = {
-            "customer": {"name": "王先生", "mobile": make_mobile()},
-            "vehicle": {"vin": make_vin(), "plate": make_plate(), "model": "帕萨特"},
-            "advisor_id": "A001",
-        }
-        visit = self.work.run(arrivals.check_in, cmd, actor_id="A001")
-        self.visit_id = visit.visit_id
-        self.order_id = signed_first_version(self.work, self.signer, visit)
-
-    def found_work(self, lines=FOUND, reason="前刹车片磨损至极限", job_line_no=1) -> str:
-        request_id = str(uuid.uuid4())
-        payload = {
-            "request_id": request_id,
-            "order_id": self.order_id,
-            "order_version": 1,
-            "visit_id": self.visit_id,
-            "plate": "沪A12345",
-            "reported_by": "T001",
-            "reported_at": datetime.now(UTC),
-            "reason": reason,
-            "lines": lines,
-            "job_line_no": job_line_no,
-        }
-        self.work.handle(wire_event(names.ADDITIONAL_WORK_REQUESTED, payload), amending.take_additional_work)
-        return request_id
-
-    def price(self, request_id, **kw):
-        return self.work.run(amending.price_amendment, self.order_id, request_id=request_id, actor_id="A001", **kw)
-
-    def sign(self, amendment_id, accepted, consent, **kw):
-        return self.work.run(
-            amending.sign_amendment,
-            amendment_id,
-            advisor_id="A001",
-            signer=self.signer,
-            accepted=accepted,
-            consent=consent,
-            actor_id="A001",
-            **kw,
-        )
-
-    def phone(self, **overrides):
-        consent = {
-            "method": "phone",
-            "at": datetime.now(UTC),
-            "staff_id": "A001",
-            "customer_words": "刹车片换吧，四轮定位不做",
-        }
-        consent.update(overrides)
-        return consent
-
-    def versions(self):
-        return self.work.read(versions.versions, self.order_id, self.verifier)
-
-    def outbox(self, event_type):
-        def read(session):
-            table = session.info["metadata"].tables["outbox"]
-            rows = session.execute(sa.select(table.c.body).where(table.c.event_type == event_type)).all()
-            return [json.loads(r.body) for r in rows]
-
-        return self.work.read(read)
-
-
-def signed_first_version(work, signer, visit) -> str:
-    """Version 1 as reception's sign_order stores it (written directly: this file tests what comes after)."""
-    body = make_order_body(
-        visit_id=visit.visit_id, customer=visit.customer, vehicle=visit.vehicle, customer_signature_sha256="a" * 64
-    )
-    signed = signer.sign(OrderSchema().load(body))
-
-    def store(uow):
-        now = uow.clock()
-        uow.session.add(
-            Order(
-                order_id=body["order_id"],
-                visit_id=visit.visit_id,
-                status="signed",
-                draft=signed["order"],
-                signed_version=1,
-                updated_at=now,
-            )  # fmt: skip
-        )
-        uow.session.flush()
-        uow.session.add(
-            OrderVersion(order_id=body["order_id"], version=1, signed=signed, signed_at=now, advisor_id="A001")
-        )
-        return body["order_id"]
-
-    return work.run(store)
-
-
-@pytest.fixture
-def desk(tmp_path):
-    return Desk(tmp_path)
 
 
 # --- the advisor re-prices -----------------------------------------------------------------------

@@ -7,12 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from contracts import names
 from kit.errors import DomainError
 from services.reception.domain.pre_inspection import IncidentFacts, check_review, minutes, month_bounds, summarize
-from services.reception.handlers import directory
-from services.reception.models import CongestionIncident
-from tests.support.db import service_work, wire_event
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOV_START, NOV_END = month_bounds("2026-11", SHANGHAI)
@@ -112,28 +108,3 @@ def test_a_review_without_cause_responsible_person_or_action_is_refused_in_chine
 
 
 # --- recorded by the service manager, summed up from the database ---------------------------------------
-
-
-@pytest.fixture
-def work(tmp_path):
-    work = service_work("reception", tmp_path, consumer="reception.take_staff_registered")
-    for staff_id, name in (("A001", "李明"), ("M001", "赵经理")):
-        record = {"staff_id": staff_id, "name": name, "department": "service", "roles": ["x"], "active": True}
-        work.handle(wire_event(names.STAFF_REGISTERED, record, f"staff:{staff_id}"), directory.take_staff_record)
-    return work
-
-
-def raise_incident(work, raised_at, wait, trigger="wait", cleared_after=600):
-    def add(uow):
-        row = CongestionIncident(
-            raised_at=raised_at,
-            cause=trigger,
-            waiting=2,
-            longest_wait_seconds=wait,
-            cleared_at=raised_at + timedelta(seconds=cleared_after),
-        )
-        uow.session.add(row)
-        uow.session.flush()
-        return row.id
-
-    return work.run(add)

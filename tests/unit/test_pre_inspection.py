@@ -7,9 +7,6 @@ import sqlalchemy as sa
 from contracts import names
 from kit.db import outbox_table
 from services.reception.domain.pre_inspection import congestion
-from services.reception.handlers import arrivals
-from services.reception.models import CongestionIncident
-from tests.support.factories import make_mobile, make_plate, make_vin
 
 T0 = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
 
@@ -24,27 +21,6 @@ def test_a_car_waiting_twenty_minutes_is_fine_and_twenty_minutes_one_second_rais
     assert congestion([T0], T0 + timedelta(minutes=20)) is None
     alert = congestion([T0], T0 + timedelta(minutes=20, seconds=1))
     assert alert.cause == "wait" and alert.longest_wait == timedelta(minutes=20, seconds=1)
-
-
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-
-def walk_in(work, staff="A001"):
-    cmd = {
-        "customer": {"name": "王先生", "mobile": make_mobile()},
-        "vehicle": {"vin": make_vin(), "plate": make_plate(), "model": ""},
-        "advisor_id": "A001",
-    }
-    return work.run(arrivals.check_in, cmd, actor_id=staff)
-
-
-def incidents(work):
-    return work.read(lambda s: list(s.scalars(sa.select(CongestionIncident).order_by(CongestionIncident.id))))
 
 
 def alerts(work):
