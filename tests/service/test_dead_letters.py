@@ -56,7 +56,7 @@ def test_an_unsigned_order_is_refused(line_factory, amqp_uri, namespace, tmp_pat
 
 
 def test_a_handler_that_keeps_failing_dead_letters_after_the_retry_bound_and_the_next_visit_flows(
-    client, line, amqp_uri, namespace
+    client, line, amqp_uri
 ):
     # parts_issued for an order the workshop never received: its handler fails on every delivery.
     poison = envelope(
@@ -68,8 +68,16 @@ def test_a_handler_that_keeps_failing_dead_letters_after_the_retry_bound_and_the
             "lines": [{"line_no": 1, "part_no": "P-DOT4", "quantity": "1", "from_location": "MAIN"}],
         },
     )
-    publish(amqp_uri, namespace, poison)
-    [dead] = dead_letters(client, names.WORKSHOP)
+    publish(amqp_uri, line.env["BUS_NAMESPACE"], poison)  # into the module line's own namespace
+    [dead] = eventually(
+        lambda: [
+            d
+            for d in client.get(names.WORKSHOP, "/api/dead-letters")["dead_letters"]
+            if json.loads(d["body"])["event_id"] == poison["event_id"]
+        ],
+        30,
+        what="the poison message among the workshop's dead letters",
+    )
     assert dead["attempts"] == 3  # MAX_DELIVERY_ATTEMPTS for the test line
     assert "failed 3 times" in dead["error"] and "NotFound" in dead["error"]
     assert json.loads(dead["body"])["event_id"] == poison["event_id"]
