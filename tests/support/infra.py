@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import socket
 import uuid
 from contextlib import contextmanager
@@ -64,7 +65,24 @@ def drop_namespace(amqp_uri: str, namespace: str) -> None:
         conn.default_channel.exchange_delete(rpc_exchange_name(namespace))  # kit.rpc: its queues delete themselves
 
 
+# Listening ports for test services come from below the kernel's ephemeral range (32768-60999 on Linux): a port
+# the kernel hands out (bind to 0) can be taken again as the source port of any outgoing connection - a line holds
+# hundreds to RabbitMQ - between the moment it is chosen and the moment the service binds it.
+_LISTEN_PORTS = range(20000, 32000)
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port free to listen on now, outside the ephemeral range, never handed out twice by this process."""
+    for _ in range(200):
+        port = random.choice(_LISTEN_PORTS)
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError("no free port between 20000 and 32000")
