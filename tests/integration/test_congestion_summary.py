@@ -9,24 +9,17 @@ import pytest
 
 from contracts import names
 from kit.errors import DomainError
-from services.reception.domain.pre_inspection import IncidentFacts, month_bounds
 from services.reception.handlers import directory, incidents
 from services.reception.models import CongestionIncident
 from tests.support.db import service_work, wire_event
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-NOV_START, NOV_END = month_bounds("2026-11", SHANGHAI)
 NOW = datetime(2026, 11, 28, 4, 0, tzinfo=UTC)
 
 
 def at(day, hour, minute=0):
     """A Shanghai wall-clock time in November 2026, as UTC."""
     return datetime(2026, 11, day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
-
-
-def incident(raised_at, wait, *, trigger="wait", waiting=2, cleared_after=None, cause=None, responsible=None):
-    cleared = raised_at + timedelta(seconds=cleared_after) if cleared_after is not None else None
-    return IncidentFacts(raised_at, trigger, waiting, wait, cleared, cause, responsible)
 
 
 # --- recorded by the service manager, summed up from the database ---------------------------------------

@@ -14,10 +14,6 @@ from tests.support.amendments import (
 D = Decimal
 
 
-def tampered(signed: dict, **changes) -> dict:
-    return {**signed, "order": {**signed["order"], **changes}}
-
-
 # --- the workshop reports found work ---------------------------------------------------------------
 
 

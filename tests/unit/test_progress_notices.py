@@ -2,38 +2,8 @@
 pick-up - through the notification outbox, each notice once however often its cause arrives."""
 
 import re
-from datetime import UTC, datetime
-
-import pytest
 
 from services.reception.handlers import notices
-from tests.support.db import service_work
-
-T0 = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    return Clock(T0)
-
-
-@pytest.fixture
-def work(tmp_path, clock):
-    work = service_work("reception", tmp_path, consumer="reception.tell_ready")
-    work.clock = clock
-    return work
-
-
-def told(work, order):
-    return work.read(notices.notices_of, order["order_id"])
 
 
 def test_the_body_names_the_customer_the_car_the_time_and_the_advisor():
