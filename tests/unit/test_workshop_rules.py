@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from kit.errors import DomainError
-from services.workshop.domain.work_orders import check_dispatch, jobs_of, parts_of, qc_blockers
+from services.workshop.domain.work_orders import board_stage, check_dispatch, jobs_of, parts_of, qc_blockers
 
 D = Decimal
 
@@ -109,3 +109,17 @@ def test_a_part_requested_and_never_issued_blocks_qc():
 def test_jobs_and_parts_blockers_are_both_reported():
     """R-QC-1."""
     assert qc_blockers({1: "in_progress"}, {2: D("1")}, {}) == ["第1行 项目未完工", "第2行 备件未领齐"]
+
+
+@pytest.mark.parametrize(
+    "status, jobs, stage",
+    [
+        ("waiting_dispatch", ["waiting"], "waiting_dispatch"),
+        ("in_progress", ["done", "in_progress"], "in_progress"),
+        ("in_progress", ["done", "done"], "at_qc"),  # R-QC-1: every job signed off, the inspector is next
+        ("in_progress", [], "in_progress"),  # no job yet: nothing to check
+        ("ready", ["done"], "ready"),
+    ],
+)
+def test_the_board_shows_a_car_whose_jobs_are_all_done_as_waiting_for_qc(status, jobs, stage):
+    assert board_stage(status, jobs) == stage

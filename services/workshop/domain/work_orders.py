@@ -30,6 +30,14 @@ def parts_of(order: dict) -> list[dict]:
     ]
 
 
+def board_stage(status: str, job_states: list[str]) -> str:
+    """Where the car stands on the workshop board: its order's status, except that an order in repair whose every
+    job is signed off waits for the QC inspector (R-QC-1) - "at_qc"."""
+    if status == "in_progress" and job_states and all(state == "done" for state in job_states):
+        return "at_qc"
+    return status
+
+
 def check_dispatch(status: str) -> None:
     if status != "waiting_dispatch":
         raise DomainError("This order has already been dispatched", code="already_dispatched")

@@ -10,7 +10,7 @@ from contracts import Envelope, names
 from contracts.events import OrderSchema
 from kit.errors import DomainError, NotFound
 
-from ..domain.work_orders import QualityCheckBlocked, check_dispatch, jobs_of, parts_of, qc_blockers
+from ..domain.work_orders import QualityCheckBlocked, board_stage, check_dispatch, jobs_of, parts_of, qc_blockers
 from ..models import Bay, Job, PartReceived, PartsRequest, QualityCheck, Technician, WorkOrder
 from . import additional_work
 
@@ -184,7 +184,7 @@ def work_order(session, order_id: str) -> dict | None:
 
 
 def work_order_view(session, wo: WorkOrder) -> dict:
-    jobs = session.scalars(sa.select(Job).filter_by(order_id=wo.order_id).order_by(Job.line_no))
+    jobs = list(session.scalars(sa.select(Job).filter_by(order_id=wo.order_id).order_by(Job.line_no)))
     received = session.scalars(sa.select(PartReceived).filter_by(order_id=wo.order_id).order_by(PartReceived.id))
     return {
         "order_id": wo.order_id,
@@ -194,6 +194,7 @@ def work_order_view(session, wo: WorkOrder) -> dict:
         "advisor_id": wo.advisor_id,
         "promised_at": wo.promised_at,
         "status": wo.status,
+        "stage": board_stage(wo.status, [j.status for j in jobs]),  # the board's column, at_qc included
         "technician_id": wo.technician_id,
         "bay_id": wo.bay_id,
         "dispatched_at": wo.dispatched_at,
