@@ -9,7 +9,7 @@ from werkzeug.utils import redirect
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
 from kit.paging import page_args
-from kit.web import api, flash, page, read_json
+from kit.web import api, flash, not_found_page, page, read_json
 
 from ..handlers import customer_file
 from .common import local_today, refused_form, slot_settings
@@ -123,7 +123,7 @@ class CustomerFileViews:
     def _customer_page(self, request, customer_id, values, errors, status=200):
         view = self._file(customer_id)
         if view is None:
-            return page(self.name, N_("Not found"), "refused.html", request, status=404, code=404, message="")
+            return not_found_page(self.name, request)
         return page(
             self.name,
             N_("Customer file"),

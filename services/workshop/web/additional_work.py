@@ -8,7 +8,7 @@ from werkzeug.utils import redirect
 
 from kit.errors import DomainError
 from kit.i18n import N_
-from kit.web import api, flash, form_errors, page, read_json
+from kit.web import api, flash, form_errors, not_found_page, page, read_json
 
 from ..handlers import additional_work, orders
 
@@ -66,7 +66,7 @@ class AdditionalWorkViews:
     def _additional_work_page(self, request, order_id, values, errors, status=200):
         view = self.db.read(orders.work_order, order_id)
         if view is None:
-            return page(self.name, N_("Not found"), "refused.html", request, status=404, code=404, message="")
+            return not_found_page(self.name, request)
         return page(
             self.name,
             N_("Additional work"),
