@@ -5,7 +5,16 @@ one (see registry.py), which consumers learn before producers send it.
 """
 
 from .. import names
-from .billing import InvoiceBlocked, LabourOperationSchema, PartPriceSchema, PriceListPublished, VehicleDelivered
+from .billing import (
+    OLD_PART_FATES,
+    InvoiceBlocked,
+    LabourOperationSchema,
+    OldPartFateSchema,
+    OldPartsDecided,
+    PartPriceSchema,
+    PriceListPublished,
+    VehicleDelivered,
+)
 from .booking import (
     AppointmentBooked,
     AppointmentCancelled,
@@ -34,28 +43,55 @@ from .orders import (
     WalkAroundSchema,
 )
 from .parts import (
+    AllocatedLineSchema,
+    BackorderedLineSchema,
     IssuedLineSchema,
+    PartsBackordered,
     PartsIssued,
     PartsIssueRefused,
+    PartsReceived,
     PartsReserved,
+    PartsReturned,
     PartsShort,
     RefusedLineSchema,
     ReservedLineSchema,
+    ReturnedLineSchema,
     ShortLineSchema,
 )
 from .staff import FollowupScheduled, StaffChanged, StaffRecord, StaffRegistered
 from .workshop import (
+    URGENCIES,
     AdditionalWorkRequested,
+    DeferredWorkSchema,
     FoundWorkLineSchema,
     JobDoneSchema,
+    NonConformanceSchema,
+    OrderAtRisk,
     PartsRequested,
     PartUsedSchema,
+    QcFailed,
     RequestedLineSchema,
     VehicleReady,
+    WearSchema,
     WorkStarted,
 )
 
 __all__ = [
+    "OLD_PART_FATES",
+    "OldPartFateSchema",
+    "OldPartsDecided",
+    "AllocatedLineSchema",
+    "BackorderedLineSchema",
+    "PartsBackordered",
+    "PartsReceived",
+    "PartsReturned",
+    "ReturnedLineSchema",
+    "URGENCIES",
+    "DeferredWorkSchema",
+    "NonConformanceSchema",
+    "OrderAtRisk",
+    "QcFailed",
+    "WearSchema",
     "AdditionalWorkDeclined",
     "AdditionalWorkRequested",
     "AmendsSchema",
@@ -128,6 +164,12 @@ EVENTS = {
     (names.PARTS_REQUESTED, 1): (names.WORKSHOP, PartsRequested),
     (names.PARTS_ISSUED, 1): (names.PARTS, PartsIssued),
     (names.PARTS_ISSUE_REFUSED, 1): (names.PARTS, PartsIssueRefused),
+    (names.PARTS_BACKORDERED, 1): (names.PARTS, PartsBackordered),
+    (names.PARTS_RECEIVED, 1): (names.PARTS, PartsReceived),
+    (names.PARTS_RETURNED, 1): (names.PARTS, PartsReturned),
+    (names.QC_FAILED, 1): (names.WORKSHOP, QcFailed),
+    (names.ORDER_AT_RISK, 1): (names.WORKSHOP, OrderAtRisk),
+    (names.OLD_PARTS_DECIDED, 1): (names.BILLING, OldPartsDecided),
     (names.WORK_STARTED, 1): (names.WORKSHOP, WorkStarted),
     (names.VEHICLE_READY, 1): (names.WORKSHOP, VehicleReady),
     (names.INVOICE_BLOCKED, 1): (names.BILLING, InvoiceBlocked),

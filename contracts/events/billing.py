@@ -44,3 +44,23 @@ class VehicleDelivered(Schema):
     # additive (v1 consumers ignore them): what the customer file needs for the next service (R-BL-4)
     mileage_km = fields.Integer(load_default=None, allow_none=True)
     labour_codes = fields.List(fields.String(), load_default=list)
+
+
+OLD_PART_FATES = ("returned_to_customer", "scrapped", "kept_for_warranty")
+
+
+class OldPartFateSchema(Schema):
+    line_no = fields.Integer(required=True, strict=True)
+    part_no = fields.String(required=True)
+    quantity = Quantity(required=True)
+    fate = fields.String(required=True, validate=validate.OneOf(OLD_PART_FATES))
+
+
+class OldPartsDecided(Schema):
+    """R-BL-3: at delivery, each issued part's old part: returned to the customer, scrapped, or kept for a
+    warranty claim (the parts counter then quarantines or scraps it)."""
+
+    order_id = Id(required=True)
+    decided_by = Id(required=True)
+    decided_at = UtcTime(required=True)
+    parts = fields.List(fields.Nested(OldPartFateSchema), required=True, validate=validate.Length(min=1))

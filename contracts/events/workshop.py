@@ -64,6 +64,25 @@ class WorkStarted(Schema):
     started_at = UtcTime(required=True)
 
 
+URGENCIES = ("safety", "soon", "watch")
+
+
+class DeferredWorkSchema(Schema):
+    """R-QC-3: needed work found but not done (declined or left for later), with its urgency."""
+
+    description = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    urgency = fields.String(required=True, validate=validate.OneOf(URGENCIES))
+    code = fields.String(load_default=None, allow_none=True)  # the labour operation, when known
+
+
+class WearSchema(Schema):
+    """Remaining life of a wear item measured at the quality check (tyre tread, brake pads) in mm."""
+
+    item = fields.String(required=True, validate=validate.Length(min=1, max=40))  # e.g. "tyre_fl", "pad_front"
+    measured_mm = fields.Decimal(as_string=True, required=True)
+    limit_mm = fields.Decimal(as_string=True, load_default=None, allow_none=True)
+
+
 class VehicleReady(Schema):
     order_id = Id(required=True)
     order_version = fields.Integer(required=True, strict=True)
@@ -71,3 +90,36 @@ class VehicleReady(Schema):
     parts_used = fields.List(fields.Nested(PartUsedSchema), required=True)
     inspector_id = Id(required=True)
     ready_at = UtcTime(required=True)
+    # additive (older consumers ignore them): the quality check's findings (R-QC-3)
+    deferred_work = fields.List(fields.Nested(DeferredWorkSchema), load_default=list)
+    wear = fields.List(fields.Nested(WearSchema), load_default=list)
+    finished_bay = fields.String(load_default=None, allow_none=True)  # where the finished car is parked
+    washed = fields.Boolean(load_default=None, allow_none=True)
+
+
+class NonConformanceSchema(Schema):
+    line_no = fields.Integer(required=True, strict=True)  # the job (order line) that failed
+    item = fields.String(required=True, validate=validate.Length(min=1, max=80))  # the inspection item
+    cause = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    technician_id = Id(required=True)  # who did the job; it goes back to them
+
+
+class QcFailed(Schema):
+    """R-QC-2: the quality check failed; each failed job goes back to its technician, the advisor is told."""
+
+    order_id = Id(required=True)
+    order_version = fields.Integer(required=True, strict=True)
+    visit_id = Id(load_default=None, allow_none=True)
+    inspector_id = Id(required=True)
+    failed_at = UtcTime(required=True)
+    non_conformances = fields.List(fields.Nested(NonConformanceSchema), required=True, validate=validate.Length(min=1))
+
+
+class OrderAtRisk(Schema):
+    """R-WS-7: the on-time forecast (remaining work vs the promise) says the promised time will be missed."""
+
+    order_id = Id(required=True)
+    visit_id = Id(load_default=None, allow_none=True)
+    promised_at = UtcTime(required=True)
+    forecast_at = UtcTime(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=200))  # e.g. waiting_parts, qc_failed

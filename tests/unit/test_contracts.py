@@ -51,6 +51,45 @@ SIGNED_ORDER = {"order": ORDER_BODY, "signature": "c2lnbmF0dXJl", "key_id": "012
 
 # One valid sample payload per event type (JSON form, as it travels).
 SAMPLES: dict[str, dict] = {
+    names.PARTS_BACKORDERED: {
+        "backorder_id": "BO-1",
+        "purchase_order_id": "PO-1",
+        "order_id": "RO-1",
+        "request_id": "PR-1",
+        "lines": [{"part_no": "15400-RTA-003", "quantity": "1", "expected_on": "2026-03-04", "line_no": 2}],
+    },
+    names.PARTS_RECEIVED: {
+        "receipt_id": "GR-1",
+        "purchase_order_ids": ["PO-1"],
+        "received_at": "2026-03-04T02:00:00+00:00",
+        "allocated": [{"backorder_id": "BO-1", "part_no": "15400-RTA-003", "quantity": "1", "order_id": "RO-1"}],
+    },
+    names.PARTS_RETURNED: {
+        "return_id": "RT-1",
+        "order_id": "RO-1",
+        "order_version": 1,
+        "returned_at": "2026-03-04T02:00:00+00:00",
+        "lines": [{"line_no": 2, "part_no": "15400-RTA-003", "quantity": "1"}],
+    },
+    names.QC_FAILED: {
+        "order_id": "RO-1",
+        "order_version": 1,
+        "inspector_id": "Q001",
+        "failed_at": "2026-03-04T02:00:00+00:00",
+        "non_conformances": [{"line_no": 1, "item": "torque", "cause": "wheel nut loose", "technician_id": "T001"}],
+    },
+    names.ORDER_AT_RISK: {
+        "order_id": "RO-1",
+        "promised_at": "2026-03-04T08:00:00+00:00",
+        "forecast_at": "2026-03-04T09:30:00+00:00",
+        "reason": "waiting_parts",
+    },
+    names.OLD_PARTS_DECIDED: {
+        "order_id": "RO-1",
+        "decided_by": "A001",
+        "decided_at": "2026-03-04T09:30:00+00:00",
+        "parts": [{"line_no": 2, "part_no": "15400-RTA-003", "quantity": "1", "fate": "scrapped"}],
+    },
     names.PRE_INSPECTION_CONGESTED: {
         "incident_id": 1,
         "cause": "queue",
