@@ -18,6 +18,7 @@ class Technician(Base):
     skills: Mapped[str] = mapped_column(sa.String(120), default="mechanical", server_default="mechanical")
     shift_starts = mapped_column(sa.Time, nullable=True)
     shift_ends = mapped_column(sa.Time, nullable=True)
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())  # staff_changed (active)
 
 
 class Bay(Base):
@@ -42,6 +43,15 @@ class WorkOrder(Base):
     dispatched_at = mapped_column(UtcDateTime, nullable=True)
     dispatched_by: Mapped[str | None] = mapped_column(sa.String(40))
     ready_at = mapped_column(UtcDateTime, nullable=True)
+    # the floor (issue: dispatch, stock-outs, comebacks, forecast)
+    vin: Mapped[str | None] = mapped_column(sa.String(17), index=True)
+    mileage_km: Mapped[int | None]
+    concerns: Mapped[list | None] = mapped_column(sa.JSON)  # labour codes and symptom codes (comebacks)
+    comeback_of: Mapped[str | None] = mapped_column(sa.String(40))  # the first order of the same concern
+    team_leader: Mapped[str | None] = mapped_column(sa.String(40))  # R-WS-1 team mode: the advisor leading it
+    waiting_parts: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    parts_expected_on = mapped_column(sa.Date, nullable=True)
+    at_risk_told: Mapped[str | None] = mapped_column(sa.String(80))  # the last order_at_risk sent (reason:time)
 
 
 class Job(Base):
@@ -55,6 +65,17 @@ class Job(Base):
     technician_id: Mapped[str | None] = mapped_column(sa.String(40))
     finished_at = mapped_column(UtcDateTime, nullable=True)
     report: Mapped[str] = mapped_column(sa.Text, default="")
+    # dispatch and the job clock (R-WS-1, R-WS-2, R-WS-6)
+    bay_id: Mapped[str | None] = mapped_column(sa.String(20))
+    planned_start = mapped_column(UtcDateTime, nullable=True)
+    planned_end = mapped_column(UtcDateTime, nullable=True)
+    clock: Mapped[str] = mapped_column(sa.String(12), default="assigned", server_default="assigned")
+    pause_reason: Mapped[str | None] = mapped_column(sa.String(20))
+    self_check: Mapped[dict | None] = mapped_column(sa.JSON)
+    repair_report: Mapped[dict | None] = mapped_column(sa.JSON)  # {"concern", "cause", "correction"}
+    signature: Mapped[str | None] = mapped_column(sa.Text)  # the technician's signature (PNG data URL)
+    signed_by: Mapped[str | None] = mapped_column(sa.String(40))
+    reworks: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class PartsRequest(Base):
@@ -83,6 +104,13 @@ class QualityCheck(Base):
     passed: Mapped[bool]
     findings: Mapped[str] = mapped_column(sa.Text, default="")
     checked_at = mapped_column(UtcDateTime, nullable=False)
+    # the inspection to the written standard (R-QC-1..4)
+    items: Mapped[dict | None] = mapped_column(sa.JSON)
+    road_test: Mapped[dict | None] = mapped_column(sa.JSON)
+    wear: Mapped[list | None] = mapped_column(sa.JSON)
+    deferred_work: Mapped[list | None] = mapped_column(sa.JSON)
+    washed: Mapped[bool | None]
+    finished_bay: Mapped[str | None] = mapped_column(sa.String(20))
 
 
 # --- capacity (R-BK-4, R-BK-10, R-WS-7) -----------------------------------------------------------
@@ -164,3 +192,91 @@ class TechnicianNotice(Base):
     added: Mapped[list] = mapped_column(sa.JSON)  # [{"line_no", "kind", "code", "description"}]
     declined: Mapped[list] = mapped_column(sa.JSON)  # [{"kind", "code", "description"}]
     created_at = mapped_column(UtcDateTime, nullable=False)
+
+
+# --- the floor: job clock, expert help, non-conformances, alerts, staff (services/workshop/handlers/floor.py …) -----
+
+
+class JobInterval(Base):
+    """One stretch of clocked work on a job (start/resume -> pause/finish)."""
+
+    __tablename__ = "job_intervals"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(sa.String(40), index=True)
+    line_no: Mapped[int]
+    technician_id: Mapped[str] = mapped_column(sa.String(40), index=True)
+    started_at = mapped_column(UtcDateTime, nullable=False)
+    ended_at = mapped_column(UtcDateTime, nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(sa.String(20))  # a pause reason, or "finish"
+
+
+class ClockCorrection(Base):
+    """R-WS-2: the foreman's correction of a job clock, with the reason (also in the audit trail)."""
+
+    __tablename__ = "clock_corrections"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(sa.String(40), index=True)
+    line_no: Mapped[int]
+    minutes: Mapped[int]
+    reason: Mapped[str] = mapped_column(sa.String(200))
+    corrected_by: Mapped[str] = mapped_column(sa.String(40))
+    corrected_at = mapped_column(UtcDateTime, nullable=False)
+
+
+class HelpTicket(Base):
+    """R-WS-4: a technician's question to the expert on duty, on a job; the record stays on the order."""
+
+    __tablename__ = "help_tickets"
+    ticket_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    order_id: Mapped[str] = mapped_column(sa.String(40), index=True)
+    line_no: Mapped[int]
+    asked_by: Mapped[str] = mapped_column(sa.String(40))
+    question: Mapped[str] = mapped_column(sa.Text)
+    asked_at = mapped_column(UtcDateTime, nullable=False)
+    answer: Mapped[str | None] = mapped_column(sa.Text)
+    answered_by: Mapped[str | None] = mapped_column(sa.String(40))
+    answered_at = mapped_column(UtcDateTime, nullable=True)
+    alerted_at = mapped_column(UtcDateTime, nullable=True)  # the service manager was alerted (late)
+
+
+class HelpPhoto(Base):
+    __tablename__ = "help_photos"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(sa.ForeignKey("help_tickets.ticket_id"), index=True)
+    content_type: Mapped[str] = mapped_column(sa.String(20))
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+
+class NonConformance(Base):
+    """R-QC-2: a failed inspection item on a job, sent back to the technician who did it."""
+
+    __tablename__ = "non_conformances"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    check_id: Mapped[int] = mapped_column(sa.ForeignKey("quality_checks.id"), index=True)
+    order_id: Mapped[str] = mapped_column(sa.String(40), index=True)
+    line_no: Mapped[int]
+    item: Mapped[str] = mapped_column(sa.String(80))
+    cause: Mapped[str] = mapped_column(sa.String(500))
+    technician_id: Mapped[str] = mapped_column(sa.String(40), index=True)
+    created_at = mapped_column(UtcDateTime, nullable=False)
+
+
+class ManagerAlert(Base):
+    """What the service manager must look at: an expert ticket unanswered past its target (R-WS-4)."""
+
+    __tablename__ = "manager_alerts"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    subject_id: Mapped[str] = mapped_column(sa.String(40), index=True)
+    order_id: Mapped[str] = mapped_column(sa.String(40))
+    created_at = mapped_column(UtcDateTime, nullable=False)
+
+
+class FloorStaff(Base):
+    """The workshop's people as the staff directory publishes them (staff_registered / staff_changed)."""
+
+    __tablename__ = "floor_staff"
+    staff_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    roles: Mapped[list] = mapped_column(sa.JSON)
+    active: Mapped[bool]
