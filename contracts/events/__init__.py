@@ -200,6 +200,8 @@ SUBSCRIPTIONS = {
         names.STAFF_CHANGED,
         names.VEHICLE_DELIVERED,  # the car has left: its key tag is free again (R-RC-7)
         names.ADDITIONAL_WORK_REQUESTED,  # R-WS-3: the advisor hears of found work
+        names.QC_FAILED,  # R-QC-2: the advisor is told at once (a progress notice)
+        names.ORDER_AT_RISK,  # R-WS-7: the forecast passes the promise: the delay notice, early
     ),
     names.WORKSHOP: (
         names.ORDER_SIGNED,
@@ -211,6 +213,11 @@ SUBSCRIPTIONS = {
         names.APPOINTMENT_NO_SHOW,  # ... released
         names.ORDER_AMENDED,  # R-WS-3: each new signed version's jobs
         names.ADDITIONAL_WORK_DECLINED,  # the technician is told not to do it
+        names.PARTS_ISSUE_REFUSED,  # a stock-out: the job waits for parts ...
+        names.PARTS_BACKORDERED,  # ... with the expected date ...
+        names.PARTS_RECEIVED,  # ... the goods are in (the issue follows, parts_issued resumes the job)
+        names.STAFF_REGISTERED,  # technicians, experts and inspectors from the staff directory
+        names.STAFF_CHANGED,
     ),
     names.PARTS: (
         names.APPOINTMENT_BOOKED,

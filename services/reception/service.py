@@ -92,6 +92,17 @@ class Service(
         """payload: {"order_id", "order_version", "technician_id", "bay_id", "started_at"} (R-PN-1)"""
         self.db.handle(event, notices.started)
 
+    @on_event(names.QC_FAILED)
+    def tell_qc_failed(self, event):
+        """payload: {"order_id", "order_version", "visit_id", "inspector_id", "failed_at", "non_conformances":
+        [{"line_no", "item", "cause", "technician_id"}]} (R-QC-2: the advisor is told at once)"""
+        self.db.handle(event, notices.qc_failed)
+
+    @on_event(names.ORDER_AT_RISK)
+    def tell_at_risk(self, event):
+        """payload: {"order_id", "visit_id", "promised_at", "forecast_at", "reason": "waiting_parts"} (R-WS-7)"""
+        self.db.handle(event, notices.order_at_risk)
+
     @on_event(names.VEHICLE_READY)
     def tell_ready(self, event):
         """payload: {"order_id", "order_version", "jobs_done", "parts_used", "inspector_id", "ready_at"} (R-PN-1)"""

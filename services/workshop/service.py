@@ -15,18 +15,22 @@ from kit.service import KitEndpoints
 from kit.types import utcnow
 
 from . import seed
-from .handlers import additional_work, capacity, capacity_rpc
+from .handlers import additional_work, capacity, capacity_rpc, clock, expert
 from .handlers import orders as signed_orders
+from .handlers.floor import FloorSettings, take_staff
 from .models import Base
 from .permissions import PERMISSIONS
 from .web.additional_work import AdditionalWorkViews
 from .web.capacity import CapacityViews
+from .web.floor import FloorViews
+from .web.quality import QualityViews
 from .web.work_orders import WorkOrderViews
 
 LAPSE_CHECK_SECONDS = 30
+FLOOR_WATCH_SECONDS = 30
 
 
-class Service(WorkOrderViews, AdditionalWorkViews, CapacityViews, KitEndpoints):
+class Service(WorkOrderViews, FloorViews, QualityViews, AdditionalWorkViews, CapacityViews, KitEndpoints):
     name = names.WORKSHOP
     permissions = PERMISSIONS
     db = Database(Base.metadata)
@@ -39,12 +43,45 @@ class Service(WorkOrderViews, AdditionalWorkViews, CapacityViews, KitEndpoints):
     @on_event(names.ORDER_SIGNED)
     def take_signed_order(self, event):
         """payload: {"order": {...order body...}, "signature": "base64", "key_id": "…"}"""
-        self.db.handle(event, signed_orders.take_signed_order, self.orders.verify)
+        settings = FloorSettings.load()
+        self.db.handle(event, signed_orders.take_signed_order, self.orders.verify, settings.teams, settings.comebacks)
 
     @on_event(names.PARTS_ISSUED)
     def take_parts_issued(self, event):
-        """payload: {"request_id", "order_id", "order_version", "lines": [{"line_no", "part_no", "quantity", …}]}"""
-        self.db.handle(event, signed_orders.take_parts_issued)
+        """payload: {"request_id", "order_id", "order_version", "lines": [{"line_no", "part_no", "quantity", …}]}:
+        recorded against the order; an order waiting for parts resumes when nothing is outstanding."""
+        self.db.handle(event, clock.take_parts_issued)
+
+    # --- stock-outs: the job waits for parts with the expected date, the advisor warned if late ----------
+
+    @on_event(names.PARTS_ISSUE_REFUSED)
+    def take_issue_refused(self, event):
+        """payload: {"request_id", "order_id", "lines": [{"line_no", "reason": "out_of_stock"}]}"""
+        self.db.handle(event, clock.take_issue_refused)
+
+    @on_event(names.PARTS_BACKORDERED)
+    def take_backordered(self, event):
+        """payload: {"backorder_id", "purchase_order_id", "order_id", "request_id", "lines": [{"part_no",
+        "quantity", "expected_on": "2026-12-09", "line_no"}]} (appointment backorders are not the workshop's)"""
+        self.db.handle(event, clock.take_backordered)
+
+    @on_event(names.PARTS_RECEIVED)
+    def take_parts_received(self, event):
+        """payload: {"receipt_id", "purchase_order_ids", "received_at", "allocated": [{"order_id", …}]}"""
+        self.db.handle(event, clock.take_received)
+
+    # --- the staff directory: technicians, experts, inspectors ------------------------------------------
+
+    @on_event(names.STAFF_REGISTERED)
+    def take_staff_registered(self, event):
+        """payload: {"staff_id": "T003", "name": "赵师傅", "department": "workshop", "roles": ["technician"],
+        "active": true}"""
+        self.db.handle(event, take_staff)
+
+    @on_event(names.STAFF_CHANGED)
+    def take_staff_changed(self, event):
+        """payload: the staff record and {"change": "roles" | "active" | …}"""
+        self.db.handle(event, take_staff)
 
     # --- additional work (R-WS-3) -----------------------------------------------------------------------
 
@@ -122,6 +159,16 @@ class Service(WorkOrderViews, AdditionalWorkViews, CapacityViews, KitEndpoints):
     def release_no_show(self, event):
         """payload: {"appointment_id", "visit_id", "starts_at"}: the capacity is free again."""
         self.db.handle(event, capacity.release_for_event)
+
+    @timer(interval=timer_seconds(FLOOR_WATCH_SECONDS))
+    def watch_floor(self):
+        """R-WS-4: an expert ticket unanswered past its target alerts the service manager; R-WS-7: an order whose
+        forecast passes its promise warns the advisor (order_at_risk). Read first: an idle round writes nothing."""
+        target = FloorSettings.load().expert_target_minutes
+        if self.db.read(expert.overdue_tickets, utcnow(), target):
+            self.db.run(expert.alert_manager, target)
+        if self.db.read(clock.forecasts_to_warn, utcnow()):
+            self.db.run(clock.watch_forecasts)
 
     @timer(interval=timer_seconds(LAPSE_CHECK_SECONDS))
     def tidy_lapsed_holds(self):

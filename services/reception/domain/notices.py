@@ -37,6 +37,14 @@ TEXTS = {
             "Your service advisor {advisor} will call you with a new time."
         ),
     ),
+    "qc_failed": (
+        N_("Your car {plate}: one more check before it is ready"),
+        N_(
+            "Dear {name}, the final quality check of your car {plate} found something that our technician is "
+            "putting right now. We still aim for {promised}; your service advisor {advisor} will tell you if the "
+            "time changes."
+        ),
+    ),
     "ready": (
         N_("Your car {plate} is ready for pick-up"),
         N_(

@@ -184,6 +184,22 @@ def notices_of(session, order_id: str) -> list[dict]:
     ]
 
 
+def qc_failed(uow, event: Envelope) -> None:
+    """qc_failed (R-QC-2) -> the advisor is told at once: a progress notice, once per failed check."""
+    failed = event.payload
+    tell(uow, failed["order_id"], "qc_failed", f"qc_failed:{failed['order_id']}:{failed['failed_at'].isoformat()}")
+
+
+def order_at_risk(uow, event: Envelope) -> None:
+    """order_at_risk (R-WS-7) -> the delay notice now, before the promise passes; keyed like the timer's delay
+    notice for the same promised time, so the customer hears of it once."""
+    risk = event.payload
+    order = uow.session.get(Order, risk["order_id"])
+    promised = _latest_promise(uow.session, order) if order is not None else None
+    key = f"delay:{risk['order_id']}:{(promised or risk['promised_at']).isoformat()}"
+    tell(uow, risk["order_id"], "delay", key)
+
+
 def started(uow, event: Envelope) -> None:
     """work_started (the workshop dispatched the order) -> "work has started" (R-PN-1)."""
     work_started(uow, event.payload["order_id"])

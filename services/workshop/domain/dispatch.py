@@ -175,3 +175,25 @@ def parse_teams(text: str | None) -> dict[str, tuple[str, ...]]:
         if leader.strip() and members.strip():
             teams[leader.strip()] = tuple(m.strip() for m in members.split("+") if m.strip())
     return teams
+
+
+def earliest_start(
+    floor: Floor, technician_id: str, bay_id: str, minutes: int, not_before: datetime, step: int = 15, days: int = 14
+) -> datetime | None:
+    """The first quarter hour from `not_before` at which the technician (on shift) and the bay are both free for
+    `minutes`: dispatching a whole order queues its jobs behind the technician's current work."""
+    worker = floor.workers.get(technician_id)
+    if worker is None:
+        return None
+    at = not_before.replace(second=0, microsecond=0)
+    at += timedelta(minutes=(-at.minute) % step)
+    for _ in range(days * 24 * 60 // step):
+        window = Window(at, at + timedelta(minutes=max(minutes, 1)))
+        if (
+            on_shift(worker, window, floor)
+            and technician_id not in busy_technicians(floor, window)
+            and bay_id not in busy_bays(floor, window)
+        ):
+            return at
+        at += timedelta(minutes=step)
+    return None

@@ -28,7 +28,8 @@ def technician_numbers(facts: Iterable[JobFact], attended_hours: dict[str, Decim
     rows: dict[str, dict] = {}
     for f in facts:
         row = rows.setdefault(
-            f.technician_id, {"jobs": 0, "sold": Decimal(0), "clocked": 0, "failed": 0, "comebacks": 0, "first": 0, "orders": {}}
+            f.technician_id,
+            {"jobs": 0, "sold": Decimal(0), "clocked": 0, "failed": 0, "comebacks": 0, "first": 0, "orders": {}},
         )
         row["jobs"] += 1
         row["sold"] += Decimal(f.sold_hours)

@@ -10,7 +10,8 @@ from kit.errors import DomainError
 from kit.i18n import N_
 from kit.web import api, flash, form_errors, not_found_page, page, read_json
 
-from ..handlers import additional_work, orders
+from ..handlers import additional_work
+from ..handlers import views as orders
 
 
 class ReportAdditionalWork(Schema):

@@ -1,0 +1,256 @@
+"""The technician's job clock (R-WS-2, R-WS-6): start, pause with a reason, resume, finish with the self-check,
+the repair report and the signature; the foreman's corrections; the on-time forecast and the advisor's early
+warning (order_at_risk, R-WS-7); stock-outs from the parts counter put jobs in "waiting for parts"."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from contracts import Envelope, names
+from kit.errors import NotFound
+
+from ..domain.completion import check_completion
+from ..domain.forecast import OpenJob, at_risk, forecast_ready
+from ..domain.job_clock import (
+    DONE,
+    PAUSED,
+    RUNNING,
+    Interval,
+    NotYourJob,
+    check_correction,
+    clocked_minutes,
+    may_act,
+    next_state,
+)
+from ..models import ClockCorrection, Job, JobInterval, PartReceived, PartsRequest, WorkOrder
+from . import orders
+from .floor import FloorSettings
+from .orders import _work_order
+
+
+def _job(uow, order_id: str, line_no: int, foreman: bool) -> tuple[WorkOrder, Job]:
+    work_order = _work_order(uow.session, order_id)
+    uow.correlation_id = work_order.visit_id
+    job = uow.session.get(Job, (order_id, line_no))
+    if job is None:
+        raise NotFound("This order has no such job line", field="line_no")
+    if job.status == "waiting":
+        raise NotFound("This job has not been dispatched yet", field="line_no")
+    if not may_act(uow.actor_id, job.technician_id, foreman=foreman):
+        raise NotYourJob()
+    return work_order, job
+
+
+def _open_interval(session, job: Job) -> JobInterval | None:
+    return session.scalars(
+        sa.select(JobInterval).filter_by(order_id=job.order_id, line_no=job.line_no, ended_at=None)
+    ).first()
+
+
+def _stop(session, job: Job, now: datetime, reason: str) -> None:
+    interval = _open_interval(session, job)
+    if interval is not None:
+        interval.ended_at, interval.end_reason = now, reason
+
+
+def _run(session, job: Job, now: datetime) -> None:
+    session.add(
+        JobInterval(order_id=job.order_id, line_no=job.line_no, technician_id=job.technician_id, started_at=now)
+    )
+
+
+def clock_job(uow, order_id: str, line_no: int, *, action: str, reason: str | None = None, foreman=False) -> Job:
+    """start / pause (with a reason) / resume: the clock runs only while the technician works on the job."""
+    work_order, job = _job(uow, order_id, line_no, foreman)
+    job.clock = next_state(job.clock, action, reason)
+    now = uow.clock()
+    if job.clock == RUNNING:
+        job.pause_reason = None
+        _run(uow.session, job, now)
+    elif job.clock == PAUSED:
+        job.pause_reason = reason
+        _stop(uow.session, job, now, reason)
+    return job
+
+
+def finish_job(
+    uow, order_id: str, line_no: int, *, self_check: dict, report: dict, signature: str, foreman: bool = False
+) -> Job:
+    """R-WS-6: the self-check, the repair report (concern / cause / correction) and the signature; then done."""
+    work_order, job = _job(uow, order_id, line_no, foreman)
+    clean = check_completion(job.code, self_check, report, signature)
+    next_state(job.clock, "finish")
+    now = uow.clock()
+    _stop(uow.session, job, now, "finish")
+    job.clock, job.status, job.finished_at, job.pause_reason = DONE, "done", now, None
+    job.self_check, job.repair_report, job.signature, job.signed_by = dict(self_check), clean, signature, uow.actor_id
+    job.report = "\n".join(clean.values())
+    return job
+
+
+def correct_clock(uow, order_id: str, line_no: int, *, minutes: int, reason: str) -> Job:
+    """R-WS-2: only the foreman corrects a clock, with a reason; kept in the audit trail."""
+    minutes = check_correction(minutes, reason)
+    work_order, job = _job(uow, order_id, line_no, foreman=True)
+    uow.session.add(
+        ClockCorrection(
+            order_id=order_id,
+            line_no=line_no,
+            minutes=minutes,
+            reason=reason.strip(),
+            corrected_by=uow.actor_id,
+            corrected_at=uow.clock(),
+        )
+    )
+    uow.record(
+        "clock_corrected", order_id, work_order.visit_id, {"line_no": line_no, "minutes": minutes, "reason": reason}
+    )
+    return job
+
+
+def clocked(session, order_id: str, line_no: int, now: datetime) -> int:
+    intervals = [
+        Interval(i.started_at, i.ended_at)
+        for i in session.scalars(sa.select(JobInterval).filter_by(order_id=order_id, line_no=line_no))
+    ]
+    corrections = session.scalars(
+        sa.select(ClockCorrection.minutes).filter_by(order_id=order_id, line_no=line_no)
+    ).all()
+    return clocked_minutes(intervals, now, corrections)
+
+
+# --- the on-time forecast (R-WS-7) ------------------------------------------------------------------
+
+
+def forecast_of(session, work_order: WorkOrder, now: datetime, settings: FloorSettings) -> datetime:
+    jobs = [
+        OpenJob(j.technician_id, j.hours, clocked(session, j.order_id, j.line_no, now), j.status == "done")
+        for j in session.scalars(sa.select(Job).filter_by(order_id=work_order.order_id))
+    ]
+    expected = work_order.parts_expected_on if work_order.waiting_parts else None
+    return forecast_ready(now, jobs, settings.hours, expected)
+
+
+def _risk_key(session, work_order: WorkOrder, reason: str, now: datetime, settings: FloorSettings) -> tuple:
+    """(key, forecast) when the forecast passes the promise and the advisor has not been warned of it yet."""
+    if work_order.status == "ready":
+        return None, None
+    forecast = forecast_of(session, work_order, now, settings)
+    if not at_risk(forecast, work_order.promised_at):
+        return None, None
+    key = f"{reason}:{forecast.isoformat()}"[:80]
+    return (None, None) if work_order.at_risk_told == key else (key, forecast)
+
+
+def warn_if_late(uow, work_order: WorkOrder, reason: str, settings: FloorSettings | None = None) -> bool:
+    """order_at_risk once per reason and forecast: the advisor tells the customer before the promise passes."""
+    settings = settings or FloorSettings.load()
+    key, forecast = _risk_key(uow.session, work_order, reason, uow.clock(), settings)
+    if key is None:
+        return False
+    work_order.at_risk_told = key
+    uow.emit(
+        names.ORDER_AT_RISK,
+        {
+            "order_id": work_order.order_id,
+            "visit_id": work_order.visit_id,
+            "promised_at": work_order.promised_at,
+            "forecast_at": forecast,
+            "reason": reason,
+        },
+        correlation_id=work_order.visit_id,
+    )
+    return True
+
+
+def forecasts_to_warn(session, now: datetime) -> list[str]:
+    """Orders in repair whose forecast passes the promise, the advisor not yet warned (the timer reads first)."""
+    settings = FloorSettings.load()
+    orders = session.scalars(sa.select(WorkOrder).where(WorkOrder.status == "in_progress"))
+    return [wo.order_id for wo in orders if _risk_key(session, wo, "forecast", now, settings)[0]]
+
+
+def watch_forecasts(uow) -> int:
+    """The timer's round: every order in repair whose forecast passes its promise warns the advisor once."""
+    settings = FloorSettings.load()
+    orders = uow.session.scalars(sa.select(WorkOrder).where(WorkOrder.status == "in_progress"))
+    return sum(warn_if_late(uow, wo, "forecast", settings) for wo in orders)
+
+
+# --- stock-outs (the parts counter's events) ----------------------------------------------------------
+
+
+def _pause_for_parts(uow, work_order: WorkOrder) -> None:
+    now = uow.clock()
+    for job in uow.session.scalars(sa.select(Job).filter_by(order_id=work_order.order_id)):
+        if job.clock == RUNNING:
+            _stop(uow.session, job, now, "waiting_parts")
+            job.clock, job.pause_reason = PAUSED, "waiting_parts"
+        elif job.status != "done" and job.clock != DONE:
+            job.pause_reason = job.pause_reason or "waiting_parts"
+
+
+def take_issue_refused(uow, event: Envelope) -> None:
+    """parts_issue_refused -> the order waits for parts; running jobs pause with that reason."""
+    work_order = uow.session.get(WorkOrder, event.payload["order_id"])
+    if work_order is None:
+        return
+    work_order.waiting_parts = True
+    _pause_for_parts(uow, work_order)
+    uow.session.flush()
+    warn_if_late(uow, work_order, "waiting_parts")
+
+
+def take_backordered(uow, event: Envelope) -> None:
+    """parts_backordered (for a workshop request) -> the expected date; a delay warning if the promise is at risk."""
+    order_id = event.payload.get("order_id")
+    work_order = uow.session.get(WorkOrder, order_id) if order_id else None
+    if work_order is None:
+        return
+    work_order.waiting_parts = True
+    work_order.parts_expected_on = max(line["expected_on"] for line in event.payload["lines"])
+    _pause_for_parts(uow, work_order)
+    uow.session.flush()
+    warn_if_late(uow, work_order, "waiting_parts")
+
+
+def take_received(uow, event: Envelope) -> None:
+    """parts_received: the goods for a waiting order are in; it expects them today (the issue follows)."""
+    received = event.payload
+    for line in received["allocated"]:
+        work_order = uow.session.get(WorkOrder, line.get("order_id")) if line.get("order_id") else None
+        if work_order is not None and work_order.waiting_parts:
+            work_order.parts_expected_on = received["received_at"].astimezone(FloorSettings.load().hours.tz).date()
+
+
+def resume_after_issue(uow, order_id: str, outstanding: bool) -> None:
+    """parts_issued -> once nothing is outstanding the order stops waiting and its jobs paused for parts resume."""
+    work_order = uow.session.get(WorkOrder, order_id)
+    if work_order is None or not work_order.waiting_parts or outstanding:
+        return
+    work_order.waiting_parts, work_order.parts_expected_on = False, None
+    now = uow.clock()
+    for job in uow.session.scalars(sa.select(Job).filter_by(order_id=order_id)):
+        if job.pause_reason != "waiting_parts":
+            continue
+        job.pause_reason = None
+        if job.clock == PAUSED:
+            job.clock = RUNNING
+            _run(uow.session, job, now)
+
+
+def take_parts_issued(uow, event: Envelope) -> None:
+    """parts_issued -> the parts received against the order; a waiting order whose parts are all in resumes."""
+    orders.take_parts_issued(uow, event)
+    uow.session.flush()
+    order_id = event.payload["order_id"]
+    requested: dict[int, Decimal] = {}
+    for request in uow.session.scalars(sa.select(PartsRequest).filter_by(order_id=order_id)):
+        for line in request.lines:
+            requested[line["line_no"]] = requested.get(line["line_no"], Decimal(0)) + Decimal(line["quantity"])
+    received = orders._sum_by_line(uow.session.scalars(sa.select(PartReceived).filter_by(order_id=order_id)))
+    outstanding = any(received.get(no, Decimal(0)) < qty for no, qty in requested.items())
+    resume_after_issue(uow, order_id, outstanding)

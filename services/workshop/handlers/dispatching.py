@@ -1,0 +1,145 @@
+"""Dispatch 派工 (R-WS-1, R-WS-7): each job of a signed order to a technician and a bay for a window; reassign,
+split an order's jobs among technicians; team mode (the advisor leading a team assigns inside it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from contracts import names
+from kit.errors import DomainError, NotFound
+
+from ..domain.dispatch import DispatchRefused, Window, check_assignment, earliest_start, free_bays, free_technicians
+from ..domain.dispatch import skill_of as _skill_of
+from ..domain.work_orders import parts_of
+from ..models import Job, WorkOrder
+from . import additional_work
+from .floor import FloorSettings, floor_of
+from .orders import _work_order, verified_body
+
+
+class NotTheDispatcher(DomainError):
+    status = 403
+
+    def __init__(self, msgid: str):
+        super().__init__(msgid, field="order_id", code="forbidden")
+
+
+def check_authority(work_order: WorkOrder, actor_id: str, roles, settings: FloorSettings) -> tuple[str, ...] | None:
+    """R-WS-1: a team's order is assigned by its team leader inside the team (the team, returned); any other
+    order by the dispatcher (or the service manager), never by an advisor."""
+    roles = set(roles)
+    if work_order.team_leader:
+        if actor_id == work_order.team_leader or "service_manager" in roles:
+            return settings.teams.get(work_order.team_leader, ())
+        raise NotTheDispatcher("This order belongs to a team: its team leader assigns it")
+    if not roles & {"dispatcher", "service_manager"}:
+        raise NotTheDispatcher("Only the dispatcher assigns this order")
+    return None
+
+
+def assign_job(
+    uow,
+    order_id: str,
+    line_no: int,
+    *,
+    technician_id: str,
+    bay_id: str,
+    starts_at: datetime | None,
+    roles=(),
+    settings: FloorSettings | None = None,
+) -> WorkOrder:
+    """Assign (or reassign) one job to a technician and a bay from `starts_at` for its sold hours (R-WS-7):
+    a busy technician or bay, a missing skill or shift is refused naming the field, with the free alternatives."""
+    settings = settings or FloorSettings.load()
+    session = uow.session
+    work_order = _work_order(session, order_id)
+    team = check_authority(work_order, uow.actor_id, roles, settings)
+    job = session.get(Job, (order_id, line_no))
+    if job is None:
+        raise NotFound("This order has no such job line", field="line_no")
+    if job.status == "done":
+        raise DomainError("This job is finished; it cannot be reassigned", field="line_no", code="job_done")
+    window = Window.of(starts_at or uow.clock(), Decimal(job.hours))
+    check_assignment(
+        floor_of(session, settings),
+        technician_id=technician_id,
+        bay_id=bay_id,
+        window=window,
+        code=job.code,
+        job=(order_id, line_no),
+        team=team,
+    )
+    _assign(uow, work_order, job, technician_id, bay_id, window)
+    return work_order
+
+
+def dispatch(uow, order_id: str, *, technician_id: str, bay_id: str, roles=("dispatcher",), settings=None) -> WorkOrder:
+    """The whole order to one technician and bay: each unassigned job queued at their earliest common free time
+    (skill and shift checked as for one job)."""
+    settings = settings or FloorSettings.load()
+    session = uow.session
+    work_order = _work_order(session, order_id)
+    team = check_authority(work_order, uow.actor_id, roles, settings)
+    jobs = list(session.scalars(sa.select(Job).filter_by(order_id=order_id, status="waiting").order_by(Job.line_no)))
+    if not jobs:
+        raise DomainError("This order has already been dispatched", code="already_dispatched", field="order_id")
+    not_before = uow.clock()
+    for job in jobs:
+        floor = floor_of(session, settings)
+        minutes = int(Decimal(job.hours) * 60)
+        starts = earliest_start(floor, technician_id, bay_id, minutes, not_before) or not_before
+        window = Window.of(starts, Decimal(job.hours))
+        check_assignment(
+            floor, technician_id=technician_id, bay_id=bay_id, window=window, code=job.code, job=None, team=team
+        )
+        _assign(uow, work_order, job, technician_id, bay_id, window)
+        session.flush()
+        not_before = window.ends
+    return work_order
+
+
+def _assign(uow, work_order: WorkOrder, job: Job, technician_id: str, bay_id: str, window: Window) -> None:
+    first = work_order.status == "waiting_dispatch"
+    if job.technician_id and job.technician_id != technician_id and job.clock == "running":
+        raise DispatchRefused(
+            "The job's clock is running; its technician pauses it first", field="line_no", alternatives={}
+        )
+    job.status, job.technician_id, job.bay_id = "in_progress", technician_id, bay_id
+    job.planned_start, job.planned_end = window.starts, window.ends
+    if job.clock == "done":
+        job.clock = "assigned"
+    uow.correlation_id = work_order.visit_id
+    if not first:
+        return
+    work_order.status, work_order.technician_id, work_order.bay_id = "in_progress", technician_id, bay_id
+    work_order.dispatched_at, work_order.dispatched_by = uow.clock(), uow.actor_id
+    uow.emit(  # R-PN-1: reception tells the customer that work has started
+        names.WORK_STARTED,
+        {
+            "order_id": work_order.order_id,
+            "order_version": work_order.version,
+            "technician_id": technician_id,
+            "bay_id": bay_id,
+            "started_at": work_order.dispatched_at,
+        },
+        correlation_id=work_order.visit_id,
+    )
+    parts = parts_of(verified_body(work_order))
+    if parts:  # R-WS-2: the technician collects the order's parts against the signed order
+        additional_work.request_parts(uow, work_order, parts)
+
+
+def alternatives(session, order_id: str, line_no: int, starts_at: datetime, settings: FloorSettings) -> dict:
+    """Free technicians (with the skill, on shift) and bays for one job from `starts_at`."""
+    job = session.get(Job, (order_id, line_no))
+    if job is None:
+        raise NotFound("This order has no such job line", field="line_no")
+    window = Window.of(starts_at, Decimal(job.hours))
+    floor = floor_of(session, settings)
+    return {
+        "technicians": free_technicians(floor, window, _skill_of(job.code), (order_id, line_no)),
+        "bays": free_bays(floor, window, (order_id, line_no)),
+    }

@@ -1,0 +1,164 @@
+"""The quality check 质量检查 (R-QC-1..4): every job done and every part issued, the inspection standard item by
+item with measured values, the road test where needed. Fail: non-conformance records, each failed job back to
+the technician who did it, the advisor told at once (qc_failed) and warned if the promise will be missed.
+Pass: findings, wear, deferred work, washed, the finished-car bay; vehicle_ready carries them to billing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from contracts import names
+from kit.errors import DomainError
+
+from ..domain.inspection import check_handover, check_road_test, judge, needs_road_test, standard_for
+from ..domain.work_orders import QualityCheckBlocked, qc_blockers
+from ..models import Job, NonConformance, PartReceived, PartsRequest, QualityCheck, WorkOrder
+from . import clock
+from .floor import FloorSettings
+from .orders import _sum_by_line, _work_order
+
+
+def inspection_of(session, order_id: str) -> dict:
+    """The standard to inspect this order to, and whether it needs a road test (for the page and the API)."""
+    codes = session.scalars(sa.select(Job.code).filter_by(order_id=order_id)).all()
+    return {
+        "items": [{"key": i.key, "label": i.label, "limit_mm": i.limit_mm} for i in standard_for(codes)],
+        "road_test": needs_road_test(codes),
+    }
+
+
+def blockers(session, order_id: str, jobs: list[Job]):
+    received = _sum_by_line(session.scalars(sa.select(PartReceived).filter_by(order_id=order_id)))
+    requested: dict[int, Decimal] = {}
+    for request in session.scalars(sa.select(PartsRequest).filter_by(order_id=order_id)):
+        for line in request.lines:
+            requested[line["line_no"]] = requested.get(line["line_no"], Decimal("0")) + Decimal(line["quantity"])
+    return {j.line_no: j.status for j in jobs}, requested, received
+
+
+def outstanding_parts(session, order_id: str) -> bool:
+    _, requested, received = blockers(session, order_id, [])
+    return any(received.get(no, Decimal(0)) < qty for no, qty in requested.items())
+
+
+def quality_check(
+    uow,
+    order_id: str,
+    *,
+    items: dict,
+    passed: bool | None = None,
+    findings: str = "",
+    road_test: dict | None = None,
+    deferred_work: list | None = None,
+    washed: bool | None = None,
+    finished_bay: str | None = None,
+    settings: FloorSettings | None = None,
+) -> WorkOrder:
+    settings = settings or FloorSettings.load()
+    session = uow.session
+    work_order = _work_order(session, order_id)
+    uow.correlation_id = work_order.visit_id
+    if work_order.status != "in_progress":
+        raise DomainError("This order is not in repair; it cannot be quality-checked", code="not_in_progress")
+    jobs = list(session.scalars(sa.select(Job).filter_by(order_id=order_id).order_by(Job.line_no)))
+    facts = blockers(session, order_id, jobs)
+    if qc_blockers(*facts):  # R-QC-1: every job done (named when not), every part issued
+        raise QualityCheckBlocked(*facts)
+    codes = [j.code for j in jobs]
+    outcome = judge(standard_for(codes), items, [j.line_no for j in jobs])
+    if passed is not None and passed != outcome.passed:
+        raise DomainError(
+            "The result does not match the items: a fail needs a failed item, a pass none", field="passed"
+        )
+    technicians = {j.technician_id for j in jobs if j.technician_id}
+    road = check_road_test(road_test, needs_road_test(codes), technicians)
+    now = uow.clock()
+    check = QualityCheck(
+        order_id=order_id,
+        inspector_id=uow.actor_id,
+        passed=outcome.passed,
+        findings=(findings or "")[:2000],
+        checked_at=now,
+        items=_plain(outcome.results),
+        road_test=road,
+        wear=_plain(outcome.wear),
+    )
+    if not outcome.passed:
+        session.add(check)
+        session.flush()
+        _fail(uow, work_order, jobs, check, outcome.failed, settings)
+        return work_order
+    check.deferred_work = check_handover(deferred_work or [], washed, finished_bay, settings.finished_bays)
+    check.washed, check.finished_bay = True, finished_bay
+    session.add(check)
+    work_order.status, work_order.ready_at = "ready", now
+    parts_used = session.scalars(sa.select(PartReceived).filter_by(order_id=order_id).order_by(PartReceived.id))
+    uow.emit(
+        names.VEHICLE_READY,
+        {
+            "order_id": order_id,
+            "order_version": work_order.version,
+            "jobs_done": [
+                {"line_no": j.line_no, "code": j.code, "hours": j.hours, "technician_id": j.technician_id} for j in jobs
+            ],
+            "parts_used": [{"line_no": p.line_no, "part_no": p.part_no, "quantity": p.quantity} for p in parts_used],
+            "inspector_id": uow.actor_id,
+            "ready_at": now,
+            "deferred_work": check.deferred_work,
+            "wear": outcome.wear,
+            "finished_bay": finished_bay,
+            "washed": True,
+        },
+        correlation_id=work_order.visit_id,
+    )
+    return work_order
+
+
+def _fail(uow, work_order: WorkOrder, jobs: list[Job], check: QualityCheck, failed: list[dict], settings) -> None:
+    """R-QC-2: non-conformance records; each failed job back to the technician who did it; the advisor told."""
+    by_line = {j.line_no: j for j in jobs}
+    now = uow.clock()
+    records = []
+    for fail in failed:
+        job = by_line[fail["line_no"]]
+        uow.session.add(
+            NonConformance(
+                check_id=check.id,
+                order_id=work_order.order_id,
+                line_no=job.line_no,
+                item=fail["item"],
+                cause=fail["cause"],
+                technician_id=job.technician_id,
+                created_at=now,
+            )
+        )
+        records.append({**fail, "technician_id": job.technician_id})
+    for line_no in {f["line_no"] for f in failed}:
+        job = by_line[line_no]
+        job.status, job.clock, job.finished_at, job.reworks = "in_progress", "assigned", None, job.reworks + 1
+        job.signature = job.signed_by = None
+    uow.emit(
+        names.QC_FAILED,
+        {
+            "order_id": work_order.order_id,
+            "order_version": work_order.version,
+            "visit_id": work_order.visit_id,
+            "inspector_id": uow.actor_id,
+            "failed_at": now,
+            "non_conformances": records,
+        },
+        correlation_id=work_order.visit_id,
+    )
+    uow.session.flush()
+    clock.warn_if_late(uow, work_order, "qc_failed", settings)
+
+
+def _plain(value):
+    """Decimals as text for the JSON columns."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return str(value) if isinstance(value, Decimal) else value
