@@ -29,6 +29,7 @@ from services.workshop.handlers import capacity as workshop_planning
 from tests.support.amendments import redelivery_cases
 from tests.support.db import wire_event
 from tests.support.factories import make_booking, make_delivered, make_order_body
+from tests.support.floor_cases import floor_redelivery_cases
 
 
 @dataclass
@@ -390,3 +391,4 @@ CASES = {
     "reception.tell_work_started": Case("reception", reception_notices.started, prepare_work_started_notice),
 }
 CASES.update({name: Case(*case) for name, case in redelivery_cases().items()})  # R-WS-3 amendments
+CASES.update({name: Case(*case) for name, case in floor_redelivery_cases().items()})  # the workshop floor

@@ -28,6 +28,7 @@ from services.reception.domain.walk_around import CHECKS, COVERS, DAMAGE_KINDS, 
 from services.staff.domain import DEPARTMENTS, check_roles
 from services.workshop.domain.work_orders import QualityCheckBlocked
 from tests.support.permissions import PERMISSIONS
+from tests.support.workshop_pages import WORKSHOP_EMPTY, WORKSHOP_PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 PO_FILE = CATALOG_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po"
@@ -785,6 +786,8 @@ EMPTY = {
     "customers": [],  # booking's customer files, confirmation calls due
     "due": [],
 }
+PAGES.update(WORKSHOP_PAGES)  # the workshop floor's pages (dispatch, tablet, expert, QC, numbers)
+EMPTY.update(WORKSHOP_EMPTY)
 
 
 def render(service: str, template: str, locale: str, **context) -> str:

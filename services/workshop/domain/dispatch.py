@@ -14,6 +14,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from kit.errors import DomainError
+from kit.i18n import N_
 
 from .capacity import LABOUR_SKILLS, MECHANICAL
 
@@ -133,34 +134,34 @@ def check_assignment(
     }
     worker = floor.workers.get(technician_id)
     if worker is None or not worker.active:
-        raise DispatchRefused("Technician not found", field="technician_id", alternatives=alternatives)
+        raise DispatchRefused(N_("Technician not found"), field="technician_id", alternatives=alternatives)
     if team is not None and technician_id not in team:
         raise DispatchRefused(
-            "This technician is not in the advisor's team", field="technician_id", alternatives=alternatives
+            N_("This technician is not in the advisor's team"), field="technician_id", alternatives=alternatives
         )
     if skill not in worker.skills:
         raise DispatchRefused(
-            "This technician lacks the skill the job needs ({skill})",
+            N_("This technician lacks the skill the job needs ({skill})"),
             field="technician_id",
             alternatives=alternatives,
             skill=skill,
         )
     if not on_shift(worker, window, floor):
         raise DispatchRefused(
-            "This technician is not on shift for the whole job", field="technician_id", alternatives=alternatives
+            N_("This technician is not on shift for the whole job"), field="technician_id", alternatives=alternatives
         )
     if technician_id in busy_technicians(floor, window, job):
         raise DispatchRefused(
-            "This technician is busy in that time; free: {free}",
+            N_("This technician is busy in that time; free: {free}"),
             field="technician_id",
             alternatives=alternatives,
             free="、".join(alternatives["technicians"]) or "-",
         )
     if bay_id not in set(floor.bays):
-        raise DispatchRefused("Bay not found", field="bay_id", alternatives=alternatives)
+        raise DispatchRefused(N_("Bay not found"), field="bay_id", alternatives=alternatives)
     if bay_id in busy_bays(floor, window, job):
         raise DispatchRefused(
-            "This bay is taken in that time; free: {free}",
+            N_("This bay is taken in that time; free: {free}"),
             field="bay_id",
             alternatives=alternatives,
             free="、".join(alternatives["bays"]) or "-",

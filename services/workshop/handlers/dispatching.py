@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from contracts import names
 from kit.errors import DomainError, NotFound
+from kit.i18n import N_
 
 from ..domain.dispatch import DispatchRefused, Window, check_assignment, earliest_start, free_bays, free_technicians
 from ..domain.dispatch import skill_of as _skill_of
@@ -34,9 +35,9 @@ def check_authority(work_order: WorkOrder, actor_id: str, roles, settings: Floor
     if work_order.team_leader:
         if actor_id == work_order.team_leader or "service_manager" in roles:
             return settings.teams.get(work_order.team_leader, ())
-        raise NotTheDispatcher("This order belongs to a team: its team leader assigns it")
+        raise NotTheDispatcher(N_("This order belongs to a team: its team leader assigns it"))
     if not roles & {"dispatcher", "service_manager"}:
-        raise NotTheDispatcher("Only the dispatcher assigns this order")
+        raise NotTheDispatcher(N_("Only the dispatcher assigns this order"))
     return None
 
 
@@ -105,7 +106,7 @@ def _assign(uow, work_order: WorkOrder, job: Job, technician_id: str, bay_id: st
     first = work_order.status == "waiting_dispatch"
     if job.technician_id and job.technician_id != technician_id and job.clock == "running":
         raise DispatchRefused(
-            "The job's clock is running; its technician pauses it first", field="line_no", alternatives={}
+            N_("The job's clock is running; its technician pauses it first"), field="line_no", alternatives={}
         )
     job.status, job.technician_id, job.bay_id = "in_progress", technician_id, bay_id
     job.planned_start, job.planned_end = window.starts, window.ends
