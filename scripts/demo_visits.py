@@ -246,12 +246,26 @@ def _drive_car(api: Api, car: DemoCar) -> None:
     jobs = api.post(names.WORKSHOP, work_order + "/dispatch", dispatch, as_=DISPATCHER)["jobs"]
     if car.stage == IN_REPAIR:
         return
-    for job in jobs:
+    for job in jobs:  # R-WS-6: the self-check, the repair report and the technician's signature
         finish = f"{work_order}/jobs/{job['line_no']}/finish"
-        api.post(names.WORKSHOP, finish, {"report": "已完工自检"}, as_=car.technician_id)
+        done = {
+            "self_check": {key: True for key in job["self_check_items"]},
+            "report": {"concern": "按委托书作业", "cause": "定期保养/维修", "correction": "已完工自检"},
+            "signature": SIGNATURE_PNG,
+        }
+        api.post(names.WORKSHOP, finish, done, as_=car.technician_id)
     if car.stage == AT_QC:
         return
-    passed = {"passed": True, "findings": "路试正常"}
+    # R-QC-1..4: every item of the order's standard OK, the road test where needed, washed, parked on F1
+    standard = api.get(names.WORKSHOP, work_order)["inspection"]
+    items = {i["key"]: {"state": "ok", **({"measured_mm": "6.5"} if i["limit_mm"] else {})} for i in standard["items"]}
+    passed = {"items": items, "findings": "路试正常", "washed": True, "finished_bay": "F1"}
+    if standard["road_test"]:
+        passed["road_test"] = {
+            "km_out": car.mileage_km,
+            "km_back": car.mileage_km + 5,
+            "technician_id": car.technician_id,
+        }
     # R-QC-1: the check waits until the parts counter has issued every requested part
     api.eventually(lambda: api.post(names.WORKSHOP, work_order + "/quality-check", passed, as_=QC_INSPECTOR), "QC")
     invoice = api.eventually(

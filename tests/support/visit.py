@@ -18,6 +18,29 @@ BOOKING_CLERK, DISPATCHER, TECHNICIAN, QC_INSPECTOR, CASHIER = "B001", "D001", "
 WALK_AROUND_CHECKS = ("tyres", "lights", "glass", "interior", "oil_dipstick", "coolant", "brake_fluid")
 
 
+def finish_body(job: dict) -> dict:
+    """What finishing a job takes (R-WS-6): its kind's self-check ticked, the report, the technician's signature."""
+    return {
+        "self_check": {key: True for key in job["self_check_items"]},
+        "report": {"concern": "怠速抖动", "cause": "节气门积碳", "correction": "清洗节气门，怠速平稳"},
+        "signature": SIGNATURE_PNG,
+    }
+
+
+def inspection_body(work_order: dict, fail: dict | None = None) -> dict:
+    """The QC inspector's record to the order's standard: all OK (or `fail`: {item: (line_no, cause)})."""
+    items = {}
+    for item in work_order["inspection"]["items"]:
+        items[item["key"]] = {"state": "ok", **({"measured_mm": "6.5"} if item["limit_mm"] else {})}
+    for key, (line_no, cause) in (fail or {}).items():
+        items[key] = {**items[key], "state": "fail", "line_no": line_no, "cause": cause}
+    technician = next(j["technician_id"] for j in work_order["jobs"] if j["technician_id"])
+    body = {"items": items, "findings": "路试正常", "washed": True, "finished_bay": "F1"}
+    if work_order["inspection"]["road_test"]:
+        body["road_test"] = {"km_out": 35210, "km_back": 35216, "technician_id": technician}
+    return body
+
+
 @dataclass
 class Visit:
     line: Line
@@ -132,24 +155,26 @@ class Visit:
         )
 
     def finish_jobs(self) -> dict:
+        """R-WS-6: each job finished by its technician with the self-check, the repair report and the signature."""
         work_order = self.work_order()
         for job in work_order["jobs"]:
             work_order = self.client.post(
                 names.WORKSHOP,
                 f"/api/work-orders/{self.order_id}/jobs/{job['line_no']}/finish",
-                {"report": "已完工自检"},
-                as_=TECHNICIAN,
+                finish_body(job),
+                as_=job["technician_id"] or TECHNICIAN,
                 expect=200,
             )
         return work_order
 
-    def pass_quality_check(self) -> dict:
-        # QC waits until the parts counter has issued every requested part (R-QC-1).
+    def pass_quality_check(self, **overrides) -> dict:
+        """R-QC-1..4: every item of the order's inspection standard OK, the road test where needed, washed and
+        parked on F1. The check waits until the parts counter has issued every requested part."""
         return eventually(
             lambda: self.client.post_if(
                 names.WORKSHOP,
                 f"/api/work-orders/{self.order_id}/quality-check",
-                {"passed": True, "findings": "路试正常"},
+                {**inspection_body(self.work_order()), **overrides},
                 as_=QC_INSPECTOR,
                 ok=200,
             ),
