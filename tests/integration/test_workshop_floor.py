@@ -22,8 +22,15 @@ from tests.support.db import service_work, snapshot, wire_event
 from tests.support.factories import SIGNATURE_PNG, make_order_body
 from tests.support.visit import finish_body, inspection_body
 
-THROTTLE = {"line_no": 3, "kind": "labour", "code": "LAB-THROTTLE", "description": "清洗节气门", "quantity": "1.2",
-            "unit_price": "300.00", "amount": "360.00"}  # fmt: skip
+THROTTLE = {
+    "line_no": 3,
+    "kind": "labour",
+    "code": "LAB-THROTTLE",
+    "description": "清洗节气门",
+    "quantity": "1.2",
+    "unit_price": "300.00",
+    "amount": "360.00",
+}
 # a weekday morning in Shanghai, inside the workshop's hours
 MORNING = datetime(2026, 12, 8, 1, 0, tzinfo=UTC)
 
@@ -72,37 +79,86 @@ def test_a_busy_technician_is_refused_with_the_free_ones_and_nothing_changes(sho
     """R-WS-7: T001 takes the first order's oil change at 09:00; the second order's at 09:00 cannot have T001."""
     first, second = shop.order(lines_extra=()), shop.order(lines_extra=())
     nine = datetime(2026, 12, 8, 9, 0, tzinfo=floor.FloorSettings.load().hours.tz)
-    shop.run(dispatching.assign_job, first["order_id"], 1, technician_id="T001", bay_id="B1", starts_at=nine,
-             roles=("dispatcher",))  # fmt: skip
+    shop.run(
+        dispatching.assign_job,
+        first["order_id"],
+        1,
+        technician_id="T001",
+        bay_id="B1",
+        starts_at=nine,
+        roles=("dispatcher",),
+    )
     before = snapshot(shop.work)
     with pytest.raises(DomainError) as refused:
-        shop.run(dispatching.assign_job, second["order_id"], 1, technician_id="T001", bay_id="B2", starts_at=nine,
-                 roles=("dispatcher",))  # fmt: skip
+        shop.run(
+            dispatching.assign_job,
+            second["order_id"],
+            1,
+            technician_id="T001",
+            bay_id="B2",
+            starts_at=nine,
+            roles=("dispatcher",),
+        )
     assert refused.value.field == "technician_id" and "T001" not in refused.value.details["alternatives"]["technicians"]
     assert "T004" in refused.value.details["alternatives"]["technicians"]  # quick service, free
     assert snapshot(shop.work) == before
-    shop.run(dispatching.assign_job, second["order_id"], 1, technician_id="T004", bay_id="B2", starts_at=nine,
-             roles=("dispatcher",))  # fmt: skip
+    shop.run(
+        dispatching.assign_job,
+        second["order_id"],
+        1,
+        technician_id="T004",
+        bay_id="B2",
+        starts_at=nine,
+        roles=("dispatcher",),
+    )
     assert shop.job(second["order_id"], 1)["technician_id"] == "T004"
     assert len(outbox(shop.work, names.WORK_STARTED)) == 2
 
 
 def test_an_orders_jobs_are_split_among_technicians_and_reassigned(shop):
     order = shop.order()
-    shop.run(dispatching.assign_job, order["order_id"], 1, technician_id="T004", bay_id="B4", starts_at=None,
-             roles=("dispatcher",))  # fmt: skip
-    shop.run(dispatching.assign_job, order["order_id"], 3, technician_id="T002", bay_id="B3", starts_at=None,
-             roles=("dispatcher",))  # fmt: skip
+    shop.run(
+        dispatching.assign_job,
+        order["order_id"],
+        1,
+        technician_id="T004",
+        bay_id="B4",
+        starts_at=None,
+        roles=("dispatcher",),
+    )
+    shop.run(
+        dispatching.assign_job,
+        order["order_id"],
+        3,
+        technician_id="T002",
+        bay_id="B3",
+        starts_at=None,
+        roles=("dispatcher",),
+    )
     assert [(j["technician_id"], j["bay_id"]) for j in shop.view(order["order_id"])["jobs"]] == [
         ("T004", "B4"),
         ("T002", "B3"),
     ]
-    shop.run(dispatching.assign_job, order["order_id"], 3, technician_id="T005", bay_id="B3", starts_at=None,
-             roles=("dispatcher",))  # fmt: skip
+    shop.run(
+        dispatching.assign_job,
+        order["order_id"],
+        3,
+        technician_id="T005",
+        bay_id="B3",
+        starts_at=None,
+        roles=("dispatcher",),
+    )
     assert shop.job(order["order_id"], 3)["technician_id"] == "T005"
     with pytest.raises(DomainError) as skill:  # T003 is body and paint
-        shop.run(dispatching.assign_job, order["order_id"], 3, technician_id="T003", bay_id="B3", starts_at=None,
-                 roles=("dispatcher",))  # fmt: skip
+        shop.run(
+            dispatching.assign_job,
+            order["order_id"],
+            3,
+            technician_id="T003",
+            bay_id="B3",
+            starts_at=None,
+            roles=("dispatcher",),
+        )
     assert skill.value.field == "technician_id"
 
 
@@ -110,19 +166,46 @@ def test_an_advisor_only_dispatches_their_own_teams_orders(shop, monkeypatch):
     """R-WS-1 team mode: A002 leads T002 and T005; their orders skip the dispatcher."""
     teams = {"A002": ("T002", "T005")}
     signed = OrderSigner(shop.keys).sign(OrderSchema().load({**make_order_body(), "advisor_id": "A002"}))
-    shop.work.handle(wire_event(names.ORDER_SIGNED, signed), workshop.take_signed_order,
-                     OrderVerifier(shop.keys).verify, teams)  # fmt: skip
+    shop.work.handle(
+        wire_event(names.ORDER_SIGNED, signed), workshop.take_signed_order, OrderVerifier(shop.keys).verify, teams
+    )
     order_id = signed["order"]["order_id"]
     settings = floor.FloorSettings(teams=teams)
     with pytest.raises(DomainError) as not_dispatcher:
-        shop.run(dispatching.assign_job, order_id, 1, technician_id="T002", bay_id="B1", starts_at=None,
-                 roles=("dispatcher",), settings=settings)  # fmt: skip
+        shop.run(
+            dispatching.assign_job,
+            order_id,
+            1,
+            technician_id="T002",
+            bay_id="B1",
+            starts_at=None,
+            roles=("dispatcher",),
+            settings=settings,
+        )
     assert not_dispatcher.value.status == 403
     with pytest.raises(DomainError):  # outside the team
-        shop.run(dispatching.assign_job, order_id, 1, technician_id="T001", bay_id="B1", starts_at=None,
-                 roles=("service_advisor",), settings=settings, actor="A002")  # fmt: skip
-    shop.run(dispatching.assign_job, order_id, 1, technician_id="T005", bay_id="B1", starts_at=None,
-             roles=("service_advisor",), settings=settings, actor="A002")  # fmt: skip
+        shop.run(
+            dispatching.assign_job,
+            order_id,
+            1,
+            technician_id="T001",
+            bay_id="B1",
+            starts_at=None,
+            roles=("service_advisor",),
+            settings=settings,
+            actor="A002",
+        )
+    shop.run(
+        dispatching.assign_job,
+        order_id,
+        1,
+        technician_id="T005",
+        bay_id="B1",
+        starts_at=None,
+        roles=("service_advisor",),
+        settings=settings,
+        actor="A002",
+    )
     board = shop.work.read(boards.dispatch_board, MORNING, settings, "D001", ("dispatcher",))
     assert order_id not in [o["order_id"] for o in board["orders"]]
 
@@ -168,9 +251,18 @@ def test_qc_fail_sends_the_job_back_then_rework_and_pass_make_the_car_ready(shop
     order = shop.order()
     oid = order["order_id"]
     shop.run(workshop.dispatch, oid, technician_id="T001", bay_id="B1")
-    shop.work.handle(wire_event(names.PARTS_ISSUED, {"request_id": "r", "order_id": oid, "order_version": 1,
-        "lines": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1", "from_location": "MAIN"}]}),
-        clock.take_parts_issued)  # fmt: skip
+    shop.work.handle(
+        wire_event(
+            names.PARTS_ISSUED,
+            {
+                "request_id": "r",
+                "order_id": oid,
+                "order_version": 1,
+                "lines": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1", "from_location": "MAIN"}],
+            },
+        ),
+        clock.take_parts_issued,
+    )
     shop.run(clock.finish_job, oid, 1, **finish_body(shop.job(oid, 1)), actor="T001")
     with pytest.raises(DomainError) as blocked:
         shop.run(quality.quality_check, oid, **inspection_body(shop.view(oid)), actor="Q001")
@@ -199,19 +291,42 @@ def test_a_stock_out_waits_for_parts_warns_the_advisor_and_resumes_when_issued(s
     oid = order["order_id"]
     shop.run(workshop.dispatch, oid, technician_id="T001", bay_id="B1")
     shop.run(clock.clock_job, oid, 1, action="start", actor="T001")
-    shop.work.handle(wire_event(names.PARTS_ISSUE_REFUSED, {"request_id": "r", "order_id": oid,
-        "lines": [{"line_no": 2, "reason": "out_of_stock"}]}), clock.take_issue_refused)  # fmt: skip
+    shop.work.handle(
+        wire_event(
+            names.PARTS_ISSUE_REFUSED,
+            {"request_id": "r", "order_id": oid, "lines": [{"line_no": 2, "reason": "out_of_stock"}]},
+        ),
+        clock.take_issue_refused,
+    )
     assert shop.view(oid)["waiting_parts"] and shop.job(oid, 1)["clock"] == "paused"
     assert shop.job(oid, 1)["pause_reason"] == "waiting_parts"
-    shop.work.handle(wire_event(names.PARTS_BACKORDERED, {"backorder_id": "b", "purchase_order_id": "p",
-        "order_id": oid, "lines": [{"part_no": "P-OIL-5W30", "quantity": "1", "expected_on": date(2026, 12, 11)}]}),
-        clock.take_backordered)  # fmt: skip
+    shop.work.handle(
+        wire_event(
+            names.PARTS_BACKORDERED,
+            {
+                "backorder_id": "b",
+                "purchase_order_id": "p",
+                "order_id": oid,
+                "lines": [{"part_no": "P-OIL-5W30", "quantity": "1", "expected_on": date(2026, 12, 11)}],
+            },
+        ),
+        clock.take_backordered,
+    )
     assert shop.view(oid)["parts_expected_on"] == date(2026, 12, 11)
     [risk] = outbox(shop.work, names.ORDER_AT_RISK)
     assert risk["reason"] == "waiting_parts"
-    shop.work.handle(wire_event(names.PARTS_ISSUED, {"request_id": "r", "order_id": oid, "order_version": 1,
-        "lines": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1", "from_location": "MAIN"}]}),
-        clock.take_parts_issued)  # fmt: skip
+    shop.work.handle(
+        wire_event(
+            names.PARTS_ISSUED,
+            {
+                "request_id": "r",
+                "order_id": oid,
+                "order_version": 1,
+                "lines": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1", "from_location": "MAIN"}],
+            },
+        ),
+        clock.take_parts_issued,
+    )
     assert not shop.view(oid)["waiting_parts"] and shop.job(oid, 1)["clock"] == "running"
 
 
@@ -253,11 +368,25 @@ def test_technicians_and_experts_come_from_the_staff_directory(shop):
     assert shop.work.read(floor.experts_on_duty) == ["E001"]
     order = shop.order(lines_extra=())
     with pytest.raises(DomainError):  # mechanical only until the foreman adds quick service
-        shop.run(dispatching.assign_job, order["order_id"], 1, technician_id="T077", bay_id="B1", starts_at=None,
-                 roles=("dispatcher",))  # fmt: skip
+        shop.run(
+            dispatching.assign_job,
+            order["order_id"],
+            1,
+            technician_id="T077",
+            bay_id="B1",
+            starts_at=None,
+            roles=("dispatcher",),
+        )
     shop.run(floor.set_skills, "T077", skills=["quick"], shift_starts=None, shift_ends=None)
-    shop.run(dispatching.assign_job, order["order_id"], 1, technician_id="T077", bay_id="B1", starts_at=None,
-             roles=("dispatcher",))  # fmt: skip
+    shop.run(
+        dispatching.assign_job,
+        order["order_id"],
+        1,
+        technician_id="T077",
+        bay_id="B1",
+        starts_at=None,
+        roles=("dispatcher",),
+    )
     left = {**record, "active": False, "change": "active"}
     shop.work.handle(wire_event(names.STAFF_CHANGED, left), floor.take_staff)
     board = shop.work.read(boards.dispatch_board, MORNING, floor.FloorSettings(), "D001", ("dispatcher",))
