@@ -179,7 +179,14 @@ def parse_teams(text: str | None) -> dict[str, tuple[str, ...]]:
 
 
 def earliest_start(
-    floor: Floor, technician_id: str, bay_id: str, minutes: int, not_before: datetime, step: int = 15, days: int = 14
+    floor: Floor,
+    technician_id: str,
+    bay_id: str,
+    minutes: int,
+    not_before: datetime,
+    step: int = 15,
+    days: int = 14,
+    ignore: tuple[str, int] | None = None,
 ) -> datetime | None:
     """The first quarter hour from `not_before` at which the technician (on shift) and the bay are both free for
     `minutes`: dispatching a whole order queues its jobs behind the technician's current work."""
@@ -192,8 +199,8 @@ def earliest_start(
         window = Window(at, at + timedelta(minutes=max(minutes, 1)))
         if (
             on_shift(worker, window, floor)
-            and technician_id not in busy_technicians(floor, window)
-            and bay_id not in busy_bays(floor, window)
+            and technician_id not in busy_technicians(floor, window, ignore)
+            and bay_id not in busy_bays(floor, window, ignore)
         ):
             return at
         at += timedelta(minutes=step)

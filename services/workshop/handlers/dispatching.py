@@ -52,7 +52,8 @@ def assign_job(
     roles=(),
     settings: FloorSettings | None = None,
 ) -> WorkOrder:
-    """Assign (or reassign) one job to a technician and a bay from `starts_at` for its sold hours (R-WS-7):
+    """Assign (or reassign) one job to a technician and a bay from `starts_at` (default: their earliest common
+    free time on shift) for its sold hours (R-WS-7):
     a busy technician or bay, a missing skill or shift is refused naming the field, with the free alternatives."""
     settings = settings or FloorSettings.load()
     session = uow.session
@@ -63,9 +64,13 @@ def assign_job(
         raise NotFound("This order has no such job line", field="line_no")
     if job.status == "done":
         raise DomainError("This job is finished; it cannot be reassigned", field="line_no", code="job_done")
+    floor = floor_of(session, settings)
+    if starts_at is None:  # no time given: the technician's and bay's earliest common free time on shift
+        minutes = int(Decimal(job.hours) * 60)
+        starts_at = earliest_start(floor, technician_id, bay_id, minutes, uow.clock(), ignore=(order_id, line_no))
     window = Window.of(starts_at or uow.clock(), Decimal(job.hours))
     check_assignment(
-        floor_of(session, settings),
+        floor,
         technician_id=technician_id,
         bay_id=bay_id,
         window=window,
