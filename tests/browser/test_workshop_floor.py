@@ -70,7 +70,7 @@ def test_the_technician_starts_pauses_resumes_and_finishes_with_self_check_and_s
         expect(page).to_have_url(re.compile(rf"/jobs/{visit.order_id}/{job['line_no']}$"))
         page.get_by_role("button", name=zh("Start")).click()
         expect(page.locator("[data-clock='running']")).to_be_visible()
-        page.get_by_label(zh("Reason")).select_option("waiting_parts")
+        page.locator("select[name='reason']").select_option("waiting_parts")
         page.get_by_role("button", name=zh("Pause")).click()
         expect(page.locator("[data-clock='paused']")).to_be_visible()
         page.get_by_role("button", name=zh("Resume")).click()
@@ -79,7 +79,7 @@ def test_the_technician_starts_pauses_resumes_and_finishes_with_self_check_and_s
         for key in job["self_check_items"]:
             page.locator(f"input[name='check-{key}']").check()
         page.get_by_label(zh("Concern")).fill("怠速抖动")
-        page.get_by_label(zh("Cause")).fill("节气门积碳")
+        page.locator("textarea[name='cause']").fill("节气门积碳")
         page.get_by_label(zh("Correction")).fill("清洗节气门，怠速平稳")
         page.get_by_role("button", name=zh("Finish and sign")).click()  # not signed yet
         expect(page.locator(".flash.error[role='status']").first).to_contain_text(zh("Sign on the pad"))
@@ -87,7 +87,7 @@ def test_the_technician_starts_pauses_resumes_and_finishes_with_self_check_and_s
         for key in job["self_check_items"]:
             page.locator(f"input[name='check-{key}']").check()
         page.get_by_label(zh("Concern")).fill("怠速抖动")
-        page.get_by_label(zh("Cause")).fill("节气门积碳")
+        page.locator("textarea[name='cause']").fill("节气门积碳")
         page.get_by_label(zh("Correction")).fill("清洗节气门，怠速平稳")
         sign_on_pad(page)
         page.get_by_role("button", name=zh("Finish and sign")).click()
