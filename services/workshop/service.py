@@ -24,13 +24,16 @@ from .web.additional_work import AdditionalWorkViews
 from .web.capacity import CapacityViews
 from .web.floor import FloorViews
 from .web.quality import QualityViews
+from .web.technicians import TechnicianViews
 from .web.work_orders import WorkOrderViews
 
 LAPSE_CHECK_SECONDS = 30
 FLOOR_WATCH_SECONDS = 30
 
 
-class Service(WorkOrderViews, FloorViews, QualityViews, AdditionalWorkViews, CapacityViews, KitEndpoints):
+class Service(
+    WorkOrderViews, FloorViews, QualityViews, TechnicianViews, AdditionalWorkViews, CapacityViews, KitEndpoints
+):
     name = names.WORKSHOP
     permissions = PERMISSIONS
     db = Database(Base.metadata)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from services.workshop.domain.capacity import SKILLS
 from services.workshop.domain.completion import self_check_items
 from services.workshop.domain.inspection import URGENCIES, standard_for
 from services.workshop.domain.job_clock import PAUSE_REASONS
@@ -130,4 +131,17 @@ WORKSHOP_PAGES = {
         "alerts": [{"kind": "expert_late", "subject_id": "h1-ticket", "order_id": "O-1", "created_at": NOW}],
     },
 }
-WORKSHOP_EMPTY = {"jobs": [], "queue": [], "tickets": [], "alerts": []}
+WORKSHOP_PAGES[("workshop", "technicians.html")] = {
+    "technicians": [
+        {
+            "technician_id": "T010",
+            "name": "Qian",
+            "skills": ["mechanical"],
+            "shift_starts": "10:00",
+            "shift_ends": None,
+            "active": False,
+        }
+    ],
+    "skills": SKILLS,
+}
+WORKSHOP_EMPTY = {"jobs": [], "queue": [], "tickets": [], "alerts": [], "technicians": []}

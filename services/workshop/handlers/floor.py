@@ -128,3 +128,17 @@ def experts_on_duty(session) -> list[str]:
         for p in session.scalars(sa.select(FloorStaff).where(FloorStaff.active.is_(True)))
         if "technical_expert" in p.roles
     ]
+
+
+def technicians(session) -> list[dict]:
+    return [
+        {
+            "technician_id": t.technician_id,
+            "name": t.name,
+            "skills": [s for s in t.skills.split(",") if s],
+            "shift_starts": t.shift_starts.strftime("%H:%M") if t.shift_starts else None,
+            "shift_ends": t.shift_ends.strftime("%H:%M") if t.shift_ends else None,
+            "active": t.active,
+        }
+        for t in session.scalars(sa.select(Technician).order_by(Technician.technician_id))
+    ]
