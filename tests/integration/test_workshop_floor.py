@@ -392,3 +392,12 @@ def test_technicians_and_experts_come_from_the_staff_directory(shop):
     board = shop.work.read(boards.dispatch_board, MORNING, floor.FloorSettings(), "D001", ("dispatcher",))
     assert "T077" not in [t["technician_id"] for t in board["technicians"]]
     assert SIGNATURE_PNG
+
+
+def test_a_walk_in_takes_capacity_like_a_booking(shop):
+    """R-WS-7: an order without an appointment holds the workshop's capacity from when it arrives."""
+    walk_in = shop.order(appointment_id=None)
+    hold = shop.work.read(workshop.hold_view, f"w-{walk_in['order_id']}")
+    assert hold["status"] == "confirmed" and hold["labour"] == ["LAB-OIL", "LAB-THROTTLE"]
+    booked = shop.order(appointment_id="a-" + walk_in["order_id"][:30])
+    assert shop.work.read(workshop.hold_view, f"w-{booked['order_id']}") is None  # its appointment holds it

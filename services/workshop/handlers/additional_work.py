@@ -16,6 +16,7 @@ from kit.errors import DomainError, NotFound, PermanentError
 
 from ..domain.additional_work import OPEN_STATUSES, check_found_work, new_lines
 from ..models import AdditionalWorkRequest, Job, PartsRequest, TechnicianNotice, WorkOrder
+from . import capacity
 
 
 def request_additional_work(
@@ -101,6 +102,9 @@ def take_amended_order(uow, event: Envelope, verify) -> None:
     if work_order.status == "ready" and (jobs or parts):
         work_order.status, work_order.ready_at = "in_progress", None  # new work after QC: back into repair
     working = work_order.status == "in_progress"
+    # the labour the new version adds takes capacity like a booking (R-WS-7)
+    key = f"v{order['version']}-{order['order_id']}"[:40]
+    capacity.take_walk_in_or_amendment(uow, key, [job["code"] for job in jobs])
     session.add_all(
         Job(
             order_id=order["order_id"],

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from contracts import Envelope
+from kit.config import Settings
 
 from ..domain import capacity
 from ..domain.capacity import CapacityRules, Chunk, Roster
@@ -313,3 +314,13 @@ def lapsed_count(session, now: datetime) -> int:
         .select_from(CapacityHold)
         .where(CapacityHold.status == "held", CapacityHold.expires_at <= now)
     )
+
+
+def take_walk_in_or_amendment(uow, key: str, labour_codes: list[str]) -> None:
+    """R-WS-7: work that came without an appointment - a walk-in's order, the labour an amendment adds - takes
+    the workshop's capacity like a booking, from now (flagged over capacity when no room is left)."""
+    if not labour_codes or uow.session.get(CapacityHold, key) is not None:
+        return
+    settings = Settings.load()
+    rules = CapacityRules.from_settings(settings.raw)
+    _place_for_appointment(uow, key, uow.clock(), labour_codes, rules, settings.tz)

@@ -16,6 +16,7 @@ from kit.errors import NotFound
 from ..domain.comebacks import ComebackRules, Visit, first_order_of
 from ..domain.work_orders import jobs_of
 from ..models import Bay, Job, PartReceived, Technician, WorkOrder
+from . import capacity
 
 
 def concerns_of(order: dict) -> list[str]:
@@ -62,7 +63,11 @@ def take_signed_order(
         )
     )
     session.flush()
-    session.add_all(Job(order_id=order["order_id"], **job) for job in jobs_of(order))
+    jobs = jobs_of(order)
+    session.add_all(Job(order_id=order["order_id"], **job) for job in jobs)
+    if not order.get("appointment_id"):  # a walk-in takes capacity like a booking (R-WS-7)
+        session.flush()
+        capacity.take_walk_in_or_amendment(uow, f"w-{order['order_id']}"[:40], [j["code"] for j in jobs])
 
 
 def take_parts_issued(uow, event: Envelope) -> None:
