@@ -17,6 +17,7 @@ from kit.errors import DomainError
 from kit.orders import OrderSigner, OrderVerifier
 from services.workshop import handlers as workshop
 from services.workshop import seed as workshop_seed
+from services.workshop.domain.capacity import CapacityRules
 from services.workshop.handlers import boards, clock, dispatching, expert, floor, quality, views
 from tests.support.db import service_work, snapshot, wire_event
 from tests.support.factories import SIGNATURE_PNG, make_order_body
@@ -401,3 +402,20 @@ def test_a_walk_in_takes_capacity_like_a_booking(shop):
     assert hold["status"] == "confirmed" and hold["labour"] == ["LAB-OIL", "LAB-THROTTLE"]
     booked = shop.order(appointment_id="a-" + walk_in["order_id"][:30])
     assert shop.work.read(workshop.hold_view, f"w-{booked['order_id']}") is None  # its appointment holds it
+
+
+def test_the_load_view_counts_clocked_work(shop):
+    order = shop.order(lines_extra=())
+    shop.run(workshop.dispatch, order["order_id"], technician_id="T001", bay_id="B1")
+    shop.run(clock.clock_job, order["order_id"], 1, action="start", actor="T001")
+    settings = floor.FloorSettings()
+    with time_machine.travel(MORNING + timedelta(minutes=40), tick=False):
+        rules = CapacityRules()
+        view = shop.work.read(
+            workshop.load_view,
+            MORNING.astimezone(settings.hours.tz).date(),
+            MORNING + timedelta(minutes=40),
+            rules=rules,
+            tz=settings.hours.tz,
+        )
+    assert sum(float(h["clocked_hours"]) for h in view["by_hour"]) > 0

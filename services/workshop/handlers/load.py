@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from ..domain import capacity
 from ..domain.capacity import BAYS, SKILLS, TECHNICIANS, CapacityRules, hours_of_minutes
-from ..models import CapacityChunk, CapacityHold, StandardHours
+from ..models import CapacityChunk, CapacityHold, JobInterval, StandardHours
 from .capacity import current_load, roster
 
 
@@ -38,6 +38,26 @@ def promise_time(
     return plan.finishes_at if plan else None
 
 
+def clocked_by_hour(session, hours: list[datetime], now: datetime) -> dict[datetime, int]:
+    """R-WS-7: minutes technicians clocked on jobs in each clock hour (open intervals up to now)."""
+    if not hours:
+        return {}
+    start, end = hours[0], hours[-1] + timedelta(hours=1)
+    intervals = session.execute(
+        sa.select(JobInterval.started_at, JobInterval.ended_at).where(
+            JobInterval.started_at < end, sa.or_(JobInterval.ended_at.is_(None), JobInterval.ended_at > start)
+        )
+    ).all()
+    out: dict[datetime, int] = {}
+    for hour in hours:
+        until = hour + timedelta(hours=1)
+        seconds = sum(
+            max((min(ended or now, until) - max(started, hour)).total_seconds(), 0) for started, ended in intervals
+        )
+        out[hour] = int(seconds // 60)
+    return out
+
+
 def load_view(session, day: date, now: datetime, *, rules: CapacityRules, tz: ZoneInfo, days: int = 14) -> dict:
     """R-BK-10 / R-WS-7: booked hours against capacity, by hour for `day` and by day for `days` days from it.
 
@@ -47,6 +67,7 @@ def load_view(session, day: date, now: datetime, *, rules: CapacityRules, tz: Zo
     first = datetime.combine(day, rules.opens, tz) - timedelta(hours=1)
     last = datetime.combine(day + timedelta(days=days), rules.closes, tz)
     load = current_load(session, first, last, now)
+    clocked = clocked_by_hour(session, capacity.hours_of_day(day, rules, tz), now)
     by_hour = []
     for hour in capacity.hours_of_day(day, rules, tz):
         bookable = capacity.hour_limits(team, rules, hour, tz, rules.appointment_share)
@@ -59,6 +80,7 @@ def load_view(session, day: date, now: datetime, *, rules: CapacityRules, tz: Zo
                 "bookable_hours": hours_of_minutes(bookable[TECHNICIANS]),
                 "capacity_hours": hours_of_minutes(full[TECHNICIANS]),
                 "bays_booked_hours": hours_of_minutes(load.get((hour, BAYS), 0)),
+                "clocked_hours": hours_of_minutes(clocked.get(hour, 0)),  # work clocked on jobs in that hour
                 "by_skill": {
                     skill: {
                         "booked_hours": hours_of_minutes(load.get((hour, skill), 0)),
