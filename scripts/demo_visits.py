@@ -76,11 +76,12 @@ class DemoCar:
     bay_id: str = ""
 
 
+# technicians by skill (services/workshop/seed.py): T001 mechanical and quick service, T002 mechanical and electrical
 CARS = [
     DemoCar("刘洋", "13811380101", "LSVAM418XRS892776", "沪A·7Q215", "帕萨特", "A001",
             "到期保养", OIL_SERVICE, 42310, DELIVERED, "T001", "B4"),
     DemoCar("陈静", "13911390102", "LFV2A21K0NA284886", "沪B·3F806", "速腾", "A002",
-            "高速时方向盘抖动，车辆跑偏", WHEELS, 61870, READY, "T002", "B5"),
+            "高速时方向盘抖动，车辆跑偏", WHEELS, 61870, READY, "T001", "B5"),
     DemoCar("杨帆", "13611360103", "LSGPC52U9RS151718", "沪C·9H332", "朗逸", "A001",
             "刹车时有异响", BRAKES, 55020, AT_QC, "T002", "B3"),
     DemoCar("赵磊", "13711370104", "LVSHCAMB5RB317045", "沪D·2K579", "福克斯", "A002",
