@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from kit.types import utcnow
 
 from ..domain.completion import self_check_items
-from ..domain.job_clock import PAUSE_REASONS
 from ..domain.work_orders import board_stage
 from ..models import Job, NonConformance, PartReceived, PartsRequest, QualityCheck, WorkOrder
 from . import additional_work, clock, expert, quality
@@ -147,6 +146,3 @@ def qc_queue(session) -> list[dict]:
         if board_stage(wo.status, list(states)) == "at_qc":
             queue.append(work_order_view(session, wo, brief=True))
     return queue
-
-
-PAUSE_REASON_LABELS = PAUSE_REASONS
