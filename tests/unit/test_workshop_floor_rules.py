@@ -329,3 +329,33 @@ def test_the_numbers_per_technician():
     assert row["productivity"] == D("0.33")  # 3 h clocked / 9 h attended
     assert row["first_time_fix"] == D("0.50") and row["qc_failure_rate"] == D("0.50")
     assert row["comeback_rate"] == D("0.00") and row["on_time"] == D("0.50")
+
+
+def test_the_inspection_page_reads_into_the_same_command_as_the_json():
+    """The QC inspector's form (state-, mm-, line-, cause- per item; road test; handover) -> the JSON command."""
+    from werkzeug.datastructures import MultiDict
+
+    from services.workshop.web.quality import Inspection, inspection_from_form
+
+    form = MultiDict(
+        {
+            "state-work_done": "fail",
+            "line-work_done": "3",
+            "cause-work_done": "节气门未复位",
+            "state-pad_front": "ok",
+            "mm-pad_front": "6.5",
+            "km_out": "35210",
+            "km_back": "35216",
+            "road_technician_id": "T001",
+            "deferred-0": "后刹车片约剩 4mm",
+            "urgency-0": "soon",
+            "washed": "on",
+            "finished_bay": "F2",
+        }
+    )
+    cmd = Inspection().load(inspection_from_form(form, ["work_done", "pad_front"]))
+    assert cmd["items"]["work_done"] == {"state": "fail", "line_no": 3, "cause": "节气门未复位"}
+    assert cmd["items"]["pad_front"] == {"state": "ok", "measured_mm": "6.5"}
+    assert cmd["road_test"] == {"km_out": 35210, "km_back": 35216, "technician_id": "T001"}
+    assert cmd["deferred_work"] == [{"description": "后刹车片约剩 4mm", "urgency": "soon"}]
+    assert cmd["washed"] is True and cmd["finished_bay"] == "F2"
