@@ -359,3 +359,10 @@ def test_the_inspection_page_reads_into_the_same_command_as_the_json():
     assert cmd["road_test"] == {"km_out": 35210, "km_back": 35216, "technician_id": "T001"}
     assert cmd["deferred_work"] == [{"description": "后刹车片约剩 4mm", "urgency": "soon"}]
     assert cmd["washed"] is True and cmd["finished_bay"] == "F2"
+
+
+def test_a_skill_refusal_names_the_skill_in_the_readers_language():
+    window = dispatch.Window.of(at(9), D("1.0"))
+    with pytest.raises(dispatch.DispatchRefused) as refused:
+        dispatch.check_assignment(floor(), technician_id="T003", bay_id="B1", window=window, code="LAB-THROTTLE")
+    assert "机电" in refused.value.message_in("zh_CN") and "Mechanical" in refused.value.message_in("en")

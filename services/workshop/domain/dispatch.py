@@ -14,9 +14,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from kit.errors import DomainError
-from kit.i18n import N_
+from kit.i18n import N_, translate
 
-from .capacity import LABOUR_SKILLS, MECHANICAL
+from .capacity import LABOUR_SKILLS, MECHANICAL, SKILLS
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,13 @@ class DispatchRefused(DomainError):
     def __init__(self, msgid: str, *, field: str, alternatives: dict, **params):
         super().__init__(msgid, field=field, code="dispatch_conflict", **params)
         self.details = {"alternatives": alternatives}
+
+    def message_in(self, locale: str) -> str:
+        """The skill is named in the reader's language (机电, not "mechanical")."""
+        params = dict(self.params)
+        if params.get("skill") in SKILLS:
+            params["skill"] = translate(SKILLS[params["skill"]], locale)
+        return translate(self.msgid, locale, **params)
 
 
 def check_assignment(
