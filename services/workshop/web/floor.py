@@ -133,13 +133,22 @@ class FloorViews:
         jobs = self.db.read(views.my_jobs, request.staff.staff_id)
         return page(self.name, N_("My jobs"), "my_jobs.html", request, jobs=jobs, reasons=PAUSE_REASONS)
 
-    @api(
-        "POST",
-        "/api/work-orders/<order_id>/jobs/<int:line_no>/<any(start,pause,resume):action>",
-        action="workshop.work_job",
-    )
-    def clock_job(self, request, order_id, line_no, action):
-        """start | pause {"reason": "waiting_parts"} | resume; only the assigned technician or the foreman (403)."""
+    @api("POST", "/api/work-orders/<order_id>/jobs/<int:line_no>/start", action="workshop.work_job")
+    def start_job(self, request, order_id, line_no):
+        """{} -> the job clock runs; only the assigned technician or the foreman (others 403)."""
+        return self._clock_json(request, order_id, line_no, "start")
+
+    @api("POST", "/api/work-orders/<order_id>/jobs/<int:line_no>/pause", action="workshop.work_job")
+    def pause_job(self, request, order_id, line_no):
+        """{"reason": "waiting_parts" | "waiting_consent" | "waiting_expert" | "break" | "end_of_shift"}"""
+        return self._clock_json(request, order_id, line_no, "pause")
+
+    @api("POST", "/api/work-orders/<order_id>/jobs/<int:line_no>/resume", action="workshop.work_job")
+    def resume_job(self, request, order_id, line_no):
+        """{} -> the job clock runs again."""
+        return self._clock_json(request, order_id, line_no, "resume")
+
+    def _clock_json(self, request, order_id, line_no, action):
         cmd = read_json(request, ClockAction())
         self.db.run(
             clock.clock_job,
@@ -182,10 +191,20 @@ class FloorViews:
             return not_found_page(self.name, request)
         return page(self.name, N_("Job"), "job.html", request, wo=wo, job=job, reasons=PAUSE_REASONS)
 
-    @api("POST", "/jobs/<order_id>/<int:line_no>/<any(start,pause,resume):action>", action="workshop.work_job")
-    def clock_form(self, request, order_id, line_no, action):
+    @api("POST", "/jobs/<order_id>/<int:line_no>/start", action="workshop.work_job")
+    def start_form(self, request, order_id, line_no):
+        return self._clock_form(request, order_id, line_no, "start")
+
+    @api("POST", "/jobs/<order_id>/<int:line_no>/pause", action="workshop.work_job")
+    def pause_form(self, request, order_id, line_no):
+        return self._clock_form(request, order_id, line_no, "pause")
+
+    @api("POST", "/jobs/<order_id>/<int:line_no>/resume", action="workshop.work_job")
+    def resume_form(self, request, order_id, line_no):
+        return self._clock_form(request, order_id, line_no, "resume")
+
+    def _clock_form(self, request, order_id, line_no, action):
         reason = request.form.get("reason") or None
-        back = f"/jobs/{order_id}/{line_no}"
 
         def run():
             cmd = ClockAction().load({"reason": reason})
@@ -199,7 +218,7 @@ class FloorViews:
                 actor_id=request.staff.staff_id,
             )
 
-        return form_action(request, run, done=back, ok=N_("The job clock is updated"))
+        return form_action(request, run, done=f"/jobs/{order_id}/{line_no}", ok=N_("The job clock is updated"))
 
     @api("POST", "/jobs/<order_id>/<int:line_no>/finish", action="workshop.finish_job")
     def finish_form(self, request, order_id, line_no):
