@@ -3,7 +3,7 @@ split an order's jobs among technicians; team mode (the advisor leading a team a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -65,6 +65,9 @@ def assign_job(
     if job.status == "done":
         raise DomainError("This job is finished; it cannot be reassigned", field="line_no", code="job_done")
     floor = floor_of(session, settings)
+    now = uow.clock()
+    if starts_at is not None and not now - timedelta(days=1) <= starts_at <= now + timedelta(days=14):
+        raise DomainError("The start must lie within the next 14 days", field="starts_at", code="starts_at")
     if starts_at is None:  # no time given: the technician's and bay's earliest common free time on shift
         minutes = int(Decimal(job.hours) * 60)
         starts_at = earliest_start(floor, technician_id, bay_id, minutes, uow.clock(), ignore=(order_id, line_no))

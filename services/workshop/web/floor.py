@@ -53,9 +53,10 @@ def _local_start(text: str | None, tz) -> datetime | None:
         if len(text) <= 5:
             hour, minute = (int(p) for p in text.split(":"))
             return utcnow().astimezone(tz).replace(hour=hour, minute=minute, second=0, microsecond=0)
-        return datetime.fromisoformat(text)
+        at = datetime.fromisoformat(text)
     except ValueError:
         raise DomainError("Give the start time as HH:MM", field="starts_at", code="starts_at") from None
+    return at if at.tzinfo else at.replace(tzinfo=tz)
 
 
 class FloorViews:
@@ -89,7 +90,12 @@ class FloorViews:
     def job_alternatives(self, request, order_id, line_no):
         """?starts_at=ISO: free technicians (skill, shift) and bays for the job's window."""
         starts = request.args.get("starts_at")
-        at = datetime.fromisoformat(starts) if starts else utcnow()
+        try:
+            at = datetime.fromisoformat(starts) if starts else utcnow()
+        except ValueError:
+            raise DomainError("Give the start time as HH:MM", field="starts_at", code="starts_at") from None
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=FloorSettings.load().hours.tz)
         return self.db.read(dispatching.alternatives, order_id, line_no, at, FloorSettings.load())
 
     @api("GET", "/dispatch", action="workshop.dispatch")

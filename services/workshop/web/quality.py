@@ -29,7 +29,11 @@ class Inspection(Schema):
 
 class AskExpert(Schema):
     question = fields.String(required=True, validate=validate.Length(max=1000))
-    photos = fields.List(fields.String(), load_default=list, validate=validate.Length(max=MAX_PHOTOS))
+    photos = fields.List(
+        fields.String(validate=validate.Length(max=3_000_000)),
+        load_default=list,
+        validate=validate.Length(max=MAX_PHOTOS),
+    )
 
 
 class Answer(Schema):
