@@ -424,6 +424,13 @@ def test_the_load_view_counts_clocked_work(shop):
 def test_a_start_time_far_off_is_refused_naming_it(shop):
     order = shop.order(lines_extra=())
     with pytest.raises(DomainError) as refused:
-        shop.run(dispatching.assign_job, order["order_id"], 1, technician_id="T001", bay_id="B1",
-                 starts_at=MORNING + timedelta(days=40), roles=("dispatcher",))  # fmt: skip
+        shop.run(
+            dispatching.assign_job,
+            order["order_id"],
+            1,
+            technician_id="T001",
+            bay_id="B1",
+            starts_at=MORNING + timedelta(days=40),
+            roles=("dispatcher",),
+        )
     assert refused.value.field == "starts_at"
