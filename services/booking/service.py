@@ -8,17 +8,18 @@ from contracts import names
 from kit.clock import timer_seconds
 from kit.extensions import on_event
 from kit.providers import Database, Notifications, OutboxRelay, Seeding
-from kit.rpc import RpcClient
+from kit.rpc import RpcClient, rpc
 from kit.service import KitEndpoints
 from kit.types import utcnow
 
 from . import seed
-from .handlers import checklist, confirmations, maintenance, price_list
+from .handlers import booking_desk, checklist, confirmations, maintenance, price_list
 from .models import Base
 from .permissions import PERMISSIONS
 from .web.advisor import AdvisorViews
-from .web.appointments import AppointmentViews
+from .web.appointments import AppointmentViews, BookAppointment
 from .web.calls import CallViews
+from .web.common import slot_settings
 from .web.customer_file import CustomerFileViews
 from .web.load import LoadViews
 
@@ -54,6 +55,29 @@ class Service(AppointmentViews, AdvisorViews, CustomerFileViews, CallViews, Load
         """payload: {"version": "2026.11-1", "labour_rate": "300.00", "vat_rate": "0.13", "labour_operations": [...],
         "parts": [...]}"""
         self.db.handle(event, price_list.take_price_list)
+
+    @rpc
+    def book_visit(self, booking, days, actor_id):
+        """Follow-up books the next visit from a contact (R-CR-4, R-BL-4) or a complaint's car back with priority
+        (R-FU-5): the advisor's first free slot on `days` that the workshop can take.
+
+        book_visit(booking={"customer": {"name": "王先生", "mobile": "13800138000"}, "vehicle": {"plate": "沪A12345",
+        "model": "…"}, "vin": "LSVAM4187C2184847", "advisor_id": "A001", "complaint": "回访投诉：异响"},
+        days=["2026-12-07", "2026-12-08"], actor_id="F001")
+        -> {"appointment_id", "starts_at", …} (the appointment), or a refusal (DomainError) with its field
+        """
+        from datetime import date
+
+        rules, tz = slot_settings()
+        cmd = BookAppointment().load({**booking, "starts_at": "2000-01-01T00:00:00+00:00"})
+        found = booking_desk.book_first_free(
+            self.db, self.workshop, cmd, [date.fromisoformat(d) for d in days], rules, tz, actor_id
+        )
+        return {
+            "appointment_id": found.appointment_id,
+            "starts_at": found.starts_at.isoformat(),
+            "advisor_id": found.advisor_id,
+        }
 
     @timer(interval=timer_seconds(ESCALATION_CHECK_SECONDS))
     def escalate_confirmations(self):

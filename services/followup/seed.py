@@ -1,6 +1,6 @@
 """Reference data: who makes follow-up calls (agents and a service assistant, R-FU-2)."""
 
-from . import handlers
+from .handlers import directory
 
 CALLERS = [
     ("F001", "周静", "followup_agent"),
@@ -12,6 +12,6 @@ CALLERS = [
 def reference_data(work, demo: bool = False) -> None:
     def add_all(uow):
         for caller in CALLERS:
-            handlers.add_caller(uow, *caller)
+            directory.add_caller(uow, *caller)
 
     work.run(add_all)

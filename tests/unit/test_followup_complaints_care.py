@@ -71,7 +71,10 @@ def test_a_hand_over_starts_the_thank_you_letter_and_both_calls():
     tasks = {t.kind: t for t in care.handover_tasks(handed, "SP01", "SM01", date(1985, 12, 20), TZ)}
     assert tasks["thank_you_letter"].due_at == handed + timedelta(hours=24)
     assert tasks["thank_you_letter"].channel == "letter"
-    assert (tasks["sales_manager_call"].due_at, tasks["sales_manager_call"].owner) == (handed + timedelta(hours=24), "SM01")
+    assert (tasks["sales_manager_call"].due_at, tasks["sales_manager_call"].owner) == (
+        handed + timedelta(hours=24),
+        "SM01",
+    )
     assert (tasks["salesperson_call"].due_at, tasks["salesperson_call"].owner) == (handed + timedelta(days=7), "SP01")
 
 

@@ -133,7 +133,9 @@ def test_the_next_attempt_is_at_another_time_of_day():
 
 
 def test_two_attempts_at_the_same_time_of_day_count_once():
-    step = ladder([local(2026, 12, 2, 9, 30), local(2026, 12, 3, 10, 0), local(2026, 12, 4, 11)], local(2026, 12, 4, 11), TZ)
+    step = ladder(
+        [local(2026, 12, 2, 9, 30), local(2026, 12, 3, 10, 0), local(2026, 12, 4, 11)], local(2026, 12, 4, 11), TZ
+    )
     assert not step.exhausted and step.parts_tried == ("morning",)
     assert step.next_attempt_at == local(2026, 12, 4, 14, 0)
 

@@ -31,11 +31,11 @@ CAUSE_TITLES = {
     "booking": N_("Booking"),
     "other": N_("Other"),
 }
-# department -> the manager's role and the default manager (settings may name another: FOLLOWUP_MANAGERS)
+# department -> its manager (the workshop's is the dispatcher; the others answer to the after-sales manager)
 DEPARTMENT_MANAGERS = {
     "workshop": "D001",
-    "parts": "P001",
-    "settlement": "C001",
+    "parts": "M001",
+    "settlement": "M001",
     "reception": "M001",
     "booking": "M001",
     "after_sales": "M001",
