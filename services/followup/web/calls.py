@@ -142,9 +142,14 @@ class CallEndpoints:
     @api("GET", "/calls/<call_id>/letter", action="followup.view")
     def letter(self, request, call_id):
         """The printable letter to an unreachable customer (no mobile, or SMS opted out)."""
-        return page(
-            self.name, N_("Letter to the customer"), "letter.html", request, call=self.db.read(calls.call, call_id)
+        from kit.config import Settings
+
+        html = (
+            _environment(self.name, "zh_CN")
+            .get_template("letter.html")
+            .render(call=self.db.read(calls.call, call_id), tz=Settings.load().dealer_timezone)
         )
+        return Response(html, mimetype="text/html")
 
     @api("GET", "/", action="followup.view")
     def index(self, request):
