@@ -70,6 +70,7 @@ class Service(AppointmentViews, AdvisorViews, CustomerFileViews, CallViews, Load
 
         rules, tz = slot_settings()
         cmd = BookAppointment().load({**booking, "starts_at": "2000-01-01T00:00:00+00:00"})
+        cmd["vehicle"]["vin"] = cmd.pop("vin")
         found = booking_desk.book_first_free(
             self.db, self.workshop, cmd, [date.fromisoformat(d) for d in days], rules, tz, actor_id
         )

@@ -2,42 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
-
 import pytest
 
 from kit.sms import HttpSmsChannel, channel_from_settings
-
-
-class Gateway:
-    """A local SMS gateway: records what it is sent; answers `status`."""
-
-    def __init__(self, status: int = 200):
-        self.received: list[dict] = []
-        self.status = status
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's name
-                length = int(self.headers["Content-Length"])
-                gateway.received.append(
-                    {"auth": self.headers.get("Authorization"), **json.loads(self.rfile.read(length))}
-                )
-                self.send_response(gateway.status)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/sms"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+from tests.support.sms import Gateway
 
 
 @pytest.fixture
