@@ -112,7 +112,7 @@ class ComplaintEndpoints:
     def _complaint_page(self, request, complaint_id, values, errors, status=200):
         return page(
             self.name,
-            N_("Complaint"),
+            N_("Customer complaint"),
             "complaint.html",
             request,
             status=status,
