@@ -11,5 +11,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "followup.complaint": MANAGERS | {"dispatcher"},
     "followup.report": MANAGERS | {"hq_viewer"},
     "followup.care": CALLERS | MANAGERS,  # care contacts, the care file, hand-over uploads, invitations
+    "followup.callbacks": MANAGERS | {"technician", "technical_expert"},  # R-FU-3: technical questions
     "followup.book": CALLERS | MANAGERS | {"dispatcher"},  # book the next visit through booking (R-CR-4)
 }

@@ -95,6 +95,10 @@ def test_a_complaint_is_routed_escalated_when_late_and_closed_only_with_agreemen
         work.read(lambda s: s.scalar(sa.select(CareTask.kind).filter_by(about=call.call_id))) == "technician_callback"
     )
     assert len(events(work, names.COMPLAINT_OPENED)) == 1
+    [callback] = work.read(calls.callbacks)  # R-FU-3: the technical question goes to a technician
+    assert callback["question"] == "异响是否与机油有关？"
+    work.run(calls.answer_callback, callback["task_id"], "已解释，属正常", "T001")
+    assert work.read(calls.callbacks) == []
 
     work.now += timedelta(hours=25)
     assert work.run(complaints.escalate_late, work.now) == [found["complaint_id"]]

@@ -513,7 +513,20 @@ PAGES = {
         ],
         "titles": FOLLOWUP_TASKS,
         "columns": ["name", "mobile"],
+        "channels": ("phone", "sms"),
         "errors": {"file": ["refused"]},
+    },
+    ("followup", "callbacks.html"): {
+        "callbacks": [
+            {
+                "task_id": "t1",
+                "customer": {"name": "Wang", "mobile": "13912345678"},
+                "vehicle": {"plate": "A-D1234"},
+                "question": "noise",
+            }
+        ],
+        "errors": {"answer": ["refused"]},
+        "failed": "t1",
     },
     ("followup", "care_customer.html"): {
         "f": {
@@ -942,6 +955,7 @@ EMPTY = {
     "due": [],
     "complaints": [],  # follow-up
     "tasks": [],
+    "callbacks": [],
 }
 
 

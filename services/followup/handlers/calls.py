@@ -265,3 +265,37 @@ def call_view(c: FollowUpCall) -> dict:
         "escalated_at": c.escalated_at,
         "fallback": c.fallback,
     }
+
+
+def callbacks(session, owner: str | None = None) -> list[dict]:
+    """R-FU-3: the technical questions from calls, for a technician to call back."""
+    query = sa.select(CareTask, FollowUpCall).join(FollowUpCall, FollowUpCall.call_id == CareTask.about)
+    query = query.where(CareTask.kind == "technician_callback", CareTask.status == "open").order_by(CareTask.due_at)
+    if owner:
+        query = query.where(sa.or_(CareTask.owner == owner, CareTask.owner.is_(None)))
+    return [
+        {
+            "task_id": t.task_id,
+            "call_id": c.call_id,
+            "customer": c.customer,
+            "vehicle": c.vehicle,
+            "question": t.note,
+            "owner": t.owner,
+            "due_at": t.due_at,
+        }
+        for t, c in session.execute(query).all()
+    ]
+
+
+def answer_callback(uow, task_id: str, answer: str, actor_id: str) -> CareTask:
+    """The technician called the customer back: what was said is kept with the task (R-FU-4)."""
+    task = uow.session.get(CareTask, task_id, with_for_update=True)
+    if task is None or task.kind != "technician_callback":
+        raise NotFound(N_("Task not found"), field="task_id")
+    if task.status == "done":
+        raise DomainError(N_("The task is already done"), field="task_id")
+    if not answer.strip():
+        raise DomainError(N_("Write down what the customer said"), field="answer")
+    task.status, task.done_at, task.owner = "done", uow.clock(), task.owner or actor_id
+    task.note = f"{task.note}\n—— {actor_id}: {answer}"[:4000]
+    return task

@@ -36,6 +36,10 @@ class Outcome(Schema):
     technician_id = fields.String(load_default="", validate=validate.Length(max=40))
 
 
+class CallbackAnswer(Schema):
+    answer = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
 class CallEndpoints:
     """Mixed into services.followup.service.Service (which provides `db`)."""
 
@@ -171,3 +175,43 @@ class CallEndpoints:
             errors=errors,
             failed=failed,
         )
+
+    # --- technical questions: a technician calls back (R-FU-3) -----------------------------------------------
+
+    @api("GET", "/api/callbacks", action="followup.callbacks")
+    def list_callbacks(self, request):
+        """The open technical questions from follow-up calls."""
+        return {"callbacks": self.db.read(calls.callbacks)}
+
+    @api("POST", "/api/callbacks/<task_id>", action="followup.callbacks")
+    def answer_callback(self, request, task_id):
+        """{"answer": "已电话解释：新机油初期声音略大，属正常"}"""
+        cmd = read_json(request, CallbackAnswer())
+        self.db.run(calls.answer_callback, task_id, cmd["answer"], request.staff.staff_id)
+        return {"callbacks": self.db.read(calls.callbacks)}
+
+    @api("GET", "/callbacks", action="followup.callbacks")
+    def callbacks_page(self, request):
+        return self._callbacks_page(request, {}, 200)
+
+    def _callbacks_page(self, request, errors, status, failed=None):
+        return page(
+            self.name,
+            N_("Technical callbacks"),
+            "callbacks.html",
+            request,
+            status=status,
+            callbacks=self.db.read(calls.callbacks),
+            errors=errors,
+            failed=failed,
+        )
+
+    @api("POST", "/callbacks/<task_id>", action="followup.callbacks")
+    def answer_callback_form(self, request, task_id):
+        try:
+            cmd = CallbackAnswer().load({"answer": request.form.get("answer", "")})
+            self.db.run(calls.answer_callback, task_id, cmd["answer"], request.staff.staff_id)
+        except (ValidationError, DomainError) as exc:
+            errors, status = refused_form(exc, request)
+            return self._callbacks_page(request, errors, status, failed=task_id)
+        return flash(redirect("/callbacks", code=303), "ok", N_("Saved"))

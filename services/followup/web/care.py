@@ -188,8 +188,31 @@ class CareEndpoints:
             customers=self.db.read(care.customers),
             titles=TASK_TITLES,
             columns=list(Handover().fields),
+            channels=CHANNELS,
             errors=errors,
         )
+
+    @api("POST", "/care/messages", action="followup.care")
+    def care_message_form(self, request):
+        try:
+            cmd = CareMessage().load({"city": request.form.get("city", ""), "text": request.form.get("text", "")})
+            sent = self.db.run(care.send_care_message, cmd["city"], cmd["text"], request.staff.staff_id)
+        except (ValidationError, DomainError) as exc:
+            errors, status = refused_form(exc, request)
+            return self._care_page(request, errors, status)
+        return flash(redirect("/care", code=303), "ok", N_("{count} care messages queued"), count=sent)
+
+    @api("POST", "/care/invitations", action="followup.care")
+    def invitation_form(self, request):
+        form = request.form
+        try:
+            raw = {k: form.get(k, "") for k in ("event_name", "held_on", "channel")}
+            cmd = Invite().load({**raw, "customers": form.getlist("customers")})
+            invited = self.db.run(care.invite, cmd, request.staff.staff_id)
+        except (ValidationError, DomainError) as exc:
+            errors, status = refused_form(exc, request)
+            return self._care_page(request, errors, status)
+        return flash(redirect("/care", code=303), "ok", N_("{count} customers invited"), count=invited)
 
     @api("GET", "/care/customers/<key>", action="followup.care")
     def care_file_page(self, request, key):
