@@ -117,6 +117,12 @@ def test_a_complaint_re_contacted_late_is_escalated_and_closed_with_the_customer
     action = {"kind": "corrective", "text": "复训拧紧力矩", "owner": "D001", "due_on": "2099-01-01"}
     client.post(names.FOLLOWUP, f"{path}/actions", action, as_=MANAGER, expect=201)
 
+    booked = client.post(names.FOLLOWUP, f"{path}/book", {}, as_=WORKSHOP_MANAGER, expect=201)  # priority return
+    starts = datetime.fromisoformat(booked["starts_at"]).astimezone(SHANGHAI)
+    moved_now = datetime.fromisoformat(complaint["recontact_by"]) + timedelta(hours=1)
+    assert 0 < (starts.date() - moved_now.astimezone(SHANGHAI).date()).days <= 3  # two working days (a Sunday)
+    assert client.get(names.BOOKING, f"/api/appointments/{booked['appointment_id']}")["advisor_id"] == visit.advisor
+
     refused = client.post(names.FOLLOWUP, f"{path}/close", {"customer_agreed": False}, as_=MANAGER)
     assert refused["error"]["field"] == "customer_agreed"
     [open_action] = client.get(names.FOLLOWUP, path)["actions"]
@@ -125,6 +131,11 @@ def test_a_complaint_re_contacted_late_is_escalated_and_closed_with_the_customer
     assert closed["state"] == "closed"
     report = client.get(names.FOLLOWUP, f"/api/report?month={datetime.fromisoformat(call['due_by']).strftime('%Y-%m')}")
     assert report["complaints_by_cause"].get("workmanship", 0) >= 1
+    month = datetime.fromisoformat(call["due_by"]).strftime("%Y-%m")
+    pdf = client.request("GET", names.FOLLOWUP, f"/report.pdf?month={month}")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    csv_text = client.request("GET", names.FOLLOWUP, f"/report.csv?month={month}").content.decode("utf-8-sig")
+    assert "投诉原因" in csv_text and "workmanship" in csv_text
 
 
 def test_an_unreachable_customer_gets_the_sms_through_the_gateway(client, line, line_clock, gateway, delivered):
