@@ -64,17 +64,31 @@ class Service(AppointmentViews, AdvisorViews, CustomerFileViews, CallViews, Load
         book_visit(booking={"customer": {"name": "王先生", "mobile": "13800138000"}, "vehicle": {"plate": "沪A12345",
         "model": "…"}, "vin": "LSVAM4187C2184847", "advisor_id": "A001", "complaint": "回访投诉：异响"},
         days=["2026-12-07", "2026-12-08"], actor_id="F001")
-        -> {"appointment_id", "starts_at", …} (the appointment), or a refusal (DomainError) with its field
+        -> {"booked": true, "appointment_id", "starts_at", "advisor_id"}
+        -> {"booked": false, "msgid", "params", "field", "code"}: refused, as the desk would refuse it
         """
         from datetime import date
 
+        from marshmallow import ValidationError
+
+        from kit.errors import DomainError
+
         rules, tz = slot_settings()
-        cmd = BookAppointment().load({**booking, "starts_at": "2000-01-01T00:00:00+00:00"})
-        cmd["vehicle"]["vin"] = cmd.pop("vin")
-        found = booking_desk.book_first_free(
-            self.db, self.workshop, cmd, [date.fromisoformat(d) for d in days], rules, tz, actor_id
-        )
+        try:
+            cmd = BookAppointment().load({**booking, "starts_at": "2000-01-01T00:00:00+00:00"})
+            cmd["vehicle"]["vin"] = cmd.pop("vin")
+            found = booking_desk.book_first_free(
+                self.db, self.workshop, cmd, [date.fromisoformat(d) for d in days], rules, tz, actor_id
+            )
+        except DomainError as exc:  # a refusal is an answer, not a failure of the call
+            params = {k: str(v) for k, v in exc.params.items()}
+            return {"booked": False, "msgid": exc.msgid, "params": params, "field": exc.field, "code": exc.code}
+        except ValidationError as exc:
+            name, messages = next(iter(exc.messages.items()))
+            message = messages[0] if isinstance(messages, list) else str(messages)
+            return {"booked": False, "msgid": message, "params": {}, "field": name, "code": "invalid"}
         return {
+            "booked": True,
             "appointment_id": found.appointment_id,
             "starts_at": found.starts_at.isoformat(),
             "advisor_id": found.advisor_id,

@@ -1,4 +1,5 @@
-"""Reference data: who makes follow-up calls (agents and a service assistant, R-FU-2)."""
+"""Reference data: the demo directory's callers (agents and a service assistant, R-FU-2), so calls are assigned from
+the first start; the staff directory's staff_registered / staff_changed events keep the list current."""
 
 from .handlers import directory
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from kit.errors import DomainError
 from kit.i18n import N_
-from kit.rpc import Client
+from kit.rpc import Client, ServiceUnavailable
 from kit.types import utcnow
 
 from ..domain.calendar import WorkingCalendar, priority_slot_days
@@ -18,7 +18,7 @@ def book_visit(booking: Client, customer: dict, vehicle: dict, advisor_id: str, 
         raise DomainError(N_("The car's VIN is needed to book a visit"), field="vin")
     if not advisor_id:
         raise DomainError(N_("Choose the advisor"), field="advisor_id")
-    return booking.call(
+    answer = booking.call(
         "book_visit",
         field="starts_at",
         booking={
@@ -31,6 +31,13 @@ def book_visit(booking: Client, customer: dict, vehicle: dict, advisor_id: str, 
         days=[d.isoformat() for d in days],
         actor_id=actor_id,
     )
+    if answer.get("booked"):
+        return answer
+    # booking refused (no free time, a bad VIN, the workshop away): its reason, in this service's words
+    field = "starts_at" if answer.get("field") in (None, "starts_at") else answer["field"]
+    if answer.get("code") == "service_unavailable":
+        raise ServiceUnavailable(answer["params"].get("service", "booking"), field=field)
+    raise DomainError(answer["msgid"], field=field, code=answer.get("code") or "refused", **answer.get("params", {}))
 
 
 def priority_days(cal: WorkingCalendar) -> list:
