@@ -6,6 +6,7 @@ the one before."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -157,3 +158,26 @@ def test_an_unreachable_customer_gets_the_sms_through_the_gateway(client, line, 
     [sms] = eventually(lambda: [m for m in gateway.received if m["to"] == mobile], 20, what="the SMS at the gateway")
     assert visit.booking["vehicle"]["plate"] in sms["text"]
     assert client.get(names.FOLLOWUP, f"/api/calls/{call['call_id']}")["fallback"] == "sms"
+
+
+def test_callers_are_learnt_from_the_staff_directory(client, line):
+    """R-FU-2: a follow-up agent registered in the directory becomes a caller; made an advisor, no longer one."""
+    staff_id = f"F{uuid.uuid4().hex[:6].upper()}"
+    agent = {
+        "staff_id": staff_id,
+        "name": "林娜",
+        "mobile": make_mobile(),
+        "department": "customer_care",
+        "roles": ["followup_agent"],
+        "password": "pass-1234-word",
+    }
+    client.post(names.STAFF, "/api/staff", agent, as_="ADMIN", expect=201)
+
+    def caller():
+        return next(
+            (c for c in client.get(names.FOLLOWUP, "/api/callers")["callers"] if c["staff_id"] == staff_id), None
+        )
+
+    assert eventually(caller, 20, what="the new caller")["active"] is True
+    client.post(names.STAFF, f"/api/staff/{staff_id}/roles", {"roles": ["service_advisor"]}, as_="ADMIN", expect=200)
+    eventually(lambda: caller()["active"] is False, 20, what="the caller retired")
