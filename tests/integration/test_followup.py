@@ -226,3 +226,30 @@ def test_an_opted_out_channel_and_details_without_consent_are_refused(work):
     assert work.run(care.send_care_message, "上海", "明日暴雨，注意安全", "F001") == 0
     work.run(care.record_contact, "13900139001", {"channel": "phone", "result": "车况良好"}, "F001")
     assert [e["channel"] for e in work.read(care.customer_file, "13900139001")["log"]] == ["phone"]
+
+
+def test_an_unreachable_customer_who_opted_out_of_sms_gets_a_letter(work):
+    """R-CR-5 on the retry ladder's fallback: the care file's opt-out holds; the consented address is used."""
+    call = deliver(work)
+    mobile = call.customer["mobile"]
+    h = {
+        "name": "王先生",
+        "mobile": mobile,
+        "handed_over_at": DELIVERED,
+        "salesperson": "SP01",
+        "sales_manager": "SM01",
+    }
+    work.run(care.take_handover, h)
+    work.run(care.update_file, mobile, {"consent": True, "details": {"address": "上海市徐汇区"}, "opted_out": ["sms"]})
+    for at in (work.now, work.now + timedelta(hours=5), work.now + timedelta(hours=10)):
+        work.now = at
+        work.run(calls.record_outcome, call.call_id, {"outcome": "unreachable"}, "F001")
+    work.now = DELIVERED + timedelta(days=8)
+    assert work.run(calls.send_fallbacks, work.now) == [call.call_id]
+    assert work.read(calls.call, call.call_id)["fallback"] == "letter"
+
+    def queued(session):
+        table = session.info["metadata"].tables["notifications"]
+        return session.execute(sa.select(table.c.id).where(table.c.about == call.call_id)).all()
+
+    assert work.read(queued) == []

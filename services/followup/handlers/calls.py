@@ -20,7 +20,7 @@ from ..domain import attempts as ladder_rules
 from ..domain import callers as caller_rules
 from ..domain import script
 from ..domain.calendar import CallWindow, WorkingCalendar, call_state, call_window
-from ..models import CallAttempt, Caller, CareTask, FollowUpCall
+from ..models import CallAttempt, Caller, CareCustomer, CareTask, FollowUpCall
 
 OPEN = ("scheduled", "unassigned", "call_back", "unreachable")
 
@@ -180,9 +180,10 @@ def send_fallbacks(uow, now: datetime) -> list[str]:
         if not step.exhausted or step.fallback_at > now:
             continue
         customer = call.customer or {}
-        channel = ladder_rules.fallback_channel(
-            customer.get("mobile"), customer.get("address"), set(customer.get("opted_out") or ())
-        )
+        known = uow.session.get(CareCustomer, customer.get("mobile") or "")  # R-CR-5: the care file's opt-outs
+        opted_out = set(customer.get("opted_out") or ()) | set(known.opted_out if known else ())
+        address = customer.get("address") or (known.details.get("address") if known and known.consent else None)
+        channel = ladder_rules.fallback_channel(customer.get("mobile"), address, opted_out)
         call.fallback = channel or "none"
         if channel == "sms":
             notify.queue(

@@ -16,7 +16,7 @@ from kit.web import api, flash, page, read_json
 
 from ..domain.care import CHANNELS, PERSONAL_FIELDS, TASK_TITLES
 from ..handlers import booking_rpc, calls, care
-from .common import refused_form
+from .common import posted_number, refused_form
 from .handover_file import Handover, commands, load_handover
 
 
@@ -108,7 +108,10 @@ class CareEndpoints:
     @api("GET", "/api/care/tasks", action="followup.care")
     def care_tasks(self, request):
         """?days=7: the open care tasks due within that many days"""
-        days = min(max(int(request.args.get("days", 7) or 7), 0), 366)
+        try:
+            days = min(max(int(request.args.get("days") or 7), 0), 366)
+        except ValueError:
+            raise DomainError(N_("Give the number of days"), field="days") from None
         return {"tasks": self.db.read(care.tasks, utcnow() + timedelta(days=days))}
 
     @api("GET", "/api/care/customers/<key>", action="followup.care")
@@ -262,7 +265,7 @@ class CareEndpoints:
                 self.db.run(care.refer, key, cmd, actor_id=actor)
             elif step == "reply":
                 cmd = Reply().load({"reply": form.get("reply", "")})
-                self.db.run(care.reply, int(form.get("invitation_id") or 0), cmd["reply"], actor_id=actor)
+                self.db.run(care.reply, posted_number(form.get("invitation_id")), cmd["reply"], actor_id=actor)
             else:
                 raise DomainError(N_("Unknown step"), field="step")
         except (ValidationError, DomainError) as exc:

@@ -20,3 +20,11 @@ def local_datetime(day: str, at: str) -> str:
 
 def refused_form(exc, request, rename=None) -> tuple[dict, int]:
     return form_errors(exc, request.locale, rename), (400 if isinstance(exc, ValidationError) else 422)
+
+
+def posted_number(value) -> int:
+    """A posted row id; anything else finds nothing (404 naming the row), never a 5xx."""
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0

@@ -12,7 +12,7 @@ from kit.web import api, flash, page, read_json
 
 from ..domain.complaints import ACTION_KINDS, CAUSE_TITLES
 from ..handlers import booking_rpc, calls, complaints
-from .common import refused_form
+from .common import posted_number, refused_form
 
 
 class Recontact(Schema):
@@ -134,7 +134,7 @@ class ComplaintEndpoints:
                 cmd = Action().load({k: form.get(k, "") for k in ("kind", "text", "owner", "due_on")})
                 self.db.run(complaints.add_action, complaint_id, cmd, actor)
             elif step == "done":
-                self.db.run(complaints.finish_action, complaint_id, int(form.get("action_id") or 0))
+                self.db.run(complaints.finish_action, complaint_id, posted_number(form.get("action_id")))
             elif step == "close":
                 cmd = Close().load(
                     {"customer_agreed": form.get("customer_agreed") == "yes", "note": form.get("note", "")}
