@@ -253,3 +253,22 @@ def test_an_unreachable_customer_who_opted_out_of_sms_gets_a_letter(work):
         return session.execute(sa.select(table.c.id).where(table.c.about == call.call_id)).all()
 
     assert work.read(queued) == []
+
+
+def test_a_referral_records_who_introduced_whom(work):
+    """R-CR-6."""
+    for name, mobile in (("李四", "13900139001"), ("王五", "13900139002")):
+        h = {
+            "name": name,
+            "mobile": mobile,
+            "handed_over_at": DELIVERED,
+            "salesperson": "SP01",
+            "sales_manager": "SM01",
+        }
+        work.run(care.take_handover, h)
+    work.run(care.refer, "13900139001", {"referred_name": "王五", "referred_mobile": "139 0013 9002"})
+    assert work.read(care.customer_file, "13900139001")["referrals"][0]["referred_mobile"] == "13900139002"
+    assert work.read(care.customer_file, "13900139002")["referred_by"] == "13900139001"
+    with pytest.raises(DomainError) as refused:
+        work.run(care.refer, "13900139001", {"referred_name": "自己", "referred_mobile": "13900139001"})
+    assert refused.value.field == "referred_mobile"

@@ -184,5 +184,8 @@ def test_a_reached_customers_words_are_required_and_a_call_back_needs_a_later_ti
     with pytest.raises(DomainError) as refused:
         check_outcome("call_back", "", now - timedelta(minutes=1), now)
     assert refused.value.field == "call_back_at"
+    with pytest.raises(DomainError) as refused:
+        check_outcome("call_back", "", now + timedelta(days=31), now)
+    assert refused.value.field == "call_back_at"
     check_outcome("unreachable", "", None, now)
     check_outcome("call_back", "", now + timedelta(hours=2), now)

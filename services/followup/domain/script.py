@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from kit.errors import DomainError
 from kit.i18n import N_
 
@@ -13,6 +15,7 @@ DEPARTMENT_TITLES = {
     "settlement": N_("Settlement"),
 }
 SCORE_MIN, SCORE_MAX = 1, 5
+CALL_BACK_WITHIN_DAYS = 30  # a call back is agreed for the coming weeks, not some day
 OUTCOMES = ("satisfied", "complaint", "unreachable", "call_back")
 
 # R-FU-3: a non-technical agent asks general questions, never technical ones
@@ -45,3 +48,7 @@ def check_outcome(outcome: str, words: str, call_back_at, now) -> None:
         raise DomainError(N_("Write down what the customer said"), field="words", code="words")
     if outcome == "call_back" and (call_back_at is None or call_back_at <= now):
         raise DomainError(N_("Give the time to call back, later than now"), field="call_back_at", code="call_back_time")
+    if outcome == "call_back" and call_back_at > now + timedelta(days=CALL_BACK_WITHIN_DAYS):
+        raise DomainError(
+            N_("Call back within {days} days"), field="call_back_at", code="call_back_time", days=CALL_BACK_WITHIN_DAYS
+        )

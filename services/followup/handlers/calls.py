@@ -21,6 +21,7 @@ from ..domain import callers as caller_rules
 from ..domain import script
 from ..domain.calendar import CallWindow, WorkingCalendar, call_state, call_window
 from ..models import CallAttempt, Caller, CareCustomer, CareTask, FollowUpCall
+from . import complaints
 
 OPEN = ("scheduled", "unassigned", "call_back", "unreachable")
 
@@ -103,13 +104,11 @@ def assign(uow, call_id: str, caller_id: str) -> FollowUpCall:
 def record_outcome(uow, call_id: str, cmd: dict, actor_id: str) -> FollowUpCall:
     """R-FU-3/4: the outcome, the customer's words in full, the scores; a complaint opens one (R-FU-5); a
     technical question becomes a technician's callback task."""
-    from . import complaints  # the complaint use case is its own module; imported here to keep the order clear
-
     now = uow.clock()
     call = _call(uow.session, call_id, lock=True)
     if call.status == "done":
         raise DomainError(N_("The call is already done"), field="call_id")
-    if call.assigned_to and actor_id != call.assigned_to and actor_id == call.advisor_id:
+    if actor_id == call.advisor_id:  # R-FU-2: whoever holds the call, never the advisor who served
         raise DomainError(N_("The advisor who served the customer may not make the follow-up call"), field="caller")
     outcome, words = cmd["outcome"], cmd.get("words") or ""
     script.check_outcome(outcome, words, cmd.get("call_back_at"), now)

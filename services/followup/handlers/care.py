@@ -8,6 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from contracts.validators import check_mobile
 from kit import notify
 from kit.config import Settings
 from kit.errors import DomainError, NotFound
@@ -134,8 +135,11 @@ def send_care_message(uow, city: str, text: str, actor_id: str) -> int:
 
 def invite(uow, cmd: dict, actor_id: str) -> int:
     """R-CR-3/5: invitations to an event; customers who opted out of the channel are left out."""
-    if cmd["held_on"] < uow.clock().astimezone(Settings.load().tz).date():
+    today = uow.clock().astimezone(Settings.load().tz).date()
+    if cmd["held_on"] < today:
         raise DomainError(N_("The event date cannot be in the past"), field="held_on")
+    if (cmd["held_on"] - today).days > 366:
+        raise DomainError(N_("The event is more than a year away"), field="held_on")
     count = 0
     for key in cmd["customers"]:
         customer = _customer(uow.session, key)
@@ -165,6 +169,7 @@ def reply(uow, invitation_id: int, answer: str) -> None:
 def refer(uow, key: str, cmd: dict) -> Referral:
     """R-CR-6: who introduced whom."""
     customer = _customer(uow.session, key)
+    cmd = {**cmd, "referred_mobile": check_mobile(cmd["referred_mobile"], field="referred_mobile")}
     rules.check_referral(key, cmd["referred_mobile"], customer.mobile)
     referral = Referral(
         referrer_key=key, referred_name=cmd["referred_name"], referred_mobile=cmd["referred_mobile"], at=uow.clock()
