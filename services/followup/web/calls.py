@@ -161,7 +161,8 @@ class CallEndpoints:
 
     def _index(self, request, errors, status, failed=None):
         number, per_page, q = page_args(request.args)
-        result = self.db.read(calls.calls, number, per_page, q)
+        mine = request.staff.staff_id if request.args.get("mine") else None
+        result = self.db.read(calls.calls, number, per_page, q, None, mine)
         return page(
             self.name,
             N_("Follow-up calls"),
