@@ -15,7 +15,7 @@ from kit.web import _environment, api, flash, page, read_json
 
 from ..domain import script
 from ..domain.complaints import CAUSE_TITLES
-from ..handlers import calls, directory
+from ..handlers import booking_rpc, calls, directory
 from .common import local_datetime, refused_form
 
 
@@ -34,6 +34,10 @@ class Outcome(Schema):
     cause = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(COMPLAINT_CAUSES))
     technical_question = fields.String(load_default="", validate=validate.Length(max=2000))
     technician_id = fields.String(load_default="", validate=validate.Length(max=40))
+
+
+class BookNext(Schema):
+    advisor_id = fields.String(load_default="", validate=validate.Length(max=40))
 
 
 class CallbackAnswer(Schema):
@@ -122,6 +126,39 @@ class CallEndpoints:
             errors, status = refused_form(exc, request)
             return self._call_page(request, call_id, dict(form), errors, status)
         return flash(redirect("/", code=303), "ok", N_("Outcome recorded"))
+
+    @api("POST", "/api/calls/<call_id>/book", action="followup.book")
+    def book_from_call(self, request, call_id):
+        """{"advisor_id": "A001"} (default: the advisor who served): the next visit through booking (R-CR-4,
+        R-BL-4), the advisor's first free slot in the coming working days"""
+        return 201, self._book_from_call(request, call_id, read_json(request, BookNext())["advisor_id"])
+
+    def _book_from_call(self, request, call_id, advisor_id):
+        found = self.db.read(calls.call, call_id)
+        return booking_rpc.book_visit(
+            self.booking,
+            found["customer"],
+            found["vehicle"],
+            advisor_id or found["advisor_id"],
+            "回访预约下次保养",
+            request.staff.staff_id,
+            booking_rpc.next_days(calls.calendar()),
+        )
+
+    @api("POST", "/calls/<call_id>/book", action="followup.book")
+    def book_from_call_form(self, request, call_id):
+        try:
+            cmd = BookNext().load({"advisor_id": request.form.get("advisor_id", "")})
+            booked = self._book_from_call(request, call_id, cmd["advisor_id"])
+        except (ValidationError, DomainError) as exc:
+            errors, status = refused_form(exc, request)
+            return self._call_page(request, call_id, {}, errors, status)
+        return flash(
+            redirect(f"/calls/{call_id}", code=303),
+            "ok",
+            N_("Next visit booked for {time}"),
+            time=booked["starts_at"][:16].replace("T", " "),
+        )
 
     @api("GET", "/calls/<call_id>", action="followup.view")
     def call_page(self, request, call_id):
