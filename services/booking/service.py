@@ -13,13 +13,12 @@ from kit.service import KitEndpoints
 from kit.types import utcnow
 
 from . import seed
-from .handlers import booking_desk, checklist, confirmations, maintenance, price_list
+from .handlers import checklist, confirmations, maintenance, price_list
 from .models import Base
 from .permissions import PERMISSIONS
 from .web.advisor import AdvisorViews
-from .web.appointments import AppointmentViews, BookAppointment
+from .web.appointments import AppointmentViews, book_visit_for_another_service
 from .web.calls import CallViews
-from .web.common import slot_settings
 from .web.customer_file import CustomerFileViews
 from .web.load import LoadViews
 
@@ -67,32 +66,7 @@ class Service(AppointmentViews, AdvisorViews, CustomerFileViews, CallViews, Load
         -> {"booked": true, "appointment_id", "starts_at", "advisor_id"}
         -> {"booked": false, "msgid", "params", "field", "code"}: refused, as the desk would refuse it
         """
-        from datetime import date
-
-        from marshmallow import ValidationError
-
-        from kit.errors import DomainError
-
-        rules, tz = slot_settings()
-        try:
-            cmd = BookAppointment().load({**booking, "starts_at": "2000-01-01T00:00:00+00:00"})
-            cmd["vehicle"]["vin"] = cmd.pop("vin")
-            found = booking_desk.book_first_free(
-                self.db, self.workshop, cmd, [date.fromisoformat(d) for d in days], rules, tz, actor_id
-            )
-        except DomainError as exc:  # a refusal is an answer, not a failure of the call
-            params = {k: str(v) for k, v in exc.params.items()}
-            return {"booked": False, "msgid": exc.msgid, "params": params, "field": exc.field, "code": exc.code}
-        except ValidationError as exc:
-            name, messages = next(iter(exc.messages.items()))
-            message = messages[0] if isinstance(messages, list) else str(messages)
-            return {"booked": False, "msgid": message, "params": {}, "field": name, "code": "invalid"}
-        return {
-            "booked": True,
-            "appointment_id": found.appointment_id,
-            "starts_at": found.starts_at.isoformat(),
-            "advisor_id": found.advisor_id,
-        }
+        return book_visit_for_another_service(self.db, self.workshop, booking, days, actor_id)
 
     @timer(interval=timer_seconds(ESCALATION_CHECK_SECONDS))
     def escalate_confirmations(self):
