@@ -272,3 +272,18 @@ def test_a_referral_records_who_introduced_whom(work):
     with pytest.raises(DomainError) as refused:
         work.run(care.refer, "13900139001", {"referred_name": "自己", "referred_mobile": "13900139001"})
     assert refused.value.field == "referred_mobile"
+
+
+def test_a_call_nobody_could_take_goes_to_the_next_caller_the_directory_registers(tmp_path):
+    """R-FU-2: with the serving advisor the only caller the call waits for the manager; a new agent takes it."""
+    work = service_work("followup", tmp_path, consumer="followup.test")
+    work.run(directory.add_caller, "S001", "郑洁", "service_assistant")
+    payload = make_delivered(advisor_id="S001", order_id=f"o-{uuid.uuid4()}", delivered_at=DELIVERED)
+    work.handle(wire_event(names.VEHICLE_DELIVERED, payload), calls.schedule_call)
+    [call] = work.read(lambda s: list(s.scalars(sa.select(FollowUpCall))))
+    assert (call.assigned_to, call.status) == (None, "unassigned")
+    record = {"staff_id": "F009", "name": "林娜", "department": "customer_care", "roles": ["followup_agent"]}
+    work.handle(wire_event(names.STAFF_REGISTERED, {**record, "active": True}), directory.take_staff_record)
+    assert work.read(
+        lambda s: (s.get(FollowUpCall, call.call_id).assigned_to, s.get(FollowUpCall, call.call_id).status)
+    ) == ("F009", "scheduled")

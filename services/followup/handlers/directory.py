@@ -42,6 +42,16 @@ def take_staff_record(uow, event: Envelope) -> None:
         session.flush()
         uow.record("followup.reassign", call.call_id, call.visit_id, {"from": entry.staff_id, "to": call.assigned_to})
 
+    if calls_caller:  # a new (or returning) caller takes calls nobody could be given, never one they served
+        waiting = session.scalars(
+            sa.select(FollowUpCall).where(
+                FollowUpCall.status == "unassigned", FollowUpCall.advisor_id != entry.staff_id
+            )
+        ).all()
+        for call in waiting:
+            call.assigned_to, call.status = entry.staff_id, "scheduled"
+            uow.record("followup.reassign", call.call_id, call.visit_id, {"from": None, "to": entry.staff_id})
+
 
 def add_caller(uow, staff_id: str, name: str, role: str) -> None:
     if uow.session.get(Caller, staff_id) is None:
