@@ -58,7 +58,17 @@ from .parts import (
     ReturnedLineSchema,
     ShortLineSchema,
 )
-from .staff import FollowupScheduled, StaffChanged, StaffRecord, StaffRegistered
+from .staff import (
+    COMPLAINT_CAUSES,
+    ComplaintClosed,
+    ComplaintEscalated,
+    ComplaintOpened,
+    FollowupOverdue,
+    FollowupScheduled,
+    StaffChanged,
+    StaffRecord,
+    StaffRegistered,
+)
 from .workshop import (
     URGENCIES,
     AdditionalWorkRequested,
@@ -108,6 +118,11 @@ __all__ = [
     "DeclinedWorkSchema",
     "FindingNoteSchema",
     "FollowupScheduled",
+    "FollowupOverdue",
+    "ComplaintOpened",
+    "ComplaintEscalated",
+    "ComplaintClosed",
+    "COMPLAINT_CAUSES",
     "FoundWorkLineSchema",
     "InvoiceBlocked",
     "IssuedLineSchema",
@@ -175,6 +190,10 @@ EVENTS = {
     (names.INVOICE_BLOCKED, 1): (names.BILLING, InvoiceBlocked),
     (names.VEHICLE_DELIVERED, 1): (names.BILLING, VehicleDelivered),
     (names.FOLLOWUP_SCHEDULED, 1): (names.FOLLOWUP, FollowupScheduled),
+    (names.FOLLOWUP_OVERDUE, 1): (names.FOLLOWUP, FollowupOverdue),
+    (names.COMPLAINT_OPENED, 1): (names.FOLLOWUP, ComplaintOpened),
+    (names.COMPLAINT_ESCALATED, 1): (names.FOLLOWUP, ComplaintEscalated),
+    (names.COMPLAINT_CLOSED, 1): (names.FOLLOWUP, ComplaintClosed),
     (names.STAFF_REGISTERED, 1): (names.STAFF, StaffRegistered),
     (names.STAFF_CHANGED, 1): (names.STAFF, StaffChanged),
 }
@@ -228,5 +247,9 @@ SUBSCRIPTIONS = {
     ),
     # parts sees new versions in parts_requested, which carries the signed order it issues against
     names.BILLING: (names.ORDER_SIGNED, names.ORDER_AMENDED, names.PARTS_ISSUED, names.VEHICLE_READY),
-    names.FOLLOWUP: (names.VEHICLE_DELIVERED,),
+    names.FOLLOWUP: (
+        names.VEHICLE_DELIVERED,
+        names.STAFF_REGISTERED,  # R-FU-2: the callers are the directory's follow-up agents and service assistants
+        names.STAFF_CHANGED,
+    ),
 }

@@ -13,6 +13,50 @@ class FollowupScheduled(Schema):
     due_by = UtcTime(required=True)
 
 
+class FollowupOverdue(Schema):
+    """R-FU-1: a call not made by day 7 after delivery; the after-sales manager (and HQ) hear of it."""
+
+    call_id = Id(required=True)
+    order_id = Id(required=True)
+    assigned_to = Id(load_default=None, allow_none=True)
+    deadline = UtcTime(required=True)
+
+
+COMPLAINT_CAUSES = ("workmanship", "comeback", "parts", "price", "waiting_time", "attitude", "booking", "other")
+
+
+class ComplaintOpened(Schema):
+    """R-FU-5: a complaint from a follow-up call, classified and routed; HQ reads complaints from its feed."""
+
+    complaint_id = Id(required=True)
+    order_id = Id(load_default=None, allow_none=True)
+    cause = fields.String(required=True, validate=validate.OneOf(COMPLAINT_CAUSES))
+    department = fields.String(required=True)
+    manager_id = Id(required=True)
+    opened_at = UtcTime(required=True)
+    recontact_by = UtcTime(required=True)
+
+
+class ComplaintEscalated(Schema):
+    """R-FU-5: the department manager did not re-contact the customer within 24 hours."""
+
+    complaint_id = Id(required=True)
+    order_id = Id(load_default=None, allow_none=True)
+    cause = fields.String(required=True, validate=validate.OneOf(COMPLAINT_CAUSES))
+    manager_id = Id(required=True)
+    escalated_to = Id(required=True)
+    recontact_by = UtcTime(required=True)
+
+
+class ComplaintClosed(Schema):
+    """R-FU-5: closed with the customer's agreement."""
+
+    complaint_id = Id(required=True)
+    order_id = Id(load_default=None, allow_none=True)
+    cause = fields.String(required=True, validate=validate.OneOf(COMPLAINT_CAUSES))
+    closed_at = UtcTime(required=True)
+
+
 class StaffRecord(Schema):
     """A staff member as the directory publishes them (never a password or its hash)."""
 

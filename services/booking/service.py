@@ -8,7 +8,7 @@ from contracts import names
 from kit.clock import timer_seconds
 from kit.extensions import on_event
 from kit.providers import Database, Notifications, OutboxRelay, Seeding
-from kit.rpc import RpcClient
+from kit.rpc import RpcClient, rpc
 from kit.service import KitEndpoints
 from kit.types import utcnow
 
@@ -17,7 +17,7 @@ from .handlers import checklist, confirmations, maintenance, price_list
 from .models import Base
 from .permissions import PERMISSIONS
 from .web.advisor import AdvisorViews
-from .web.appointments import AppointmentViews
+from .web.appointments import AppointmentViews, book_visit_for_another_service
 from .web.calls import CallViews
 from .web.customer_file import CustomerFileViews
 from .web.load import LoadViews
@@ -54,6 +54,19 @@ class Service(AppointmentViews, AdvisorViews, CustomerFileViews, CallViews, Load
         """payload: {"version": "2026.11-1", "labour_rate": "300.00", "vat_rate": "0.13", "labour_operations": [...],
         "parts": [...]}"""
         self.db.handle(event, price_list.take_price_list)
+
+    @rpc
+    def book_visit(self, booking, days, actor_id):
+        """Follow-up books the next visit from a contact (R-CR-4, R-BL-4) or a complaint's car back with priority
+        (R-FU-5): the advisor's first free slot on `days` that the workshop can take.
+
+        book_visit(booking={"customer": {"name": "王先生", "mobile": "13800138000"}, "vehicle": {"plate": "沪A12345",
+        "model": "…"}, "vin": "LSVAM4187C2184847", "advisor_id": "A001", "complaint": "回访投诉：异响"},
+        days=["2026-12-07", "2026-12-08"], actor_id="F001")
+        -> {"booked": true, "appointment_id", "starts_at", "advisor_id"}
+        -> {"booked": false, "msgid", "params", "field", "code"}: refused, as the desk would refuse it
+        """
+        return book_visit_for_another_service(self.db, self.workshop, booking, days, actor_id)
 
     @timer(interval=timer_seconds(ESCALATION_CHECK_SECONDS))
     def escalate_confirmations(self):

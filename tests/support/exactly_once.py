@@ -14,8 +14,9 @@ from kit.orders import OrderSigner, OrderVerifier
 from services.billing import handlers as billing
 from services.billing import seed as billing_seed
 from services.booking import handlers as booking
-from services.followup import handlers as followup
 from services.followup import seed as followup_seed
+from services.followup.handlers import calls as followup
+from services.followup.handlers import directory as followup_staff
 from services.parts import handlers as parts
 from services.parts import seed as parts_seed
 from services.reception.handlers import arrivals as reception_arrivals
@@ -96,6 +97,21 @@ def prepare_staff_record(work, tmp_path):
 def prepare_staff_changed(work, tmp_path):
     record = {"staff_id": "A001", "name": "李明亮", "department": "service", "roles": ["service_advisor"]}
     return wire_event(names.STAFF_CHANGED, {**record, "active": True, "change": "details"}, "staff:A001"), ()
+
+
+def prepare_caller_registered(work, tmp_path):
+    record = {"staff_id": "F009", "name": "林娜", "department": "customer_care", "roles": ["followup_agent"]}
+    return wire_event(names.STAFF_REGISTERED, {**record, "active": True}, correlation_id="staff:F009"), ()
+
+
+def prepare_caller_became_advisor(work, tmp_path):
+    """R-FU-2: an assistant holding a call becomes an advisor: the call moves to another caller, once."""
+    followup_seed.reference_data(work)
+    for n in range(3):  # F001, F002 and S001 (the least loaded first) hold one call each
+        delivered = make_delivered(advisor_id="A001", order_id=f"o-{n}-{uuid.uuid4()}", invoice_id=f"i-{n}")
+        work.handle(wire_event(names.VEHICLE_DELIVERED, delivered), followup.schedule_call)
+    record = {"staff_id": "S001", "name": "郑洁", "department": "front_desk", "roles": ["service_advisor"]}
+    return wire_event(names.STAFF_CHANGED, {**record, "active": True, "change": "roles"}, "staff:S001"), ()
 
 
 def prepare_ready_notice(work, tmp_path):
@@ -376,6 +392,8 @@ CASES = {
     "billing.take_parts_issued": Case("billing", billing.record_parts_issued, prepare_billing_parts_issued),
     "billing.take_vehicle_ready": Case("billing", billing.record_vehicle_ready, prepare_billing_ready),
     "followup.schedule_call": Case("followup", followup.schedule_call, prepare_delivered),
+    "followup.take_staff_registered": Case("followup", followup_staff.take_staff_record, prepare_caller_registered),
+    "followup.take_staff_changed": Case("followup", followup_staff.take_staff_record, prepare_caller_became_advisor),
     "reception.take_staff_registered": Case("reception", reception_directory.take_staff_record, prepare_staff_record),
     "reception.take_staff_changed": Case("reception", reception_directory.take_staff_record, prepare_staff_changed),
     "reception.tell_ready": Case("reception", reception_notices.vehicle_ready, prepare_ready_notice),

@@ -230,6 +230,35 @@ SAMPLES: dict[str, dict] = {
     },
     names.STAFF_REGISTERED: STAFF,
     names.STAFF_CHANGED: {**STAFF, "change": "roles"},
+    names.FOLLOWUP_OVERDUE: {
+        "call_id": "C-1",
+        "order_id": "O-1",
+        "assigned_to": "F001",
+        "deadline": "2026-12-07T02:00:00Z",
+    },
+    names.COMPLAINT_OPENED: {
+        "complaint_id": "K-1",
+        "order_id": "O-1",
+        "cause": "workmanship",
+        "department": "workshop",
+        "manager_id": "D001",
+        "opened_at": "2026-12-03T02:00:00Z",
+        "recontact_by": "2026-12-04T02:00:00Z",
+    },
+    names.COMPLAINT_ESCALATED: {
+        "complaint_id": "K-1",
+        "order_id": "O-1",
+        "cause": "workmanship",
+        "manager_id": "D001",
+        "escalated_to": "M001",
+        "recontact_by": "2026-12-04T02:00:00Z",
+    },
+    names.COMPLAINT_CLOSED: {
+        "complaint_id": "K-1",
+        "order_id": "O-1",
+        "cause": "workmanship",
+        "closed_at": "2026-12-05T02:00:00Z",
+    },
 }
 
 

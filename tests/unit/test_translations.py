@@ -20,6 +20,10 @@ from kit.errors import DomainError
 from kit.i18n import CATALOG_DIR, LOCALES, translate
 from kit.paging import Page
 from kit.web import _environment
+from services.followup.domain.care import TASK_TITLES as FOLLOWUP_TASKS
+from services.followup.domain.complaints import CAUSE_TITLES as FOLLOWUP_CAUSES
+from services.followup.domain.script import DEPARTMENT_TITLES as FOLLOWUP_DEPARTMENTS
+from services.followup.domain.script import QUESTIONS as FOLLOWUP_QUESTIONS
 from services.reception.domain.mileage import check_mileage
 from services.reception.domain.pre_inspection import ACTION_LABELS as RECEPTION_ACTIONS
 from services.reception.domain.pre_inspection import ROOT_CAUSES as RECEPTION_ROOT_CAUSES
@@ -386,6 +390,171 @@ PAGES = {
         ],
         "result": Page(items=[], page=2, per_page=1, total=3),
         "q": "",
+        "callers": [{"staff_id": "F001", "name": "Zhou", "role": "followup_agent", "active": True}],
+        "errors": {"assigned_to": ["refused"]},
+        "failed": None,
+    },
+    ("followup", "call.html"): {
+        "call": {
+            "call_id": "c1",
+            "customer": {"name": "Wang", "mobile": "13912345678"},
+            "vehicle": {"plate": "A-D1234"},
+            "advisor_id": "A001",
+            "total": Decimal("169.50"),
+            "labour_codes": ["LAB-OIL"],
+            "delivered_at": NOW,
+            "due_from": NOW,
+            "due_by": NOW,
+            "deadline": NOW,
+            "status": "unreachable",
+            "attempts": [{"at": NOW, "by": "F001", "outcome": "unreachable"}],
+            "ladder": {"next_attempt_at": NOW},
+        },
+        "questions": FOLLOWUP_QUESTIONS,
+        "departments": FOLLOWUP_DEPARTMENTS,
+        "score_range": range(1, 6),
+        "causes": FOLLOWUP_CAUSES,
+        "values": {"outcome": "complaint", "score_workshop": "2"},
+        "errors": {"scores.workshop": ["refused"], "cause": ["refused"]},
+    },
+    ("followup", "complaints.html"): {
+        "complaints": [
+            {
+                "complaint_id": "k1",
+                "opened_at": NOW,
+                "vehicle": {"plate": "A-D1234"},
+                "customer": {"name": "Wang"},
+                "cause": "workmanship",
+                "manager_id": "D001",
+                "recontact_by": NOW,
+                "state": state,
+                "escalated_at": None,
+            }
+            for state in ("open", "escalated")
+        ],
+        "causes": FOLLOWUP_CAUSES,
+    },
+    ("followup", "complaint.html"): {
+        "c": {
+            "complaint_id": "k1",
+            "customer": {"name": "Wang"},
+            "vehicle": {"plate": "A-D1234", "vin": ""},
+            "cause": "workmanship",
+            "state": "escalated",
+            "words": "noise",
+            "manager_id": "D001",
+            "recontact_by": NOW,
+            "recontacted_at": NOW,
+            "escalated_at": NOW,
+            "remedy": "free repair",
+            "booked_appointment": "a1",
+            "actions": [
+                {"id": 1, "kind": "corrective", "text": "train", "owner": "D001", "due_on": NOW.date(), "done_at": None}
+            ],
+        },
+        "causes": FOLLOWUP_CAUSES,
+        "kinds": ("remedy", "preventive", "corrective"),
+        "values": {},
+        "errors": {"customer_agreed": ["refused"]},
+    },
+    ("followup", "report.html"): {
+        "r": {
+            "month": "2026-12",
+            "calls_due": 4,
+            "calls_made": 3,
+            "reached": 2,
+            "followup_rate": Decimal("75.0"),
+            "reach_rate": Decimal("66.7"),
+            "satisfaction_by_department": {
+                "booking": Decimal("4.00"),
+                "reception": None,
+                "workshop": Decimal("3.5"),
+                "settlement": None,
+            },
+            "satisfaction_by_advisor": {"A001": Decimal("3.67")},
+            "complaints_by_cause": {"parts": 2},
+            "open_actions": 1,
+            "actions": [
+                {
+                    "complaint_id": "k1",
+                    "plate": "A-D1234",
+                    "kind": "corrective",
+                    "text": "train",
+                    "owner": "D001",
+                    "due_on": NOW.date(),
+                }
+            ],
+        },
+        "departments": FOLLOWUP_DEPARTMENTS,
+        "causes": FOLLOWUP_CAUSES,
+    },
+    ("followup", "care.html"): {
+        "tasks": [
+            {
+                "task_id": "t1",
+                "customer_key": "13912345678",
+                "name": "Wang",
+                "plate": "A-D1234",
+                "kind": kind,
+                "owner": "SM01",
+                "due_at": NOW,
+                "note": "",
+            }
+            for kind in ("sales_manager_call", "technician_callback")
+        ],
+        "customers": [
+            {
+                "customer_key": "13912345678",
+                "name": "Wang",
+                "mobile": "13912345678",
+                "plate": "A-D1234",
+                "city": "SH",
+                "handed_over_at": NOW,
+            }
+        ],
+        "titles": FOLLOWUP_TASKS,
+        "columns": ["name", "mobile"],
+        "channels": ("phone", "sms"),
+        "errors": {"file": ["refused"]},
+    },
+    ("followup", "callbacks.html"): {
+        "callbacks": [
+            {
+                "task_id": "t1",
+                "customer": {"name": "Wang", "mobile": "13912345678"},
+                "vehicle": {"plate": "A-D1234"},
+                "question": "noise",
+            }
+        ],
+        "errors": {"answer": ["refused"]},
+        "failed": "t1",
+    },
+    ("followup", "care_customer.html"): {
+        "f": {
+            "customer_key": "13912345678",
+            "name": "Wang",
+            "mobile": "13912345678",
+            "plate": "A-D1234",
+            "model": "X",
+            "salesperson": "SP01",
+            "sales_manager": "SM01",
+            "birthday": NOW.date(),
+            "referred_by": "13900000001",
+            "consent": True,
+            "details": {"interests": "fishing"},
+            "opted_out": ["sms"],
+            "tasks": [{"task_id": "t1", "kind": "salesperson_call", "due_at": NOW}],
+            "log": [{"at": NOW, "by": "F001", "channel": "phone", "result": "fine", "booked_appointment": "a1"}],
+            "invitations": [
+                {"id": 1, "event_name": "Free check day", "held_on": NOW.date(), "channel": "phone", "reply": "yes"}
+            ],
+            "referrals": [{"referred_name": "Li", "referred_mobile": "13900000002", "at": NOW}],
+        },
+        "titles": FOLLOWUP_TASKS,
+        "channels": ("phone", "sms", "email", "letter", "wechat", "visit"),
+        "personal": ("address", "interests", "family_birthdays"),
+        "values": {},
+        "errors": {"channel": ["refused"]},
     },
     ("parts", "index.html"): {
         "stock": [{"part_no": "P-OIL", "name": "Oil", "location": loc, "quantity": 2} for loc in ("APPT-SHELF", "400")],
@@ -785,6 +954,9 @@ EMPTY = {
     "versions": [],
     "customers": [],  # booking's customer files, confirmation calls due
     "due": [],
+    "complaints": [],  # follow-up
+    "tasks": [],
+    "callbacks": [],
 }
 PAGES.update(WORKSHOP_PAGES)  # the workshop floor's pages (dispatch, tablet, expert, QC, numbers)
 EMPTY.update(WORKSHOP_EMPTY)

@@ -17,7 +17,9 @@ from kit.types import utcnow
 
 from ..domain.slots import SlotRules, SlotUnavailable, free_slots
 from . import appointment_commands, appointment_views, calls, confirmations, workshop_capacity
-from .schedule import booked_times
+from .schedule import booked_times, open_slots
+
+MAX_TRIES = 6  # slots tried by book_first_free: each is a capacity hold, and the caller waits on RPC
 
 
 def take_slot(db, rules: SlotRules, tz: ZoneInfo, advisor_id: str, starts_at: datetime, run, /, *args, **kwargs):
@@ -122,3 +124,28 @@ def answer_confirmation(db, task_id: str, cmd: dict, rules: SlotRules, tz: ZoneI
             db, rules, tz, advisor, cmd["starts_at"], appointment_commands.answer_confirmation, *args, actor_id=actor_id
         )
     return db.run(appointment_commands.answer_confirmation, *args, actor_id=actor_id)
+
+
+def book_first_free(db, workshop: Client, cmd: dict, days: list, rules: SlotRules, tz: ZoneInfo, actor_id: str):
+    """Another department books the customer's next visit (R-CR-4, R-BL-4) or a complaint's priority return
+    (R-FU-5): the advisor's first free slot on the given days that the workshop can take, with the same checks
+    as at the desk. Refused with the last refusal when none of the first few free slots fits."""
+    from kit.errors import DomainError
+    from kit.rpc import ServiceUnavailable
+
+    refusal: DomainError | None = None
+    tries = 0
+    for day in days:
+        for starts_at in db.read(open_slots, cmd["advisor_id"], day, utcnow(), rules, tz):
+            if tries >= MAX_TRIES:
+                break
+            tries += 1
+            try:
+                return book(db, workshop, {**cmd, "starts_at": starts_at}, rules, tz, actor_id)
+            except ServiceUnavailable:
+                raise
+            except DomainError as exc:
+                if exc.field != "starts_at":
+                    raise
+                refusal = exc
+    raise refusal or SlotUnavailable(N_("No free time on these days"), alternatives=[], code="no_slot")

@@ -196,3 +196,28 @@ class AppointmentViews:
             values=values,
             errors=errors,
         )
+
+
+def book_visit_for_another_service(db, workshop, booking: dict, days: list[str], actor_id: str) -> dict:
+    """booking.book_visit (RPC, for follow-up): the command checked like the desk's, the advisor's first free slot
+    on `days`; a refusal is an answer ({"booked": false, "msgid", "params", "field", "code"}), not a failure."""
+    rules, tz = slot_settings()
+    try:
+        cmd = BookAppointment().load({**booking, "starts_at": "2000-01-01T00:00:00+00:00"})
+        cmd["vehicle"]["vin"] = cmd.pop("vin")
+        found = booking_desk.book_first_free(
+            db, workshop, cmd, [date.fromisoformat(d) for d in days], rules, tz, actor_id
+        )
+    except DomainError as exc:
+        params = {k: str(v) for k, v in exc.params.items()}
+        return {"booked": False, "msgid": exc.msgid, "params": params, "field": exc.field, "code": exc.code}
+    except ValidationError as exc:
+        name, messages = next(iter(exc.messages.items()))
+        message = messages[0] if isinstance(messages, list) else str(messages)
+        return {"booked": False, "msgid": message, "params": {}, "field": name, "code": "invalid"}
+    return {
+        "booked": True,
+        "appointment_id": found.appointment_id,
+        "starts_at": found.starts_at.isoformat(),
+        "advisor_id": found.advisor_id,
+    }

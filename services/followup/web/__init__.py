@@ -1,0 +1,1 @@
+"""Follow-up's pages and JSON views, one module per feature."""
