@@ -67,7 +67,23 @@ echo "image $IMAGE built in $(($(date +%s) - started)) s"
 # Earlier builds' images and stages, once a day old (the newest layers stay for the next build's cache).
 podman image prune -f --filter until=24h >/dev/null 2>&1 || true
 
-STACK_COMPOSE="$COMPOSE" STACK_ENGINE=podman STACK_IMAGE="$IMAGE" .venv/bin/python -m pytest tests/deploy -q
+# This run's containers, vhosts and databases are named after RUN; the test removes them, and so does this trap
+# should the test be killed first (CI's timeout).
+RUN="$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
+cleanup() {
+  podman ps -aq --filter name="^aftersales-ci-$RUN-" | xargs -r podman rm -f -t 5 >/dev/null 2>&1 || true
+  for dealer in a b; do
+    rabbitmqctl -q delete_vhost "ci-$RUN-$dealer" >/dev/null 2>&1 || true
+    for service in staff booking reception workshop parts billing followup; do
+      psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS ci_${RUN}_${dealer}_$service WITH (FORCE)" >/dev/null 2>&1 || true
+    done
+  done
+}
+PG_ADMIN_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
+PG_ADMIN_URL="${PG_ADMIN_URL/+psycopg2/}"
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+STACK_RUN="$RUN" STACK_COMPOSE="$COMPOSE" STACK_ENGINE=podman STACK_IMAGE="$IMAGE" .venv/bin/python -m pytest tests/deploy -q
 .venv/bin/python - <<'PY'
 import json
 f = json.load(open("var/deploy/figures.json"))
@@ -76,5 +92,5 @@ print(
     f"(first start: migrations and seed), second dealership beside it {f['second_up_to_healthy_s']} s"
 )
 PY
-left=$(podman ps -a --format '{{.Names}}' --filter name='^aftersales-ci-' | wc -l)
+left=$(podman ps -a --format '{{.Names}}' --filter name="^aftersales-ci-$RUN-" | wc -l)
 [ "$left" = 0 ] || { echo "containers left running: $left"; exit 1; }
