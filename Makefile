@@ -73,6 +73,7 @@ image: wheelhouse
 ## One dealership's line from the image: STACK=deploy/compose.yaml (own RabbitMQ and PostgreSQL, the default) or
 ## deploy/compose.host.yaml (the host's), configured by DEALER_ENV (see README, Deployment).
 up:
+	@test -f $(DEALER_ENV) || { echo "no $(DEALER_ENV): copy deploy/dealer.env.example (or dealer-host.env.example) and edit it"; exit 1; }
 	$(COMPOSE) --env-file $(DEALER_ENV) -f $(STACK) --profile migrate run --rm migrate
 	$(COMPOSE) --env-file $(DEALER_ENV) -f $(STACK) up -d
 
