@@ -67,20 +67,23 @@ echo "image $IMAGE built in $(($(date +%s) - started)) s"
 # Earlier builds' images and stages, once a day old (the newest layers stay for the next build's cache).
 podman image prune -f --filter until=24h >/dev/null 2>&1 || true
 
-# This run's containers, vhosts and databases are named after RUN; the test removes them, and so does this trap
-# should the test be killed first (CI's timeout).
+# This run's containers, vhosts and databases are named after RUN. The test removes them; should it be killed
+# first (CI's timeout), this trap removes the containers and databases. Not the vhosts: deleting one while the
+# test's own deletion still runs can wedge the broker, so a killed run names them instead.
 RUN="$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
+PG_ADMIN_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
+PG_ADMIN_URL="${PG_ADMIN_URL/+psycopg2/}"
 cleanup() {
   podman ps -aq --filter name="^aftersales-ci-$RUN-" | xargs -r podman rm -f -t 5 >/dev/null 2>&1 || true
   for dealer in a b; do
-    rabbitmqctl -q delete_vhost "ci-$RUN-$dealer" >/dev/null 2>&1 || true
     for service in staff booking reception workshop parts billing followup; do
       psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS ci_${RUN}_${dealer}_$service WITH (FORCE)" >/dev/null 2>&1 || true
     done
   done
+  if rabbitmqctl --timeout 60 -q list_vhosts 2>/dev/null | grep -q "^ci-$RUN-"; then
+    echo "left on the broker: vhosts ci-$RUN-a, ci-$RUN-b (rabbitmqctl delete_vhost <name>)"
+  fi
 }
-PG_ADMIN_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
-PG_ADMIN_URL="${PG_ADMIN_URL/+psycopg2/}"
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 STACK_RUN="$RUN" STACK_COMPOSE="$COMPOSE" STACK_ENGINE=podman STACK_IMAGE="$IMAGE" .venv/bin/python -m pytest tests/deploy -q

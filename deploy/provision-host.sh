@@ -29,8 +29,13 @@ PY
 )
 psql_admin() { psql "$PG_ADMIN_URL" -v ON_ERROR_STOP=1 -qAt "$@"; }
 
+# rabbitmqctl's own time limit: a broker that cannot start or stop a vhost makes this fail instead of hanging.
+rabbitmqctl() { command rabbitmqctl --timeout 120 -q "$@"; }
+
 if [ "$ACTION" = --drop ]; then
-  rabbitmqctl -q delete_vhost "$VHOST" >/dev/null 2>&1 || true
+  if grep -qxF "$VHOST" <<<"$(rabbitmqctl list_vhosts)"; then
+    rabbitmqctl delete_vhost "$VHOST" >/dev/null || echo "vhost $VHOST not deleted: rabbitmqctl delete_vhost '$VHOST'" >&2
+  fi
   for service in $SERVICES; do
     psql_admin -c "DROP DATABASE IF EXISTS \"${DATABASE_PREFIX}${service}\" WITH (FORCE)"
   done
@@ -38,8 +43,10 @@ if [ "$ACTION" = --drop ]; then
   exit 0
 fi
 
-rabbitmqctl -q add_vhost "$VHOST" >/dev/null 2>&1 || true
-rabbitmqctl -q set_permissions -p "$VHOST" "$AMQP_USER" '.*' '.*' '.*' >/dev/null
+if ! grep -qxF "$VHOST" <<<"$(rabbitmqctl list_vhosts)"; then
+  rabbitmqctl add_vhost "$VHOST" >/dev/null
+fi
+rabbitmqctl set_permissions -p "$VHOST" "$AMQP_USER" '.*' '.*' '.*' >/dev/null
 if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$PG_USER'")" != 1 ]; then
   psql_admin -c "CREATE ROLE \"$PG_USER\" LOGIN"
   echo "created role $PG_USER without a password: set one (ALTER ROLE) unless pg_hba trusts it"

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from kombu import Connection
 
 from contracts import names
 from tests.support.infra import free_port
@@ -90,6 +91,11 @@ class Dealership:
 
     def up(self) -> float:
         """The migration step, then the seven services; seconds from `up` to every /healthz answering ok."""
+        try:  # the dealership's vhost takes connections (a broker that cannot start it fails here, by name)
+            with Connection(self.env["AMQP_URI"], connect_timeout=15) as broker:
+                broker.ensure_connection(max_retries=2)
+        except Exception as exc:  # noqa: BLE001
+            raise AssertionError(f"the broker does not open vhost of {self.env['AMQP_URI']}: {exc!r}") from exc
         started = time.monotonic()
         self.compose("--profile", "migrate", "run", "--rm", "migrate")
         self.compose("up", "-d")
