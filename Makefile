@@ -10,6 +10,8 @@ IMAGE ?= localhost/aftersales:latest
 BASE_IMAGE ?= docker.io/library/python:3.11-slim-bookworm
 STACK ?= deploy/compose.yaml
 DEALER_ENV ?= deploy/dealer.env
+# Compose prefers the shell's variables to the env file's: the settings `make run` and the tests read are dropped.
+LINE_COMPOSE = env -u AMQP_URI -u SEED -u LOG_LEVEL -u DEALER_ID $(COMPOSE) --env-file $(DEALER_ENV) -f $(STACK)
 VISITS ?= 1000
 
 .PHONY: install check-system run test unit integration service e2e lint wheelhouse image up down bench schemas clean i18n vendor browser
@@ -74,11 +76,11 @@ image: wheelhouse
 ## deploy/compose.host.yaml (the host's), configured by DEALER_ENV (see README, Deployment).
 up:
 	@test -f $(DEALER_ENV) || { echo "no $(DEALER_ENV): copy deploy/dealer.env.example (or dealer-host.env.example) and edit it"; exit 1; }
-	$(COMPOSE) --env-file $(DEALER_ENV) -f $(STACK) --profile migrate run --rm migrate
-	$(COMPOSE) --env-file $(DEALER_ENV) -f $(STACK) up -d
+	$(LINE_COMPOSE) --profile migrate run --rm migrate
+	$(LINE_COMPOSE) up -d
 
 down:
-	$(COMPOSE) --env-file $(DEALER_ENV) -f $(STACK) down
+	$(LINE_COMPOSE) down
 
 ## N visits through the whole line, against raw RabbitMQ and a bare nameko chain, in one run.
 bench: install

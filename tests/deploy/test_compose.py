@@ -5,6 +5,7 @@ docker compose where its plugin exists, else podman-compose (on PATH, or the one
 installs under /var/cache/aftersales-ci). tests/deploy/test_stack.py runs them.
 """
 
+import os
 import re
 import shutil
 import subprocess
@@ -20,6 +21,14 @@ INIT_SQL = DEPLOY / "postgres-init" / "01-databases.sql"
 OWN_INFRA = (DEPLOY / "compose.yaml", DEPLOY / "dealer.env.example")
 HOST_INFRA = (DEPLOY / "compose.host.yaml", DEPLOY / "dealer-host.env.example")
 PODMAN_COMPOSE = Path("/var/cache/aftersales-ci/podman-compose/bin/podman-compose")
+
+# Compose takes a variable from the process environment over the env file: pass it only what the engine needs, so
+# that what the test runs with (AMQP_URI, DATABASE_URL, SEED ...) cannot stand in for a dealership's settings.
+COMPOSE_ENV = {
+    k: v
+    for k, v in os.environ.items()
+    if k in {"PATH", "HOME", "LANG", "CONTAINERS_CONF", "DOCKER_HOST", "XDG_RUNTIME_DIR"}
+}
 
 SERVICES = ("staff", "booking", "reception", "workshop", "parts", "billing", "followup")
 
@@ -40,6 +49,7 @@ def _render(cli: list[str], compose_file: Path, env_file: Path) -> dict:
     done = subprocess.run(
         [*cli, "--env-file", str(env_file), "-f", str(compose_file), "--profile", "migrate", "config"],
         cwd=ROOT,
+        env=COMPOSE_ENV,
         capture_output=True,
         text=True,
         timeout=60,

@@ -35,6 +35,13 @@ FIGURES = ROOT / "var" / "deploy" / "figures.json"
 COMPOSE = shlex.split(os.environ.get("STACK_COMPOSE", ""))
 ENGINE = os.environ.get("STACK_ENGINE", "podman")
 IMAGE = os.environ.get("STACK_IMAGE", "localhost/aftersales:latest")
+# Compose takes a variable from the process environment over the env file: pass it only what the engine needs, so
+# that what the test runs with (AMQP_URI, DATABASE_URL, SEED ...) cannot stand in for a dealership's settings.
+COMPOSE_ENV = {
+    k: v
+    for k, v in os.environ.items()
+    if k in {"PATH", "HOME", "LANG", "CONTAINERS_CONF", "DOCKER_HOST", "XDG_RUNTIME_DIR"}
+}
 HEALTHY_WITHIN = 240  # seconds: first start migrates and seeds seven databases, on a shared 2-core machine
 
 pytestmark = [
@@ -54,7 +61,7 @@ class Dealership:
 
     def compose(self, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
         command = [*COMPOSE, "--env-file", str(self.env_file), "-f", str(HOST_STACK), *args]
-        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(command, cwd=ROOT, env=COMPOSE_ENV, capture_output=True, text=True, timeout=timeout)
         assert done.returncode == 0, (
             f"{shlex.join(command)} -> {done.returncode}\n{done.stdout[-2000:]}{done.stderr[-3000:]}"
         )
@@ -169,6 +176,7 @@ def dealerships(tmp_path_factory):
             subprocess.run(
                 [*COMPOSE, "--env-file", str(dealership.env_file), "-f", str(HOST_STACK), "down"],
                 cwd=ROOT,
+                env=COMPOSE_ENV,
                 capture_output=True,
                 timeout=300,
             )
