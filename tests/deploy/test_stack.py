@@ -18,7 +18,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import requests
@@ -212,6 +212,11 @@ def test_both_dealerships_answer_healthy_from_every_service_and_every_container_
         assert len(containers) == len(names.SERVICES), containers  # the migration step ran and was removed
         for container in containers:
             assert _health_check_passes(container), container
+        vhost = unquote(urlsplit(dealership.env["AMQP_URI"]).path[1:])
+        queues = subprocess.run(
+            ["rabbitmqctl", "--timeout", "60", "-q", "list_queues", "-p", vhost, "name"], capture_output=True, text=True
+        )
+        assert "hq.feed" in queues.stdout.split(), f"the line's queues are not in vhost {vhost}: {queues.stdout}"
         whoami = subprocess.run([ENGINE, "exec", containers[0], "id", "-u"], capture_output=True, text=True, check=True)
         assert whoami.stdout.strip() == "10001"  # not root
 
