@@ -3,10 +3,18 @@ VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-COMPOSE := docker compose -f deploy/compose.yaml
+# Containers: podman where it is installed, else docker.
+ENGINE ?= $(shell command -v podman >/dev/null 2>&1 && echo podman || echo docker)
+COMPOSE ?= $(shell command -v podman-compose >/dev/null 2>&1 && echo podman-compose || echo docker compose)
+IMAGE ?= localhost/aftersales:latest
+BASE_IMAGE ?= docker.io/library/python:3.11-slim-bookworm
+STACK ?= deploy/compose.yaml
+DEALER_ENV ?= deploy/dealer.env
+# Compose prefers the shell's variables to the env file's: the settings `make run` and the tests read are dropped.
+LINE_COMPOSE = env -u AMQP_URI -u SEED -u LOG_LEVEL -u DEALER_ID $(COMPOSE) --env-file $(DEALER_ENV) -f $(STACK)
 VISITS ?= 1000
 
-.PHONY: install check-system run test unit integration service e2e lint up down bench schemas clean i18n vendor browser
+.PHONY: install check-system run test unit integration service e2e lint wheelhouse image up down bench schemas clean i18n vendor browser
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,12 +60,27 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-logo
 
-## RabbitMQ, PostgreSQL and the six services in containers (needs a Docker engine).
+## The dependencies' wheels for the image, at the versions the tests ran with (.venv), so the build needs no index.
+wheelhouse: install
+	rm -rf wheelhouse && mkdir wheelhouse
+	$(PY) -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" \
+		> wheelhouse/requirements.txt
+	$(PIP) freeze --exclude-editable > wheelhouse/constraints.txt
+	$(PIP) wheel -q --wheel-dir wheelhouse -r wheelhouse/requirements.txt -c wheelhouse/constraints.txt
+
+## One image for the seven services (Containerfile); BASE_IMAGE=localhost/debian:bookworm where no registry answers.
+image: wheelhouse
+	$(ENGINE) build $(if $(filter podman,$(notdir $(ENGINE))),--format docker) --build-arg BASE_IMAGE=$(BASE_IMAGE) -t $(IMAGE) -f Containerfile .
+
+## One dealership's line from the image: STACK=deploy/compose.yaml (own RabbitMQ and PostgreSQL, the default) or
+## deploy/compose.host.yaml (the host's), configured by DEALER_ENV (see README, Deployment).
 up:
-	$(COMPOSE) up -d --build
+	@test -f $(DEALER_ENV) || { echo "no $(DEALER_ENV): copy deploy/dealer.env.example (or dealer-host.env.example) and edit it"; exit 1; }
+	$(LINE_COMPOSE) --profile migrate run --rm migrate
+	$(LINE_COMPOSE) up -d
 
 down:
-	$(COMPOSE) down
+	$(LINE_COMPOSE) down
 
 ## N visits through the whole line, against raw RabbitMQ and a bare nameko chain, in one run.
 bench: install
