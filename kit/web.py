@@ -28,6 +28,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
+from . import bounds, security
 from .auth import SESSION_COOKIE, Sessions, load_or_create_secret, service_permissions
 from .config import SERVICE_TITLES, Settings
 from .errors import DomainError, NotFound
@@ -36,22 +37,7 @@ from .i18n import DEFAULT_LOCALE, LOCALES, N_, locale_of, translate, translation
 log = logging.getLogger(__name__)
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-# marshmallow's own messages, as message ids of the catalog
-N_("Missing data for required field.")
-N_("Not a valid string.")
-N_("Not a valid integer.")
-N_("Not a valid number.")
-N_("Not a valid datetime.")
-N_("Not a valid date.")
-N_("Not a valid list.")
-N_("Not a valid mapping type.")
-N_("Not a valid boolean.")
-N_("Unknown field.")
-N_("Field may not be null.")
-N_("Not a valid aware datetime.")
-N_("Shorter than minimum length 1.")
-N_("Must be one of: {choices}.")
-N_("Not a valid email address.")
+# marshmallow's own messages are message ids of the catalog: see kit.bounds
 
 
 def field_errors(messages: Any, locale: str = DEFAULT_LOCALE, prefix: str = "") -> dict[str, list[str]]:
@@ -86,6 +72,8 @@ def _validation_message(message: str, locale: str) -> str:
     translated = translate(message, locale)
     if translated != message or locale == "en":
         return translated
+    if known := bounds.known_message(message, locale):
+        return known
     for start, msgid in (
         ("Length must be", N_("Length is not allowed: {detail}")),
         ("Must be greater than", N_("Value is too small: {detail}")),
@@ -113,10 +101,7 @@ def json_response(data: Any, status: int = 200) -> Response:
 
 def read_json(request, schema: Schema | None = None) -> dict[str, Any]:
     """The request body as a dict, loaded through `schema` when given (raises ValidationError)."""
-    try:
-        data = json.loads(request.get_data(as_text=True) or "{}")
-    except json.JSONDecodeError:
-        raise DomainError(N_("The request body is not valid JSON"), code="bad_json") from None
+    data = security.load_json(request)  # size, depth and NUL checked (kit.security)
     if not isinstance(data, dict):
         raise DomainError(N_("The request body must be a JSON object"), code="bad_json")
     return schema.load(data) if schema is not None else data
@@ -160,12 +145,16 @@ class Api(HttpRequestHandler):
             raise KeyError(f"{self.method} {self.url}: unknown action {self.action!r}: add it to permissions.py")
 
     def handle_request(self, request):
+        return security.harden(request, self._answer(request))
+
+    def _answer(self, request):
         request.shallow = False
         request.staff = None
         request.csrf_token = ""
         request.sessions = self.sessions
         request.locale = locale_of(request)
         try:
+            security.guard_request(request)
             refusal = self.check_access(request)
             if refusal is not None:
                 return refusal
@@ -178,7 +167,7 @@ class Api(HttpRequestHandler):
             )
             return self.response_from_result(done.wait())
         except Exception as exc:  # noqa: BLE001 - every failure gets an answer
-            return self.error_response(request, exc)
+            return self.error_response(request, security.as_refusal(exc))
 
     def check_access(self, request) -> Response | None:
         header = request.headers.get("Authorization", "")

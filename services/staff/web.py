@@ -2,37 +2,40 @@
 
 from urllib.parse import urlparse
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError
 from werkzeug.utils import redirect
 
 from kit.auth import ROLES, SESSION_COOKIE
+from kit.bounds import NAME, SHORT, Items, Text
 from kit.errors import DomainError
 from kit.i18n import N_
 from kit.web import api, form_errors, page, read_json
 
 from . import domain, handlers
 
+PASSWORD = 200  # argon2 hashes any length; a bound keeps a 1 MB "password" from costing a hash
+
 
 class Login(Schema):
-    staff_id = fields.String(required=True, validate=validate.Length(min=1))
-    password = fields.String(required=True, validate=validate.Length(min=1))
+    staff_id = Text(SHORT, min_length=1, required=True)
+    password = Text(PASSWORD, min_length=1, required=True)
 
 
 class Register(Schema):
-    staff_id = fields.String(required=True, validate=validate.Length(min=1))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    mobile = fields.String(required=True)
-    department = fields.String(required=True)
-    roles = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
-    password = fields.String(required=True)
+    staff_id = Text(SHORT, min_length=1, required=True)
+    name = Text(NAME, min_length=1, required=True)
+    mobile = Text(20, required=True)
+    department = Text(SHORT, required=True)  # one of domain.DEPARTMENTS, checked there
+    roles = Items(Text(SHORT), min_items=1, max_items=len(ROLES), required=True)
+    password = Text(PASSWORD, required=True)
 
 
 class Password(Schema):
-    password = fields.String(required=True)
+    password = Text(PASSWORD, required=True)
 
 
 class Roles(Schema):
-    roles = fields.List(fields.String(), required=True)
+    roles = Items(Text(SHORT), max_items=len(ROLES), required=True)
 
 
 def safe_next(request, target: str | None) -> str:

