@@ -17,6 +17,7 @@ import json
 import os
 from decimal import DecimalException
 from typing import Any
+from urllib.parse import urlsplit
 
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -168,3 +169,30 @@ def _flagged(header: str, secure: bool) -> str:
     if secure and "; secure" not in lower:
         extra.append("Secure")
     return "; ".join([header, *extra]) if extra else header
+
+
+# --- redirects after sign-in and the language switch: only this line's own pages -----------------------------
+
+
+def local_redirect(target: str | None, request=None, ports=()) -> str:
+    """`target` if it stays on this dealership's line, else "/".
+
+    A path of this service ("/visits/1?x=2"); or, with `ports` (the line's HTTP ports), an http(s) URL to one
+    of the line's services on the host the request came to (sign-in sends staff back to the page they asked
+    for). Refused: other hosts, "//host", "/\\host", "https:host" (browsers read it as https://host), control
+    characters and backslashes anywhere (browsers drop or turn them into slashes)."""
+    if not target or any(ch in target for ch in "\\") or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return "/"
+    parts = urlsplit(target)
+    if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    if request is None or parts.scheme not in ("http", "https") or not target.lower().startswith(parts.scheme + "://"):
+        return "/"
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return "/"
+    own_host = request.host.rsplit(":", 1)[0] if ":" in request.host else request.host
+    if parts.hostname == own_host.lower() and not parts.username and not parts.password and port in set(ports):
+        return target
+    return "/"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
-from urllib.parse import urlparse
 
 from werkzeug.security import safe_join
 from werkzeug.utils import redirect
@@ -17,6 +16,7 @@ from contracts import all_json_schemas
 from . import bus
 from .config import Settings
 from .i18n import LANG_COOKIE, LOCALES, N_
+from .security import local_redirect
 from .uow import audit_trail
 from .web import api, json_response, page
 
@@ -66,10 +66,7 @@ class KitEndpoints:
     @api("GET", "/lang/<code>", public=True)
     def switch_language(self, request, code):
         """Switch the UI language (zh_CN or en) for every department UI on this host, then go back."""
-        target = request.args.get("next") or "/"
-        if urlparse(target).netloc:
-            target = "/"
-        response = redirect(target, code=303)
+        response = redirect(local_redirect(request.args.get("next")), code=303)  # only a page of this service
         if code in LOCALES:
             response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", path="/")
         return response

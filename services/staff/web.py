@@ -1,14 +1,14 @@
 """Staff's pages and JSON views: the one sign-in for every department UI, and the directory's administration."""
 
-from urllib.parse import urlparse
-
 from marshmallow import Schema, ValidationError
 from werkzeug.utils import redirect
 
 from kit.auth import ROLES, SESSION_COOKIE
 from kit.bounds import NAME, SHORT, Items, Text
+from kit.config import Settings
 from kit.errors import DomainError
 from kit.i18n import N_
+from kit.security import local_redirect
 from kit.web import api, form_errors, page, read_json
 
 from . import domain, handlers
@@ -39,12 +39,9 @@ class Roles(Schema):
 
 
 def safe_next(request, target: str | None) -> str:
-    """Only back to a page of this dealership's own host (no open redirect)."""
-    if target:
-        parsed = urlparse(target)
-        if parsed.hostname in (None, request.host.split(":")[0]) and parsed.scheme in ("", "http", "https"):
-            return target
-    return "/"
+    """Only back to a page of this dealership's own line: a local path, or one of the line's services on the
+    host the sign-in came to (no open redirect)."""
+    return local_redirect(target, request, Settings.load().ports.values())
 
 
 class SignInEndpoints:

@@ -132,3 +132,37 @@ def test_nothing_valid_looking_makes_a_5xx(client, fuzz_visit, service, path, sc
 def test_any_json_at_all_is_answered_below_500(client, body):
     answer = _post_raw(client, names.BOOKING, "/api/appointments", json.dumps(body), as_="B001")
     assert answer.status_code < 500, answer.text
+
+
+# --- item 3: only local redirects --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("service", names.SERVICES)
+def test_the_language_switch_never_sends_the_browser_off_site(line, service):
+    for evil in ("https:evil.example/x", "//evil.example/x", "/\\evil.example"):
+        answer = requests.get(line.url(service, "/lang/en"), params={"next": evil}, allow_redirects=False, timeout=15)
+        assert answer.status_code == 303 and answer.headers["Location"] in ("/", line.url(service, "/"))
+    back = requests.get(line.url(service, "/lang/en"), params={"next": "/audit?x=1"}, allow_redirects=False, timeout=15)
+    assert back.headers["Location"].endswith("/audit?x=1")
+
+
+def test_sign_in_sends_back_only_to_the_lines_own_pages(line):
+    from services.staff.seed import DEMO_PASSWORD
+
+    def sign_in(next_url: str) -> str:
+        session = requests.Session()
+        form = session.get(line.url(names.STAFF, "/login"), timeout=15)
+        assert form.status_code == 200
+        answer = session.post(
+            line.url(names.STAFF, "/login"),
+            data={"staff_id": "A001", "password": DEMO_PASSWORD, "next": next_url},
+            allow_redirects=False,
+            timeout=15,
+        )
+        assert answer.status_code == 303
+        return answer.headers["Location"]
+
+    assert sign_in("https:evil.example/x") in ("/", line.url(names.STAFF, "/"))
+    assert sign_in("https://evil.example/x") in ("/", line.url(names.STAFF, "/"))
+    reception = line.url(names.RECEPTION, "/visits")
+    assert sign_in(reception) == reception
