@@ -166,3 +166,34 @@ def test_sign_in_sends_back_only_to_the_lines_own_pages(line):
     assert sign_in("https://evil.example/x") in ("/", line.url(names.STAFF, "/"))
     reception = line.url(names.RECEPTION, "/visits")
     assert sign_in(reception) == reception
+
+
+# --- item 5: headers ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("service", names.SERVICES)
+def test_every_page_and_answer_carries_the_security_headers(client, line, service):
+    for answer in (
+        requests.get(line.url(service, "/"), timeout=15, allow_redirects=False),
+        client.request("GET", service, "/api/audit?subject=x"),
+        requests.get(line.url(service, "/static/kit.css"), timeout=15),
+    ):
+        csp = answer.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp, answer.url
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+        assert answer.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_the_session_and_language_cookies_are_httponly_and_samesite(line):
+    from services.staff.seed import DEMO_PASSWORD
+
+    signed_in = requests.post(
+        line.url(names.STAFF, "/login"),
+        data={"staff_id": "A001", "password": DEMO_PASSWORD, "next": "/"},
+        allow_redirects=False,
+        timeout=15,
+    )
+    cookie = signed_in.headers["Set-Cookie"]
+    assert cookie.startswith("as_session=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    lang = requests.get(line.url(names.BOOKING, "/lang/en"), allow_redirects=False, timeout=15).headers["Set-Cookie"]
+    assert "HttpOnly" in lang and "SameSite=Lax" in lang

@@ -1,6 +1,9 @@
-"""Issue 12: redirects stay on the line (item 3)."""
+"""Issue 12: redirects stay on the line (item 3); pages carry no inline script (item 5)."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import pytest
 from werkzeug.test import EnvironBuilder
@@ -52,3 +55,27 @@ def test_a_page_of_another_service_of_the_line_on_the_same_host_is_kept_for_sign
     assert local_redirect("http://DEALER.example:8001/", _request(), PORTS) == "http://DEALER.example:8001/"
     # without the line's ports (the language switch) only a path of this service
     assert local_redirect("http://dealer.example:8002/visits", _request()) == "/"
+
+
+# --- item 5: no inline script for the Content-Security-Policy to allow ----------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = sorted((ROOT / "kit/templates").glob("*.html")) + sorted((ROOT / "services").glob("*/templates/*.html"))
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+INLINE_HANDLER = re.compile(r"""\s(on[a-z]+)\s*=\s*["']|javascript:|hx-on""", re.IGNORECASE)
+
+
+def test_the_templates_are_found():
+    assert len(TEMPLATES) > 20
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_template_has_an_inline_script_or_event_handler(template):
+    text = template.read_text(encoding="utf-8")
+    assert not INLINE_SCRIPT.search(text), "move the script to kit/static/ and load it with src="
+    assert not INLINE_HANDLER.search(text), "wire the handler from a script file (addEventListener)"
+
+
+def test_the_check_finds_an_inline_script_and_a_handler():
+    assert INLINE_SCRIPT.search("<script>alert(1)</script>") and not INLINE_SCRIPT.search('<script src="/x.js">')
+    assert INLINE_HANDLER.search('<button onclick="x()">') and not INLINE_HANDLER.search('<button data-on="x">')
