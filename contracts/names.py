@@ -41,3 +41,4 @@ VEHICLE_DELIVERED = "vehicle_delivered"
 FOLLOWUP_SCHEDULED = "followup_scheduled"
 STAFF_REGISTERED = "staff_registered"
 STAFF_CHANGED = "staff_changed"
+SESSIONS_REVOKED = "sessions_revoked"  # sign-out, new roles or password: no service accepts those sessions

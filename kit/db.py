@@ -130,6 +130,16 @@ def add_kit_tables(metadata: sa.MetaData) -> None:
         sa.Index("ix_notifications_pending", "status", "id"),
     )
 
+    sa.Table(
+        "revoked_sessions",  # kit.sessions: sessions no route of this service accepts any more
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("staff_id", sa.String(40), nullable=False, index=True),
+        sa.Column("session_id", sa.String(64), nullable=True),
+        sa.Column("before", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("reason", sa.String(20), nullable=False),
+    )
+
 
 def outbox_table(metadata: sa.MetaData) -> sa.Table:
     return metadata.tables["outbox"]

@@ -11,10 +11,11 @@ from werkzeug.security import safe_join
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
-from contracts import all_json_schemas
+from contracts import all_json_schemas, names
 
-from . import bus
+from . import bus, sessions
 from .config import Settings
+from .extensions import on_event
 from .i18n import LANG_COOKIE, LOCALES, N_
 from .security import local_redirect
 from .uow import audit_trail
@@ -70,6 +71,12 @@ class KitEndpoints:
         if code in LOCALES:
             response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", path="/")
         return response
+
+    @on_event(names.SESSIONS_REVOKED)
+    def end_sessions(self, event):
+        """sessions_revoked -> no route of this service accepts those sessions any more (kit.sessions)."""
+        self.db.handle(event, sessions.take_revocation)
+        sessions.changed()
 
     @api("GET", "/api/contracts", action="staff.self")
     def contracts(self, request):

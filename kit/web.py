@@ -33,6 +33,7 @@ from .auth import SESSION_COOKIE, Sessions, load_or_create_secret, service_permi
 from .config import SERVICE_TITLES, Settings
 from .errors import DomainError, NotFound
 from .i18n import DEFAULT_LOCALE, LOCALES, N_, locale_of, translate, translations
+from .sessions import revocations_of
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,8 @@ class Api(HttpRequestHandler):
     def setup(self):
         super().setup()
         settings = Settings.load(self.container.config)
-        self.sessions = Sessions(load_or_create_secret(settings.signing_key_dir), settings.session_hours)
+        secret = load_or_create_secret(settings.signing_key_dir)
+        self.sessions = Sessions(secret, settings.session_hours, revocations_of(self.container))  # kit.sessions
         # the actions of the service handling the request (services/<svc>/permissions.py) and the kit's
         self.permissions = service_permissions(getattr(self.container.service_cls, "permissions", {}))
         if not self.public and self.action not in self.permissions:

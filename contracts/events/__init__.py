@@ -58,7 +58,7 @@ from .parts import (
     ReturnedLineSchema,
     ShortLineSchema,
 )
-from .staff import FollowupScheduled, StaffChanged, StaffRecord, StaffRegistered
+from .staff import FollowupScheduled, SessionsRevoked, StaffChanged, StaffRecord, StaffRegistered
 from .workshop import (
     URGENCIES,
     AdditionalWorkRequested,
@@ -135,6 +135,7 @@ __all__ = [
     "ShortLineSchema",
     "SignedOrderSchema",
     "StaffChanged",
+    "SessionsRevoked",
     "StaffRecord",
     "StaffRegistered",
     "VehicleDelivered",
@@ -177,6 +178,7 @@ EVENTS = {
     (names.FOLLOWUP_SCHEDULED, 1): (names.FOLLOWUP, FollowupScheduled),
     (names.STAFF_REGISTERED, 1): (names.STAFF, StaffRegistered),
     (names.STAFF_CHANGED, 1): (names.STAFF, StaffChanged),
+    (names.SESSIONS_REVOKED, 1): (names.STAFF, SessionsRevoked),
 }
 
 # Who listens to what: consumer service -> event types. The broker topology (one durable
@@ -222,4 +224,9 @@ SUBSCRIPTIONS = {
     # parts sees new versions in parts_requested, which carries the signed order it issues against
     names.BILLING: (names.ORDER_SIGNED, names.ORDER_AMENDED, names.PARTS_ISSUED, names.VEHICLE_READY),
     names.FOLLOWUP: (names.VEHICLE_DELIVERED,),
+}
+
+# Every service verifies sessions itself (kit.auth), so every one hears which have ended (kit.sessions).
+SUBSCRIPTIONS = {
+    service: (*SUBSCRIPTIONS.get(service, ()), names.SESSIONS_REVOKED) for service in (*names.SERVICES, *SUBSCRIPTIONS)
 }

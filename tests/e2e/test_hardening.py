@@ -5,6 +5,7 @@ headers (item 5). One line for the module; each test isolates itself by its own 
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 import requests
@@ -19,10 +20,13 @@ from services.reception.web.orders import WriteOrder
 from services.reception.web.walk_around import SheetEntries
 from services.staff.web import Login, Register
 from tests.support.factories import make_booking
+from tests.support.http import eventually
 from tests.support.schema_strategies import body_for
 from tests.support.visit import Visit
 
 pytestmark = pytest.mark.e2e
+# the fuzzed sign-ins below all come from 127.0.0.1: the per-address lockout would lock out the module's staff
+LINE_SETTINGS = {"SIGN_IN_ADDRESS_FAILURES": "100000"}
 DEEP = "[" * 100_000 + "]" * 100_000
 
 
@@ -197,3 +201,60 @@ def test_the_session_and_language_cookies_are_httponly_and_samesite(line):
     assert cookie.startswith("as_session=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     lang = requests.get(line.url(names.BOOKING, "/lang/en"), allow_redirects=False, timeout=15).headers["Set-Cookie"]
     assert "HttpOnly" in lang and "SameSite=Lax" in lang
+
+
+# --- item 4: sessions that end, sign-in throttled ----------------------------------------------------------------
+
+
+def _token(line, staff_id: str, password: str) -> requests.Response:
+    return requests.post(
+        line.url(names.STAFF, "/api/login"), json={"staff_id": staff_id, "password": password}, timeout=15
+    )
+
+
+def _answers(line, service: str, token: str, path: str = "/api/contracts") -> int:
+    return requests.get(line.url(service, path), headers={"Authorization": f"Bearer {token}"}, timeout=15).status_code
+
+
+def _new_staff(client, roles: list[str]) -> str:
+    staff_id = "Z" + uuid.uuid4().hex[:8].upper()
+    new = {"staff_id": staff_id, "name": "测试员", "mobile": "13900000099", "department": "front_desk"}
+    client.post(names.STAFF, "/api/staff", {**new, "roles": roles, "password": "pass-2026-x"}, as_="ADMIN", expect=201)
+    return staff_id
+
+
+def test_signing_out_ends_that_session_in_every_service_within_a_minute(client, line):
+    staff_id = _new_staff(client, ["service_advisor"])
+    token = _token(line, staff_id, "pass-2026-x").json()["token"]
+    other = _token(line, staff_id, "pass-2026-x").json()["token"]
+    assert {service: _answers(line, service, token) for service in names.SERVICES} == dict.fromkeys(names.SERVICES, 200)
+    out = requests.post(line.url(names.STAFF, "/api/logout"), headers={"Authorization": f"Bearer {token}"}, timeout=15)
+    assert out.status_code == 200
+    eventually(
+        lambda: all(_answers(line, service, token) == 401 for service in names.SERVICES), 60, what="sign-out everywhere"
+    )
+    assert all(_answers(line, service, other) == 200 for service in names.SERVICES)  # only that session ended
+
+
+def test_new_roles_apply_everywhere_within_a_minute(client, line):
+    staff_id = _new_staff(client, ["service_advisor"])
+    old = _token(line, staff_id, "pass-2026-x").json()["token"]
+    assert _answers(line, names.RECEPTION, old, "/api/visits") == 200
+    client.post(names.STAFF, f"/api/staff/{staff_id}/roles", {"roles": ["technician"]}, as_="ADMIN", expect=200)
+    eventually(
+        lambda: all(_answers(line, service, old) == 401 for service in names.SERVICES), 60, what="old roles ended"
+    )
+    new = _token(line, staff_id, "pass-2026-x").json()["token"]
+    assert _answers(line, names.RECEPTION, new, "/api/visits") == 403
+
+
+def test_twenty_wrong_passwords_then_the_right_one_is_locked_out_and_audited(client, line):
+    staff_id = _new_staff(client, ["cashier"])
+    answers = [_token(line, staff_id, f"wrong-{i}").status_code for i in range(20)]
+    assert answers[:5] == [422] * 5 and set(answers[5:]) == {429}
+    locked = _token(line, staff_id, "pass-2026-x")
+    assert locked.status_code == 429 and "登录失败次数过多" in locked.json()["error"]["message"]
+    trail = [
+        entry["action"] for entry in client.get(names.STAFF, f"/api/audit?subject={staff_id}", as_="ADMIN")["trail"]
+    ]
+    assert "sign_in_locked_out" in trail and trail.count("sign_in_failed") == 5

@@ -230,6 +230,7 @@ SAMPLES: dict[str, dict] = {
     },
     names.STAFF_REGISTERED: STAFF,
     names.STAFF_CHANGED: {**STAFF, "change": "roles"},
+    names.SESSIONS_REVOKED: {"staff_id": "F001", "session_id": None, "before": AT, "reason": "roles"},
 }
 
 

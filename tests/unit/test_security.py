@@ -79,3 +79,35 @@ def test_no_template_has_an_inline_script_or_event_handler(template):
 def test_the_check_finds_an_inline_script_and_a_handler():
     assert INLINE_SCRIPT.search("<script>alert(1)</script>") and not INLINE_SCRIPT.search('<script src="/x.js">')
     assert INLINE_HANDLER.search('<button onclick="x()">') and not INLINE_HANDLER.search('<button data-on="x">')
+
+
+# --- item 4: sessions that end, sign-in throttled ----------------------------------------------------------------
+
+
+def test_a_token_names_its_session_and_a_revoked_one_is_refused():
+    from kit.auth import Sessions, StaffMember
+
+    ended: set[str] = set()
+    tokens = Sessions("secret", revoked=lambda staff_id, jti, iat: jti in ended)
+    member = StaffMember("A001", "王芳", ("service_advisor",))
+    token = tokens.issue(member)
+    claims = tokens.claims(token)
+    assert claims["jti"] and isinstance(claims["iat"], int)
+    assert tokens.verify(token) == member
+    ended.add(claims["jti"])
+    assert tokens.verify(token) is None
+    assert tokens.claims(token + "x") is None
+
+
+def test_the_lockout_needs_enough_recent_failures_and_ends():
+    from datetime import UTC, datetime, timedelta
+
+    from services.staff.domain import FAILURE_WINDOW, LOCKOUT, locked_until
+
+    now = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
+    recent = [now - timedelta(minutes=m) for m in (4, 3, 2, 1, 0)]
+    assert locked_until(recent, now, 5) == now + LOCKOUT
+    assert locked_until(recent[1:], now, 5) is None
+    old = [now - FAILURE_WINDOW - timedelta(minutes=1)] + recent[1:]
+    assert locked_until(old, now, 5) is None
+    assert locked_until(recent, now + LOCKOUT + timedelta(seconds=1), 5) is None
