@@ -19,7 +19,7 @@ from services.reception.web.check_in import CheckIn
 from services.reception.web.orders import WriteOrder
 from services.reception.web.walk_around import SheetEntries
 from services.staff.web import Login, Register
-from tests.support.factories import make_booking
+from tests.support.factories import SIGNATURE_PNG, make_booking
 from tests.support.http import eventually
 from tests.support.schema_strategies import body_for
 from tests.support.visit import Visit
@@ -258,3 +258,28 @@ def test_twenty_wrong_passwords_then_the_right_one_is_locked_out_and_audited(cli
         entry["action"] for entry in client.get(names.STAFF, f"/api/audit?subject={staff_id}", as_="ADMIN")["trail"]
     ]
     assert "sign_in_locked_out" in trail and trail.count("sign_in_failed") == 5
+
+
+# --- item 1: a customer signature bound to its order and version -------------------------------------------------
+
+
+def test_a_customer_signature_signs_only_the_order_it_was_captured_for_once(client, line):
+    first, second = Visit(line), Visit(line)
+    for visit in (first, second):
+        visit.book()
+        visit.check_in()
+        visit.walk_around()
+        visit.order_id = visit.write_order()["order_id"]
+    technician = client.request("POST", names.RECEPTION, "/api/signatures", {"image": SIGNATURE_PNG}, as_="T001")
+    assert technician.status_code == 403  # a technician captures no customer signature
+    captured = client.post(
+        names.RECEPTION, "/api/signatures", {"image": SIGNATURE_PNG, "order_id": first.order_id}, as_="A001", expect=201
+    )
+    assert captured["version"] == 1
+    digest = {"customer_signature_sha256": captured["sha256"]}
+    forged = client.request("POST", names.RECEPTION, f"/api/orders/{second.order_id}/sign", digest, as_="A001")
+    assert forged.status_code == 422 and forged.json()["error"]["code"] == "signature_not_bound"
+    signed = client.post(names.RECEPTION, f"/api/orders/{first.order_id}/sign", digest, as_="A001", expect=200)
+    assert signed["versions"][0]["signed"]["order"]["customer_signature_sha256"] == captured["sha256"]
+    again = client.request("POST", names.RECEPTION, f"/api/orders/{second.order_id}/sign", digest, as_="A001")
+    assert again.status_code == 422

@@ -29,6 +29,7 @@ from kit.types import utcnow
 from kit.web import api, form_action, not_found_page, page, read_json, refused_page
 
 from ..handlers import arrivals, drafts, orders
+from ..handlers import signatures as signature_captures
 from . import pdf
 from .forms import RequestedLine, local_datetime
 from .workshop import promise_time
@@ -52,7 +53,11 @@ class SignOrder(Schema):
 
 
 class CaptureSignature(Schema):
+    """The pad's image, for the order about to be signed or the change awaiting the customer's consent."""
+
     image = Text(SIGNATURE_CHARS, required=True)
+    order_id = Text(SHORT, load_default=None, allow_none=True)
+    amendment_id = Text(SHORT, load_default=None, allow_none=True)
 
 
 def order_fields_from_form(form) -> dict:
@@ -196,11 +201,20 @@ class OrdersWeb:
 
     # --- the customer's handwritten signature, captured on the tablet's pad (kit/signatures.py) ---------------
 
-    @api("POST", "/api/signatures", action="staff.self")
+    @api("POST", "/api/signatures", action="reception.sign_order")
     def capture_signature(self, request):
-        """{"image": "data:image/png;base64,…"} -> {"sha256": "…"}: the tablet's signature pad posts here."""
+        """{"image": "data:image/png;base64,…", "order_id": "…"} (or "amendment_id") -> {"sha256", "capture_id",
+        "order_id", "version"}: the tablet's pad posts here; the signature is bound to that order's next version
+        (or that change) and signs it once (handlers/signatures.py)."""
         cmd = read_json(request, CaptureSignature())
-        return 201, {"sha256": self.db.run(signatures.store, cmd["image"], actor_id=request.staff.staff_id)}
+        captured = self.db.run(
+            signature_captures.capture,
+            cmd["image"],
+            cmd["order_id"],
+            cmd["amendment_id"],
+            actor_id=request.staff.staff_id,
+        )
+        return 201, captured
 
     @api("GET", "/signatures/<sha256>", action="staff.self")
     def signature_image(self, request, sha256):
