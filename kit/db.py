@@ -89,6 +89,7 @@ def add_kit_tables(metadata: sa.MetaData) -> None:
         sa.Column("correlation_id", sa.String(64), nullable=False),
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("content_sha256", sa.String(64), nullable=True),  # the message as handled (kit.uow)
     )
 
     sa.Table(
