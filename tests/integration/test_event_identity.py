@@ -36,3 +36,21 @@ def test_another_event_id_is_handled_as_its_own_fact(tmp_path):
     work = service_work(names.BOOKING, tmp_path, consumer="booking.end_sessions")
     assert work.handle(_revoked("A001"), sessions.take_revocation) is True
     assert work.handle(_revoked("A002"), sessions.take_revocation) is True
+
+
+def test_a_delivery_re_sent_under_a_new_event_id_is_absorbed_by_its_order(tmp_path):
+    """Booking's history: the business key is the order; a second event id for it changes nothing (no
+    IntegrityError retried five times and dead-lettered)."""
+    import sqlalchemy as sa
+
+    from services.booking import handlers as booking
+    from services.booking.models import ServiceRecord
+    from tests.support.factories import make_delivered
+
+    work = service_work(names.BOOKING, tmp_path, consumer="booking.service_history")
+    delivered = make_delivered(mileage_km=35210, labour_codes=["LAB-OIL"])
+    first, again = (wire_event(names.VEHICLE_DELIVERED, delivered) for _ in range(2))
+    assert first.event_id != again.event_id
+    assert work.handle(first, booking.record_service) is True
+    assert work.handle(again, booking.record_service) is True
+    assert work.read(lambda s: s.scalar(sa.select(sa.func.count()).select_from(ServiceRecord))) == 1
