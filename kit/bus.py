@@ -15,6 +15,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 
 import sqlalchemy as sa
 from amqp.exceptions import ChannelError
@@ -161,18 +162,39 @@ class OutboxRelay:
             ).scalar_one()
 
     def publish_pending(self, batch: int = 200) -> int:
-        """Publish up to `batch` pending rows in commit order; returns how many were confirmed."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(self.outbox.c.id, self.outbox.c.event_type, self.outbox.c.body)
-                .where(self.outbox.c.published_at.is_(None))
-                .order_by(self.outbox.c.id)
-                .limit(batch)
-            ).all()
+        """Publish up to `batch` pending rows in commit order; returns how many were confirmed.
+
+        On PostgreSQL the rows are claimed `FOR UPDATE SKIP LOCKED` until they are marked (one transaction), so
+        that several instances of a service relay each row once: another instance skips the rows this one holds.
+        SQLite has one writer and one instance: rows are read, published, then marked in a transaction of its own."""
+        pending = (
+            sa.select(self.outbox.c.id, self.outbox.c.event_type, self.outbox.c.body)
+            .where(self.outbox.c.published_at.is_(None))
+            .order_by(self.outbox.c.id)
+            .limit(batch)
+        )
+        if self.engine.dialect.name != "postgresql":
+            with self.engine.connect() as conn:
+                rows = conn.execute(pending).all()
+            return self._relay(rows, self.engine.begin)
+        with self.engine.begin() as conn:
+            rows = conn.execute(pending.with_for_update(skip_locked=True)).all()
+            return self._relay(rows, lambda: nullcontext(conn))
+
+    def _relay(self, rows, marking) -> int:
         if not rows:
             return 0
         confirmed: list[int] = []
         failed: dict[int, str] = {}
+        try:
+            self._publish(rows, confirmed, failed)
+        finally:
+            if confirmed or failed:
+                with marking() as conn:
+                    self._mark(conn, confirmed, failed)
+        return len(confirmed)
+
+    def _publish(self, rows, confirmed: list[int], failed: dict[int, str]) -> None:
         try:
             producer = self._ensure_producer()
             for row in rows:
@@ -200,24 +222,18 @@ class OutboxRelay:
         except (OSError, ConnectionError, AMQPConnectionError, OperationalError) as exc:
             log.warning("outbox relay: broker unavailable (%s); %d rows stay pending", exc, len(rows) - len(confirmed))
             self.close()
-        finally:
-            self._mark(confirmed, failed)
-        return len(confirmed)
 
-    def _mark(self, confirmed: list[int], failed: dict[int, str]) -> None:
-        if not confirmed and not failed:
-            return
+    def _mark(self, conn, confirmed: list[int], failed: dict[int, str]) -> None:
         now = kit_clock.now()
-        with self.engine.begin() as conn:
-            if confirmed:
-                conn.execute(self.outbox.update().where(self.outbox.c.id.in_(confirmed)).values(published_at=now))
-            for row_id, error in failed.items():
-                log.warning("outbox relay: row %s not routed: %s", row_id, error)
-                conn.execute(
-                    self.outbox.update()
-                    .where(self.outbox.c.id == row_id)
-                    .values(attempts=self.outbox.c.attempts + 1, last_error=error[:500])
-                )
+        if confirmed:
+            conn.execute(self.outbox.update().where(self.outbox.c.id.in_(confirmed)).values(published_at=now))
+        for row_id, error in failed.items():
+            log.warning("outbox relay: row %s not routed: %s", row_id, error)
+            conn.execute(
+                self.outbox.update()
+                .where(self.outbox.c.id == row_id)
+                .values(attempts=self.outbox.c.attempts + 1, last_error=error[:500])
+            )
 
 
 # --- dead letters -----------------------------------------------------------------------------
