@@ -7,16 +7,19 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 
+import sqlalchemy as sa
 from werkzeug.security import safe_join
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 from contracts import all_json_schemas, names
 
-from . import bus, sessions
+from . import bus, metrics, sessions
 from .config import Settings
+from .db import outbox_table
 from .extensions import on_event
 from .i18n import LANG_COOKIE, LOCALES, N_
+from .logs import LogContext
 from .security import local_redirect
 from .uow import audit_trail
 from .web import api, json_response, page
@@ -27,12 +30,24 @@ STATIC = Path(__file__).parent / "static"
 class KitEndpoints:
     """Mixed into each nameko service class (its `db` attribute is a kit `Database`)."""
 
+    log_context = LogContext()  # each worker's correlation id in its log lines (kit.logs)
+
     @api("GET", "/healthz", public=True)
     def healthz(self, request):
         """{"service": "booking", "status": "ok", "database": "ok", "broker": "ok", "outbox_pending": 0}"""
         state = self.db.health()
         ok = state["database"] == "ok" and state["broker"] == "ok"
         return json_response({"service": self.name, "status": "ok" if ok else "degraded", **state}, 200 if ok else 503)
+
+    @api("GET", "/metrics", public=True)
+    def metrics(self, request):
+        """Prometheus metrics (kit.metrics): events handled, failed, dead-lettered, outbox backlog, latency."""
+        try:
+            backlog = self.db.read(outbox_backlog)
+        except Exception:  # noqa: BLE001 - the database away: the other figures are still worth scraping
+            backlog = None
+        body, content_type = metrics.exposition(self.name, backlog)
+        return Response(body, content_type=content_type)
 
     @api("GET", "/api/dead-letters", action="ops.dead_letters")
     def dead_letters(self, request):
@@ -82,3 +97,10 @@ class KitEndpoints:
     def contracts(self, request):
         """The JSON Schema of every event on the line."""
         return all_json_schemas()
+
+
+def outbox_backlog(session) -> int:
+    outbox = outbox_table(session.info["metadata"])
+    return session.execute(
+        sa.select(sa.func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+    ).scalar_one()

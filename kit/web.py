@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
@@ -28,7 +29,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
-from . import bounds, security
+from . import bounds, metrics, security
 from .auth import SESSION_COOKIE, Sessions, load_or_create_secret, service_permissions
 from .config import SERVICE_TITLES, Settings
 from .errors import DomainError, NotFound
@@ -147,7 +148,10 @@ class Api(HttpRequestHandler):
             raise KeyError(f"{self.method} {self.url}: unknown action {self.action!r}: add it to permissions.py")
 
     def handle_request(self, request):
-        return security.harden(request, self._answer(request))
+        started = time.perf_counter()
+        response = security.harden(request, self._answer(request))
+        metrics.observe_request(self.container.service_name, request.method, self.url, response.status_code, started)
+        return response
 
     def _answer(self, request):
         request.shallow = False
