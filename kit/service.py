@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from contracts import all_json_schemas, names
 
-from . import bus, metrics, sessions
+from . import bus, metrics, openapi, sessions
 from .config import Settings
 from .db import outbox_table
 from .extensions import on_event
@@ -48,6 +48,11 @@ class KitEndpoints:
             backlog = None
         body, content_type = metrics.exposition(self.name, backlog)
         return Response(body, content_type=content_type)
+
+    @api("GET", "/openapi.json", public=True)
+    def openapi(self, request):
+        """This service's JSON interface as OpenAPI 3, generated from its routes and marshmallow schemas."""
+        return openapi.document(type(self))
 
     @api("GET", "/api/dead-letters", action="ops.dead_letters")
     def dead_letters(self, request):

@@ -283,3 +283,15 @@ def test_a_customer_signature_signs_only_the_order_it_was_captured_for_once(clie
     assert signed["versions"][0]["signed"]["order"]["customer_signature_sha256"] == captured["sha256"]
     again = client.request("POST", names.RECEPTION, f"/api/orders/{second.order_id}/sign", digest, as_="A001")
     assert again.status_code == 422
+
+
+# --- items 8 and 11: described and observed ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("service", names.SERVICES)
+def test_every_service_serves_its_openapi_document_and_its_metrics(line, service):
+    doc = requests.get(line.url(service, "/openapi.json"), timeout=15)
+    assert doc.status_code == 200 and doc.json()["openapi"] == "3.0.3"
+    scraped = requests.get(line.url(service, "/metrics"), timeout=15)
+    assert scraped.status_code == 200 and "aftersales_http_request_seconds_bucket" in scraped.text
+    assert f'aftersales_outbox_backlog{{service="{service}"}}' in scraped.text
