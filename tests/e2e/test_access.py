@@ -51,8 +51,15 @@ def test_every_route_but_health_and_sign_in_answers_401_without_a_session(line):
             assert response.json()["error"]["code"] == "unauthenticated"
         else:
             assert "请先登录" in response.text
-    # every service: health, the UI kit's static assets and the language switch (usable before signing in)
-    kit_public = ("GET /healthz", "GET /static/<path:path>", "GET /lang/<code>")
+    # every service: health, the UI kit's static assets and the language switch (usable before signing in), its
+    # metrics for the monitoring and its interface description (issue 12: counts and schemas, no data)
+    kit_public = (
+        "GET /healthz",
+        "GET /static/<path:path>",
+        "GET /lang/<code>",
+        "GET /metrics",
+        "GET /openapi.json",
+    )
     assert public == {f"{svc} {route}" for svc in names.SERVICES for route in kit_public} | {
         "staff GET /login",
         "staff POST /login",
