@@ -130,8 +130,8 @@ def revocations_of(container) -> Revocations:
     """One Revocations per service container, over its Database provider."""
     kept = getattr(container, "_kit_revocations", None)
     if kept is None:
-        from .providers import Database
-
-        database = next((d for d in container.dependencies if isinstance(d, Database)), None)
+        # the kit.providers.Database of the container (found by what it has: kit.providers imports this module's
+        # neighbours, so it is not imported here)
+        database = next((d for d in container.dependencies if hasattr(d, "after_migrations")), None)
         kept = container._kit_revocations = Revocations(database)
     return kept
