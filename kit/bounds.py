@@ -29,6 +29,9 @@ NAME = 80
 NOTE = 500  # a note, a reason
 WORDS = 2000  # a complaint or a diagnosis in the customer's or advisor's words
 MAX_ITEMS = 50
+# an appointment's time: the booking rules say which are free; this only keeps 1900 and 2999 out (their refusal,
+# "earlier than now" or "not a reception slot", is the rule's, in words the desk understands)
+APPOINTMENT_WINDOW = {"past": timedelta(days=3660), "future": timedelta(days=1830)}
 SIGNATURE_CHARS = 1_000_000  # a signature pad's PNG as a data URL (a few dozen KB in practice)
 
 # marshmallow's own messages, as message ids of the catalog

@@ -216,7 +216,8 @@ class Api(HttpRequestHandler):
             fields = field_errors(exc.messages, locale)
             name, messages = next(iter(fields.items()))
             return json_response(
-                {"error": {"code": "invalid", "message": f"{name}: {messages[0]}", "fields": fields}}, 400
+                {"error": {"code": "invalid", "message": f"{name}: {messages[0]}", "field": name, "fields": fields}},
+                400,
             )
         if isinstance(exc, HTTPException):
             return json_response({"error": {"code": "http", "message": exc.description}}, exc.code or 400)

@@ -3,12 +3,11 @@ reschedule and no-show, as JSON and as the advisor's page with its forms."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from marshmallow import Schema, ValidationError, fields
 from werkzeug.utils import redirect
 
 from kit.bounds import (
+    APPOINTMENT_WINDOW,
     NOTE,
     SHORT,
     Choice,
@@ -34,11 +33,11 @@ class AnswerConfirmation(Schema):
     outcome = Choice(confirmation_rules.OUTCOMES, required=True)
     note = Text(NOTE, load_default="")
     # cannot come: the time they chose
-    starts_at = Moment(past=timedelta(days=1), future=timedelta(days=366), load_default=None, allow_none=True)
+    starts_at = Moment(**APPOINTMENT_WINDOW, load_default=None, allow_none=True)
 
 
 class Reschedule(Schema):
-    starts_at = Moment(past=timedelta(days=1), future=timedelta(days=366), required=True)
+    starts_at = Moment(**APPOINTMENT_WINDOW, required=True)
     advisor_id = Text(SHORT, load_default=None, allow_none=True)
     reason = Text(NOTE, load_default="")
     by_dealership = fields.Boolean(load_default=False)

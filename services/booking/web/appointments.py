@@ -3,14 +3,28 @@ the due list (R-BK-1) and the welcome board (R-BK-9)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields
 from werkzeug.utils import redirect
 
 from kit import notify
-from kit.bounds import NAME, NOTE, SHORT, WORDS, Amount, Choice, CustomerInput, Day, Email, Items, Moment, Text
+from kit.bounds import (
+    APPOINTMENT_WINDOW,
+    NAME,
+    NOTE,
+    SHORT,
+    WORDS,
+    Amount,
+    Choice,
+    CustomerInput,
+    Day,
+    Email,
+    Items,
+    Moment,
+    Text,
+)
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
 from kit.paging import page_args
@@ -61,7 +75,7 @@ class BookAppointment(Schema):
     customer = fields.Nested(CustomerInput, required=True)
     vehicle = fields.Nested(BookedVehicle, required=True)
     vin = Text(17, required=True)
-    starts_at = Moment(past=timedelta(days=1), future=timedelta(days=366), required=True)
+    starts_at = Moment(**APPOINTMENT_WINDOW, required=True)
     advisor_id = Text(SHORT, min_length=1, required=True)
     complaint = Text(WORDS, load_default="")
     planned_labour = Items(Text(SHORT), load_default=list)

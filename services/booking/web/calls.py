@@ -3,12 +3,11 @@ own words (R-BK-2), with their outcomes; JSON and the calls page."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from marshmallow import Schema, ValidationError, fields
 from werkzeug.utils import redirect
 
 from kit.bounds import (
+    APPOINTMENT_WINDOW,
     NAME,
     NOTE,
     SHORT,
@@ -28,7 +27,7 @@ from ..domain.calls import CALL_OUTCOMES
 from ..handlers import booking_desk, calls
 from .common import local_datetime, local_today, refused_form, slot_settings
 
-AHEAD = {"past": timedelta(days=1), "future": timedelta(days=366)}
+AHEAD = APPOINTMENT_WINDOW
 
 
 class BuildCallList(Schema):
