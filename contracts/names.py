@@ -45,3 +45,4 @@ COMPLAINT_ESCALATED = "complaint_escalated"  # R-FU-5: not re-contacted within 2
 COMPLAINT_CLOSED = "complaint_closed"  # R-FU-5: closed with the customer's agreement
 STAFF_REGISTERED = "staff_registered"
 STAFF_CHANGED = "staff_changed"
+SESSIONS_REVOKED = "sessions_revoked"  # sign-out, new roles or password: no service accepts those sessions

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -19,6 +19,7 @@ from typing import ClassVar
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from .i18n import N_
+from .sessions import issued_now
 
 SESSION_COOKIE = "as_session"
 SESSION_SALT = "aftersales.session.v1"
@@ -115,25 +116,50 @@ def actions_of(roles, permissions: Permissions) -> list[str]:
 
 
 class Sessions:
-    """Issue and verify session tokens with the dealership's shared secret."""
+    """Issue and verify session tokens with the dealership's shared secret.
 
-    def __init__(self, secret: str, max_age_hours: float = DEFAULT_SESSION_HOURS):
+    Each token names its session (`jti`) and when it was issued (`iat`, ms on the kit clock); `revoked(staff_id,
+    jti, iat)` (kit.sessions.Revocations) says whether it has ended since (signed out, new roles or password)."""
+
+    def __init__(
+        self,
+        secret: str,
+        max_age_hours: float = DEFAULT_SESSION_HOURS,
+        revoked: Callable[[str, str | None, int | None], bool] | None = None,
+    ):
         self.secret = secret
         self.max_age = int(max_age_hours * 3600)
+        self.revoked = revoked
         self._serializer = URLSafeTimedSerializer(secret, salt=SESSION_SALT)
 
     def issue(self, staff: StaffMember) -> str:
         return self._serializer.dumps(
-            {"sid": staff.staff_id, "name": staff.name, "roles": list(staff.roles), "dept": staff.department}
+            {
+                "sid": staff.staff_id,
+                "name": staff.name,
+                "roles": list(staff.roles),
+                "dept": staff.department,
+                "jti": secrets.token_urlsafe(12),
+                "iat": issued_now(),
+            }
         )
 
-    def verify(self, token: str | None) -> StaffMember | None:
-        """The staff member of a valid, unexpired token; None otherwise (expired, forged, absent)."""
+    def claims(self, token: str | None) -> dict | None:
+        """A valid, unexpired token's content (its session id `jti` among it); None otherwise."""
         if not token:
             return None
         try:
-            data = self._serializer.loads(token, max_age=self.max_age)
+            return self._serializer.loads(token, max_age=self.max_age)
         except (SignatureExpired, BadSignature):
+            return None
+
+    def verify(self, token: str | None) -> StaffMember | None:
+        """The staff member of a valid, unexpired, not revoked token; None otherwise (expired, forged, absent,
+        signed out, issued before new roles or a new password)."""
+        data = self.claims(token)
+        if data is None:
+            return None
+        if self.revoked is not None and self.revoked(data["sid"], data.get("jti"), data.get("iat")):
             return None
         return StaffMember(
             staff_id=data["sid"], name=data["name"], roles=tuple(data["roles"]), department=data.get("dept", "")

@@ -5,16 +5,22 @@ event is never dropped because its consumer had not started yet:
 
     <ns><source>.events        topic exchange per producing service (nameko's naming)
     <ns><consumer>--<event>    quorum queue per subscription in contracts.events.SUBSCRIPTIONS
-    <ns>hq.feed                quorum queue bound to every exchange: the dealer group's feed
+    <ns>hq.feed                quorum queue: the dealer group's feed, of what the relays published only
+    <ns>hq.relayed             headers exchange bound to every events exchange; hq.feed takes from it only the
+                               messages carrying the relays' mark (issue 12: a message published to an exchange
+                               by anyone else, forged or unreadable, never reaches the HQ)
     <ns>aftersales.dead-letter direct exchange; <ns><service>.dead-letters quorum queue each
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 
 import sqlalchemy as sa
 from amqp.exceptions import ChannelError
@@ -70,29 +76,59 @@ def consumer_queue(ns: str, service: str, event_type: str) -> Queue:
     )
 
 
-def hq_feed_queues(ns: str) -> list[Queue]:
-    """One queue for the group HQ, bound to every service's exchange (shovel it upstream)."""
+HQ_MARK_HEADER = "aftersales-relay-mark"  # not x-…: a headers exchange ignores those when matching
+
+
+def hq_exchange(ns: str) -> Exchange:
+    return Exchange(f"{ns}hq.relayed", type="headers", durable=True)
+
+
+def hq_mark(ns: str, secret: str | None = None) -> str:
+    """The relays' mark on what they publish: derived from the dealership's shared secret (kit.auth), which a
+    publisher without it cannot know."""
+    if secret is None:
+        from .auth import load_or_create_secret
+        from .config import Settings
+
+        secret = load_or_create_secret(Settings.load().signing_key_dir)
+    return hmac.new(secret.encode(), f"hq-feed:{ns}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def hq_feed_queues(ns: str, mark: str | None = None) -> list[Queue]:
+    """One queue for the group HQ (shovel it upstream), fed by the headers exchange with the relays' mark only."""
     args = {"x-queue-type": "quorum", "x-max-length": HQ_FEED_MAX_LENGTH, "x-overflow": "drop-head"}
+    binding = {"x-match": "all", HQ_MARK_HEADER: mark or hq_mark(ns)}
     return [
-        Queue(f"{ns}hq.feed", exchange=events_exchange(ns, svc), routing_key="#", durable=True, queue_arguments=args)
-        for svc in names.SERVICES
+        Queue(
+            f"{ns}hq.feed",
+            exchange=hq_exchange(ns),
+            durable=True,
+            queue_arguments=args,
+            binding_arguments=binding,
+        )
     ]
 
 
-def all_queues(ns: str) -> list[Queue]:
+def all_queues(ns: str, mark: str | None = None) -> list[Queue]:
     queues = [consumer_queue(ns, svc, et) for svc, types in SUBSCRIPTIONS.items() for et in types]
     queues += [dead_letter_queue(ns, svc) for svc in names.SERVICES]
-    queues += hq_feed_queues(ns)
+    queues += hq_feed_queues(ns, mark)
     return queues
 
 
-def declare_topology(connection: Connection, ns: str) -> None:
+def declare_topology(connection: Connection, ns: str, mark: str | None = None) -> None:
     channel = connection.default_channel
+    hq = hq_exchange(ns)(channel)
+    hq.declare()
     for svc in names.SERVICES:
-        events_exchange(ns, svc)(channel).declare()
+        events = events_exchange(ns, svc)(channel)
+        events.declare()
+        hq.bind_to(events, routing_key="#")
     dead_letter_exchange(ns)(channel).declare()
-    for queue in all_queues(ns):
+    for queue in all_queues(ns, mark):
         queue(channel).declare()
+    for svc in names.SERVICES:  # the feed's old bindings (every message of every exchange) go
+        channel.queue_unbind(f"{ns}hq.feed", exchange=events_exchange(ns, svc).name, routing_key="#")
 
 
 def delete_topology(connection: Connection, ns: str) -> None:
@@ -100,8 +136,9 @@ def delete_topology(connection: Connection, ns: str) -> None:
     if not ns:
         raise ValueError("refusing to delete the production topology (empty namespace)")
     channel = connection.default_channel
-    for name in {q.name for q in all_queues(ns)}:
+    for name in {q.name for q in all_queues(ns, mark="-")}:
         channel.queue_delete(name)
+    channel.exchange_delete(hq_exchange(ns).name)
     for svc in names.SERVICES:
         channel.exchange_delete(events_exchange(ns, svc).name)
     channel.exchange_delete(dead_letter_exchange(ns).name)
@@ -134,6 +171,7 @@ class OutboxRelay:
         self.outbox = outbox_table(metadata)
         self.amqp_uri = amqp_uri
         self.namespace = namespace
+        self.mark = hq_mark(namespace)
         self.sleep = sleep
         self._connection: Connection | None = None
         self._producer: Producer | None = None
@@ -161,18 +199,39 @@ class OutboxRelay:
             ).scalar_one()
 
     def publish_pending(self, batch: int = 200) -> int:
-        """Publish up to `batch` pending rows in commit order; returns how many were confirmed."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(self.outbox.c.id, self.outbox.c.event_type, self.outbox.c.body)
-                .where(self.outbox.c.published_at.is_(None))
-                .order_by(self.outbox.c.id)
-                .limit(batch)
-            ).all()
+        """Publish up to `batch` pending rows in commit order; returns how many were confirmed.
+
+        On PostgreSQL the rows are claimed `FOR UPDATE SKIP LOCKED` until they are marked (one transaction), so
+        that several instances of a service relay each row once: another instance skips the rows this one holds.
+        SQLite has one writer and one instance: rows are read, published, then marked in a transaction of its own."""
+        pending = (
+            sa.select(self.outbox.c.id, self.outbox.c.event_type, self.outbox.c.body)
+            .where(self.outbox.c.published_at.is_(None))
+            .order_by(self.outbox.c.id)
+            .limit(batch)
+        )
+        if self.engine.dialect.name != "postgresql":
+            with self.engine.connect() as conn:
+                rows = conn.execute(pending).all()
+            return self._relay(rows, self.engine.begin)
+        with self.engine.begin() as conn:
+            rows = conn.execute(pending.with_for_update(skip_locked=True)).all()
+            return self._relay(rows, lambda: nullcontext(conn))
+
+    def _relay(self, rows, marking) -> int:
         if not rows:
             return 0
         confirmed: list[int] = []
         failed: dict[int, str] = {}
+        try:
+            self._publish(rows, confirmed, failed)
+        finally:
+            if confirmed or failed:
+                with marking() as conn:
+                    self._mark(conn, confirmed, failed)
+        return len(confirmed)
+
+    def _publish(self, rows, confirmed: list[int], failed: dict[int, str]) -> None:
         try:
             producer = self._ensure_producer()
             for row in rows:
@@ -187,7 +246,11 @@ class OutboxRelay:
                         content_type="application/json",
                         content_encoding="utf-8",
                         message_id=message["event_id"],
-                        headers={"event_type": row.event_type, "correlation_id": message["correlation_id"]},
+                        headers={
+                            "event_type": row.event_type,
+                            "correlation_id": message["correlation_id"],
+                            HQ_MARK_HEADER: self.mark,  # what the relays publish, and only that, reaches the HQ
+                        },
                         retry=False,
                     )
                     confirmed.append(row.id)
@@ -200,24 +263,18 @@ class OutboxRelay:
         except (OSError, ConnectionError, AMQPConnectionError, OperationalError) as exc:
             log.warning("outbox relay: broker unavailable (%s); %d rows stay pending", exc, len(rows) - len(confirmed))
             self.close()
-        finally:
-            self._mark(confirmed, failed)
-        return len(confirmed)
 
-    def _mark(self, confirmed: list[int], failed: dict[int, str]) -> None:
-        if not confirmed and not failed:
-            return
+    def _mark(self, conn, confirmed: list[int], failed: dict[int, str]) -> None:
         now = kit_clock.now()
-        with self.engine.begin() as conn:
-            if confirmed:
-                conn.execute(self.outbox.update().where(self.outbox.c.id.in_(confirmed)).values(published_at=now))
-            for row_id, error in failed.items():
-                log.warning("outbox relay: row %s not routed: %s", row_id, error)
-                conn.execute(
-                    self.outbox.update()
-                    .where(self.outbox.c.id == row_id)
-                    .values(attempts=self.outbox.c.attempts + 1, last_error=error[:500])
-                )
+        if confirmed:
+            conn.execute(self.outbox.update().where(self.outbox.c.id.in_(confirmed)).values(published_at=now))
+        for row_id, error in failed.items():
+            log.warning("outbox relay: row %s not routed: %s", row_id, error)
+            conn.execute(
+                self.outbox.update()
+                .where(self.outbox.c.id == row_id)
+                .values(attempts=self.outbox.c.attempts + 1, last_error=error[:500])
+            )
 
 
 # --- dead letters -----------------------------------------------------------------------------

@@ -89,6 +89,7 @@ def add_kit_tables(metadata: sa.MetaData) -> None:
         sa.Column("correlation_id", sa.String(64), nullable=False),
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("handled_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("content_sha256", sa.String(64), nullable=True),  # the message as handled (kit.uow)
     )
 
     sa.Table(
@@ -128,6 +129,16 @@ def add_kit_tables(metadata: sa.MetaData) -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Index("ix_notifications_pending", "status", "id"),
+    )
+
+    sa.Table(
+        "revoked_sessions",  # kit.sessions: sessions no route of this service accepts any more
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("staff_id", sa.String(40), nullable=False, index=True),
+        sa.Column("session_id", sa.String(64), nullable=True),
+        sa.Column("before", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("reason", sa.String(20), nullable=False),
     )
 
 

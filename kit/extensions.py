@@ -23,7 +23,7 @@ from nameko.messaging import Consumer, QueueConsumer
 
 from contracts import ContractError, load_message
 
-from . import bus
+from . import bus, metrics
 from .config import Settings
 from .errors import PermanentError
 
@@ -98,8 +98,10 @@ class EventConsumer(Consumer):
 
     def handle_message_processed(self, message, result=None, exc_info=None):
         if exc_info is None:
+            metrics.EVENTS_HANDLED.labels(self.container.service_name, self.event_type).inc()
             self.queue_consumer.ack_message(message)
             return
+        metrics.EVENTS_FAILED.labels(self.container.service_name, self.event_type).inc()
         exc = exc_info[1]
         attempt = delivery_attempt(message)
         if refused_for_good(exc):
@@ -116,6 +118,7 @@ class EventConsumer(Consumer):
 
     def dead_letter_now(self, message, reason: str, attempt: int | None = None):
         log.error("%s: dead-lettering message: %s", self.queue.name, reason)
+        metrics.EVENTS_DEAD_LETTERED.labels(self.container.service_name, self.event_type).inc()
         with self._dead_letter_lock:
             if self._dead_letter_connection is None:
                 self._dead_letter_connection = bus.confirming_connection(self.settings.amqp_uri)

@@ -21,16 +21,27 @@ class OrderVerifier:
     def __init__(self, key_dir: Path):
         self.key_dir = key_dir
         self._trusted = signing.load_trusted_keys(key_dir)
+        self._revoked_stamp: float | None = None
+        self._revoked: dict = {}
 
     def verify(self, signed: dict[str, Any]) -> dict[str, Any]:
-        """The loaded order body (Decimals, datetimes) of a signed order; PermanentError if not genuine."""
+        """The loaded order body (Decimals, datetimes) of a signed order; PermanentError if not genuine (a
+        revoked key's signatures after its revocation included)."""
         if isinstance(signed, dict) and signed.get("key_id") not in self._trusted:
             self._trusted = signing.load_trusted_keys(self.key_dir)
-        body = signing.verify(signed, self._trusted)
+        body = signing.verify(signed, self._trusted, self._revocations())
         try:
             return _ORDER.load(body)
         except ValidationError as exc:
             raise PermanentError(f"signed order body breaks its contract: {exc.messages}") from None
+
+    def _revocations(self) -> dict:
+        """revoked-keys.json, read again whenever it changes (a revocation needs no restart)."""
+        path = self.key_dir / signing.REVOKED_FILE
+        stamp = path.stat().st_mtime_ns if path.exists() else None
+        if stamp != self._revoked_stamp:
+            self._revoked, self._revoked_stamp = signing.load_revoked(self.key_dir), stamp
+        return self._revoked
 
 
 class OrderSigner:

@@ -16,6 +16,7 @@ from nameko.cli.run import run  # noqa: E402
 
 from contracts import names  # noqa: E402
 
+from . import logs  # noqa: E402
 from .config import HTTP_PORTS, Settings  # noqa: E402
 
 
@@ -38,9 +39,8 @@ def main(argv: list[str]) -> None:
     if len(argv) != 2 or argv[1] not in names.SERVICES:
         sys.exit(f"usage: python -m kit.serve {{{'|'.join(names.SERVICES)}}}")
     service = argv[1]
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO"), format=f"%(asctime)s {service} %(levelname)s %(name)s: %(message)s"
-    )
+    # one JSON object a line with the correlation id (kit.logs); LOG_FORMAT=text for plain lines
+    logs.configure(service, os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "json"))
     logging.getLogger("nameko").setLevel(logging.WARNING)
     run([service_class(service)], nameko_config(service))
 

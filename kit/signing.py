@@ -2,13 +2,21 @@
 
 Reception holds the private key; workshop, parts and billing hold the public key and refuse an
 order whose signature does not verify (architecture: "refuse a tampered or unsigned order").
+
+Keys (issue 12, item 10): every signature names its key (`key_id`); every key's public half is kept as
+`order-signing-<key id>.pub`, so after a rotation (`python -m kit.signing rotate <key dir>`) old orders still
+verify; a revoked key (`python -m kit.signing revoke <key dir> <key id>`, kept in `revoked-keys.json`) verifies
+only what it signed before its revocation (`signed_at` in the body).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +29,7 @@ from .errors import PermanentError
 
 PRIVATE_KEY_FILE = "order-signing.key"
 PUBLIC_KEY_FILE = "order-signing.pub"
+REVOKED_FILE = "revoked-keys.json"
 
 
 class SignatureInvalid(PermanentError):
@@ -46,8 +55,11 @@ def sign(body: dict[str, Any], private_key: Ed25519PrivateKey) -> dict[str, Any]
     }
 
 
-def verify(signed: dict[str, Any], trusted: dict[str, Ed25519PublicKey]) -> dict[str, Any]:
-    """Return the order body when its signature verifies against a trusted key; raise otherwise."""
+def verify(
+    signed: dict[str, Any], trusted: dict[str, Ed25519PublicKey], revoked: dict[str, datetime] | None = None
+) -> dict[str, Any]:
+    """Return the order body when its signature verifies against a trusted key, not revoked when it signed;
+    raise otherwise."""
     if not isinstance(signed, dict) or not signed.get("signature") or not isinstance(signed.get("order"), dict):
         raise SignatureInvalid("order is not signed")
     public_key = trusted.get(signed.get("key_id", ""))
@@ -57,7 +69,18 @@ def verify(signed: dict[str, Any], trusted: dict[str, Ed25519PublicKey]) -> dict
         public_key.verify(base64.b64decode(signed["signature"], validate=True), canonical(signed["order"]))
     except (InvalidSignature, ValueError):
         raise SignatureInvalid("order signature does not verify: the order was altered after signing") from None
+    revoked_at = (revoked or {}).get(signed["key_id"])
+    if revoked_at is not None and not _signed_before(signed["order"], revoked_at):
+        raise SignatureInvalid(f"order signed with key {signed['key_id']} after its revocation at {revoked_at}")
     return signed["order"]
+
+
+def _signed_before(body: dict[str, Any], moment: datetime) -> bool:
+    try:
+        signed_at = datetime.fromisoformat(str(body.get("signed_at")))
+    except ValueError:
+        return False
+    return signed_at.tzinfo is not None and signed_at < moment
 
 
 def load_or_create_private_key(key_dir: Path) -> Ed25519PrivateKey:
@@ -78,7 +101,34 @@ def load_or_create_private_key(key_dir: Path) -> Ed25519PrivateKey:
             fh.write(pem)
     pub = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     (key_dir / PUBLIC_KEY_FILE).write_bytes(pub)
+    (key_dir / f"order-signing-{key_id(key.public_key())}.pub").write_bytes(pub)  # kept after a rotation
     return key
+
+
+def rotate_key(key_dir: Path) -> str:
+    """A new signing key; the old one signs no more, its public half stays trusted. Returns the new key id."""
+    path = key_dir / PRIVATE_KEY_FILE
+    if path.exists():
+        load_or_create_private_key(key_dir)  # its public half kept under its key id
+        path.unlink()
+    return key_id(load_or_create_private_key(key_dir).public_key())
+
+
+def revoke_key(key_dir: Path, revoked_id: str, at: datetime) -> None:
+    """From `at` on, nothing signed by `revoked_id` verifies (what it signed before still does)."""
+    revoked = {k: v.isoformat() for k, v in load_revoked(key_dir).items()}
+    revoked[revoked_id] = at.isoformat()
+    key_dir.mkdir(parents=True, exist_ok=True)
+    tmp = key_dir / f".{REVOKED_FILE}.{os.getpid()}"
+    tmp.write_text(json.dumps(revoked, indent=1, sort_keys=True))
+    tmp.replace(key_dir / REVOKED_FILE)
+
+
+def load_revoked(key_dir: Path) -> dict[str, datetime]:
+    path = key_dir / REVOKED_FILE
+    if not path.exists():
+        return {}
+    return {k: datetime.fromisoformat(v) for k, v in json.loads(path.read_text()).items()}
 
 
 def load_trusted_keys(key_dir: Path) -> dict[str, Ed25519PublicKey]:
@@ -93,3 +143,21 @@ def load_trusted_keys(key_dir: Path) -> dict[str, Ed25519PublicKey]:
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def main(argv: list[str]) -> int:
+    """python -m kit.signing rotate <key dir> | revoke <key dir> <key id> [<ISO time, default now>]"""
+    if len(argv) >= 2 and argv[0] == "rotate":
+        print(f"new signing key {rotate_key(Path(argv[1]))}")
+        return 0
+    if len(argv) >= 3 and argv[0] == "revoke":
+        at = datetime.fromisoformat(argv[3]) if len(argv) > 3 else datetime.now(UTC)
+        revoke_key(Path(argv[1]), argv[2], at)
+        print(f"key {argv[2]} revoked from {at.isoformat()}")
+        return 0
+    print(main.__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

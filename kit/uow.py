@@ -6,6 +6,7 @@ real SQLite database without a broker.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from contracts import Envelope, build_message
 
 from . import clock as kit_clock
 from .db import audit_table, inbox_table, outbox_table
+from .errors import PermanentError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -169,9 +171,16 @@ class Work:
             raise RuntimeError("handle() needs the consumer name")
         with self._uow(caused_by=event) as uow:
             inbox = inbox_table(_metadata_of(uow.session))
+            digest = content_digest(event)
             seen = uow.session.execute(
-                sa.select(inbox.c.event_id).where(inbox.c.consumer == self.consumer, inbox.c.event_id == event.event_id)
+                sa.select(inbox.c.event_id, inbox.c.content_sha256).where(
+                    inbox.c.consumer == self.consumer, inbox.c.event_id == event.event_id
+                )
             ).first()
+            if seen and seen.content_sha256 not in (None, digest):
+                raise PermanentError(
+                    f"event id {event.event_id} was handled before with other content: this message is not that fact"
+                )
             if seen:
                 log.info("%s: %s %s already handled", self.consumer, event.event_type, event.event_id)
                 return False
@@ -184,6 +193,7 @@ class Work:
                     correlation_id=event.correlation_id,
                     occurred_at=event.occurred_at,
                     handled_at=self.clock(),  # after the handler: a hop ends when it is handled
+                    content_sha256=digest,
                 )
             )
             uow.record(
@@ -218,6 +228,12 @@ class Work:
             )
         finally:
             session.close()
+
+
+def content_digest(event: Envelope) -> str:
+    """The SHA-256 of a message's content as received (its envelope and payload, whatever its delivery)."""
+    message = event.as_message(event.raw_payload or event.payload)
+    return hashlib.sha256(json.dumps(message, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
 _SUBJECT_KEYS = ("order_id", "appointment_id", "invoice_id", "visit_id", "staff_id", "call_id")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
@@ -28,30 +29,17 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
+from . import bounds, metrics, security
 from .auth import SESSION_COOKIE, Sessions, load_or_create_secret, service_permissions
 from .config import SERVICE_TITLES, Settings
 from .errors import DomainError, NotFound
 from .i18n import DEFAULT_LOCALE, LOCALES, N_, locale_of, translate, translations
+from .sessions import revocations_of
 
 log = logging.getLogger(__name__)
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-# marshmallow's own messages, as message ids of the catalog
-N_("Missing data for required field.")
-N_("Not a valid string.")
-N_("Not a valid integer.")
-N_("Not a valid number.")
-N_("Not a valid datetime.")
-N_("Not a valid date.")
-N_("Not a valid list.")
-N_("Not a valid mapping type.")
-N_("Not a valid boolean.")
-N_("Unknown field.")
-N_("Field may not be null.")
-N_("Not a valid aware datetime.")
-N_("Shorter than minimum length 1.")
-N_("Must be one of: {choices}.")
-N_("Not a valid email address.")
+# marshmallow's own messages are message ids of the catalog: see kit.bounds
 
 
 def field_errors(messages: Any, locale: str = DEFAULT_LOCALE, prefix: str = "") -> dict[str, list[str]]:
@@ -86,6 +74,8 @@ def _validation_message(message: str, locale: str) -> str:
     translated = translate(message, locale)
     if translated != message or locale == "en":
         return translated
+    if known := bounds.known_message(message, locale):
+        return known
     for start, msgid in (
         ("Length must be", N_("Length is not allowed: {detail}")),
         ("Must be greater than", N_("Value is too small: {detail}")),
@@ -113,10 +103,7 @@ def json_response(data: Any, status: int = 200) -> Response:
 
 def read_json(request, schema: Schema | None = None) -> dict[str, Any]:
     """The request body as a dict, loaded through `schema` when given (raises ValidationError)."""
-    try:
-        data = json.loads(request.get_data(as_text=True) or "{}")
-    except json.JSONDecodeError:
-        raise DomainError(N_("The request body is not valid JSON"), code="bad_json") from None
+    data = security.load_json(request)  # size, depth and NUL checked (kit.security)
     if not isinstance(data, dict):
         raise DomainError(N_("The request body must be a JSON object"), code="bad_json")
     return schema.load(data) if schema is not None else data
@@ -153,19 +140,27 @@ class Api(HttpRequestHandler):
     def setup(self):
         super().setup()
         settings = Settings.load(self.container.config)
-        self.sessions = Sessions(load_or_create_secret(settings.signing_key_dir), settings.session_hours)
+        secret = load_or_create_secret(settings.signing_key_dir)
+        self.sessions = Sessions(secret, settings.session_hours, revocations_of(self.container))  # kit.sessions
         # the actions of the service handling the request (services/<svc>/permissions.py) and the kit's
         self.permissions = service_permissions(getattr(self.container.service_cls, "permissions", {}))
         if not self.public and self.action not in self.permissions:
             raise KeyError(f"{self.method} {self.url}: unknown action {self.action!r}: add it to permissions.py")
 
     def handle_request(self, request):
+        started = time.perf_counter()
+        response = security.harden(request, self._answer(request))
+        metrics.observe_request(self.container.service_name, request.method, self.url, response.status_code, started)
+        return response
+
+    def _answer(self, request):
         request.shallow = False
         request.staff = None
         request.csrf_token = ""
         request.sessions = self.sessions
         request.locale = locale_of(request)
         try:
+            security.guard_request(request)
             refusal = self.check_access(request)
             if refusal is not None:
                 return refusal
@@ -178,7 +173,7 @@ class Api(HttpRequestHandler):
             )
             return self.response_from_result(done.wait())
         except Exception as exc:  # noqa: BLE001 - every failure gets an answer
-            return self.error_response(request, exc)
+            return self.error_response(request, security.as_refusal(exc))
 
     def check_access(self, request) -> Response | None:
         header = request.headers.get("Authorization", "")
@@ -221,7 +216,8 @@ class Api(HttpRequestHandler):
             fields = field_errors(exc.messages, locale)
             name, messages = next(iter(fields.items()))
             return json_response(
-                {"error": {"code": "invalid", "message": f"{name}: {messages[0]}", "fields": fields}}, 400
+                {"error": {"code": "invalid", "message": f"{name}: {messages[0]}", "field": name, "fields": fields}},
+                400,
             )
         if isinstance(exc, HTTPException):
             return json_response({"error": {"code": "http", "message": exc.description}}, exc.code or 400)

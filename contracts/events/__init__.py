@@ -65,6 +65,7 @@ from .staff import (
     ComplaintOpened,
     FollowupOverdue,
     FollowupScheduled,
+    SessionsRevoked,
     StaffChanged,
     StaffRecord,
     StaffRegistered,
@@ -150,6 +151,7 @@ __all__ = [
     "ShortLineSchema",
     "SignedOrderSchema",
     "StaffChanged",
+    "SessionsRevoked",
     "StaffRecord",
     "StaffRegistered",
     "VehicleDelivered",
@@ -196,6 +198,7 @@ EVENTS = {
     (names.COMPLAINT_CLOSED, 1): (names.FOLLOWUP, ComplaintClosed),
     (names.STAFF_REGISTERED, 1): (names.STAFF, StaffRegistered),
     (names.STAFF_CHANGED, 1): (names.STAFF, StaffChanged),
+    (names.SESSIONS_REVOKED, 1): (names.STAFF, SessionsRevoked),
 }
 
 # Who listens to what: consumer service -> event types. The broker topology (one durable
@@ -252,4 +255,9 @@ SUBSCRIPTIONS = {
         names.STAFF_REGISTERED,  # R-FU-2: the callers are the directory's follow-up agents and service assistants
         names.STAFF_CHANGED,
     ),
+}
+
+# Every service verifies sessions itself (kit.auth), so every one hears which have ended (kit.sessions).
+SUBSCRIPTIONS = {
+    service: (*SUBSCRIPTIONS.get(service, ()), names.SESSIONS_REVOKED) for service in (*names.SERVICES, *SUBSCRIPTIONS)
 }

@@ -73,3 +73,15 @@ class StaffRegistered(StaffRecord):
 
 class StaffChanged(StaffRecord):
     change = fields.String(required=True, validate=validate.OneOf(("roles", "password_reset", "active", "details")))
+
+
+class SessionsRevoked(Schema):
+    """Sessions every service refuses from now on: one session (`session_id`, signed out), or every session of
+    the staff member issued before `before` (roles or password changed, deactivated)."""
+
+    staff_id = Id(required=True)
+    session_id = Id(load_default=None, allow_none=True)
+    before = UtcTime(required=True)
+    reason = fields.String(
+        required=True, validate=validate.OneOf(("signed_out", "roles", "password_reset", "active", "details"))
+    )

@@ -27,7 +27,11 @@
       fetch("/api/signatures", {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken(form) },
-        body: JSON.stringify({ image: pad.toDataURL("image/png") })
+        body: JSON.stringify({
+          image: pad.toDataURL("image/png"),
+          order_id: block.dataset.orderId || null,
+          amendment_id: block.dataset.amendmentId || null
+        })
       }).then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
         .then(function (answer) {
           if (!answer.ok) { error.textContent = answer.body.error.message; return; }

@@ -285,3 +285,18 @@ class ConsentRequest(Base):
     requested_at = mapped_column(UtcDateTime, nullable=False)
     answered_at = mapped_column(UtcDateTime, nullable=True)
     notified_at = mapped_column(UtcDateTime, nullable=True)
+
+
+class SignatureCapture(Base):
+    """A customer signature captured on the pad for one order version (or one amendment), by a staff member
+    allowed to take it; used once, by the signing it was captured for (issue 12, item 1)."""
+
+    __tablename__ = "signature_captures"
+    capture_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)  # the image, in the kit's signature store
+    order_id: Mapped[str] = mapped_column(sa.String(40), index=True)
+    version: Mapped[int]  # the version this signature agrees to
+    amendment_id: Mapped[str | None] = mapped_column(sa.String(40))  # a change's consent, else the order itself
+    captured_by: Mapped[str | None] = mapped_column(sa.String(40))
+    captured_at = mapped_column(UtcDateTime, nullable=False)
+    used_at = mapped_column(UtcDateTime, nullable=True)

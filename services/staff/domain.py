@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -67,3 +69,30 @@ def password_matches(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+# --- sign-in throttling (issue 12, item 4) ---------------------------------------------------------------------
+
+ACCOUNT_FAILURES = 5  # wrong passwords for one staff ID ...
+ADDRESS_FAILURES = 20  # ... or from one address ...
+FAILURE_WINDOW = timedelta(minutes=15)  # ... within this long lock it out ...
+LOCKOUT = timedelta(minutes=15)  # ... for this long after the last of them
+
+
+class SignInLocked(DomainError):
+    status = 429
+
+    def __init__(self, until: datetime, now: datetime):
+        minutes = max(1, math.ceil((until - now).total_seconds() / 60))
+        super().__init__(
+            "Too many failed sign-ins: try again in {minutes} minutes", field="password", code="locked", minutes=minutes
+        )
+
+
+def locked_until(failures: list[datetime], now: datetime, limit: int) -> datetime | None:
+    """When a lockout ends: `limit` failures within FAILURE_WINDOW lock for LOCKOUT after the last one."""
+    recent = sorted(at for at in failures if at > now - FAILURE_WINDOW)
+    if len(recent) < limit:
+        return None
+    until = recent[-1] + LOCKOUT
+    return until if until > now else None

@@ -5,12 +5,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from contracts import names
+from kit import sessions
 from kit.auth import StaffMember
 from kit.concurrency import offload
 from kit.errors import DomainError, NotFound
 
 from . import domain
-from .models import Staff
+from .models import SignInAttempt, Staff
 
 
 def register(uow, cmd: dict) -> Staff:
@@ -58,6 +59,65 @@ def set_active(uow, staff_id: str, active: bool) -> Staff:
     return staff
 
 
+def sign_in(
+    uow, staff_id: str, password: str, address: str, limits: tuple[int, int] | None = None
+) -> tuple[StaffMember | None, DomainError | None]:
+    """Sign in, throttled per account and address: after too many wrong passwords the account (or the address)
+    is locked out for a while, the right password included; every attempt is kept and audited. Returns the
+    staff member, or the refusal (returned, not raised, so that the attempt is committed). `limits`: failures
+    (per account, per address) that lock out, domain.ACCOUNT_FAILURES and ADDRESS_FAILURES by default."""
+    limits = limits or (domain.ACCOUNT_FAILURES, domain.ADDRESS_FAILURES)
+    key, address = (staff_id or "").strip().upper()[:40], (address or "unknown")[:64]
+    now = uow.clock()
+    until = _locked_until(uow.session, key, address, now, limits)
+    if until is not None:
+        _attempt(uow, key, address, "locked", now)
+        return None, domain.SignInLocked(until, now)
+    try:
+        member = authenticate(uow.session, key, password)
+    except DomainError as refused:
+        _attempt(uow, key, address, "failed", now)
+        if _locked_until(uow.session, key, address, now, limits) is not None:
+            uow.record("sign_in_locked_out", key, f"staff:{key}", {"address": address})
+        return None, refused
+    _attempt(uow, key, address, "ok", now)
+    return member, None
+
+
+def sign_out(uow, staff_id: str, session_id: str | None) -> str:
+    """End this session (every session of the staff member when the token names none) in every service."""
+    sessions.revoke(uow, staff_id, "signed_out", session_id)
+    return staff_id
+
+
+def _attempt(uow, staff_id: str, address: str, outcome: str, now) -> None:
+    uow.session.add(SignInAttempt(staff_id=staff_id, address=address, outcome=outcome, at=now))
+    uow.session.flush()
+    if outcome != "ok":
+        uow.record(f"sign_in_{outcome}", staff_id, f"staff:{staff_id}", {"address": address})
+
+
+def _locked_until(session, staff_id: str, address: str, now, limits: tuple[int, int]):
+    since = now - domain.FAILURE_WINDOW
+    last_ok = session.scalar(
+        sa.select(sa.func.max(SignInAttempt.at)).where(
+            SignInAttempt.staff_id == staff_id, SignInAttempt.outcome == "ok"
+        )
+    )
+    failed = sa.select(SignInAttempt.at).where(SignInAttempt.outcome == "failed", SignInAttempt.at > since)
+    by_account = [
+        at
+        for at in session.scalars(failed.where(SignInAttempt.staff_id == staff_id))
+        if last_ok is None or at > last_ok
+    ]
+    by_address = list(session.scalars(failed.where(SignInAttempt.address == address)))
+    ends = [
+        domain.locked_until(by_account, now, limits[0]),
+        domain.locked_until(by_address, now, limits[1]),
+    ]
+    return max((end for end in ends if end is not None), default=None)
+
+
 def authenticate(session, staff_id: str, password: str) -> StaffMember:
     staff = session.get(Staff, (staff_id or "").strip().upper())
     if staff is None or not staff.active or not offload(domain.password_matches, staff.password_hash, password or ""):
@@ -92,6 +152,8 @@ def _staff(uow, staff_id: str) -> Staff:
 def _changed(uow, staff: Staff, change: str) -> None:
     staff.updated_at, staff.updated_by = uow.clock(), uow.actor_id
     uow.emit(names.STAFF_CHANGED, {**_record(staff), "change": change}, correlation_id=f"staff:{staff.staff_id}")
+    if change in ("roles", "password_reset", "active"):  # the sessions under the old roles or password end
+        sessions.revoke(uow, staff.staff_id, change)
 
 
 def _record(staff: Staff) -> dict:

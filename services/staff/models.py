@@ -21,3 +21,14 @@ class Staff(Base):
     created_at = mapped_column(UtcDateTime, nullable=False)
     updated_at = mapped_column(UtcDateTime, nullable=False)
     updated_by: Mapped[str | None] = mapped_column(sa.String(40))
+
+
+class SignInAttempt(Base):
+    """Each sign-in tried, by account and address: what throttles and locks out guessing (issue 12, item 4)."""
+
+    __tablename__ = "sign_in_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    staff_id: Mapped[str] = mapped_column(sa.String(40), index=True)
+    address: Mapped[str] = mapped_column(sa.String(64), index=True)
+    outcome: Mapped[str] = mapped_column(sa.String(10))  # ok | failed | locked
+    at = mapped_column(UtcDateTime, nullable=False)

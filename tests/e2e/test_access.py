@@ -51,8 +51,15 @@ def test_every_route_but_health_and_sign_in_answers_401_without_a_session(line):
             assert response.json()["error"]["code"] == "unauthenticated"
         else:
             assert "请先登录" in response.text
-    # every service: health, the UI kit's static assets and the language switch (usable before signing in)
-    kit_public = ("GET /healthz", "GET /static/<path:path>", "GET /lang/<code>")
+    # every service: health, the UI kit's static assets and the language switch (usable before signing in), its
+    # metrics for the monitoring and its interface description (issue 12: counts and schemas, no data)
+    kit_public = (
+        "GET /healthz",
+        "GET /static/<path:path>",
+        "GET /lang/<code>",
+        "GET /metrics",
+        "GET /openapi.json",
+    )
     assert public == {f"{svc} {route}" for svc in names.SERVICES for route in kit_public} | {
         "staff GET /login",
         "staff POST /login",
@@ -74,11 +81,11 @@ def test_role_matrix_each_role_against_each_protected_action(line):
     sessions = Sessions(load_or_create_secret(_key_dir(line)))
     mismatches = []
     for role in ROLES:
-        token = sessions.issue(StaffMember(f"R-{role}", role, (role,)))
-        headers = {"Authorization": f"Bearer {token}"}
         for service, method, url, action, is_public in ALL_ROUTES:
             if is_public:
                 continue
+            # a session each: signing out (POST /logout, /api/logout) ends the one it is sent with
+            headers = {"Authorization": f"Bearer {sessions.issue(StaffMember(f'R-{role}', role, (role,)))}"}
             response = requests.request(
                 method, line.url(service, concrete(url)), json={}, headers=headers, timeout=10, allow_redirects=False
             )

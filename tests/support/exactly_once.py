@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from contracts import names
 from contracts.events import OrderSchema
+from kit import sessions as kit_sessions
 from kit.orders import OrderSigner, OrderVerifier
 from services.billing import handlers as billing
 from services.billing import seed as billing_seed
@@ -410,3 +411,17 @@ CASES = {
 }
 CASES.update({name: Case(*case) for name, case in redelivery_cases().items()})  # R-WS-3 amendments
 CASES.update({name: Case(*case) for name, case in floor_redelivery_cases().items()})  # the workshop floor
+
+
+def prepare_sessions_revoked(work, tmp_path):
+    """Every service hears which sessions have ended (kit.sessions): recorded once, refused from then on."""
+    payload = {"staff_id": "A001", "session_id": None, "before": datetime.now(UTC), "reason": "roles"}
+    return wire_event(names.SESSIONS_REVOKED, payload, correlation_id="staff:A001"), ()
+
+
+CASES.update(
+    {
+        f"{service}.end_sessions": Case(service, kit_sessions.take_revocation, prepare_sessions_revoked)
+        for service in names.SERVICES
+    }
+)

@@ -259,6 +259,7 @@ SAMPLES: dict[str, dict] = {
         "cause": "workmanship",
         "closed_at": "2026-12-05T02:00:00Z",
     },
+    names.SESSIONS_REVOKED: {"staff_id": "F001", "session_id": None, "before": AT, "reason": "roles"},
 }
 
 

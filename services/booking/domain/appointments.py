@@ -30,3 +30,26 @@ def check_start(starts_at: datetime, now: datetime) -> datetime:
     if starts_at <= now:
         raise DomainError("The appointment cannot be earlier than now", field="starts_at", code="slot_in_past")
     return starts_at
+
+
+def check_planned_work(labour: list[str], parts: list[dict], book) -> None:
+    """Planned labour codes and part numbers are references to the published price list (`book`, a
+    contracts.pricing.PriceBook; no check while booking holds none): an unknown one is refused naming it."""
+    if book is None:
+        return
+    for i, code in enumerate(labour):
+        if code not in book.labour:
+            raise DomainError(
+                "Unknown labour code {labour_code}",
+                field=f"planned_labour.{i}",
+                code="unknown_labour",
+                labour_code=code,
+            )
+    for i, part in enumerate(parts):
+        if part["part_no"] not in book.parts:
+            raise DomainError(
+                "Unknown part number {part_no}",
+                field=f"planned_parts.{i}.part_no",
+                code="unknown_part",
+                part_no=part["part_no"],
+            )

@@ -16,13 +16,14 @@ from kit.errors import DomainError, NotFound
 from kit.i18n import N_, translate
 
 from ..domain import confirmations
-from ..domain.appointments import check_no_show
+from ..domain.appointments import check_no_show, check_planned_work
 from ..domain.confirmations import ConfirmationRules
 from ..domain.customers import check_privacy
 from ..domain.slots import SlotRules, check_slot
 from ..models import Appointment, ConfirmationTask, Customer, Vehicle
 from .checklist import open_preparation
 from .confirmations import DEFAULT_CONFIRMATION, open_confirmations, void_confirmations
+from .price_list import current_price_book
 from .schedule import DEFAULT_RULES, SHANGHAI, booked_times, load_appointment, offered_times, open_slots
 
 
@@ -38,6 +39,9 @@ def book_appointment(uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: ZoneI
     session = uow.session
     check_slot(
         starts_at, rules, tz, booked_times(session, cmd["advisor_id"], starts_at.astimezone(tz).date(), tz), uow.clock()
+    )
+    check_planned_work(  # references to the published price list
+        cmd.get("planned_labour", []), cmd.get("planned_parts", []), current_price_book(session, uow.clock())
     )
     customer = session.scalars(sa.select(Customer).filter_by(mobile=mobile)).first()
     if customer is None:

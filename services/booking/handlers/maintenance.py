@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -13,11 +14,17 @@ from ..domain import maintenance
 from ..models import Customer, MileageReading, ServiceRecord, Vehicle
 from .schedule import SHANGHAI
 
+log = logging.getLogger(__name__)
+
 
 def record_service(uow, event: Envelope) -> None:
     """vehicle_delivered -> the service history of the customer file (and a mileage reading)."""
     delivered = event.payload
     vin = delivered["vehicle"]["vin"]
+    if uow.session.get(ServiceRecord, delivered["order_id"]) is not None:
+        # the same delivery re-sent under a new event id: absorbed by its business key, the order (issue 12)
+        log.info("vehicle_delivered for order %s already in the history: absorbed", delivered["order_id"])
+        return
     uow.session.add(
         ServiceRecord(
             order_id=delivered["order_id"],

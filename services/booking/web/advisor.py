@@ -3,9 +3,17 @@ reschedule and no-show, as JSON and as the advisor's page with its forms."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields
 from werkzeug.utils import redirect
 
+from kit.bounds import (
+    APPOINTMENT_WINDOW,
+    NOTE,
+    SHORT,
+    Choice,
+    Moment,
+    Text,
+)
 from kit.errors import DomainError
 from kit.i18n import N_
 from kit.types import utcnow
@@ -18,19 +26,20 @@ from .common import local_datetime, refused_form, slot_settings
 
 class TickPreparation(Schema):
     done = fields.Boolean(load_default=True)
-    note = fields.String(load_default="")
+    note = Text(NOTE, load_default="")
 
 
 class AnswerConfirmation(Schema):
-    outcome = fields.String(required=True, validate=validate.OneOf(confirmation_rules.OUTCOMES))
-    note = fields.String(load_default="")
-    starts_at = fields.AwareDateTime(load_default=None, allow_none=True)  # cannot come: the time they chose
+    outcome = Choice(confirmation_rules.OUTCOMES, required=True)
+    note = Text(NOTE, load_default="")
+    # cannot come: the time they chose
+    starts_at = Moment(**APPOINTMENT_WINDOW, load_default=None, allow_none=True)
 
 
 class Reschedule(Schema):
-    starts_at = fields.AwareDateTime(required=True)
-    advisor_id = fields.String(load_default=None, allow_none=True)
-    reason = fields.String(load_default="")
+    starts_at = Moment(**APPOINTMENT_WINDOW, required=True)
+    advisor_id = Text(SHORT, load_default=None, allow_none=True)
+    reason = Text(NOTE, load_default="")
     by_dealership = fields.Boolean(load_default=False)
 
 

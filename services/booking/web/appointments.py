@@ -4,12 +4,27 @@ the due list (R-BK-1) and the welcome board (R-BK-9)."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields
 from werkzeug.utils import redirect
 
-from contracts.events import CustomerSchema, PlannedPartSchema, VehicleSchema
 from kit import notify
+from kit.bounds import (
+    APPOINTMENT_WINDOW,
+    NAME,
+    NOTE,
+    SHORT,
+    WORDS,
+    Amount,
+    Choice,
+    CustomerInput,
+    Day,
+    Email,
+    Items,
+    Moment,
+    Text,
+)
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
 from kit.paging import page_args
@@ -44,23 +59,35 @@ FORM_FIELDS = (
 )
 
 
+class BookedVehicle(Schema):
+    plate = Text(16, min_length=2, required=True)
+    model = Text(NAME, load_default="")
+
+
+class PlannedPart(Schema):
+    part_no = Text(SHORT, min_length=1, required=True)
+    quantity = Amount(places=2, minimum=Decimal("0.01"), maximum=999, required=True)
+
+
 class BookAppointment(Schema):
-    customer = fields.Nested(CustomerSchema, required=True)
-    vehicle = fields.Nested(VehicleSchema(only=("plate", "model")), required=True)
-    vin = fields.String(required=True)
-    starts_at = fields.AwareDateTime(required=True)
-    advisor_id = fields.String(required=True, validate=validate.Length(min=1))
-    complaint = fields.String(load_default="")
-    planned_labour = fields.List(fields.String(), load_default=list)
-    planned_parts = fields.List(fields.Nested(PlannedPartSchema), load_default=list)
-    salutation = fields.String(load_default="", validate=validate.OneOf(("", "先生", "女士")))
-    purchase_date = fields.Date(load_default=None, allow_none=True)
-    email = fields.Email(load_default=None, allow_none=True)
-    privacy = fields.String(load_default="surname")
+    """Every field bounded (kit.bounds): a booking at most a year ahead (R-BK-3), texts by length."""
+
+    customer = fields.Nested(CustomerInput, required=True)
+    vehicle = fields.Nested(BookedVehicle, required=True)
+    vin = Text(17, required=True)
+    starts_at = Moment(**APPOINTMENT_WINDOW, required=True)
+    advisor_id = Text(SHORT, min_length=1, required=True)
+    complaint = Text(WORDS, load_default="")
+    planned_labour = Items(Text(SHORT), load_default=list)
+    planned_parts = Items(fields.Nested(PlannedPart), load_default=list)
+    salutation = Choice(("", "先生", "女士"), load_default="")
+    purchase_date = Day(past_years=40, future_days=0, load_default=None, allow_none=True)
+    email = Email(load_default=None, allow_none=True)
+    privacy = Text(SHORT, load_default="surname")  # checked by the domain (PRIVACY_CHOICES)
 
 
 class CancelAppointment(Schema):
-    reason = fields.String(load_default="")
+    reason = Text(NOTE, load_default="")
     by_dealership = fields.Boolean(load_default=False)
 
 

@@ -3,10 +3,22 @@ own words (R-BK-2), with their outcomes; JSON and the calls page."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields
 from werkzeug.utils import redirect
 
-from contracts.events import CustomerSchema
+from kit.bounds import (
+    APPOINTMENT_WINDOW,
+    NAME,
+    NOTE,
+    SHORT,
+    WORDS,
+    Choice,
+    Count,
+    CustomerInput,
+    Items,
+    Moment,
+    Text,
+)
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
 from kit.web import api, flash, page, read_json
@@ -15,38 +27,40 @@ from ..domain.calls import CALL_OUTCOMES
 from ..handlers import booking_desk, calls
 from .common import local_datetime, local_today, refused_form, slot_settings
 
+AHEAD = APPOINTMENT_WINDOW
+
 
 class BuildCallList(Schema):
-    days = fields.Integer(load_default=30, validate=validate.Range(min=0, max=730))
+    days = Count(minimum=0, maximum=730, load_default=30)
 
 
 class BookFromCall(Schema):
-    starts_at = fields.AwareDateTime(load_default=None, allow_none=True)
-    advisor_id = fields.String(load_default=None, allow_none=True)
-    symptoms = fields.List(fields.String(), load_default=None, allow_none=True)
-    vin = fields.String(load_default=None, allow_none=True)
-    plate = fields.String(load_default=None, allow_none=True)
-    model = fields.String(load_default=None, allow_none=True)
-    complaint = fields.String(load_default=None, allow_none=True)
+    starts_at = Moment(**AHEAD, load_default=None, allow_none=True)
+    advisor_id = Text(SHORT, load_default=None, allow_none=True)
+    symptoms = Items(Text(SHORT), load_default=None, allow_none=True)
+    vin = Text(17, load_default=None, allow_none=True)
+    plate = Text(16, load_default=None, allow_none=True)
+    model = Text(NAME, load_default=None, allow_none=True)
+    complaint = Text(WORDS, load_default=None, allow_none=True)
 
 
 class RecordOutcome(Schema):
-    outcome = fields.String(required=True, validate=validate.OneOf(CALL_OUTCOMES))
-    note = fields.String(load_default="")
-    call_back_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    outcome = Choice(CALL_OUTCOMES, required=True)
+    note = Text(NOTE, load_default="")
+    call_back_at = Moment(**AHEAD, load_default=None, allow_none=True)
     booking = fields.Nested(BookFromCall, load_default=None, allow_none=True)
 
 
 class CallerVehicle(Schema):
-    plate = fields.String(load_default="")
-    vin = fields.String(load_default="")
-    model = fields.String(load_default="")
+    plate = Text(16, load_default="")
+    vin = Text(17, load_default="")
+    model = Text(NAME, load_default="")
 
 
 class InboundCall(Schema):
-    customer = fields.Nested(CustomerSchema, required=True)
+    customer = fields.Nested(CustomerInput, required=True)
     vehicle = fields.Nested(CallerVehicle, load_default=dict)
-    words = fields.String(required=True, validate=validate.Length(min=1))
+    words = Text(WORDS, min_length=1, required=True)
 
 
 class CallViews:

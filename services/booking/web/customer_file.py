@@ -3,9 +3,20 @@ the desk's pages."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields
 from werkzeug.utils import redirect
 
+from kit.bounds import (
+    MAX_MILEAGE_KM,
+    NAME,
+    SHORT,
+    Choice,
+    Count,
+    Day,
+    Email,
+    Items,
+    Text,
+)
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
 from kit.paging import page_args
@@ -16,26 +27,26 @@ from .common import local_today, refused_form, slot_settings
 
 
 class VehicleOnFile(Schema):
-    vin = fields.String(required=True)
-    plate = fields.String(required=True, validate=validate.Length(min=2, max=16))
-    model = fields.String(load_default="", validate=validate.Length(max=80))
-    purchase_date = fields.Date(load_default=None, allow_none=True)
+    vin = Text(17, required=True)
+    plate = Text(16, min_length=2, required=True)
+    model = Text(NAME, load_default="")
+    purchase_date = Day(past_years=40, future_days=0, load_default=None, allow_none=True)
 
 
 class SaveCustomer(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    mobile = fields.String(required=True)
-    salutation = fields.String(load_default="", validate=validate.OneOf(("", "先生", "女士")))
-    email = fields.Email(load_default=None, allow_none=True)
-    privacy = fields.String(load_default="surname")
-    birthday = fields.Date(load_default=None, allow_none=True)
-    preferred_advisor_id = fields.String(load_default=None, allow_none=True)
-    vehicles = fields.List(fields.Nested(VehicleOnFile), load_default=list)
+    name = Text(NAME, min_length=1, required=True)
+    mobile = Text(20, required=True)
+    salutation = Choice(("", "先生", "女士"), load_default="")
+    email = Email(load_default=None, allow_none=True)
+    privacy = Text(SHORT, load_default="surname")  # checked by the domain (PRIVACY_CHOICES)
+    birthday = Day(past_years=120, future_days=0, load_default=None, allow_none=True)
+    preferred_advisor_id = Text(SHORT, load_default=None, allow_none=True)
+    vehicles = Items(fields.Nested(VehicleOnFile), max_items=20, load_default=list)
 
 
 class RecordMileage(Schema):
-    mileage_km = fields.Integer(required=True, strict=True)
-    read_on = fields.Date(load_default=None, allow_none=True)
+    mileage_km = Count(maximum=MAX_MILEAGE_KM, required=True)
+    read_on = Day(past_years=40, future_days=0, load_default=None, allow_none=True)
 
 
 class CustomerFileViews:

@@ -14,12 +14,13 @@ import sqlalchemy as sa
 from contracts import Envelope, names
 from contracts.events import OrderSchema
 from contracts.repair_order import RepairOrder
-from kit import signatures, signing
+from kit import signing
 from kit.errors import DomainError, NotFound
 from kit.web import JSONEncoder
 
 from ..domain import amendments
 from ..models import AdditionalWork, Amendment, ConsentRequest, Order, OrderVersion, WriteUp
+from . import signatures as signature_captures
 from .prices import price_book
 
 _ORDER = OrderSchema()
@@ -162,11 +163,15 @@ def sign_amendment(
     consent = dict(consent or {})
     if consent.get("method") == "signature":
         consent["staff_id"] = advisor_id
-        if consent.get("signature_sha256"):
-            if not signatures.exists(session, consent["signature_sha256"]):
+        if consent.get("signature_sha256"):  # captured on the pad for this change, not used yet: else no consent
+            try:
+                signature_captures.use(uow, consent["signature_sha256"], order.order_id, amendment_id)
+            except DomainError:
                 consent["signature_sha256"] = None
         elif customer_signature:
-            consent["signature_sha256"] = signatures.store(uow, customer_signature, field="customer_signature")
+            consent["signature_sha256"] = signature_captures.capture_and_use(
+                uow, customer_signature, order.order_id, amendment_id
+            )
     elif consent.get("method") == "phone":
         consent.setdefault("staff_id", uow.actor_id)
     consent = amendments.check_consent(consent, now=now, priced_at=amendment.priced_at)

@@ -14,7 +14,7 @@ from contracts.validators import check_mobile, check_vin
 from kit.errors import DomainError, NotFound
 
 from ..domain import pre_inspection as rules
-from ..models import CancelledAppointment, ExpectedArrival, Order, Visit
+from ..models import CancelledAppointment, ExpectedArrival, Order, StaffName, Visit
 from .pre_inspection import watch_pre_inspection
 
 
@@ -111,6 +111,7 @@ def check_in(uow, cmd: dict, tz: ZoneInfo = SHANGHAI) -> Visit:
                 raise DomainError(
                     "A walk-in needs the customer, the vehicle and the service advisor", field=key, code="required"
                 )
+        _check_advisor(session, cmd["advisor_id"])
         vehicle = {
             **cmd["vehicle"],
             "vin": check_vin(cmd["vehicle"].get("vin", ""), field="vehicle.vin"),
@@ -221,3 +222,12 @@ def visit_view(v: Visit, o: Order | None) -> dict:
 
 def order_view_of(o: Order) -> dict:
     return {"order_id": o.order_id, "status": o.status, "signed_version": o.signed_version, "draft": o.draft}
+
+
+def _check_advisor(session, advisor_id: str) -> None:
+    """The advisor is a reference to the staff directory as reception heard it (issue 12): unknown refused, once
+    reception has heard the directory at all."""
+    if session.get(StaffName, advisor_id) is None and session.scalar(sa.select(StaffName.staff_id).limit(1)):
+        raise DomainError(
+            "Unknown staff member {staff_id}", field="advisor_id", code="unknown_staff", staff_id=advisor_id
+        )

@@ -14,10 +14,10 @@ from contracts.events import OrderSchema
 from contracts.repair_order import RepairOrder
 from kit import signatures
 from kit.errors import DomainError, NotFound
-from kit.i18n import N_
 from kit.web import JSONEncoder
 
 from ..models import Finding, MileageReading, Order, OrderVersion, StaffName, Visit, WriteUp
+from . import signatures as signature_captures
 from .arrivals import order_view_of
 from .drafts import compose_body
 from .visits import order_of_visit, refuse_if_signed, visit_of
@@ -99,8 +99,8 @@ def sign_order(
 ) -> OrderVersion:
     """R-RC-6: the customer signs, then the advisor; the version is signed (Ed25519) and announced.
 
-    The customer's signature is either an image captured on the tablet beforehand (its SHA-256, see
-    kit.signatures) or the image itself (a data URL).
+    The customer's signature is either an image captured on the tablet beforehand for this order's version
+    (its SHA-256; handlers/signatures.py checks the binding and uses it up) or the image itself (a data URL).
     """
     session = uow.session
     order = session.get(Order, order_id)
@@ -108,12 +108,10 @@ def sign_order(
         raise NotFound("Work order not found", field="order_id")
     if order.status == "signed":
         raise DomainError("The order is already signed", code="already_signed")
-    if customer_signature_sha256:
-        if not signatures.exists(session, customer_signature_sha256):
-            raise DomainError(N_("The customer has not signed yet"), field="customer_signature", code="unsigned")
-        digest = customer_signature_sha256
+    if customer_signature_sha256:  # captured on the pad for this order's next version, not used yet
+        digest = signature_captures.use(uow, customer_signature_sha256, order_id)
     else:
-        digest = signatures.store(uow, customer_signature, field="customer_signature")
+        digest = signature_captures.capture_and_use(uow, customer_signature, order_id)
     if advisor_id != order.draft["advisor_id"]:
         raise DomainError(
             "The order must be signed by the advisor who received the car", field="advisor_id", code="wrong_advisor"

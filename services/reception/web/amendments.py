@@ -4,11 +4,21 @@ its JSON view over the same use case (handlers/amendments.py, handlers/versions.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
+from kit.bounds import (
+    SHORT,
+    SIGNATURE_CHARS,
+    WORDS,
+    Choice,
+    Count,
+    Items,
+    Moment,
+    Text,
+)
 from kit.config import Settings
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
@@ -32,23 +42,24 @@ def ask_workshop(rpc, hours: Decimal | None, not_before: datetime | None) -> dat
 class PriceAmendment(Schema):
     """Either the workshop's request (`request_id`) or the advisor's own lines."""
 
-    request_id = fields.String(load_default=None)
-    lines = fields.List(fields.Nested(RequestedLine), load_default=None)
-    promised_at = fields.AwareDateTime(load_default=None)
+    request_id = Text(SHORT, load_default=None)
+    lines = Items(fields.Nested(RequestedLine), load_default=None)
+    promised_at = Moment(past=timedelta(days=1), future=timedelta(days=90), load_default=None)
 
 
 class Consent(Schema):
-    method = fields.String(required=True, validate=validate.OneOf(("signature", "phone")))
-    signature_sha256 = fields.String(load_default=None)
-    at = fields.AwareDateTime(load_default=None)
-    staff_id = fields.String(load_default=None)
-    customer_words = fields.String(load_default="")
+    method = Choice(("signature", "phone"), required=True)
+    signature_sha256 = Text(64, load_default=None)
+    at = Moment(past=timedelta(days=30), future=timedelta(minutes=5), load_default=None)
+    staff_id = Text(SHORT, load_default=None)
+    customer_words = Text(WORDS, load_default="")
 
 
 class SignAmendment(Schema):
-    accepted_lines = fields.List(fields.Integer(), required=True)
+    accepted_lines = Items(Count(minimum=0, maximum=999), required=True)
     consent = fields.Nested(Consent, load_default=None)
-    customer_signature = fields.String(load_default=None)  # a data URL, instead of signature_sha256
+    # a data URL, instead of signature_sha256 (the request size limit bounds it first)
+    customer_signature = Text(SIGNATURE_CHARS, load_default=None)
 
 
 def consent_from_form(form) -> dict | None:

@@ -3,10 +3,16 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 from werkzeug.utils import redirect
 
-from contracts.events import CustomerSchema
+from kit.bounds import (
+    NAME,
+    SHORT,
+    WORDS,
+    CustomerInput,
+    Text,
+)
 from kit.config import Settings
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
@@ -19,18 +25,18 @@ from .forms import required
 
 
 class WalkInVehicle(Schema):
-    vin = fields.String(required=True)
-    plate = fields.String(required=True, validate=validate.Length(min=2, max=16))
-    model = fields.String(load_default="")
+    vin = Text(17, required=True)
+    plate = Text(16, min_length=2, required=True)
+    model = Text(NAME, load_default="")
 
 
 class CheckIn(Schema):
-    appointment_id = fields.String(load_default=None)
-    plate = fields.String(load_default=None)
-    customer = fields.Nested(CustomerSchema, load_default=None)
+    appointment_id = Text(SHORT, load_default=None)
+    plate = Text(16, load_default=None)
+    customer = fields.Nested(CustomerInput, load_default=None)
     vehicle = fields.Nested(WalkInVehicle, load_default=None)
-    advisor_id = fields.String(load_default=None)
-    complaint = fields.String(load_default="")
+    advisor_id = Text(SHORT, load_default=None)
+    complaint = Text(WORDS, load_default="")
 
 
 # the walk-in form's fields, by the command's names

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema
 
 from contracts.events import LINE_KINDS
+from kit.bounds import SHORT, Amount, Choice, Text
 from kit.config import Settings
 from kit.errors import DomainError
 from kit.i18n import N_, translate
@@ -20,9 +21,9 @@ class RequestedLine(Schema):
     """A line asked for: an order's job, a write-up's job or finding, an amendment's change (R-RC-5, R-WS-3).
     Labour takes the standard hours from the price list; a part needs its quantity."""
 
-    kind = fields.String(required=True, validate=validate.OneOf(LINE_KINDS))
-    code = fields.String(required=True, validate=validate.Length(min=1))
-    quantity = fields.Decimal(load_default=None)
+    kind = Choice(LINE_KINDS, required=True)
+    code = Text(SHORT, min_length=1, required=True)
+    quantity = Amount(places=2, minimum=0, maximum=999, load_default=None)  # positive: the domain says so
 
 
 def line_from_form(code: str, quantity: str | None) -> dict:
@@ -49,7 +50,7 @@ def integer(text, field: str) -> int | None:
     if text in (None, ""):
         return None
     try:
-        return int(str(text).strip())
+        return int(str(text).strip()[:20])
     except ValueError:
         raise DomainError(N_("Not a valid integer."), field=field) from None
 

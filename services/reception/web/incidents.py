@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from marshmallow import Schema
+
+from kit.bounds import NOTE, SHORT, WORDS, Text
 from kit.config import Settings
 from kit.errors import DomainError
 from kit.i18n import N_
@@ -11,6 +14,13 @@ from kit.web import api, form_action, not_found_page, page, read_json
 from ..domain import pre_inspection as rules
 from ..domain.incidents import REVIEW_FIELDS, chart_rows, month_of
 from ..handlers import incidents
+
+
+class ReviewIncident(Schema):
+    root_cause = Text(SHORT, load_default=None, allow_none=True)
+    root_cause_note = Text(NOTE, load_default=None, allow_none=True)
+    responsible_id = Text(SHORT, load_default=None, allow_none=True)
+    actions = Text(WORDS, load_default=None, allow_none=True)
 
 
 class IncidentsWeb:
@@ -49,7 +59,7 @@ class IncidentsWeb:
     @api("POST", "/api/pre-inspection/incidents/<int:incident_id>/review", action="reception.review_incident")
     def review_incident(self, request, incident_id):
         """{"root_cause": "walk_ins", "root_cause_note": "", "responsible_id": "A001", "actions": "分流到临时停车区"}"""
-        body = read_json(request)
+        body = read_json(request, ReviewIncident())
         self.review(request, incident_id, {key: body.get(key) for key in REVIEW_FIELDS})
         return self.db.read(incidents.incident, incident_id)
 

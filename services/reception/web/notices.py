@@ -3,11 +3,18 @@ address), and the address given at the desk."""
 
 from __future__ import annotations
 
+from marshmallow import Schema
+
+from kit.bounds import Text
 from kit.i18n import N_
 from kit.types import utcnow
 from kit.web import api, form_action, page, read_json
 
 from ..handlers import arrivals, notices
+
+
+class CustomerEmail(Schema):
+    email = Text(254, load_default=None, allow_none=True)  # empty: none (checked by the handler)
 
 
 class NoticesWeb:
@@ -24,7 +31,9 @@ class NoticesWeb:
     @api("POST", "/api/visits/<visit_id>/email", action="reception.check_in")
     def set_customer_email(self, request, visit_id):
         """{"email": "wang@example.com"}: where this visit's progress notices go (empty: none, the advisor phones)."""
-        self.db.run(notices.set_email, visit_id, read_json(request).get("email"), actor_id=request.staff.staff_id)
+        self.db.run(
+            notices.set_email, visit_id, read_json(request, CustomerEmail())["email"], actor_id=request.staff.staff_id
+        )
         return self.db.read(arrivals.visit, visit_id)
 
     @api("GET", "/api/notices/to-phone", action="reception.view")

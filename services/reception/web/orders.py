@@ -4,11 +4,23 @@ signature pad stores the customer's signature image here first (`/api/signatures
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from datetime import timedelta
+
+from marshmallow import Schema, fields
 from werkzeug.wrappers import Response
 
 from contracts import names
 from kit import signatures
+from kit.bounds import (
+    MAX_MILEAGE_KM,
+    NOTE,
+    SHORT,
+    SIGNATURE_CHARS,
+    Count,
+    Items,
+    Moment,
+    Text,
+)
 from kit.config import Settings
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
@@ -17,6 +29,7 @@ from kit.types import utcnow
 from kit.web import api, form_action, not_found_page, page, read_json, refused_page
 
 from ..handlers import arrivals, drafts, orders
+from ..handlers import signatures as signature_captures
 from . import pdf
 from .forms import RequestedLine, local_datetime
 from .workshop import promise_time
@@ -25,22 +38,26 @@ from .write_up import visit_page
 
 class WriteOrder(Schema):
     # lines / mileage_km may come from the write-up instead (jobs added, the walk-around sheet's reading)
-    lines = fields.List(fields.Nested(RequestedLine), load_default=None, validate=validate.Length(min=1))
-    mileage_km = fields.Integer(load_default=None, validate=validate.Range(min=0))
-    promised_at = fields.AwareDateTime(load_default=None)
-    promise_note = fields.String(load_default="")  # required with a promise entered by hand
-    pay_type = fields.String(load_default=None)  # customer | warranty | internal (R-RC-5)
-    key_tag = fields.String(load_default=None)  # R-RC-7, unique among open visits
+    lines = Items(fields.Nested(RequestedLine), min_items=1, load_default=None)
+    mileage_km = Count(maximum=MAX_MILEAGE_KM, load_default=None)
+    promised_at = Moment(past=timedelta(days=1), future=timedelta(days=90), load_default=None)
+    promise_note = Text(NOTE, load_default="")  # required with a promise entered by hand
+    pay_type = Text(SHORT, load_default=None)  # customer | warranty | internal (R-RC-5)
+    key_tag = Text(SHORT, load_default=None)  # R-RC-7, unique among open visits
     customer_waits = fields.Boolean(load_default=None)  # in the lounge, or leaves
 
 
 class SignOrder(Schema):
-    customer_signature = fields.String(load_default=None)
-    customer_signature_sha256 = fields.String(load_default=None)
+    customer_signature = Text(SIGNATURE_CHARS, load_default=None)
+    customer_signature_sha256 = Text(64, load_default=None)
 
 
 class CaptureSignature(Schema):
-    image = fields.String(required=True)
+    """The pad's image, for the order about to be signed or the change awaiting the customer's consent."""
+
+    image = Text(SIGNATURE_CHARS, required=True)
+    order_id = Text(SHORT, load_default=None, allow_none=True)
+    amendment_id = Text(SHORT, load_default=None, allow_none=True)
 
 
 def order_fields_from_form(form) -> dict:
@@ -184,11 +201,20 @@ class OrdersWeb:
 
     # --- the customer's handwritten signature, captured on the tablet's pad (kit/signatures.py) ---------------
 
-    @api("POST", "/api/signatures", action="staff.self")
+    @api("POST", "/api/signatures", action="reception.sign_order")
     def capture_signature(self, request):
-        """{"image": "data:image/png;base64,…"} -> {"sha256": "…"}: the tablet's signature pad posts here."""
+        """{"image": "data:image/png;base64,…", "order_id": "…"} (or "amendment_id") -> {"sha256", "capture_id",
+        "order_id", "version"}: the tablet's pad posts here; the signature is bound to that order's next version
+        (or that change) and signs it once (handlers/signatures.py)."""
         cmd = read_json(request, CaptureSignature())
-        return 201, {"sha256": self.db.run(signatures.store, cmd["image"], actor_id=request.staff.staff_id)}
+        captured = self.db.run(
+            signature_captures.capture,
+            cmd["image"],
+            cmd["order_id"],
+            cmd["amendment_id"],
+            actor_id=request.staff.staff_id,
+        )
+        return 201, captured
 
     @api("GET", "/signatures/<sha256>", action="staff.self")
     def signature_image(self, request, sha256):

@@ -3,6 +3,9 @@ and the service manager's actions on a congestion alert — each a JSON view and
 
 from __future__ import annotations
 
+from marshmallow import Schema
+
+from kit.bounds import NOTE, SHORT, Text
 from kit.i18n import N_
 from kit.types import utcnow
 from kit.web import api, form_action, fragment, page, read_json
@@ -12,6 +15,15 @@ from ..handlers import arrivals, incidents, pre_inspection
 from .forms import pre_inspection_bays
 
 AREA = "/pre-inspection"
+
+
+class BayChoice(Schema):
+    bay = Text(SHORT, load_default=None, allow_none=True)
+
+
+class CongestionAction(Schema):
+    action = Text(SHORT, load_default=None, allow_none=True)
+    note = Text(NOTE, load_default=None, allow_none=True)
 
 
 class PreInspectionWeb:
@@ -36,7 +48,7 @@ class PreInspectionWeb:
     def start_pre_inspection(self, request, visit_id):
         """{"bay": "P1"} (or none: the first free bay): the car is taken onto a pre-inspection bay for the
         walk-around, its ticket called; an occupied bay is refused (R-RC-8)."""
-        bay = read_json(request).get("bay") or None
+        bay = read_json(request, BayChoice())["bay"] or None
         self.db.run(
             pre_inspection.start_pre_inspection, visit_id, bay, pre_inspection_bays(), actor_id=request.staff.staff_id
         )
@@ -45,7 +57,7 @@ class PreInspectionWeb:
     @api("POST", "/api/pre-inspection/call", action="reception.check_in")
     def call_next_ticket(self, request):
         """{"bay": "P2"} (or none: the first free bay): the next ticket is called onto it (R-RC-8)."""
-        visit = self.call_next(request, read_json(request).get("bay") or None)
+        visit = self.call_next(request, read_json(request, BayChoice())["bay"] or None)
         return self.db.read(arrivals.visit, visit.visit_id)
 
     @api("POST", "/pre-inspection/call", action="reception.check_in")
@@ -73,7 +85,7 @@ class PreInspectionWeb:
     def record_congestion_action(self, request, incident_id):
         """{"action": "temporary_park_with_ticket" | "move_written_up_cars_to_workshop_waiting_bays", "note": ""}:
         the service manager records what was done about the alert (R-RC-8)."""
-        body = read_json(request)
+        body = read_json(request, CongestionAction())
         self.act_on_congestion(request, incident_id, {"action": body.get("action"), "note": body.get("note")})
         return 201, self.db.read(incidents.incident, incident_id)
 

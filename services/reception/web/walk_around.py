@@ -6,6 +6,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from kit.bounds import (
+    MAX_MILEAGE_KM,
+    NOTE,
+    SHORT,
+    Choice,
+    Count,
+    Text,
+)
 from kit.i18n import N_
 from kit.web import api, read_json
 
@@ -20,36 +28,38 @@ class Covers(Schema):
     steering_wheel = fields.Boolean(load_default=False)
     floor = fields.Boolean(load_default=False)
     customer_present = fields.Boolean(load_default=False)
-    bay = fields.String(load_default=None)  # the pre-inspection bay, if the car is still waiting (R-RC-8)
+    bay = Text(SHORT, load_default=None)  # the pre-inspection bay, if the car is still waiting (R-RC-8)
 
 
 class CheckItem(Schema):
-    state = fields.String(required=True, validate=validate.OneOf(rules.CHECK_STATES))
-    note = fields.String(load_default="")
+    state = Choice(rules.CHECK_STATES, required=True)
+    note = Text(NOTE, load_default="")
 
 
 class Valuables(Schema):
     left = fields.Boolean(required=True)
-    note = fields.String(load_default="")
+    note = Text(NOTE, load_default="")
 
 
 class SheetEntries(Schema):
-    vin = fields.String(load_default=None)
-    mileage_km = fields.Integer(load_default=None, validate=validate.Range(min=0))
-    fuel_eighths = fields.Integer(load_default=None)
-    checks = fields.Dict(keys=fields.String(), values=fields.Nested(CheckItem), load_default=dict)
+    vin = Text(17, load_default=None)
+    mileage_km = Count(maximum=MAX_MILEAGE_KM, load_default=None)
+    fuel_eighths = Count(minimum=-99, maximum=99, load_default=None)  # 0..8: the domain names the gauge
+    checks = fields.Dict(
+        keys=Text(SHORT), values=fields.Nested(CheckItem), load_default=dict, validate=validate.Length(max=40)
+    )
     valuables = fields.Nested(Valuables, load_default=None)
     first_service = fields.Boolean(load_default=None)
 
 
 class DamageMark(Schema):
-    zone = fields.String(required=True)
-    kind = fields.String(required=True)
-    note = fields.String(load_default="")
+    zone = Text(SHORT, required=True)
+    kind = Text(SHORT, required=True)
+    note = Text(NOTE, load_default="")
 
 
 class OdometerChangeCmd(Schema):
-    reason = fields.String(required=True)
+    reason = Text(NOTE, required=True)
 
 
 def sheet_entries_from_form(form) -> dict:

@@ -6,6 +6,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from kit.bounds import (
+    SHORT,
+    WORDS,
+    Items,
+    Text,
+)
 from kit.i18n import N_
 from kit.web import api, form_action, not_found_page, page, read_json
 
@@ -15,20 +21,20 @@ from .forms import RequestedLine, line_from_form, pre_inspection_bays, required
 
 
 class Diagnosis(Schema):
-    customer_words = fields.String(load_default=None)
-    concern = fields.String(load_default=None)
-    cause = fields.String(load_default=None)
-    correction = fields.String(load_default=None)
-    symptom_codes = fields.List(fields.String(), load_default=None)
+    customer_words = Text(WORDS, load_default=None)
+    concern = Text(WORDS, load_default=None)
+    cause = Text(WORDS, load_default=None)
+    correction = Text(WORDS, load_default=None)
+    symptom_codes = Items(Text(SHORT), load_default=None)
 
 
 class Jobs(Schema):
-    lines = fields.List(fields.Nested(RequestedLine), load_default=None)
-    symptom = fields.String(load_default=None)
+    lines = Items(fields.Nested(RequestedLine), load_default=None)
+    symptom = Text(SHORT, load_default=None)
 
 
 class FindingCmd(Jobs):
-    description = fields.String(required=True)
+    description = Text(WORDS, required=True)
 
 
 class Decision(Schema):
