@@ -95,7 +95,7 @@ def search_parts(session, q: str = "") -> list[dict]:
     if q:
         like = f"%{q}%"
         query = query.where(
-            sa.or_(Part.part_no.ilike(like), Part.name.ilike(like), Part.name_en.ilike(like), Part.initials.ilike(like))
+            sa.or_(Part.part_no.ilike(like), Part.name.ilike(like), Part.name_en.ilike(like), Part.initials.ilike(f"{q}%"))
         )
     levels: dict[str, dict[str, Decimal]] = {}
     for s in session.scalars(sa.select(StockLevel)):
