@@ -27,6 +27,7 @@ from services.reception.domain.pre_inspection import TRIGGERS as RECEPTION_TRIGG
 from services.reception.domain.walk_around import CHECKS, COVERS, DAMAGE_KINDS, MISSING_LABELS, UNDER_BONNET, ZONES
 from services.staff.domain import DEPARTMENTS, check_roles
 from services.workshop.domain.work_orders import QualityCheckBlocked
+from tests.support.parts_pages import PARTS_COUNTER_EMPTY, PARTS_COUNTER_PAGES
 from tests.support.permissions import PERMISSIONS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -785,6 +786,10 @@ EMPTY = {
     "customers": [],  # booking's customer files, confirmation calls due
     "due": [],
 }
+
+
+PAGES.update(PARTS_COUNTER_PAGES)
+EMPTY.update(PARTS_COUNTER_EMPTY)
 
 
 def render(service: str, template: str, locale: str, **context) -> str:

@@ -95,7 +95,12 @@ def search_parts(session, q: str = "") -> list[dict]:
     if q:
         like = f"%{q}%"
         query = query.where(
-            sa.or_(Part.part_no.ilike(like), Part.name.ilike(like), Part.name_en.ilike(like), Part.initials.ilike(f"{q}%"))
+            sa.or_(
+                Part.part_no.ilike(like),
+                Part.name.ilike(like),
+                Part.name_en.ilike(like),
+                Part.initials.ilike(f"{q}%"),  # pinyin initials from the start: jy finds 机油
+            )
         )
     levels: dict[str, dict[str, Decimal]] = {}
     for s in session.scalars(sa.select(StockLevel)):
