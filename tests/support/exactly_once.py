@@ -390,3 +390,20 @@ CASES = {
     "reception.tell_work_started": Case("reception", reception_notices.started, prepare_work_started_notice),
 }
 CASES.update({name: Case(*case) for name, case in redelivery_cases().items()})  # R-WS-3 amendments
+
+
+def prepare_old_parts_decided(work, tmp_path):
+    """R-BL-3: an old part kept for a warranty claim goes into quarantine once, however often it is delivered."""
+    parts_seed.reference_data(work)
+    return wire_event(
+        names.OLD_PARTS_DECIDED,
+        {
+            "order_id": "o-1",
+            "decided_by": "C001",
+            "decided_at": "2026-12-07T08:00:00+00:00",
+            "parts": [{"line_no": 3, "part_no": "P-PAD-F", "quantity": "2", "fate": "kept_for_warranty"}],
+        },
+    ), ()
+
+
+CASES["parts.take_old_parts"] = Case("parts", parts.record_old_parts, prepare_old_parts_decided)
