@@ -99,6 +99,8 @@ class IssueLine(Base):
     technician_id: Mapped[str] = mapped_column(sa.String(40))
     issued_at = mapped_column(UtcDateTime, nullable=False)
     issued_by: Mapped[str | None] = mapped_column(sa.String(40))  # the clerk; None: issued automatically
+    received_by: Mapped[str | None] = mapped_column(sa.String(40))  # the technician confirmed receipt
+    received_at = mapped_column(UtcDateTime, nullable=True)
 
 
 class StockMove(Base):

@@ -6,6 +6,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     # R-WS-2: issue against a signed order line from the counter's queue; a line short of stock to a backorder
     "parts.issue": frozenset({"parts_clerk"}),
+    # R-WS-2: the technician confirms receipt of the parts issued to them
+    "parts.confirm_receipt": frozenset({"technician"}),
     # R-BK-6: confirm the pick list's lines on the appointment shelf
     "parts.pick": frozenset({"parts_clerk"}),
     # goods-in against purchase orders

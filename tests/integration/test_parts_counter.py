@@ -183,3 +183,16 @@ def test_the_master_is_searched_by_pinyin_initials_and_litres_count_to_a_tenth(w
     with pytest.raises(DomainError) as unknown:
         work.run(parts.goods_in, [("P-NOPE", "1")], [])
     assert unknown.value.field == "part_no"
+
+
+def test_the_technician_who_asked_confirms_receipt_of_what_was_issued(work):
+    queue(work)
+    with pytest.raises(DomainError):
+        work.run(parts.confirm_receipt, "r-1", actor_id="T001")  # nothing issued yet
+    work.run(parts.issue_at_counter, "r-1", "P-OIL-5W30", None, actor_id=CLERK)
+    with pytest.raises(DomainError) as not_theirs:
+        work.run(parts.confirm_receipt, "r-1", actor_id="T002")
+    assert not_theirs.value.code == "not_yours"
+    assert work.run(parts.confirm_receipt, "r-1", actor_id="T001") == 1
+    [issued] = work.read(parts.issues, "ro-1")
+    assert issued["received_by"] == "T001" and issued["received_at"] is not None

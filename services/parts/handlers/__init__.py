@@ -1,7 +1,15 @@
 """Parts' use cases, by feature: the ledger, the appointment shelf, the counter, supply (backorders and
 goods-in), returns and old parts, counts and figures, the parts master."""
 
-from .counter import backorder_line, issue_against_order, issue_at_counter, queue, queue_request, request_view
+from .counter import (
+    backorder_line,
+    confirm_receipt,
+    issue_against_order,
+    issue_at_counter,
+    queue,
+    queue_request,
+    request_view,
+)
 from .counts import counts, decide_count, figures, record_count, reorder_suggestions
 from .master import issues, receive_stock, reservations, save_part, search_parts, stock, stock_moves
 from .returns import old_parts, record_old_parts, return_parts, returns
@@ -20,6 +28,7 @@ __all__ = [
     "backorder_line",
     "backorders",
     "confirm_pick",
+    "confirm_receipt",
     "counts",
     "decide_count",
     "figures",

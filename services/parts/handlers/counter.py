@@ -9,7 +9,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from contracts import Envelope, names
-from kit.errors import NotFound
+from kit.errors import DomainError, NotFound
 
 from .. import domain
 from ..models import APPOINTMENT_SHELF, MAIN, IssueLine, IssueRequest, Part, PartsReturn, RequestLine, Reservation
@@ -147,6 +147,22 @@ def issue_at_counter(uow, request_id: str, part_no: str, quantity=None) -> dict:
     _emit_issued(uow, req, moves)
     _close_if_done(session, req)
     return {"request_id": request_id, "line_no": line.line_no, "part_no": part.part_no, "quantity": amount}
+
+
+def confirm_receipt(uow, request_id: str) -> int:
+    """R-WS-2: the technician confirms receipt of what was issued on the request (their own requests only)."""
+    req = uow.session.get(IssueRequest, request_id)
+    if req is None:
+        raise NotFound("No such request on the queue", field="request_id")
+    if uow.actor_id != req.technician_id:
+        raise DomainError("Only the technician who asked confirms receipt", field="request_id", code="not_yours")
+    lines = uow.session.scalars(sa.select(IssueLine).filter_by(request_id=request_id, received_at=None)).all()
+    if not lines:
+        raise DomainError("Nothing issued is waiting for your confirmation", field="request_id")
+    for line in lines:
+        line.received_by, line.received_at = uow.actor_id, uow.clock()
+    uow.correlation_id = req.visit_id
+    return len(lines)
 
 
 def backorder_line(uow, request_id: str, line_no: int, quantity=None, supplier=None, expected_on=None) -> dict:

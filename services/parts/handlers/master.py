@@ -163,6 +163,8 @@ def issues(session, order_id: str | None = None) -> list[dict]:
             "technician_id": i.technician_id,
             "issued_at": i.issued_at,
             "issued_by": i.issued_by,
+            "received_by": i.received_by,
+            "received_at": i.received_at,
         }
         for i in session.scalars(query.limit(500))
     ]

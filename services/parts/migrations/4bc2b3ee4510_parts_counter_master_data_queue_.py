@@ -145,6 +145,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("issue_lines", schema=None) as batch_op:
         batch_op.add_column(sa.Column("issued_by", sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column("received_by", sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column("received_at", sa.DateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table("parts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("name_en", sa.String(length=120), server_default="", nullable=False))
@@ -197,6 +199,8 @@ def downgrade() -> None:
         batch_op.drop_column("name_en")
 
     with op.batch_alter_table("issue_lines", schema=None) as batch_op:
+        batch_op.drop_column("received_at")
+        batch_op.drop_column("received_by")
         batch_op.drop_column("issued_by")
 
     op.drop_table("stock_counts")

@@ -64,6 +64,21 @@ class CounterViews:
         cmd = read_json(request, BackorderInput())
         return 201, self.db.run(handlers.backorder_line, request_id, line_no, **cmd, actor_id=request.staff.staff_id)
 
+    @api("POST", "/api/issue-requests/<request_id>/receipt", action="parts.confirm_receipt")
+    def receipt_json(self, request, request_id):
+        """the technician who asked confirms receipt of what was issued on the request"""
+        self.db.run(handlers.confirm_receipt, request_id, actor_id=request.staff.staff_id)
+        return self.db.read(handlers.request_view, request_id)
+
+    @api("POST", "/counter/requests/<request_id>/receipt", action="parts.confirm_receipt")
+    def receipt_form(self, request, request_id):
+        return form_action(
+            request,
+            lambda: self.db.run(handlers.confirm_receipt, request_id, actor_id=request.staff.staff_id),
+            done=f"/counter/requests/{request_id}",
+            ok=N_("Receipt confirmed"),
+        )
+
     @api("GET", "/counter", action="parts.view")
     def counter_page(self, request):
         return page(
