@@ -75,7 +75,5 @@ def test_twenty_simultaneous_issues_of_the_last_unit_exactly_one_succeeds(parts_
     assert {exc.code for exc in refused} == {"stock_short"}
     assert all("库存不足" in exc.message for exc in refused)  # in Chinese, naming the part
     assert work.read(lambda s: s.get(StockLevel, ("P-DISC-F", "MAIN")).quantity) == 0
-    issues = work.read(
-        lambda s: s.scalars(sa.select(StockMove).filter_by(part_no="P-DISC-F", reason="issue")).all()
-    )
+    issues = work.read(lambda s: s.scalars(sa.select(StockMove).filter_by(part_no="P-DISC-F", reason="issue")).all())
     assert len(issues) == 1
