@@ -11,6 +11,7 @@ from kit.config import Settings
 from kit.extensions import SignedOrders, on_event
 from kit.providers import Database, OutboxRelay, Seeding
 from kit.service import KitEndpoints
+from kit.types import utcnow
 
 from . import handlers, seed
 from .models import Base
@@ -71,4 +72,5 @@ class Service(CounterViews, SupplyViews, StockViews, KitEndpoints):
     @timer(interval=timer_seconds(EXPIRY_CHECK_SECONDS))
     def release_expired(self):
         """R-BK-6: a shelf reservation whose visit is two days past and never issued goes back to the store."""
-        self.db.run(handlers.release_expired)
+        if self.db.read(handlers.expired, utcnow()):
+            self.db.run(handlers.release_expired)

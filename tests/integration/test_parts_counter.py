@@ -196,3 +196,60 @@ def test_the_technician_who_asked_confirms_receipt_of_what_was_issued(work):
     assert work.run(parts.confirm_receipt, "r-1", actor_id="T001") == 1
     [issued] = work.read(parts.issues, "ro-1")
     assert issued["received_by"] == "T001" and issued["received_at"] is not None
+
+
+def booked(appointment_id, starts_at, parts_=(("P-OIL-5W30", "1"), ("P-FILTER-OIL", "1"))):
+    return wire_event(
+        names.APPOINTMENT_BOOKED,
+        {
+            "appointment_id": appointment_id,
+            "visit_id": f"visit-{appointment_id}",
+            "customer": {"name": "王先生", "mobile": make_mobile()},
+            "vehicle": {"vin": make_vin(), "plate": make_plate(), "model": ""},
+            "advisor_id": "A001",
+            "starts_at": starts_at,
+            "planned_parts": [{"part_no": p, "quantity": q} for p, q in parts_],
+        },
+        f"visit-{appointment_id}",
+    )
+
+
+def test_the_pick_list_shows_the_next_48_hours_confirmed_line_by_line_and_expiry_releases_the_shelf(work):
+    """R-BK-6: reserved at booking, picked 48 hours ahead (scan per line), released when the visit is long past."""
+    now = datetime.now(UTC)
+    work.handle(booked("ap-soon", now + timedelta(hours=20)), parts.reserve_for_appointment)
+    work.handle(booked("ap-later", now + timedelta(days=5)), parts.reserve_for_appointment)
+    listed = work.read(parts.pick_list, now)
+    assert {line["appointment_id"] for line in listed} == {"ap-soon"}
+    oil = next(line for line in listed if line["part_no"] == "P-OIL-5W30")
+    with pytest.raises(DomainError) as wrong:
+        work.run(parts.confirm_pick, oil["reservation_id"], "P-FILTER-OIL", actor_id=CLERK)
+    assert wrong.value.field == "part_no"
+    work.run(parts.confirm_pick, oil["reservation_id"], "p-oil-5w30", actor_id=CLERK)
+    picked = {line["part_no"]: line["picked_by"] for line in work.read(parts.pick_list, now)}
+    assert picked == {"P-OIL-5W30": CLERK, "P-FILTER-OIL": None}
+
+    shelf = level(work, "P-OIL-5W30", "APPT-SHELF")
+    assert work.read(parts.expired, now) == []
+    three_days_on = now + timedelta(days=3)
+    assert work.read(parts.expired, three_days_on) == ["ap-soon"]
+    work.clock = lambda: three_days_on
+    assert work.run(parts.release_expired) == 1
+    assert level(work, "P-OIL-5W30", "APPT-SHELF") == shelf - 1
+    assert {r["status"] for r in work.read(parts.reservations, "ap-soon")} == {"released"}
+    assert {r["status"] for r in work.read(parts.reservations, "ap-later")} == {"reserved"}
+
+
+def test_the_figures_value_stock_at_cost_and_count_first_time_fills(work):
+    figures = work.read(parts.figures, datetime.now(UTC))
+    oil = next(row for row in figures["value_by_part"] if row["label"] == "P-OIL-5W30")
+    assert oil["value"] == 400 * 180 and figures["fill_rate"] is None
+    queue(work)
+    work.run(parts.issue_at_counter, "r-1", "P-OIL-5W30", None, actor_id=CLERK)  # in full at once
+    work.run(parts.issue_at_counter, "r-1", "P-PAD-F", "1", actor_id=CLERK)  # 1 of 2 first: not a first-time fill
+    figures = work.read(parts.figures, datetime.now(UTC))
+    assert figures["fill_rate"] == D("50.0") and figures["turnover"] > 0
+    count = work.run(parts.record_count, "P-DISC-F", "MAIN", "1", actor_id=CLERK)
+    work.run(parts.decide_count, count.count_id, True, actor_id="M001")
+    [disc] = [s for s in work.read(parts.reorder_suggestions, datetime.now(UTC)) if s["part_no"] == "P-DISC-F"]
+    assert disc["suggested"] == 59  # up to the max of 60

@@ -15,6 +15,7 @@ from .master import issues, receive_stock, reservations, save_part, search_parts
 from .returns import old_parts, record_old_parts, return_parts, returns
 from .shelf import (
     confirm_pick,
+    expired,
     move_for_rescheduled,
     pick_list,
     release_expired,
@@ -31,6 +32,7 @@ __all__ = [
     "confirm_receipt",
     "counts",
     "decide_count",
+    "expired",
     "figures",
     "goods_in",
     "issue_against_order",

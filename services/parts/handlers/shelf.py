@@ -116,20 +116,27 @@ def release_for_no_show(uow, event: Envelope) -> None:
     release_for_cancelled(uow, event)
 
 
+def expired(session, now) -> list[str]:
+    """Appointments whose shelf reservation expired: two days past their time and never issued."""
+    cutoff = now - EXPIRE_AFTER
+    return sorted(
+        {
+            r.appointment_id
+            for r in session.scalars(
+                sa.select(Reservation).where(
+                    Reservation.status == "reserved", Reservation.starts_at.is_not(None), Reservation.starts_at < cutoff
+                )
+            )
+        }
+    )
+
+
 def release_expired(uow) -> int:
     """Expiry: reservations of visits more than two days past that were never issued go back to the store."""
-    cutoff = uow.clock() - EXPIRE_AFTER
-    expired = {
-        r.appointment_id
-        for r in uow.session.scalars(
-            sa.select(Reservation).where(
-                Reservation.status == "reserved", Reservation.starts_at.is_not(None), Reservation.starts_at < cutoff
-            )
-        )
-    }
-    for appointment_id in sorted(expired):
+    expired_now = expired(uow.session, uow.clock())
+    for appointment_id in expired_now:
         _release(uow, appointment_id, "expire")
-    return len(expired)
+    return len(expired_now)
 
 
 def pick_list(session, now) -> list[dict]:
