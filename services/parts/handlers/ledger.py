@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from kit.errors import NotFound
+from kit.errors import DomainError
 
 from .. import domain
 from ..models import Part, StockLevel, StockMove
@@ -16,7 +16,9 @@ def part(session, part_no: str, field: str = "part_no") -> Part:
     """A known part, or refused naming the field."""
     found = session.get(Part, (part_no or "").strip().upper()) if part_no else None
     if found is None:
-        raise NotFound("Unknown part number {part_no}", field=field, part_no=(part_no or "")[:40])
+        raise DomainError(
+            "Unknown part number {part_no}", field=field, code="unknown_part", part_no=(part_no or "")[:40]
+        )
     return found
 
 

@@ -46,17 +46,17 @@ def backorder(
     expected_on: date | None = None,
 ) -> list[Backorder]:
     """Each short line (part_no, quantity, signed line_no) becomes a backorder on a purchase order of its part's
-    supplier, expected after the part's lead time (or on the date the clerk agreed with the supplier)."""
+    supplier, expected after the part's lead time (or on the date the clerk agreed with the supplier); each is
+    announced on its own (parts_backordered with its expected date)."""
     session = uow.session
     today = uow.clock().date()
     created: list[Backorder] = []
-    by_po: dict[str, list[Backorder]] = {}
     for part_no, quantity, line_no in lines:
         part = ledger.part(session, part_no)
         who = (supplier or part.supplier or DEFAULT_SUPPLIER).strip()[:80]
         when = expected_on or today + timedelta(days=part.lead_time_days)
         po = session.scalars(sa.select(PurchaseOrder).filter_by(supplier=who, expected_on=when, status="open")).first()
-        if po is None:
+        if po is None:  # one open purchase order per supplier and delivery date collects the shortages
             po = PurchaseOrder(
                 purchase_order_id=_id("PO"), supplier=who, expected_on=when, status="open", created_at=uow.clock()
             )
@@ -78,23 +78,17 @@ def backorder(
             created_at=uow.clock(),
         )
         session.add(row)
+        session.flush()
         created.append(row)
-        by_po.setdefault(po.purchase_order_id, []).append(row)
-    session.flush()
-    for po_id, rows in by_po.items():
-        po = session.get(PurchaseOrder, po_id)
         uow.emit(
             names.PARTS_BACKORDERED,
             {
-                "backorder_id": rows[0].backorder_id,
-                "purchase_order_id": po_id,
+                "backorder_id": row.backorder_id,
+                "purchase_order_id": po.purchase_order_id,
                 "appointment_id": appointment_id,
                 "order_id": order_id,
                 "request_id": request_id,
-                "lines": [
-                    {"part_no": r.part_no, "quantity": r.quantity, "expected_on": po.expected_on, "line_no": r.line_no}
-                    for r in rows
-                ],
+                "lines": [{"part_no": row.part_no, "quantity": quantity, "expected_on": when, "line_no": line_no}],
             },
             correlation_id=visit_id or appointment_id or order_id,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from kit.errors import NotFound
 from kit.i18n import N_
 from kit.types import utcnow
 from kit.web import api, form_action, not_found_page, page, read_json
@@ -45,7 +46,9 @@ class CounterViews:
     @api("GET", "/api/issue-requests/<request_id>", action="parts.view")
     def request_json(self, request, request_id):
         view = self.db.read(handlers.request_view, request_id)
-        return view if view is not None else (404, {"error": "not_found"})
+        if view is None:
+            raise NotFound("No such request on the queue", field="request_id")
+        return view
 
     @api("POST", "/api/issue-requests/<request_id>/issue", action="parts.issue")
     def issue_json(self, request, request_id):
