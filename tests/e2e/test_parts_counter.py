@@ -166,3 +166,13 @@ def test_the_clerk_issues_by_scan_and_a_return_reverses_it_exactly(client, line,
     assert returned["lines"] == [{"line_no": filter_line, "part_no": "P-FILTER-OIL", "quantity": "1"}]
     moves = client.get(names.PARTS, f"/api/stock-moves?part_no=P-FILTER-OIL&reference={visit.order_id}")["moves"]
     assert sorted((m["reason"], m["quantity"]) for m in moves) == [("issue", "1"), ("return", "1")]
+
+
+def test_every_parts_page_opens_for_the_clerk_and_figures_for_the_manager(client, line):
+    for path in ("/", "/counter", "/pick-list", "/goods-in", "/returns", "/parts?q=jy", "/counts", "/figures"):
+        response = client.request("GET", names.PARTS, path, as_=CLERK)
+        assert response.status_code == 200 and "备件" in response.text, path
+    assert "机油滤清器" in client.request("GET", names.PARTS, "/parts?q=jylqq", as_=CLERK).text
+    figures = client.get(names.PARTS, "/api/figures", as_=MANAGER)
+    assert Decimal(figures["stock_value"]) > 0
+    assert client.request("POST", names.PARTS, "/api/counts/1/approve", {}, as_=CLERK).status_code == 403

@@ -68,13 +68,13 @@ class CounterViews:
         return 201, self.db.run(handlers.backorder_line, request_id, line_no, **cmd, actor_id=request.staff.staff_id)
 
     @api("POST", "/api/issue-requests/<request_id>/receipt", action="parts.confirm_receipt")
-    def receipt_json(self, request, request_id):
+    def confirm_receipt_json(self, request, request_id):
         """the technician who asked confirms receipt of what was issued on the request"""
         self.db.run(handlers.confirm_receipt, request_id, actor_id=request.staff.staff_id)
         return self.db.read(handlers.request_view, request_id)
 
     @api("POST", "/counter/requests/<request_id>/receipt", action="parts.confirm_receipt")
-    def receipt_form(self, request, request_id):
+    def confirm_receipt_form(self, request, request_id):
         return form_action(
             request,
             lambda: self.db.run(handlers.confirm_receipt, request_id, actor_id=request.staff.staff_id),

@@ -1,0 +1,31 @@
+"""The parts service gathers three web mixins: a view named alike in two of them would hide the other's route."""
+
+from collections import Counter
+
+from kit.service import KitEndpoints
+from services.parts.service import Service
+from services.parts.web.counter import CounterViews
+from services.parts.web.stock import StockViews
+from services.parts.web.supply import SupplyViews
+
+
+def test_no_view_of_one_mixin_hides_another():
+    names = Counter(
+        k for cls in (CounterViews, SupplyViews, StockViews, KitEndpoints) for k in vars(cls) if not k.startswith("__")
+    )
+    assert [name for name, n in names.items() if n > 1] == []
+
+
+def test_every_route_of_the_counter_is_served():
+    routes = {
+        (ep.method, ep.url)
+        for name in dir(Service)
+        for ep in getattr(getattr(Service, name), "nameko_entrypoints", ())
+        if hasattr(ep, "url")
+    }
+    for route in (
+        ("POST", "/api/receipts"),
+        ("POST", "/api/issue-requests/<request_id>/receipt"),
+        ("POST", "/goods-in"),
+    ):
+        assert route in routes
