@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kit.db import service_base
+from kit.price_list import PriceListCopyColumns
 from kit.types import Money, Quantity, UtcDateTime
 
 Base = service_base()
@@ -208,3 +209,7 @@ class StockCount(Base):
     counted_at = mapped_column(UtcDateTime, nullable=False)
     decided_by: Mapped[str | None] = mapped_column(sa.String(40))
     decided_at = mapped_column(UtcDateTime, nullable=True)
+
+
+class PriceListCopy(PriceListCopyColumns, Base):
+    """Billing's published price list as parts last heard it (price_list_published): the master's retail prices."""

@@ -64,6 +64,12 @@ class Service(CounterViews, SupplyViews, StockViews, KitEndpoints):
         "lines": [{"line_no": 2, "quantity": "1"}]}: on the counter's queue (issued at once with PARTS_AUTO_ISSUE)"""
         self.db.handle(event, handlers.issue_against_order, self.orders.verify, auto_issue())
 
+    @on_event(names.PRICE_LIST_PUBLISHED)
+    def take_price_list(self, event):
+        """payload: {"version", "effective_from", "labour_rate", "vat_rate", "labour_operations", "parts": [{"part_no",
+        "name", "unit_price"}]}: the retail prices the parts master shows"""
+        self.db.handle(event, handlers.take_price_list)
+
     @on_event(names.OLD_PARTS_DECIDED)
     def take_old_parts(self, event):
         """payload: {"order_id", "decided_by", "decided_at", "parts": [{"line_no", "part_no", "quantity", "fate"}]}"""

@@ -253,3 +253,12 @@ def test_the_figures_value_stock_at_cost_and_count_first_time_fills(work):
     work.run(parts.decide_count, count.count_id, True, actor_id="M001")
     [disc] = [s for s in work.read(parts.reorder_suggestions, datetime.now(UTC)) if s["part_no"] == "P-DISC-F"]
     assert disc["suggested"] == 59  # up to the max of 60
+
+
+def test_the_master_shows_retail_prices_from_billings_published_list(work):
+    from services.billing import seed as billing_seed
+
+    assert work.read(parts.search_parts, "P-OIL-5W30")[0]["retail_price"] is None
+    work.handle(wire_event(names.PRICE_LIST_PUBLISHED, billing_seed.PRICE_LIST), parts.take_price_list)
+    [oil] = work.read(parts.search_parts, "P-OIL-5W30")
+    assert oil["retail_price"] == D("268.00") and oil["cost"] == D("180.00")

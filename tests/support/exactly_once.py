@@ -407,3 +407,4 @@ def prepare_old_parts_decided(work, tmp_path):
 
 
 CASES["parts.take_old_parts"] = Case("parts", parts.record_old_parts, prepare_old_parts_decided)
+CASES["parts.take_price_list"] = Case("parts", parts.take_price_list, prepare_price_list)

@@ -107,6 +107,7 @@ PARTS_COUNTER_PAGES = {
                 "min_qty": Decimal("20"),
                 "max_qty": Decimal("120"),
                 "cost": Decimal("52.00"),
+                "retail_price": Decimal("88.00") if unit == "L" else None,
                 "stock": {"MAIN": Decimal("120")},
             }
             for unit in ("L", "pc")

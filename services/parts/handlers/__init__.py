@@ -11,7 +11,16 @@ from .counter import (
     request_view,
 )
 from .counts import counts, decide_count, figures, record_count, reorder_suggestions
-from .master import issues, receive_stock, reservations, save_part, search_parts, stock, stock_moves
+from .master import (
+    issues,
+    receive_stock,
+    reservations,
+    save_part,
+    search_parts,
+    stock,
+    stock_moves,
+    take_price_list,
+)
 from .returns import old_parts, record_old_parts, return_parts, returns
 from .shelf import (
     confirm_pick,
@@ -60,4 +69,5 @@ __all__ = [
     "search_parts",
     "stock",
     "stock_moves",
+    "take_price_list",
 ]

@@ -7,10 +7,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from contracts import Envelope
+from kit import price_list
 from kit.errors import DomainError
 
 from .. import domain
-from ..models import MAIN, IssueLine, Part, Reservation, StockLevel, StockMove
+from ..models import MAIN, IssueLine, Part, PriceListCopy, Reservation, StockLevel, StockMove
 from . import ledger
 
 UNITS = {"pc": 0, "L": 1}  # pieces whole, litres to 0.1
@@ -70,6 +72,11 @@ def receive_stock(uow, part_no: str, name: str, quantity: Decimal, lead_time_day
     ledger.move(uow, part_no, quantity, None, MAIN, "receive", "goods-in")
 
 
+def take_price_list(uow, event: Envelope) -> None:
+    """price_list_published -> parts' own copy: the master shows each part's retail price from billing's list."""
+    price_list.take(uow, event, PriceListCopy)
+
+
 def part_view(p: Part) -> dict:
     return {
         "part_no": p.part_no,
@@ -105,7 +112,16 @@ def search_parts(session, q: str = "") -> list[dict]:
     levels: dict[str, dict[str, Decimal]] = {}
     for s in session.scalars(sa.select(StockLevel)):
         levels.setdefault(s.part_no, {})[s.location] = s.quantity
-    return [{**part_view(p), "stock": levels.get(p.part_no, {})} for p in session.scalars(query)]
+    book = price_list.current(session, PriceListCopy)
+    retail = dict(book.parts) if book else {}
+    return [
+        {
+            **part_view(p),
+            "stock": levels.get(p.part_no, {}),
+            "retail_price": retail[p.part_no][1] if p.part_no in retail else None,  # billing's published list
+        }
+        for p in session.scalars(query)
+    ]
 
 
 def stock(session) -> list[dict]:

@@ -1,15 +1,15 @@
-"""parts counter: master data, queue, purchase orders, backorders, returns, old parts, counts
+"""parts counter: master data, queue, purchase orders, backorders, returns, old parts, counts, price list copy
 
-Revision ID: 4bc2b3ee4510
+Revision ID: f332f66c8847
 Revises: 3976417f8001
-Create Date: 2026-12-06 18:29:53.639222
+Create Date: 2026-12-06 18:47:19.620871
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "4bc2b3ee4510"
+revision = "f332f66c8847"
 down_revision = "3976417f8001"
 branch_labels = None
 depends_on = None
@@ -46,6 +46,16 @@ def upgrade() -> None:
     with op.batch_alter_table("old_parts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_old_parts_order_id"), ["order_id"], unique=False)
 
+    op.create_table(
+        "price_list_copies",
+        sa.Column("version", sa.String(length=40), nullable=False),
+        sa.Column("effective_from", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("labour_rate", sa.BigInteger(), nullable=False),
+        sa.Column("vat_rate", sa.String(length=32), nullable=False),
+        sa.Column("labour", sa.JSON(), nullable=False),
+        sa.Column("parts", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("version"),
+    )
     op.create_table(
         "purchase_orders",
         sa.Column("purchase_order_id", sa.String(length=40), nullable=False),
@@ -216,6 +226,7 @@ def downgrade() -> None:
     op.drop_table("backorders")
     op.drop_table("receipts")
     op.drop_table("purchase_orders")
+    op.drop_table("price_list_copies")
     with op.batch_alter_table("old_parts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_old_parts_order_id"))
 
