@@ -29,3 +29,20 @@ def test_every_route_of_the_counter_is_served():
         ("POST", "/goods-in"),
     ):
         assert route in routes
+
+
+def test_a_quantity_may_come_as_text_or_a_json_number_but_is_bounded_by_the_domain():
+    import pytest
+    from marshmallow import ValidationError
+
+    from contracts.errors import DomainError
+    from services.parts import domain
+    from services.parts.web.counter import IssueInput
+
+    assert IssueInput().load({"part_no": "P-OIL", "quantity": 2})["quantity"] == "2"
+    huge = IssueInput().load({"part_no": "P-OIL", "quantity": 1e308})["quantity"]
+    with pytest.raises(DomainError):
+        domain.quantity(huge)
+    for bad in (True, [1], "1" * 21):
+        with pytest.raises(ValidationError):
+            IssueInput().load({"part_no": "P-OIL", "quantity": bad})

@@ -14,15 +14,29 @@ from .. import handlers
 PART_NO = dict(required=True, validate=validate.Length(min=1, max=40))
 
 
+class QuantityText(fields.String):
+    """A quantity as typed ("1.5") or as a JSON number (1.5): text of at most 20 characters; its bounds and the
+    unit's precision are the domain's (domain.quantity, naming the field)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def quantity_text(**kwargs):
+    return QuantityText(validate=validate.Length(min=1, max=20), **kwargs)
+
+
 class IssueInput(Schema):
     """A scan: the part number (a scanner types it and Enter), and optionally a quantity for a partial issue."""
 
     part_no = fields.String(**PART_NO)
-    quantity = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    quantity = quantity_text(load_default=None, allow_none=True)
 
 
 class BackorderInput(Schema):
-    quantity = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    quantity = quantity_text(load_default=None, allow_none=True)
     supplier = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=80))
     expected_on = fields.Date(load_default=None, allow_none=True)
 

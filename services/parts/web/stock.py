@@ -11,7 +11,7 @@ from kit.web import api, form_action, page, read_json
 
 from .. import handlers
 from ..models import LOCATIONS
-from .counter import _form
+from .counter import _form, quantity_text
 
 QTY = dict(load_default=None, allow_none=True, places=None, validate=validate.Range(min=0, max=99999))
 
@@ -33,7 +33,7 @@ class PartInput(Schema):
 class CountInput(Schema):
     part_no = fields.String(required=True, validate=validate.Length(min=1, max=40))
     location = fields.String(load_default="MAIN", validate=validate.OneOf(LOCATIONS))
-    counted = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    counted = quantity_text(required=True)
 
 
 class StockViews:

@@ -9,12 +9,12 @@ from kit.i18n import N_
 from kit.web import api, form_action, page, read_json
 
 from .. import handlers
-from .counter import _form
+from .counter import _form, quantity_text
 
 
 class ReceiptLine(Schema):
     part_no = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    quantity = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    quantity = quantity_text(required=True)
 
 
 class ReceiptInput(Schema):
@@ -28,13 +28,13 @@ class ScanInput(Schema):
     """The goods-in page: one scanned line of the delivery, against a purchase order or none."""
 
     part_no = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    quantity = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    quantity = quantity_text(required=True)
     purchase_order_id = fields.String(load_default="", validate=validate.Length(max=40))
 
 
 class ReturnLine(Schema):
     line_no = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=999))
-    quantity = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    quantity = quantity_text(required=True)
 
 
 class ReturnInput(Schema):
@@ -45,7 +45,7 @@ class ReturnInput(Schema):
 class ReturnForm(Schema):
     order_id = fields.String(required=True, validate=validate.Length(min=1, max=40))
     line_no = fields.Integer(required=True, validate=validate.Range(min=1, max=999))
-    quantity = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    quantity = quantity_text(required=True)
 
 
 class SupplyViews:
