@@ -262,3 +262,22 @@ def test_the_master_shows_retail_prices_from_billings_published_list(work):
     work.handle(wire_event(names.PRICE_LIST_PUBLISHED, billing_seed.PRICE_LIST), parts.take_price_list)
     [oil] = work.read(parts.search_parts, "P-OIL-5W30")
     assert oil["retail_price"] == D("268.00") and oil["cost"] == D("180.00")
+
+
+def test_goods_in_never_issues_beyond_the_signed_line_and_a_line_is_backordered_once(work):
+    the_order = order(lines=[{"line_no": 2, "kind": "part", "code": "P-DISC-F", "quantity": "2"}])
+    queue(work, the_order=the_order)
+    count = work.run(parts.record_count, "P-DISC-F", "MAIN", "0", actor_id=CLERK)
+    work.run(parts.decide_count, count.count_id, True, actor_id="M001")
+    work.run(parts.backorder_line, "r-1", 2, actor_id=CLERK)
+    with pytest.raises(DomainError) as twice:
+        work.run(parts.backorder_line, "r-1", 2, actor_id=CLERK)
+    assert twice.value.code == "on_backorder"
+    # two discs turn up in a count and the clerk fills the line from them meanwhile
+    count = work.run(parts.record_count, "P-DISC-F", "MAIN", "2", actor_id=CLERK)
+    work.run(parts.decide_count, count.count_id, True, actor_id="M001")
+    work.run(parts.issue_at_counter, "r-1", "P-DISC-F", None, actor_id=CLERK)
+    work.run(parts.goods_in, [("P-DISC-F", "2")], [], actor_id=CLERK)  # nothing more is due: stays in the store
+    assert sum(i["quantity"] for i in work.read(parts.issues, "ro-1")) == 2
+    assert level(work, "P-DISC-F") == 2
+    assert [b["status"] for b in work.read(parts.backorders, None, "ro-1")] == ["released"]

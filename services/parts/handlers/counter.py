@@ -12,7 +12,7 @@ from contracts import Envelope, names
 from kit.errors import DomainError, NotFound
 
 from .. import domain
-from ..models import APPOINTMENT_SHELF, MAIN, IssueLine, IssueRequest, Part, PartsReturn, RequestLine, Reservation
+from ..models import APPOINTMENT_SHELF, MAIN, IssueLine, IssueRequest, Part, RequestLine, Reservation
 from . import ledger, shelf, supply
 
 ZERO = Decimal("0")
@@ -67,7 +67,7 @@ def _issue_automatically(uow, request: dict, order: dict) -> None:
     session = uow.session
     order_lines = order["lines"]
     part_nos = {line["code"] for line in order_lines if line["kind"] == "part"}
-    already = issued_by_line(session, order["order_id"])
+    already = ledger.issued_by_line(session, order["order_id"])
     reservations = _reservations(session, order["visit_id"])
     on_shelf: dict[str, Decimal] = {}
     for r in reservations:
@@ -98,11 +98,16 @@ def _issue_automatically(uow, request: dict, order: dict) -> None:
                 "lines": [{"line_no": n, "reason": reason} for n, reason in plan.refused],
             },
         )
-        short = [
-            (line.part_no, line.requested, line.line_no)
-            for line in session.scalars(sa.select(RequestLine).filter_by(request_id=req.request_id))
-            if line.line_no in refused_nos and already.get(line.line_no, ZERO) + line.requested <= line.signed_quantity
-        ]
+        short = []
+        for line in session.scalars(sa.select(RequestLine).filter_by(request_id=req.request_id)):
+            if (
+                line.line_no not in refused_nos
+                or already.get(line.line_no, ZERO) + line.requested > line.signed_quantity
+            ):
+                continue  # refused for another reason than stock
+            missing = line.requested - supply.waiting_for(session, req.order_id, line.line_no)
+            if missing > 0:  # a request asked again does not order twice
+                short.append((line.part_no, missing, line.line_no))
         if short:
             supply.backorder(
                 uow,
@@ -123,7 +128,7 @@ def issue_at_counter(uow, request_id: str, part_no: str, quantity=None) -> dict:
     if req is None:
         raise NotFound("No such request on the queue", field="request_id")
     lines = list(session.scalars(sa.select(RequestLine).filter_by(request_id=request_id)))
-    already = issued_by_line(session, req.order_id)
+    already = ledger.issued_by_line(session, req.order_id)
     signed = [domain.SignedLine(r.line_no, r.part_no, r.signed_quantity, already.get(r.line_no, ZERO)) for r in lines]
     supersedes = {p.part_no: p.superseded_by for p in session.scalars(sa.select(Part)) if p.superseded_by}
     line = domain.counter_line(signed, part_no or "", supersedes)
@@ -173,7 +178,12 @@ def backorder_line(uow, request_id: str, line_no: int, quantity=None, supplier=N
     if line is None:
         raise NotFound("No such line on the request", field="line_no")
     part = ledger.part(session, line.part_no)
-    due = line.signed_quantity - issued_by_line(session, req.order_id).get(line_no, ZERO)
+    due = line.signed_quantity - ledger.issued_by_line(session, req.order_id).get(line_no, ZERO)
+    due -= supply.waiting_for(session, req.order_id, line_no)  # already on order for this line
+    if due <= 0:
+        raise DomainError(
+            "Line {line_no} is already on backorder", field="line_no", code="on_backorder", line_no=line_no
+        )
     amount = due if quantity in (None, "") else domain.quantity(quantity, precision=part.precision)
     domain.check_within_signed(
         domain.SignedLine(line_no, line.part_no, line.signed_quantity, line.signed_quantity - due), amount
@@ -230,19 +240,9 @@ def _reservations(session, visit_id: str) -> list[Reservation]:
     return list(session.scalars(sa.select(Reservation).filter_by(visit_id=visit_id, status="reserved")))
 
 
-def issued_by_line(session, order_id: str) -> dict[int, Decimal]:
-    """Issued less returned, per signed line of the order (every request and version)."""
-    out: dict[int, Decimal] = {}
-    for line in session.scalars(sa.select(IssueLine).filter_by(order_id=order_id)):
-        out[line.line_no] = out.get(line.line_no, ZERO) + line.quantity
-    for back in session.scalars(sa.select(PartsReturn).filter_by(order_id=order_id)):
-        out[back.line_no] = out.get(back.line_no, ZERO) - back.quantity
-    return out
-
-
 def _close_if_done(session, req: IssueRequest) -> None:
     session.flush()
-    already = issued_by_line(session, req.order_id)
+    already = ledger.issued_by_line(session, req.order_id)
     lines = list(session.scalars(sa.select(RequestLine).filter_by(request_id=req.request_id)))
     if all(already.get(r.line_no, ZERO) >= min(r.requested, r.signed_quantity) for r in lines):
         req.status = "done"
@@ -260,7 +260,7 @@ def request_view(session, req: IssueRequest | str) -> dict | None:
         req = session.get(IssueRequest, req)
         if req is None:
             return None
-    already = issued_by_line(session, req.order_id)
+    already = ledger.issued_by_line(session, req.order_id)
     parts = {p.part_no: p for p in session.scalars(sa.select(Part))}
     lines = []
     for r in session.scalars(sa.select(RequestLine).filter_by(request_id=req.request_id).order_by(RequestLine.line_no)):

@@ -9,7 +9,9 @@ import sqlalchemy as sa
 from kit.errors import DomainError
 
 from .. import domain
-from ..models import Part, StockLevel, StockMove
+from ..models import IssueLine, Part, PartsReturn, StockLevel, StockMove
+
+ZERO = Decimal("0")
 
 
 def part(session, part_no: str, field: str = "part_no") -> Part:
@@ -71,3 +73,13 @@ def move(uow, part_no: str, quantity: Decimal, source: str | None, target: str |
 
 def part_or_none(session, part_no: str) -> Part | None:
     return session.get(Part, part_no)
+
+
+def issued_by_line(session, order_id: str) -> dict[int, Decimal]:
+    """Issued less returned, per signed line of the order (every request and version)."""
+    out: dict[int, Decimal] = {}
+    for line in session.scalars(sa.select(IssueLine).filter_by(order_id=order_id)):
+        out[line.line_no] = out.get(line.line_no, ZERO) + line.quantity
+    for back in session.scalars(sa.select(PartsReturn).filter_by(order_id=order_id)):
+        out[back.line_no] = out.get(back.line_no, ZERO) - back.quantity
+    return out

@@ -22,6 +22,7 @@ from ..models import (
     IssueRequest,
     PurchaseOrder,
     Receipt,
+    RequestLine,
     Reservation,
 )
 from . import ledger
@@ -123,13 +124,16 @@ def goods_in(uow, lines: list[tuple[str, Decimal]], purchase_order_ids: list[str
             sa.select(Backorder).where(Backorder.status == "waiting", Backorder.part_no.in_(set(received)))
         )
     }
-    plan = domain.allocate(
-        received,
-        [
-            domain.Waiting(r.backorder_id, r.part_no, r.quantity - r.allocated, r.promised_at)
-            for r in waiting_rows.values()
-        ],
-    )
+    waiting = []
+    for r in waiting_rows.values():
+        outstanding = r.quantity - r.allocated
+        if r.request_id:  # R-WS-2: never beyond what the signed line still needs (it may have been filled since)
+            outstanding = min(outstanding, _still_due(session, r))
+            if outstanding <= 0:
+                r.status = "released"
+                continue
+        waiting.append(domain.Waiting(r.backorder_id, r.part_no, outstanding, r.promised_at))
+    plan = domain.allocate(received, waiting)
     allocated = []
     for backorder_id, part_no, quantity in plan:
         row = waiting_rows[backorder_id]
@@ -175,6 +179,19 @@ def goods_in(uow, lines: list[tuple[str, Decimal]], purchase_order_ids: list[str
         correlation_id=(first.visit_id or first.appointment_id) if first else receipt.receipt_id,
     )
     return receipt
+
+
+def _still_due(session, row: Backorder) -> Decimal:
+    line = session.get(RequestLine, (row.request_id, row.line_no))
+    if line is None:
+        return Decimal("0")
+    return line.signed_quantity - ledger.issued_by_line(session, row.order_id).get(row.line_no, Decimal("0"))
+
+
+def waiting_for(session, order_id: str, line_no: int) -> Decimal:
+    """What waiting backorders of a signed order line will still bring."""
+    rows = session.scalars(sa.select(Backorder).filter_by(order_id=order_id, line_no=line_no, status="waiting"))
+    return sum((r.quantity - r.allocated for r in rows), Decimal("0"))
 
 
 def _issue_allocated(uow, row: Backorder, quantity: Decimal) -> None:
