@@ -14,6 +14,8 @@ LINE = {
     "requested": Decimal("2"),
     "issued": Decimal("1"),
     "due": Decimal("1"),
+    "on_backorder": Decimal("0"),
+    "expected_on": None,
 }
 REQUEST = {
     "request_id": "r-1",
@@ -23,7 +25,7 @@ REQUEST = {
     "technician_id": "T001",
     "status": "open",
     "requested_at": NOW,
-    "lines": [LINE],
+    "lines": [LINE, {**LINE, "line_no": 4, "on_backorder": Decimal("1"), "expected_on": NOW.date()}],
 }
 ISSUE = {
     "order_id": "0123456789",

@@ -275,6 +275,8 @@ def request_view(session, req: IssueRequest | str) -> dict | None:
                 "requested": r.requested,
                 "issued": already.get(r.line_no, ZERO),
                 "due": max(r.signed_quantity - already.get(r.line_no, ZERO), ZERO),
+                "on_backorder": supply.waiting_for(session, req.order_id, r.line_no),
+                "expected_on": supply.expected_on(session, req.order_id, r.line_no),
             }
         )
     return {

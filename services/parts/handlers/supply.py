@@ -194,6 +194,15 @@ def waiting_for(session, order_id: str, line_no: int) -> Decimal:
     return sum((r.quantity - r.allocated for r in rows), Decimal("0"))
 
 
+def expected_on(session, order_id: str, line_no: int) -> date | None:
+    """When the first waiting backorder of a signed order line is expected (its purchase order's date)."""
+    return session.scalar(
+        sa.select(sa.func.min(PurchaseOrder.expected_on))
+        .join(Backorder, Backorder.purchase_order_id == PurchaseOrder.purchase_order_id)
+        .where(Backorder.order_id == order_id, Backorder.line_no == line_no, Backorder.status == "waiting")
+    )
+
+
 def _issue_allocated(uow, row: Backorder, quantity: Decimal) -> None:
     request = uow.session.get(IssueRequest, row.request_id)
     ledger.move(uow, row.part_no, quantity, MAIN, None, "issue", f"{row.order_id}#{row.line_no}")
