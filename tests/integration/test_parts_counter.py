@@ -281,3 +281,24 @@ def test_goods_in_never_issues_beyond_the_signed_line_and_a_line_is_backordered_
     assert sum(i["quantity"] for i in work.read(parts.issues, "ro-1")) == 2
     assert level(work, "P-DISC-F") == 2
     assert [b["status"] for b in work.read(parts.backorders, None, "ro-1")] == ["released"]
+
+
+def test_a_short_shelf_reservation_is_ordered_once_and_goes_to_the_job_when_it_arrives(work):
+    """R-BK-6 / R-WS-2: the booking was short; at dispatch the same backorder serves the request's signed line."""
+    count = work.run(parts.record_count, "P-DISC-F", "MAIN", "0", actor_id=CLERK)
+    work.run(parts.decide_count, count.count_id, True, actor_id="M001")
+    work.handle(
+        booked("ap-7", datetime.now(UTC) + timedelta(hours=2), (("P-DISC-F", "2"),)), parts.reserve_for_appointment
+    )
+    [waiting] = work.read(parts.backorders, "ap-7")
+    the_order = order(
+        visit_id="visit-ap-7", lines=[{"line_no": 2, "kind": "part", "code": "P-DISC-F", "quantity": "2"}]
+    )
+    queue(work, the_order=the_order)
+    [attached] = work.read(parts.backorders, None, "ro-1")
+    assert attached["backorder_id"] == waiting["backorder_id"] and attached["request_id"] == "r-1"
+    with pytest.raises(DomainError) as twice:
+        work.run(parts.backorder_line, "r-1", 2, actor_id=CLERK)
+    assert twice.value.code == "on_backorder"
+    work.run(parts.goods_in, [("P-DISC-F", "2")], [waiting["purchase_order_id"]], actor_id=CLERK)
+    assert [(i["line_no"], i["quantity"]) for i in work.read(parts.issues, "ro-1")] == [(2, D("2"))]

@@ -59,6 +59,7 @@ def queue_request(uow, request_id: str, order: dict, technician_id: str, lines: 
                 requested=Decimal(line["quantity"]),
             )
         )
+        supply.attach_to_request(session, row, line["line_no"], part_line["code"])
     session.flush()
     return row
 
