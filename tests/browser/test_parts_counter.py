@@ -21,6 +21,20 @@ def test_the_clerk_issues_against_the_pick_list_by_scanning(page: Page, line):
     visit = Visit(line, client=client)
     visit.book()
     visit.wait_parts_reserved()
+
+    # R-BK-6: the booked parts are on the pick list; the clerk puts each on the shelf and scans it
+    sign_in(page, line, "P001", line.url(names.PARTS, "/pick-list"))
+    row = page.locator("#pick-list tr", has_text=visit.appointment_id[:8]).filter(has_text="P-OIL-5W30")
+    row.locator("input[name='part_no']").press_sequentially("P-FILTER-OIL")  # the wrong part: refused
+    row.locator("input[name='part_no']").press("Enter")
+    expect(page.locator(".flash")).to_contain_text("但该行是 P-OIL-5W30")
+    row = page.locator("#pick-list tr", has_text=visit.appointment_id[:8]).filter(has_text="P-OIL-5W30")
+    row.locator("input[name='part_no']").press_sequentially("P-OIL-5W30")
+    row.locator("input[name='part_no']").press("Enter")
+    expect(page.locator(".flash")).to_contain_text("已确认上架")
+    row = page.locator("#pick-list tr", has_text=visit.appointment_id[:8]).filter(has_text="P-OIL-5W30")
+    expect(row).to_contain_text("✓ P001")
+
     visit.check_in()
     visit.write_and_sign_order()
     visit.dispatch()
@@ -30,7 +44,7 @@ def test_the_clerk_issues_against_the_pick_list_by_scanning(page: Page, line):
         what="the request on the counter's queue",
     )
 
-    sign_in(page, line, "P001", line.url(names.PARTS, "/counter"))
+    page.goto(line.url(names.PARTS, "/counter"))
     page.locator("#queue tr", has_text=visit.order_id[:8]).get_by_role("link", name="拣货单").click()
     scan = page.locator("#scan")
     expect(scan).to_be_focused()  # a scanner types into the focused field
