@@ -22,10 +22,7 @@ def record_count(uow, part_no: str, location: str, counted) -> StockCount:
     part = ledger.part(session, part_no)
     if location not in LOCATIONS:
         raise DomainError("Unknown location", field="location")
-    if counted in (None, "") or str(counted).strip() in ("0", "0.0"):
-        amount = ZERO  # an empty bin is a valid count
-    else:
-        amount = domain.quantity(counted, precision=part.precision, field="counted")
+    amount = ZERO if _is_zero(counted) else domain.quantity(counted, precision=part.precision, field="counted")
     level = session.get(StockLevel, (part.part_no, location))
     row = StockCount(
         part_no=part.part_no,
@@ -40,6 +37,14 @@ def record_count(uow, part_no: str, location: str, counted) -> StockCount:
     session.flush()
     uow.correlation_id = f"count-{row.count_id}"
     return row
+
+
+def _is_zero(counted) -> bool:
+    """An empty bin is a valid count (every other quantity is checked as any other)."""
+    try:
+        return Decimal(str(counted).strip()) == 0
+    except ArithmeticError:
+        return False
 
 
 def decide_count(uow, count_id: int, approve: bool) -> StockCount:
