@@ -46,3 +46,13 @@ def test_a_quantity_may_come_as_text_or_a_json_number_but_is_bounded_by_the_doma
     for bad in (True, [1], "1" * 21):
         with pytest.raises(ValidationError):
             IssueInput().load({"part_no": "P-OIL", "quantity": bad})
+
+
+def test_the_counter_issues_automatically_unless_told_not_to(monkeypatch):
+    from services.parts.service import auto_issue
+
+    monkeypatch.delenv("PARTS_AUTO_ISSUE", raising=False)
+    assert auto_issue() is True  # the demo, the bench and whole-visit tests
+    for off in ("0", "false", "no"):
+        monkeypatch.setenv("PARTS_AUTO_ISSUE", off)
+        assert auto_issue() is False
