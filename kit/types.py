@@ -34,16 +34,16 @@ class Money(sa.types.TypeDecorator):
 
 
 class Quantity(sa.types.TypeDecorator):
-    """Exact decimal stored as text (hours 0.5, litres 4.5)."""
+    """Exact decimal stored as text in plain notation (hours 0.5, litres 4.5, 1000 and never 1E+3)."""
 
     impl = sa.String(32)
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
-        return None if value is None else str(Decimal(str(value)).normalize())
+        return None if value is None else format(Decimal(str(value)).normalize(), "f")
 
     def process_result_value(self, value, dialect):
-        return None if value is None else Decimal(value)
+        return None if value is None else Decimal(format(Decimal(value), "f"))  # rows written as 1E+3 read as 1000
 
 
 class UtcDateTime(sa.types.TypeDecorator):

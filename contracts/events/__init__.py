@@ -247,6 +247,8 @@ SUBSCRIPTIONS = {
         names.APPOINTMENT_RESCHEDULED,  # the shelf reservation moves with the appointment
         names.APPOINTMENT_NO_SHOW,  # ... or is released
         names.PARTS_REQUESTED,
+        names.OLD_PARTS_DECIDED,  # R-BL-3: an old part kept for a warranty claim goes into quarantine
+        names.PRICE_LIST_PUBLISHED,  # the parts master's retail prices
     ),
     # parts sees new versions in parts_requested, which carries the signed order it issues against
     names.BILLING: (names.ORDER_SIGNED, names.ORDER_AMENDED, names.PARTS_ISSUED, names.VEHICLE_READY),

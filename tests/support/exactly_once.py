@@ -425,3 +425,21 @@ CASES.update(
         for service in names.SERVICES
     }
 )
+
+
+def prepare_old_parts_decided(work, tmp_path):
+    """R-BL-3: an old part kept for a warranty claim goes into quarantine once, however often it is delivered."""
+    parts_seed.reference_data(work)
+    return wire_event(
+        names.OLD_PARTS_DECIDED,
+        {
+            "order_id": "o-1",
+            "decided_by": "C001",
+            "decided_at": "2026-12-07T08:00:00+00:00",
+            "parts": [{"line_no": 3, "part_no": "P-PAD-F", "quantity": "2", "fate": "kept_for_warranty"}],
+        },
+    ), ()
+
+
+CASES["parts.take_old_parts"] = Case("parts", parts.record_old_parts, prepare_old_parts_decided)
+CASES["parts.take_price_list"] = Case("parts", parts.take_price_list, prepare_price_list)

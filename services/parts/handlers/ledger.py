@@ -1,0 +1,85 @@
+"""The stock ledger: every move of stock between locations, locked row by row so stock never goes negative."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from kit.errors import DomainError
+
+from .. import domain
+from ..models import IssueLine, Part, PartsReturn, StockLevel, StockMove
+
+ZERO = Decimal("0")
+
+
+def part(session, part_no: str, field: str = "part_no") -> Part:
+    """A known part, or refused naming the field."""
+    found = session.get(Part, (part_no or "").strip().upper()) if part_no else None
+    if found is None:
+        raise DomainError(
+            "Unknown part number {part_no}", field=field, code="unknown_part", part_no=(part_no or "")[:40]
+        )
+    return found
+
+
+def levels(session, part_nos: set[str], location: str) -> dict[str, Decimal]:
+    rows = session.scalars(
+        sa.select(StockLevel).where(StockLevel.part_no.in_(part_nos), StockLevel.location == location)
+    )
+    return {row.part_no: row.quantity for row in rows}
+
+
+def locked_level(session, part_no: str, location: str) -> StockLevel:
+    """The stock row, locked until commit (SELECT … FOR UPDATE on PostgreSQL): concurrent issues of the same
+    part wait for each other and each sees what the one before left."""
+    row = session.execute(
+        sa.select(StockLevel)
+        .where(StockLevel.part_no == part_no, StockLevel.location == location)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if row is None:
+        row = StockLevel(part_no=part_no, location=location, quantity=Decimal("0"))
+        session.add(row)
+    return row
+
+
+def move(uow, part_no: str, quantity: Decimal, source: str | None, target: str | None, reason: str, ref: str):
+    """One ledger entry: `quantity` of `part_no` from `source` (None: from outside, e.g. a supplier) to `target`
+    (None: left stock, e.g. issued to a job). The source never goes below zero (domain.withdraw)."""
+    session = uow.session
+    if source is not None and source != target:  # shelf to shelf (a reschedule) moves nothing, only records
+        level = locked_level(session, part_no, source)
+        level.quantity = domain.withdraw(level.quantity, quantity, part_no)
+    if target is not None and target != source:
+        level = locked_level(session, part_no, target)
+        level.quantity = level.quantity + quantity
+    session.add(
+        StockMove(
+            part_no=part_no,
+            from_location=source,
+            to_location=target,
+            quantity=quantity,
+            reason=reason,
+            reference=ref[:80],
+            moved_at=uow.clock(),
+            actor_id=uow.actor_id,
+        )
+    )
+    session.flush()
+
+
+def part_or_none(session, part_no: str) -> Part | None:
+    return session.get(Part, part_no)
+
+
+def issued_by_line(session, order_id: str) -> dict[int, Decimal]:
+    """Issued less returned, per signed line of the order (every request and version)."""
+    out: dict[int, Decimal] = {}
+    for line in session.scalars(sa.select(IssueLine).filter_by(order_id=order_id)):
+        out[line.line_no] = out.get(line.line_no, ZERO) + line.quantity
+    for back in session.scalars(sa.select(PartsReturn).filter_by(order_id=order_id)):
+        out[back.line_no] = out.get(back.line_no, ZERO) - back.quantity
+    return out
