@@ -10,8 +10,16 @@ from decimal import Decimal
 import pytest
 
 from kit.errors import DomainError
-from services.billing.domain import build_invoice, check_payment
-from services.billing.domain import corrections, delivery, gate_pass, money, pay_types, warranty
+from services.billing.domain import (
+    build_invoice,
+    check_payment,
+    corrections,
+    delivery,
+    gate_pass,
+    money,
+    pay_types,
+    warranty,
+)
 
 from .test_billing_invoice_audit import make_book, make_quote
 
