@@ -220,6 +220,12 @@ SUBSCRIPTIONS = {
         names.PARTS_REQUESTED,
     ),
     # parts sees new versions in parts_requested, which carries the signed order it issues against
-    names.BILLING: (names.ORDER_SIGNED, names.ORDER_AMENDED, names.PARTS_ISSUED, names.VEHICLE_READY),
+    names.BILLING: (
+        names.ORDER_SIGNED,
+        names.ORDER_AMENDED,
+        names.PARTS_ISSUED,
+        names.PARTS_RETURNED,
+        names.VEHICLE_READY,
+    ),
     names.FOLLOWUP: (names.VEHICLE_DELIVERED,),
 }
