@@ -143,6 +143,8 @@ def record_vehicle_ready(uow, event: Envelope) -> None:
         )
         done.inspector_id, done.ready_at = payload["inspector_id"], event.payload["ready_at"]
         done.findings = _findings(payload)
+    elif payload["order_version"] == done.order_version and (payload.get("deferred_work") or payload.get("wear")):
+        done.findings = _findings(payload)  # the QC findings as last reported (R-QC-3)
     rebuild_invoice(uow, payload["order_id"], event.correlation_id)
 
 
