@@ -146,3 +146,26 @@ def test_warranty_and_customer_split_with_a_waiver_and_the_next_service_booked(c
     paid = client.post(names.BILLING, path + "/pay", {"amount": split["customer_total"], "method": "card"}, as_=CASHIER)
     assert paid["status"] == "paid"
     assert client.get(names.BOOKING, f"/api/appointments/{next_booking['appointment_id']}")["status"] == "booked"
+
+
+def test_the_guard_records_an_arriving_car_and_guides_it_to_a_free_bay(client, line):
+    """R-RC-8a: the guard's gate-in page (reception) reuses the check-in and the pre-inspection area."""
+    visit = Visit(line)
+    visit.book()
+    eventually(
+        lambda: client.get(names.RECEPTION, f"/api/expected-arrivals?appointment_id={visit.appointment_id}")[
+            "expected_arrivals"
+        ],
+        30,
+        what="reception to expect the car",
+    )
+    short = client.request("POST", names.RECEPTION, "/api/gate-in", {"plate": "x"}, as_=GUARD)
+    assert short.status_code == 422 and short.json()["error"]["field"] == "plate"
+    arrived = client.post(
+        names.RECEPTION, "/api/gate-in", {"plate": visit.booking["vehicle"]["plate"]}, as_=GUARD, expect=201
+    )
+    assert arrived["appointment_id"] == visit.appointment_id
+    area = client.get(names.RECEPTION, "/api/gate-in", as_=GUARD)
+    on_bay = {b["bay"]: b["visit"]["plate"] for b in area["bays"] if b["visit"]}
+    assert arrived["on_bay"] in on_bay or any(w["plate"] == arrived["plate"] for w in area["waiting"])
+    assert client.request("GET", names.BILLING, "/api/invoices", as_=GUARD).status_code == 403  # no money for the guard

@@ -280,6 +280,11 @@ PAGES = {
         "errors": {},
     },
     ("billing", "gate.html"): {"alerts": [{"at": NOW, "plate": "A-D1234", "cause": "used"}]},
+    ("reception", "gate_in.html"): {
+        "bays": [{"bay": "P1", "visit": {"plate": "A-D1234", "ticket": "A001"}}, {"bay": "P2", "visit": None}],
+        "waiting": [{"ticket": "A002", "plate": "B-88K21", "waited_minutes": 21, "over_limit": True}],
+        "open_incident": {"id": 1},
+    },
     ("billing", "prices.html"): {
         "versions": [
             {"version": "v2", "status": "draft", "effective_from": NOW, "prepared_by": "C001"},
