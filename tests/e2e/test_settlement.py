@@ -82,6 +82,12 @@ def test_a_blocked_invoice_is_adjusted_settled_by_two_methods_and_its_gate_pass_
     alerts = client.get(names.BILLING, "/api/gate/alerts", as_=MANAGER)["alerts"]
     assert {"used", "forged"} <= {a["cause"] for a in alerts}
 
+    pdf = client.request("GET", names.BILLING, f"/invoices/{invoice['invoice_id']}/settlement.pdf", as_=CASHIER)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    for page in (f"/invoices/{invoice['invoice_id']}", "/prices", "/numbers", "/"):
+        assert client.request("GET", names.BILLING, page, as_=MANAGER).status_code == 200, page
+    assert Decimal(client.get(names.BILLING, "/api/numbers", as_=MANAGER)["discounts"]["M001"]) >= Decimal("58.00")
+
 
 def test_warranty_and_customer_split_with_a_waiver_and_the_next_service_booked(client, line):
     visit = up_to_quality_check(line)
