@@ -256,3 +256,7 @@ def test_the_documents_read_back_with_labour_and_materials_apart_and_the_warrant
     gate = desk.work.read(documents.document, invoice_id, "gate_pass")
     gate_text = pdf_text(render_pdf(gate, dealer_name="店", tz="Asia/Shanghai"))
     assert gate["gate_pass"]["pass_no"] in gate_text
+    receipt = pdf_text(
+        render_pdf(desk.work.read(documents.document, invoice_id, "receipt"), dealer_name="店", tz="Asia/Shanghai")
+    )
+    assert "收款收据" in receipt and "银行卡" in receipt and "472.34" in receipt

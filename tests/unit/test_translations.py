@@ -269,6 +269,7 @@ PAGES = {
                 }
             ],
             "wear": [{"item": "pad_front", "measured_mm": "3", "limit_mm": "2"}],
+            "findings": {"finished_bay": "F1", "washed": True},
             "deferred_work": [{"description": "pads", "urgency": "safety"}],
             "safety_declined": [{"description": "pads", "urgency": "safety"}],
             "old_parts": [{"line_no": 1, "part_no": "P-1", "quantity": Decimal("1")}],

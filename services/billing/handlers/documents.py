@@ -1,6 +1,7 @@
 """What the customer's documents show (R-BL-6, R-QC-5): the settlement list 机动车维修结算清单 (labour and
 materials apart), the completion certificate 竣工出厂合格证 and the quality assurance card 质量保证卡 with the
-warranty period from the kind of repair, and the gate pass 门证 (its token as a QR code)."""
+warranty period from the kind of repair, the gate pass 门证 (its token as a QR code), and the receipt 收款收据 of
+the payments taken."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from ..domain import money, warranty
 from ..models import Invoice
 
 _ORDER = OrderSchema()
-KINDS = ("settlement", "certificate", "quality_card", "gate_pass")
+KINDS = ("settlement", "certificate", "quality_card", "gate_pass", "receipt")
 
 
 def document(session, invoice_id: str, kind: str) -> dict:
@@ -58,4 +59,9 @@ def document(session, invoice_id: str, kind: str) -> dict:
         "paid_at": invoice.paid_at,
         "gate_pass": gate and {"pass_no": gate.pass_no, "token": gate.token, "issued_at": gate.issued_at},
         "findings": (work.findings if work else None) or {},
+        "payments": [
+            {"kind": p.kind, "method": p.method, "amount": p.amount, "at": p.at, "taken_by": p.taken_by}
+            for p in models.payments(session, invoice_id)
+            if p.kind == "payment" or p.approved_by
+        ],
     }

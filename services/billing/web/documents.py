@@ -23,6 +23,7 @@ TITLES = {
     "certificate": "机动车维修竣工出厂合格证",
     "quality_card": "质量保证卡",
     "gate_pass": "门证",
+    "receipt": "收款收据",
 }
 
 
@@ -77,7 +78,7 @@ class DocumentEndpoints:
 
     @api("GET", "/invoices/<invoice_id>/<kind>.pdf", action="billing.view")
     def document_pdf(self, request, invoice_id, kind):
-        """kind: settlement | certificate | quality_card | gate_pass"""
+        """kind: settlement | certificate | quality_card | gate_pass | receipt"""
         try:
             doc = self.db.read(documents.document, invoice_id, kind.replace("-", "_"))
         except DomainError as exc:
