@@ -45,9 +45,15 @@ class NextServiceSchema(Schema):
 
 
 class DeliverSchema(Schema):
-    checks = fields.Dict(keys=fields.String(), values=fields.Boolean(), load_default=dict)
-    fates = fields.Dict(keys=fields.String(validate=validate.Length(max=6)), values=fields.String(), load_default=dict)
-    waiver_signature = fields.String(load_default=None, allow_none=True)
+    checks = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=40)), values=fields.Boolean(), load_default=dict
+    )
+    fates = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=6)),
+        values=fields.String(validate=validate.Length(max=40)),
+        load_default=dict,
+    )
+    waiver_signature = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=3_000_000))
     waiver_signature_sha256 = fields.String(load_default=None, allow_none=True, validate=validate.Length(equal=64))
     override_reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     next_service = fields.Nested(NextServiceSchema, load_default=dict)
