@@ -677,6 +677,7 @@ PAGES = {
                 **{f"{k}_minutes": Decimal("20.5") for k in ("average_wait", "max_wait")},
                 **{f"{k}_minutes": Decimal("9.0") for k in ("average_congested", "max_congested")},
                 "by_responsible": [{"staff_id": "A001", "name": "Li", "incidents": 1}],
+                "fines": [{"staff_id": "A001", "cars": 2, "fine": Decimal("100.00")}],
                 "by_action": {"temporary_park_with_ticket": 1, "move_written_up_cars_to_workshop_waiting_bays": 0},
             },
             "incidents": [
