@@ -54,7 +54,14 @@ def test_the_one_who_prepared_a_version_does_not_publish_it():
 
 
 @pytest.mark.parametrize(
-    ("rate", "vat", "field"), [("300.001", "0.13", "labour_rate"), ("300", "1.5", "vat_rate"), ("300", "x", "vat_rate")]
+    ("rate", "vat", "field"),
+    [
+        ("300.001", "0.13", "labour_rate"),
+        ("300", "1.5", "vat_rate"),
+        ("300", "x", "vat_rate"),
+        ("300", "NaN", "vat_rate"),
+        ("300", "sNaN", "vat_rate"),
+    ],
 )
 def test_a_version_needs_an_exact_rate_and_a_vat_between_0_and_1(rate, vat, field):
     with pytest.raises(DomainError) as exc:

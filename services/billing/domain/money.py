@@ -24,15 +24,17 @@ def exact_fen(value, field: str = "amount") -> Decimal:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise DomainError(N_("The amount must be a number in yuan"), field=field, code="bad_amount") from None
-    if not amount.is_finite() or amount.as_tuple().exponent < -2 and amount != amount.quantize(CENT):
+    if not amount.is_finite():
+        raise DomainError(N_("The amount must be a number in yuan"), field=field, code="bad_amount")
+    if amount < 0 or amount > MAX_AMOUNT:
+        raise DomainError(N_("The amount must be between 0 and 10,000,000 yuan"), field=field, code="bad_amount")
+    if amount.as_tuple().exponent < -2 and amount != amount.quantize(CENT):
         raise DomainError(
             N_("The amount {amount} has more than two decimals; amounts are exact to the fen"),
             field=field,
             code="bad_amount",
             amount=value,
         )
-    if amount < 0 or amount > MAX_AMOUNT:
-        raise DomainError(N_("The amount must be between 0 and 10,000,000 yuan"), field=field, code="bad_amount")
     return amount.quantize(CENT)
 
 

@@ -29,11 +29,11 @@ def split_by_payer(lines: list[dict], assigned: dict, default: str, vat_rate: De
     return bills
 
 
-def check_assignment(line_nos: set[int], line_no: int, payer: str) -> None:
+def check_assignment(line_nos: set[int], line_no, payer: str) -> None:
+    if not str(line_no).isdigit() or int(line_no) not in line_nos:
+        raise DomainError(N_("Line {line_no} is not on this invoice"), field="line_no", line_no=str(line_no)[:6])
     if payer not in PAYERS:
         raise DomainError(N_("Choose who pays: customer, warranty or internal"), field="pay_type")
-    if line_no not in line_nos:
-        raise DomainError(N_("Line {line_no} is not on this invoice"), field="line_no", line_no=line_no)
 
 
 WARRANTY_CLAIM_FIELDS = ("vin", "mileage_km", "failure_code", "labour", "parts", "old_part_kept")

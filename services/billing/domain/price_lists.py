@@ -67,7 +67,7 @@ def check_version(version: str, labour_rate, vat_rate) -> tuple[Decimal, Decimal
         vat = Decimal(str(vat_rate))
     except InvalidOperation:
         raise DomainError(N_("The VAT rate must be between 0 and 1"), field="vat_rate") from None
-    if not Decimal("0") <= vat < Decimal("1") or vat.as_tuple().exponent < -4:
+    if not vat.is_finite() or not Decimal("0") <= vat < Decimal("1") or vat.as_tuple().exponent < -4:
         raise DomainError(N_("The VAT rate must be between 0 and 1"), field="vat_rate")
     return rate, vat
 

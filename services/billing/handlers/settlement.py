@@ -85,7 +85,7 @@ def assign_pay_types(uow, invoice_id: str, assigned: dict, failure_code: str = "
     _not_settled(uow, invoice)
     line_nos = {line["line_no"] for line in invoice.lines}
     for line_no, payer in assigned.items():
-        pay_types.check_assignment(line_nos, int(line_no), payer)
+        pay_types.check_assignment(line_nos, line_no, payer)
     current = {**(invoice.pay_types or {}), **{str(k): v for k, v in assigned.items()}}
     warranty_lines = [line for line in invoice.lines if current.get(str(line["line_no"])) == "warranty"]
     claim = None
