@@ -260,3 +260,12 @@ def test_the_documents_read_back_with_labour_and_materials_apart_and_the_warrant
         render_pdf(desk.work.read(documents.document, invoice_id, "receipt"), dealer_name="店", tz="Asia/Shanghai")
     )
     assert "收款收据" in receipt and "银行卡" in receipt and "472.34" in receipt
+
+
+def test_a_delivery_asked_before_the_signed_order_arrived_is_not_found(tmp_path):
+    work = service_work("billing", tmp_path, consumer="billing.test")
+    payload = {"request_id": "r-x", "order_id": "o-early", "order_version": 1, "lines": [oil()]}
+    work.handle(wire_event(names.PARTS_ISSUED, payload), billing.record_parts_issued)  # the invoice waits
+    with pytest.raises(DomainError) as exc:
+        work.read(billing.delivery_view, "o-early")
+    assert exc.value.msgid == "This order has no invoice yet"

@@ -33,9 +33,12 @@ def delivery_view(session, order_id: str) -> dict:
     """What the advisor goes through with the customer: the bill, the QC findings, wear and deferred work, the
     old parts, the safety work declined (waiver), the next service proposed."""
     invoice = _by_order(session, order_id)
+    quote = models.quote(session, order_id, None)
+    if quote is None:
+        raise NotFound("This order has no invoice yet")
     work = models.work_done(session, order_id)
     findings = (work.findings if work else None) or {"deferred_work": [], "wear": []}
-    body = _ORDER.load(models.quote(session, order_id, None).signed["order"])
+    body = _ORDER.load(quote.signed["order"])
     ready = work.ready_at.date() if work else date.today()
     done = session.get(Delivery, order_id)
     return {
