@@ -27,6 +27,7 @@ VISIT_STEPS = (
     "finish_jobs",
     "pass_quality_check",
     "invoice",
+    "deliver",
     "pay",
     "follow_up_call",
 )

@@ -37,6 +37,7 @@ ROLES = {
     "parts_clerk": N_("Parts clerk"),
     "qc_inspector": N_("QC inspector"),
     "cashier": N_("Cashier"),
+    "security_guard": N_("Security guard"),  # the gate: cars in (R-RC-8a) and out on the gate pass (R-BL-6)
     "followup_agent": N_("Follow-up agent"),
     "hq_viewer": N_("Group HQ"),
     "admin": N_("Administrator"),

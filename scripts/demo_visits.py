@@ -275,6 +275,16 @@ def _drive_car(api: Api, car: DemoCar) -> None:
     )
     if car.stage == READY:
         return
+    # R-BL-2..6: the advisor who received the car goes through the delivery checklist, then the customer pays
+    delivery = api.get(names.BILLING, f"/api/deliveries/{order_id}")
+    checklist = {
+        "checks": dict.fromkeys(
+            ("work_explained", "bill_explained", "wear_told", "covers_removed", "copies_handed"), True
+        ),
+        "fates": {str(p["line_no"]): "scrapped" for p in delivery["old_parts"]},
+        "waiver_signature": SIGNATURE_PNG if delivery["safety_declined"] else None,
+    }
+    api.post(names.BILLING, f"/api/deliveries/{order_id}", checklist, as_=advisor)
     pay = {"amount": invoice["total"], "method": "wechat"}
     api.post(names.BILLING, f"/api/invoices/{invoice['invoice_id']}/pay", pay, as_=CASHIER)
     api.eventually(lambda: api.get(names.FOLLOWUP, f"/api/calls?order_id={order_id}")["calls"], "the follow-up call")

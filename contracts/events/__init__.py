@@ -251,7 +251,13 @@ SUBSCRIPTIONS = {
         names.PRICE_LIST_PUBLISHED,  # the parts master's retail prices
     ),
     # parts sees new versions in parts_requested, which carries the signed order it issues against
-    names.BILLING: (names.ORDER_SIGNED, names.ORDER_AMENDED, names.PARTS_ISSUED, names.VEHICLE_READY),
+    names.BILLING: (
+        names.ORDER_SIGNED,
+        names.ORDER_AMENDED,
+        names.PARTS_ISSUED,
+        names.PARTS_RETURNED,
+        names.VEHICLE_READY,
+    ),
     names.FOLLOWUP: (
         names.VEHICLE_DELIVERED,
         names.STAFF_REGISTERED,  # R-FU-2: the callers are the directory's follow-up agents and service assistants

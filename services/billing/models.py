@@ -39,6 +39,21 @@ class PartPrice(Base):
     unit_price = mapped_column(Money, nullable=False)
 
 
+class PriceListDraft(Base):
+    """A price list version being prepared by a clerk; a service manager (another person) publishes it."""
+
+    __tablename__ = "price_list_drafts"
+    version: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    effective_from = mapped_column(UtcDateTime, nullable=False)
+    labour_rate = mapped_column(Money, nullable=False)
+    vat_rate = mapped_column(Quantity, nullable=False)
+    labour_operations: Mapped[list] = mapped_column(sa.JSON)
+    parts: Mapped[list] = mapped_column(sa.JSON)
+    prepared_by: Mapped[str] = mapped_column(sa.String(40))
+    prepared_at = mapped_column(UtcDateTime, nullable=False)
+    published_by: Mapped[str | None] = mapped_column(sa.String(40))
+
+
 class SignedQuote(Base):
     """A signed order version as reception emitted it (the quote the customer signed)."""
 
@@ -65,6 +80,8 @@ class WorkDone(Base):
     parts_used: Mapped[list] = mapped_column(sa.JSON)
     inspector_id: Mapped[str] = mapped_column(sa.String(40))
     ready_at = mapped_column(UtcDateTime, nullable=False)
+    # vehicle_ready's QC findings (R-QC-3): {"deferred_work", "wear", "finished_bay", "washed"}
+    findings: Mapped[dict | None] = mapped_column(sa.JSON, nullable=True)
 
 
 class Invoice(Base):
@@ -89,6 +106,103 @@ class Invoice(Base):
     cashier_id: Mapped[str | None] = mapped_column(sa.String(40))
     gate_pass_no: Mapped[str | None] = mapped_column(sa.String(20))
     order_version: Mapped[int | None]  # the signed version the bill was audited against (R-BL-1, R-WS-3)
+    # corrections (R-BL-1): variances a manager waived, a discount; pay types per line; the split per payer
+    variances: Mapped[list | None] = mapped_column(sa.JSON, default=list)
+    waived: Mapped[list | None] = mapped_column(sa.JSON, default=list)
+    discount = mapped_column(Money, nullable=True)
+    pay_type: Mapped[str | None] = mapped_column(sa.String(12), default="customer")  # the order's
+    pay_types: Mapped[dict | None] = mapped_column(sa.JSON, default=dict)  # {"line_no": payer} set by the assessor
+    bills: Mapped[dict | None] = mapped_column(sa.JSON, default=dict)  # {payer: totals}, one invoice per payer
+    repair_kind: Mapped[str | None] = mapped_column(sa.String(24))
+
+
+class PartsReturn(Base):
+    """parts_returned (R-BL-3): unused parts back to stock; the bill is the parts issued less these."""
+
+    __tablename__ = "parts_returns"
+    return_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    order_id: Mapped[str] = mapped_column(sa.String(40), index=True)
+    lines: Mapped[list] = mapped_column(sa.JSON)  # [{"line_no", "part_no", "quantity"}]
+
+
+class Correction(Base):
+    """The invoice's audit trail: every adjustment, pay-type change and re-audit, by whom, why."""
+
+    __tablename__ = "invoice_corrections"
+    correction_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    invoice_id: Mapped[str] = mapped_column(sa.String(40), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # adjustment | pay_type | warranty_claim | re_audit
+    actor_id: Mapped[str] = mapped_column(sa.String(40))
+    at = mapped_column(UtcDateTime, nullable=False)
+    reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+
+class Payment(Base):
+    """A payment taken at the cashier, or a refund (paid out only once a service manager approved it)."""
+
+    __tablename__ = "payments"
+    payment_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    invoice_id: Mapped[str] = mapped_column(sa.String(40), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(8))  # payment | refund
+    amount = mapped_column(Money, nullable=False)
+    method: Mapped[str] = mapped_column(sa.String(12))
+    taken_by: Mapped[str] = mapped_column(sa.String(40))
+    at = mapped_column(UtcDateTime, nullable=False)
+    reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    approved_by: Mapped[str | None] = mapped_column(sa.String(40))
+    approved_at = mapped_column(UtcDateTime, nullable=True)
+
+
+class WarrantyClaim(Base):
+    """The maker's warranty claim for an order's warranty lines (VIN, mileage, failure code, labour, parts)."""
+
+    __tablename__ = "warranty_claims"
+    invoice_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    claim: Mapped[dict] = mapped_column(sa.JSON)
+    approved_by: Mapped[str] = mapped_column(sa.String(40))
+    approved_at = mapped_column(UtcDateTime, nullable=False)
+
+
+class Delivery(Base):
+    """The delivery checklist as signed off on the advisor's tablet (R-BL-2..6)."""
+
+    __tablename__ = "deliveries"
+    order_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    invoice_id: Mapped[str] = mapped_column(sa.String(40), index=True)
+    delivered_by: Mapped[str] = mapped_column(sa.String(40))
+    override_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    checks: Mapped[dict] = mapped_column(sa.JSON)
+    old_parts: Mapped[list] = mapped_column(sa.JSON)  # [{"line_no", "part_no", "quantity", "fate"}]
+    waiver: Mapped[list] = mapped_column(sa.JSON)  # the declined safety work the customer signed for
+    waiver_signature: Mapped[str | None] = mapped_column(sa.String(64))  # sha256 of the image (kit signatures)
+    next_service: Mapped[dict] = mapped_column(sa.JSON)  # {"date", "km", "appointment_id"}
+    delivered_at = mapped_column(UtcDateTime, nullable=False)
+
+
+class GatePass(Base):
+    """The gate pass 门证 issued at settlement (a signed token) and when the guard let the car out on it."""
+
+    __tablename__ = "gate_passes"
+    pass_no: Mapped[str] = mapped_column(sa.String(24), primary_key=True)
+    invoice_id: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    plate: Mapped[str] = mapped_column(sa.String(16))
+    token: Mapped[str] = mapped_column(sa.String(200))
+    issued_at = mapped_column(UtcDateTime, nullable=False)
+    used_at = mapped_column(UtcDateTime, nullable=True)
+    used_by: Mapped[str | None] = mapped_column(sa.String(40))
+
+
+class GateAlert(Base):
+    """A pass refused at the gate (forged, another plate, used twice): shown to the service manager."""
+
+    __tablename__ = "gate_alerts"
+    alert_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    plate: Mapped[str] = mapped_column(sa.String(16))
+    token: Mapped[str] = mapped_column(sa.String(200))
+    cause: Mapped[str] = mapped_column(sa.String(16))  # forged | other_plate | used
+    guard_id: Mapped[str] = mapped_column(sa.String(40))
+    at = mapped_column(UtcDateTime, nullable=False)
 
 
 # --- queries ----------------------------------------------------------------------------------
@@ -130,6 +244,30 @@ def parts_issued(session: Session, order_id: str) -> list[dict]:
     for issue in session.scalars(sa.select(PartsIssue).filter_by(order_id=order_id).order_by(PartsIssue.request_id)):
         lines += [{**line, "quantity": Decimal(line["quantity"])} for line in issue.lines]
     return lines
+
+
+def parts_returned(session: Session, order_id: str) -> list[dict]:
+    lines = []
+    for ret in session.scalars(sa.select(PartsReturn).filter_by(order_id=order_id).order_by(PartsReturn.return_id)):
+        lines += [{**line, "quantity": Decimal(line["quantity"])} for line in ret.lines]
+    return lines
+
+
+def payments(session: Session, invoice_id: str) -> list[Payment]:
+    return list(session.scalars(sa.select(Payment).filter_by(invoice_id=invoice_id).order_by(Payment.at)))
+
+
+def corrections(session: Session, invoice_id: str) -> list[Correction]:
+    query = sa.select(Correction).filter_by(invoice_id=invoice_id).order_by(Correction.correction_id)
+    return list(session.scalars(query))
+
+
+def gate_pass_of(session: Session, invoice_id: str) -> GatePass | None:
+    return session.scalars(sa.select(GatePass).filter_by(invoice_id=invoice_id)).first()
+
+
+def gate_alerts(session: Session, limit: int = 20) -> list[GateAlert]:
+    return list(session.scalars(sa.select(GateAlert).order_by(GateAlert.alert_id.desc()).limit(limit)))
 
 
 def work_done(session: Session, order_id: str) -> WorkDone | None:

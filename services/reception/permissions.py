@@ -17,4 +17,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # R-RC-8: while the area is congested the service manager records the action taken (temporary park with
     # queue tickets, or written-up cars moved to the workshop's waiting bays)
     "reception.act_on_congestion": frozenset({"service_manager"}),
+    # R-RC-8a: the security guard records each arriving car, guides it to a free bay, alerts the manager
+    "reception.gate_in": frozenset(FRONT_DESK | {"security_guard"}),
 }

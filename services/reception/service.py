@@ -18,6 +18,7 @@ from .models import Base
 from .permissions import PERMISSIONS
 from .web.amendments import AmendmentsWeb
 from .web.check_in import CheckInWeb
+from .web.gate_in import GateInWeb
 from .web.incidents import IncidentsWeb
 from .web.notices import NoticesWeb
 from .web.orders import OrdersWeb
@@ -28,6 +29,7 @@ from .web.write_up import WriteUpWeb
 
 class Service(
     CheckInWeb,
+    GateInWeb,
     PreInspectionWeb,
     IncidentsWeb,
     WalkAroundWeb,

@@ -24,6 +24,7 @@ STAFF = [
     ("F001", "周静", "13900000013", "customer_care", ["followup_agent"]),
     ("F002", "吴敏", "13900000014", "customer_care", ["followup_agent"]),
     ("H001", "集团总部", "13900000015", "hq", ["hq_viewer"]),
+    ("G001", "张卫", "13900000016", "front_desk", ["security_guard"]),
 ]
 
 

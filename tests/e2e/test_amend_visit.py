@@ -140,6 +140,7 @@ def consented_in_part(client, line):
     assert "P-PAD-F" in codes and "LAB-ALIGN" not in codes
     assert Decimal(invoice["total"]) == Decimal(v2["total"])
     assert invoice["order_version"] == 2
+    visit.deliver()
     paid = visit.pay(invoice["total"])
     assert paid["status"] == "paid"
 

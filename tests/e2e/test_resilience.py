@@ -40,6 +40,7 @@ def test_kill_9_mid_visit_then_restart_completes_the_visit_and_doubles_nothing(c
     visit.pass_quality_check()
     line.restart(names.BILLING)
     invoice = visit.invoice()
+    visit.deliver()
     visit.pay(invoice["total"])
     visit.follow_up_call()
 

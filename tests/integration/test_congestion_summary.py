@@ -83,3 +83,20 @@ def test_an_unknown_incident_is_not_found(work):
     with pytest.raises(DomainError) as refused:
         work.run(incidents.review, 404, {"root_cause": "walk_ins", "responsible_id": "A001", "actions": "x"})
     assert refused.value.status == 404
+
+
+def test_a_complaint_caused_by_congestion_fines_the_responsible_person_per_car(work):
+    """R-RC-8a: 50 yuan per car (CONGESTION_FINE_YUAN) against the incident's responsible person."""
+    first = raise_incident(work, at(5, 9), 1300)
+    review = {"root_cause": "advisors_short", "responsible_id": "A001", "actions": "增派顾问"}
+    work.run(incidents.review, first, review, actor_id="M001")
+    for plate in ("沪A11111", "沪B22222"):
+        work.run(incidents.record_complaint, first, {"plate": plate, "note": "排队太久"}, actor_id="M001")
+    with pytest.raises(DomainError) as exc:
+        work.run(incidents.record_complaint, first, {"plate": "沪a 11111"}, actor_id="M001")
+    assert exc.value.field == "plate"
+    report = work.read(incidents.monthly_summary, "2026-11", SHANGHAI, NOW)
+    assert report["summary"]["fines"] == [{"staff_id": "A001", "cars": 2, "fine": Decimal("100.00")}]
+    assert report["summary"]["by_action"] == dict.fromkeys(report["summary"]["by_action"], 0)  # complaints apart
+    dearer = work.read(incidents.monthly_summary, "2026-11", SHANGHAI, NOW, Decimal("80.00"))
+    assert dearer["summary"]["fines"][0]["fine"] == Decimal("160.00")

@@ -207,6 +207,21 @@ def prepare_billing_parts_issued(work, tmp_path):
     ), ()
 
 
+def prepare_billing_parts_returned(work, tmp_path):
+    event, extra = prepare_billing_parts_issued(work, tmp_path)
+    work.handle(event, billing.record_parts_issued)
+    return wire_event(
+        names.PARTS_RETURNED,
+        {
+            "return_id": "ret1",
+            "order_id": "o1",
+            "order_version": 1,
+            "returned_at": "2026-12-01T08:00:00+00:00",
+            "lines": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1"}],
+        },
+    ), ()
+
+
 def prepare_billing_ready(work, tmp_path):
     billing_seed.reference_data(work)
     order, verify = signed(tmp_path)
@@ -392,6 +407,7 @@ CASES = {
     "billing.take_signed_quote": Case("billing", billing.record_signed_order, prepare_billing_quote),
     "billing.take_parts_issued": Case("billing", billing.record_parts_issued, prepare_billing_parts_issued),
     "billing.take_vehicle_ready": Case("billing", billing.record_vehicle_ready, prepare_billing_ready),
+    "billing.take_parts_returned": Case("billing", billing.record_parts_returned, prepare_billing_parts_returned),
     "followup.schedule_call": Case("followup", followup.schedule_call, prepare_delivered),
     "followup.take_staff_registered": Case("followup", followup_staff.take_staff_record, prepare_caller_registered),
     "followup.take_staff_changed": Case("followup", followup_staff.take_staff_record, prepare_caller_became_advisor),

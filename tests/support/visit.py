@@ -15,6 +15,7 @@ from .http import Client, eventually
 
 BOOKING_CLERK, DISPATCHER, TECHNICIAN, QC_INSPECTOR, CASHIER = "B001", "D001", "T001", "Q001", "C001"
 # every item of the walk-around sheet but the first service's underbody (R-RC-2, R-KB-1a)
+DELIVERY_CHECKS = ("work_explained", "bill_explained", "wear_told", "covers_removed", "copies_handed")  # R-BL-2..6
 WALK_AROUND_CHECKS = ("tyres", "lights", "glass", "interior", "oil_dipstick", "coolant", "brake_fluid")
 
 
@@ -192,6 +193,20 @@ class Visit:
         self.invoice_id = invoice["invoice_id"]
         return invoice
 
+    def deliver(self, *, fate: str = "scrapped", as_: str | None = None, **fields) -> dict:
+        """R-BL-2..6: the delivery checklist on the advisor's tablet (every step ticked, each old part's fate,
+        the waiver signed when safety work was declined); then the customer pays."""
+        view = self.client.get(names.BILLING, f"/api/deliveries/{self.order_id}", as_=self.advisor)
+        body = {
+            "checks": dict.fromkeys(DELIVERY_CHECKS, True),
+            "fates": {str(p["line_no"]): fate for p in view["old_parts"]},
+            "waiver_signature": SIGNATURE_PNG if view["safety_declined"] else None,
+            **fields,
+        }
+        return self.client.post(
+            names.BILLING, f"/api/deliveries/{self.order_id}", body, as_=as_ or self.advisor, expect=201
+        )
+
     def pay(self, amount: str, method: str = "wechat") -> dict:
         return self.client.post(
             names.BILLING,
@@ -225,5 +240,6 @@ class Visit:
         self.finish_jobs()
         self.pass_quality_check()
         invoice = self.invoice()
+        self.deliver()
         self.pay(invoice["total"])
         return self.follow_up_call()

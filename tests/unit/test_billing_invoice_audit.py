@@ -319,12 +319,12 @@ def test_payment_is_refused_unless_the_invoice_is_ready(status, code):
     assert exc.value.code == code
 
 
-def test_payment_of_a_wrong_amount_is_refused_naming_the_amount_field():
-    """R-BL-1: the amount taken is the amount billed."""
+def test_payment_over_the_balance_is_refused_naming_the_amount_field():
+    """R-BL-1: the amount taken is at most the amount billed (part payments add up to it)."""
     with pytest.raises(DomainError) as exc:
-        check_payment("ready", D("981.41"), D("981.40"), "cash")
+        check_payment("ready", D("981.41"), D("981.42"), "cash")
     assert exc.value.field == "amount"
-    assert "981.40" in exc.value.message and "981.41" in exc.value.message
+    assert "981.42" in exc.value.message and "981.41" in exc.value.message
 
 
 def test_payment_by_an_unknown_method_is_refused_naming_the_method_field():

@@ -180,6 +180,7 @@ PAGES = {
     ("billing", "index.html"): {
         "result": Page(items=[], page=2, per_page=1, total=3),
         "q": "",
+        "alerts": [{"at": NOW, "plate": "A-D1234", "cause": "forged", "guard_id": "G001"}],
         "invoices": [
             {
                 "plate": "A-D1234",
@@ -190,9 +191,131 @@ PAGES = {
                 "problems": [],
                 "updated_at": NOW,
                 "gate_pass_no": "G-1",
+                "order_id": "o1",
+                "invoice_id": "i1",
             }
             for status in ("waiting", "blocked", "ready", "paid")
         ],
+    },
+    ("billing", "invoice.html"): {
+        "inv": {
+            "invoice_id": "i1",
+            "order_id": "o1",
+            "plate": "A-D1234",
+            "customer_name": "Wang",
+            "advisor_id": "A001",
+            "status": "blocked",
+            "problems": ["line 9"],
+            "lines": [
+                {
+                    "line_no": 1,
+                    "kind": "part",
+                    "code": "P-1",
+                    "description": "Filter",
+                    "quantity": Decimal("1"),
+                    "unit_price": Decimal("1.00"),
+                    "amount": Decimal("1.00"),
+                }
+            ],
+            "pay_type": "customer",
+            "pay_types": {"1": "warranty"},
+            "bills": {
+                "warranty": {"labour": "0.00", "materials": "1.00", "discount": "0.00", "vat": "0.13", "total": "1.13"}
+            },
+            "variances": [
+                {
+                    "key": "part:9:P-2",
+                    "line_no": 9,
+                    "code": "P-2",
+                    "quantity": "1",
+                    "value": "2.00",
+                    "problem": "line 9",
+                    "waived": False,
+                }
+            ],
+            "payments": [
+                {
+                    "payment_id": "p1",
+                    "kind": "refund",
+                    "method": "cash",
+                    "amount": Decimal("1.00"),
+                    "taken_by": "C001",
+                    "at": NOW,
+                    "approved_by": None,
+                }
+            ],
+            "balance": Decimal("1.13"),
+            "delivered": True,
+            "warranty_claim": {"vin": "V", "mileage_km": 1, "failure_code": "B1"},
+            "gate_pass": {"pass_no": "GP1", "token": "t", "used_at": None},
+            "corrections": [
+                {"at": NOW, "actor_id": "M001", "kind": "adjustment", "reason": "r", "detail": {"discount": "1.00"}}
+            ],
+        },
+        "methods": ("cash", "card", "wechat", "alipay", "account"),
+        "payers": ("customer", "warranty", "internal"),
+    },
+    ("billing", "delivery.html"): {
+        "d": {
+            "order_id": "o1",
+            "invoice_id": "i1",
+            "plate": "A-D1234",
+            "customer_name": "Wang",
+            "receiving_advisor": "A001",
+            "total": Decimal("1.13"),
+            "lines": [
+                {
+                    "line_no": 1,
+                    "kind": "part",
+                    "code": "P-1",
+                    "description": "Filter",
+                    "quantity": Decimal("1"),
+                    "unit_price": Decimal("1.00"),
+                    "amount": Decimal("1.00"),
+                }
+            ],
+            "wear": [{"item": "pad_front", "measured_mm": "3", "limit_mm": "2"}],
+            "findings": {"finished_bay": "F1", "washed": True},
+            "deferred_work": [{"description": "pads", "urgency": "safety"}],
+            "safety_declined": [{"description": "pads", "urgency": "safety"}],
+            "old_parts": [{"line_no": 1, "part_no": "P-1", "quantity": Decimal("1")}],
+            "next_service": {"date": "2027-06-01", "km": 40000},
+            "delivered": None,
+        },
+        "checks": ("work_explained", "bill_explained", "wear_told", "covers_removed", "copies_handed"),
+        "fates": ("returned_to_customer", "scrapped", "kept_for_warranty"),
+        "errors": {},
+    },
+    ("billing", "gate.html"): {"alerts": [{"at": NOW, "plate": "A-D1234", "cause": "used"}]},
+    ("reception", "gate_in.html"): {
+        "bays": [{"bay": "P1", "visit": {"plate": "A-D1234", "ticket": "A001"}}, {"bay": "P2", "visit": None}],
+        "waiting": [{"ticket": "A002", "plate": "B-88K21", "waited_minutes": 21, "over_limit": True}],
+        "open_incident": {"id": 1},
+    },
+    ("billing", "prices.html"): {
+        "versions": [
+            {"version": "v2", "status": "draft", "effective_from": NOW, "prepared_by": "C001"},
+            {"version": "v1", "status": "published", "effective_from": NOW},
+        ],
+        "compared": {
+            "from": "v1",
+            "to": "v2",
+            "labour_rate": (Decimal("1.00"), Decimal("2.00")),
+            "vat_rate": (Decimal("0.13"), Decimal("0.13")),
+            "parts": {
+                "changed": [{"part_no": "P-1", "name": "Filter", "before": "1.00", "after": "2.00"}],
+                "added": [{"part_no": "P-2", "name": "Pad", "unit_price": "3.00"}],
+                "removed": [],
+            },
+        },
+    },
+    ("billing", "numbers.html"): {
+        "n": {"count": 1, "average_order": Decimal("1.13"), "labour": Decimal("0"), "materials": Decimal("1.00")},
+        "charts": {
+            "revenue": [{"label": "customer", "value": Decimal("1.00")}],
+            "discounts": [{"label": "M001", "value": Decimal("1.00")}],
+            "causes": [{"label": "not_on_quote", "value": 1}],
+        },
     },
     ("booking", "welcome.html"): {
         "arrivals": [
@@ -725,6 +848,7 @@ PAGES = {
                 **{f"{k}_minutes": Decimal("20.5") for k in ("average_wait", "max_wait")},
                 **{f"{k}_minutes": Decimal("9.0") for k in ("average_congested", "max_congested")},
                 "by_responsible": [{"staff_id": "A001", "name": "Li", "incidents": 1}],
+                "fines": [{"staff_id": "A001", "cars": 2, "fine": Decimal("100.00")}],
                 "by_action": {"temporary_park_with_ticket": 1, "move_written_up_cars_to_workshop_waiting_bays": 0},
             },
             "incidents": [

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from kit.errors import DomainError, NotFound
+from kit.i18n import N_
 
-from ..domain import pre_inspection
+from ..domain import complaints, pre_inspection
 from ..models import CongestionAction, CongestionIncident, StaffName
 from . import directory
 
@@ -60,6 +61,24 @@ def record_action(uow, incident_id: int, cmd: dict) -> CongestionAction:
     uow.session.add(row)
     uow.session.flush()
     uow.correlation_id = f"pre-inspection:{incident.id}"
+    return row
+
+
+def record_complaint(uow, incident_id: int, cmd: dict) -> CongestionAction:
+    """R-RC-8a: a customer complained because of this congestion: the car is recorded against the incident
+    (once per car), and the monthly summary fines the incident's responsible person for it."""
+    incident = uow.session.get(CongestionIncident, incident_id)
+    if incident is None:
+        raise NotFound("Incident not found", field="incident_id")
+    checked = complaints.check_complaint(cmd)
+    done = uow.session.scalars(
+        sa.select(CongestionAction).filter_by(incident_id=incident_id, action=checked["action"])
+    ).first()
+    if done is not None:
+        raise DomainError(N_("This car's complaint is already recorded for the incident"), field="plate")
+    row = CongestionAction(incident_id=incident_id, taken_by=uow.actor_id, taken_at=uow.clock(), **checked)
+    uow.session.add(row)
+    uow.session.flush()
     return row
 
 
@@ -119,7 +138,7 @@ def incident(session, incident_id: int) -> dict | None:
     )
 
 
-def monthly_summary(session, month: str, tz: ZoneInfo, now: datetime) -> dict:
+def monthly_summary(session, month: str, tz: ZoneInfo, now: datetime, fine=complaints.DEFAULT_FINE) -> dict:
     """R-RC-8: the month's incidents with their review, and the summary (counts, waits, causes, per day)."""
     start, end = pre_inspection.month_bounds(month, tz)
     rows = list(
@@ -155,4 +174,7 @@ def monthly_summary(session, month: str, tz: ZoneInfo, now: datetime) -> dict:
         action: sum(1 for r in rows if any(t["action"] == action for t in taken.get(r.id, [])))
         for action in pre_inspection.ACTIONS
     }
+    counted = [(r.responsible_id, sum(complaints.is_complaint(t["action"]) for t in taken.get(r.id, []))) for r in rows]
+    summary["fines"] = complaints.fines(counted, fine)
+    summary["fine_per_car"] = fine
     return {"month": month, "summary": summary, "incidents": [incident_view(r, names, taken.get(r.id)) for r in rows]}

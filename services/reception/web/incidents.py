@@ -11,6 +11,7 @@ from kit.i18n import N_
 from kit.types import utcnow
 from kit.web import api, form_action, not_found_page, page, read_json
 
+from ..domain import complaints
 from ..domain import pre_inspection as rules
 from ..domain.incidents import REVIEW_FIELDS, chart_rows, month_of
 from ..handlers import incidents
@@ -21,6 +22,9 @@ class ReviewIncident(Schema):
     root_cause_note = Text(NOTE, load_default=None, allow_none=True)
     responsible_id = Text(SHORT, load_default=None, allow_none=True)
     actions = Text(WORDS, load_default=None, allow_none=True)
+def congestion_fine():
+    """CONGESTION_FINE_YUAN: the fine per car for a complaint caused by congestion (R-RC-8a), 50 by default."""
+    return complaints.fine_setting((Settings.load().raw or {}).get("CONGESTION_FINE_YUAN"))
 
 
 class IncidentsWeb:
@@ -29,20 +33,46 @@ class IncidentsWeb:
     def review(self, request, incident_id: int, cmd: dict):
         return self.db.run(incidents.review, incident_id, cmd, actor_id=request.staff.staff_id)
 
+    def complaint(self, request, incident_id: int, cmd: dict):
+        return self.db.run(incidents.record_complaint, incident_id, cmd, actor_id=request.staff.staff_id)
+
+    @api("POST", "/api/pre-inspection/incidents/<int:incident_id>/complaints", action="reception.review_incident")
+    def record_complaint(self, request, incident_id):
+        """{"plate": "沪A12345", "note": "排队太久"}: a complaint caused by this congestion; the monthly summary
+        fines the incident's responsible person per car (CONGESTION_FINE_YUAN, 50 by default; R-RC-8a)."""
+        body = read_json(request)
+        self.complaint(request, incident_id, {"plate": body.get("plate"), "note": body.get("note")})
+        return 201, self.db.read(incidents.incident, incident_id)
+
+    @api("POST", "/pre-inspection/incidents/<int:incident_id>/complaints", action="reception.review_incident")
+    def complaint_form(self, request, incident_id):
+        cmd = {"plate": request.form.get("plate"), "note": request.form.get("note")}
+        return form_action(
+            request,
+            lambda: self.complaint(request, incident_id, cmd),
+            done=f"/pre-inspection/incidents/{incident_id}",
+            ok=N_("The complaint is recorded"),
+        )
+
     @api("GET", "/api/pre-inspection/summary", action="reception.view")
     def congestion_summary(self, request):
-        """?month=2026-11 (default: this month): counts, average/longest waits, causes, responsible, per day."""
+        """?month=2026-11 (default: this month): counts, average/longest waits, causes, responsible, per day,
+        and the fines for complaints caused by congestion (R-RC-8a)."""
         tz, now = Settings.load().tz, utcnow()
-        return self.db.read(incidents.monthly_summary, month_of(request.args.get("month"), now, tz), tz, now)
+        month = month_of(request.args.get("month"), now, tz)
+        return self.db.read(incidents.monthly_summary, month, tz, now, congestion_fine())
 
     @api("GET", "/pre-inspection/summary", action="reception.view")
     def congestion_summary_page(self, request):
         settings, now = Settings.load(), utcnow()
         tz = settings.tz
+        fine = congestion_fine()
         try:
-            report = self.db.read(incidents.monthly_summary, month_of(request.args.get("month"), now, tz), tz, now)
+            report = self.db.read(
+                incidents.monthly_summary, month_of(request.args.get("month"), now, tz), tz, now, fine
+            )
         except DomainError:  # a malformed ?month= shows this month
-            report = self.db.read(incidents.monthly_summary, month_of(None, now, tz), tz, now)
+            report = self.db.read(incidents.monthly_summary, month_of(None, now, tz), tz, now, fine)
         return page(
             self.name,
             N_("Pre-inspection area: monthly summary"),

@@ -1,4 +1,5 @@
-"""Billing's use cases: `f(uow, ...)`, each one transaction with the events it emits."""
+"""The invoice from what arrived (R-BL-1): signed quote and amendments, parts issued less returned, the work done;
+re-audited on every input and every correction."""
 
 from __future__ import annotations
 
@@ -15,8 +16,19 @@ from kit.errors import NotFound, PermanentError
 from kit.paging import Page
 from kit.web import JSONEncoder
 
-from . import domain, models
-from .models import Invoice, LabourOperation, PartPrice, PartsIssue, PriceList, SignedQuote, WorkDone
+from .. import domain, models
+from ..domain import pay_types
+from ..models import (
+    Correction,
+    Invoice,
+    LabourOperation,
+    PartPrice,
+    PartsIssue,
+    PartsReturn,
+    PriceList,
+    SignedQuote,
+    WorkDone,
+)
 
 _ORDER = OrderSchema()
 
@@ -86,7 +98,7 @@ def keep_signed_version(uow, order: dict, signed: dict) -> None:
             )
         )
         uow.session.flush()
-    _rebuild_invoice(uow, order["order_id"], order["visit_id"])
+    rebuild_invoice(uow, order["order_id"], order["visit_id"])
 
 
 def _sha256(body: dict) -> str:
@@ -103,7 +115,7 @@ def record_parts_issued(uow, event: Envelope) -> None:
         )
     )
     uow.session.flush()
-    _rebuild_invoice(uow, payload["order_id"], event.correlation_id)
+    rebuild_invoice(uow, payload["order_id"], event.correlation_id)
 
 
 def record_vehicle_ready(uow, event: Envelope) -> None:
@@ -118,6 +130,7 @@ def record_vehicle_ready(uow, event: Envelope) -> None:
                 parts_used=payload["parts_used"],
                 inspector_id=payload["inspector_id"],
                 ready_at=event.payload["ready_at"],
+                findings=_findings(payload),
             )
         )
         uow.session.flush()
@@ -129,10 +142,33 @@ def record_vehicle_ready(uow, event: Envelope) -> None:
             payload["parts_used"],
         )
         done.inspector_id, done.ready_at = payload["inspector_id"], event.payload["ready_at"]
-    _rebuild_invoice(uow, payload["order_id"], event.correlation_id)
+        done.findings = _findings(payload)
+    elif payload["order_version"] == done.order_version and (payload.get("deferred_work") or payload.get("wear")):
+        done.findings = _findings(payload)  # the QC findings as last reported (R-QC-3)
+    rebuild_invoice(uow, payload["order_id"], event.correlation_id)
 
 
-def _rebuild_invoice(uow, order_id: str, visit_id: str) -> Invoice:
+def _findings(payload: dict) -> dict:
+    """vehicle_ready's additive QC findings (R-QC-3), as the delivery checklist shows them."""
+    return {
+        "deferred_work": payload.get("deferred_work") or [],
+        "wear": payload.get("wear") or [],
+        "finished_bay": payload.get("finished_bay"),
+        "washed": payload.get("washed"),
+    }
+
+
+def record_parts_returned(uow, event: Envelope) -> None:
+    """parts_returned (R-BL-3): unused parts back to stock; the bill is rebuilt with the parts issued less these."""
+    payload = event.raw_payload
+    if uow.session.get(PartsReturn, payload["return_id"]) is None:
+        lines = [{k: line[k] for k in ("line_no", "part_no", "quantity")} for line in payload["lines"]]
+        uow.session.add(PartsReturn(return_id=payload["return_id"], order_id=payload["order_id"], lines=lines))
+        uow.session.flush()
+    rebuild_invoice(uow, payload["order_id"], event.correlation_id)
+
+
+def rebuild_invoice(uow, order_id: str, visit_id: str) -> Invoice:
     """Recompute the draft bill from whatever has arrived; events may come in any order."""
     session = uow.session
     invoice = models.invoice_for_order(session, order_id)
@@ -177,51 +213,42 @@ def _rebuild_invoice(uow, order_id: str, visit_id: str) -> Invoice:
     jobs = [{**job, "hours": Decimal(job["hours"])} for job in work.jobs]
     bodies = [v.signed["order"] for v in versions]
     declined = [line for b in bodies for line in b.get("declined_lines", [])]
-    draft = domain.build_invoice(body, models.price_book(session, body["price_list_version"]), jobs, issued, declined)
+    book = models.price_book(session, body["price_list_version"])
+    returned = models.parts_returned(session, order_id)
+    waived = set(invoice.waived or ())
+    draft = domain.build_invoice(body, book, jobs, issued, declined, returned, waived)
     draft.problems = domain.check_chain(bodies, _sha256) + draft.problems
     was_blocked = invoice.status == "blocked" and invoice.problems == draft.problems
+    before = invoice.status
     invoice.lines = _jsonable(draft.lines)
     invoice.problems = draft.problems
-    invoice.subtotal, invoice.vat, invoice.total = draft.subtotal, draft.vat, draft.total
+    invoice.variances = _jsonable(draft.variances)
+    invoice.pay_type = body.get("pay_type") or "customer"
+    bills = pay_types.split_by_payer(
+        draft.lines, invoice.pay_types or {}, invoice.pay_type, body["vat_rate"], invoice.discount or Decimal("0")
+    )
+    invoice.bills = _jsonable({payer: {k: v for k, v in bill.items() if k != "lines"} for payer, bill in bills.items()})
+    invoice.subtotal = sum((bill["subtotal"] for bill in bills.values()), Decimal("0.00"))
+    invoice.vat = sum((bill["vat"] for bill in bills.values()), Decimal("0.00"))
+    invoice.total = sum((bill["total"] for bill in bills.values()), Decimal("0.00"))
     invoice.status = "ready" if draft.agrees else "blocked"
+    if before == "blocked" and invoice.status == "ready":
+        uow.session.add(  # the audit trail: the correction (adjustment or consented amendment) put it right
+            Correction(
+                invoice_id=invoice.invoice_id,
+                kind="re_audit",
+                actor_id=uow.actor_id or "system",
+                at=uow.clock(),
+                reason="",
+                detail={"status": "ready", "order_version": invoice.order_version},
+            )
+        )
     if invoice.status == "blocked" and not was_blocked:
         uow.emit(
             names.INVOICE_BLOCKED,
             {"invoice_id": invoice.invoice_id, "order_id": order_id, "reasons": draft.problems},
             correlation_id=invoice.visit_id,
         )
-    return invoice
-
-
-def pay(uow, invoice_id: str, *, amount: Decimal, method: str) -> Invoice:
-    """Take the payment, issue the gate pass 门证 and release the car (R-BL-1, R-BL-6)."""
-    invoice = uow.session.get(Invoice, invoice_id)
-    if invoice is None:
-        raise NotFound("Invoice not found", field="invoice_id")
-    domain.check_payment(invoice.status, invoice.total, amount, method)
-    now = uow.clock()
-    invoice.status = "paid"
-    invoice.paid_at = now
-    invoice.paid_amount = amount
-    invoice.payment_method = method
-    invoice.cashier_id = uow.actor_id
-    invoice.gate_pass_no = f"GP{now.strftime('%y%m%d')}-{invoice.invoice_id[:6].upper()}"
-    body = _ORDER.load(models.quote(uow.session, invoice.order_id, None).signed["order"])
-    uow.emit(
-        names.VEHICLE_DELIVERED,
-        {
-            "invoice_id": invoice.invoice_id,
-            "order_id": invoice.order_id,
-            "advisor_id": body["advisor_id"],
-            "customer": body["customer"],
-            "vehicle": body["vehicle"],
-            "total": invoice.total,
-            "delivered_at": now,
-            "mileage_km": body["mileage_km"],
-            "labour_codes": sorted({line["code"] for line in invoice.lines if line["kind"] == "labour"}),
-        },
-        correlation_id=invoice.visit_id,
-    )
     return invoice
 
 
@@ -266,6 +293,13 @@ def invoice_view(invoice: Invoice) -> dict:
         "gate_pass_no": invoice.gate_pass_no,
         "order_version": invoice.order_version,
         "updated_at": invoice.updated_at,
+        "variances": invoice.variances or [],
+        "waived": invoice.waived or [],
+        "discount": invoice.discount or Decimal("0.00"),
+        "pay_type": invoice.pay_type or "customer",
+        "pay_types": invoice.pay_types or {},
+        "bills": invoice.bills or {},
+        "customer_total": Decimal((invoice.bills or {}).get("customer", {}).get("total", "0.00")),
     }
 
 

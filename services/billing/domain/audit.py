@@ -10,9 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from contracts.pricing import PriceBook
 from contracts.repair_order import RepairOrder
-from kit.errors import DomainError
 
-PAYMENT_METHODS = ("cash", "card", "wechat", "alipay", "transfer")
 CENT = Decimal("0.01")
 
 
@@ -25,6 +23,7 @@ def yuan(value) -> Decimal:
 class InvoiceDraft:
     lines: list[dict] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    variances: list[dict] = field(default_factory=list)  # line-level: what differs from the signed quote
     subtotal: Decimal = Decimal("0.00")
     vat: Decimal = Decimal("0.00")
     total: Decimal = Decimal("0.00")
@@ -71,19 +70,28 @@ def audit_quote(quote: dict, book: PriceBook | None) -> list[str]:
     return problems
 
 
+def variance_key(kind: str, line_no: int, code: str) -> str:
+    """How a line-level variance is named when a manager waives it (R-BL-1 corrections)."""
+    return f"{kind}:{line_no}:{code}"
+
+
 def build_invoice(
     quote: dict,
     book: PriceBook | None,
     jobs_done: list[dict],
     parts_issued: list[dict],
     declined: list[dict] = (),
+    returned: list[dict] = (),
+    waived: frozenset[str] | set[str] = frozenset(),
 ) -> InvoiceDraft:
-    """Bill every job done and every part issued, at the quote's (published) prices.
+    """Bill every job done and every part issued less the parts returned, at the quote's (published) prices.
 
     `quote` is the latest signed version of the order (R-BL-1: the quote and its signed amendments).
-    A job or part that is not on it, or more of a part than was quoted, is a problem: the invoice
-    cannot be settled until the order is amended with the customer's consent. A line the customer
-    declined in an amendment (`declined`, R-WS-3) is named as such.
+    A job or part that is not on it, or more of a part than was quoted, is a line-level variance: the invoice
+    cannot be settled until the order is amended with the customer's consent, or a manager waives the
+    variance (the customer is not charged for it; its list value counts as a discount). A line the customer
+    declined in an amendment (`declined`, R-WS-3) is named as such. `returned` (parts_returned, R-BL-3) is
+    taken off what was issued.
     """
     draft = InvoiceDraft(problems=audit_quote(quote, book))
     quoted = {line["line_no"]: line for line in quote["lines"]}
@@ -94,28 +102,54 @@ def build_invoice(
             return f"{what} {code} (第{line_no}行) 客户已拒绝该增项，不能结算"
         return f"{what} {code} (第{line_no}行) 不在客户签字的报价单上"
 
+    def variance(kind: str, line_no: int, code: str, quantity: Decimal, value: Decimal, problem: str) -> None:
+        key = variance_key(kind, line_no, code)
+        item = {"key": key, "line_no": line_no, "kind": kind, "code": code, "quantity": quantity}
+        item.update(value=yuan(value), problem=problem, waived=key in waived)
+        draft.variances.append(item)
+        if not item["waived"]:
+            draft.problems.append(problem)
+
     for job in sorted(jobs_done, key=lambda j: j["line_no"]):
         line = quoted.get(job["line_no"])
         if line is None or line["kind"] != "labour" or line["code"] != job["code"]:
-            draft.problems.append(not_on_quote("labour", job["code"], job["line_no"], "已完工项目"))
+            hours = (
+                book.labour[job["code"]][1]
+                if book and job["code"] in book.labour
+                else Decimal(str(job.get("hours", "0")))
+            )
+            rate = book.labour_rate if book else Decimal("0")
+            problem = not_on_quote("labour", job["code"], job["line_no"], "已完工项目")
+            variance("labour", job["line_no"], job["code"], hours, hours * rate, problem)
             continue
         draft.lines.append(_bill_line(line, line["quantity"]))
     issued: dict[int, Decimal] = {}
+    codes: dict[int, str] = {}
     for part in parts_issued:
         issued[part["line_no"]] = issued.get(part["line_no"], Decimal("0")) + part["quantity"]
-        line = quoted.get(part["line_no"])
-        if line is None or line["kind"] != "part" or line["code"] != part["part_no"]:
-            draft.problems.append(not_on_quote("part", part["part_no"], part["line_no"], "已领用备件"))
+        codes[part["line_no"]] = part["part_no"]
+    for part in returned:
+        issued[part["line_no"]] = issued.get(part["line_no"], Decimal("0")) - part["quantity"]
     for line_no, quantity in sorted(issued.items()):
+        if quantity <= 0:
+            continue
         line = quoted.get(line_no)
-        if line is None or line["kind"] != "part":
+        code = codes.get(line_no, "")
+        if line is None or line["kind"] != "part" or line["code"] != code:
+            price = book.parts[code][1] if book and code in book.parts else Decimal("0")
+            problem = not_on_quote("part", code, line_no, "已领用备件")
+            variance("part", line_no, code, quantity, quantity * price, problem)
             continue
         if quantity > line["quantity"]:
-            draft.problems.append(f"第{line_no}行 {line['code']} 领用 {quantity} 超出报价数量 {line['quantity']}")
-            continue
+            excess = quantity - line["quantity"]
+            problem = f"第{line_no}行 {line['code']} 领用 {quantity} 超出报价数量 {line['quantity']}"
+            variance("part", line_no, code, excess, excess * line["unit_price"], problem)
+            if variance_key("part", line_no, code) not in waived:
+                continue
+            quantity = line["quantity"]
         draft.lines.append(_bill_line(line, quantity))
     draft.lines.sort(key=lambda line: line["line_no"])
-    draft.subtotal = yuan(RepairOrder.of_lines(draft.lines).net())
+    draft.subtotal = yuan(RepairOrder.of_lines(draft.lines).net()) if draft.lines else Decimal("0.00")
     draft.vat = yuan(draft.subtotal * quote["vat_rate"])
     draft.total = draft.subtotal + draft.vat
     return draft
@@ -131,30 +165,6 @@ def _bill_line(quote_line: dict, quantity: Decimal) -> dict:
         "unit_price": quote_line["unit_price"],
         "amount": yuan(quantity * quote_line["unit_price"]),
     }
-
-
-def check_payment(status: str, total: Decimal | None, amount: Decimal, method: str) -> None:
-    """R-BL-1: an invoice that disagrees cannot be settled; the amount taken is the amount billed."""
-    if status == "paid":
-        raise DomainError("This invoice has already been paid", code="already_paid")
-    if status == "blocked":
-        raise DomainError(
-            "The invoice disagrees with the signed quote or the published prices; correct it before taking payment",
-            code="invoice_blocked",
-        )
-    if status != "ready":
-        raise DomainError("The car has not passed the quality check yet; it cannot be settled", code="not_ready")
-    if method not in PAYMENT_METHODS:
-        raise DomainError(
-            "The payment method must be one of {methods}", field="method", methods=", ".join(PAYMENT_METHODS)
-        )
-    if amount != total:
-        raise DomainError(
-            "The amount received {amount} does not match the amount due {total}",
-            field="amount",
-            amount=amount,
-            total=total,
-        )
 
 
 def check_chain(versions: list[dict], sha256_of) -> list[str]:
