@@ -22,6 +22,8 @@ class ReviewIncident(Schema):
     root_cause_note = Text(NOTE, load_default=None, allow_none=True)
     responsible_id = Text(SHORT, load_default=None, allow_none=True)
     actions = Text(WORDS, load_default=None, allow_none=True)
+
+
 def congestion_fine():
     """CONGESTION_FINE_YUAN: the fine per car for a complaint caused by congestion (R-RC-8a), 50 by default."""
     return complaints.fine_setting((Settings.load().raw or {}).get("CONGESTION_FINE_YUAN"))
