@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from decimal import Decimal
 from functools import cache
 
 from apispec import APISpec
@@ -52,7 +53,7 @@ def document(service_cls) -> dict:
         if body is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
         spec.path(path=PATH_PARAM.sub(r"{\2}", entrypoint.url), operations={entrypoint.method.lower(): operation})
-    return spec.to_dict()
+    return _plain(spec.to_dict())
 
 
 def _routes(service_cls):
@@ -95,3 +96,14 @@ def _param_type(kind: str) -> str:
 def _schema_name(schema) -> str:
     cls = schema if isinstance(schema, type) else type(schema)
     return f"{cls.__module__.rsplit('.', 1)[-1]}.{cls.__name__}"
+
+
+def _plain(value):
+    """Bounds written as Decimal (a quantity's minimum) become JSON numbers: the document is plain JSON."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
