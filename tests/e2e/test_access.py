@@ -26,6 +26,7 @@ def routes(service: str):
 
 
 def concrete(url: str) -> str:
+    url = re.sub(r"<any\((\w+)[^)]*\):\w+>", lambda m: m.group(1), url)  # <any(approve,reject):decision>
     return re.sub(r"<(int:)?(\w+)>", lambda m: "1" if m.group(1) else "x-" + m.group(2), url)
 
 

@@ -230,7 +230,9 @@ def book_visit_for_another_service(db, workshop, booking: dict, days: list[str],
     on `days`; a refusal is an answer ({"booked": false, "msgid", "params", "field", "code"}), not a failure."""
     rules, tz = slot_settings()
     try:
-        cmd = BookAppointment().load({**booking, "starts_at": "2000-01-01T00:00:00+00:00"})
+        cmd = BookAppointment().load(
+            {**booking, "starts_at": utcnow().isoformat()}
+        )  # a placeholder: the slot is found below
         cmd["vehicle"]["vin"] = cmd.pop("vin")
         found = booking_desk.book_first_free(
             db, workshop, cmd, [date.fromisoformat(d) for d in days], rules, tz, actor_id
