@@ -4,6 +4,7 @@ checks behind the role fence are reached (a sign-out ends only its own session).
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -13,11 +14,15 @@ from hypothesis import HealthCheck, given, settings
 from contracts import names
 from kit.auth import ROLES, Sessions, StaffMember, load_or_create_secret
 from kit.openapi import document
-from kit.serve import service_class
 
 pytestmark = pytest.mark.e2e
 LINE_SETTINGS = {"SIGN_IN_ADDRESS_FAILURES": "100000"}  # fuzzed sign-ins all come from 127.0.0.1
 EXAMPLES = 8
+
+
+def service_class(service: str):
+    """The service's class, imported without kit.serve: its eventlet monkey-patching would reach every later test."""
+    return importlib.import_module(f"services.{service}.service").Service
 
 
 @pytest.mark.parametrize("service", names.SERVICES)
