@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
+from datetime import time as time_of_day
 from decimal import Decimal
 from functools import cache, partial
 from pathlib import Path
@@ -90,7 +91,7 @@ class JSONEncoder(json.JSONEncoder):
     def default(self, o):
         if isinstance(o, Decimal):
             return str(o)
-        if isinstance(o, datetime | date):
+        if isinstance(o, datetime | date | time_of_day):  # a shift's start and end are times of day
             return o.isoformat()
         if isinstance(o, uuid.UUID):
             return str(o)

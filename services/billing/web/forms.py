@@ -66,6 +66,9 @@ class GateCheckSchema(Schema):
 
 class CaptureSignature(Schema):
     image = fields.String(required=True, validate=validate.Length(min=1, max=3_000_000))
+    # the kit's pad sends what it was opened for; the waiver pad is opened for its delivery page, not an order version
+    order_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    amendment_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
 
 
 def discount_limits() -> dict[str, Decimal]:
