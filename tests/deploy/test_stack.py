@@ -25,6 +25,7 @@ import requests
 from kombu import Connection
 
 from contracts import names
+from tests.support.http import eventually
 from tests.support.infra import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,12 +108,17 @@ class Dealership:
         self.compose("--profile", "migrate", "run", "--rm", "migrate")
         self.compose("up", "-d")
         waiting = set(names.SERVICES)
-        while time.monotonic() - started < HEALTHY_WITHIN:
-            # each /healthz opens a connection to the broker: ask only those not healthy yet, once a second
-            waiting -= {service for service, h in self.health(sorted(waiting)).items() if h.get("status") == "ok"}
-            if not waiting:
-                return time.monotonic() - started
-            time.sleep(1)
+
+        def all_healthy() -> bool:
+            # each /healthz opens a connection to the broker: ask only those not healthy yet
+            waiting.difference_update(s for s, h in self.health(sorted(waiting)).items() if h.get("status") == "ok")
+            return not waiting
+
+        try:
+            eventually(all_healthy, timeout=HEALTHY_WITHIN, interval=0.25, what="all seven services healthy")
+            return time.monotonic() - started
+        except AssertionError:
+            pass
         logs = {
             c: subprocess.run([ENGINE, "logs", "--tail", "15", c], capture_output=True, text=True)
             for c in self.containers()
@@ -194,14 +200,17 @@ def _health_check_passes(container: str) -> bool:
     docker runs it by itself, so its last state is read (`starting` for at most the start period)."""
     if ENGINE == "podman":
         return subprocess.run([ENGINE, "healthcheck", "run", container], capture_output=True).returncode == 0
-    for _ in range(60):
+
+    def settled() -> str | None:
         state = subprocess.run(
             [ENGINE, "inspect", "--format", "{{.State.Health.Status}}", container], capture_output=True, text=True
         ).stdout.strip()
-        if state != "starting":
-            return state == "healthy"
-        time.sleep(1)
-    return False
+        return None if state == "starting" else state
+
+    try:
+        return eventually(settled, timeout=60, interval=0.25, what=f"{container}'s health check") == "healthy"
+    except AssertionError:
+        return False
 
 
 def test_both_dealerships_answer_healthy_from_every_service_and_every_container_health_check(dealerships):
