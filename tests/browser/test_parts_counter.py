@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from contracts import names
 from tests.browser.test_booking_desk import sign_in
+from tests.support.factories import make_booking, next_slot
 from tests.support.http import Client, eventually
 from tests.support.visit import Visit
 
@@ -18,7 +19,7 @@ LINE_SETTINGS = {"PARTS_AUTO_ISSUE": "0"}  # requests wait on the counter's queu
 
 def test_the_clerk_issues_against_the_pick_list_by_scanning(page: Page, line):
     client = Client(line)
-    visit = Visit(line, client=client)
+    visit = Visit(line, booking=make_booking(starts_at=next_slot(tomorrow=True).isoformat()), client=client)
     visit.book()
     visit.wait_parts_reserved()
 

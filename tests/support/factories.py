@@ -35,12 +35,16 @@ _SLOT_NUMBERS = itertools.count()
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def next_slot() -> datetime:
-    """A free reception slot (R-BK-3 grid) for advisor A001: each call in a process gets another one."""
+def next_slot(*, tomorrow: bool = False) -> datetime:
+    """A free reception slot (R-BK-3 grid) for advisor A001: each call in a process gets another one.
+
+    The slots walk forward a day per 24 calls, so after many tests in one process they lie days ahead;
+    `tomorrow=True` keeps to tomorrow's grid, for a test that needs the visit within the pick list's
+    48 hours (R-BK-6) whatever ran before it."""
     from services.booking.domain.slots import SlotRules, reception_slots
 
     n = next(_SLOT_NUMBERS)
-    day = (datetime.now(SHANGHAI) + timedelta(days=1 + n // 24)).date()
+    day = (datetime.now(SHANGHAI) + timedelta(days=1 if tomorrow else 1 + n // 24)).date()
     return reception_slots(day, SlotRules(), SHANGHAI)[n % 24]
 
 
