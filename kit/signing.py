@@ -7,6 +7,14 @@ Keys (issue 12, item 10): every signature names its key (`key_id`); every key's 
 `order-signing-<key id>.pub`, so after a rotation (`python -m kit.signing rotate <key dir>`) old orders still
 verify; a revoked key (`python -m kit.signing revoke <key dir> <key id>`, kept in `revoked-keys.json`) verifies
 only what it signed before its revocation (`signed_at` in the body).
+
+Redactable signatures (issue 14, the HQ feed): reception signs with the scheme `ed25519-redactable-1`. The envelope
+carries a random `customer_salt`, and the signature covers the order with its `customer` block replaced by
+`{"digest": sha256hex(salt + canonical(customer))}`. Inside the dealership, verifiers hold the full customer and
+the salt and compute the digest; the copy that leaves the store (kit.feed) carries the order with the customer in
+that digest form and without the salt, and still verifies with the store's public key, while the salted digest
+tells HQ nothing about the customer. Envelopes without `scheme` (signed before) are signatures over the plain
+order and keep verifying as they were.
 """
 
 from __future__ import annotations
@@ -28,6 +36,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from .errors import PermanentError
 
 PRIVATE_KEY_FILE = "order-signing.key"
+REDACTABLE = "ed25519-redactable-1"
+SALT_BYTES = 16
 PUBLIC_KEY_FILE = "order-signing.pub"
 REVOKED_FILE = "revoked-keys.json"
 
@@ -45,28 +55,89 @@ def key_id(public_key: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
-def sign(body: dict[str, Any], private_key: Ed25519PrivateKey) -> dict[str, Any]:
-    """Return the signed envelope `{"order": body, "signature": b64, "key_id": ...}`."""
-    signature = private_key.sign(canonical(body))
+def customer_digest(customer: dict[str, Any], salt_hex: str) -> str:
+    """The salted digest that stands for the customer block in what a redactable signature covers."""
+    return hashlib.sha256(bytes.fromhex(salt_hex) + canonical(customer)).hexdigest()
+
+
+def is_redacted_customer(customer: Any) -> bool:
+    return isinstance(customer, dict) and set(customer) == {"digest"} and isinstance(customer["digest"], str)
+
+
+def sign(body: dict[str, Any], private_key: Ed25519PrivateKey, *, salt: bytes | None = None) -> dict[str, Any]:
+    """Return the signed envelope `{"order": body, "signature": b64, "key_id": ..., "scheme": REDACTABLE,
+    "customer_salt": hex}`; the signature covers the body with its customer in digest form."""
+    salt_hex = (salt or os.urandom(SALT_BYTES)).hex()
+    covered = {**body, "customer": {"digest": customer_digest(body["customer"], salt_hex)}}
+    signature = private_key.sign(canonical(covered))
     return {
         "order": body,
         "signature": base64.b64encode(signature).decode("ascii"),
         "key_id": key_id(private_key.public_key()),
+        "scheme": REDACTABLE,
+        "customer_salt": salt_hex,
     }
+
+
+def sign_plain(body: dict[str, Any], private_key: Ed25519PrivateKey) -> dict[str, Any]:
+    """The scheme before issue 14 (a signature over the plain order): kept for tests of old envelopes."""
+    return {
+        "order": body,
+        "signature": base64.b64encode(private_key.sign(canonical(body))).decode("ascii"),
+        "key_id": key_id(private_key.public_key()),
+    }
+
+
+def redact(signed: dict[str, Any]) -> dict[str, Any]:
+    """The envelope as it may leave the store: the customer in digest form, no salt. Still verifies.
+    Only a redactable envelope can be redacted (ValueError otherwise)."""
+    if signed.get("scheme") != REDACTABLE:
+        raise ValueError("only an ed25519-redactable-1 envelope can be redacted")
+    order = signed["order"]
+    if is_redacted_customer(order.get("customer")):
+        digest = order["customer"]["digest"]
+    else:
+        digest = customer_digest(order["customer"], signed["customer_salt"])
+    out = {k: v for k, v in signed.items() if k != "customer_salt"}
+    out["order"] = {**order, "customer": {"digest": digest}}
+    return out
+
+
+def _covered(signed: dict[str, Any]) -> bytes:
+    """The bytes the envelope's signature covers, by its scheme."""
+    scheme = signed.get("scheme")
+    order = signed["order"]
+    if scheme is None:
+        return canonical(order)
+    if scheme != REDACTABLE:
+        raise SignatureInvalid(f"order signed with an unknown scheme {scheme!r}")
+    customer = order.get("customer")
+    if is_redacted_customer(customer):
+        return canonical(order)  # already as signed
+    salt = signed.get("customer_salt")
+    if not isinstance(customer, dict) or not isinstance(salt, str):
+        raise SignatureInvalid("order signature does not verify: customer or its salt missing")
+    try:
+        digest = customer_digest(customer, salt)
+    except ValueError:
+        raise SignatureInvalid("order signature does not verify: the customer salt is not hex") from None
+    return canonical({**order, "customer": {"digest": digest}})
 
 
 def verify(
     signed: dict[str, Any], trusted: dict[str, Ed25519PublicKey], revoked: dict[str, datetime] | None = None
 ) -> dict[str, Any]:
     """Return the order body when its signature verifies against a trusted key, not revoked when it signed;
-    raise otherwise."""
+    raise otherwise. Accepts envelopes signed before issue 14 (no scheme), redactable ones with the full
+    customer and its salt, and redacted ones (customer in digest form, no salt: the HQ feed's copy)."""
     if not isinstance(signed, dict) or not signed.get("signature") or not isinstance(signed.get("order"), dict):
         raise SignatureInvalid("order is not signed")
     public_key = trusted.get(signed.get("key_id", ""))
     if public_key is None:
         raise SignatureInvalid(f"order signed with unknown key {signed.get('key_id')!r}")
+    covered = _covered(signed)
     try:
-        public_key.verify(base64.b64decode(signed["signature"], validate=True), canonical(signed["order"]))
+        public_key.verify(base64.b64decode(signed["signature"], validate=True), covered)
     except (InvalidSignature, ValueError):
         raise SignatureInvalid("order signature does not verify: the order was altered after signing") from None
     revoked_at = (revoked or {}).get(signed["key_id"])

@@ -146,6 +146,10 @@ class SignedOrderSchema(Schema):
     order = fields.Dict(required=True)  # checked against OrderSchema after the signature (see kit.signing)
     signature = fields.String(required=True)
     key_id = fields.String(required=True)
+    # additive (issue 14): the redactable scheme (kit.signing); absent from orders signed before it
+    scheme = fields.String(validate=validate.OneOf(("ed25519-redactable-1",)))
+    customer_salt = fields.String(validate=validate.Length(equal=32))  # hex; never leaves the store
+    customer_ref = fields.String()  # the HQ feed's copy only: the keyed pseudonym of the customer (kit.feed)
 
 
 class OrderSigned(SignedOrderSchema):
