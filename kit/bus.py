@@ -5,11 +5,19 @@ event is never dropped because its consumer had not started yet:
 
     <ns><source>.events        topic exchange per producing service (nameko's naming)
     <ns><consumer>--<event>    quorum queue per subscription in contracts.events.SUBSCRIPTIONS
-    <ns>hq.feed                quorum queue: the dealer group's feed, of what the relays published only
-    <ns>hq.relayed             headers exchange bound to every events exchange; hq.feed takes from it only the
-                               messages carrying the relays' mark (issue 12: a message published to an exchange
-                               by anyone else, forged or unreadable, never reaches the HQ)
+    <ns>hq.relayed             headers exchange to which the relays publish, for each event, its feed copy (the
+                               copy that may leave the store: kit.feed redacts the customer); bound to no
+                               exchange, so nothing published to a service's exchange reaches it
+    <ns>hq.feed                stream (issue 14): the dealer group's feed, retained by age and size
+                               (FEED_MAX_AGE, FEED_MAX_BYTES); any reader starts at any offset. It takes from
+                               hq.relayed only the messages carrying the relays' mark (issue 12: a message
+                               published by anyone else, forged or unreadable, never reaches the HQ)
+    <ns>hq.outbound            quorum queue, bound like hq.feed: the link to HQ's vhost (a shovel, deploy/hq)
+                               takes it, so the feed copies wait here while HQ or the link is down
     <ns>aftersales.dead-letter direct exchange; <ns><service>.dead-letters quorum queue each
+
+A feed copy: body = the event envelope's JSON with its personal fields redacted (kit.feed); message_id = the
+event id; headers `dealer_id`, `event_type`, `personal_data` and the mark; routing key = the event type.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 
 import sqlalchemy as sa
-from amqp.exceptions import ChannelError
+from amqp.exceptions import ChannelError, PreconditionFailed
 from amqp.exceptions import ConnectionError as AMQPConnectionError
 from kombu import Connection, Exchange, Producer, Queue
 from kombu.exceptions import OperationalError
@@ -32,6 +40,7 @@ from contracts import names, producer_of
 from contracts.events import SUBSCRIPTIONS
 
 from . import clock as kit_clock
+from . import feed as kit_feed
 from .db import outbox_table
 
 log = logging.getLogger(__name__)
@@ -40,7 +49,8 @@ log = logging.getLogger(__name__)
 # the broker's own limit catches a message whose handler kills the process every time.
 # Fixed, because a queue redeclared with other arguments fails with 406 PRECONDITION_FAILED.
 BROKER_DELIVERY_LIMIT = 20
-HQ_FEED_MAX_LENGTH = 100_000
+HQ_FEED_MAX_LENGTH = 100_000  # the quorum hq.feed before issue 14 (replaced by a stream at start-up)
+LEGACY_HQ_FEED_ARGS = {"x-queue-type": "quorum", "x-max-length": HQ_FEED_MAX_LENGTH, "x-overflow": "drop-head"}
 
 
 def events_exchange(ns: str, source: str) -> Exchange:
@@ -94,41 +104,89 @@ def hq_mark(ns: str, secret: str | None = None) -> str:
     return hmac.new(secret.encode(), f"hq-feed:{ns}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def hq_feed_queues(ns: str, mark: str | None = None) -> list[Queue]:
-    """One queue for the group HQ (shovel it upstream), fed by the headers exchange with the relays' mark only."""
-    args = {"x-queue-type": "quorum", "x-max-length": HQ_FEED_MAX_LENGTH, "x-overflow": "drop-head"}
-    binding = {"x-match": "all", HQ_MARK_HEADER: mark or hq_mark(ns)}
+def hq_binding(ns: str, mark: str | None = None) -> dict:
+    return {"x-match": "all", HQ_MARK_HEADER: mark or hq_mark(ns)}
+
+
+def hq_feed_queues(ns: str, mark: str | None = None, settings=None) -> list[Queue]:
+    """The group HQ's stream and the link's buffer, fed by the headers exchange with the relays' mark only."""
+    if settings is None:
+        from .config import Settings
+
+        settings = Settings.load()
+    stream = {
+        "x-queue-type": "stream",
+        "x-max-age": settings.feed_max_age,
+        "x-max-length-bytes": settings.feed_max_bytes,
+    }
+    # bounded like the stream: after an outage longer than that, HQ replays the gap from the store's stream
+    outbound = {"x-queue-type": "quorum", "x-max-length-bytes": settings.feed_max_bytes, "x-overflow": "drop-head"}
+    binding = hq_binding(ns, mark)
     return [
-        Queue(
-            f"{ns}hq.feed",
-            exchange=hq_exchange(ns),
-            durable=True,
-            queue_arguments=args,
-            binding_arguments=binding,
-        )
+        Queue(name, exchange=hq_exchange(ns), durable=True, queue_arguments=args, binding_arguments=binding)
+        for name, args in ((f"{ns}hq.feed", stream), (f"{ns}hq.outbound", outbound))
     ]
 
 
-def all_queues(ns: str, mark: str | None = None) -> list[Queue]:
+def all_queues(ns: str, mark: str | None = None, settings=None) -> list[Queue]:
     queues = [consumer_queue(ns, svc, et) for svc, types in SUBSCRIPTIONS.items() for et in types]
     queues += [dead_letter_queue(ns, svc) for svc in names.SERVICES]
-    queues += hq_feed_queues(ns, mark)
+    queues += hq_feed_queues(ns, mark, settings)
     return queues
 
 
-def declare_topology(connection: Connection, ns: str, mark: str | None = None) -> None:
+def declare_topology(connection: Connection, ns: str, mark: str | None = None, settings=None) -> None:
     channel = connection.default_channel
     hq = hq_exchange(ns)(channel)
     hq.declare()
     for svc in names.SERVICES:
         events = events_exchange(ns, svc)(channel)
         events.declare()
-        hq.bind_to(events, routing_key="#")
+        # before issue 14 every events exchange was bound to hq.relayed: the relays publish the feed copy now
+        channel.exchange_unbind(hq.name, events.name, routing_key="#")
     dead_letter_exchange(ns)(channel).declare()
-    for queue in all_queues(ns, mark):
-        queue(channel).declare()
+    feed_queues = hq_feed_queues(ns, mark, settings)
+    for queue in all_queues(ns, mark, settings):
+        if queue.name not in {q.name for q in feed_queues}:
+            queue(channel).declare()
+    for queue in feed_queues:
+        _declare_feed_queue(connection, queue)
     for svc in names.SERVICES:  # the feed's old bindings (every message of every exchange) go
-        channel.queue_unbind(f"{ns}hq.feed", exchange=events_exchange(ns, svc).name, routing_key="#")
+        connection.default_channel.queue_unbind(f"{ns}hq.feed", exchange=events_exchange(ns, svc).name, routing_key="#")
+
+
+def _declare_feed_queue(connection: Connection, queue: Queue) -> None:
+    """Declare a feed queue; one declared before with other arguments fails with 406 and closes the channel:
+    the quorum hq.feed of before issue 14 is then replaced by the stream (its messages, never read by anyone,
+    are dropped); a stream or buffer whose retention differs from the settings is kept as it is (a policy
+    changes a queue's retention; a redeclare cannot) and only bound."""
+    try:
+        with connection.channel() as channel:
+            queue(channel).declare()
+        return
+    except PreconditionFailed:
+        pass
+    if queue.name.endswith("hq.feed") and _is_legacy_feed(connection, queue.name):
+        log.warning("replacing the quorum queue %s by a stream (issue 14); its messages are dropped", queue.name)
+        with connection.channel() as channel:
+            channel.queue_delete(queue.name)
+            queue(channel).declare()
+        return
+    log.warning("%s exists with other arguments than the settings ask for: kept as it is", queue.name)
+    with connection.channel() as channel:
+        channel.queue_bind(queue.name, queue.exchange.name, routing_key="", arguments=queue.binding_arguments)
+
+
+def _is_legacy_feed(connection: Connection, name: str) -> bool:
+    try:
+        with connection.channel() as channel:
+            channel.queue_declare(name, durable=True, auto_delete=False, arguments=LEGACY_HQ_FEED_ARGS)
+        return True
+    except PreconditionFailed:
+        return False
+
+
+_NAMES_ONLY = type("NamesOnly", (), {"feed_max_age": "", "feed_max_bytes": 0})()  # queue names need no settings
 
 
 def delete_topology(connection: Connection, ns: str) -> None:
@@ -136,7 +194,7 @@ def delete_topology(connection: Connection, ns: str) -> None:
     if not ns:
         raise ValueError("refusing to delete the production topology (empty namespace)")
     channel = connection.default_channel
-    for name in {q.name for q in all_queues(ns, mark="-")}:
+    for name in {q.name for q in all_queues(ns, mark="-", settings=_NAMES_ONLY)}:
         channel.queue_delete(name)
     channel.exchange_delete(hq_exchange(ns).name)
     for svc in names.SERVICES:
@@ -166,12 +224,15 @@ class OutboxRelay:
         amqp_uri: str,
         namespace: str,
         sleep: Callable[[float], None] = time.sleep,
+        feed_key: bytes | None = None,
+        feed_mode: str | None = None,
     ):
         self.engine = engine
         self.outbox = outbox_table(metadata)
         self.amqp_uri = amqp_uri
         self.namespace = namespace
         self.mark = hq_mark(namespace)
+        self.feed_key, self.feed_mode = _feed_settings(feed_key, feed_mode)
         self.sleep = sleep
         self._connection: Connection | None = None
         self._producer: Producer | None = None
@@ -246,11 +307,20 @@ class OutboxRelay:
                         content_type="application/json",
                         content_encoding="utf-8",
                         message_id=message["event_id"],
-                        headers={
-                            "event_type": row.event_type,
-                            "correlation_id": message["correlation_id"],
-                            HQ_MARK_HEADER: self.mark,  # what the relays publish, and only that, reaches the HQ
-                        },
+                        headers={"event_type": row.event_type, "correlation_id": message["correlation_id"]},
+                        retry=False,
+                    )
+                    feed_body, feed_headers = self.feed_copy(row, message)  # issue 14: what leaves the store
+                    producer.publish(
+                        feed_body,
+                        exchange=hq_exchange(self.namespace).name,
+                        routing_key=row.event_type,
+                        mandatory=True,
+                        delivery_mode=2,
+                        content_type="application/json",
+                        content_encoding="utf-8",
+                        message_id=message["event_id"],
+                        headers=feed_headers,
                         retry=False,
                     )
                     confirmed.append(row.id)
@@ -264,6 +334,19 @@ class OutboxRelay:
             log.warning("outbox relay: broker unavailable (%s); %d rows stay pending", exc, len(rows) - len(confirmed))
             self.close()
 
+    def feed_copy(self, row, message: dict | None = None) -> tuple[str | bytes, dict]:
+        """The copy of an outbox row for the dealer group's feed: the envelope with the customer redacted
+        (kit.feed, FEED_PERSONAL_DATA) and the relays' mark, which alone lets it into hq.feed and hq.outbound."""
+        message = json.loads(row.body) if message is None else message
+        body = kit_feed.feed_body(row.body, message, self.feed_key, self.feed_mode)
+        headers = {
+            "dealer_id": message["dealer_id"],
+            "event_type": row.event_type,
+            "personal_data": self.feed_mode,
+            HQ_MARK_HEADER: self.mark,
+        }
+        return body, headers
+
     def _mark(self, conn, confirmed: list[int], failed: dict[int, str]) -> None:
         now = kit_clock.now()
         if confirmed:
@@ -275,6 +358,18 @@ class OutboxRelay:
                 .where(self.outbox.c.id == row_id)
                 .values(attempts=self.outbox.c.attempts + 1, last_error=error[:500])
             )
+
+
+def _feed_settings(key: bytes | None, mode: str | None) -> tuple[bytes, str]:
+    if key is not None and mode is not None:
+        return key, kit_feed.check_mode(mode)
+    from .auth import load_or_create_secret
+    from .config import Settings
+
+    settings = Settings.load()
+    if key is None:
+        key = kit_feed.customer_ref_key(load_or_create_secret(settings.signing_key_dir))
+    return key, kit_feed.check_mode(mode or settings.feed_personal_data)
 
 
 # --- dead letters -----------------------------------------------------------------------------

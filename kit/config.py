@@ -50,6 +50,10 @@ class Settings:
     max_delivery_attempts: int = 5
     seed: str = "none"
     session_hours: float = 12.0
+    # the dealer group's HQ feed (issue 14): what of a customer leaves the store, how long the feed stream keeps
+    feed_personal_data: str = "pseudonymous"  # or "full" (kit.feed)
+    feed_max_age: str = "30D"  # the stream's x-max-age: Y, M, D, h, m, s units
+    feed_max_bytes: int = 5_000_000_000  # the stream's x-max-length-bytes
     raw: Mapping[str, Any] | None = None
 
     @classmethod
@@ -68,6 +72,9 @@ class Settings:
             max_delivery_attempts=int(source.get("MAX_DELIVERY_ATTEMPTS", 5)),
             seed=source.get("SEED", "none"),
             session_hours=float(source.get("SESSION_HOURS", 12)),
+            feed_personal_data=source.get("FEED_PERSONAL_DATA", "pseudonymous"),
+            feed_max_age=source.get("FEED_MAX_AGE", "30D"),
+            feed_max_bytes=int(source.get("FEED_MAX_BYTES", 5_000_000_000)),
             raw=source,
         )
 
