@@ -22,8 +22,6 @@ event id; headers `dealer_id`, `event_type`, `personal_data` and the mark; routi
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import time
@@ -31,7 +29,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 
 import sqlalchemy as sa
-from amqp.exceptions import ChannelError, PreconditionFailed
+from amqp.exceptions import ChannelError
 from amqp.exceptions import ConnectionError as AMQPConnectionError
 from kombu import Connection, Exchange, Producer, Queue
 from kombu.exceptions import OperationalError
@@ -42,6 +40,17 @@ from contracts.events import SUBSCRIPTIONS
 from . import clock as kit_clock
 from . import feed as kit_feed
 from .db import outbox_table
+from .hq_topology import (  # noqa: F401 - kit.bus is where the rest of the kit and the tests find them
+    HQ_FEED_MAX_LENGTH,
+    HQ_MARK_HEADER,
+    LEGACY_HQ_FEED_ARGS,
+    declare_feed_queue,
+    feed_settings,
+    hq_binding,
+    hq_exchange,
+    hq_feed_queues,
+    hq_mark,
+)
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +58,6 @@ log = logging.getLogger(__name__)
 # the broker's own limit catches a message whose handler kills the process every time.
 # Fixed, because a queue redeclared with other arguments fails with 406 PRECONDITION_FAILED.
 BROKER_DELIVERY_LIMIT = 20
-HQ_FEED_MAX_LENGTH = 100_000  # the quorum hq.feed before issue 14 (replaced by a stream at start-up)
-LEGACY_HQ_FEED_ARGS = {"x-queue-type": "quorum", "x-max-length": HQ_FEED_MAX_LENGTH, "x-overflow": "drop-head"}
 
 
 def events_exchange(ns: str, source: str) -> Exchange:
@@ -86,48 +93,6 @@ def consumer_queue(ns: str, service: str, event_type: str) -> Queue:
     )
 
 
-HQ_MARK_HEADER = "aftersales-relay-mark"  # not x-…: a headers exchange ignores those when matching
-
-
-def hq_exchange(ns: str) -> Exchange:
-    return Exchange(f"{ns}hq.relayed", type="headers", durable=True)
-
-
-def hq_mark(ns: str, secret: str | None = None) -> str:
-    """The relays' mark on what they publish: derived from the dealership's shared secret (kit.auth), which a
-    publisher without it cannot know."""
-    if secret is None:
-        from .auth import load_or_create_secret
-        from .config import Settings
-
-        secret = load_or_create_secret(Settings.load().signing_key_dir)
-    return hmac.new(secret.encode(), f"hq-feed:{ns}".encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def hq_binding(ns: str, mark: str | None = None) -> dict:
-    return {"x-match": "all", HQ_MARK_HEADER: mark or hq_mark(ns)}
-
-
-def hq_feed_queues(ns: str, mark: str | None = None, settings=None) -> list[Queue]:
-    """The group HQ's stream and the link's buffer, fed by the headers exchange with the relays' mark only."""
-    if settings is None:
-        from .config import Settings
-
-        settings = Settings.load()
-    stream = {
-        "x-queue-type": "stream",
-        "x-max-age": settings.feed_max_age,
-        "x-max-length-bytes": settings.feed_max_bytes,
-    }
-    # bounded like the stream: after an outage longer than that, HQ replays the gap from the store's stream
-    outbound = {"x-queue-type": "quorum", "x-max-length-bytes": settings.feed_max_bytes, "x-overflow": "drop-head"}
-    binding = hq_binding(ns, mark)
-    return [
-        Queue(name, exchange=hq_exchange(ns), durable=True, queue_arguments=args, binding_arguments=binding)
-        for name, args in ((f"{ns}hq.feed", stream), (f"{ns}hq.outbound", outbound))
-    ]
-
-
 def all_queues(ns: str, mark: str | None = None, settings=None) -> list[Queue]:
     queues = [consumer_queue(ns, svc, et) for svc, types in SUBSCRIPTIONS.items() for et in types]
     queues += [dead_letter_queue(ns, svc) for svc in names.SERVICES]
@@ -150,40 +115,9 @@ def declare_topology(connection: Connection, ns: str, mark: str | None = None, s
         if queue.name not in {q.name for q in feed_queues}:
             queue(channel).declare()
     for queue in feed_queues:
-        _declare_feed_queue(connection, queue)
+        declare_feed_queue(connection, queue)
     for svc in names.SERVICES:  # the feed's old bindings (every message of every exchange) go
         connection.default_channel.queue_unbind(f"{ns}hq.feed", exchange=events_exchange(ns, svc).name, routing_key="#")
-
-
-def _declare_feed_queue(connection: Connection, queue: Queue) -> None:
-    """Declare a feed queue; one declared before with other arguments fails with 406 and closes the channel:
-    the quorum hq.feed of before issue 14 is then replaced by the stream (its messages, never read by anyone,
-    are dropped); a stream or buffer whose retention differs from the settings is kept as it is (a policy
-    changes a queue's retention; a redeclare cannot) and only bound."""
-    try:
-        with connection.channel() as channel:
-            queue(channel).declare()
-        return
-    except PreconditionFailed:
-        pass
-    if queue.name.endswith("hq.feed") and _is_legacy_feed(connection, queue.name):
-        log.warning("replacing the quorum queue %s by a stream (issue 14); its messages are dropped", queue.name)
-        with connection.channel() as channel:
-            channel.queue_delete(queue.name)
-            queue(channel).declare()
-        return
-    log.warning("%s exists with other arguments than the settings ask for: kept as it is", queue.name)
-    with connection.channel() as channel:
-        channel.queue_bind(queue.name, queue.exchange.name, routing_key="", arguments=queue.binding_arguments)
-
-
-def _is_legacy_feed(connection: Connection, name: str) -> bool:
-    try:
-        with connection.channel() as channel:
-            channel.queue_declare(name, durable=True, auto_delete=False, arguments=LEGACY_HQ_FEED_ARGS)
-        return True
-    except PreconditionFailed:
-        return False
 
 
 _NAMES_ONLY = type("NamesOnly", (), {"feed_max_age": "", "feed_max_bytes": 0})()  # queue names need no settings
@@ -232,7 +166,7 @@ class OutboxRelay:
         self.amqp_uri = amqp_uri
         self.namespace = namespace
         self.mark = hq_mark(namespace)
-        self.feed_key, self.feed_mode = _feed_settings(feed_key, feed_mode)
+        self.feed_key, self.feed_mode = feed_settings(feed_key, feed_mode)
         self.sleep = sleep
         self._connection: Connection | None = None
         self._producer: Producer | None = None
@@ -358,18 +292,6 @@ class OutboxRelay:
                 .where(self.outbox.c.id == row_id)
                 .values(attempts=self.outbox.c.attempts + 1, last_error=error[:500])
             )
-
-
-def _feed_settings(key: bytes | None, mode: str | None) -> tuple[bytes, str]:
-    if key is not None and mode is not None:
-        return key, kit_feed.check_mode(mode)
-    from .auth import load_or_create_secret
-    from .config import Settings
-
-    settings = Settings.load()
-    if key is None:
-        key = kit_feed.customer_ref_key(load_or_create_secret(settings.signing_key_dir))
-    return key, kit_feed.check_mode(mode or settings.feed_personal_data)
 
 
 # --- dead letters -----------------------------------------------------------------------------

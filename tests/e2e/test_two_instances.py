@@ -7,11 +7,10 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from kombu import Connection
 
 from contracts import names
-from kit import bus
 from tests.e2e.test_postgresql import service_databases  # noqa: F401 - the fixture
+from tests.support.feed import read_stream
 from tests.support.http import Client
 from tests.support.infra import free_port
 from tests.support.visit import Visit
@@ -21,16 +20,7 @@ pytestmark = pytest.mark.e2e
 
 
 def _hq_feed_event_ids(amqp_uri: str, namespace: str) -> list[str]:
-    ids = []
-    with Connection(amqp_uri) as conn:
-        queue = conn.SimpleQueue(bus.hq_feed_queues(namespace)[0])
-        while True:
-            try:
-                message = queue.get(timeout=2)
-            except queue.Empty:
-                return ids
-            ids.append(message.properties.get("message_id") or message.payload.get("event_id"))
-            message.ack()
+    return [m.message_id or m.json()["event_id"] for m in read_stream(amqp_uri, f"{namespace}hq.feed", "first")]
 
 
 def test_two_instances_of_every_service_publish_and_handle_each_event_once(service_databases, line_factory):  # noqa: F811

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -55,7 +54,7 @@ def read_stream(
         while until is None or len(out) < until:
             try:
                 conn.drain_events(timeout=idle)
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 break
         channel.close()
     return out
