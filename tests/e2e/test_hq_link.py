@@ -7,6 +7,7 @@ store's public key although their customer is redacted."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -21,7 +22,7 @@ from tests.support.broker import queue_depth
 from tests.support.factories import make_booking, make_mobile
 from tests.support.feed import read_stream
 from tests.support.http import Client, eventually
-from tests.support.infra import free_port
+from tests.support.infra import MANAGEMENT_URL_SETTING, free_port
 from tests.support.visit import BOOKING_CLERK, Visit
 from tools import hq_link
 from tools.line import Line
@@ -38,7 +39,7 @@ class Broker:
     def __init__(self, amqp_uri: str):
         parts = urlsplit(amqp_uri)
         self.amqp_uri = amqp_uri
-        self.api = f"http://{parts.hostname}:15672/api"
+        self.api = os.environ.get(MANAGEMENT_URL_SETTING) or f"http://{parts.hostname}:15672/api"
         self.auth = (parts.username or "guest", parts.password or "guest")
 
     def call(self, method: str, path: str, body=None, ok=(200, 201, 204)) -> requests.Response:

@@ -14,6 +14,7 @@ from kit import bus
 from kit.rpc import rpc_exchange_name
 
 LOCAL_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/"
+MANAGEMENT_URL_SETTING = "RABBITMQ_MANAGEMENT_URL"  # else http://<the AMQP host>:15672/api
 LOCAL_POSTGRES_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 
 
@@ -34,8 +35,11 @@ def rabbitmq_uri():
         return
     from testcontainers.rabbitmq import RabbitMqContainer
 
-    with RabbitMqContainer("rabbitmq:3.13-management") as rabbit:
+    with RabbitMqContainer("rabbitmq:3.13-management").with_exposed_ports(15672) as rabbit:
         params = rabbit.get_connection_params()
+        # the HQ link's test (issue 14) drives shovels through the management API
+        rabbit.exec(["rabbitmq-plugins", "enable", "rabbitmq_shovel", "rabbitmq_shovel_management"])
+        os.environ[MANAGEMENT_URL_SETTING] = f"http://{params.host}:{rabbit.get_exposed_port(15672)}/api"
         yield f"amqp://guest:guest@{params.host}:{params.port}/"
 
 
