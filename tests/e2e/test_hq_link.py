@@ -21,9 +21,9 @@ from kit import signing
 from tests.support.broker import queue_depth
 from tests.support.factories import make_booking, make_mobile
 from tests.support.feed import read_stream
-from tests.support.http import Client, eventually
+from tests.support.http import eventually
 from tests.support.infra import MANAGEMENT_URL_SETTING, free_port
-from tests.support.visit import BOOKING_CLERK, Visit
+from tests.support.visit import Visit
 from tools import hq_link
 from tools.line import Line
 
@@ -132,10 +132,13 @@ def group(amqp_uri, tmp_path, request):
 
 
 def _book(store: dict, customers: list[dict]) -> None:
-    """A booking at the store's desk (the customer's details in its appointment_booked)."""
+    """A booking at the store's desk (the customer's details in its appointment_booked), until the parts counter
+    answered (parts_reserved or parts_short: the last event a booking causes)."""
     booking = make_booking(customer={"name": f"测试客户{uuid.uuid4().hex[:6]}", "mobile": make_mobile()})
     booking["email"] = f"c{uuid.uuid4().hex[:8]}@example.cn"
-    Client(store["line"]).post(names.BOOKING, "/api/appointments", booking, as_=BOOKING_CLERK, expect=201)
+    visit = Visit(store["line"], booking=booking, timeout=60)
+    visit.book()
+    visit.wait_parts_reserved()
     customers.append({**booking["customer"], "email": booking["email"]})
 
 
@@ -149,10 +152,14 @@ def _at_hq(broker: Broker, hq_vhost: str):
 
 
 def _arrived(broker: Broker, hq_vhost: str, stores: dict):
-    """HQ's messages once every store's published event is there (else None)."""
-    expected = {(store["dealer_id"], event_id) for store in stores.values() for event_id in _store_feed(broker, store)}
+    """HQ's messages once every store's published event is there and the stores published nothing meanwhile (so
+    nothing is on its way: a link cut then leaves no copy between HQ's stream and the store's acknowledgement)."""
+    published = {(s["dealer_id"], event_id) for s in stores.values() for event_id in _store_feed(broker, s)}
     messages = _at_hq(broker, hq_vhost)
-    return messages if expected <= {(m.headers.get("dealer_id"), m.message_id) for m in messages} else None
+    if not published <= {(m.headers.get("dealer_id"), m.message_id) for m in messages}:
+        return None
+    still = {(s["dealer_id"], event_id) for s in stores.values() for event_id in _store_feed(broker, s)}
+    return messages if still == published else None
 
 
 def _outbound_depth(broker: Broker, store: dict) -> int:
@@ -211,6 +218,8 @@ def test_two_stores_feed_hq_through_a_cut_link_with_nothing_lost_doubled_or_pers
         assert at_hq == set(published), f"{store['dealer_id']}: lost {set(published) - at_hq}"
         assert len(published) >= 8
     assert {m.headers["dealer_id"] for m in messages} == {s["dealer_id"] for s in stores.values()}
+    link_user = {s["dealer_id"]: s["user"] for s in stores.values()}
+    assert all(m.user_id == link_user[m.headers["dealer_id"]] for m in messages)  # which link each came by
 
     # no personal data at HQ, and the feed copies say whose they are
     bodies = "\n".join(m.body.decode() for m in messages) + repr([m.headers for m in messages])

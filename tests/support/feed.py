@@ -17,6 +17,7 @@ class StreamMessage:
     headers: dict
     message_id: str | None
     routing_key: str
+    user_id: str | None = None  # the publisher's user, checked by the broker (a shovel's: its user at HQ)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -46,6 +47,7 @@ def read_stream(
                     headers=dict(message.headers or {}),
                     message_id=message.properties.get("message_id"),
                     routing_key=message.delivery_info.get("routing_key"),
+                    user_id=message.properties.get("user_id"),
                 )
             )
             channel.basic_ack(message.delivery_tag)
