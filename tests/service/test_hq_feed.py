@@ -119,3 +119,22 @@ def test_a_copy_that_leaves_the_store_has_no_customer_name_or_mobile(tmp_path, a
     assert copy.json()["payload"]["customer"]["customer_ref"].startswith("c-")
     assert copy.json()["payload"]["vehicle"] == json.loads(inside.body)["payload"]["vehicle"]
     assert copy.headers["personal_data"] == "pseudonymous"
+
+
+def test_a_store_that_allows_more_sends_its_customers_in_full(tmp_path, amqp_uri, namespace):
+    """FEED_PERSONAL_DATA=full: the copy is the event as the store's services see it, and says so."""
+    work = service_work(names.BOOKING, tmp_path)
+    with Connection(amqp_uri) as conn:
+        bus.declare_topology(conn, namespace)
+    booked = command()
+    work.run(booking.book_appointment, booked)
+    engine = work.session_factory.kw["bind"]
+    metadata = work.session_factory.kw["info"]["metadata"]
+    relay = bus.OutboxRelay(
+        engine, metadata, amqp_uri=amqp_uri, namespace=namespace, feed_key=b"k" * 32, feed_mode="full"
+    )
+    assert relay.publish_pending() == 1
+    relay.close()
+    [copy] = read_stream(amqp_uri, f"{namespace}hq.feed", "first", until=1)
+    assert copy.json()["payload"]["customer"]["mobile"] == booked["customer"]["mobile"]
+    assert copy.headers["personal_data"] == "full"
