@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import random
+import signal
 import statistics
 import sys
 import threading
@@ -82,10 +83,13 @@ class PatientClient(Client):
         self.gates = {service: Gate() for service in names.SERVICES}
         self.patience = patience
         self.retried = 0
+        self.stopping = threading.Event()  # the drill interrupted: every visit stops at its next call
 
     def request(self, method, service, path, body=None, as_=READER):
         deadline = time.monotonic() + self.patience
         while True:
+            if self.stopping.is_set():
+                raise RuntimeError("the drill was interrupted")
             with self.gates[service].call():
                 try:
                     response = super().request(method, service, path, body, as_=as_)
@@ -100,11 +104,11 @@ class PatientClient(Client):
 
 
 def again(response: requests.Response) -> bool:
-    """Worth pressing again: a 5xx (the database or the broker away), or the pre-inspection bay the advisor picked
-    taken by another advisor a moment before (R-RC-8: the next press takes the next free bay)."""
+    """Worth pressing again: a 5xx (the database or the broker away), or the pre-inspection bays taken by the other
+    advisors' cars for the moment (R-RC-8: the advisor waits for a free bay, as on the forecourt)."""
     if response.status_code in RETRYABLE:
         return True
-    return response.status_code == 422 and '"bay_occupied"' in response.text
+    return response.status_code == 422 and ('"bay_occupied"' in response.text or '"bays_full"' in response.text)
 
 
 STEPS = (
@@ -159,7 +163,12 @@ class Drill:
             while self.finished < mark and not visits_done.is_set():
                 time.sleep(0.2)
             time.sleep(self.rng.uniform(0, 1.5))  # a random moment in whatever is in flight
-            self.recoveries.append(self.disrupt(kind, target))
+            try:
+                self.recoveries.append(self.disrupt(kind, target))
+            except Exception as exc:  # noqa: BLE001 - the line did not come back: the drill fails, and says why
+                self.recoveries.append({"kind": kind, "target": target, "seconds": None, "error": str(exc)[:300]})
+                print(f"  ... {kind} {target}: NOT recovered: {exc}", file=sys.stderr)
+                continue
             print(f"  ... {kind} {target}: recovered in {self.recoveries[-1]['seconds']:.1f}s", file=sys.stderr)
 
     def disrupt(self, kind: str, target: str) -> dict:
@@ -229,6 +238,7 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the databases and the vhost afterwards")
     args = parser.parse_args(argv)
     args.seed = args.seed if args.seed is not None else random.randrange(10**6)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # a timeout's TERM cleans up as Ctrl-C does
     run_id = time.strftime("%Y%m%d-%H%M%S")
     out = ROOT / "var" / "chaos" / run_id
     databases = chaos_infra.Databases(os.environ.get("DATABASE_URL", ""))
@@ -279,7 +289,11 @@ def run(line: Line, args, infra: dict, out: Path) -> int:
         return outcome
 
     with ThreadPoolExecutor(args.concurrency, thread_name_prefix="visit") as pool:
-        visits = list(pool.map(one, range(args.visits)))
+        try:
+            visits = list(pool.map(one, range(args.visits)))
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM): the visits stop, the line is stopped and cleaned up
+            client.stopping.set()
+            raise
     visits_done.set()
     chaos.join()
     driven = time.monotonic() - t0
@@ -292,12 +306,13 @@ def run(line: Line, args, infra: dict, out: Path) -> int:
     for engine in engines.values():
         engine.dispose()
     report(args, verdict, drill.recoveries, driven, settle, client.retried, out)
-    return 0 if verdict.ok else 1
+    return 0 if verdict.ok and all(r["seconds"] is not None for r in drill.recoveries) else 1
 
 
 def report(args, verdict, recoveries, driven, settle, retried, out: Path) -> None:
-    kills = [r["seconds"] for r in recoveries if r["kind"] == "kill"]
-    other = {r["kind"]: r["seconds"] for r in recoveries if r["kind"] != "kill"}
+    failed = [r for r in recoveries if r["seconds"] is None]
+    kills = [r["seconds"] for r in recoveries if r["kind"] == "kill" and r["seconds"] is not None]
+    other = {r["kind"]: r["seconds"] or 0 for r in recoveries if r["kind"] != "kill"}
     mode = "connections closed / sessions terminated (--soft)" if args.soft else "restarted"
     lines = [
         f"chaos: {verdict.visits} visits on PostgreSQL, concurrency {args.concurrency}, seed {args.seed}",
@@ -313,6 +328,8 @@ def report(args, verdict, recoveries, driven, settle, retried, out: Path) -> Non
         f"PostgreSQL {other.get('postgresql', 0):.1f}s",
         f"drained {settle:.1f}s after the last visit; visits took {driven:.0f}s; {retried} staff calls made again",
     ]
+    for r in failed:
+        lines.append(f"  NOT recovered after {r['kind']} {r['target']}: {r['error']}")
     for trail in verdict.lost[:10]:
         lines.append(f"  lost {trail.visit.get('order_id') or trail.visit.get('appointment_id')}: {trail.missing()}")
     for trail, why in verdict.doubled[:10]:
