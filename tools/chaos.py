@@ -313,7 +313,7 @@ def report(args, verdict, recoveries, driven, settle, retried, out: Path) -> Non
     failed = [r for r in recoveries if r["seconds"] is None]
     kills = [r["seconds"] for r in recoveries if r["kind"] == "kill" and r["seconds"] is not None]
     other = {r["kind"]: r["seconds"] or 0 for r in recoveries if r["kind"] != "kill"}
-    mode = "connections closed / sessions terminated (--soft)" if args.soft else "restarted"
+    mode = "disrupted softly (its own connections closed, its databases away 3 s: --soft)" if args.soft else "restarted"
     lines = [
         f"chaos: {verdict.visits} visits on PostgreSQL, concurrency {args.concurrency}, seed {args.seed}",
         f"disruptions: {len(kills)} kill -9 ({args.kills} of each of {len(names.SERVICES)} services), "
