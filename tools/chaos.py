@@ -257,6 +257,7 @@ def main(argv=None) -> int:
         line.start()
         return run(line, args, {"vhost": vhost, "databases": databases}, out)
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the clean-up runs to its end
         if line is not None:
             line.stop()
         if not args.keep:
