@@ -47,7 +47,8 @@ class Databases:
     def __post_init__(self):
         if not self.server_url.startswith("postgresql"):
             raise SystemExit(f"make chaos runs on PostgreSQL: DATABASE_URL is {self.server_url!r}")
-        self.admin = sa.create_engine(make_url(self.server_url), isolation_level="AUTOCOMMIT")
+        # pre-ping: the drill restarts PostgreSQL, and the clean-up must not use a connection that ended then
+        self.admin = sa.create_engine(make_url(self.server_url), isolation_level="AUTOCOMMIT", pool_pre_ping=True)
 
     def create(self) -> dict[str, str]:
         server = make_url(self.server_url)
