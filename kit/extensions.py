@@ -17,9 +17,11 @@ import logging
 import threading
 from functools import partial
 
+import eventlet
 from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import DependencyProvider
 from nameko.messaging import Consumer, QueueConsumer
+from sqlalchemy import exc as sa_exc
 
 from contracts import ContractError, load_message
 
@@ -28,6 +30,10 @@ from .config import Settings
 from .errors import PermanentError
 
 log = logging.getLogger(__name__)
+try:  # a statement cancelled by its timeout is an OperationalError too, but no outage
+    from psycopg2.errors import QueryCanceled as _QUERY_CANCELED
+except ImportError:  # pragma: no cover - psycopg2 is a dependency
+    _QUERY_CANCELED = ()
 
 
 class DeadLetteringQueueConsumer(QueueConsumer):
@@ -107,6 +113,12 @@ class EventConsumer(Consumer):
         if refused_for_good(exc):
             self.dead_letter_now(message, f"refused: {exc}", attempt)
             self.queue_consumer.ack_message(message)
+        elif infrastructure_away(exc) and attempt < OUTAGE_ATTEMPTS:
+            # the database (restarting, failing over) is away, not this message: wait before the next attempt, and
+            # give it the attempts of an outage of a minute or two rather than five in a few milliseconds
+            log.warning("%s: attempt %d: the database is away (%s); requeued", self.queue.name, attempt, exc)
+            eventlet.sleep(outage_pause(attempt))
+            self.queue_consumer.requeue_message(message)
         elif attempt >= self.settings.max_delivery_attempts:
             self.dead_letter_now(
                 message, f"failed {attempt} times, last error: {exc.__class__.__name__}: {exc}", attempt
@@ -136,6 +148,23 @@ class EventConsumer(Consumer):
             source_queue=self.queue.name,
             attempts=attempt or delivery_attempt(message),
         )
+
+
+OUTAGE_ATTEMPTS = 40  # with outage_pause: about two minutes
+
+
+def infrastructure_away(exc: BaseException) -> bool:
+    """The database could not be reached or dropped the connection (a restart, a failover): the message may well
+    go through on a later attempt. A statement the database refused (a constraint, a bad value) is not this."""
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError) and not isinstance(
+        exc.orig, _QUERY_CANCELED
+    )
+
+
+def outage_pause(attempt: int) -> float:
+    return min(0.25 * attempt, 5.0)
 
 
 def delivery_attempt(message) -> int:

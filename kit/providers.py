@@ -28,6 +28,7 @@ from nameko.extensions import DependencyProvider
 from . import bus, notify
 from .config import Settings
 from .db import make_engine, migrate, outbox_table
+from .health import CachedCheck
 from .types import utcnow
 from .uow import Work, session_factory_for
 
@@ -52,6 +53,7 @@ class Database(DependencyProvider):
     def setup(self):
         self.service = self.container.service_name
         self.settings = Settings.load(self.container.config)
+        self.broker_check = CachedCheck(self._probe_broker)  # /healthz: a broker connection every 5 s at most
         try:
             self.engine = make_engine(
                 self.settings.database_url(self.service), pool_size=max(self.container.max_workers + 2, 5)
@@ -110,12 +112,16 @@ class Database(DependencyProvider):
                 ).scalar_one()
         except Exception as exc:  # noqa: BLE001
             state["database"] = f"error: {exc.__class__.__name__}: {exc}"[:300]
+        state["broker"] = self.broker_check()
+        return state
+
+    def _probe_broker(self) -> str:
         try:
             with Connection(self.settings.amqp_uri, connect_timeout=3) as conn:
                 conn.ensure_connection(max_retries=1)
         except Exception as exc:  # noqa: BLE001
-            state["broker"] = f"error: {exc.__class__.__name__}: {exc}"[:300]
-        return state
+            return f"error: {exc.__class__.__name__}: {exc}"[:300]
+        return "ok"
 
 
 class _UsesDatabase(DependencyProvider):

@@ -17,7 +17,7 @@ import json
 import os
 from decimal import DecimalException
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -196,3 +196,11 @@ def local_redirect(target: str | None, request=None, ports=()) -> str:
     if parts.hostname == own_host.lower() and not parts.username and not parts.password and port in set(ports):
         return target
     return "/"
+
+
+def sign_in_url(request, staff_port: int) -> str:
+    """The staff service's sign-in page on the host the request came to, sent back afterwards to the page asked
+    for: `next` carries that page's whole URL, query included, as one URL-encoded value (its own `&`, `#` or
+    `?next=` cannot add or change parameters of the sign-in's), and the sign-in checks it with `local_redirect`."""
+    host = request.host.rsplit(":", 1)[0] if ":" in request.host.lstrip("[") else request.host
+    return f"http://{host}:{staff_port}/login?{urlencode({'next': request.url})}"

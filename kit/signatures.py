@@ -11,6 +11,7 @@ import binascii
 import hashlib
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .errors import DomainError
 from .i18n import N_
@@ -40,11 +41,16 @@ def store(uow, data: str | None, field: str = "signature") -> str:
     digest = hashlib.sha256(image).hexdigest()
     table = uow.session.info["metadata"].tables["signatures"]
     if uow.session.execute(sa.select(table.c.sha256).where(table.c.sha256 == digest)).first() is None:
-        uow.session.execute(
-            table.insert().values(
-                sha256=digest, image=image, media_type="image/png", captured_by=uow.actor_id, captured_at=uow.clock()
-            )
+        # the same image stored at the same moment by another request (two instances, two tablets) is no error
+        dialect = uow.session.get_bind().dialect.name
+        insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
+        values = dict(
+            sha256=digest, image=image, media_type="image/png", captured_by=uow.actor_id, captured_at=uow.clock()
         )
+        if insert is None:
+            uow.session.execute(table.insert().values(**values))
+        else:
+            uow.session.execute(insert(table).values(**values).on_conflict_do_nothing(index_elements=["sha256"]))
     return digest
 
 

@@ -236,7 +236,7 @@ def refusal_response(request, status: int, code: str, msgid: str) -> Response:
     if wants_json(request):
         return json_response({"error": {"code": code, "message": message}}, status)
     staff_port = Settings.load().ports["staff"]
-    login = f"http://{request.host.split(':')[0]}:{staff_port}/login?next={request.url}"
+    login = security.sign_in_url(request, staff_port)
     title = N_("Please sign in first") if status == 401 else N_("Not allowed")
     return page(None, title, "refused.html", request, status=status, code=status, message=message, login_url=login)
 

@@ -274,8 +274,10 @@ def work_done(session: Session, order_id: str) -> WorkDone | None:
     return session.get(WorkDone, order_id)
 
 
-def invoice_for_order(session: Session, order_id: str) -> Invoice | None:
-    return session.scalars(sa.select(Invoice).filter_by(order_id=order_id)).first()
+def invoice_for_order(session: Session, order_id: str, lock: bool = False) -> Invoice | None:
+    """`lock`: the row locked (FOR UPDATE on PostgreSQL) until the transaction ends."""
+    query = sa.select(Invoice).filter_by(order_id=order_id)
+    return session.scalars(query.with_for_update() if lock else query).first()
 
 
 def invoices(session: Session, page: int = 1, per_page: int = 50, q: str = "") -> Page:

@@ -111,3 +111,29 @@ def test_the_lockout_needs_enough_recent_failures_and_ends():
     old = [now - FAILURE_WINDOW - timedelta(minutes=1)] + recent[1:]
     assert locked_until(old, now, 5) is None
     assert locked_until(recent, now + LOCKOUT + timedelta(seconds=1), 5) is None
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/visits?x=1&next=https://evil.example/",
+        "/orders/o-1?tab=lines#sign",
+        "/search?q=%E7%8E%8B%20%26%20%E6%9D%8E",
+    ],
+)
+def test_the_sign_in_link_carries_the_page_asked_for_as_one_encoded_value(page):
+    """The refusal page's sign-in link (kit.web.refusal_response): `next` is the whole URL of the page asked for,
+    URL-encoded, so its own `&` or `next=` cannot become parameters of the sign-in; the sign-in then sends the
+    browser back there (a page of the line) and nowhere else."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from kit.security import sign_in_url
+
+    request = Request(EnvironBuilder(path=page.split("#")[0], base_url="http://dealer.example:8002/").get_environ())
+    link = sign_in_url(request, 8000)
+    parts = urlsplit(link)
+    assert (parts.scheme, parts.netloc, parts.path, parts.fragment) == ("http", "dealer.example:8000", "/login", "")
+    query = parse_qs(parts.query)
+    assert list(query) == ["next"] and query["next"] == [request.url]
+    assert request.url.startswith("http://dealer.example:8002/")
+    assert local_redirect(query["next"][0], _request(), PORTS) == request.url

@@ -171,7 +171,10 @@ def record_parts_returned(uow, event: Envelope) -> None:
 def rebuild_invoice(uow, order_id: str, visit_id: str) -> Invoice:
     """Recompute the draft bill from whatever has arrived; events may come in any order."""
     session = uow.session
-    invoice = models.invoice_for_order(session, order_id)
+    # Locked first: the events that build a bill (order_signed, parts_issued, vehicle_ready) may be handled at the
+    # same moment; the second waits here, then reads what the first committed instead of overwriting it with a
+    # bill built without it (seen in `make chaos`: invoices left waiting for parts or work they had).
+    invoice = models.invoice_for_order(session, order_id, lock=True)
     if invoice is None:
         invoice = Invoice(
             invoice_id=str(uuid.uuid4()), order_id=order_id, visit_id=visit_id, status="waiting", updated_at=uow.clock()

@@ -49,6 +49,8 @@ def schedule_call(uow, event: Envelope, cal: WorkingCalendar | None = None) -> N
     """vehicle_delivered -> a call task in the window (R-FU-1), given to someone other than the advisor (R-FU-2)."""
     d = event.payload
     session = uow.session
+    if session.scalar(sa.select(FollowUpCall.call_id).filter_by(order_id=d["order_id"])) is not None:
+        return  # one call per order (its unique key): the delivery re-sent under a new event id (issue 12, item 6)
     assigned = caller_rules.pick_caller(active_callers(session), open_load(session), d["advisor_id"])
     window = call_window(d["delivered_at"], cal or calendar())
     call = FollowUpCall(

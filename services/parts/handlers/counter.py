@@ -24,6 +24,8 @@ def issue_against_order(uow, event: Envelope, verify, auto_issue: bool = True) -
     becomes a backorder."""
     request = event.payload
     order = verify(event.raw_payload["signed_order"])  # a tampered or unsigned order is refused here
+    if uow.session.get(IssueRequest, request["request_id"]) is not None:
+        return  # the request re-sent under a new event id: queued and issued once (issue 12, item 6)
     queue_request(uow, request["request_id"], order, request["technician_id"], request["lines"])
     if auto_issue:
         _issue_automatically(uow, request, order)

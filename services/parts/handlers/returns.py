@@ -74,6 +74,10 @@ def record_old_parts(uow, event: Envelope) -> None:
     decided = event.payload
     session = uow.session
     for fate in decided["parts"]:
+        if session.scalar(
+            sa.select(OldPart.id).filter_by(order_id=decided["order_id"], line_no=fate["line_no"]).limit(1)
+        ):
+            continue  # this line's fate is kept: the decision re-sent under a new event id (issue 12, item 6)
         session.add(
             OldPart(
                 order_id=decided["order_id"],

@@ -12,7 +12,7 @@ from contracts import Envelope, names
 from kit.errors import DomainError, NotFound
 
 from .. import domain
-from ..models import APPOINTMENT_SHELF, MAIN, CancelledAppointment, Part, Reservation
+from ..models import APPOINTMENT_SHELF, MAIN, Backorder, CancelledAppointment, Part, Reservation
 from . import ledger, supply
 
 PICK_AHEAD = timedelta(hours=48)
@@ -26,6 +26,8 @@ def reserve_for_appointment(uow, event: Envelope) -> None:
     if not booked["planned_parts"] or uow.session.get(CancelledAppointment, booked["appointment_id"]):
         return
     session = uow.session
+    if already_planned(session, booked["appointment_id"]):
+        return  # the booking re-sent under a new event id: its parts are reserved (or ordered) once (issue 12, item 6)
     planned = [(p["part_no"].strip().upper(), p["quantity"]) for p in booked["planned_parts"]]
     part_nos = {part_no for part_no, _ in planned}
     known = {p.part_no: p for p in session.scalars(sa.select(Part).where(Part.part_no.in_(part_nos)))}
@@ -68,6 +70,14 @@ def reserve_for_appointment(uow, event: Envelope) -> None:
         uow.emit(names.PARTS_RESERVED, {"appointment_id": booked["appointment_id"], "reserved": reserved})
 
 
+def already_planned(session, appointment_id: str) -> bool:
+    """The appointment's parts were reserved, or ordered on a backorder, before."""
+    for model in (Reservation, Backorder):
+        if session.scalar(sa.select(model.appointment_id).filter_by(appointment_id=appointment_id).limit(1)):
+            return True
+    return False
+
+
 def release_for_cancelled(uow, event: Envelope) -> None:
     """appointment_cancelled -> what waits on the appointment shelf goes back to the warehouse."""
     appointment_id = event.payload["appointment_id"]
@@ -97,6 +107,8 @@ def move_for_rescheduled(uow, event: Envelope) -> None:
     for reservation in uow.session.scalars(
         sa.select(Reservation).filter_by(appointment_id=appointment_id, status="reserved")
     ):
+        if same_moment(reservation.starts_at, moved["starts_at"]):
+            continue  # already moved to that time: the move re-sent under a new event id (issue 12, item 6)
         ledger.move(
             uow,
             reservation.part_no,
@@ -108,6 +120,13 @@ def move_for_rescheduled(uow, event: Envelope) -> None:
         )
         reservation.starts_at = moved["starts_at"]
         reservation.picked_at, reservation.picked_by = None, None  # a new day: picked again for it
+
+
+def same_moment(stored, wanted) -> bool:
+    if stored is None or wanted is None:
+        return False
+    stored = stored if stored.tzinfo else stored.replace(tzinfo=UTC)
+    return stored == wanted
 
 
 def release_for_no_show(uow, event: Envelope) -> None:

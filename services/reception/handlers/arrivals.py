@@ -23,6 +23,8 @@ def expect_arrival(uow, event: Envelope) -> None:
     a = event.raw_payload
     if uow.session.get(CancelledAppointment, a["appointment_id"]):
         return
+    if uow.session.get(ExpectedArrival, a["appointment_id"]) is not None:
+        return  # the booking re-sent under a new event id: expected once (issue 12, item 6)
     uow.session.add(
         ExpectedArrival(
             appointment_id=a["appointment_id"],

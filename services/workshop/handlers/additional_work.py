@@ -144,6 +144,8 @@ def take_declined_work(uow, event: Envelope) -> None:
     if work_order is None:
         raise NotFound("Work order not found, or it has not reached the workshop yet", field="order_id")
     request = session.get(AdditionalWorkRequest, declined["request_id"])
+    if (request is not None and request.status == "declined") or _told(session, work_order, declined["declined"]):
+        return  # the answer re-sent under a new event id: the technician is told once (issue 12, item 6)
     if request is not None:
         request.status, request.answered_version = "declined", None
     session.add(
@@ -156,6 +158,14 @@ def take_declined_work(uow, event: Envelope) -> None:
             created_at=uow.clock(),
         )
     )
+
+
+def _told(session, work_order: WorkOrder, declined: list) -> bool:
+    """The technician has this very notice of declined work on this version already."""
+    notices = session.scalars(
+        sa.select(TechnicianNotice).filter_by(order_id=work_order.order_id, version=work_order.version)
+    )
+    return any(not n.added and n.declined == declined for n in notices)
 
 
 def _work_order_from(uow, order: dict, signed: dict) -> WorkOrder:
