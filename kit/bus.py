@@ -23,7 +23,6 @@ from collections.abc import Callable
 from contextlib import nullcontext
 
 import sqlalchemy as sa
-from amqp import Message as AMQPMessage
 from amqp.exceptions import ChannelError
 from amqp.exceptions import ConnectionError as AMQPConnectionError
 from kombu import Connection, Exchange, Producer, Queue
@@ -33,6 +32,7 @@ from contracts import names, producer_of
 from contracts.events import SUBSCRIPTIONS
 
 from . import clock as kit_clock
+from .confirms import ConfirmingChannel, Outgoing
 from .db import outbox_table
 
 log = logging.getLogger(__name__)
@@ -175,35 +175,16 @@ class OutboxRelay:
         self.namespace = namespace
         self.mark = hq_mark(namespace)
         self.sleep = sleep
-        self._connection: Connection | None = None
-        self._channel = None
-        self._next_tag = 1  # the broker numbers a confirm channel's publishes 1, 2, 3, ...
-        self._in_flight: dict[int, int] = {}  # delivery tag -> outbox row id, until confirmed
-        self._by_message_id: dict[str, int] = {}  # message id -> outbox row id (a returned message names its id)
-        self._refused: dict[int, str] = {}  # outbox row id -> why the broker returned or nacked one of its messages
-        self._acked: list[int] = []  # delivery tags the broker confirmed
+        self._channel: ConfirmingChannel | None = None
 
-    def _ensure_channel(self):
-        """A channel in confirm mode on a connection of the relay's own (py-amqp underneath kombu): the relay
-        publishes a batch, then waits for its confirms, instead of waiting for each one in turn."""
+    def _ensure_channel(self) -> ConfirmingChannel:
         if self._channel is None:
-            self._connection = Connection(self.amqp_uri, connect_timeout=5, heartbeat=0)
-            self._connection.ensure_connection(max_retries=1)
-            channel = self._connection.channel()
-            channel.events["basic_ack"].add(self._on_ack)
-            channel.events["basic_nack"].add(self._on_nack)
-            channel.events["basic_return"].add(self._on_return)
-            channel.confirm_select()
-            self._channel, self._next_tag = channel, 1
+            self._channel = ConfirmingChannel(self.amqp_uri, timeout=CONFIRM_TIMEOUT_SECONDS)
         return self._channel
 
     def close(self) -> None:
-        if self._connection is not None:
-            try:
-                self._connection.release()
-            except Exception:  # noqa: BLE001 - closing a broken connection
-                pass
-        self._connection = None
+        if self._channel is not None:
+            self._channel.close()
         self._channel = None
 
     def pending_count(self) -> int:
@@ -245,31 +226,28 @@ class OutboxRelay:
                     self._mark(conn, confirmed, failed)
         return len(confirmed)
 
-    def messages(self, row) -> list[tuple[str, str, str, dict]]:
-        """What one outbox row is published as: (exchange, routing key, body, headers) each. A row counts as
-        published once the broker confirmed every one of them and returned none (an extra copy of a row, to
-        another exchange, is one more entry here)."""
+    def messages(self, row) -> list[Outgoing]:
+        """What one outbox row is published as. A row counts as published once the broker confirmed every one of
+        its messages and returned none: an extra copy of a row, to another exchange, is one more entry here."""
         message = json.loads(row.body)
         headers = {
             "event_type": row.event_type,
             "correlation_id": message["correlation_id"],
             HQ_MARK_HEADER: self.mark,  # what the relays publish, and only that, reaches the HQ
         }
-        return [(events_exchange(self.namespace, message["producer"]).name, row.event_type, row.body, headers)]
+        exchange = events_exchange(self.namespace, message["producer"]).name
+        return [Outgoing(row.id, exchange, row.event_type, row.body, headers, message["event_id"])]
 
     def _publish(self, rows, confirmed: list[int], failed: dict[int, str]) -> None:
-        """Publish every message of every row, then wait for the confirms (one round trip for the batch, not
-        one per row). A channel error (an exchange missing: the channel is closed) leaves the rows it did not
-        confirm to a second pass, one row at a time, which tells the row at fault from the others."""
+        """Every message of every row published, then the confirms waited for (kit.confirms). A channel error
+        (an exchange missing closes the channel) leaves the rows not yet confirmed to a second pass, one row at
+        a time, which tells the row at fault from the others."""
         try:
             try:
                 self._publish_batch(rows, confirmed, failed)
             except ChannelError:
                 self.close()
-                done = set(confirmed) | set(failed)
-                for row in rows:
-                    if row.id in done:
-                        continue
+                for row in [r for r in rows if r.id not in confirmed and r.id not in failed]:
                     try:
                         self._publish_batch([row], confirmed, failed)
                     except ChannelError as exc:
@@ -282,70 +260,9 @@ class OutboxRelay:
             self.close()
 
     def _publish_batch(self, rows, confirmed: list[int], failed: dict[int, str]) -> None:
-        channel = self._ensure_channel()
-        self._in_flight.clear()
-        self._by_message_id.clear()
-        self._refused.clear()
-        self._acked.clear()
-        expected: dict[int, int] = {}  # row id -> messages of it not yet confirmed
-        for row in rows:
-            event_id = json.loads(row.body)["event_id"]
-            self._by_message_id[event_id] = row.id
-            for exchange, routing_key, body, headers in self.messages(row):
-                channel.basic_publish(
-                    AMQPMessage(
-                        body.encode("utf-8") if isinstance(body, str) else body,
-                        content_type="application/json",
-                        content_encoding="utf-8",
-                        delivery_mode=2,
-                        message_id=event_id,
-                        application_headers=headers,
-                    ),
-                    exchange=exchange,
-                    routing_key=routing_key,
-                    mandatory=True,
-                )
-                self._in_flight[self._next_tag] = row.id
-                self._next_tag += 1
-                expected[row.id] = expected.get(row.id, 0) + 1
-        deadline = time.monotonic() + CONFIRM_TIMEOUT_SECONDS
-        while self._in_flight:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise ConnectionError(f"no confirm from the broker in {CONFIRM_TIMEOUT_SECONDS} s")
-            try:
-                self._connection.drain_events(timeout=left)
-            except TimeoutError:  # socket.timeout: the deadline says whether to give up
-                continue
-            for tag in self._acked:
-                row_id = self._in_flight.pop(tag, None)
-                if row_id is not None:
-                    expected[row_id] -= 1
-            self._acked.clear()
-        for row in rows:
-            if row.id in self._refused:
-                failed[row.id] = self._refused[row.id]
-            elif expected.get(row.id) == 0:
-                confirmed.append(row.id)
-
-    def _confirmed_tags(self, delivery_tag: int, multiple: bool) -> list[int]:
-        return [t for t in self._in_flight if t <= delivery_tag] if multiple else [delivery_tag]
-
-    def _on_ack(self, delivery_tag: int, multiple: bool) -> None:
-        self._acked.extend(self._confirmed_tags(delivery_tag, multiple))
-
-    def _on_nack(self, delivery_tag: int, multiple: bool) -> None:
-        for tag in self._confirmed_tags(delivery_tag, multiple):
-            row_id = self._in_flight.get(tag)
-            if row_id is not None:
-                self._refused.setdefault(row_id, "nacked by the broker")
-        self._on_ack(delivery_tag, multiple)
-
-    def _on_return(self, exc, exchange, routing_key, message) -> None:
-        """A mandatory message no queue took (NO_ROUTE); the broker returns it before it confirms it."""
-        row_id = self._by_message_id.get((message.properties or {}).get("message_id"))
-        if row_id is not None:
-            self._refused.setdefault(row_id, f"{exc} ({exchange} {routing_key})")
+        ok, refused = self._ensure_channel().publish([m for row in rows for m in self.messages(row)])
+        confirmed.extend(row.id for row in rows if row.id in ok)
+        failed.update(refused)
 
     def _mark(self, conn, confirmed: list[int], failed: dict[int, str]) -> None:
         now = kit_clock.now()
