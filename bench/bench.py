@@ -63,6 +63,13 @@ def _interrupt(*_):
     raise KeyboardInterrupt
 
 
+def _profiles() -> Path:
+    path = OUT_DIR / "profiles"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
 def _levels(text: str) -> list[int]:
     levels = [int(part) for part in text.split(",") if part.strip()]
     if not levels or min(levels) < 1:
@@ -105,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--raw-prefetch", type=int, default=100, help="consumer prefetch, raw baseline")
     parser.add_argument("--json", type=Path, default=OUT_DIR / "result.json")
     parser.add_argument("--keep-var", action="store_true", help="keep the line's temporary VAR_DIR")
+    parser.add_argument("--profile", action="store_true", help="cProfile each service into var/bench/profiles")
     args = parser.parse_args(argv)
     if args.visits < 1:
         parser.error("--visits must be at least 1")
@@ -148,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             "LOG_LEVEL": "WARNING",
             # as many pre-inspection bays as cars the bench keeps in flight (R-RC-8); beyond them a car waits
             "PRE_INSPECTION_BAYS": ",".join(f"P{i}" for i in range(1, bays + 1)),
+            **({"PROFILE_DIR": str(_profiles())} if args.profile else {}),
         },
         log_dir=log_dir,
         ports={svc: free_port() for svc in names.SERVICES},

@@ -30,7 +30,7 @@ class EventFeed(threading.Thread):
         self.count = 0
         self._changed = threading.Condition()
         self._ready = threading.Event()
-        self._stop = threading.Event()
+        self._halt = threading.Event()
         self.error: str | None = None
 
     def start(self) -> EventFeed:
@@ -50,7 +50,7 @@ class EventFeed(threading.Thread):
                     bound.bind_to(events_exchange(self.namespace, service).name, routing_key="#")
                 with Consumer(channel, [bound], callbacks=[self._on_message], accept=["json"], no_ack=True):
                     self._ready.set()
-                    while not self._stop.is_set():
+                    while not self._halt.is_set():
                         with suppress(TimeoutError):
                             conn.drain_events(timeout=0.5)
         except Exception as exc:  # noqa: BLE001 - reported through start() or wait()
@@ -84,5 +84,5 @@ class EventFeed(threading.Thread):
                 self._changed.wait(left)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join(5)

@@ -26,10 +26,10 @@ class Resources(threading.Thread):
         self.interval = interval
         self.processes = {svc: psutil.Process(p.pid) for svc, p in line.processes.items()} if psutil else {}
         self.peak_rss: dict[str, int] = dict.fromkeys(self.processes, 0)
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.wait(self.interval):
+        while not self._halt.wait(self.interval):
             self.sample()
 
     def sample(self) -> None:
@@ -54,7 +54,7 @@ class Resources(threading.Thread):
         return {svc: rss / 2**20 for svc, rss in self.peak_rss.items()}
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join(5)
 
 
@@ -73,10 +73,10 @@ class PageWatch(threading.Thread):
         self.client, self.service, self.path, self.as_, self.interval = client, service, path, as_, interval
         self.times_ms: list[float] = []
         self.errors: list[str] = []
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             t0 = time.perf_counter()
             try:
                 response = self.client.request("GET", self.service, self.path, as_=self.as_)
@@ -86,10 +86,10 @@ class PageWatch(threading.Thread):
                     self.times_ms.append((time.perf_counter() - t0) * 1000)
             except Exception as exc:  # noqa: BLE001 - counted
                 self.errors.append(exc.__class__.__name__)
-            self._stop.wait(self.interval)
+            self._halt.wait(self.interval)
 
     def stop(self) -> dict:
-        self._stop.set()
+        self._halt.set()
         self.join(20)
         ordered = sorted(self.times_ms)
         return {

@@ -182,7 +182,8 @@ def drive(
     lock = threading.Lock()
     every = max(1, visits // 4)
 
-    def one(i: int, planned: float) -> dict:
+    def one(i: int, planned: float | None) -> dict:
+        planned = planned or time.monotonic()  # paced: from its planned start; else from when a worker takes it
         visit = visit_for(line, recipes[i], timeout, **shared)
         outcome = {"index": i, "recipe": recipes[i]}
         try:
@@ -215,8 +216,8 @@ def drive(
     try:
         futures = []
         for i in range(visits):
-            planned = t0 + i / rate if rate else time.monotonic()
-            if rate:
+            planned = t0 + i / rate if rate else None
+            if planned:
                 time.sleep(max(0.0, planned - time.monotonic()))
             futures.append(executor.submit(one, i, planned))
         outcomes = [f.result() for f in as_completed(futures)]
