@@ -69,7 +69,7 @@ def report(results: dict) -> None:
                 + (f"  [{r['error']}]" if r["error"] else "")
             )
     else:
-        print(f"raw RabbitMQ: not run ({results.get('raw_error')})")
+        print(f"raw RabbitMQ: not run ({results.get('raw_error') or 'not asked: --baselines'})")
     for key, title in (("chain", "bare nameko chain"), ("persisted_chain", "persisted chain (kit outbox/relay/inbox)")):
         ch = results.get(key)
         if ch:
@@ -78,7 +78,7 @@ def report(results: dict) -> None:
                 + (f"  [{ch['error']}]" if ch.get("error") else "")
             )
         else:
-            print(f"{title}: not run ({results.get(key + '_error')})")
+            print(f"{title}: not run ({results.get(key + '_error') or 'not asked: --baselines'})")
 
     print("\n== goals ==")
     for goal in results["goals"]:
