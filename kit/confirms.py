@@ -1,8 +1,8 @@
 """Publishing with publisher confirms kept in flight: publish a batch, then wait once for the broker's confirms
 (one round trip for the batch instead of one per message). Used by the outbox relay (kit.bus.OutboxRelay).
 
-A message is published mandatory: one no queue takes comes back (basic.return, which the broker sends before
-its confirm), and counts as refused, as does one the broker nacks.
+A message is published mandatory (unless it says otherwise): one no queue takes comes back (basic.return, which
+the broker sends before its confirm), and counts as refused, as does one the broker nacks.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from kombu import Connection
 
 @dataclass
 class Outgoing:
-    """One message to publish; `key` names what it belongs to (an outbox row id: a row may have several)."""
+    """One message to publish; `key` names what it belongs to (an outbox row id: a row may have several).
+    `mandatory=False` for a copy whose exchange may route it nowhere without that refusing its row."""
 
     key: int
     exchange: str
@@ -24,6 +25,7 @@ class Outgoing:
     body: str | bytes
     headers: dict = field(default_factory=dict)
     message_id: str | None = None
+    mandatory: bool = True
 
 
 class ConfirmingChannel:
@@ -64,7 +66,7 @@ class ConfirmingChannel:
                 ),
                 exchange=m.exchange,
                 routing_key=m.routing_key,
-                mandatory=True,
+                mandatory=m.mandatory,
             )
             self._in_flight[self._next_tag] = m.key
             self._next_tag += 1
