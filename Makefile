@@ -12,7 +12,7 @@ STACK ?= deploy/compose.yaml
 DEALER_ENV ?= deploy/dealer.env
 # Compose prefers the shell's variables to the env file's: the settings `make run` and the tests read are dropped.
 LINE_COMPOSE = env -u AMQP_URI -u SEED -u LOG_LEVEL -u DEALER_ID $(COMPOSE) --env-file $(DEALER_ENV) -f $(STACK)
-VISITS ?= 1000
+BENCH_ARGS ?=
 
 .PHONY: install check-system run test unit integration service e2e lint wheelhouse image up down bench chaos schemas clean i18n vendor browser
 
@@ -82,9 +82,11 @@ up:
 down:
 	$(LINE_COMPOSE) down
 
-## N visits through the whole line, against raw RabbitMQ and a bare nameko chain, in one run.
+## Visits through the whole line (a concurrency sweep and a paced run) against raw RabbitMQ, a bare nameko chain and
+## a persisted chain, in one run; each goal met / not met; exits 1 when a visit failed. A few minutes by default;
+## the full run: make bench BENCH_ARGS="--visits 200 --paced-seconds 60" (see README, Performance).
 bench: install
-	$(PY) -m bench.bench --visits $(VISITS)
+	$(PY) -m bench.bench $(BENCH_ARGS)
 
 ## The failure drill on PostgreSQL (DATABASE_URL; root for the restarts): 200 visits, or VISITS=n, while every service
 ## is killed -9 three times, the broker and PostgreSQL restarted; 0 lost / doubled / stuck or it fails.

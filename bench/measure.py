@@ -46,8 +46,8 @@ def summary(values: list[float]) -> dict:
     }
 
 
-def read_line(var_dir: Path, drive_: Drive) -> dict:
-    """Outbox and inbox of the six services' SQLite files, restricted to the drive."""
+def load_line(var_dir: Path) -> tuple[dict[str, dict], list[dict]]:
+    """Outbox and inbox rows of the services' SQLite files (read once, after the line stopped)."""
     outbox: dict[str, dict] = {}
     inbox: list[dict] = []
     for service in names.SERVICES:
@@ -80,7 +80,13 @@ def read_line(var_dir: Path, drive_: Drive) -> dict:
                         "handled_at": parse_ts(handled_at),
                     }
                 )
+    return outbox, inbox
 
+
+def read_line(loaded: tuple[dict[str, dict], list[dict]], drive_: Drive) -> dict:
+    """A drive's figures: its events (created in its time) and its hops (inbox rows of its visits)."""
+    outbox, inbox = loaded
+    visit_ids = {o.get("visit_id") for o in drive_.completed + drive_.failed} - {None, ""}
     in_drive = {eid: row for eid, row in outbox.items() if drive_.started <= row["created_at"] <= drive_.ended}
     since_start = {eid: row for eid, row in outbox.items() if row["created_at"] >= drive_.started}
     per_hop: dict[str, list[float]] = defaultdict(list)
@@ -88,8 +94,8 @@ def read_line(var_dir: Path, drive_: Drive) -> dict:
     for row in inbox:
         produced = outbox.get(row["event_id"])
         sent_at = produced["created_at"] if produced else row["occurred_at"]
-        if sent_at < drive_.started:
-            continue  # e.g. the price list published at start-up
+        if row["correlation_id"] not in visit_ids:
+            continue  # another drive's, the warm-up's, or e.g. the price list published at start-up
         hops.append(row)
         per_hop[f"{row['event_type']} -> {row['consumer']}"].append(
             (row["handled_at"] - sent_at).total_seconds() * 1000

@@ -1,4 +1,4 @@
-"""The printed report: each figure, and each ratio against the baselines."""
+"""The printed report: each phase's figures, the baselines, and each goal met / not met."""
 
 from __future__ import annotations
 
@@ -9,90 +9,80 @@ def fmt(value: float | None, spec: str = ".1f") -> str:
     return "n/a" if value is None else format(value, spec)
 
 
-def ratio_line(name: str, short: str, line_rate: float | None, other: float | None, unit: str, spec: str) -> str:
-    ratio = line_rate / other if line_rate is not None and other else None
-    return f"ratio line/{name}: {fmt(ratio, spec)} (line {fmt(line_rate)} visits/s vs {short} {fmt(other)} {unit})"
+def _phase(title: str, phase: dict) -> None:
+    print(f"\n== {title} ==")
+    print(
+        f"completed {phase['completed']}/{phase['visits']} visits, {phase['failed']} failed, "
+        f"{phase['seconds']:.1f} s -> {fmt(phase['visits_per_s'], '.2f')} visits/s; "
+        f"{phase['bay_waits']} waits for a pre-inspection bay"
+    )
+    took = phase["visit_ms"]
+    print(f"one visit, booking to follow-up: p50 {fmt(took['p50_ms'], '.0f')} ms, p99 {fmt(took['p99_ms'], '.0f')} ms")
+    print(
+        f"events {phase['outbox_rows_in_drive']} ({fmt(phase['events_per_s'])}/s, "
+        f"{fmt(phase['events_per_visit'], '.2f')} a visit); hops {phase['inbox_rows']} "
+        f"({fmt(phase['hops_per_visit'], '.2f')} a visit): p50 {fmt(phase['latency_overall']['p50_ms'])} ms, "
+        f"p99 {fmt(phase['latency_overall']['p99_ms'])} ms"
+    )
+    cpu = phase.get("cpu_seconds") or {}
+    if cpu:
+        print("CPU s: " + ", ".join(f"{svc} {fmt(v)}" for svc, v in cpu.items()) + f" (total {fmt(sum(cpu.values()))})")
+    if phase.get("page"):
+        page = phase["page"]
+        print(
+            f"department page {page['page']}: {page['n']} loads, p50 {fmt(page['p50_ms'])} ms, "
+            f"p95 {fmt(page['p95_ms'])} ms, {page['errors']} not 200"
+        )
+    for failure in phase["failure_kinds"]:
+        print(f"FAILED x{failure['count']} at {failure['step']}: {failure['error']}")
 
 
 def report(results: dict) -> None:
-    line, cfg = results["line"], results["config"]
-    print(
-        f"\n== the line: {cfg['visits']} visits (+1 untimed warm-up), concurrency {cfg['concurrency']}, "
-        f"namespace {cfg['namespace']} =="
-    )
-    print(
-        f"recipes: {', '.join(f'{k} {v}' for k, v in sorted(line['recipes'].items()))}"
-        + (f"  ({line['over_stock']} visits beyond the seeded stock!)" if line["over_stock"] else "")
-    )
-    print(
-        f"completed {line['completed']}/{cfg['visits']} visits, {line['failed']} failed, "
-        f"drive {line['seconds']:.1f} s -> {fmt(line['visits_per_s'], '.2f')} visits/s"
-    )
-    took = line["visit_ms"]
-    print(f"one visit, booking to follow-up: p50 {fmt(took['p50_ms'], '.0f')} ms, p99 {fmt(took['p99_ms'], '.0f')} ms")
-    print(
-        f"events: {line['outbox_rows_in_drive']} outbox rows in the drive -> "
-        f"{fmt(line['events_per_s'])} events/s ({fmt(line['events_per_visit'], '.2f')} per visit); "
-        f"hops: {line['inbox_rows']} inbox rows, {fmt(line['hops_per_visit'], '.2f')} per visit; "
-        f"avg outbox body {fmt(line['avg_body_bytes'], '.0f')} B"
-    )
-    if line["unpublished_outbox_rows"] or any(line["dead_letters"].values()):
+    cfg = results["config"]
+    print(f"\nthe line in namespace {cfg['namespace']}, {cfg['cpus']} CPUs, bays {cfg['bays']}")
+    for phase in results.get("sweep") or []:
+        _phase(f"sweep: {phase['visits']} visits, {phase['concurrency']} at a time", phase)
+    if results.get("paced"):
+        paced = results["paced"]
+        _phase(f"paced: {paced['visits']} visits started at {paced['rate']:g} a second", paced)
+        width = max([len(k) for k in paced["latency"]] + [7])
+        print(f"  {'hop':<{width}} {'n':>6} {'p50 ms':>9} {'p99 ms':>9}")
+        for key, s in [*paced["latency"].items(), ("overall", paced["latency_overall"])]:
+            print(f"  {key:<{width}} {s['n']:>6} {fmt(s['p50_ms']):>9} {fmt(s['p99_ms']):>9}")
+    rss = results.get("peak_rss_mb") or {}
+    if rss:
+        print("\npeak resident MB: " + ", ".join(f"{svc} {v:.0f}" for svc, v in rss.items()))
+    if results.get("unpublished_outbox_rows") or any((results.get("dead_letters") or {}).values()):
         print(
-            f"warning: {line['unpublished_outbox_rows']} outbox rows unpublished, dead letters {line['dead_letters']}"
+            f"warning: {results['unpublished_outbox_rows']} outbox rows unpublished, dead letters "
+            f"{results['dead_letters']}"
         )
-    for failure in line["failure_kinds"][:5]:
-        print(f"failed x{failure['count']} at {failure['step']}: {failure['error']}")
 
+    print("\n== baselines, same run ==")
     raw = results.get("raw")
-    print("\n== baseline A: raw RabbitMQ (pika) ==")
     if raw:
-        print(
-            f"{raw['messages']} msgs x {raw['body_bytes']} B, persistent, durable {raw['queue_type']} queue, "
-            f"consumed concurrently with manual acks (prefetch {raw['prefetch']})"
-        )
-        for mode, how in (
-            ("pipelined", f"confirms in flight (SelectConnection, window {raw['window']})"),
-            ("per-message", "one confirm per message (BlockingConnection.confirm_delivery)"),
-        ):
+        for mode, how in (("pipelined", "confirms in flight"), ("per-message", "one confirm at a time")):
             r = raw[mode]
             print(
-                f"  {how}: {fmt(r['msgs_per_s'])} msgs/s = {fmt(r['visits_per_s_equivalent'])} "
-                f"visits/s-equivalent" + (f"  [{r['error']}]" if r["error"] else "")
+                f"raw RabbitMQ ({raw['messages']} msgs x {raw['body_bytes']} B, quorum queue, {how}): "
+                f"{fmt(r['msgs_per_s'])} msgs/s = {fmt(r['visits_per_s_equivalent'])} visits/s-equivalent"
+                + (f"  [{r['error']}]" if r["error"] else "")
             )
     else:
-        print(f"  not run: {results.get('raw_error')}")
+        print(f"raw RabbitMQ: not run ({results.get('raw_error') or 'not asked: --baselines'})")
+    for key, title in (("chain", "bare nameko chain"), ("persisted_chain", "persisted chain (kit outbox/relay/inbox)")):
+        ch = results.get(key)
+        if ch:
+            print(
+                f"{title}: {ch['hops']} hops, {ch['visits']} visits: {fmt(ch.get('visits_per_s'))} visits/s"
+                + (f"  [{ch['error']}]" if ch.get("error") else "")
+            )
+        else:
+            print(f"{title}: not run ({results.get(key + '_error') or 'not asked: --baselines'})")
 
-    ch = results.get("chain")
-    print("\n== baseline B: bare nameko relay chain ==")
-    if ch:
-        print(
-            f"{ch['hops']} services (one hop each, max_workers 10) in one process, {ch['visits']} start "
-            f"events published at once: {fmt(ch.get('visits_per_s'))} visits/s "
-            f"({fmt(ch.get('msgs_per_s'))} msgs/s)" + (f"  [{ch['error']}]" if ch.get("error") else "")
-        )
-        print(
-            f"  start -> last hop p50 {fmt(ch['visit_latency']['p50_ms'])} ms, "
-            f"p99 {fmt(ch['visit_latency']['p99_ms'])} ms (includes queueing behind the other start events)"
-        )
-    else:
-        print(f"  not run: {results.get('chain_error')}")
-
-    raw_rate = raw["pipelined"]["visits_per_s_equivalent"] if raw else None
-    print()
-    print(ratio_line("raw-rabbitmq", "raw", line["visits_per_s"], raw_rate, "visits/s-equivalent", ".4f"))
-    print(
-        ratio_line(
-            "nameko-chain",
-            "chain",
-            line["visits_per_s"],
-            ch.get("visits_per_s") if ch else None,
-            "visits/s",
-            ".3f",
-        )
-    )
-
-    print("\nper-hop latency on the line (outbox created_at -> inbox handled_at):")
-    width = max([len(k) for k in line["latency"]] + [7])
-    print(f"  {'hop':<{width}} {'n':>6} {'p50 ms':>9} {'p99 ms':>9}")
-    for key, s in [*line["latency"].items(), ("overall", line["latency_overall"])]:
-        print(f"  {key:<{width}} {s['n']:>6} {fmt(s['p50_ms']):>9} {fmt(s['p99_ms']):>9}")
+    print("\n== goals ==")
+    for goal in results["goals"]:
+        state = {True: "MET", False: "NOT MET", None: "not measured"}[goal["met"]]
+        figure = goal["figure"]
+        shown = fmt(figure, ".2f") if isinstance(figure, float | int) or figure is None else figure
+        print(f"{state:>12}  {goal['goal']}: {shown} (goal {goal['target']})")

@@ -9,13 +9,21 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
+import tests.support.visit as visit_steps
+from contracts import names
 from services.parts.seed import STOCK
 from tests.support.factories import make_booking
+from tests.support.http import eventually
 from tests.support.visit import Visit
 from tools.line import Line
 
 from .constants import RECIPES, ROTATION, VISIT_STEPS
+from .feed import EventFeed
+
+# The steps' reads after their event: every 20 ms instead of every 100 ms (they start when the event is out).
+visit_steps.eventually = partial(eventually, interval=0.02)
 
 # --- visits ----------------------------------------------------------------------------------
 
@@ -39,15 +47,65 @@ def plan_recipes(visits: int) -> tuple[list[str], int]:
     return plan, over
 
 
+# A step's wait for the line, as the event that makes the step possible (bench.feed) and then a read of the
+# answer, re-read every 20 ms until the consumer of that event has handled it.
+WAITS = {
+    "wait_parts_reserved": frozenset({names.PARTS_RESERVED, names.PARTS_SHORT}),  # booking takes it
+    "check_in": frozenset({names.APPOINTMENT_BOOKED}),  # reception expects the car
+    "dispatch": frozenset({names.ORDER_SIGNED}),  # the workshop opens the work order
+    "pass_quality_check": frozenset({names.PARTS_ISSUED}),  # every requested part issued
+    "invoice": frozenset({names.VEHICLE_READY}),  # billing makes the invoice ready
+    "follow_up_call": frozenset({names.FOLLOWUP_SCHEDULED}),  # the call itself, published by follow-up
+}
+BAY_RETRY_SECONDS = 0.05
+
+
 @dataclass
 class BenchVisit(Visit):
-    """A Visit with the bench's recipe, the step it is at, and a way past the follow-up list cap."""
+    """A Visit with the bench's recipe, the step it is at, its waits on the event feed, and its turn for a
+    pre-inspection bay (a car waits for its ticket to be called, it does not fail)."""
 
     order_lines: list = field(default_factory=list)
     step: str = ""
+    feed: EventFeed | None = None
+    bay_waits: int = 0
 
     def write_and_sign_order(self, lines=None, mileage_km: int = 35210) -> dict:
         return super().write_and_sign_order(lines or self.order_lines, mileage_km)
+
+    def walk_around(self, mileage_km: int = 35210) -> dict:
+        deadline = time.monotonic() + self.timeout
+        while True:
+            response = self.client.request(
+                "POST",
+                names.RECEPTION,
+                f"/api/visits/{self.visit_id}/walk-around/covers",
+                {"seat": True, "steering_wheel": True, "floor": True, "customer_present": True},
+                as_=self.advisor,
+            )
+            if response.status_code == 200:
+                break
+            code = (response.json().get("error") or {}).get("code") if response.content else None
+            if code != "bays_full" or time.monotonic() > deadline:
+                raise AssertionError(f"walk-around covers -> {response.status_code}: {response.text[:300]}")
+            self.bay_waits += 1  # every bay taken: the car waits in line for its ticket
+            time.sleep(BAY_RETRY_SECONDS)
+        return super().walk_around(mileage_km)  # the covers again: the car is on its bay, nothing changes
+
+
+def _waiting(name: str, method):
+    def step(self, *args, **kwargs):
+        if self.feed is not None and self.visit_id:
+            self.feed.wait(self.visit_id, WAITS[name], self.timeout)
+        return method(self, *args, **kwargs)
+
+    step.__name__ = name
+    step.__doc__ = method.__doc__
+    return step
+
+
+for _name in WAITS:
+    setattr(BenchVisit, _name, _waiting(_name, getattr(BenchVisit, _name)))
 
 
 def _tracked(name: str, method):
@@ -81,35 +139,52 @@ class WarmupFailed(RuntimeError):
 
 @dataclass
 class Drive:
+    label: str
+    concurrency: int | None
+    rate: float | None
     started: datetime
     ended: datetime
     seconds: float
     completed: list[dict]
     failed: list[dict]
     recipes: Counter
-    over_stock: int
+    bay_waits: int = 0
 
 
-def drive(line: Line, visits: int, concurrency: int, timeout: float) -> Drive:
-    plan, over_stock = plan_recipes(visits + 1)  # the first one is the warm-up visit's
-    warmup_recipe, recipes = plan[0], plan[1:]
-    progress = {"done": 0, "failed": 0}
-    lock = threading.Lock()
-    every = max(1, visits // 10)
-    # Where Visit signs staff in through an HTTP client, one client (and its sign-ins) serves every visit.
+def warm_up(line: Line, recipe: str, timeout: float, feed: EventFeed) -> dict:
+    """One untimed visit, so that connections, first queries and sign-ins are not in a drive (its events all
+    predate the drives, so they are not counted either). Returns what every visit then shares (one HTTP client
+    and its sign-ins, the feed)."""
     client = getattr(BenchVisit(line), "client", None)
-    shared = {"client": client} if client is not None else {}
-    # One untimed visit first, so that connections, first queries and sign-ins are not in the drive;
-    # its events all predate the drive, so they are not counted either.
-    warmup = visit_for(line, warmup_recipe, timeout, **shared)
+    shared = {"client": client, "feed": feed} if client is not None else {"feed": feed}
+    warmup = visit_for(line, recipe, timeout, **shared)
     try:
         warmup.through_to_delivery()
     except Exception as exc:
         raise WarmupFailed(f"the warm-up visit failed at {warmup.step}: {exc}") from exc
+    return shared
 
-    def one(i: int) -> dict:
+
+def drive(
+    line: Line,
+    recipes: list[str],
+    timeout: float,
+    shared: dict,
+    *,
+    concurrency: int | None = None,
+    rate: float | None = None,
+    label: str = "",
+) -> Drive:
+    """The visits of `recipes`, `concurrency` at a time (throughput), or started at `rate` a second whatever
+    the line's pace (latency: a visit's time counts from its planned start)."""
+    visits = len(recipes)
+    progress = {"done": 0, "failed": 0}
+    lock = threading.Lock()
+    every = max(1, visits // 4)
+
+    def one(i: int, planned: float | None) -> dict:
+        planned = planned or time.monotonic()  # paced: from its planned start; else from when a worker takes it
         visit = visit_for(line, recipes[i], timeout, **shared)
-        t0 = time.monotonic()
         outcome = {"index": i, "recipe": recipes[i]}
         try:
             visit.through_to_delivery()
@@ -122,31 +197,42 @@ def drive(line: Line, visits: int, concurrency: int, timeout: float) -> Drive:
                 step=visit.step,
                 error=f"{exc.__class__.__name__}: {first}"[:300],
             )
-        outcome["seconds"] = time.monotonic() - t0
+        outcome["seconds"] = time.monotonic() - planned
+        outcome["bay_waits"] = visit.bay_waits
         with lock:
             progress["done"] += 1
             progress["failed"] += not outcome["ok"]
             if progress["done"] % every == 0 or progress["done"] == visits:
                 print(
-                    f"  ... {progress['done']}/{visits} visits ({progress['failed']} failed)",
+                    f"  ... {label}: {progress['done']}/{visits} visits ({progress['failed']} failed)",
                     file=sys.stderr,
                     flush=True,
                 )
         return outcome
 
-    executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="visit")
+    workers = concurrency or max(8, int((rate or 1) * timeout))
+    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="visit")
     started, t0 = datetime.now(UTC), time.monotonic()
     try:
-        outcomes = [f.result() for f in as_completed([executor.submit(one, i) for i in range(visits)])]
+        futures = []
+        for i in range(visits):
+            planned = t0 + i / rate if rate else None
+            if planned:
+                time.sleep(max(0.0, planned - time.monotonic()))
+            futures.append(executor.submit(one, i, planned))
+        outcomes = [f.result() for f in as_completed(futures)]
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
     seconds, ended = time.monotonic() - t0, datetime.now(UTC)
     return Drive(
+        label,
+        concurrency,
+        rate,
         started,
         ended,
         seconds,
         [o for o in outcomes if o["ok"]],
         [o for o in outcomes if not o["ok"]],
         Counter(recipes),
-        over_stock,
+        sum(o["bay_waits"] for o in outcomes),
     )

@@ -39,6 +39,7 @@ from contracts.events import SUBSCRIPTIONS
 
 from . import clock as kit_clock
 from . import feed as kit_feed
+from .confirms import ConfirmingChannel, Outgoing
 from .db import outbox_table
 from .hq_topology import (  # noqa: F401 - kit.bus is where the rest of the kit and the tests find them
     HQ_FEED_MAX_LENGTH,
@@ -58,6 +59,7 @@ log = logging.getLogger(__name__)
 # the broker's own limit catches a message whose handler kills the process every time.
 # Fixed, because a queue redeclared with other arguments fails with 406 PRECONDITION_FAILED.
 BROKER_DELIVERY_LIMIT = 20
+CONFIRM_TIMEOUT_SECONDS = 30.0  # a batch the broker has not confirmed by then stays pending (published again)
 
 
 def events_exchange(ns: str, source: str) -> Exchange:
@@ -168,24 +170,17 @@ class OutboxRelay:
         self.mark = hq_mark(namespace)
         self.feed_key, self.feed_mode = feed_settings(feed_key, feed_mode)
         self.sleep = sleep
-        self._connection: Connection | None = None
-        self._producer: Producer | None = None
+        self._channel: ConfirmingChannel | None = None
 
-    def _ensure_producer(self) -> Producer:
-        if self._producer is None:
-            self._connection = confirming_connection(self.amqp_uri)
-            self._connection.ensure_connection(max_retries=1)
-            self._producer = Producer(self._connection.channel())
-        return self._producer
+    def _ensure_channel(self) -> ConfirmingChannel:
+        if self._channel is None:
+            self._channel = ConfirmingChannel(self.amqp_uri, timeout=CONFIRM_TIMEOUT_SECONDS)
+        return self._channel
 
     def close(self) -> None:
-        if self._connection is not None:
-            try:
-                self._connection.release()
-            except Exception:  # noqa: BLE001 - closing a broken connection
-                pass
-        self._connection = None
-        self._producer = None
+        if self._channel is not None:
+            self._channel.close()
+        self._channel = None
 
     def pending_count(self) -> int:
         with self.engine.connect() as conn:
@@ -226,47 +221,45 @@ class OutboxRelay:
                     self._mark(conn, confirmed, failed)
         return len(confirmed)
 
+    def messages(self, row) -> list[Outgoing]:
+        """What one outbox row is published as. A row counts as published once the broker confirmed every one of
+        its messages and returned none: an extra copy of a row, to another exchange, is one more entry here."""
+        message = json.loads(row.body)
+        headers = {"event_type": row.event_type, "correlation_id": message["correlation_id"]}
+        exchange = events_exchange(self.namespace, message["producer"]).name
+        feed_body, feed_headers = self.feed_copy(row, message)  # issue 14: what leaves the store, with the mark
+        return [
+            Outgoing(row.id, exchange, row.event_type, row.body, headers, message["event_id"]),
+            Outgoing(
+                row.id, hq_exchange(self.namespace).name, row.event_type, feed_body, feed_headers, message["event_id"]
+            ),
+        ]
+
     def _publish(self, rows, confirmed: list[int], failed: dict[int, str]) -> None:
+        """Every message of every row published, then the confirms waited for (kit.confirms). A channel error
+        (an exchange missing closes the channel) leaves the rows not yet confirmed to a second pass, one row at
+        a time, which tells the row at fault from the others."""
         try:
-            producer = self._ensure_producer()
-            for row in rows:
-                message = json.loads(row.body)
-                try:
-                    producer.publish(
-                        row.body,
-                        exchange=events_exchange(self.namespace, message["producer"]).name,
-                        routing_key=row.event_type,
-                        mandatory=True,
-                        delivery_mode=2,
-                        content_type="application/json",
-                        content_encoding="utf-8",
-                        message_id=message["event_id"],
-                        headers={"event_type": row.event_type, "correlation_id": message["correlation_id"]},
-                        retry=False,
-                    )
-                    feed_body, feed_headers = self.feed_copy(row, message)  # issue 14: what leaves the store
-                    producer.publish(
-                        feed_body,
-                        exchange=hq_exchange(self.namespace).name,
-                        routing_key=row.event_type,
-                        mandatory=True,
-                        delivery_mode=2,
-                        content_type="application/json",
-                        content_encoding="utf-8",
-                        message_id=message["event_id"],
-                        headers=feed_headers,
-                        retry=False,
-                    )
-                    confirmed.append(row.id)
-                except ChannelError as exc:
-                    # NO_ROUTE (312) for a mandatory message, or the exchange is missing (404):
-                    # keep the row and try again later; the channel may be closed, so reconnect.
-                    failed[row.id] = str(exc)
-                    self.close()
-                    producer = self._ensure_producer()
+            try:
+                self._publish_batch(rows, confirmed, failed)
+            except ChannelError:
+                self.close()
+                for row in [r for r in rows if r.id not in confirmed and r.id not in failed]:
+                    try:
+                        self._publish_batch([row], confirmed, failed)
+                    except ChannelError as exc:
+                        # NO_ROUTE for a mandatory message, or the exchange is missing (404): keep the row and
+                        # try again later; the channel is closed, so reconnect.
+                        failed[row.id] = str(exc)
+                        self.close()
         except (OSError, ConnectionError, AMQPConnectionError, OperationalError) as exc:
             log.warning("outbox relay: broker unavailable (%s); %d rows stay pending", exc, len(rows) - len(confirmed))
             self.close()
+
+    def _publish_batch(self, rows, confirmed: list[int], failed: dict[int, str]) -> None:
+        ok, refused = self._ensure_channel().publish([m for row in rows for m in self.messages(row)])
+        confirmed.extend(row.id for row in rows if row.id in ok)
+        failed.update(refused)
 
     def feed_copy(self, row, message: dict | None = None) -> tuple[str | bytes, dict]:
         """The copy of an outbox row for the dealer group's feed: the envelope with the customer redacted

@@ -42,6 +42,13 @@ def main(argv: list[str]) -> None:
     # one JSON object a line with the correlation id (kit.logs); LOG_FORMAT=text for plain lines
     logs.configure(service, os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "json"))
     logging.getLogger("nameko").setLevel(logging.WARNING)
+    if os.environ.get("PROFILE_DIR"):  # the benchmark's --profile: cProfile statistics written when it stops
+        import atexit
+        import cProfile
+
+        profiler = cProfile.Profile()
+        atexit.register(lambda: profiler.dump_stats(os.path.join(os.environ["PROFILE_DIR"], f"{service}.prof")))
+        profiler.enable()
     run([service_class(service)], nameko_config(service))
 
 

@@ -69,7 +69,7 @@ def line_factory(amqp_uri, namespace, tmp_path, request):
 
     yield build
     for line in lines:
-        line.stop()
+        line.stop(graceful=False)  # the test is over: no need to wait for a clean stop (tools.line.Line.stop)
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,7 @@ def module_line(amqp_uri, tmp_path_factory, request):
         line.start()
         yield line
     finally:
-        line.stop()
+        line.stop(graceful=False)  # the module's tests are over (tools.line.Line.stop)
         drop_namespace(amqp_uri, ns)
 
 

@@ -98,10 +98,14 @@ class Line:
         self.start_one(service)
         self.wait_healthy([service])
 
-    def stop(self) -> None:
+    def stop(self, graceful: bool = True) -> None:
+        """SIGTERM (nameko stops its consumers, lets running workers finish: about two seconds a service); or,
+        with graceful=False, SIGKILL, for a line whose work is over and whose state nobody reads any more (the
+        test fixtures' teardown): what the broker and the databases hold is then as after a crash, which the
+        line is built to survive."""
         for proc in self.processes.values():
             if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
+                proc.send_signal(signal.SIGTERM if graceful else signal.SIGKILL)
         for proc in self.processes.values():
             try:
                 proc.wait(15)

@@ -14,7 +14,9 @@ from . import domain
 from .models import SignInAttempt, Staff
 
 
-def register(uow, cmd: dict) -> Staff:
+def register(uow, cmd: dict, password_hash: str | None = None) -> Staff:
+    """`password_hash`: the seed's one hash of the demo password for every demo account (one argon2 hash per
+    start instead of one per account); otherwise `cmd["password"]` is hashed here."""
     staff_id = domain.check_staff_id(cmd["staff_id"])
     if uow.session.get(Staff, staff_id) is not None:
         raise DomainError("This staff ID already exists", field="staff_id", code="duplicate")
@@ -25,7 +27,7 @@ def register(uow, cmd: dict) -> Staff:
         mobile=domain.check_mobile_of_staff(cmd["mobile"]),
         department=domain.check_department(cmd["department"]),
         roles=domain.check_roles(cmd["roles"]),
-        password_hash=offload(domain.hash_password, cmd["password"]),
+        password_hash=password_hash or offload(domain.hash_password, cmd["password"]),
         active=True,
         created_at=now,
         updated_at=now,

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from . import handlers
+from . import domain, handlers
 from .models import Staff
 
 DEMO_PASSWORD = "demo1234"
@@ -31,6 +31,7 @@ STAFF = [
 def reference_data(work, demo: bool = False) -> None:
     if work.read(lambda s: s.scalar(sa.select(sa.func.count()).select_from(Staff))):
         return
+    demo_hash = domain.hash_password(DEMO_PASSWORD)  # argon2 is slow on purpose: once, not once per account
     for staff_id, name, mobile, department, roles in STAFF:
         work.run(
             handlers.register,
@@ -42,5 +43,6 @@ def reference_data(work, demo: bool = False) -> None:
                 "roles": roles,
                 "password": DEMO_PASSWORD,
             },
+            password_hash=demo_hash,
             actor_id="seed",
         )

@@ -67,3 +67,28 @@ def test_rows_stay_pending_while_the_broker_is_unreachable(tmp_path, namespace):
     relay = relay_for(work, "amqp://guest:guest@127.0.0.1:1/", namespace)
     assert relay.publish_pending() == 0
     assert len(pending(work)) == 1
+
+
+def test_in_one_batch_a_row_no_queue_takes_stays_pending_and_the_rows_around_it_are_marked(
+    tmp_path, amqp_uri, namespace
+):
+    """The relay publishes a batch, then waits for its confirms (kit.confirms): a returned message (NO_ROUTE)
+    keeps its own row pending with the reason, never the rows published before or after it."""
+    work = service_work(names.BOOKING, tmp_path)
+    with Connection(amqp_uri) as conn:
+        bus.declare_topology(conn, namespace)
+        channel = conn.default_channel
+        for consumer in (names.RECEPTION, names.WORKSHOP, names.PARTS):  # nobody takes appointment_booked now
+            channel.queue_delete(bus.consumer_queue(namespace, consumer, names.APPOINTMENT_BOOKED).name)
+        channel.queue_delete(f"{namespace}hq.feed")
+    first = work.run(booking.book_appointment, command())
+    work.run(booking.cancel_appointment, first.appointment_id, reason="客户改期", by_dealership=False)
+    work.run(booking.book_appointment, command())
+    relay = relay_for(work, amqp_uri, namespace)
+    assert relay.publish_pending() == 1  # the cancellation, between the two bookings
+    relay.close()
+    left = pending(work)
+    assert [row.event_type for row in left] == [names.APPOINTMENT_BOOKED] * 2
+    assert all(row.attempts == 1 and "NO_ROUTE" in row.last_error for row in left)
+    for consumer in (names.PARTS, names.RECEPTION):
+        assert queue_depth(amqp_uri, f"{namespace}{consumer}--appointment_cancelled") == 1

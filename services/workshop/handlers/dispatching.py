@@ -125,6 +125,11 @@ def _assign(uow, work_order: WorkOrder, job: Job, technician_id: str, bay_id: st
         return
     work_order.status, work_order.technician_id, work_order.bay_id = "in_progress", technician_id, bay_id
     work_order.dispatched_at, work_order.dispatched_by = uow.clock(), uow.actor_id
+    # parts_requested first: the parts counter's issue is on the visit's critical path (the quality check waits
+    # for it), the customer's notice is not; the relay publishes the outbox in this order
+    parts = parts_of(verified_body(work_order))
+    if parts:  # R-WS-2: the technician collects the order's parts against the signed order
+        additional_work.request_parts(uow, work_order, parts)
     uow.emit(  # R-PN-1: reception tells the customer that work has started
         names.WORK_STARTED,
         {
@@ -136,9 +141,6 @@ def _assign(uow, work_order: WorkOrder, job: Job, technician_id: str, bay_id: st
         },
         correlation_id=work_order.visit_id,
     )
-    parts = parts_of(verified_body(work_order))
-    if parts:  # R-WS-2: the technician collects the order's parts against the signed order
-        additional_work.request_parts(uow, work_order, parts)
 
 
 def alternatives(session, order_id: str, line_no: int, starts_at: datetime, settings: FloorSettings) -> dict:
