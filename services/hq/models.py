@@ -13,7 +13,7 @@ Base = service_base()
 class StoreEvent(Base):
     """One event of one store, once (the primary key refuses a second copy: ON CONFLICT DO NOTHING).
 
-    `payload` is the event's payload as the store sent it (JSON text, a newer version's fields included);
+    `body` is the message as the store's feed carried it (the envelope JSON, a newer version's fields included);
     `status` "refused" with `reason` for a signed order that does not verify against the store's keys."""
 
     __tablename__ = "store_events"
@@ -25,7 +25,7 @@ class StoreEvent(Base):
     correlation_id: Mapped[str] = mapped_column(sa.String(64))
     status: Mapped[str] = mapped_column(sa.String(12))
     reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
-    payload: Mapped[str] = mapped_column(sa.Text)
+    body: Mapped[str] = mapped_column(sa.Text)
     stream_offset: Mapped[int] = mapped_column(sa.BigInteger)
     __table_args__ = (
         sa.Index("ix_store_events_type_time", "event_type", "occurred_at"),

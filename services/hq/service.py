@@ -72,13 +72,15 @@ class StreamIngest(_UsesDatabase):
                         self._replay.clear()
                     start = ingest.start_offset(conn, self.stream)
                 log.info("HQ ingest: reading %s from %s", self.stream, start)
-                self.reader.run(start, self._handle, self._interrupted)
+                self.reader.run(start, self._prepare, self._store, self._interrupted)
             except Exception:  # noqa: BLE001 - the broker or database away: read again from the stored offset
                 log.exception("HQ ingest interrupted; resuming from the stored offset")
                 self._stopping.wait(RETRY_SECONDS)
 
-    def _handle(self, messages) -> None:
-        batch = ingest.prepare(messages, self.keys)
+    def _prepare(self, messages):
+        return ingest.prepare(messages, self.keys)
+
+    def _store(self, batch) -> None:
         with self.db.engine.begin() as conn:
             ingest.store(conn, batch, self.stream)
 

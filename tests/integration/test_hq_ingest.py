@@ -95,7 +95,7 @@ def test_an_hq_knowing_only_the_current_schemas_keeps_a_newer_version_and_an_unk
     messages = [as_stream_message(m, i, "store-a") for i, m in enumerate([order, ready_v2, unknown])]
     assert run(engine, messages, ingest.StoreKeys(tmp_path)) == 3
     with engine.connect() as conn:
-        held = dict(conn.execute(sa.select(StoreEvent.event_type, StoreEvent.payload)).all())
+        held = dict(conn.execute(sa.select(StoreEvent.event_type, StoreEvent.body)).all())
     assert '"carbon_grams": 1200' in held["vehicle_ready"] and '"kwh": "30.5"' in held["ev_charging_session"]
     with sa.orm.Session(engine) as session:
         figures = dashboard.figures(session, NOW.date(), NOW.date(), SHANGHAI)["store-a"]

@@ -42,7 +42,7 @@ def hq_database(pg_server_url):
 @pytest.fixture
 def hq_stream(amqp_uri):
     prefix = f"t{uuid.uuid4().hex[:10]}."
-    with Connection(amqp_uri) as conn:
+    with Connection(amqp_uri, connect_timeout=streams.CONNECT_TIMEOUT) as conn:
         channel = conn.channel()
         streams.declare(channel, prefix)
         yield prefix, channel
@@ -55,9 +55,11 @@ def read_until(amqp_uri, prefix, engine, keys, offset: int) -> list[int]:
     handed: list[int] = []
     stored = [None]
 
-    def handle(messages):
+    def prepare(messages):
         handed.extend(m.offset for m in messages)
-        batch = ingest.prepare(messages, keys)
+        return ingest.prepare(messages, keys)
+
+    def store(batch):
         with engine.begin() as conn:
             ingest.store(conn, batch, stream)
             stored[0] = ingest.position(conn, stream)
@@ -66,7 +68,7 @@ def read_until(amqp_uri, prefix, engine, keys, offset: int) -> list[int]:
         start = ingest.start_offset(conn, stream)
     give_up = time.monotonic() + GIVE_UP_SECONDS
     reader = streams.StreamReader(amqp_uri, prefix, batch_size=50)
-    reader.run(start, handle, lambda: stored[0] == offset or time.monotonic() > give_up)
+    reader.run(start, prepare, store, lambda: stored[0] == offset or time.monotonic() > give_up)
     return handed
 
 

@@ -34,6 +34,7 @@ class Event:
     correlation_id: str
     payload: dict[str, Any]
     offset: int
+    body: str = ""  # the message as it came (the envelope JSON), kept as HQ's copy
     status: str = "accepted"
     reason: str | None = None
 
@@ -108,6 +109,7 @@ def read(offset: int, body: bytes, headers: dict[str, Any], message_id: str | No
         correlation_id=str(correlation)[:64] if correlation is not None else "",
         payload=payload,
         offset=offset,
+        body=text,
     )
 
 

@@ -22,7 +22,7 @@ def _utc(day: date, tz: ZoneInfo) -> datetime:
 def facts(session, first: date, last: date, tz: ZoneInfo, dealer_id: str | None = None) -> list[rules.Fact]:
     since = _utc(first - timedelta(days=PROMISE_LOOKBACK_DAYS), tz)
     until = _utc(last + timedelta(days=1), tz)
-    query = sa.select(StoreEvent.dealer_id, StoreEvent.event_type, StoreEvent.occurred_at, StoreEvent.payload).where(
+    query = sa.select(StoreEvent.dealer_id, StoreEvent.event_type, StoreEvent.occurred_at, StoreEvent.body).where(
         StoreEvent.event_type.in_(rules.FIGURE_TYPES),
         StoreEvent.status == "accepted",
         StoreEvent.occurred_at >= since,
@@ -30,7 +30,7 @@ def facts(session, first: date, last: date, tz: ZoneInfo, dealer_id: str | None 
     )
     if dealer_id:
         query = query.where(StoreEvent.dealer_id == dealer_id)
-    return [rules.Fact(d, t, at, json.loads(p)) for d, t, at, p in session.execute(query)]
+    return [rules.Fact(d, t, at, json.loads(body).get("payload") or {}) for d, t, at, body in session.execute(query)]
 
 
 def figures(session, first: date, last: date, tz: ZoneInfo, dealer_id: str | None = None) -> dict:

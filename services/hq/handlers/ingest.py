@@ -5,15 +5,16 @@
 - signed orders (order_signed, order_amended) verified against the publishing store's keys
   (`HQ_STORES_DIR/<dealer_id>/order-signing-<key id>.pub`, its `revoked-keys.json`); one that does not verify is
   kept as refused with the reason and counted nowhere;
-- PostgreSQL: one multi-row INSERT … ON CONFLICT (event_id) DO NOTHING per 1,000 rows (psycopg2's
-  execute_values); SQLite: executemany with the same conflict clause;
+- PostgreSQL: the batch COPYed into a temporary table, then one INSERT … SELECT … ON CONFLICT (event_id) DO
+  NOTHING; SQLite: executemany with the same conflict clause;
 - the batch's last offset is stored in the same transaction: a restart resumes after it.
 """
 
 from __future__ import annotations
 
-import json
+import io
 import logging
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kit import signing
 from kit.types import utcnow
-from kit.web import JSONEncoder
 
 from ..domain import intake
 from ..models import StoreEvent, StreamPosition, UnreadableMessage
@@ -39,10 +39,9 @@ EVENT_COLUMNS = (
     "correlation_id",
     "status",
     "reason",
-    "payload",
+    "body",
     "stream_offset",
 )
-PAGE = 1000
 
 
 class StoreKeys:
@@ -99,7 +98,7 @@ def _event_row(event: intake.Event) -> dict[str, Any]:
         "correlation_id": event.correlation_id,
         "status": event.status,
         "reason": event.reason,
-        "payload": json.dumps(event.payload, ensure_ascii=False, cls=JSONEncoder),
+        "body": event.body,
         "stream_offset": event.offset,
     }
 
@@ -137,20 +136,34 @@ def store(conn: sa.Connection, batch: intake.Batch, stream: str) -> int:
     return inserted
 
 
-def _copy_in_postgresql(conn: sa.Connection, rows: list[dict[str, Any]]) -> int:
-    from psycopg2.extras import execute_values
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
-    sql = (
-        f"INSERT INTO store_events ({', '.join(EVENT_COLUMNS)}) VALUES %s "
-        "ON CONFLICT (event_id) DO NOTHING RETURNING 1"
-    )
-    values = [tuple(row[c] for c in EVENT_COLUMNS) for row in rows]
+
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def _copy_in_postgresql(conn: sa.Connection, rows: list[dict[str, Any]]) -> int:
+    """COPY the batch into a temporary table, then one INSERT … SELECT … ON CONFLICT DO NOTHING."""
+    columns = ", ".join(EVENT_COLUMNS)
+    text = "".join("\t".join(_copy_value(row[c]) for c in EVENT_COLUMNS) + "\n" for row in rows)
     cursor = conn.connection.dbapi_connection.cursor()
     try:
-        returned = execute_values(cursor, sql, values, page_size=PAGE, fetch=True)
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS incoming_events (LIKE store_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        )
+        cursor.copy_expert(f"COPY incoming_events ({columns}) FROM STDIN", io.StringIO(text))
+        cursor.execute(
+            f"INSERT INTO store_events ({columns}) SELECT {columns} FROM incoming_events "
+            "ON CONFLICT (event_id) DO NOTHING"
+        )
+        return cursor.rowcount
     finally:
         cursor.close()
-    return len(returned)
 
 
 def save_position(conn: sa.Connection, stream: str, offset: int) -> None:

@@ -1,14 +1,14 @@
 """initial schema
 
-Revision ID: 9ce6056466ea
+Revision ID: a337c6af293f
 Revises: 
-Create Date: 2026-12-06 21:30:25.177973
+Create Date: 2026-12-06 21:35:05.066155
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '9ce6056466ea'
+revision = 'a337c6af293f'
 down_revision = None
 branch_labels = ('hq',)
 depends_on = None
@@ -25,7 +25,7 @@ def upgrade() -> None:
     sa.Column('correlation_id', sa.String(length=64), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
-    sa.Column('payload', sa.Text(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
     sa.Column('stream_offset', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('event_id')
     )
