@@ -139,7 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     failures: list[str] = []
     try:
         migrate("hq", engine, Base.metadata)
-        with tempfile.TemporaryDirectory() as keys_dir, Connection(amqp_uri, connect_timeout=streams.CONNECT_TIMEOUT) as conn:
+        with (
+            tempfile.TemporaryDirectory() as keys_dir,
+            Connection(amqp_uri, connect_timeout=streams.CONNECT_TIMEOUT) as conn,
+        ):
             streams.declare(conn.channel(), prefix)
             stores = [Store("bench-store-1"), Store("bench-store-2")]
             for store in stores:
@@ -151,14 +154,20 @@ def main(argv: list[str] | None = None) -> int:
             ingest_s, last = read_all(amqp_uri, prefix, engine, keys, n - 1)
             counts = held(engine)
             rate = n / ingest_s
-            print(f"ingest into PostgreSQL: {n:,} events in {ingest_s:.1f} s = {rate:,.0f} events/s "
-                  f"(goal {GOAL:,}/s: {'met' if rate >= GOAL else 'NOT met'})", flush=True)
+            print(
+                f"ingest into PostgreSQL: {n:,} events in {ingest_s:.1f} s = {rate:,.0f} events/s "
+                f"(goal {GOAL:,}/s: {'met' if rate >= GOAL else 'NOT met'})",
+                flush=True,
+            )
             failures += check(counts, n, last)
             with engine.begin() as c:
                 ingest.forget_position(c, streams.names(prefix)[1])
             replay_s, last = read_all(amqp_uri, prefix, engine, keys, n - 1)
-            print(f"full replay from the first offset: {replay_s:.1f} s ({n / replay_s:,.0f} events/s; "
-                  f"every event already held, none inserted twice)", flush=True)
+            print(
+                f"full replay from the first offset: {replay_s:.1f} s ({n / replay_s:,.0f} events/s; "
+                f"every event already held, none inserted twice)",
+                flush=True,
+            )
             failures += check(held(engine), n, last)
             streams.delete(conn.channel(), prefix)
     finally:

@@ -14,7 +14,6 @@ store commits the batch with the last offset it holds; a restart resumes after t
 from __future__ import annotations
 
 import logging
-import socket
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -145,7 +144,7 @@ class StreamReader:
                 timed_out = False
                 try:
                     conn.drain_events(timeout=None if buffered() else self.linger)
-                except (socket.timeout, TimeoutError):
+                except TimeoutError:
                     timed_out = True
                 if in_flight is not None and in_flight[0].done():
                     settle()

@@ -43,7 +43,10 @@ def test_a_batch_twice_is_held_once_and_the_offset_moves_on(engine, tmp_path):
     a.publish_key(tmp_path)
     keys = ingest.StoreKeys(tmp_path)
     order = a.order(NOW, booked=True)
-    messages = [as_stream_message(m, i, "store-a") for i, m in enumerate([order, a.ready(order, NOW), a.congestion("queue", NOW)])]
+    messages = [
+        as_stream_message(m, i, "store-a")
+        for i, m in enumerate([order, a.ready(order, NOW), a.congestion("queue", NOW)])
+    ]
     assert run(engine, messages, keys) == 3
     assert run(engine, messages, keys) == 0  # a redelivery, or a replay from the first offset
     assert run(engine, [as_stream_message(a.congestion("wait", NOW), 3, "store-a"), messages[0]], keys) == 1

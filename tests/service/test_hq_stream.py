@@ -74,7 +74,11 @@ def read_until(amqp_uri, prefix, engine, keys, offset: int) -> list[int]:
 
 def held(engine) -> dict:
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(StoreEvent.dealer_id, StoreEvent.status, sa.func.count()).group_by(StoreEvent.dealer_id, StoreEvent.status)).all()
+        rows = conn.execute(
+            sa.select(StoreEvent.dealer_id, StoreEvent.status, sa.func.count()).group_by(
+                StoreEvent.dealer_id, StoreEvent.status
+            )
+        ).all()
         unreadable = conn.execute(sa.select(UnreadableMessage.reason)).scalars().all()
     return {"events": {(d, s): n for d, s, n in rows}, "unreadable": unreadable}
 

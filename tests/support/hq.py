@@ -72,7 +72,12 @@ class Store:
         signed = signing.sign(body, self.key)
         if version == 1:
             return envelope(self.dealer_id, "order_signed", signed, at, correlation_id=body["visit_id"])
-        payload = {"signed_order": signed, "version": version, "previous_version": version - 1, "previous_sha256": "0" * 64}
+        payload = {
+            "signed_order": signed,
+            "version": version,
+            "previous_version": version - 1,
+            "previous_sha256": "0" * 64,
+        }
         return envelope(self.dealer_id, "order_amended", payload, at, correlation_id=body["visit_id"])
 
     def ready(self, order: dict, at: datetime) -> dict:
@@ -88,25 +93,47 @@ class Store:
 
     def qc_failed(self, order: dict, at: datetime) -> dict:
         nc = [{"line_no": 1, "item": "brakes", "cause": "pad not seated", "technician_id": "T001"}]
-        payload = {"order_id": order_id_of(order), "order_version": 1, "inspector_id": "Q001",
-                   "failed_at": at.astimezone(UTC).isoformat(), "non_conformances": nc}
+        payload = {
+            "order_id": order_id_of(order),
+            "order_version": 1,
+            "inspector_id": "Q001",
+            "failed_at": at.astimezone(UTC).isoformat(),
+            "non_conformances": nc,
+        }
         return envelope(self.dealer_id, "qc_failed", payload, at)
 
     def delivered(self, order: dict, at: datetime) -> dict:
-        payload = {"invoice_id": "I-1", "order_id": order_id_of(order), "advisor_id": "A001",
-                   "customer_ref": f"c-{uuid.uuid4().hex[:16]}", "vehicle": {"plate": "沪A12345"},
-                   "total": "100.00", "delivered_at": at.astimezone(UTC).isoformat()}
+        payload = {
+            "invoice_id": "I-1",
+            "order_id": order_id_of(order),
+            "advisor_id": "A001",
+            "customer_ref": f"c-{uuid.uuid4().hex[:16]}",
+            "vehicle": {"plate": "沪A12345"},
+            "total": "100.00",
+            "delivered_at": at.astimezone(UTC).isoformat(),
+        }
         return envelope(self.dealer_id, "vehicle_delivered", payload, at)
 
     def followup(self, order: dict, at: datetime) -> dict:
-        payload = {"call_id": f"C-{uuid.uuid4().hex[:8]}", "order_id": order_id_of(order), "assigned_to": "F001",
-                   "due_from": at.isoformat(), "due_by": (at + timedelta(days=5)).isoformat()}
+        payload = {
+            "call_id": f"C-{uuid.uuid4().hex[:8]}",
+            "order_id": order_id_of(order),
+            "assigned_to": "F001",
+            "due_from": at.isoformat(),
+            "due_by": (at + timedelta(days=5)).isoformat(),
+        }
         return envelope(self.dealer_id, "followup_scheduled", payload, at)
 
     def complaint(self, order: dict | None, cause: str, at: datetime) -> dict:
-        payload = {"complaint_id": f"K-{uuid.uuid4().hex[:8]}", "order_id": order_id_of(order) if order else None,
-                   "cause": cause, "department": "workshop", "manager_id": "D001",
-                   "opened_at": at.isoformat(), "recontact_by": (at + timedelta(hours=24)).isoformat()}
+        payload = {
+            "complaint_id": f"K-{uuid.uuid4().hex[:8]}",
+            "order_id": order_id_of(order) if order else None,
+            "cause": cause,
+            "department": "workshop",
+            "manager_id": "D001",
+            "opened_at": at.isoformat(),
+            "recontact_by": (at + timedelta(hours=24)).isoformat(),
+        }
         return envelope(self.dealer_id, "complaint_opened", payload, at)
 
     def congestion(self, cause: str, at: datetime) -> dict:

@@ -16,7 +16,12 @@ DAY2 = DAY1 + timedelta(days=1)
 
 def facts(*messages):
     return [
-        rules.Fact(m["dealer_id"], m["event_type"], datetime.fromisoformat(m["occurred_at"]), json.loads(json.dumps(m["payload"])))
+        rules.Fact(
+            m["dealer_id"],
+            m["event_type"],
+            datetime.fromisoformat(m["occurred_at"]),
+            json.loads(json.dumps(m["payload"])),
+        )
         for m in messages
     ]
 
@@ -45,7 +50,9 @@ def test_on_time_is_ready_by_the_promise_of_the_latest_signed_version():
     moved = a.order(DAY1 + timedelta(hours=1), booked=True, version=2, promised_hours=5, order_id="O-late")
     late["payload"]["order"]["order_id"] = "O-late"  # (re-signed below is not needed: figures read, not verify)
     out = compute(
-        early, late, moved,
+        early,
+        late,
+        moved,
         a.ready(early, DAY1 + timedelta(hours=3)),  # by its promise
         a.ready(late, DAY1 + timedelta(hours=5)),  # after the first promise, by the amended one (1 h + 5 h)
         a.ready({"event_type": "order_signed", "payload": {"order": {"order_id": "O-unknown"}}}, DAY1),  # no promise
@@ -60,7 +67,11 @@ def test_qc_failure_comeback_and_satisfaction_rates():
     o = [a.order(DAY1, booked=True) for _ in range(4)]
     messages = [*o, a.qc_failed(o[0], DAY1), *(a.ready(x, DAY1) for x in o)]
     messages += [a.delivered(x, DAY2) for x in o] + [a.followup(x, DAY2) for x in o]
-    messages += [a.complaint(o[0], "comeback", DAY2), a.complaint(o[1], "price", DAY2), a.complaint(o[1], "attitude", DAY2)]
+    messages += [
+        a.complaint(o[0], "comeback", DAY2),
+        a.complaint(o[1], "price", DAY2),
+        a.complaint(o[1], "attitude", DAY2),
+    ]
     f = compute(*messages)["store-a"]
     assert f.qc_failure_rate == Decimal("20.0")  # 1 failed of 5 checks
     assert f.comeback_rate == Decimal("25.0")  # 1 comeback complaint per 4 delivered

@@ -23,7 +23,12 @@ def test_an_event_of_the_current_schema_is_kept_with_its_store_and_offset():
     message = Store("store-a").congestion("queue", NOW)
     event = read(message, offset=7)
     assert isinstance(event, intake.Event)
-    assert (event.event_id, event.dealer_id, event.event_type, event.offset) == (message["event_id"], "store-a", "pre_inspection_congested", 7)
+    assert (event.event_id, event.dealer_id, event.event_type, event.offset) == (
+        message["event_id"],
+        "store-a",
+        "pre_inspection_congested",
+        7,
+    )
     assert event.payload == message["payload"] and event.status == "accepted"
 
 

@@ -202,13 +202,14 @@ TABLE_COLUMNS = (
     ("visits", N_("Visits")),
     ("booked", N_("Booked")),
     ("walk_ins", N_("Walk-ins")),
-    ("appointment_rate", N_("Appointment rate (%)")),
-    ("on_time_rate", N_("On-time delivery (%)")),
-    ("qc_failure_rate", N_("QC failure rate (%)")),
-    ("comeback_rate", N_("Comeback rate (%)")),
-    ("satisfaction_rate", N_("Follow-up satisfaction (%)")),
+    ("appointment_rate", N_("Appointment rate")),
+    ("on_time_rate", N_("On-time delivery")),
+    ("qc_failure_rate", N_("QC failure rate")),
+    ("comeback_rate", N_("Comeback rate")),
+    ("satisfaction_rate", N_("Follow-up satisfaction")),
     ("incidents", N_("Pre-inspection incidents")),
 )
+RATE_COLUMNS = frozenset({"appointment_rate", "on_time_rate", "qc_failure_rate", "comeback_rate", "satisfaction_rate"})
 CAUSE_TITLES = {  # complaint causes (contracts.events.staff.COMPLAINT_CAUSES)
     "workmanship": N_("Workmanship"),
     "comeback": N_("Comeback"),

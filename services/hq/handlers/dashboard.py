@@ -52,7 +52,9 @@ def intake_state(session, limit: int = 20) -> dict:
     ).all()
     unreadable = session.execute(
         sa.select(
-            UnreadableMessage.stream_offset, UnreadableMessage.dealer_id, UnreadableMessage.reason,
+            UnreadableMessage.stream_offset,
+            UnreadableMessage.dealer_id,
+            UnreadableMessage.reason,
             UnreadableMessage.received_at,
         )
         .order_by(UnreadableMessage.stream_offset.desc())

@@ -12,7 +12,9 @@ from ..domain import figures as rules
 
 
 def _header(figures: dict, locale: str) -> list[str]:
-    titles = [translate(title, locale) for _, title in rules.TABLE_COLUMNS]
+    titles = [
+        translate(title, locale) + (" (%)" if name in rules.RATE_COLUMNS else "") for name, title in rules.TABLE_COLUMNS
+    ]
     complaint = translate(N_("Complaints"), locale)
     return titles + [
         f"{complaint}: {translate(rules.CAUSE_TITLES.get(c, c), locale)}" for c in rules.table_causes(figures)
@@ -48,7 +50,9 @@ def xlsx_bytes(figures: dict, locale: str, period: str) -> bytes:
         sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
     days = sheet.parent.create_sheet(translate(N_("Visits per day"), locale))
     dealers = list(figures)
-    days.append([translate(N_("Day"), locale)] + [translate(N_("Group"), locale) if d == rules.GROUP else d for d in dealers])
+    days.append(
+        [translate(N_("Day"), locale)] + [translate(N_("Group"), locale) if d == rules.GROUP else d for d in dealers]
+    )
     for day in sorted(figures[rules.GROUP].visits_by_day):
         days.append([day.isoformat()] + [figures[d].visits_by_day.get(day, 0) for d in dealers])
     buffer = io.BytesIO()

@@ -154,7 +154,8 @@ def _copy_in_postgresql(conn: sa.Connection, rows: list[dict[str, Any]]) -> int:
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS incoming_events (LIKE store_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+            "CREATE TEMP TABLE IF NOT EXISTS incoming_events (LIKE store_events INCLUDING DEFAULTS) "
+            "ON COMMIT DELETE ROWS"
         )
         cursor.copy_expert(f"COPY incoming_events ({columns}) FROM STDIN", io.StringIO(text))
         cursor.execute(

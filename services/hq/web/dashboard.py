@@ -22,7 +22,9 @@ PERIODS = (7, 30, 90)
 
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+    return Response(
+        data, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"}
+    )
 
 
 class DashboardEndpoints:
@@ -104,6 +106,7 @@ class DashboardEndpoints:
             days=days,
             periods=PERIODS,
             columns=rules.TABLE_COLUMNS,
+            rate_columns=rules.RATE_COLUMNS,
             causes=rules.CAUSE_TITLES,
             incident_causes=rules.INCIDENT_TITLES,
             intake=self.db.read(dashboard.intake_state, 10),
