@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from services.hq.domain import figures as rules
-from services.hq.domain.figures import GROUP, INCIDENT_TITLES, RATE_COLUMNS, TABLE_COLUMNS
 from services.hq.domain.figures import CAUSE_TITLES as HQ_CAUSES
+from services.hq.domain.figures import GROUP, INCIDENT_TITLES, RATE_COLUMNS, TABLE_COLUMNS
 from tests.support.hq import Store
 
 NOW = datetime(2026, 12, 7, 2, 30, tzinfo=UTC)
