@@ -132,3 +132,23 @@ def test_a_department_role_may_not_read_the_group_dashboard(hq_line):
     client = Client(hq_line, minted=True)
     assert client.request("GET", names.HQ, "/api/figures", as_="A001").status_code == 403
     assert client.get(names.HQ, "/api/figures?store=store-a", as_="H001")["stores"]["store-a"]["visits"] == 3
+
+
+def test_only_an_admin_replays_the_stream_and_the_replay_doubles_nothing(hq_line):
+    client = Client(hq_line, minted=True)
+    before = client.get(names.HQ, "/api/intake", as_="H001")
+    (stream,) = before["positions"]
+    assert client.request("POST", names.HQ, "/api/intake/replay", as_="H001").status_code == 403
+    assert client.request("POST", names.HQ, "/api/intake/replay", as_="ADMIN").status_code == 202
+
+    def replayed_to_the_end(state):  # a new position row (the old one was forgotten), at the last offset again
+        position = state["positions"].get(stream)
+        renewed = position and position["updated_at"] != before["positions"][stream]["updated_at"]
+        return state if renewed and position["last_offset"] == 12 else None
+
+    after = eventually(
+        lambda: replayed_to_the_end(client.get(names.HQ, "/api/intake", as_="H001")),
+        what="the stream read again to its last offset",
+    )
+    assert after["positions"][stream]["last_offset"] == before["positions"][stream]["last_offset"] == 12
+    assert (after["accepted"], after["refused"], after["unreadable"]) == (12, 1, 0)

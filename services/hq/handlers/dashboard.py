@@ -64,7 +64,12 @@ def intake_state(session, limit: int = 20) -> dict:
         "accepted": counts.get("accepted", 0),
         "refused": counts.get("refused", 0),
         "unreadable": session.execute(sa.select(sa.func.count()).select_from(UnreadableMessage)).scalar_one(),
-        "positions": {s: o for s, o in session.execute(sa.select(StreamPosition.stream, StreamPosition.last_offset))},
+        "positions": {
+            stream: {"last_offset": offset, "updated_at": at}
+            for stream, offset, at in session.execute(
+                sa.select(StreamPosition.stream, StreamPosition.last_offset, StreamPosition.updated_at)
+            )
+        },
         "refused_events": [dict(r._mapping) for r in refused],
         "unreadable_messages": [dict(r._mapping) for r in unreadable],
     }
