@@ -101,7 +101,7 @@ def publish(amqp_uri: str, prefix: str, stores: list[Store], n: int) -> float:
     return time.perf_counter() - started
 
 
-def read_all(amqp_uri: str, prefix: str, engine, keys, last: int) -> tuple[float, int]:
+def read_all(amqp_uri: str, prefix: str, engine, keys, last: int) -> tuple[float, int, float]:
     stream = streams.names(prefix)[1]
     stored = {"offset": None, "at": time.monotonic()}
 
@@ -113,14 +113,15 @@ def read_all(amqp_uri: str, prefix: str, engine, keys, last: int) -> tuple[float
     with engine.connect() as conn:
         start = ingest.start_offset(conn, stream)
     reader = streams.StreamReader(amqp_uri, prefix, batch_size=5000)
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     reader.run(
         start,
         lambda messages: ingest.prepare(messages, keys),
         store,
         lambda: stored["offset"] == last or time.monotonic() - stored["at"] > STALL_SECONDS,
     )
-    return time.perf_counter() - began, stored["offset"] if stored["offset"] is not None else -1
+    reached = stored["offset"] if stored["offset"] is not None else -1
+    return time.perf_counter() - began, reached, time.process_time() - cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"publishing {n:,} events of {len(stores)} stores into {prefix}hq.events ...", flush=True)
             published = publish(amqp_uri, prefix, stores, n)
             print(f"  published in {published:.1f} s ({n / published:,.0f}/s)", flush=True)
-            ingest_s, last = read_all(amqp_uri, prefix, engine, keys, n - 1)
+            ingest_s, last, cpu_s = read_all(amqp_uri, prefix, engine, keys, n - 1)
             counts = held(engine)
             rate = n / ingest_s
             print(
@@ -159,10 +160,15 @@ def main(argv: list[str] | None = None) -> int:
                 f"(goal {GOAL:,}/s: {'met' if rate >= GOAL else 'NOT met'})",
                 flush=True,
             )
+            print(
+                f"  HQ's reader used {cpu_s:.1f} s of CPU: {n / cpu_s:,.0f} events per CPU second; load average "
+                f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
+                flush=True,
+            )
             failures += check(counts, n, last)
             with engine.begin() as c:
                 ingest.forget_position(c, streams.names(prefix)[1])
-            replay_s, last = read_all(amqp_uri, prefix, engine, keys, n - 1)
+            replay_s, last, cpu_s = read_all(amqp_uri, prefix, engine, keys, n - 1)
             print(
                 f"full replay from the first offset: {replay_s:.1f} s ({n / replay_s:,.0f} events/s; "
                 f"every event already held, none inserted twice)",

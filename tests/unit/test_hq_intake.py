@@ -49,6 +49,7 @@ def test_a_newer_version_with_an_additional_field_and_an_unknown_type_are_kept_a
         (lambda m: {**m, "event_id": "42"}, "not a UUID"),
         (lambda m: {**m, "event_type": ""}, "event_type"),
         (lambda m: {**m, "schema_version": "2"}, "schema_version"),
+        (lambda m: {**m, "schema_version": 2**40}, "schema_version"),
         (lambda m: {**m, "occurred_at": "yesterday"}, "occurred_at"),
         (lambda m: {**m, "occurred_at": "2026-12-01T10:00:00"}, "time zone"),
         (lambda m: {**m, "payload": "x"}, "payload"),
@@ -60,6 +61,11 @@ def test_an_unreadable_message_is_kept_with_the_reason(change, reason):
     kept = read(message, offset=3, message_id=None if isinstance(message, bytes) else message.get("event_id"))
     assert isinstance(kept, intake.Unreadable) and reason in kept.reason
     assert kept.offset == 3 and kept.body
+
+
+def test_a_body_with_a_nul_byte_is_kept_without_it():
+    kept = read(b'{"event_id": "\x00"}')
+    assert isinstance(kept, intake.Unreadable) and "\x00" not in kept.body
 
 
 def test_a_message_without_its_store_or_with_another_message_id_is_unreadable():

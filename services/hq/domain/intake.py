@@ -19,6 +19,7 @@ ORDER_SIGNED = "order_signed"
 ORDER_AMENDED = "order_amended"
 SIGNED_TYPES = (ORDER_SIGNED, ORDER_AMENDED)
 MAX_BODY_BYTES = 1_000_000
+MAX_VERSION = 1_000_000  # a schema version beyond it is not one (and would not fit the column)
 
 
 @dataclass(frozen=True)
@@ -60,18 +61,25 @@ class Batch:
 def read(offset: int, body: bytes, headers: dict[str, Any], message_id: str | None) -> Event | Unreadable:
     """One stream message -> an Event, or Unreadable with the reason in words."""
     dealer = headers.get("dealer_id")
-    text = body.decode("utf-8", errors="replace")[:MAX_BODY_BYTES]
+    try:
+        text = body.decode("utf-8")
+        undecodable = None
+    except UnicodeDecodeError as exc:
+        text, undecodable = body.decode("utf-8", errors="replace"), exc
 
     def refuse(reason: str) -> Unreadable:
-        return Unreadable(offset, reason, text, dealer if isinstance(dealer, str) else None, message_id)
+        kept = text[:MAX_BODY_BYTES].replace("\x00", "\ufffd")  # as it came (not UTF-8, NUL: shown as U+FFFD)
+        return Unreadable(offset, reason, kept, dealer if isinstance(dealer, str) else None, message_id)
 
     if len(body) > MAX_BODY_BYTES:
         return refuse(f"body larger than {MAX_BODY_BYTES} bytes")
     if not isinstance(dealer, str) or not dealer:
         return refuse("no dealer_id header")
+    if undecodable is not None:
+        return refuse(f"body is not JSON: not UTF-8 ({undecodable.reason} at byte {undecodable.start})")
     try:
-        envelope = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        envelope = json.loads(text)
+    except ValueError as exc:
         return refuse(f"body is not JSON: {exc}")
     if not isinstance(envelope, dict):
         return refuse("body is not a JSON object")
@@ -85,7 +93,7 @@ def read(offset: int, body: bytes, headers: dict[str, Any], message_id: str | No
     event_type, version = envelope.get("event_type"), envelope.get("schema_version", 1)
     if not isinstance(event_type, str) or not 0 < len(event_type) <= 80:
         return refuse("event_type missing or not a short string")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= MAX_VERSION:
         return refuse(f"schema_version {version!r} is not a positive integer")
     try:
         occurred_at = datetime.fromisoformat(str(envelope.get("occurred_at")))
