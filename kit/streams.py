@@ -30,6 +30,7 @@ STREAM_ARGUMENTS = {"x-queue-type": "stream", "x-max-age": "90D", "x-max-length-
 OFFSET_HEADER = "x-stream-offset"
 MAX_BATCH_DELAY = 0.5  # seconds a message waits for its batch to fill while messages keep trickling in
 CONNECT_TIMEOUT = 20  # seconds for the handshake of a busy broker
+HEARTBEAT_SECONDS = 30  # a connection gone silent is noticed (and read again from the stored offset)
 
 
 def names(prefix: str = "") -> tuple[str, str]:
@@ -118,7 +119,7 @@ class StreamReader:
     ) -> None:
         _exchange, stream = names(self.prefix)
         with (
-            Connection(self.amqp_uri, heartbeat=0, connect_timeout=CONNECT_TIMEOUT) as conn,
+            Connection(self.amqp_uri, heartbeat=HEARTBEAT_SECONDS, connect_timeout=CONNECT_TIMEOUT) as conn,
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="stream-store") as writer,
         ):
             conn.ensure_connection(max_retries=3)
