@@ -175,8 +175,12 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             failures += check(held(engine), n, last)
-            streams.delete(conn.channel(), prefix)
     finally:
+        try:
+            with Connection(amqp_uri, connect_timeout=streams.CONNECT_TIMEOUT) as conn:
+                streams.delete(conn.channel(), prefix)
+        except Exception as exc:  # noqa: BLE001 - the broker away: say what is left behind
+            print(f"the stream {prefix}hq.events could not be deleted: {exc}", file=sys.stderr)
         engine.dispose()
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))

@@ -3,6 +3,7 @@ the `hq.ingress` exchange into the `hq.events` stream, batch inserts idempotent 
 database so a restart reads only what is new, a replay from the first offset doubling nothing, and nothing lost
 (an unreadable message and an order that does not verify are kept with why)."""
 
+import json
 import time
 import uuid
 from datetime import UTC, datetime
@@ -95,7 +96,9 @@ def test_two_stores_into_postgresql_once_each_resumed_and_replayed(amqp_uri, hq_
     tampered["payload"]["order"]["promised_at"] = "2031-01-01T00:00:00+00:00"
     newer = a.ready(order_a, NOW)
     newer["schema_version"], newer["payload"]["carbon_grams"] = 2, 900
-    store_a = [order_a, newer, a.congestion("queue", NOW), a.complaint(order_a, "price", NOW)]
+    odd = a.complaint(order_a, "price", NOW)
+    odd["payload"]["note"] = 'C:\\车间\t"投诉"\n'  # backslash, tab, quotes, a line break, Chinese
+    store_a = [order_a, newer, a.congestion("queue", NOW), odd]
     store_b = [order_b, tampered, b.ready(order_b, NOW), {**b.congestion("wait", NOW), "event_type": "brand_new_event"}]
     publish(channel, exchange, store_a, "store-a")
     publish(channel, exchange, store_b, "store-b")
@@ -105,6 +108,9 @@ def test_two_stores_into_postgresql_once_each_resumed_and_replayed(amqp_uri, hq_
     # offsets 0..10: 4 + 4 + 2 + 1 messages
     handed = read_until(amqp_uri, prefix, hq_database, keys, offset=10)
     assert sorted(handed) == list(range(11))
+    with hq_database.connect() as conn:  # kept exactly as it came (COPY's escapes: backslashes, Chinese)
+        body = conn.execute(sa.select(StoreEvent.body).where(StoreEvent.event_id == store_a[3]["event_id"])).scalar()
+    assert json.loads(body) == store_a[3] and "\\t" in body and "投诉" in body
     state = held(hq_database)
     assert state["events"] == {("store-a", "accepted"): 4, ("store-b", "accepted"): 3, ("store-b", "refused"): 1}
     assert len(state["unreadable"]) == 1 and "not JSON" in state["unreadable"][0]

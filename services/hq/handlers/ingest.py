@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import logging
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -106,13 +105,12 @@ def _event_row(event: intake.Event) -> dict[str, Any]:
 def store(conn: sa.Connection, batch: intake.Batch, stream: str) -> int:
     """Write the batch and the stream's position (the caller's transaction); returns the events new to HQ."""
     now = utcnow()
-    rows = [_event_row(e) for e in batch.events]
     inserted = 0
-    if rows and conn.dialect.name == "postgresql":
-        inserted = _copy_in_postgresql(conn, rows)
-    elif rows:
+    if batch.events and conn.dialect.name == "postgresql":
+        inserted = _copy_in_postgresql(conn, batch.events)
+    elif batch.events:
         statement = sqlite_insert(StoreEvent.__table__).on_conflict_do_nothing(index_elements=["event_id"])
-        inserted = conn.execute(statement, rows).rowcount
+        inserted = conn.execute(statement, [_event_row(e) for e in batch.events]).rowcount
     if batch.unreadable:
         insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
         conn.execute(
@@ -136,21 +134,24 @@ def store(conn: sa.Connection, batch: intake.Batch, stream: str) -> int:
     return inserted
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+def _esc(text: str) -> str:
+    """COPY's text format: backslash, tab and line breaks escaped (str.replace: C speed, also for Chinese)."""
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _copy_value(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value).translate(_COPY_ESCAPES)
+def _copy_line(e: intake.Event) -> str:
+    """One row of COPY's text format (tab-separated; backslash, tab and line breaks escaped; NULL as \\N)."""
+    reason = "\\N" if e.reason is None else _esc(e.reason)
+    return (
+        f"{e.event_id}\t{_esc(e.dealer_id[:64])}\t{_esc(e.event_type)}\t{e.schema_version}\t"
+        f"{e.occurred_at.isoformat()}\t{_esc(e.correlation_id)}\t{e.status}\t{reason}\t{_esc(e.body)}\t{e.offset}\n"
+    )
 
 
-def _copy_in_postgresql(conn: sa.Connection, rows: list[dict[str, Any]]) -> int:
+def _copy_in_postgresql(conn: sa.Connection, events: list[intake.Event]) -> int:
     """COPY the batch into a temporary table, then one INSERT … SELECT … ON CONFLICT DO NOTHING."""
     columns = ", ".join(EVENT_COLUMNS)
-    text = "".join("\t".join(_copy_value(row[c]) for c in EVENT_COLUMNS) + "\n" for row in rows)
+    text = "".join(map(_copy_line, events))
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         cursor.execute(
