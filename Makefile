@@ -14,7 +14,7 @@ DEALER_ENV ?= deploy/dealer.env
 LINE_COMPOSE = env -u AMQP_URI -u SEED -u LOG_LEVEL -u DEALER_ID $(COMPOSE) --env-file $(DEALER_ENV) -f $(STACK)
 BENCH_ARGS ?=
 
-.PHONY: install check-system run test unit integration service e2e lint wheelhouse image up down bench chaos schemas clean i18n vendor browser
+.PHONY: install check-system run test unit integration service e2e lint wheelhouse image up down bench bench-hq chaos schemas asyncapi clean i18n vendor browser
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -97,6 +97,17 @@ chaos: install
 ## Write every event's JSON Schema to var/schemas/.
 schemas: install
 	$(PY) -m contracts var/schemas
+
+## The event catalogue: contracts/asyncapi.yaml (AsyncAPI 3.0) generated from contracts/ and validated against the
+## official AsyncAPI 3.0.0 JSON Schema (tools/schemas/); commit the result.
+asyncapi: install
+	$(PY) -m tools.asyncapi
+
+## HQ's ingest from the hq.events stream into PostgreSQL: HQ_EVENTS events (1,000,000; e.g. HQ_EVENTS=100000)
+## published, ingested, then replayed from the first offset (needs DATABASE_URL or a local PostgreSQL).
+HQ_EVENTS ?= 1000000
+bench-hq: install
+	$(PY) -m bench.hq --events $(HQ_EVENTS)
 
 clean:
 	rm -rf var

@@ -10,6 +10,9 @@ FOLLOWUP = "followup"
 
 DEPARTMENTS = (BOOKING, RECEPTION, WORKSHOP, PARTS, BILLING, FOLLOWUP)
 SERVICES = (STAFF, *DEPARTMENTS)
+# The dealer group's HQ 集团总部: not a department of a dealership's line (not in SERVICES, so a line never starts
+# it); it reads every store's feed from its own vhost (`python -m kit.serve hq`).
+HQ = "hq"
 
 # Events are facts, named in the past tense.
 APPOINTMENT_BOOKED = "appointment_booked"

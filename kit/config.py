@@ -27,6 +27,7 @@ HTTP_PORTS = {
     names.BILLING: 8005,
     names.FOLLOWUP: 8006,
 }
+HQ_HTTP_PORT = 8010  # the group HQ's dashboard (services/hq; not one of the line's services)
 # Message ids: the UI shows them in the staff member's language (kit/translations).
 SERVICE_TITLES = {
     names.STAFF: N_("Staff"),
@@ -36,6 +37,7 @@ SERVICE_TITLES = {
     names.PARTS: N_("Parts"),
     names.BILLING: N_("Settlement"),
     names.FOLLOWUP: N_("Follow-up"),
+    names.HQ: N_("Group HQ"),
 }
 
 

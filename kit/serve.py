@@ -17,7 +17,7 @@ from nameko.cli.run import run  # noqa: E402
 from contracts import names  # noqa: E402
 
 from . import logs  # noqa: E402
-from .config import HTTP_PORTS, Settings  # noqa: E402
+from .config import HQ_HTTP_PORT, HTTP_PORTS, Settings  # noqa: E402
 
 
 def service_class(service: str):
@@ -29,15 +29,18 @@ def nameko_config(service: str) -> dict:
     settings = Settings.load()
     return {
         "AMQP_URI": settings.amqp_uri,
-        "WEB_SERVER_ADDRESS": os.environ.get("WEB_SERVER_ADDRESS", f"127.0.0.1:{HTTP_PORTS[service]}"),
+        "WEB_SERVER_ADDRESS": os.environ.get(
+            "WEB_SERVER_ADDRESS", f"127.0.0.1:{HTTP_PORTS.get(service, HQ_HTTP_PORT)}"
+        ),
         "max_workers": int(os.environ.get("MAX_WORKERS", "10")),
         "parent_calls_tracked": 10,
     }
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) != 2 or argv[1] not in names.SERVICES:
-        sys.exit(f"usage: python -m kit.serve {{{'|'.join(names.SERVICES)}}}")
+    runnable = (*names.SERVICES, names.HQ)  # the line's seven and the group HQ (services/hq)
+    if len(argv) != 2 or argv[1] not in runnable:
+        sys.exit(f"usage: python -m kit.serve {{{'|'.join(runnable)}}}")
     service = argv[1]
     # one JSON object a line with the correlation id (kit.logs); LOG_FORMAT=text for plain lines
     logs.configure(service, os.environ.get("LOG_LEVEL", "INFO"), os.environ.get("LOG_FORMAT", "json"))

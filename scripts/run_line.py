@@ -1,6 +1,8 @@
-"""`make run`: the whole line with demo data; prints each department's URL and waits for Ctrl-C."""
+"""`make run`: the whole line with demo data, then the group HQ reading the line's feed; prints each URL and waits
+for Ctrl-C."""
 
 import os
+import shutil
 import signal
 import sys
 import time
@@ -10,7 +12,7 @@ from demo_visits import drive as drive_demo_visits  # scripts/, beside this file
 
 from contracts import names
 from kit.auth import ROLES as ROLE_TITLES
-from kit.config import SERVICE_TITLES, Settings
+from kit.config import HQ_HTTP_PORT, SERVICE_TITLES, Settings
 from kit.i18n import translate
 from services.staff.seed import DEMO_PASSWORD
 from services.staff.seed import STAFF as DEMO_STAFF
@@ -31,7 +33,8 @@ def main() -> int:
     var_dir = Path(os.environ.get("VAR_DIR", "var")).resolve()
     seed = os.environ.get("SEED", "demo")
     # SERVICE_PORTS=staff=18000,booking=18001,… moves the line off the default ports
-    line = Line(env={"SEED": seed, "VAR_DIR": str(var_dir)}, log_dir=var_dir / "log", ports=settings.ports)
+    ports = {names.HQ: HQ_HTTP_PORT, **settings.ports}  # SERVICE_PORTS=…,hq=18010 moves HQ too
+    line = Line(env={"SEED": seed, "VAR_DIR": str(var_dir)}, log_dir=var_dir / "log", ports=ports)
     print(f"Starting the six department services and the sign-in service (logs in {line.log_dir}) ...", flush=True)
     try:
         line.start()
@@ -46,6 +49,7 @@ def main() -> int:
     print(f"\nSign in at {line.url(names.STAFF, '/login')} as any of (password {DEMO_PASSWORD}):")
     for staff_id, name, _mobile, _department, roles in DEMO_STAFF:
         print(f"  {staff_id:<6} {name:<6} {', '.join(translate(ROLE_TITLES[r], 'en') for r in roles)}")
+    start_hq(line, settings, var_dir)
     if seed == "demo":
         print("\nDriving the demo cars to their stages (only on new demo databases) ...", flush=True)
         try:
@@ -68,6 +72,26 @@ def main() -> int:
         print("\nStopping ...")
         line.stop()
     return 0
+
+
+def start_hq(line: Line, settings: Settings, var_dir: Path) -> None:
+    """The group HQ (services/hq) after the line, reading the `hq.events` stream on HQ_AMQP_URI (default: this
+    broker); this store's published order-signing keys are copied to HQ_STORES_DIR/<DEALER_ID>/ (what a group does
+    once per store). The store's feed reaches the stream through the shovel of deploy/ (see README, Group HQ)."""
+    stores_dir = Path(os.environ.get("HQ_STORES_DIR", var_dir / "hq-stores"))
+    store_keys = stores_dir / settings.dealer_id
+    store_keys.mkdir(parents=True, exist_ok=True)
+    for key in (var_dir / "keys").glob("order-signing-*.pub"):
+        shutil.copy2(key, store_keys / key.name)
+    line.env["HQ_STORES_DIR"] = str(stores_dir)
+    try:
+        line.start([names.HQ])
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"The group HQ did not start: {exc}", file=sys.stderr)
+        return
+    title = f"{translate(SERVICE_TITLES[names.HQ], 'zh_CN')} {SERVICE_TITLES[names.HQ]}"
+    print(f"\nThe group HQ (sign in as H001) reads the stream hq.events of {settings.dealer_id}:")
+    print(f"  {title:<18} {line.url(names.HQ)}")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from contracts import names
 from kit.db import alembic_config, make_engine, migrate, schema_drift
 
 
-@pytest.mark.parametrize("service", names.SERVICES)
+@pytest.mark.parametrize("service", (*names.SERVICES, names.HQ))
 def test_migrations_match_the_models(service, tmp_path):
     metadata = importlib.import_module(f"services.{service}.models").Base.metadata
     engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
@@ -18,7 +18,7 @@ def test_migrations_match_the_models(service, tmp_path):
     migrate(service, engine, metadata)  # running again is harmless
 
 
-@pytest.mark.parametrize("service", names.SERVICES)
+@pytest.mark.parametrize("service", (*names.SERVICES, names.HQ))
 def test_each_service_has_one_migration_head(service):
     """Revisions written side by side are merged, so the next generated one has a single parent."""
     engine = make_engine("sqlite://")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("staff", "booking", "reception", "workshop", "parts", "billing", "followup")
+SERVICES = ("staff", "booking", "reception", "workshop", "parts", "billing", "followup", "hq")
 MAX_LINES = 400
 
 

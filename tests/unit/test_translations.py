@@ -31,6 +31,7 @@ from services.reception.domain.pre_inspection import TRIGGERS as RECEPTION_TRIGG
 from services.reception.domain.walk_around import CHECKS, COVERS, DAMAGE_KINDS, MISSING_LABELS, UNDER_BONNET, ZONES
 from services.staff.domain import DEPARTMENTS, check_roles
 from services.workshop.domain.work_orders import QualityCheckBlocked
+from tests.support.hq_pages import HQ_PAGES
 from tests.support.parts_pages import PARTS_COUNTER_EMPTY, PARTS_COUNTER_PAGES
 from tests.support.permissions import PERMISSIONS
 from tests.support.workshop_pages import WORKSHOP_EMPTY, WORKSHOP_PAGES
@@ -1089,6 +1090,7 @@ EMPTY.update(WORKSHOP_EMPTY)
 
 PAGES.update(PARTS_COUNTER_PAGES)
 EMPTY.update(PARTS_COUNTER_EMPTY)
+PAGES.update(HQ_PAGES)  # the group HQ's dashboard (its empty state: tests/unit/test_hq_pages.py)
 
 
 def render(service: str, template: str, locale: str, **context) -> str:

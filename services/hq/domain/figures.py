@@ -1,0 +1,237 @@
+"""The group dashboard's figures, per store and for the group (plain rules, no framework).
+
+Each figure comes from the events the stores publish (contracts/events/*.py):
+
+- visits per day: `order_signed` (version 1: one signed work order per visit), by the store's local day
+- appointment rate: of those visits, the share whose order names an appointment (`appointment_id`; else a walk-in)
+- on-time delivery: `vehicle_ready.ready_at` at or before the `promised_at` of the latest signed version of that
+  order (`order_signed` / `order_amended`)
+- QC failure rate: `qc_failed` out of all quality checks (`qc_failed` + `vehicle_ready`, each one check)
+- comeback rate: `complaint_opened` with cause `comeback` per car delivered (`vehicle_delivered`)
+- follow-up satisfaction: the share of follow-up calls (`followup_scheduled`) that did not end in a complaint
+  (`complaint_opened`); no event carries the call's scores, so this is the figure HQ can read
+- complaints by cause: `complaint_opened.cause`
+- pre-inspection incidents: `pre_inspection_congested`, by cause (queue / wait)
+
+Events of other types, or fields a figure does not know, are ignored (a newer version's additions included).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kit.i18n import N_
+
+GROUP = "group"
+FIGURE_TYPES = (
+    "order_signed",
+    "order_amended",
+    "vehicle_ready",
+    "qc_failed",
+    "vehicle_delivered",
+    "followup_scheduled",
+    "complaint_opened",
+    "pre_inspection_congested",
+)
+PERCENT = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class Fact:
+    dealer_id: str
+    event_type: str
+    occurred_at: datetime
+    payload: dict[str, Any]
+
+
+@dataclass
+class StoreFigures:
+    dealer_id: str
+    visits_by_day: dict[date, int] = field(default_factory=dict)
+    visits: int = 0
+    booked: int = 0
+    walk_ins: int = 0
+    appointment_rate: Decimal | None = None
+    ready: int = 0
+    on_time: int = 0
+    on_time_rate: Decimal | None = None
+    qc_checks: int = 0
+    qc_failed: int = 0
+    qc_failure_rate: Decimal | None = None
+    delivered: int = 0
+    comebacks: int = 0
+    comeback_rate: Decimal | None = None
+    followups: int = 0
+    followup_complaints: int = 0
+    satisfaction_rate: Decimal | None = None
+    complaints_by_cause: dict[str, int] = field(default_factory=dict)
+    incidents: int = 0
+    incidents_by_cause: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["visits_by_day"] = {day.isoformat(): n for day, n in sorted(self.visits_by_day.items())}
+        return out
+
+
+def rate(part: int, whole: int) -> Decimal | None:
+    """A share in percent to one decimal; None when there is nothing to divide by."""
+    if whole <= 0:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(PERCENT)
+
+
+def _time(value: Any) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _order_body(fact: Fact) -> dict[str, Any]:
+    signed = fact.payload if fact.event_type == "order_signed" else fact.payload.get("signed_order")
+    body = signed.get("order") if isinstance(signed, dict) else None
+    return body if isinstance(body, dict) else {}
+
+
+def days_between(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def compute(facts: Iterable[Fact], tz: ZoneInfo, first: date, last: date) -> dict[str, StoreFigures]:
+    """Figures of each store and of the group (key GROUP) for the local days first..last.
+
+    Order versions from before `first` may be among the facts: they give the promise of a car ready in the period.
+    """
+    facts = sorted(facts, key=lambda f: f.occurred_at)
+    promises: dict[tuple[str, str], tuple[int, datetime]] = {}
+    stores: dict[str, StoreFigures] = {}
+    complaint_orders: dict[str, set] = defaultdict(set)
+
+    def store(dealer_id: str) -> StoreFigures:
+        if dealer_id not in stores:
+            stores[dealer_id] = StoreFigures(dealer_id, visits_by_day=dict.fromkeys(days_between(first, last), 0))
+        return stores[dealer_id]
+
+    for fact in facts:
+        day = fact.occurred_at.astimezone(tz).date()
+        in_period = first <= day <= last
+        if fact.event_type in ("order_signed", "order_amended"):
+            body = _order_body(fact)
+            order_id, version, promised = body.get("order_id"), body.get("version"), _time(body.get("promised_at"))
+            if order_id and isinstance(version, int) and promised is not None:
+                key = (fact.dealer_id, str(order_id))
+                if key not in promises or promises[key][0] <= version:
+                    promises[key] = (version, promised)
+            if in_period and fact.event_type == "order_signed" and version == 1:
+                figures = store(fact.dealer_id)
+                figures.visits += 1
+                figures.visits_by_day[day] = figures.visits_by_day.get(day, 0) + 1
+                if body.get("appointment_id"):
+                    figures.booked += 1
+                else:
+                    figures.walk_ins += 1
+            continue
+        if not in_period:
+            continue
+        figures = store(fact.dealer_id)
+        payload = fact.payload
+        if fact.event_type == "vehicle_ready":
+            figures.qc_checks += 1
+            promise = promises.get((fact.dealer_id, str(payload.get("order_id"))))
+            ready_at = _time(payload.get("ready_at"))
+            if promise is not None and ready_at is not None:
+                figures.ready += 1
+                figures.on_time += ready_at <= promise[1]
+        elif fact.event_type == "qc_failed":
+            figures.qc_checks += 1
+            figures.qc_failed += 1
+        elif fact.event_type == "vehicle_delivered":
+            figures.delivered += 1
+        elif fact.event_type == "followup_scheduled":
+            figures.followups += 1
+        elif fact.event_type == "complaint_opened":
+            cause = str(payload.get("cause") or "other")
+            figures.complaints_by_cause[cause] = figures.complaints_by_cause.get(cause, 0) + 1
+            figures.comebacks += cause == "comeback"
+            complaint_orders[fact.dealer_id].add(payload.get("order_id") or payload.get("complaint_id"))
+        elif fact.event_type == "pre_inspection_congested":
+            figures.incidents += 1
+            cause = str(payload.get("cause") or "other")
+            figures.incidents_by_cause[cause] = figures.incidents_by_cause.get(cause, 0) + 1
+    for dealer_id, figures in stores.items():
+        figures.followup_complaints = min(len(complaint_orders[dealer_id]), figures.followups)
+    out = dict(sorted(stores.items()))
+    out[GROUP] = _group(list(stores.values()), first, last)
+    for figures in out.values():
+        _rates(figures)
+    return out
+
+
+def _group(stores: list[StoreFigures], first: date, last: date) -> StoreFigures:
+    group = StoreFigures(GROUP, visits_by_day=dict.fromkeys(days_between(first, last), 0))
+    counted = ("visits", "booked", "walk_ins", "ready", "on_time", "qc_checks", "qc_failed", "delivered", "comebacks")
+    for figures in stores:
+        for name in (*counted, "followups", "followup_complaints", "incidents"):
+            setattr(group, name, getattr(group, name) + getattr(figures, name))
+        for name in ("visits_by_day", "complaints_by_cause", "incidents_by_cause"):
+            total = Counter(getattr(group, name))
+            total.update(getattr(figures, name))
+            setattr(group, name, dict(total))
+    return group
+
+
+def _rates(figures: StoreFigures) -> None:
+    figures.appointment_rate = rate(figures.booked, figures.visits)
+    figures.on_time_rate = rate(figures.on_time, figures.ready)
+    figures.qc_failure_rate = rate(figures.qc_failed, figures.qc_checks)
+    figures.comeback_rate = rate(figures.comebacks, figures.delivered)
+    figures.satisfaction_rate = rate(figures.followups - figures.followup_complaints, figures.followups)
+
+
+# column -> its title (a message id: the page and the exports show it in the reader's language)
+TABLE_COLUMNS = (
+    ("dealer_id", N_("Store")),
+    ("visits", N_("Visits")),
+    ("booked", N_("Booked")),
+    ("walk_ins", N_("Walk-ins")),
+    ("appointment_rate", N_("Appointment rate")),
+    ("on_time_rate", N_("On-time delivery")),
+    ("qc_failure_rate", N_("QC failure rate")),
+    ("comeback_rate", N_("Comeback rate")),
+    ("satisfaction_rate", N_("Follow-up satisfaction")),
+    ("incidents", N_("Pre-inspection incidents")),
+)
+RATE_COLUMNS = frozenset({"appointment_rate", "on_time_rate", "qc_failure_rate", "comeback_rate", "satisfaction_rate"})
+CAUSE_TITLES = {  # complaint causes (contracts.events.staff.COMPLAINT_CAUSES)
+    "workmanship": N_("Workmanship"),
+    "comeback": N_("Comeback"),
+    "parts": N_("Parts"),
+    "price": N_("Price"),
+    "waiting_time": N_("Waiting time"),
+    "attitude": N_("Attitude"),
+    "booking": N_("Booking"),
+    "other": N_("Other"),
+}
+INCIDENT_TITLES = {"queue": N_("Four or more cars waiting"), "wait": N_("A car waited over 20 minutes")}
+
+
+def table_rows(figures: dict[str, StoreFigures]) -> list[list[Any]]:
+    """One row per store and the group's last, in TABLE_COLUMNS order, then complaints by cause."""
+    causes = sorted({c for f in figures.values() for c in f.complaints_by_cause})
+    rows = []
+    for key in [k for k in figures if k != GROUP] + [GROUP]:
+        f = figures[key]
+        rows.append([getattr(f, name) for name, _ in TABLE_COLUMNS] + [f.complaints_by_cause.get(c, 0) for c in causes])
+    return rows
+
+
+def table_causes(figures: dict[str, StoreFigures]) -> list[str]:
+    return sorted({c for f in figures.values() for c in f.complaints_by_cause})
