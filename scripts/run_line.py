@@ -84,6 +84,8 @@ def start_hq(line: Line, settings: Settings, var_dir: Path) -> None:
     for key in (var_dir / "keys").glob("order-signing-*.pub"):
         shutil.copy2(key, store_keys / key.name)
     line.env["HQ_STORES_DIR"] = str(stores_dir)
+    if not os.environ.get("HQ_AMQP_URI"):
+        link_store_to_local_hq(settings)
     try:
         line.start([names.HQ])
     except (RuntimeError, TimeoutError) as exc:
@@ -92,6 +94,24 @@ def start_hq(line: Line, settings: Settings, var_dir: Path) -> None:
     title = f"{translate(SERVICE_TITLES[names.HQ], 'zh_CN')} {SERVICE_TITLES[names.HQ]}"
     print(f"\nThe group HQ (sign in as H001) reads the stream hq.events of {settings.dealer_id}:")
     print(f"  {title:<18} {line.url(names.HQ)}")
+
+
+def link_store_to_local_hq(settings: Settings) -> None:
+    """One store and its HQ on one broker (make run): HQ's stream is fed from the store's relayed feed by an
+    exchange-to-exchange binding carrying the relays' mark, standing in for the shovel a group runs between
+    brokers (deploy/hq). Idempotent; what the relays publish after it reaches HQ."""
+    from kombu import Connection
+
+    from kit import streams
+    from kit.bus import hq_binding, hq_exchange
+
+    ns = settings.bus_namespace
+    with Connection(settings.amqp_uri, connect_timeout=10) as conn:
+        channel = conn.channel()
+        streams.declare(channel)
+        ingress, _stream = streams.names()
+        channel.exchange_bind(ingress, hq_exchange(ns).name, routing_key="", arguments=hq_binding(ns))
+        channel.close()
 
 
 if __name__ == "__main__":

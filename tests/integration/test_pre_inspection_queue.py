@@ -272,3 +272,25 @@ def test_the_manager_records_the_action_taken_which_who_when_and_the_month_sums_
         "move_written_up_cars_to_workshop_waiting_bays",
     ]
     assert work.read(incidents.incident, incident["id"])["actions_taken"][0]["taken_by"] == "M001"
+
+
+def test_a_bay_taken_a_moment_ago_by_another_advisor_sends_the_car_to_the_next_free_bay(work, monkeypatch):
+    """R-RC-8 with two advisors (or two instances of reception) at the same moment: both saw P1 free; the unique
+    index refuses the second, whose command runs again and takes the car onto P2 instead of refusing the advisor."""
+    first, second = walk_in(work), walk_in(work)
+    work.run(pre_inspection.start_pre_inspection, first.visit_id, None)  # P1
+    seen = []
+    real = pre_inspection.bays_occupied
+
+    def stale_once(session):  # the moment before the other advisor's car reached P1
+        seen.append(1)
+        return {} if len(seen) == 1 else real(session)
+
+    monkeypatch.setattr(pre_inspection, "bays_occupied", stale_once)
+    called = pre_inspection.on_a_free_bay(work, pre_inspection.start_pre_inspection, second.visit_id, None)
+    assert (called.on_bay, len(seen)) == ("P2", 2)
+    # a bay named by the advisor and occupied is refused as it stands, once (nothing to try again)
+    third = walk_in(work)
+    with pytest.raises(DomainError) as refused:
+        pre_inspection.on_a_free_bay(work, pre_inspection.start_pre_inspection, third.visit_id, "P1")
+    assert refused.value.message == f"预检工位 P1 已被 {first.plate} 占用" and len(seen) == 3

@@ -65,11 +65,13 @@ class Store:
             "visit_id": f"V-{uuid.uuid4().hex[:10]}",
             "dealer_id": self.dealer_id,
             "appointment_id": f"AP-{uuid.uuid4().hex[:8]}" if booked else None,
-            "customer_ref": f"c-{uuid.uuid4().hex[:16]}",
+            "customer": {"name": "王先生", "mobile": f"139{uuid.uuid4().int % 10**8:08d}"},
             "promised_at": (at + timedelta(hours=promised_hours)).astimezone(UTC).isoformat(),
             "signed_at": at.astimezone(UTC).isoformat(),
         }
-        signed = signing.sign(body, self.key)
+        # as the store's feed carries it (kit.feed): the customer in digest form under the signature, no salt,
+        # and the pseudonymous reference beside the signed order
+        signed = {**signing.redact(signing.sign(body, self.key)), "customer_ref": f"c-{uuid.uuid4().hex[:32]}"}
         if version == 1:
             return envelope(self.dealer_id, "order_signed", signed, at, correlation_id=body["visit_id"])
         payload = {
@@ -107,7 +109,7 @@ class Store:
             "invoice_id": "I-1",
             "order_id": order_id_of(order),
             "advisor_id": "A001",
-            "customer_ref": f"c-{uuid.uuid4().hex[:16]}",
+            "customer": {"customer_ref": f"c-{uuid.uuid4().hex[:32]}"},  # kit.feed's redaction
             "vehicle": {"plate": "沪A12345"},
             "total": "100.00",
             "delivered_at": at.astimezone(UTC).isoformat(),

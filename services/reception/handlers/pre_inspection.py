@@ -57,6 +57,10 @@ def watch_pre_inspection(uow) -> CongestionIncident | None:
     return incident
 
 
+BAY_ATTEMPTS = 4
+TAKEN_A_MOMENT_AGO = N_("Pre-inspection bay {bay} was taken a moment ago")
+
+
 def start_pre_inspection(
     uow, visit_id: str, bay: str | None = None, bays: tuple[str, ...] = rules.DEFAULT_BAYS
 ) -> Visit:
@@ -87,11 +91,22 @@ def start_pre_inspection(
     try:
         session.flush()
     except IntegrityError:  # another advisor took a car onto this bay a moment ago: the unique index decided
-        raise DomainError(
-            N_("Pre-inspection bay {bay} was taken a moment ago"), field="bay", code="bay_occupied", bay=bay
-        ) from None
+        raise DomainError(TAKEN_A_MOMENT_AGO, field="bay", code="bay_occupied", bay=bay) from None
     watch_pre_inspection(uow)
     return visit
+
+
+def on_a_free_bay(work, handler, *args, actor_id: str | None = None, **kwargs):
+    """Run a command that takes a car onto a pre-inspection bay (R-RC-8) through `work` (kit.uow.Work). When
+    another advisor took the same bay a moment ago the unique index decided; the command runs again and sees
+    that bay taken: the car goes onto the next free bay, or the refusal says how the bays stand now."""
+    for _attempt in range(BAY_ATTEMPTS - 1):
+        try:
+            return work.run(handler, *args, actor_id=actor_id, **kwargs)
+        except DomainError as exc:
+            if exc.msgid != TAKEN_A_MOMENT_AGO:
+                raise
+    return work.run(handler, *args, actor_id=actor_id, **kwargs)
 
 
 def call_next(uow, bay: str | None = None, bays: tuple[str, ...] = rules.DEFAULT_BAYS) -> Visit:

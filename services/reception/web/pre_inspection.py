@@ -30,7 +30,9 @@ class PreInspectionWeb:
     """Mixed into services.reception.service.Service (which provides `db`)."""
 
     def call_next(self, request, bay: str | None):
-        return self.db.run(pre_inspection.call_next, bay, pre_inspection_bays(), actor_id=request.staff.staff_id)
+        return pre_inspection.on_a_free_bay(
+            self.db, pre_inspection.call_next, bay, pre_inspection_bays(), actor_id=request.staff.staff_id
+        )
 
     def leave_bay(self, request, visit_id: str):
         return self.db.run(pre_inspection.leave_bay, visit_id, actor_id=request.staff.staff_id)

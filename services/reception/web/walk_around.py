@@ -18,7 +18,7 @@ from kit.i18n import N_
 from kit.web import api, read_json
 
 from ..domain import walk_around as rules
-from ..handlers import walk_around
+from ..handlers import pre_inspection, walk_around
 from .forms import integer, pre_inspection_bays
 from .write_up import write_up_form
 
@@ -98,7 +98,9 @@ class WalkAroundWeb:
     def api_fit_covers(self, request, visit_id):
         """{"seat": true, "steering_wheel": true, "floor": true, "customer_present": true} (R-RC-1)."""
         cmd = read_json(request, Covers())
-        self.db.run(walk_around.fit_covers, visit_id, cmd, pre_inspection_bays(), actor_id=request.staff.staff_id)
+        pre_inspection.on_a_free_bay(
+            self.db, walk_around.fit_covers, visit_id, cmd, pre_inspection_bays(), actor_id=request.staff.staff_id
+        )
         return self.sheet(visit_id)
 
     @api("POST", "/visits/<visit_id>/covers", action="reception.walk_around")
