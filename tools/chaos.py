@@ -30,6 +30,7 @@ from pathlib import Path
 import requests
 from kombu import Connection
 
+from bench.constants import VISIT_STEPS
 from contracts import names
 from kit import bus
 from tests.support.http import READER, Client
@@ -111,19 +112,7 @@ def again(response: requests.Response) -> bool:
     return response.status_code == 422 and ('"bay_occupied"' in response.text or '"bays_full"' in response.text)
 
 
-STEPS = (
-    "book",
-    "wait_parts_reserved",
-    "check_in",
-    "write_and_sign_order",
-    "dispatch",
-    "finish_jobs",
-    "pass_quality_check",
-    "invoice",
-    "deliver",
-    "pay",
-    "follow_up_call",
-)
+STEPS = VISIT_STEPS  # the visit, step by step, as the benchmark drives it
 
 
 def drive(visit: Visit) -> dict:

@@ -25,6 +25,22 @@ class FollowupOverdue(Schema):
 COMPLAINT_CAUSES = ("workmanship", "comeback", "parts", "price", "waiting_time", "attitude", "booking", "other")
 
 
+def N_(msgid: str) -> str:  # noqa: N802 - marks a message id for the catalog (extracted like kit.i18n.N_)
+    return msgid
+
+
+COMPLAINT_CAUSE_TITLES = {  # each cause's title (English message id; the services translate it)
+    "workmanship": N_("Workmanship"),
+    "comeback": N_("Comeback"),
+    "parts": N_("Parts"),
+    "price": N_("Price"),
+    "waiting_time": N_("Waiting time"),
+    "attitude": N_("Attitude"),
+    "booking": N_("Booking"),
+    "other": N_("Other"),
+}
+
+
 class ComplaintOpened(Schema):
     """R-FU-5: a complaint from a follow-up call, classified and routed; HQ reads complaints from its feed."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from contracts.events.staff import COMPLAINT_CAUSE_TITLES
 from kit.errors import DomainError
 from kit.i18n import N_
 
@@ -21,16 +22,7 @@ CAUSES = {
     "booking": "booking",
     "other": "after_sales",
 }
-CAUSE_TITLES = {
-    "workmanship": N_("Workmanship"),
-    "comeback": N_("Comeback"),
-    "parts": N_("Parts"),
-    "price": N_("Price"),
-    "waiting_time": N_("Waiting time"),
-    "attitude": N_("Attitude"),
-    "booking": N_("Booking"),
-    "other": N_("Other"),
-}
+CAUSE_TITLES = COMPLAINT_CAUSE_TITLES
 # department -> its manager (the workshop's is the dispatcher; the others answer to the after-sales manager)
 DEPARTMENT_MANAGERS = {
     "workshop": "D001",

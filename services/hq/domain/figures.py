@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from contracts.events.staff import COMPLAINT_CAUSE_TITLES
 from kit.i18n import N_
 
 GROUP = "group"
@@ -210,16 +211,7 @@ TABLE_COLUMNS = (
     ("incidents", N_("Pre-inspection incidents")),
 )
 RATE_COLUMNS = frozenset({"appointment_rate", "on_time_rate", "qc_failure_rate", "comeback_rate", "satisfaction_rate"})
-CAUSE_TITLES = {  # complaint causes (contracts.events.staff.COMPLAINT_CAUSES)
-    "workmanship": N_("Workmanship"),
-    "comeback": N_("Comeback"),
-    "parts": N_("Parts"),
-    "price": N_("Price"),
-    "waiting_time": N_("Waiting time"),
-    "attitude": N_("Attitude"),
-    "booking": N_("Booking"),
-    "other": N_("Other"),
-}
+CAUSE_TITLES = COMPLAINT_CAUSE_TITLES  # complaint causes (contracts.events.staff)
 INCIDENT_TITLES = {"queue": N_("Four or more cars waiting"), "wait": N_("A car waited over 20 minutes")}
 
 
