@@ -62,6 +62,9 @@ BROKER_DELIVERY_LIMIT = 20
 CONFIRM_TIMEOUT_SECONDS = 30.0  # a batch the broker has not confirmed by then stays pending (published again)
 
 
+SUBSCRIBED_EVENTS = frozenset(event_type for types in SUBSCRIPTIONS.values() for event_type in types)
+
+
 def events_exchange(ns: str, source: str) -> Exchange:
     return Exchange(f"{ns}{source}.events", type="topic", durable=True)
 
@@ -228,8 +231,12 @@ class OutboxRelay:
         headers = {"event_type": row.event_type, "correlation_id": message["correlation_id"]}
         exchange = events_exchange(self.namespace, message["producer"]).name
         feed_body, feed_headers = self.feed_copy(row, message)  # issue 14: what leaves the store, with the mark
+        # Mandatory where the contracts name a consumer: a missing consumer queue keeps the row pending (NO_ROUTE).
+        # An event no service subscribes to (followup_scheduled, complaint_opened, ...) is for the HQ feed only:
+        # its feed copy, always mandatory, is what must be routed.
+        subscribed = row.event_type in SUBSCRIBED_EVENTS
         return [
-            Outgoing(row.id, exchange, row.event_type, row.body, headers, message["event_id"]),
+            Outgoing(row.id, exchange, row.event_type, row.body, headers, message["event_id"], mandatory=subscribed),
             Outgoing(
                 row.id, hq_exchange(self.namespace).name, row.event_type, feed_body, feed_headers, message["event_id"]
             ),

@@ -92,3 +92,26 @@ def test_in_one_batch_a_row_no_queue_takes_stays_pending_and_the_rows_around_it_
     assert all(row.attempts == 1 and "NO_ROUTE" in row.last_error for row in left)
     for consumer in (names.PARTS, names.RECEPTION):
         assert queue_depth(amqp_uri, f"{namespace}{consumer}--appointment_cancelled") == 1
+
+
+def test_an_event_no_service_subscribes_to_is_relayed_once_to_the_hq_feed(tmp_path, amqp_uri, namespace):
+    """followup_scheduled has no consumer in the line (SUBSCRIPTIONS), only the HQ feed: its row is marked once
+    the feed copy is confirmed, instead of coming back NO_ROUTE from the follow-up exchange and being published
+    again on every pass of the relay."""
+    work = service_work(names.FOLLOWUP, tmp_path)
+    with Connection(amqp_uri) as conn:
+        bus.declare_topology(conn, namespace)
+    scheduled = {
+        "call_id": "C-relay-1",
+        "order_id": "O-relay-1",
+        "assigned_to": None,
+        "due_from": "2026-12-03T01:00:00+00:00",
+        "due_by": "2026-12-07T09:00:00+00:00",
+    }
+    work.run(lambda uow: uow.emit(names.FOLLOWUP_SCHEDULED, scheduled, correlation_id="V-relay-1"))
+    relay = relay_for(work, amqp_uri, namespace)
+    assert relay.publish_pending() == 1
+    assert relay.publish_pending() == 0  # nothing left to publish again
+    relay.close()
+    assert pending(work) == []
+    assert queue_depth(amqp_uri, f"{namespace}hq.outbound") == 1
