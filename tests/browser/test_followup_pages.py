@@ -7,21 +7,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from contracts import names
-from services.staff.seed import DEMO_PASSWORD
+from tests.browser.test_booking_desk import sign_in
 from tests.support.factories import SHANGHAI, make_mobile, make_plate, make_vin
 from tests.support.http import Client
 from tests.support.visit import Visit
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, line, staff_id: str, then: str):
-    page.goto(line.url(names.STAFF, "/login"))
-    page.get_by_label("工号").fill(staff_id)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-    page.goto(then)
 
 
 def test_the_agent_completes_a_call_with_scores_and_a_complaint(page: Page, line):

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from contracts import names
 from kit import streams
-from services.staff.seed import DEMO_PASSWORD
+from tests.browser.test_booking_desk import sign_in
 from tests.support.hq import Store, publish
 from tests.support.http import Client, eventually
 from tests.support.infra import drop_namespace, free_port, new_namespace
@@ -78,15 +78,6 @@ def hq_line(amqp_uri, tmp_path_factory):
             line.stop()
             drop_namespace(amqp_uri, ns)
             streams.delete(channel, prefix)
-
-
-def sign_in(page: Page, line, staff_id: str, then: str):
-    page.goto(line.url(names.STAFF, "/login"))
-    page.get_by_label("工号").fill(staff_id)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-    page.goto(then)
 
 
 def test_the_hq_viewer_reads_two_stores_drills_down_and_exports(page: Page, hq_line):
