@@ -150,7 +150,9 @@ class EventConsumer(Consumer):
         )
 
 
-OUTAGE_ATTEMPTS = 40  # with outage_pause: about two minutes
+# With outage_pause, about a minute and a half; below the quorum queues' own delivery limit, which would otherwise
+# dead-letter the message (reason delivery_limit) before this consumer had its last try.
+OUTAGE_ATTEMPTS = bus.BROKER_DELIVERY_LIMIT - 1
 
 
 def infrastructure_away(exc: BaseException) -> bool:
@@ -164,7 +166,7 @@ def infrastructure_away(exc: BaseException) -> bool:
 
 
 def outage_pause(attempt: int) -> float:
-    return min(0.25 * attempt, 5.0)
+    return min(0.5 * attempt, 10.0)
 
 
 def delivery_attempt(message) -> int:
