@@ -95,6 +95,7 @@ def test_the_hq_viewer_reads_two_stores_drills_down_and_exports(page: Page, hq_l
     expect(row_b.locator("[data-figure='incidents']")).to_have_text("1")
     expect(page.locator("tr[data-store='group'] [data-figure='visits']")).to_have_text("4")
     expect(page.locator("[data-intake='refused']")).to_have_text("1")
+    expect(page.get_by_role("button", name="从第一条事件起重放事件流")).to_have_count(0)  # the administrator's
     expect(page.locator("figure.chart").first).to_be_visible()
     expect(page.locator("figure.chart svg g.chart-bar[data-label='store-a'][data-value='66.7']")).to_have_count(1)
 
@@ -145,3 +146,12 @@ def test_only_an_admin_replays_the_stream_and_the_replay_doubles_nothing(hq_line
         what="the stream read again to its last offset",
     )
     assert (after["accepted"], after["refused"], after["unreadable"]) == (12, 1, 0)
+
+
+def test_the_administrator_replays_the_stream_from_the_dashboard(page: Page, hq_line):
+    client = Client(hq_line, minted=True)
+    eventually(lambda: client.get(names.HQ, "/api/intake", as_="ADMIN")["accepted"] == 12, what="12 events held")
+    sign_in(page, hq_line, "ADMIN", hq_line.url(names.HQ, "/"))
+    page.get_by_role("button", name="从第一条事件起重放事件流").click()
+    expect(page.locator(".flash")).to_contain_text("已开始重放")
+    expect(page.locator("[data-intake='accepted']")).to_have_text("12")  # held once, whatever is read again

@@ -18,7 +18,7 @@ def service_permissions(service: str) -> dict[str, frozenset[str]]:
 
 def _every_service() -> dict[str, frozenset[str]]:
     table = dict(auth.KIT_PERMISSIONS)
-    for service in names.SERVICES:
+    for service in (*names.SERVICES, names.HQ):  # the group HQ is no line service, but its pages are checked too
         own = service_permissions(service)
         declared_twice = set(own) & set(table)
         if declared_twice:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from urllib.parse import quote
 
+from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 from kit.config import Settings
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
 from kit.types import utcnow
-from kit.web import api, page
+from kit.web import api, flash, page
 
 from ..domain import figures as rules
 from ..handlers import dashboard, exports
@@ -66,6 +67,12 @@ class DashboardEndpoints:
         """Read the whole retained stream again from its first message (held events are ignored by id)."""
         self.intake.replay()
         return 202, {"replay": "started"}
+
+    @api("POST", "/intake/replay", action="hq.replay")
+    def replay_form(self, request):
+        """The same from the dashboard (the administrator's button under Intake)."""
+        self.intake.replay()
+        return flash(redirect("/", code=303), "ok", N_("Replay started: the stream is read again from its first event"))
 
     @api("GET", "/figures.csv", action="hq.view")
     def figures_csv(self, request):
