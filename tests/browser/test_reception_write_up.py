@@ -36,6 +36,14 @@ def test_a_full_write_up_on_a_tablet(browser, line):
         expect(page.locator(".flash.ok")).to_have_text(zh("Checked in"))
         visit.visit_id = re.search(r"/visits/([^/?#]+)", page.url).group(1)
 
+        # R-PN-1: the address the customer gives at the desk, for the progress notices
+        email = page.locator("#notice-email")
+        email.locator("input[name='email']").fill("wang@example.com")
+        email.get_by_role("button", name=zh("Save")).tap()
+        expect(page.locator(".flash.ok")).to_have_text(zh("Progress notices go to this address"))
+        stored = visit.client.get(names.RECEPTION, f"/api/visits/{visit.visit_id}")["customer"]
+        assert stored["email"] == "wang@example.com"
+
         # R-RC-1: covers in front of the customer, each with its time
         covers = page.locator(f"form[action='/visits/{visit.visit_id}/covers']")
         for name in ("seat", "steering_wheel", "floor", "customer_present"):

@@ -36,6 +36,16 @@ class NoticesWeb:
         )
         return self.db.read(arrivals.visit, visit_id)
 
+    @api("POST", "/visits/<visit_id>/email", action="reception.check_in")
+    def set_customer_email_form(self, request, visit_id):
+        """The same from the visit's page: the address the customer gives at the desk (empty: none)."""
+
+        def run():
+            cmd = CustomerEmail().load({"email": request.form.get("email", "").strip() or None})
+            return self.db.run(notices.set_email, visit_id, cmd["email"], actor_id=request.staff.staff_id)
+
+        return form_action(request, run, done=f"/visits/{visit_id}", ok=N_("Progress notices go to this address"))
+
     @api("GET", "/api/notices/to-phone", action="reception.view")
     def notices_to_phone(self, request):
         """Notices for customers without an e-mail address, not yet phoned (the last two days)."""
