@@ -5,15 +5,18 @@
 1. Publish: N envelopes of two stores (the dashboard's event types in the proportions of a visit: one signed order,
    each signed with its store's key, per 8 events), through the ingress exchange into a fresh stream
    (`bench-<id>.hq.events` on HQ_AMQP_URI, else AMQP_URI), publisher confirms per 5,000 messages.
-2. Ingest: HQ's reader (kit.streams.StreamReader) and its use case (services.hq.handlers.ingest: parse, verify the
-   signed orders against the stores' published keys, COPY into a temporary table, INSERT … ON CONFLICT DO NOTHING,
-   the offset stored with the batch) into a new, migrated PostgreSQL database on DATABASE_URL's server, from the
-   first offset until all N are stored (to the last commit). events/s = N / that time; the goal is 10,000/s.
+2. Ingest: HQ's reader (`--protocol`: `stream`, kit.streams_native over the stream port 5552, the default; or
+   `amqp`, kit.streams.StreamReader) and its use case (services.hq.handlers.ingest: parse, verify the signed orders
+   against the stores' published keys, COPY into a temporary table, INSERT … ON CONFLICT DO NOTHING, the offset
+   stored with the batch) into a new, migrated PostgreSQL database on DATABASE_URL's server, from the first offset
+   until all N are stored (to the last commit). events/s = N / that time; the goal is 10,000/s.
 3. Replay: the stored offset forgotten, the whole stream read again into the same database (every event already
    held: nothing inserted), timed the same way.
+4. Baseline (`--baseline amqp`, the default; '' for none): the same stream into a second new database by the AMQP
+   0.9.1 reader, and the ratio of the two in the same run.
 
-Checks: exactly N events held, N accepted, none refused or unreadable; else it exits 1. The stream and the database
-are deleted at the end.
+Checks: exactly N events held, N accepted, none refused or unreadable, in every database; else it exits 1. The
+stream and the databases are deleted at the end.
 """
 
 from __future__ import annotations
@@ -101,7 +104,7 @@ def publish(amqp_uri: str, prefix: str, stores: list[Store], n: int) -> float:
     return time.perf_counter() - started
 
 
-def read_all(amqp_uri: str, prefix: str, engine, keys, n: int) -> tuple[float, int, float]:
+def read_all(amqp_uri: str, prefix: str, engine, keys, n: int, protocol: str) -> tuple[float, int, float]:
     """Read the stream from the stored offset (or the first) until n messages are stored: (seconds from the start
     to the last commit, messages stored, CPU seconds of this process). Stream offsets need not be contiguous (a
     million messages took offsets 0 to 1,000,000 here), so the messages are counted, not the offsets."""
@@ -120,7 +123,7 @@ def read_all(amqp_uri: str, prefix: str, engine, keys, n: int) -> tuple[float, i
 
     with engine.connect() as conn:
         start = ingest.start_offset(conn, stream)
-    reader = streams.StreamReader(amqp_uri, prefix, batch_size=5000)
+    reader = streams.reader(amqp_uri, prefix, batch_size=5000, protocol=protocol)
     began, cpu = time.monotonic(), time.process_time()
     reader.run(
         start,
@@ -134,19 +137,30 @@ def read_all(amqp_uri: str, prefix: str, engine, keys, n: int) -> tuple[float, i
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--protocol", default="stream", choices=["stream", "amqp", "auto"], help="HQ's reader")
+    parser.add_argument(
+        "--baseline", default="amqp", choices=["amqp", ""], help="also ingest the same stream over AMQP 0.9.1 ('' none)"
+    )
     args = parser.parse_args(argv)
     n = args.events
     amqp_uri = os.environ.get("HQ_AMQP_URI") or os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
     server = make_url(os.environ.get("DATABASE_URL") or LOCAL_POSTGRES)
     prefix = f"bench-{uuid.uuid4().hex[:8]}."
-    database = f"bench_hq_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{database}"'))
-    engine = make_engine(server.set(database=database).render_as_string(hide_password=False), pool_size=2)
+    databases: list[str] = []
     failures: list[str] = []
-    try:
+
+    def new_database():
+        database = f"bench_hq_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{database}"'))
+        databases.append(database)
+        engine = make_engine(server.set(database=database).render_as_string(hide_password=False), pool_size=2)
         migrate("hq", engine, Base.metadata)
+        return engine
+
+    engines = []
+    try:
         with (
             tempfile.TemporaryDirectory() as keys_dir,
             Connection(amqp_uri, connect_timeout=streams.CONNECT_TIMEOUT) as conn,
@@ -159,42 +173,58 @@ def main(argv: list[str] | None = None) -> int:
             print(f"publishing {n:,} events of {len(stores)} stores into {prefix}hq.events ...", flush=True)
             published = publish(amqp_uri, prefix, stores, n)
             print(f"  published in {published:.1f} s ({n / published:,.0f}/s)", flush=True)
-            ingest_s, read, cpu_s = read_all(amqp_uri, prefix, engine, keys, n)
-            counts = held(engine)
-            rate = n / ingest_s
-            print(
-                f"ingest into PostgreSQL: {n:,} events in {ingest_s:.1f} s = {rate:,.0f} events/s "
-                f"(goal {GOAL:,}/s: {'met' if rate >= GOAL else 'NOT met'})",
-                flush=True,
-            )
-            print(
-                f"  HQ's reader used {cpu_s:.1f} s of CPU: {n / cpu_s:,.0f} events per CPU second; load average "
-                f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
-                flush=True,
-            )
-            failures += check(counts, n, read)
-            with engine.begin() as c:
-                ingest.forget_position(c, streams.names(prefix)[1])
-            replay_s, read, cpu_s = read_all(amqp_uri, prefix, engine, keys, n)
-            print(
-                f"full replay from the first offset: {replay_s:.1f} s ({n / replay_s:,.0f} events/s; "
-                f"every event already held, none inserted twice)",
-                flush=True,
-            )
-            failures += check(held(engine), n, read)
+            engines.append(new_database())
+            rate = ingest_once(amqp_uri, prefix, engines[-1], keys, n, args.protocol, failures, goal=True)
+            replay(amqp_uri, prefix, engines[-1], keys, n, args.protocol, failures)
+            if args.baseline:
+                engines.append(new_database())
+                base = ingest_once(amqp_uri, prefix, engines[-1], keys, n, args.baseline, failures, goal=False)
+                print(f"  {args.protocol} reader / {args.baseline} reader, same stream, same run: {rate / base:.2f}x")
     finally:
         try:
             with Connection(amqp_uri, connect_timeout=streams.CONNECT_TIMEOUT) as conn:
                 streams.delete(conn.channel(), prefix)
         except Exception as exc:  # noqa: BLE001 - the broker away: say what is left behind
             print(f"the stream {prefix}hq.events could not be deleted: {exc}", file=sys.stderr)
-        engine.dispose()
+        for engine in engines:
+            engine.dispose()
         with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            for database in databases:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         admin.dispose()
     for failure in failures:
         print(f"FAILED: {failure}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def ingest_once(amqp_uri, prefix, engine, keys, n, protocol, failures, goal: bool) -> float:
+    """The whole stream into a new database with one reader; returns events/s (printed with its CPU)."""
+    ingest_s, read, cpu_s = read_all(amqp_uri, prefix, engine, keys, n, protocol)
+    rate = n / ingest_s
+    verdict = f" (goal {GOAL:,}/s: {'met' if rate >= GOAL else 'NOT met'})" if goal else " (baseline)"
+    print(
+        f"ingest into PostgreSQL, {protocol} reader: {n:,} events in {ingest_s:.1f} s = {rate:,.0f} events/s{verdict}",
+        flush=True,
+    )
+    print(
+        f"  HQ's reader used {cpu_s:.1f} s of CPU: {n / cpu_s:,.0f} events per CPU second; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
+        flush=True,
+    )
+    failures += check(held(engine), n, read)
+    return rate
+
+
+def replay(amqp_uri, prefix, engine, keys, n, protocol, failures) -> None:
+    with engine.begin() as c:
+        ingest.forget_position(c, streams.names(prefix)[1])
+    replay_s, read, _cpu_s = read_all(amqp_uri, prefix, engine, keys, n, protocol)
+    print(
+        f"full replay from the first offset, {protocol} reader: {replay_s:.1f} s ({n / replay_s:,.0f} events/s; "
+        f"every event already held, none inserted twice)",
+        flush=True,
+    )
+    failures += check(held(engine), n, read)
 
 
 def held(engine) -> dict:

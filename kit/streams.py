@@ -28,9 +28,25 @@ INGRESS_EXCHANGE = "hq.ingress"
 EVENTS_STREAM = "hq.events"
 STREAM_ARGUMENTS = {"x-queue-type": "stream", "x-max-age": "90D", "x-max-length-bytes": 20_000_000_000}
 OFFSET_HEADER = "x-stream-offset"
+STREAM_PORT = 5552  # the broker's stream protocol (plugin rabbitmq_stream): HQ's faster reader
 MAX_BATCH_DELAY = 0.5  # seconds a message waits for its batch to fill while messages keep trickling in
 CONNECT_TIMEOUT = 20  # seconds for the handshake of a busy broker
 HEARTBEAT_SECONDS = 30  # a connection gone silent is noticed (and read again from the stored offset)
+
+
+def reader(amqp_uri: str, prefix: str = "", batch_size: int = 2000, protocol: str = "auto", port: int = STREAM_PORT):
+    """HQ's reader of `<prefix>hq.events`: over the stream protocol (`kit.streams_native`, rbfly) when `protocol` is
+    "stream", or "auto" and the broker's stream port answers; else over AMQP 0.9.1 (`StreamReader`). Both have the
+    same `run(start, prepare, store, stopping, idle)`."""
+    if protocol not in ("auto", "stream", "amqp"):
+        raise ValueError(f"HQ_STREAM_PROTOCOL must be auto, stream or amqp, not {protocol!r}")
+    if protocol != "amqp":
+        from . import streams_native
+
+        if protocol == "stream" or streams_native.port_answers(amqp_uri, port):
+            return streams_native.NativeStreamReader(amqp_uri, prefix, batch_size=batch_size, port=port)
+        log.warning("the broker's stream port does not answer (plugin rabbitmq_stream off?): reading over AMQP 0.9.1")
+    return StreamReader(amqp_uri, prefix, batch_size=batch_size)
 
 
 def names(prefix: str = "") -> tuple[str, str]:
@@ -102,6 +118,8 @@ class StreamReader:
     once stored. An exception from either closes the connection: the caller reads again from the offset its
     database holds (in a stream an ack is flow control only: nothing is removed, nothing is lost).
     """
+
+    protocol = "amqp"
 
     def __init__(self, amqp_uri: str, prefix: str = "", batch_size: int = 2000, linger: float = 0.05):
         self.amqp_uri = amqp_uri

@@ -28,7 +28,8 @@ RETRY_SECONDS = 2.0
 
 class StreamIngest(_UsesDatabase):
     """Reads `<HQ_STREAM_PREFIX>hq.events` on `HQ_AMQP_URI` (default AMQP_URI) from after the offset its
-    database holds ("first" on a new database or after a replay), batch by batch (handlers.ingest)."""
+    database holds ("first" on a new database or after a replay), batch by batch (handlers.ingest), over the
+    stream protocol when the broker's stream port answers (`HQ_STREAM_PROTOCOL`: auto, stream or amqp)."""
 
     def setup(self):
         self.db = self.database()
@@ -38,7 +39,9 @@ class StreamIngest(_UsesDatabase):
         self.prefix = raw.get("HQ_STREAM_PREFIX", "")
         self.stream = streams.names(self.prefix)[1]
         self.keys = ingest.StoreKeys(Path(raw.get("HQ_STORES_DIR") or settings.var_dir / "hq-stores"))
-        self.reader = streams.StreamReader(self.amqp_uri, self.prefix, batch_size=int(raw.get("HQ_INGEST_BATCH", 2000)))
+        self.batch_size = int(raw.get("HQ_INGEST_BATCH", 2000))
+        self.protocol = raw.get("HQ_STREAM_PROTOCOL", "auto")
+        self.stream_port = int(raw.get("HQ_STREAM_PORT", streams.STREAM_PORT))
         self._stopping = threading.Event()
         self._replay = threading.Event()
         if raw.get("HQ_REPLAY") == "1":
@@ -71,8 +74,9 @@ class StreamIngest(_UsesDatabase):
                         ingest.forget_position(conn, self.stream)
                         self._replay.clear()
                     start = ingest.start_offset(conn, self.stream)
-                log.info("HQ ingest: reading %s from %s", self.stream, start)
-                self.reader.run(start, self._prepare, self._store, self._interrupted)
+                reader = streams.reader(self.amqp_uri, self.prefix, self.batch_size, self.protocol, self.stream_port)
+                log.info("HQ ingest: reading %s from %s over %s", self.stream, start, reader.protocol)
+                reader.run(start, self._prepare, self._store, self._interrupted)
             except Exception:  # noqa: BLE001 - the broker or database away: read again from the stored offset
                 log.exception("HQ ingest interrupted; resuming from the stored offset")
                 self._stopping.wait(RETRY_SECONDS)

@@ -4,6 +4,8 @@ database so a restart reads only what is new, a replay from the first offset dou
 (an unreadable message and an order that does not verify are kept with why)."""
 
 import json
+import os
+import socket
 import time
 import uuid
 from datetime import UTC, datetime
@@ -50,7 +52,7 @@ def hq_stream(amqp_uri):
         streams.delete(channel, prefix)
 
 
-def read_until(amqp_uri, prefix, engine, keys, messages: int) -> list[int]:
+def read_until(amqp_uri, prefix, engine, keys, messages: int, protocol: str) -> list[int]:
     """Run HQ's reader from the stored offset until `messages` more are stored; the offsets it was handed (a
     stream's offsets rise, but need not be contiguous: what is checked is their number and order)."""
     stream = streams.names(prefix)[1]
@@ -69,7 +71,8 @@ def read_until(amqp_uri, prefix, engine, keys, messages: int) -> list[int]:
     with engine.connect() as conn:
         start = ingest.start_offset(conn, stream)
     give_up = time.monotonic() + GIVE_UP_SECONDS
-    reader = streams.StreamReader(amqp_uri, prefix, batch_size=50)
+    reader = streams.reader(amqp_uri, prefix, batch_size=50, protocol=protocol, port=stream_port())
+    assert reader.protocol == protocol
     reader.run(start, prepare, store, lambda: stored[0] >= messages or time.monotonic() > give_up)
     return handed
 
@@ -85,7 +88,15 @@ def held(engine) -> dict:
     return {"events": {(d, s): n for d, s, n in rows}, "unreadable": unreadable}
 
 
-def test_two_stores_into_postgresql_once_each_resumed_and_replayed(amqp_uri, hq_stream, hq_database, tmp_path):
+def stream_port() -> int:
+    return int(os.environ.get("HQ_STREAM_PORT", streams.STREAM_PORT))
+
+
+# both readers HQ has: the stream protocol (port 5552, the default) and AMQP 0.9.1 (where the plugin is off)
+@pytest.mark.parametrize("protocol", ["stream", "amqp"])
+def test_two_stores_into_postgresql_once_each_resumed_and_replayed(
+    amqp_uri, hq_stream, hq_database, tmp_path, protocol
+):
     prefix, channel = hq_stream
     exchange = streams.names(prefix)[0]
     a, b = Store("store-a"), Store("store-b")
@@ -107,7 +118,7 @@ def test_two_stores_into_postgresql_once_each_resumed_and_replayed(amqp_uri, hq_
     publish(channel, exchange, [order_b], "store-b")
     publish(channel, exchange, [b"not json at all"], "store-b")
     # offsets 0..10: 4 + 4 + 2 + 1 messages
-    first = read_until(amqp_uri, prefix, hq_database, keys, messages=11)
+    first = read_until(amqp_uri, prefix, hq_database, keys, messages=11, protocol=protocol)
     assert len(first) == 11 and first == sorted(set(first))
     with hq_database.connect() as conn:  # kept exactly as it came (COPY's escapes: backslashes, Chinese)
         body = conn.execute(sa.select(StoreEvent.body).where(StoreEvent.event_id == store_a[3]["event_id"])).scalar()
@@ -119,7 +130,7 @@ def test_two_stores_into_postgresql_once_each_resumed_and_replayed(amqp_uri, hq_
     # a restart reads from after the stored offset: only what is new
     publish(channel, exchange, [a.congestion("wait", NOW)], "store-a")
     publish(channel, exchange, [b.complaint(order_b, "comeback", NOW)], "store-b")
-    then = read_until(amqp_uri, prefix, hq_database, keys, messages=2)
+    then = read_until(amqp_uri, prefix, hq_database, keys, messages=2, protocol=protocol)
     assert len(then) == 2 and first[-1] < then[0] < then[1]
     state = held(hq_database)
     assert state["events"][("store-a", "accepted")] == 5 and state["events"][("store-b", "accepted")] == 4
@@ -127,5 +138,13 @@ def test_two_stores_into_postgresql_once_each_resumed_and_replayed(amqp_uri, hq_
     # a replay from the first offset: every message read again, nothing doubled
     with hq_database.begin() as conn:
         ingest.forget_position(conn, streams.names(prefix)[1])
-    assert read_until(amqp_uri, prefix, hq_database, keys, messages=13) == first + then
+    assert read_until(amqp_uri, prefix, hq_database, keys, messages=13, protocol=protocol) == first + then
     assert held(hq_database) == state
+
+
+def test_auto_reads_over_the_stream_port_when_it_answers_else_over_amqp(amqp_uri):
+    assert streams.reader(amqp_uri, protocol="auto", port=stream_port()).protocol == "stream"
+    with socket.socket() as unused:  # a port nothing listens on: the plugin off
+        unused.bind(("127.0.0.1", 0))
+        closed = unused.getsockname()[1]
+    assert streams.reader(amqp_uri, protocol="auto", port=closed).protocol == "amqp"

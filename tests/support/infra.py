@@ -35,10 +35,11 @@ def rabbitmq_uri():
         return
     from testcontainers.rabbitmq import RabbitMqContainer
 
-    with RabbitMqContainer("rabbitmq:3.13-management").with_exposed_ports(15672) as rabbit:
+    with RabbitMqContainer("rabbitmq:3.13-management").with_exposed_ports(15672, 5552) as rabbit:
         params = rabbit.get_connection_params()
-        # the HQ link's test (issue 14) drives shovels through the management API
-        rabbit.exec(["rabbitmq-plugins", "enable", "rabbitmq_shovel", "rabbitmq_shovel_management"])
+        # the HQ link's test (issue 14) drives shovels through the management API; HQ reads over the stream port
+        rabbit.exec(["rabbitmq-plugins", "enable", "rabbitmq_shovel", "rabbitmq_shovel_management", "rabbitmq_stream"])
+        os.environ["HQ_STREAM_PORT"] = str(rabbit.get_exposed_port(5552))
         os.environ[MANAGEMENT_URL_SETTING] = f"http://{params.host}:{rabbit.get_exposed_port(15672)}/api"
         yield f"amqp://guest:guest@{params.host}:{params.port}/"
 
