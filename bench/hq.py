@@ -5,7 +5,7 @@
 1. Publish: N envelopes of two stores (the dashboard's event types in the proportions of a visit: one signed order,
    each signed with its store's key, per 8 events), through the ingress exchange into a fresh stream
    (`bench-<id>.hq.events` on HQ_AMQP_URI, else AMQP_URI), publisher confirms per 5,000 messages.
-2. Ingest: HQ's reader (`--protocol`: `stream`, kit.streams_native over the stream port 5552, the default; or
+2. Ingest: HQ's reader (`--protocol`: `stream`, kit.hq_reader over the stream port 5552, the default; or
    `amqp`, kit.streams.StreamReader) and its use case (services.hq.handlers.ingest: parse, verify the signed orders
    against the stores' published keys, COPY into a temporary table, INSERT … ON CONFLICT DO NOTHING, the offset
    stored with the batch) into a new, migrated PostgreSQL database on DATABASE_URL's server, from the first offset
@@ -36,7 +36,7 @@ import sqlalchemy as sa
 from kombu import Connection
 from sqlalchemy.engine import make_url
 
-from kit import streams
+from kit import hq_reader, streams
 from kit.db import make_engine, migrate
 from services.hq.handlers import ingest
 from services.hq.models import Base, StoreEvent, UnreadableMessage
@@ -123,7 +123,7 @@ def read_all(amqp_uri: str, prefix: str, engine, keys, n: int, protocol: str) ->
 
     with engine.connect() as conn:
         start = ingest.start_offset(conn, stream)
-    reader = streams.reader(amqp_uri, prefix, batch_size=5000, protocol=protocol)
+    reader = hq_reader.reader(amqp_uri, prefix, batch_size=5000, protocol=protocol)
     began, cpu = time.monotonic(), time.process_time()
     reader.run(
         start,

@@ -34,21 +34,6 @@ CONNECT_TIMEOUT = 20  # seconds for the handshake of a busy broker
 HEARTBEAT_SECONDS = 30  # a connection gone silent is noticed (and read again from the stored offset)
 
 
-def reader(amqp_uri: str, prefix: str = "", batch_size: int = 2000, protocol: str = "auto", port: int = STREAM_PORT):
-    """HQ's reader of `<prefix>hq.events`: over the stream protocol (`kit.streams_native`, rbfly) when `protocol` is
-    "stream", or "auto" and the broker's stream port answers; else over AMQP 0.9.1 (`StreamReader`). Both have the
-    same `run(start, prepare, store, stopping, idle)`."""
-    if protocol not in ("auto", "stream", "amqp"):
-        raise ValueError(f"HQ_STREAM_PROTOCOL must be auto, stream or amqp, not {protocol!r}")
-    if protocol != "amqp":
-        from . import streams_native
-
-        if protocol == "stream" or streams_native.port_answers(amqp_uri, port):
-            return streams_native.NativeStreamReader(amqp_uri, prefix, batch_size=batch_size, port=port)
-        log.warning("the broker's stream port does not answer (plugin rabbitmq_stream off?): reading over AMQP 0.9.1")
-    return StreamReader(amqp_uri, prefix, batch_size=batch_size)
-
-
 def names(prefix: str = "") -> tuple[str, str]:
     """(exchange, stream) on the HQ's vhost; tests give each run its own prefix."""
     return f"{prefix}{INGRESS_EXCHANGE}", f"{prefix}{EVENTS_STREAM}"

@@ -11,7 +11,7 @@ from pathlib import Path
 from eventlet.green import threading
 
 from contracts import names
-from kit import streams
+from kit import hq_reader, streams
 from kit.config import Settings
 from kit.providers import Database, _UsesDatabase
 from kit.service import KitEndpoints
@@ -74,7 +74,7 @@ class StreamIngest(_UsesDatabase):
                         ingest.forget_position(conn, self.stream)
                         self._replay.clear()
                     start = ingest.start_offset(conn, self.stream)
-                reader = streams.reader(self.amqp_uri, self.prefix, self.batch_size, self.protocol, self.stream_port)
+                reader = hq_reader.reader(self.amqp_uri, self.prefix, self.batch_size, self.protocol, self.stream_port)
                 log.info("HQ ingest: reading %s from %s over %s", self.stream, start, reader.protocol)
                 reader.run(start, self._prepare, self._store, self._interrupted)
             except Exception:  # noqa: BLE001 - the broker or database away: read again from the stored offset

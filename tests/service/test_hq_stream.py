@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from kombu import Connection
 from sqlalchemy.engine import make_url
 
-from kit import streams
+from kit import hq_reader, streams
 from kit.db import make_engine, migrate
 from services.hq.handlers import ingest
 from services.hq.models import Base, StoreEvent, UnreadableMessage
@@ -71,7 +71,7 @@ def read_until(amqp_uri, prefix, engine, keys, messages: int, protocol: str) -> 
     with engine.connect() as conn:
         start = ingest.start_offset(conn, stream)
     give_up = time.monotonic() + GIVE_UP_SECONDS
-    reader = streams.reader(amqp_uri, prefix, batch_size=50, protocol=protocol, port=stream_port())
+    reader = hq_reader.reader(amqp_uri, prefix, batch_size=50, protocol=protocol, port=stream_port())
     assert reader.protocol == protocol
     reader.run(start, prepare, store, lambda: stored[0] >= messages or time.monotonic() > give_up)
     return handed
@@ -143,8 +143,8 @@ def test_two_stores_into_postgresql_once_each_resumed_and_replayed(
 
 
 def test_auto_reads_over_the_stream_port_when_it_answers_else_over_amqp(amqp_uri):
-    assert streams.reader(amqp_uri, protocol="auto", port=stream_port()).protocol == "stream"
+    assert hq_reader.reader(amqp_uri, protocol="auto", port=stream_port()).protocol == "stream"
     with socket.socket() as unused:  # a port nothing listens on: the plugin off
         unused.bind(("127.0.0.1", 0))
         closed = unused.getsockname()[1]
-    assert streams.reader(amqp_uri, protocol="auto", port=closed).protocol == "amqp"
+    assert hq_reader.reader(amqp_uri, protocol="auto", port=closed).protocol == "amqp"

@@ -3,8 +3,8 @@
 import pytest
 import rbfly.streams as rbs
 
-from kit import streams
-from kit.streams_native import offset_of, stream_uri
+from kit import hq_reader
+from kit.hq_reader import offset_of, stream_uri
 
 
 @pytest.mark.parametrize(
@@ -33,8 +33,8 @@ def test_start_offsets():
 
 def test_an_unknown_protocol_is_refused_by_name():
     with pytest.raises(ValueError, match="HQ_STREAM_PROTOCOL"):
-        streams.reader("amqp://guest:guest@127.0.0.1:5672/", protocol="mqtt")
+        hq_reader.reader("amqp://guest:guest@127.0.0.1:5672/", protocol="mqtt")
 
 
 def test_amqp_is_chosen_without_asking_the_broker():
-    assert streams.reader("amqp://guest:guest@127.0.0.1:1/", protocol="amqp").protocol == "amqp"
+    assert hq_reader.reader("amqp://guest:guest@127.0.0.1:1/", protocol="amqp").protocol == "amqp"
