@@ -17,6 +17,8 @@ from kombu import Connection
 from contracts import names
 from kit.config import HTTP_PORTS
 
+from . import forkserver
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -57,6 +59,10 @@ class Line:
             "SERVICE_PORTS": ",".join(f"{svc}={port}" for svc, port in self.ports.items()),
             "PYTHONUNBUFFERED": "1",
         }
+        forked = forkserver.spawn(["kit.serve", service], env, ROOT, self.log_dir / f"{service}.log")
+        if forked is not None:  # the tests: forked from the pre-imported fork server (tools/forkserver.py)
+            self.processes[service] = forked
+            return
         log = open(self.log_dir / f"{service}.log", "ab")  # noqa: SIM115 - closed with the process
         self.processes[service] = subprocess.Popen(
             [sys.executable, "-m", "kit.serve", service],
