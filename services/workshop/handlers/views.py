@@ -95,7 +95,7 @@ def work_order_view(session, wo: WorkOrder, brief: bool = False) -> dict:
             "parts_requested": [
                 {"request_id": r.request_id, "requested_at": r.requested_at, "lines": r.lines} for r in requested
             ],
-            "inspection": quality.inspection_of(session, wo.order_id),
+            "inspection": quality.inspection_of(session, wo.order_id, [j.code for j in jobs]),
             "quality_checks": [
                 {
                     "inspector_id": c.inspector_id,
