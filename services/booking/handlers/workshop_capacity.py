@@ -18,6 +18,7 @@ the same appointment id, which holds nothing twice; still silent: refused like a
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -32,6 +33,7 @@ from ..domain.capacity import ALTERNATIVE_DAYS, NoCapacity, load_figures
 from ..domain.slots import SlotRules, check_slot, free_slots
 from .schedule import booked_times
 
+log = logging.getLogger(__name__)
 HOLD_TRIES = 3  # a busy workshop's answer is waited for up to three time limits (RPC_TIMEOUT_SECONDS each)
 
 
@@ -44,6 +46,7 @@ def hold_capacity(workshop: Client, **kwargs) -> dict:
         except ServiceUnavailable as exc:
             if not isinstance(exc.__cause__, eventlet.Timeout):
                 raise  # the workshop is stopped: refused at once
+            log.warning("the workshop did not answer hold for %s in time; asking again", kwargs.get("appointment_id"))
     return workshop.call("hold", field="starts_at", **kwargs)  # silent this time too: refused
 
 
