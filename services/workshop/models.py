@@ -150,6 +150,8 @@ class CapacityHold(Base):
     created_at = mapped_column(UtcDateTime, nullable=False)
     updated_at = mapped_column(UtcDateTime, nullable=False)
 
+    __table_args__ = (sa.Index("ix_capacity_holds_status_expires_at", "status", "expires_at"),)  # lapsed holds
+
 
 class CapacityChunk(Base):
     """Minutes of one skill's work in one clock hour, taken by a hold (deleted when it is released)."""
@@ -160,6 +162,17 @@ class CapacityChunk(Base):
     hour = mapped_column(UtcDateTime, nullable=False, index=True)
     skill: Mapped[str] = mapped_column(sa.String(20))
     minutes: Mapped[int]
+
+
+class CapacityLoad(Base):
+    """Minutes taken in one clock hour from one resource (a skill, "technicians", "bays") by the chunks of every
+    held or confirmed hold: changed in the same transaction as the chunks (handlers/capacity.py `_write_plan`), so
+    a hold or a promise reads the hours it needs instead of summing every chunk of the window."""
+
+    __tablename__ = "capacity_load"
+    hour = mapped_column(UtcDateTime, primary_key=True)
+    resource: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    minutes: Mapped[int] = mapped_column(default=0)
 
 
 # --- additional work (R-WS-3): services/workshop/handlers/additional_work.py ---------------------------------

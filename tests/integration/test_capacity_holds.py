@@ -9,13 +9,16 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from contracts import names
-from kit.uow import Work
+from kit.db import migrate
+from kit.uow import Work, session_factory_for
 from services.billing import seed as billing_seed
 from services.workshop import handlers
 from services.workshop import handlers as planning
 from services.workshop.domain.capacity import CapacityRules
+from services.workshop.models import CapacityLoad
 from tests.support.db import service_work, wire_event
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -226,3 +229,99 @@ def test_holds_made_before_the_price_list_arrived_are_planned_again_with_its_sta
     view = work.read(planning.hold_view, appointment_id)
     assert view["hours"] == Decimal("1.5") and sum(c["minutes"] for c in view["chunks"]) == 90
     assert view["status"] == "held" and not view["over_capacity"]
+
+
+def table_load(work):
+    return work.read(
+        lambda s: {(r.hour, r.resource): r.minutes for r in s.scalars(sa.select(CapacityLoad)) if r.minutes}
+    )
+
+
+def test_the_load_table_always_equals_a_full_recomputation_of_the_holds(work):
+    """R-BK-4: holds, moves, confirmations, releases, lapses, an over-capacity booking and a re-plan by a new price
+    list each change the per-hour load table in their own transaction; it stays the sum of the chunks that count."""
+    tomorrow = at(9, day=DAY + timedelta(days=1))
+    first, moved, lapsing, released = (str(uuid.uuid4()) for _ in range(4))
+    steps = [
+        lambda: hold(work, first),
+        lambda: work.handle(booked(first), planning.confirm_booked, RULES, TZ),
+        lambda: hold(work, moved, starts_at=tomorrow, labour=["LAB-THROTTLE"]),
+        lambda: hold(work, moved, starts_at=at(10, day=DAY + timedelta(days=1)), labour=["LAB-THROTTLE"]),
+        lambda: hold(work, lapsing, starts_at=at(9, day=DAY + timedelta(days=2)), labour=["LAB-THROTTLE"]),
+        lambda: work.handle(booked(str(uuid.uuid4())), planning.confirm_booked, RULES, TZ),  # over capacity
+        lambda: hold(work, released, starts_at=at(9, day=DAY + timedelta(days=3))),
+        lambda: work.run(planning.release, released),
+        lambda: work.handle(
+            wire_event(
+                names.PRICE_LIST_PUBLISHED,
+                dict(
+                    billing_seed.PRICE_LIST,
+                    version="2099.1",
+                    labour_operations=[
+                        dict(op, standard_hours="0.8") if op["code"] == "LAB-THROTTLE" else op
+                        for op in billing_seed.PRICE_LIST["labour_operations"]
+                    ],
+                ),
+            ),
+            planning.take_price_list,
+            RULES,
+            TZ,
+        ),
+    ]
+    for step in steps:
+        step()
+        assert table_load(work) == work.read(planning.recomputed_load)
+    statuses = {a: work.read(planning.hold_view, a)["status"] for a in (first, moved, lapsing, released)}
+    assert statuses == {first: "confirmed", moved: "held", lapsing: "held", released: "released"}
+    assert work.read(planning.hold_view, moved)["hours"] == Decimal("0.8")  # re-planned with the new list
+    later = Work(
+        work.session_factory,
+        service="workshop",
+        dealer_id="demo-4s",
+        clock=lambda: datetime.now(UTC) + timedelta(hours=1),
+    )
+    assert later.run(planning.expire_lapsed) == 2  # lapsing, and moved (never confirmed)
+    assert table_load(work) == work.read(planning.recomputed_load)
+    assert table_load(work)  # the confirmed ones still count
+
+
+def test_the_load_read_from_the_table_leaves_out_lapsed_holds_and_the_hold_being_moved(work):
+    lapsing = str(uuid.uuid4())
+    hold(work, lapsing)
+    now = datetime.now(UTC)
+    window = (at(9) - timedelta(hours=1), at(12))
+    taken = work.read(planning.current_load, *window, now)
+    assert sum(m for (_h, r), m in taken.items() if r == "technicians") == 90
+    assert not any(work.read(planning.current_load, *window, now, except_for=lapsing).values())
+    after_it_lapsed = now + timedelta(minutes=RULES.hold_minutes + 1)
+    assert not any(work.read(planning.current_load, *window, after_it_lapsed).values())
+
+
+def test_the_migration_fills_the_load_table_from_the_holds_already_made(tmp_path):
+    from alembic import command
+
+    from kit.db import alembic_config, make_engine
+    from services.workshop.models import Base
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as conn:
+        command.upgrade(alembic_config("workshop", engine, Base.metadata, conn), "c3f1a9e4d2b7")
+        for appointment_id, status in (("a1", "confirmed"), ("a2", "held"), ("a3", "released")):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO capacity_holds (appointment_id, starts_at, labour, needs, status, over_capacity,"
+                    " created_at, updated_at) VALUES (:a, :t, '[]', '[]', :s, 0, :t, :t)"
+                ),
+                {"a": appointment_id, "s": status, "t": "2026-12-01 01:00:00.000000"},
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO capacity_chunks (appointment_id, hour, skill, minutes) VALUES (:a, :h, 'quick', 30)"
+                ),
+                {"a": appointment_id, "h": "2026-12-01 02:00:00.000000"},
+            )
+    work = Work(session_factory_for(engine, Base.metadata), service="workshop", dealer_id="demo-4s")
+    migrate("workshop", engine, Base.metadata)
+    two = datetime(2026, 12, 1, 2, tzinfo=UTC)
+    assert table_load(work) == {(two, "quick"): 60, (two, "technicians"): 60, (two, "bays"): 60}
+    assert table_load(work) == work.read(planning.recomputed_load)

@@ -79,8 +79,9 @@ def test_a_call_nobody_answers_is_refused_at_once(amqp_uri, namespace, line_fact
 
 
 def test_holds_for_the_last_capacity_serialise_on_postgresql(pg_server_url):
-    """R-BK-4 on PostgreSQL with real threads: the day row's update makes the second hold wait and then see
-    what the first took (READ COMMITTED), so exactly one of twenty gets the last capacity."""
+    """R-BK-4 on PostgreSQL with real threads, twenty holds for the same hours at once: the day row's upsert makes
+    the second hold wait and then read the load the first wrote (READ COMMITTED), so exactly one gets the last
+    capacity and the load table holds its minutes once."""
     from concurrent.futures import ThreadPoolExecutor
 
     import sqlalchemy as sa
@@ -89,7 +90,7 @@ def test_holds_for_the_last_capacity_serialise_on_postgresql(pg_server_url):
     from kit.db import make_engine, migrate
     from kit.uow import Work, session_factory_for
     from services.workshop.handlers import capacity as planning
-    from services.workshop.models import Base
+    from services.workshop.models import Base, CapacityLoad
     from tests.integration.test_capacity_holds import DISC, RULES, small_workshop
     from tests.integration.test_capacity_holds import at as local_at
 
@@ -112,6 +113,10 @@ def test_holds_for_the_last_capacity_serialise_on_postgresql(pg_server_url):
         with ThreadPoolExecutor(max_workers=20) as pool:
             answers = list(pool.map(hold, [0, 15, 30, 45] * 5))
         assert sum(a["held"] for a in answers) == 1
+        # the per-hour load table, written by the one that got it, is what its chunks add up to
+        table = work.read(lambda s: {(r.hour, r.resource): r.minutes for r in s.scalars(sa.select(CapacityLoad))})
+        assert table == work.read(planning.recomputed_load)
+        assert sum(m for (_hour, resource), m in table.items() if resource == "technicians") == 60  # default hours
     finally:
         engine.dispose()
         with admin.connect() as conn:

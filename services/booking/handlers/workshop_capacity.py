@@ -11,15 +11,20 @@ the appointment:
 3. the appointment is stored (its appointment_booked confirms the hold); if storing fails (another clerk took
    the slot) the hold is released at once, and if even that fails it lapses by itself after a few minutes.
 
-Workshop down or silent: refused with a Chinese message naming starts_at, nothing stored.
+Workshop down: refused at once with a Chinese message naming starts_at, nothing stored. Workshop busy (a hold not
+answered within RPC_TIMEOUT_SECONDS, e.g. 64 cars in the line at once): asked again, up to HOLD_TRIES times, with
+the same appointment id, which holds nothing twice; still silent: refused like a stopped workshop.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import eventlet
 
 from contracts.validators import check_mobile, check_vin
 from kit.rpc import Client, ServiceUnavailable
@@ -27,6 +32,22 @@ from kit.rpc import Client, ServiceUnavailable
 from ..domain.capacity import ALTERNATIVE_DAYS, NoCapacity, load_figures
 from ..domain.slots import SlotRules, check_slot, free_slots
 from .schedule import booked_times
+
+log = logging.getLogger(__name__)
+HOLD_TRIES = 3  # a busy workshop's answer is waited for up to three time limits (RPC_TIMEOUT_SECONDS each)
+
+
+def hold_capacity(workshop: Client, **kwargs) -> dict:
+    """R-BK-4: the workshop's `hold`, asked again when it did not answer in time. A hold is idempotent by its
+    appointment id, so a first request the workshop did take after all and the next one hold it once."""
+    for _ in range(HOLD_TRIES - 1):
+        try:
+            return workshop.call("hold", field="starts_at", **kwargs)
+        except ServiceUnavailable as exc:
+            if not isinstance(exc.__cause__, eventlet.Timeout):
+                raise  # the workshop is stopped: refused at once
+            log.warning("the workshop did not answer hold for %s in time; asking again", kwargs.get("appointment_id"))
+    return workshop.call("hold", field="starts_at", **kwargs)  # silent this time too: refused
 
 
 def check_before_holding(session, cmd: dict, rules: SlotRules, tz: ZoneInfo, now: datetime) -> None:
@@ -58,9 +79,8 @@ def book_holding_capacity(
     cmd["appointment_id"] = cmd.get("appointment_id") or str(uuid.uuid4())
     starts_at = cmd["starts_at"]
     candidates = db.read(candidate_times, cmd["advisor_id"], starts_at.astimezone(tz).date(), rules, tz, now)
-    answer = workshop.call(
-        "hold",
-        field="starts_at",
+    answer = hold_capacity(
+        workshop,
         appointment_id=cmd["appointment_id"],
         starts_at=starts_at.isoformat(),
         labour_codes=list(cmd.get("planned_labour", [])),
@@ -95,9 +115,8 @@ def reschedule_holding_capacity(
     labour = list(appointment.get("planned_labour") or [])
 
     def hold_at(when: datetime, candidates=()) -> dict:
-        return workshop.call(
-            "hold",
-            field="starts_at",
+        return hold_capacity(
+            workshop,
             appointment_id=appointment["appointment_id"],
             starts_at=when.isoformat(),
             labour_codes=labour,

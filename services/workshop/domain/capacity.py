@@ -183,14 +183,16 @@ def place(
     tz: ZoneInfo,
     load: Load,
     share: Decimal,
+    limits: dict[datetime, dict[str, int]] | None = None,
 ) -> Plan | None:
     """Where the job fits: its work hour by hour from `start`, all of it before `until`; None if it does not.
 
     Every chunk counts against its skill, all technicians and the bays; in no hour does any of them go past
     its limit (R-BK-4: never booked beyond capacity), and the car gets at most its own 60 minutes an hour.
+    `limits` remembers each hour's limits at this share across calls (a refusal tries many times).
     """
     mine: dict[tuple[datetime, str], int] = {}
-    limits: dict[datetime, dict[str, int]] = {}
+    limits = {} if limits is None else limits
     plan, t = Plan(), start
     for skill, minutes in needs:
         left = minutes
@@ -225,11 +227,18 @@ def horizon(starts_at: datetime, rules: CapacityRules, tz: ZoneInfo) -> datetime
 
 
 def plan_booking(
-    needs: list[tuple[str, int]], starts_at: datetime, roster: Roster, rules: CapacityRules, tz: ZoneInfo, load: Load
+    needs: list[tuple[str, int]],
+    starts_at: datetime,
+    roster: Roster,
+    rules: CapacityRules,
+    tz: ZoneInfo,
+    load: Load,
+    limits: dict[datetime, dict[str, int]] | None = None,
 ) -> Plan | None:
     """R-BK-4: the booked share of capacity, from the car's handover, within the booking horizon."""
     start = starts_at + timedelta(minutes=rules.handover_minutes)
-    return place(needs, start, horizon(starts_at, rules, tz), roster, rules, tz, load, rules.appointment_share)
+    until = horizon(starts_at, rules, tz)
+    return place(needs, start, until, roster, rules, tz, load, rules.appointment_share, limits)
 
 
 def days_touched(starts_at: datetime, rules: CapacityRules, tz: ZoneInfo) -> list[date]:
@@ -279,9 +288,9 @@ def alternatives(
     limit: int = 8,
 ) -> list[datetime]:
     """The candidate times (future ones, earliest first) at which the job would fit today's load."""
-    out = []
+    out, limits = [], {}  # the booked share's limits by hour, worked out once for every candidate
     for t in sorted(c for c in candidates if c > now):
-        if plan_booking(needs, t, roster, rules, tz, load) is not None:
+        if plan_booking(needs, t, roster, rules, tz, load, limits) is not None:
             out.append(t)
             if len(out) >= limit:
                 break

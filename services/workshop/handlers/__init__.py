@@ -11,10 +11,12 @@ cases as one set, for the service's callers that want them so (seed, tests).
 from .additional_work import notices_for, request_additional_work, take_amended_order, take_declined_work
 from .capacity import (
     confirm_booked,
+    current_load,
     expire_lapsed,
     hold,
     lapsed_count,
     move_rescheduled,
+    recomputed_load,
     release,
     release_for_event,
     set_technician_capacity,
@@ -33,6 +35,7 @@ __all__ = [
     "assign_job",
     "clock_job",
     "confirm_booked",
+    "current_load",
     "correct_clock",
     "dispatch",
     "expire_lapsed",
@@ -42,6 +45,7 @@ __all__ = [
     "lapsed_count",
     "load_view",
     "move_rescheduled",
+    "recomputed_load",
     "notices_for",
     "promise_time",
     "quality_check",

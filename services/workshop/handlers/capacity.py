@@ -2,11 +2,15 @@
 the load by hour and by day (R-BK-4, R-BK-10, R-RC-5, R-WS-7). The rules are in domain/capacity.py; the
 promised times and the load views read in handlers/load.py.
 
-Never overbooked, also when many clerks book the last capacity at once: a hold first updates the row of
+Never overbooked, also when many clerks book the last capacity at once: a hold first upserts the row of
 every day it may touch (`capacity_days`), in date order, and only then reads the load and writes its chunks.
-That update is the serialising step: SQLite has one writer at a time, and PostgreSQL makes a second hold on
+That row lock is the serialising step: SQLite has one writer at a time, and PostgreSQL makes a second hold on
 the same day wait for the first to commit and then read what it wrote (READ COMMITTED takes a fresh snapshot
 per statement). Releasing only frees capacity, so it needs no lock.
+
+The load is read from `capacity_load` (minutes per clock hour and resource), which every change of a hold's
+chunks adjusts in the same transaction (`_write_plan`), less what lapsed holds (not yet tidied by the timer)
+still hold there; so a hold reads a few dozen rows rather than summing every chunk of its window.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from kit.config import Settings
 
 from ..domain import capacity
 from ..domain.capacity import CapacityRules, Chunk, Roster
-from ..models import Bay, CapacityChunk, CapacityDay, CapacityHold, StandardHours, Technician
+from ..models import Bay, CapacityChunk, CapacityDay, CapacityHold, CapacityLoad, StandardHours, Technician
 
 ACTIVE = ("held", "confirmed")
 DEFAULT_RULES = CapacityRules()
@@ -102,26 +106,74 @@ def _active(now: datetime):
 def current_load(
     session, start: datetime, end: datetime, now: datetime, *, except_for: str | None = None
 ) -> dict[tuple[datetime, str], int]:
-    query = (
-        sa.select(CapacityChunk)
-        .join(CapacityHold, CapacityHold.appointment_id == CapacityChunk.appointment_id)
-        .where(_active(now), CapacityChunk.hour >= start - capacity.HOUR, CapacityChunk.hour < end)
+    """(hour, resource) -> minutes taken by the holds that count (see _active), from the load table: less the
+    chunks of lapsed holds the timer has not tidied yet, and of `except_for` (the hold being moved)."""
+    table, first = CapacityLoad.__table__, start - capacity.HOUR
+    rows = session.execute(
+        sa.select(table.c.hour, table.c.resource, table.c.minutes).where(table.c.hour >= first, table.c.hour < end)
     )
+    load = {(hour, resource): minutes for hour, resource, minutes in rows}
+    lapsed = sa.select(CapacityHold.appointment_id).where(CapacityHold.status == "held", CapacityHold.expires_at <= now)
+    not_counted = CapacityChunk.appointment_id.in_(lapsed)
     if except_for:
-        query = query.where(CapacityChunk.appointment_id != except_for)
-    return capacity.load_of(Chunk(c.hour, c.skill, c.minutes) for c in session.scalars(query))
+        not_counted = sa.or_(not_counted, CapacityChunk.appointment_id == except_for)
+    chunks = session.execute(
+        sa.select(CapacityChunk.hour, CapacityChunk.skill, CapacityChunk.minutes).where(
+            not_counted, CapacityChunk.hour >= first, CapacityChunk.hour < end
+        )
+    )
+    for key, minutes in capacity.load_of(Chunk(*c) for c in chunks).items():
+        load[key] = load.get(key, 0) - minutes
+    return load
+
+
+def recomputed_load(session) -> dict[tuple[datetime, str], int]:
+    """The load table as it must be: every chunk of every held or confirmed hold, summed (a check, not a path)."""
+    chunks = session.execute(
+        sa.select(CapacityChunk.hour, CapacityChunk.skill, CapacityChunk.minutes)
+        .join(CapacityHold, CapacityHold.appointment_id == CapacityChunk.appointment_id)
+        .where(CapacityHold.status.in_(ACTIVE))
+    )
+    return {key: m for key, m in capacity.load_of(Chunk(*c) for c in chunks).items() if m}
+
+
+def _insert(session):
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def _lock_days(session, days: list[date]) -> None:
-    """The serialising update (see the module docstring): one row per day, always in date order."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    """The serialising upsert (see the module docstring): one row per day, always in date order."""
+    insert = _insert(session)
     for day in sorted(set(days)):
-        session.execute(insert(CapacityDay).values(day=day, holds=0).on_conflict_do_nothing(index_elements=["day"]))
-        session.execute(sa.update(CapacityDay).where(CapacityDay.day == day).values(holds=CapacityDay.holds + 1))
+        stmt = insert(CapacityDay.__table__).values(day=day, holds=1)
+        session.execute(
+            stmt.on_conflict_do_update(index_elements=["day"], set_={"holds": CapacityDay.__table__.c.holds + 1})
+        )
+
+
+def _shift_load(session, change: dict[tuple[datetime, str], int]) -> None:
+    """Add `change` to the load table: one upsert for all its rows, in (hour, resource) order."""
+    rows = [{"hour": h, "resource": r, "minutes": m} for (h, r), m in sorted(change.items()) if m]
+    if not rows:
+        return
+    table = CapacityLoad.__table__
+    stmt = _insert(session)(table)
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["hour", "resource"], set_={"minutes": table.c.minutes + stmt.excluded.minutes}
+        ),
+        rows,
+    )
 
 
 def _write_plan(session, hold: CapacityHold, plan: capacity.Plan | None) -> None:
+    """The hold's chunks replaced by the plan's (None: removed), and the load table by the difference."""
+    old = session.execute(
+        sa.select(CapacityChunk.hour, CapacityChunk.skill, CapacityChunk.minutes).where(
+            CapacityChunk.appointment_id == hold.appointment_id
+        )
+    )
+    change = {key: -m for key, m in capacity.load_of(Chunk(*c) for c in old).items()}
     session.execute(sa.delete(CapacityChunk).where(CapacityChunk.appointment_id == hold.appointment_id))
     if plan is not None:
         session.add_all(
@@ -129,6 +181,9 @@ def _write_plan(session, hold: CapacityHold, plan: capacity.Plan | None) -> None
             for c in plan.chunks
         )
         hold.finishes_at = plan.finishes_at
+        for key, m in capacity.load_of(plan.chunks).items():
+            change[key] = change.get(key, 0) + m
+    _shift_load(session, change)
 
 
 def _window(starts_at: datetime, rules: CapacityRules, tz: ZoneInfo) -> tuple[datetime, datetime]:

@@ -20,9 +20,11 @@ from .floor import FloorSettings
 from .orders import _sum_by_line, _work_order
 
 
-def inspection_of(session, order_id: str) -> dict:
-    """The standard to inspect this order to, and whether it needs a road test (for the page and the API)."""
-    codes = session.scalars(sa.select(Job.code).filter_by(order_id=order_id)).all()
+def inspection_of(session, order_id: str, codes: list[str] | None = None) -> dict:
+    """The standard to inspect this order to, and whether it needs a road test (for the page and the API);
+    `codes`: its jobs' codes when the caller has read the jobs already."""
+    if codes is None:
+        codes = session.scalars(sa.select(Job.code).filter_by(order_id=order_id)).all()
     return {
         "items": [{"key": i.key, "label": i.label, "limit_mm": i.limit_mm} for i in standard_for(codes)],
         "road_test": needs_road_test(codes),

@@ -76,15 +76,14 @@ class FloorViews:
         """{"technician_id": "T002", "bay_id": "B3", "starts_at": "2026-12-07T10:00:00+08:00"} (reassigning too);
         a busy technician or bay -> 422 naming the field, with {"alternatives": {"technicians", "bays"}}."""
         cmd = read_json(request, AssignJob())
-        self.db.run(
-            dispatching.assign_job,
+        return self.db.run(
+            views.answered_with_view(dispatching.assign_job),
             order_id,
             line_no,
             **cmd,
             roles=request.staff.roles,
             actor_id=request.staff.staff_id,
         )
-        return self.db.read(views.work_order, order_id)
 
     @api("GET", "/api/work-orders/<order_id>/jobs/<int:line_no>/alternatives", action="workshop.view")
     def job_alternatives(self, request, order_id, line_no):
@@ -156,8 +155,8 @@ class FloorViews:
 
     def _clock_json(self, request, order_id, line_no, action):
         cmd = read_json(request, ClockAction())
-        self.db.run(
-            clock.clock_job,
+        return self.db.run(
+            views.answered_with_view(clock.clock_job),
             order_id,
             line_no,
             action=action,
@@ -165,29 +164,28 @@ class FloorViews:
             foreman=request.staff.may("workshop.correct_clock"),
             actor_id=request.staff.staff_id,
         )
-        return self.db.read(views.work_order, order_id)
 
     @api("POST", "/api/work-orders/<order_id>/jobs/<int:line_no>/finish", action="workshop.finish_job")
     def finish_job(self, request, order_id, line_no):
         """{"self_check": {"torque": true, …}, "report": {"concern", "cause", "correction"},
         "signature": "data:image/png;base64,…"} (R-WS-6); only the assigned technician or the foreman."""
         cmd = read_json(request, FinishJob())
-        self.db.run(
-            clock.finish_job,
+        return self.db.run(
+            views.answered_with_view(clock.finish_job),
             order_id,
             line_no,
             **cmd,
             foreman=request.staff.may("workshop.correct_clock"),
             actor_id=request.staff.staff_id,
         )
-        return self.db.read(views.work_order, order_id)
 
     @api("POST", "/api/work-orders/<order_id>/jobs/<int:line_no>/clock-corrections", action="workshop.correct_clock")
     def correct_clock(self, request, order_id, line_no):
         """{"minutes": -20, "reason": "忘记暂停"} (the foreman; in the audit trail)."""
         cmd = read_json(request, CorrectClock())
-        self.db.run(clock.correct_clock, order_id, line_no, **cmd, actor_id=request.staff.staff_id)
-        return self.db.read(views.work_order, order_id)
+        return self.db.run(
+            views.answered_with_view(clock.correct_clock), order_id, line_no, **cmd, actor_id=request.staff.staff_id
+        )
 
     @api("GET", "/jobs/<order_id>/<int:line_no>", action="workshop.view")
     def job_page(self, request, order_id, line_no):

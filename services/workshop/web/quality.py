@@ -90,8 +90,9 @@ class QualityViews:
         "km_back": 35216, "technician_id": "T001"}, "deferred_work": [{"description", "urgency": "soon"}],
         "washed": true, "finished_bay": "F1", "findings": "…"}: any fail sends its job back (qc_failed)."""
         cmd = read_json(request, Inspection())
-        self.db.run(quality.quality_check, order_id, **cmd, actor_id=request.staff.staff_id)
-        return self.db.read(views.work_order, order_id)
+        return self.db.run(
+            views.answered_with_view(quality.quality_check), order_id, **cmd, actor_id=request.staff.staff_id
+        )
 
     @api("GET", "/qc", action="workshop.view")
     def qc_page(self, request):

@@ -38,15 +38,14 @@ class WorkOrderViews:
         """{"technician_id": "T001", "bay_id": "B1"}: every job not yet assigned goes to them, queued at their
         earliest common free time (skill and shift checked); by the dispatcher, or a team's leader in the team."""
         cmd = read_json(request, Dispatch())
-        self.db.run(
-            dispatching.dispatch,
+        return self.db.run(
+            views.answered_with_view(dispatching.dispatch),
             order_id,
             technician_id=cmd["technician_id"],
             bay_id=cmd["bay_id"],
             roles=request.staff.roles,
             actor_id=request.staff.staff_id,
         )
-        return self.db.read(views.work_order, order_id)
 
     @api("GET", "/", action="workshop.view")
     def index(self, request):
