@@ -124,6 +124,8 @@ def authenticate(session, staff_id: str, password: str) -> StaffMember:
     staff = session.get(Staff, (staff_id or "").strip().upper())
     if staff is None or not staff.active or not offload(domain.password_matches, staff.password_hash, password or ""):
         raise DomainError("Wrong staff ID or password", field="password", code="bad_credentials")
+    if domain.needs_rehash(staff.password_hash):  # made with older parameters: today's, now the password is known
+        staff.password_hash = offload(domain.rehash, password)
     return StaffMember(staff_id=staff.staff_id, name=staff.name, roles=tuple(staff.roles), department=staff.department)
 
 
