@@ -161,6 +161,19 @@ def require_walk_around_complete(session, visit_id: str) -> WalkAround:
     return row
 
 
+def answered(command):
+    """`command`, then the sheet as it now stands, read in the same unit of work: the answer comes from what was
+    written (no second transaction to read it again). Audited under the command's own name."""
+
+    def run(uow, visit_id: str, *args, **kwargs) -> dict:
+        command(uow, visit_id, *args, **kwargs)
+        uow.session.flush()
+        return walk_around_view(uow.session, visit_id)
+
+    run.__name__ = command.__name__
+    return run
+
+
 def walk_around_view(session, visit_id: str) -> dict:
     row = session.get(WalkAround, visit_id)
     visit = session.get(Visit, visit_id)
