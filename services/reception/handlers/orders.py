@@ -142,8 +142,11 @@ def sign_order(
     return version
 
 
+_ORDER = OrderSchema()
+
+
 def _loaded(body: dict) -> dict:
-    return OrderSchema().load(body)
+    return _ORDER.load(body)
 
 
 def order(session, order_id: str) -> dict | None:

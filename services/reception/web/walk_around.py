@@ -100,7 +100,7 @@ class WalkAroundWeb:
     @api("POST", "/api/visits/<visit_id>/walk-around/covers", action="reception.walk_around")
     def api_fit_covers(self, request, visit_id):
         """{"seat": true, "steering_wheel": true, "floor": true, "customer_present": true} (R-RC-1)."""
-        cmd = read_json(request, Covers())
+        cmd = read_json(request, Covers)
         fit_covers = walk_around.answered(walk_around.fit_covers)
         bays = pre_inspection_bays()
         return pre_inspection.on_a_free_bay(self.db, fit_covers, visit_id, cmd, bays, actor_id=request.staff.staff_id)
@@ -118,7 +118,7 @@ class WalkAroundWeb:
     def api_record_walk_around(self, request, visit_id):
         """Any of {"vin", "mileage_km", "fuel_eighths": 0-8, "checks": {"tyres": {"state": "ok"|"attention",
         "note"}, …}, "valuables": {"left": false}, "first_service": true}."""
-        cmd = read_json(request, SheetEntries())
+        cmd = read_json(request, SheetEntries)
         return self.db.run(answered(walk_around.record_walk_around), visit_id, cmd, actor_id=request.staff.staff_id)
 
     @api("POST", "/visits/<visit_id>/walk-around", action="reception.walk_around")
@@ -136,7 +136,7 @@ class WalkAroundWeb:
     @api("POST", "/api/visits/<visit_id>/walk-around/damages", action="reception.walk_around")
     def api_mark_damage(self, request, visit_id):
         """{"zone": "left_front_door", "kind": "scratch", "note": "…"} on the car diagram."""
-        cmd = read_json(request, DamageMark())
+        cmd = read_json(request, DamageMark)
         return 201, self.db.run(answered(walk_around.mark_damage), visit_id, cmd, actor_id=request.staff.staff_id)
 
     @api("POST", "/visits/<visit_id>/damages", action="reception.walk_around")
@@ -167,7 +167,7 @@ class WalkAroundWeb:
     @api("POST", "/api/visits/<visit_id>/odometer-change", action="reception.confirm_odometer_change")
     def api_confirm_odometer_change(self, request, visit_id):
         """The service manager: {"reason": "仪表总成更换"}; a lower reading is then accepted (R-RC-2)."""
-        cmd = read_json(request, OdometerChangeCmd())
+        cmd = read_json(request, OdometerChangeCmd)
         change = answered(walk_around.confirm_odometer_change)
         return 201, self.db.run(change, visit_id, cmd, actor_id=request.staff.staff_id)
 
