@@ -20,8 +20,11 @@ def visit_of(session, visit_id: str) -> Visit:
     return visit
 
 
+_ORDER_OF_VISIT = sa.select(Order).where(Order.visit_id == sa.bindparam("visit_id"))  # built once
+
+
 def order_of_visit(session, visit_id: str) -> Order | None:
-    return session.scalars(sa.select(Order).filter_by(visit_id=visit_id)).first()
+    return session.scalars(_ORDER_OF_VISIT, {"visit_id": visit_id}).first()
 
 
 def refuse_if_signed(session, visit_id: str) -> None:
