@@ -40,6 +40,12 @@ def syllables(text: str) -> list[str]:
     return lazy_pinyin(text or "")
 
 
+def first_letters(text: str) -> list[str]:
+    """The first letter of each character's pinyin (anything else kept as it is): 张三 -> z s."""
+    lazy_pinyin, style = _pypinyin()
+    return lazy_pinyin(text or "", style=style.FIRST_LETTER)
+
+
 def initials(text: str) -> str:
     """The first letter of each Chinese character's pinyin, other characters left out: 机油滤清器 -> jylqq."""
     lazy_pinyin, style = _pypinyin()  # nothing of pypinyin imported before: it reads the setting at its import

@@ -12,7 +12,8 @@ from kit import pinyin
 ROOT = Path(__file__).resolve().parents[2]
 NAMES = [
     "机油滤清器", "空调滤芯", "空调压缩机", "调节器", "调整垫片", "长效防冻液", "行车记录仪", "差速器",
-    "传动轴", "转向机", "刹车片", "节气门", "重庆银行长沙分行", "一朝天子一朝臣", "银行", "大灯总成",
+    "传动轴", "转向机", "刹车片", "节气门", "重庆银行长沙分行", "一朝天子一朝臣", "银行", "大灯总成", "张三",
+    "曾小明", "单田芳", "John 李", "长城 H6",
 ]  # fmt: skip
 
 
@@ -30,10 +31,10 @@ def test_initials_and_syllables_are_those_of_the_full_phrase_dictionary():
             "from pypinyin import Style, lazy_pinyin\n"
             f"names = {NAMES!r}\n"
             "print(json.dumps([[''.join(s[0] for s in lazy_pinyin(n, style=Style.NORMAL, errors='ignore') if s),"
-            " lazy_pinyin(n)] for n in names]))"
+            " lazy_pinyin(n), lazy_pinyin(n, style=Style.FIRST_LETTER)] for n in names]))"
         )
     )
-    assert [[pinyin.initials(n), pinyin.syllables(n)] for n in NAMES] == full
+    assert [[pinyin.initials(n), pinyin.syllables(n), pinyin.first_letters(n)] for n in NAMES] == full
     assert pinyin.initials("空调滤芯") == "ktlx"  # a phrase's reading, not its characters' first ones (kdlx)
 
 
