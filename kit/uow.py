@@ -248,6 +248,20 @@ class Work:
             session.close()
 
 
+def answering(command: Callable[..., Any], view: Callable[..., T]) -> Callable[..., T]:
+    """`command(uow, subject, …)`, then `view(session, subject)` in the same unit of work: a command answers
+    from what it wrote (flushed, not yet committed) instead of a second transaction reading it again. Run by
+    `Work.run`, it is audited under the command's own name and subject."""
+
+    def run(uow: UnitOfWork, subject: str, *args, **kwargs) -> T:
+        command(uow, subject, *args, **kwargs)
+        uow.session.flush()
+        return view(uow.session, subject)
+
+    run.__name__ = command.__name__
+    return run
+
+
 def content_digest(event: Envelope) -> str:
     """The SHA-256 of a message's content as received (its envelope and payload, whatever its delivery)."""
     message = event.as_message(event.raw_payload or event.payload)

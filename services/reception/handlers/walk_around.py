@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from kit.errors import DomainError, NotFound
+from kit.uow import answering
 
 from ..domain import walk_around
 from ..domain.mileage import check_mileage
@@ -162,16 +163,8 @@ def require_walk_around_complete(session, visit_id: str) -> WalkAround:
 
 
 def answered(command):
-    """`command`, then the sheet as it now stands, read in the same unit of work: the answer comes from what was
-    written (no second transaction to read it again). Audited under the command's own name."""
-
-    def run(uow, visit_id: str, *args, **kwargs) -> dict:
-        command(uow, visit_id, *args, **kwargs)
-        uow.session.flush()
-        return walk_around_view(uow.session, visit_id)
-
-    run.__name__ = command.__name__
-    return run
+    """`command`, answering with the sheet as it wrote it (kit.uow.answering)."""
+    return answering(command, walk_around_view)
 
 
 def walk_around_view(session, visit_id: str) -> dict:
