@@ -27,7 +27,7 @@ def offload(fn: Callable[..., T], *args) -> T:
 
 
 def offload_one_at_a_time(fn: Callable[..., T], *args) -> T:
-    """`offload`, one call at a time in this process, for work that needs much memory while it runs (argon2: 19 MiB
+    """`offload`, one call at a time in this process, for work that needs much memory while it runs (argon2: 12 MiB
     a hash). A burst of sign-ins then costs one hash's memory, not one per thread of the pool; and that memory goes
     back to the system when the hash ends (`_large_blocks_unmapped`), instead of staying in each thread's arena."""
     _large_blocks_unmapped()
@@ -42,9 +42,10 @@ def _one_at_a_time() -> threading.Lock:
 
 @cache
 def _large_blocks_unmapped() -> bool:
-    """glibc raises its mmap threshold to the largest block freed, up to 32 MiB: after one hash, each thread's
-    19 MiB block is kept in its arena (20 threads: the staff service at 242 MB in the benchmark). Pinned at 1 MiB,
-    a large block is mapped for its use and unmapped when freed. Elsewhere than glibc, nothing changes."""
+    """glibc raises its mmap threshold to the largest block freed, up to 32 MiB: after one hash, each thread
+    kept its hash's block in its arena (19 MiB hashes, 20 threads: the staff service at 242 MB in the benchmark).
+    Pinned at 1 MiB, a large block is mapped for its use and unmapped when freed. Elsewhere than glibc, nothing
+    changes."""
     try:
         return bool(ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK))
     except (OSError, AttributeError):

@@ -33,7 +33,7 @@ STAFF = [
 def reference_data(work, demo: bool = False) -> None:
     if work.read(lambda s: s.scalar(sa.select(sa.func.count()).select_from(Staff))):
         return
-    # argon2 is slow on purpose: once, not once per account; and as sign-ins hash (its 19 MiB handed back after)
+    # argon2 is slow on purpose: once, not once per account; and as sign-ins hash (its 12 MiB handed back after)
     demo_hash = offload_one_at_a_time(domain.hash_password, DEMO_PASSWORD)
     for staff_id, name, mobile, department, roles in STAFF:
         work.run(

@@ -96,7 +96,7 @@ def test_a_hash_made_with_the_older_64_mib_parameters_still_signs_in_and_is_reha
     staff.run(set_hash)
     assert _sign_in(staff, "A001", DEMO_PASSWORD).staff_id == "A001"
     rehashed = staff.read(lambda session: session.get(Staff, "A001").password_hash)
-    assert rehashed != older and "m=19456,t=2,p=1" in rehashed
+    assert rehashed != older and "m=12288,t=3,p=1" in rehashed
     assert _sign_in(staff, "A001", DEMO_PASSWORD).staff_id == "A001"  # the new hash verifies
     with pytest.raises(DomainError):
         _sign_in(staff, "A001", "wrong-password")

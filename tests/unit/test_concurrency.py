@@ -1,4 +1,4 @@
-"""Memory-heavy work (argon2's 19 MiB a hash) runs one call at a time in a service."""
+"""Memory-heavy work (argon2's 12 MiB a hash) runs one call at a time in a service."""
 
 from __future__ import annotations
 
