@@ -33,11 +33,20 @@ def latest_version(event_type: str) -> int:
 
 
 def payload_schema(event_type: str, version: int) -> Schema:
+    """The payload schema of an event version: one instance, kept (building a marshmallow schema copies its
+    fields; load, dump and validate keep no state in it)."""
+    try:
+        return _SCHEMAS[(event_type, version)]
+    except KeyError:
+        pass
     try:
         _producer, schema_cls = EVENTS[(event_type, version)]
     except KeyError:
         raise ContractError(f"unknown event {event_type!r} version {version}") from None
-    return schema_cls()
+    return _SCHEMAS.setdefault((event_type, version), schema_cls())
+
+
+_SCHEMAS: dict[tuple[str, int], Schema] = {}
 
 
 def build_message(

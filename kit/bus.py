@@ -168,6 +168,7 @@ class OutboxRelay:
     ):
         self.engine = engine
         self.outbox = outbox_table(metadata)
+        self._pending_statements: dict[int, sa.Select] = {}
         self.amqp_uri = amqp_uri
         self.namespace = namespace
         self.mark = hq_mark(namespace)
@@ -197,12 +198,7 @@ class OutboxRelay:
         On PostgreSQL the rows are claimed `FOR UPDATE SKIP LOCKED` until they are marked (one transaction), so
         that several instances of a service relay each row once: another instance skips the rows this one holds.
         SQLite has one writer and one instance: rows are read, published, then marked in a transaction of its own."""
-        pending = (
-            sa.select(self.outbox.c.id, self.outbox.c.event_type, self.outbox.c.body)
-            .where(self.outbox.c.published_at.is_(None))
-            .order_by(self.outbox.c.id)
-            .limit(batch)
-        )
+        pending = self._pending(batch)
         if self.engine.dialect.name != "postgresql":
             with self.engine.connect() as conn:
                 rows = conn.execute(pending).all()
@@ -210,6 +206,17 @@ class OutboxRelay:
         with self.engine.begin() as conn:
             rows = conn.execute(pending.with_for_update(skip_locked=True)).all()
             return self._relay(rows, lambda: nullcontext(conn))
+
+    def _pending(self, batch: int) -> sa.Select:
+        """The pending rows' statement, built once per batch size (built per round, it costs more than it runs)."""
+        if batch not in self._pending_statements:
+            self._pending_statements[batch] = (
+                sa.select(self.outbox.c.id, self.outbox.c.event_type, self.outbox.c.body)
+                .where(self.outbox.c.published_at.is_(None))
+                .order_by(self.outbox.c.id)
+                .limit(batch)
+            )
+        return self._pending_statements[batch]
 
     def _relay(self, rows, marking) -> int:
         if not rows:

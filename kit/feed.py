@@ -27,6 +27,7 @@ from typing import Any
 from marshmallow import Schema, fields
 
 from contracts.events import EVENTS, CustomerSchema, SignedOrderSchema
+from contracts.registry import payload_schema
 
 from . import signing
 
@@ -148,7 +149,8 @@ def redact_message(message: dict[str, Any], key: bytes) -> dict[str, Any]:
     if entry is None:
         out["payload"] = {}
         return out
-    out["payload"] = _redactor(key).payload(entry[1](), copy.deepcopy(message.get("payload")))
+    schema = payload_schema(message["event_type"], message["schema_version"])  # one instance per event version
+    out["payload"] = _redactor(key).payload(schema, copy.deepcopy(message.get("payload")))
     return out
 
 

@@ -72,16 +72,15 @@ class UnitOfWork:
     def record(self, action: str, subject_id: str | None, correlation_id: str | None, detail: dict | None = None):
         """The audit trail: who changed what, when (every command and every handled event)."""
         self.session.execute(
-            audit_table(_metadata_of(self.session))
-            .insert()
-            .values(
-                at=self.clock(),
-                actor_id=self.actor_id,
-                action=action,
-                subject_id=subject_id,
-                correlation_id=correlation_id,
-                detail=json.dumps(detail or {}, ensure_ascii=False, default=str),
-            )
+            _statements(self.session).audit,
+            {
+                "at": self.clock(),
+                "actor_id": self.actor_id,
+                "action": action,
+                "subject_id": subject_id,
+                "correlation_id": correlation_id,
+                "detail": json.dumps(detail or {}, ensure_ascii=False, default=str),
+            },
         )
 
     def emit(self, event_type: str, payload: dict[str, Any], *, correlation_id: str | None = None) -> str:
@@ -99,15 +98,15 @@ class UnitOfWork:
             actor_id=self.actor_id,
             occurred_at=self.clock(),
         )
-        outbox = outbox_table(_metadata_of(self.session))
         self.session.execute(
-            outbox.insert().values(
-                event_id=message["event_id"],
-                event_type=event_type,
-                correlation_id=correlation_id,
-                body=json.dumps(message, ensure_ascii=False),
-                created_at=self.clock(),
-            )
+            _statements(self.session).outbox,
+            {
+                "event_id": message["event_id"],
+                "event_type": event_type,
+                "correlation_id": correlation_id,
+                "body": json.dumps(message, ensure_ascii=False),
+                "created_at": self.clock(),
+            },
         )
         self.emitted.append(message)
         return message["event_id"]
@@ -115,6 +114,28 @@ class UnitOfWork:
 
 def _metadata_of(session: Session) -> sa.MetaData:
     return session.info["metadata"]
+
+
+class _Statements:
+    """The kit's own statements over a service's tables, built once per metadata: built per call, their
+    construction (coercing each value) and cache keys cost more CPU than running them on SQLite."""
+
+    def __init__(self, metadata: sa.MetaData):
+        audit, outbox, inbox = audit_table(metadata), outbox_table(metadata), inbox_table(metadata)
+        self.audit = audit.insert()
+        self.outbox = outbox.insert()
+        self.inbox = inbox.insert()
+        self.seen = sa.select(inbox.c.event_id, inbox.c.content_sha256).where(
+            inbox.c.consumer == sa.bindparam("consumer"), inbox.c.event_id == sa.bindparam("event_id")
+        )
+
+
+def _statements(session: Session) -> _Statements:
+    metadata = _metadata_of(session)
+    statements = metadata.info.get("kit.statements")
+    if statements is None:
+        statements = metadata.info["kit.statements"] = _Statements(metadata)
+    return statements
 
 
 class Work:
@@ -170,13 +191,9 @@ class Work:
         if not self.consumer:
             raise RuntimeError("handle() needs the consumer name")
         with self._uow(caused_by=event) as uow:
-            inbox = inbox_table(_metadata_of(uow.session))
+            statements = _statements(uow.session)
             digest = content_digest(event)
-            seen = uow.session.execute(
-                sa.select(inbox.c.event_id, inbox.c.content_sha256).where(
-                    inbox.c.consumer == self.consumer, inbox.c.event_id == event.event_id
-                )
-            ).first()
+            seen = uow.session.execute(statements.seen, {"consumer": self.consumer, "event_id": event.event_id}).first()
             if seen and seen.content_sha256 not in (None, digest):
                 raise PermanentError(
                     f"event id {event.event_id} was handled before with other content: this message is not that fact"
@@ -186,15 +203,16 @@ class Work:
                 return False
             handler(uow, event, *args, **kwargs)
             uow.session.execute(
-                inbox.insert().values(
-                    consumer=self.consumer,
-                    event_id=event.event_id,
-                    event_type=event.event_type,
-                    correlation_id=event.correlation_id,
-                    occurred_at=event.occurred_at,
-                    handled_at=self.clock(),  # after the handler: a hop ends when it is handled
-                    content_sha256=digest,
-                )
+                statements.inbox,
+                {
+                    "consumer": self.consumer,
+                    "event_id": event.event_id,
+                    "event_type": event.event_type,
+                    "correlation_id": event.correlation_id,
+                    "occurred_at": event.occurred_at,
+                    "handled_at": self.clock(),  # after the handler: a hop ends when it is handled
+                    "content_sha256": digest,
+                },
             )
             uow.record(
                 self.consumer,
@@ -228,6 +246,20 @@ class Work:
             )
         finally:
             session.close()
+
+
+def answering(command: Callable[..., Any], view: Callable[..., T]) -> Callable[..., T]:
+    """`command(uow, subject, …)`, then `view(session, subject)` in the same unit of work: a command answers
+    from what it wrote (flushed, not yet committed) instead of a second transaction reading it again. Run by
+    `Work.run`, it is audited under the command's own name and subject."""
+
+    def run(uow: UnitOfWork, subject: str, *args, **kwargs) -> T:
+        command(uow, subject, *args, **kwargs)
+        uow.session.flush()
+        return view(uow.session, subject)
+
+    run.__name__ = command.__name__
+    return run
 
 
 def content_digest(event: Envelope) -> str:

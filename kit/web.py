@@ -40,6 +40,7 @@ from .sessions import revocations_of
 log = logging.getLogger(__name__)
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+_schema_instance = cache(lambda schema_class: schema_class())  # read_json's schemas, one instance a class
 # marshmallow's own messages are message ids of the catalog: see kit.bounds
 
 
@@ -102,11 +103,13 @@ def json_response(data: Any, status: int = 200) -> Response:
     return Response(json.dumps(data, cls=JSONEncoder, ensure_ascii=False), status=status, mimetype="application/json")
 
 
-def read_json(request, schema: Schema | None = None) -> dict[str, Any]:
-    """The request body as a dict, loaded through `schema` when given (raises ValidationError)."""
+def read_json(request, schema: Schema | type[Schema] | None = None) -> dict[str, Any]:
+    """The request body as a dict, loaded through `schema` when given (raises ValidationError); a schema class is
+    instantiated once and kept (building a schema copies each of its fields)."""
     data = security.load_json(request)  # size, depth and NUL checked (kit.security)
     if not isinstance(data, dict):
         raise DomainError(N_("The request body must be a JSON object"), code="bad_json")
+    schema = _schema_instance(schema) if isinstance(schema, type) else schema
     return schema.load(data) if schema is not None else data
 
 

@@ -208,12 +208,33 @@ class GateAlert(Base):
 # --- queries ----------------------------------------------------------------------------------
 
 
+class _Statements:
+    """The queries a visit runs several times (each event rebuilds its bill), built once: built per call, their
+    construction and cache keys cost more CPU than running them."""
+
+    def __init__(self):
+        order_id, version = sa.bindparam("order_id"), sa.bindparam("version")
+        quotes = sa.select(SignedQuote).where(SignedQuote.order_id == order_id)
+        self.latest_quote = quotes.order_by(SignedQuote.version.desc()).limit(1)
+        self.quote_version = quotes.where(SignedQuote.version == version).limit(1)
+        self.quotes = quotes.order_by(SignedQuote.version)
+        self.invoice = sa.select(Invoice).where(Invoice.order_id == order_id)
+        self.locked_invoice = self.invoice.with_for_update()
+        self.parts_issued = sa.select(PartsIssue).where(PartsIssue.order_id == order_id).order_by(PartsIssue.request_id)
+        self.payments = sa.select(Payment).where(Payment.invoice_id == sa.bindparam("invoice_id")).order_by(Payment.at)
+        self.labour = sa.select(LabourOperation).where(LabourOperation.price_list_version == version)
+        self.part_prices = sa.select(PartPrice).where(PartPrice.price_list_version == version)
+
+
+_STATEMENTS = _Statements()
+
+
 def price_book(session: Session, version: str) -> PriceBook | None:
     price_list = session.get(PriceList, version)
     if price_list is None:
         return None
-    labour = session.scalars(sa.select(LabourOperation).filter_by(price_list_version=version))
-    parts = session.scalars(sa.select(PartPrice).filter_by(price_list_version=version))
+    labour = session.scalars(_STATEMENTS.labour, {"version": version})
+    parts = session.scalars(_STATEMENTS.part_prices, {"version": version})
     return PriceBook(
         version=version,
         labour_rate=price_list.labour_rate,
@@ -228,20 +249,19 @@ def current_price_list(session: Session) -> PriceList | None:
 
 
 def quote(session: Session, order_id: str, version: int | None) -> SignedQuote | None:
-    query = sa.select(SignedQuote).filter_by(order_id=order_id)
-    if version is not None:
-        query = query.filter_by(version=version)
-    return session.scalars(query.order_by(SignedQuote.version.desc()).limit(1)).first()
+    if version is None:
+        return session.scalars(_STATEMENTS.latest_quote, {"order_id": order_id}).first()
+    return session.scalars(_STATEMENTS.quote_version, {"order_id": order_id, "version": version}).first()
 
 
 def quotes(session: Session, order_id: str) -> list[SignedQuote]:
     """Every signed version billing holds for the order, oldest first (R-WS-3)."""
-    return list(session.scalars(sa.select(SignedQuote).filter_by(order_id=order_id).order_by(SignedQuote.version)))
+    return list(session.scalars(_STATEMENTS.quotes, {"order_id": order_id}))
 
 
 def parts_issued(session: Session, order_id: str) -> list[dict]:
     lines = []
-    for issue in session.scalars(sa.select(PartsIssue).filter_by(order_id=order_id).order_by(PartsIssue.request_id)):
+    for issue in session.scalars(_STATEMENTS.parts_issued, {"order_id": order_id}):
         lines += [{**line, "quantity": Decimal(line["quantity"])} for line in issue.lines]
     return lines
 
@@ -254,7 +274,7 @@ def parts_returned(session: Session, order_id: str) -> list[dict]:
 
 
 def payments(session: Session, invoice_id: str) -> list[Payment]:
-    return list(session.scalars(sa.select(Payment).filter_by(invoice_id=invoice_id).order_by(Payment.at)))
+    return list(session.scalars(_STATEMENTS.payments, {"invoice_id": invoice_id}))
 
 
 def corrections(session: Session, invoice_id: str) -> list[Correction]:
@@ -276,8 +296,8 @@ def work_done(session: Session, order_id: str) -> WorkDone | None:
 
 def invoice_for_order(session: Session, order_id: str, lock: bool = False) -> Invoice | None:
     """`lock`: the row locked (FOR UPDATE on PostgreSQL) until the transaction ends."""
-    query = sa.select(Invoice).filter_by(order_id=order_id)
-    return session.scalars(query.with_for_update() if lock else query).first()
+    statement = _STATEMENTS.locked_invoice if lock else _STATEMENTS.invoice
+    return session.scalars(statement, {"order_id": order_id}).first()
 
 
 def invoices(session: Session, page: int = 1, per_page: int = 50, q: str = "") -> Page:

@@ -27,7 +27,11 @@ DEPARTMENTS = {
 STAFF_ID = re.compile(r"^[A-Z][A-Z0-9]{1,19}$")
 MIN_PASSWORD = 8
 
-_hasher = PasswordHasher()
+# Argon2id at one of OWASP's recommended parameter sets (Password Storage Cheat Sheet: m=12 MiB, t=3, p=1, which it
+# counts as strong as m=19 MiB, t=2), not argon2-cffi's default (RFC 9106's low-memory profile, 64 MiB per hash: the
+# staff service's resident memory went to 163 MB for one sign-in). A hash keeps its own parameters, so older hashes
+# still verify; a sign-in with the right password rehashes them with these (needs_rehash).
+_hasher = PasswordHasher(time_cost=3, memory_cost=12 * 1024, parallelism=1)
 
 
 def check_staff_id(staff_id: str) -> str:
@@ -61,6 +65,19 @@ def hash_password(password: str) -> str:
         raise DomainError(
             "The password needs at least {min_length} characters", field="password", min_length=MIN_PASSWORD
         )
+    return _hasher.hash(password)
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """A hash made with other parameters than today's (an older default): rehash it at the next sign-in."""
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return False
+
+
+def rehash(password: str) -> str:
+    """A password already accepted at sign-in, hashed with today's parameters (no length rule: it is not new)."""
     return _hasher.hash(password)
 
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from contracts import names
 from kit import sessions
 from kit.auth import StaffMember
-from kit.concurrency import offload
+from kit.concurrency import offload_one_at_a_time
 from kit.errors import DomainError, NotFound
 
 from . import domain
@@ -27,7 +27,7 @@ def register(uow, cmd: dict, password_hash: str | None = None) -> Staff:
         mobile=domain.check_mobile_of_staff(cmd["mobile"]),
         department=domain.check_department(cmd["department"]),
         roles=domain.check_roles(cmd["roles"]),
-        password_hash=password_hash or offload(domain.hash_password, cmd["password"]),
+        password_hash=password_hash or offload_one_at_a_time(domain.hash_password, cmd["password"]),
         active=True,
         created_at=now,
         updated_at=now,
@@ -40,7 +40,7 @@ def register(uow, cmd: dict, password_hash: str | None = None) -> Staff:
 
 def reset_password(uow, staff_id: str, password: str) -> Staff:
     staff = _staff(uow, staff_id)
-    staff.password_hash = offload(domain.hash_password, password)
+    staff.password_hash = offload_one_at_a_time(domain.hash_password, password)
     _changed(uow, staff, "password_reset")
     return staff
 
@@ -122,8 +122,14 @@ def _locked_until(session, staff_id: str, address: str, now, limits: tuple[int, 
 
 def authenticate(session, staff_id: str, password: str) -> StaffMember:
     staff = session.get(Staff, (staff_id or "").strip().upper())
-    if staff is None or not staff.active or not offload(domain.password_matches, staff.password_hash, password or ""):
+    if (
+        staff is None
+        or not staff.active
+        or not offload_one_at_a_time(domain.password_matches, staff.password_hash, password or "")
+    ):
         raise DomainError("Wrong staff ID or password", field="password", code="bad_credentials")
+    if domain.needs_rehash(staff.password_hash):  # made with older parameters: today's, now the password is known
+        staff.password_hash = offload_one_at_a_time(domain.rehash, password)
     return StaffMember(staff_id=staff.staff_id, name=staff.name, roles=tuple(staff.roles), department=staff.department)
 
 

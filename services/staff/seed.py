@@ -2,6 +2,8 @@
 
 import sqlalchemy as sa
 
+from kit.concurrency import offload_one_at_a_time
+
 from . import domain, handlers
 from .models import Staff
 
@@ -31,7 +33,8 @@ STAFF = [
 def reference_data(work, demo: bool = False) -> None:
     if work.read(lambda s: s.scalar(sa.select(sa.func.count()).select_from(Staff))):
         return
-    demo_hash = domain.hash_password(DEMO_PASSWORD)  # argon2 is slow on purpose: once, not once per account
+    # argon2 is slow on purpose: once, not once per account; and as sign-ins hash (its 12 MiB handed back after)
+    demo_hash = offload_one_at_a_time(domain.hash_password, DEMO_PASSWORD)
     for staff_id, name, mobile, department, roles in STAFF:
         work.run(
             handlers.register,

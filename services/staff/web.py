@@ -90,7 +90,7 @@ class SignInEndpoints:
     @api("POST", "/api/login", public=True)
     def login_api(self, request):
         """{"staff_id": "A001", "password": "…"} -> {"token": "…", "staff": {...}} (send as `Authorization: Bearer`)"""
-        staff = self._sign_in(request, read_json(request, Login()))
+        staff = self._sign_in(request, read_json(request, Login))
         return {"token": request.sessions.issue(staff), "staff": staff.__dict__}
 
     def _sign_in(self, request, cmd: dict):
@@ -162,19 +162,19 @@ class StaffAdminEndpoints:
     def register(self, request):
         """{"staff_id": "A003", "name": "…", "mobile": "139…", "department": "front_desk",
         "roles": ["service_advisor"], "password": "…"}"""
-        staff = self.db.run(handlers.register, read_json(request, Register()), actor_id=request.staff.staff_id)
+        staff = self.db.run(handlers.register, read_json(request, Register), actor_id=request.staff.staff_id)
         return 201, handlers.staff_view(staff)
 
     @api("POST", "/api/staff/<staff_id>/password", action="staff.admin")
     def reset_password(self, request, staff_id):
-        cmd = read_json(request, Password())
+        cmd = read_json(request, Password)
         staff = self.db.run(handlers.reset_password, staff_id, cmd["password"], actor_id=request.staff.staff_id)
         sessions.changed()
         return handlers.staff_view(staff)
 
     @api("POST", "/api/staff/<staff_id>/roles", action="staff.admin")
     def change_roles(self, request, staff_id):
-        cmd = read_json(request, Roles())
+        cmd = read_json(request, Roles)
         staff = self.db.run(handlers.change_roles, staff_id, cmd["roles"], actor_id=request.staff.staff_id)
         sessions.changed()
         return handlers.staff_view(staff)

@@ -83,6 +83,25 @@ def test_guessing_across_accounts_from_one_address_locks_the_address(staff):
         assert _sign_in(staff, "M001", DEMO_PASSWORD, address="10.0.0.2").staff_id == "M001"
 
 
+def test_a_hash_made_with_the_older_64_mib_parameters_still_signs_in_and_is_rehashed_with_today_s(staff):
+    from argon2 import PasswordHasher
+
+    from services.staff.models import Staff
+
+    older = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4).hash(DEMO_PASSWORD)  # the old default
+
+    def set_hash(uow):
+        uow.session.get(Staff, "A001").password_hash = older
+
+    staff.run(set_hash)
+    assert _sign_in(staff, "A001", DEMO_PASSWORD).staff_id == "A001"
+    rehashed = staff.read(lambda session: session.get(Staff, "A001").password_hash)
+    assert rehashed != older and "m=12288,t=3,p=1" in rehashed
+    assert _sign_in(staff, "A001", DEMO_PASSWORD).staff_id == "A001"  # the new hash verifies
+    with pytest.raises(DomainError):
+        _sign_in(staff, "A001", "wrong-password")
+
+
 def test_signing_out_ends_that_session_only(staff):
     revoked = _revocations(staff)
     tokens = Sessions("secret", revoked=revoked)

@@ -62,3 +62,22 @@ def test_a_service_cannot_emit_another_services_event(tmp_path):
     work = service_work("booking", tmp_path)
     with pytest.raises(ContractError, match="produced by billing"):
         work.run(lambda uow: uow.emit(names.VEHICLE_DELIVERED, {}, correlation_id="v1"))
+
+
+def test_a_command_answering_reads_what_it_wrote_in_its_own_transaction_and_is_audited_under_its_name(tmp_path):
+    from kit.uow import answering, audit_trail
+
+    work = service_work("booking", tmp_path)
+    views = []
+
+    def book(uow, cmd):
+        return booking.book_appointment(uow, cmd)
+
+    def view(session, cmd):
+        views.append(session.in_transaction())  # the command's transaction, not a new one
+        return session.execute(sa.select(outbox_table(session.info["metadata"]).c.event_type)).scalars().all()
+
+    assert work.run(answering(book, view), command(), actor_id="B001") == [names.APPOINTMENT_BOOKED]
+    assert views == [True]
+    [row] = outbox_rows(work)
+    assert [e["action"] for e in work.read(audit_trail, row.correlation_id)] == ["book"]

@@ -181,3 +181,18 @@ def test_the_verifier_reloads_its_keys_when_an_order_arrives_signed_by_a_new_key
         verifier.verify(signed)
     shutil.copy(reception_dir / signing.PUBLIC_KEY_FILE, trusted_dir / "rotated-2026.pub")
     assert verifier.verify(signed)["total"] == Decimal("472.34")
+
+
+def test_an_order_in_its_json_form_is_signed_as_its_loaded_form_is_and_checked_once(tmp_path):
+    """OrderSigner.sign_json (reception): the same signed order as sign() of the loaded body; a body that breaks
+    the contract is refused."""
+    from contracts.events import OrderSchema
+    from kit.orders import OrderSigner
+
+    signer = OrderSigner(tmp_path / "keys")
+    body = make_order_body()
+    signed = signer.sign_json(body)
+    assert signed["order"] == signer.sign(OrderSchema().load(body))["order"]  # each signature has its own salt
+    assert OrderVerifier(tmp_path / "keys").verify(signed) == OrderSchema().load(body)
+    with pytest.raises(ValueError, match="breaks its contract"):
+        signer.sign_json({**body, "mileage_km": -1})

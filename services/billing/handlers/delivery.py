@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from contracts import names
-from contracts.events import OrderSchema
 from kit import signatures
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
@@ -15,9 +14,9 @@ from kit.i18n import N_
 from .. import models
 from ..domain import delivery, gate_pass
 from ..models import Delivery, GateAlert, GatePass, Invoice
+from .invoices import ORDER_HEADER
 from .settlement import customer_due, settle
 
-_ORDER = OrderSchema()
 NEXT_SERVICE_KM = 5000  # the default interval when booking's plan is not at hand
 NEXT_SERVICE_DAYS = 180
 
@@ -38,7 +37,7 @@ def delivery_view(session, order_id: str) -> dict:
         raise NotFound("This order has no invoice yet")
     work = models.work_done(session, order_id)
     findings = (work.findings if work else None) or {"deferred_work": [], "wear": []}
-    body = _ORDER.load(quote.signed["order"])
+    body = ORDER_HEADER.load(quote.signed["order"])  # the car, the customer and the mileage, not the lines
     ready = work.ready_at.date() if work else date.today()
     done = session.get(Delivery, order_id)
     return {

@@ -8,6 +8,8 @@ import json
 import uuid
 from decimal import Decimal
 
+from marshmallow import EXCLUDE
+
 from contracts import Envelope, names
 from contracts.events import OrderSchema
 from contracts.repair_order import RepairOrder
@@ -31,6 +33,9 @@ from ..models import (
 )
 
 _ORDER = OrderSchema()
+# Who and what the bill is for, without loading the order's lines: the bill waits on two of the three events that
+# build it (order_signed, parts_issued, vehicle_ready) and loads the whole order only once it can be built.
+ORDER_HEADER = OrderSchema(only=("advisor_id", "vehicle", "customer", "mileage_km"), unknown=EXCLUDE)
 
 
 def publish_price_list(uow, price_list: dict) -> bool:
@@ -206,13 +211,14 @@ def rebuild_invoice(uow, order_id: str, visit_id: str) -> Invoice:
     invoice.updated_at = uow.clock()
     if quote is not None:
         invoice.order_version = quote.version
-        body = _ORDER.load(quote.signed["order"])
-        invoice.advisor_id = body["advisor_id"]
-        invoice.plate = body["vehicle"]["plate"]
-        invoice.customer_name = body["customer"]["name"]
+        header = ORDER_HEADER.load(quote.signed["order"])
+        invoice.advisor_id = header["advisor_id"]
+        invoice.plate = header["vehicle"]["plate"]
+        invoice.customer_name = header["customer"]["name"]
     if waiting:
         invoice.status = "waiting"
         return invoice
+    body = _ORDER.load(quote.signed["order"])
     jobs = [{**job, "hours": Decimal(job["hours"])} for job in work.jobs]
     bodies = [v.signed["order"] for v in versions]
     declined = [line for b in bodies for line in b.get("declined_lines", [])]

@@ -8,16 +8,13 @@ import uuid
 from decimal import Decimal
 
 from contracts import names
-from contracts.events import OrderSchema
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
 
 from .. import models
 from ..domain import corrections, gate_pass, money, pay_types
 from ..models import Correction, GatePass, Invoice, Payment, WarrantyClaim
-from .invoices import invoice_view, rebuild_invoice
-
-_ORDER = OrderSchema()
+from .invoices import ORDER_HEADER, invoice_view, rebuild_invoice
 
 
 def _invoice(session, invoice_id: str) -> Invoice:
@@ -90,7 +87,7 @@ def assign_pay_types(uow, invoice_id: str, assigned: dict, failure_code: str = "
     warranty_lines = [line for line in invoice.lines if current.get(str(line["line_no"])) == "warranty"]
     claim = None
     if warranty_lines:
-        body = _ORDER.load(models.quote(uow.session, invoice.order_id, None).signed["order"])
+        body = ORDER_HEADER.load(models.quote(uow.session, invoice.order_id, None).signed["order"])
         claim = pay_types.warranty_claim(
             body["vehicle"].get("vin", ""), body["mileage_km"], failure_code, warranty_lines
         )
@@ -176,7 +173,7 @@ def settle(uow, invoice: Invoice, secret: bytes) -> None:
     uow.session.add(
         GatePass(pass_no=pass_no, invoice_id=invoice.invoice_id, plate=invoice.plate or "", token=token, issued_at=now)
     )
-    body = _ORDER.load(models.quote(uow.session, invoice.order_id, None).signed["order"])
+    body = ORDER_HEADER.load(models.quote(uow.session, invoice.order_id, None).signed["order"])
     uow.emit(
         names.VEHICLE_DELIVERED,
         {

@@ -87,7 +87,7 @@ class DeliveryEndpoints:
     @api("POST", "/api/signatures", action="billing.deliver")
     def capture_signature(self, request):
         """{"image": "data:image/png;base64,…"} -> {"sha256": "…"}: the tablet's signature pad (the waiver)."""
-        cmd = read_json(request, CaptureSignature())
+        cmd = read_json(request, CaptureSignature)
         return 201, {"sha256": self.db.run(signatures.store, cmd["image"], actor_id=request.staff.staff_id)}
 
 

@@ -78,7 +78,7 @@ class CallEndpoints:
     @api("POST", "/api/calls/<call_id>/assign", action="followup.assign")
     def assign_call(self, request, call_id):
         """{"assigned_to": "F002"}: never the advisor who served the customer (R-FU-2)."""
-        cmd = read_json(request, Assign())
+        cmd = read_json(request, Assign)
         self.db.run(calls.assign, call_id, cmd["assigned_to"], actor_id=request.staff.staff_id)
         return self.db.read(calls.call, call_id)
 
@@ -97,7 +97,7 @@ class CallEndpoints:
         """{"outcome": "complaint", "words": "换完机油发动机有异响", "scores": {"booking": 5, "reception": 4,
         "workshop": 2, "settlement": 4}, "answers": {"since_service": "有异响"}, "cause": "workmanship",
         "technical_question": "", "call_back_at": null}  (outcome: satisfied | complaint | unreachable | call_back)"""
-        cmd = read_json(request, Outcome())
+        cmd = read_json(request, Outcome)
         self.db.run(calls.record_outcome, call_id, cmd, request.staff.staff_id, actor_id=request.staff.staff_id)
         return self.db.read(calls.call, call_id)
 
@@ -131,7 +131,7 @@ class CallEndpoints:
     def book_from_call(self, request, call_id):
         """{"advisor_id": "A001"} (default: the advisor who served): the next visit through booking (R-CR-4,
         R-BL-4), the advisor's first free slot in the coming working days"""
-        return 201, self._book_from_call(request, call_id, read_json(request, BookNext())["advisor_id"])
+        return 201, self._book_from_call(request, call_id, read_json(request, BookNext)["advisor_id"])
 
     def _book_from_call(self, request, call_id, advisor_id):
         found = self.db.read(calls.call, call_id)
@@ -224,7 +224,7 @@ class CallEndpoints:
     @api("POST", "/api/callbacks/<task_id>", action="followup.callbacks")
     def answer_callback(self, request, task_id):
         """{"answer": "已电话解释：新机油初期声音略大，属正常"}"""
-        cmd = read_json(request, CallbackAnswer())
+        cmd = read_json(request, CallbackAnswer)
         self.db.run(calls.answer_callback, task_id, cmd["answer"], request.staff.staff_id)
         return {"callbacks": self.db.read(calls.callbacks)}
 

@@ -74,7 +74,7 @@ class CareEndpoints:
         """{"handovers": [{"name": "李四", "mobile": "13900139001", "vin": "…", "plate": "沪C12345", "model": "…",
         "handed_over_at": "2026-12-02T15:00:00+08:00", "salesperson": "SP01", "sales_manager": "SM01",
         "birthday": "1985-12-20", "city": "上海"}]} -> the care tasks created (R-CR-1..3)"""
-        rows = read_json(request, Handovers())["handovers"]
+        rows = read_json(request, Handovers)["handovers"]
         cmds = []
         for number, row in enumerate(rows):
             try:
@@ -122,14 +122,14 @@ class CareEndpoints:
     def update_care_file(self, request, key):
         """{"consent": true, "details": {"address": "…", "interests": "钓鱼", "family_birthdays": "女儿 05-12"},
         "opted_out": ["sms"]}: details only with consent (R-CR-5)"""
-        self.db.run(care.update_file, key, read_json(request, CareFile()), actor_id=request.staff.staff_id)
+        self.db.run(care.update_file, key, read_json(request, CareFile), actor_id=request.staff.staff_id)
         return self.db.read(care.customer_file, key)
 
     @api("POST", "/api/care/customers/<key>/contacts", action="followup.care")
     def contact(self, request, key):
         """{"channel": "phone", "result": "车况良好，下月首保", "task_id": "…", "book_visit": true,
         "advisor_id": "A001"} -> the survey log entry; book_visit books the next visit through booking (R-CR-4)"""
-        return 201, self._contact(request, key, read_json(request, Contact()))
+        return 201, self._contact(request, key, read_json(request, Contact))
 
     def _contact(self, request, key, cmd):
         booked = None
@@ -153,25 +153,25 @@ class CareEndpoints:
     @api("POST", "/api/care/messages", action="followup.care")
     def care_message(self, request):
         """{"city": "上海", "text": "明日暴雨，请注意行车安全"}: by SMS to the city's customers who did not opt out"""
-        cmd = read_json(request, CareMessage())
+        cmd = read_json(request, CareMessage)
         return 201, {"sent": self.db.run(care.send_care_message, cmd["city"], cmd["text"], request.staff.staff_id)}
 
     @api("POST", "/api/care/invitations", action="followup.care")
     def invitations(self, request):
         """{"event_name": "冬季免费检测日", "held_on": "2026-12-19", "channel": "sms", "customers": ["13900139001"]}"""
-        cmd = read_json(request, Invite())
+        cmd = read_json(request, Invite)
         return 201, {"invited": self.db.run(care.invite, cmd, request.staff.staff_id)}
 
     @api("POST", "/api/care/invitations/<int:invitation_id>/reply", action="followup.care")
     def invitation_reply(self, request, invitation_id):
         """{"reply": "yes"}"""
-        self.db.run(care.reply, invitation_id, read_json(request, Reply())["reply"])
+        self.db.run(care.reply, invitation_id, read_json(request, Reply)["reply"])
         return {"ok": True}
 
     @api("POST", "/api/care/customers/<key>/referrals", action="followup.care")
     def referral(self, request, key):
         """{"referred_name": "王五", "referred_mobile": "13900139002"} (R-CR-6)"""
-        self.db.run(care.refer, key, read_json(request, Refer()))
+        self.db.run(care.refer, key, read_json(request, Refer))
         return 201, self.db.read(care.customer_file, key)
 
     # --- pages --------------------------------------------------------------------------------------------

@@ -47,14 +47,14 @@ class ComplaintEndpoints:
     @api("POST", "/api/complaints/<complaint_id>/recontact", action="followup.complaint")
     def recontact(self, request, complaint_id):
         """{"note": "已致电客户，约定周一返厂检查", "remedy": "免费返修"}: within 24 hours of the complaint"""
-        cmd = read_json(request, Recontact())
+        cmd = read_json(request, Recontact)
         self.db.run(complaints.recontact, complaint_id, cmd["note"], cmd["remedy"], request.staff.staff_id)
         return self.db.read(complaints.complaint, complaint_id)
 
     @api("POST", "/api/complaints/<complaint_id>/actions", action="followup.complaint")
     def add_action(self, request, complaint_id):
         """{"kind": "corrective", "text": "复训拧紧力矩", "owner": "D001", "due_on": "2026-12-20"}"""
-        cmd = read_json(request, Action())
+        cmd = read_json(request, Action)
         self.db.run(complaints.add_action, complaint_id, cmd, request.staff.staff_id)
         return 201, self.db.read(complaints.complaint, complaint_id)
 
@@ -66,7 +66,7 @@ class ComplaintEndpoints:
     @api("POST", "/api/complaints/<complaint_id>/close", action="followup.complaint")
     def close_complaint(self, request, complaint_id):
         """{"customer_agreed": true, "note": "客户认可返修结果"}: refused without the customer's agreement"""
-        cmd = read_json(request, Close())
+        cmd = read_json(request, Close)
         self.db.run(complaints.close, complaint_id, cmd["customer_agreed"], cmd["note"], request.staff.staff_id)
         return self.db.read(complaints.complaint, complaint_id)
 

@@ -68,7 +68,7 @@ class CounterViews:
     def issue_json(self, request, request_id):
         """{"part_no": "P-OIL-5W30", "quantity": "1"}: issued against the signed line holding that part (no
         quantity: all still due); refused beyond the signed quantity, for a part not signed, or short of stock"""
-        cmd = read_json(request, IssueInput())
+        cmd = read_json(request, IssueInput)
         done = self.db.run(
             handlers.issue_at_counter, request_id, cmd["part_no"], cmd["quantity"], actor_id=request.staff.staff_id
         )
@@ -78,7 +78,7 @@ class CounterViews:
     def backorder_json(self, request, request_id, line_no):
         """{"quantity": "2", "supplier": "…", "expected_on": "2026-12-09"} (all optional): what is still due on the
         line goes on a purchase order (parts_backordered)"""
-        cmd = read_json(request, BackorderInput())
+        cmd = read_json(request, BackorderInput)
         return 201, self.db.run(handlers.backorder_line, request_id, line_no, **cmd, actor_id=request.staff.staff_id)
 
     @api("POST", "/api/issue-requests/<request_id>/receipt", action="parts.confirm_receipt")
@@ -150,7 +150,7 @@ class CounterViews:
     @api("POST", "/api/reservations/<int:reservation_id>/pick", action="parts.pick")
     def pick_json(self, request, reservation_id):
         """{"part_no": "P-OIL-5W30"}: the line is on the shelf (the scanned number must be the line's)"""
-        cmd = read_json(request, PickInput())
+        cmd = read_json(request, PickInput)
         self.db.run(handlers.confirm_pick, reservation_id, cmd["part_no"], actor_id=request.staff.staff_id)
         return {"lines": self.db.read(handlers.pick_list, utcnow())}
 

@@ -86,7 +86,7 @@ class StockViews:
     def save_part_json(self, request):
         """{"part_no", "name", "name_en", "unit": "pc"|"L", "bin", "superseded_by", "min_qty", "max_qty", "cost",
         "supplier", "lead_time_days"}: created or changed"""
-        cmd = read_json(request, PartInput())
+        cmd = read_json(request, PartInput)
         part = self.db.run(handlers.save_part, cmd, actor_id=request.staff.staff_id)
         return 201, self.db.read(handlers.search_parts, part.part_no)[0]
 
@@ -109,7 +109,7 @@ class StockViews:
     @api("POST", "/api/counts", action="parts.count")
     def count_json(self, request):
         """{"part_no", "location": "MAIN", "counted": "38"}: a variance waits for the service manager"""
-        cmd = read_json(request, CountInput())
+        cmd = read_json(request, CountInput)
         self.db.run(
             handlers.record_count, cmd["part_no"], cmd["location"], cmd["counted"], actor_id=request.staff.staff_id
         )

@@ -55,7 +55,7 @@ class SupplyViews:
     def receipt_json(self, request):
         """{"purchase_order_ids": ["PO-…"], "lines": [{"part_no": "P-PAD-F", "quantity": "4"}]}: goods-in; the
         delivery is allocated to waiting backorders by promised time (parts_received, parts_issued)"""
-        cmd = read_json(request, ReceiptInput())
+        cmd = read_json(request, ReceiptInput)
         receipt = self.db.run(
             handlers.goods_in,
             [(line["part_no"], line["quantity"]) for line in cmd["lines"]],
@@ -108,7 +108,7 @@ class SupplyViews:
     def return_json(self, request):
         """{"order_id": "…", "lines": [{"line_no": 3, "quantity": "1"}]}: unused parts back to the main store (a
         reversing ledger entry), never more than was issued on the line; billing hears parts_returned"""
-        cmd = read_json(request, ReturnInput())
+        cmd = read_json(request, ReturnInput)
         return 201, self.db.run(handlers.return_parts, cmd["order_id"], cmd["lines"], actor_id=request.staff.staff_id)
 
     @api("GET", "/api/returns", action="parts.view")

@@ -219,7 +219,7 @@ def sign_amendment(
         promised_at=promise,
         signed_at=now,
     )
-    signed = signer.sign(loaded(_json(body)))
+    signed = signer.sign_json(_json(body))
     version = body["version"]
     session.add(
         OrderVersion(order_id=order.order_id, version=version, signed=signed, signed_at=now, advisor_id=advisor_id)

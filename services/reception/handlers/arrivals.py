@@ -194,10 +194,15 @@ def visits(session) -> list[dict]:
     return [visit_view(v, o) for v, o in rows]
 
 
+_VISIT = (  # built once: the visit's page and API read it on every step
+    sa.select(Visit, Order)
+    .outerjoin(Order, Order.visit_id == Visit.visit_id)
+    .where(Visit.visit_id == sa.bindparam("visit_id"))
+)
+
+
 def visit(session, visit_id: str) -> dict | None:
-    row = session.execute(
-        sa.select(Visit, Order).outerjoin(Order, Order.visit_id == Visit.visit_id).where(Visit.visit_id == visit_id)
-    ).first()
+    row = session.execute(_VISIT, {"visit_id": visit_id}).first()
     return visit_view(*row) if row else None
 
 

@@ -153,10 +153,16 @@ def watch_promises(uow) -> list[ProgressNotice]:
     return [n for n in notices if n is not None]
 
 
+_LATEST_VERSION = (  # built once: every notice and every round of the promise watch reads it
+    sa.select(OrderVersion)
+    .where(OrderVersion.order_id == sa.bindparam("order_id"))
+    .order_by(OrderVersion.version.desc())
+    .limit(1)
+)
+
+
 def _latest_version(session, order_id: str) -> OrderVersion | None:
-    return session.scalars(
-        sa.select(OrderVersion).filter_by(order_id=order_id).order_by(OrderVersion.version.desc()).limit(1)
-    ).first()
+    return session.scalars(_LATEST_VERSION, {"order_id": order_id}).first()
 
 
 def _latest_promise(session, order: Order) -> datetime | None:

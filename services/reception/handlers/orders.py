@@ -24,6 +24,8 @@ from .visits import order_of_visit, refuse_if_signed, visit_of
 from .walk_around import set_mileage, walk_around_summary
 from .write_up import set_order_fields
 
+_ORDER = OrderSchema()
+
 
 def write_order(uow, visit_id: str, cmd: dict, promise=None) -> Order:
     """R-RC-5..7: the jobs (and accepted findings) priced from the published list, totals, pay type, key tag,
@@ -125,7 +127,7 @@ def sign_order(
         "signed_at": now.isoformat(),
         "walk_around": json.loads(json.dumps(summary, cls=JSONEncoder)),
     }
-    signed = signer.sign(_loaded(body))
+    signed = signer.sign_json(body)  # the contract checked once, in the signer
     session.add(
         MileageReading(vin=body["vehicle"]["vin"], mileage_km=body["mileage_km"], read_at=now, order_id=order_id)
     )
@@ -140,10 +142,6 @@ def sign_order(
         visit.on_bay, visit.pre_inspection_left_at = None, now
     uow.emit(names.ORDER_SIGNED, signed, correlation_id=order.visit_id)
     return version
-
-
-def _loaded(body: dict) -> dict:
-    return OrderSchema().load(body)
 
 
 def order(session, order_id: str) -> dict | None:
@@ -170,7 +168,7 @@ def order_document(session, order_id: str, version: int | None = None) -> dict:
         if version is not None:
             raise NotFound("This order has no such version", field="version")
         raise DomainError("The order is not signed yet; only a signed order is printed", code="not_signed")
-    body = OrderSchema().load(signed.signed["order"])
+    body = _ORDER.load(signed.signed["order"])
     image = signatures.image(session, body["customer_signature_sha256"])
     if image is not None and hashlib.sha256(image).hexdigest() != body["customer_signature_sha256"]:
         image = None  # never print an image other than the one that was signed

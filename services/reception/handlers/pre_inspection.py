@@ -14,21 +14,20 @@ from ..domain import pre_inspection as rules
 from ..models import CongestionIncident, Visit
 from . import incidents
 
+_WAITING = sa.select(Visit.checked_in_at).where(  # built once (run after every check-in and take-over)
+    Visit.pre_inspection_started_at.is_(None), Visit.status == "checked_in"
+)
+_OPEN_INCIDENT = sa.select(CongestionIncident).where(CongestionIncident.cleared_at.is_(None))
+
 
 def watch_pre_inspection(uow) -> CongestionIncident | None:
     """R-RC-8: raise an incident (and alert the manager) when the area becomes congested; close it when
     it clears. Runs after every check-in and take-over, and on a timer for the 20-minute rule."""
     session = uow.session
-    waiting = list(
-        session.scalars(
-            sa.select(Visit.checked_in_at).where(
-                Visit.pre_inspection_started_at.is_(None), Visit.status == "checked_in"
-            )
-        )
-    )
+    waiting = list(session.scalars(_WAITING))
     now = uow.clock()
     found = rules.congestion(waiting, now)
-    incident = session.scalars(sa.select(CongestionIncident).where(CongestionIncident.cleared_at.is_(None))).first()
+    incident = session.scalars(_OPEN_INCIDENT).first()
     if found is None:
         if incident is not None:
             incident.cleared_at = now

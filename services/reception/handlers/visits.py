@@ -20,8 +20,11 @@ def visit_of(session, visit_id: str) -> Visit:
     return visit
 
 
+_ORDER_OF_VISIT = sa.select(Order).where(Order.visit_id == sa.bindparam("visit_id"))  # built once
+
+
 def order_of_visit(session, visit_id: str) -> Order | None:
-    return session.scalars(sa.select(Order).filter_by(visit_id=visit_id)).first()
+    return session.scalars(_ORDER_OF_VISIT, {"visit_id": visit_id}).first()
 
 
 def refuse_if_signed(session, visit_id: str) -> None:
@@ -65,10 +68,16 @@ def write_up_of(uow, visit: Visit) -> WriteUp:
     return row
 
 
+_CHANGED = (
+    sa.select(sa.func.max(OdometerChange.confirmed_at))
+    .where(OdometerChange.vin == sa.bindparam("vin"))
+    .scalar_subquery()
+)
+_LAST_MILEAGE = sa.select(sa.func.max(MileageReading.mileage_km)).where(  # one statement, built once
+    MileageReading.vin == sa.bindparam("vin"), sa.or_(_CHANGED.is_(None), MileageReading.read_at > _CHANGED)
+)
+
+
 def last_mileage(session, vin: str) -> int | None:
     """The highest reading reception recorded for this car since its last confirmed odometer change."""
-    changed = session.scalar(sa.select(sa.func.max(OdometerChange.confirmed_at)).where(OdometerChange.vin == vin))
-    query = sa.select(sa.func.max(MileageReading.mileage_km)).where(MileageReading.vin == vin)
-    if changed is not None:
-        query = query.where(MileageReading.read_at > changed)
-    return session.scalar(query)
+    return session.scalar(_LAST_MILEAGE, {"vin": vin})

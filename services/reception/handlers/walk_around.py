@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from kit.errors import DomainError, NotFound
+from kit.uow import answering
 
 from ..domain import walk_around
 from ..domain.mileage import check_mileage
@@ -159,6 +160,11 @@ def require_walk_around_complete(session, visit_id: str) -> WalkAround:
             code="walk_around_incomplete",
         )
     return row
+
+
+def answered(command):
+    """`command`, answering with the sheet as it wrote it (kit.uow.answering)."""
+    return answering(command, walk_around_view)
 
 
 def walk_around_view(session, visit_id: str) -> dict:

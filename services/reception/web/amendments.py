@@ -135,7 +135,7 @@ class AmendmentsWeb:
     def price_amendment(self, request, order_id):
         """{"request_id": "…"} (the workshop's found work) or {"lines": [{"kind": "part", "code": "P-PAD-F",
         "quantity": "1"}]}; optional "promised_at". Priced from the list; now it needs the customer's consent."""
-        amendment = self.price_change(request, order_id, **read_json(request, PriceAmendment()))
+        amendment = self.price_change(request, order_id, **read_json(request, PriceAmendment))
         return 201, self.db.read(versions.amendment, amendment.amendment_id)
 
     @api("POST", "/additional-work/<request_id>/price", action="reception.write_order")
@@ -160,7 +160,7 @@ class AmendmentsWeb:
         """{"accepted_lines": [5], "consent": {"method": "signature", "signature_sha256": "…"}} or
         {"accepted_lines": [5], "consent": {"method": "phone", "at": "2026-11-28T03:10:00Z", "staff_id": "A001",
         "customer_words": "同意更换前刹车片，不做四轮定位"}}; lines not accepted are declined."""
-        cmd = read_json(request, SignAmendment())
+        cmd = read_json(request, SignAmendment)
         self.answer_change(
             request,
             amendment_id,

@@ -63,7 +63,7 @@ class CheckInWeb:
     def check_in(self, request):
         """{"appointment_id": "…"} for a booked car, or a walk-in: {"customer": {"name", "mobile"},
         "vehicle": {"vin", "plate", "model"}, "advisor_id": "A001", "complaint": "…"}"""
-        cmd = read_json(request, CheckIn())
+        cmd = read_json(request, CheckIn)
         if cmd.get("customer") and not cmd.get("advisor_id") and "service_advisor" in request.staff.roles:
             cmd["advisor_id"] = request.staff.staff_id  # a walk-in is received by the advisor checking it in
         visit = self.check_in_visit(request, cmd)

@@ -91,7 +91,7 @@ class IncidentsWeb:
     @api("POST", "/api/pre-inspection/incidents/<int:incident_id>/review", action="reception.review_incident")
     def review_incident(self, request, incident_id):
         """{"root_cause": "walk_ins", "root_cause_note": "", "responsible_id": "A001", "actions": "分流到临时停车区"}"""
-        body = read_json(request, ReviewIncident())
+        body = read_json(request, ReviewIncident)
         self.review(request, incident_id, {key: body.get(key) for key in REVIEW_FIELDS})
         return self.db.read(incidents.incident, incident_id)
 

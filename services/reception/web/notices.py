@@ -32,7 +32,7 @@ class NoticesWeb:
     def set_customer_email(self, request, visit_id):
         """{"email": "wang@example.com"}: where this visit's progress notices go (empty: none, the advisor phones)."""
         self.db.run(
-            notices.set_email, visit_id, read_json(request, CustomerEmail())["email"], actor_id=request.staff.staff_id
+            notices.set_email, visit_id, read_json(request, CustomerEmail)["email"], actor_id=request.staff.staff_id
         )
         return self.db.read(arrivals.visit, visit_id)
 

@@ -26,6 +26,7 @@ from kit.errors import DomainError, NotFound
 from kit.i18n import N_
 from kit.rpc import RpcClient
 from kit.types import utcnow
+from kit.uow import answering
 from kit.web import api, form_action, not_found_page, page, read_json, refused_page
 
 from ..handlers import arrivals, drafts, orders
@@ -126,8 +127,8 @@ class OrdersWeb:
         {"kind": "part", "code": "P-OIL-5W30", "quantity": "1"}], "pay_type": "customer", "key_tag": "K-17",
         "customer_waits": true}; the promise comes from the workshop's load, or by hand: "promised_at" with a
         "promise_note". lines / mileage_km may be left out when the write-up has them (jobs, walk-around)."""
-        self.write_the_order(request, visit_id, read_json(request, WriteOrder()))
-        return 201, self.db.read(arrivals.visit, visit_id)["order"]
+        order = self.write_the_order(request, visit_id, read_json(request, WriteOrder))
+        return 201, arrivals.order_view_of(order)  # what was written, not read again
 
     @api("POST", "/visits/<visit_id>/order", action="reception.write_order")
     def order_form(self, request, visit_id):
@@ -144,8 +145,12 @@ class OrdersWeb:
     def sign_order(self, request, order_id):
         """{"customer_signature_sha256": "…"} of a signature captured on the tablet (POST /api/signatures),
         or {"customer_signature": "data:image/png;base64,…"}; then the signed-in advisor signs."""
-        self.sign_the_order(request, order_id, **read_json(request, SignOrder()))
-        return self.db.read(orders.order, order_id)
+        signature = read_json(request, SignOrder)
+        sign_order = answering(orders.sign_order, orders.order)  # the order as signed, read in the same transaction
+        staff_id = request.staff.staff_id
+        return self.db.run(
+            sign_order, order_id, advisor_id=staff_id, signer=self.orders, actor_id=staff_id, **signature
+        )
 
     @api("GET", "/orders/<order_id>/sign", action="reception.sign_order")
     def sign_page(self, request, order_id):
@@ -206,7 +211,7 @@ class OrdersWeb:
         """{"image": "data:image/png;base64,…", "order_id": "…"} (or "amendment_id") -> {"sha256", "capture_id",
         "order_id", "version"}: the tablet's pad posts here; the signature is bound to that order's next version
         (or that change) and signs it once (handlers/signatures.py)."""
-        cmd = read_json(request, CaptureSignature())
+        cmd = read_json(request, CaptureSignature)
         captured = self.db.run(
             signature_captures.capture,
             cmd["image"],

@@ -50,7 +50,7 @@ class PreInspectionWeb:
     def start_pre_inspection(self, request, visit_id):
         """{"bay": "P1"} (or none: the first free bay): the car is taken onto a pre-inspection bay for the
         walk-around, its ticket called; an occupied bay is refused (R-RC-8)."""
-        bay = read_json(request, BayChoice())["bay"] or None
+        bay = read_json(request, BayChoice)["bay"] or None
         self.db.run(
             pre_inspection.start_pre_inspection, visit_id, bay, pre_inspection_bays(), actor_id=request.staff.staff_id
         )
@@ -59,7 +59,7 @@ class PreInspectionWeb:
     @api("POST", "/api/pre-inspection/call", action="reception.check_in")
     def call_next_ticket(self, request):
         """{"bay": "P2"} (or none: the first free bay): the next ticket is called onto it (R-RC-8)."""
-        visit = self.call_next(request, read_json(request, BayChoice())["bay"] or None)
+        visit = self.call_next(request, read_json(request, BayChoice)["bay"] or None)
         return self.db.read(arrivals.visit, visit.visit_id)
 
     @api("POST", "/pre-inspection/call", action="reception.check_in")
@@ -87,7 +87,7 @@ class PreInspectionWeb:
     def record_congestion_action(self, request, incident_id):
         """{"action": "temporary_park_with_ticket" | "move_written_up_cars_to_workshop_waiting_bays", "note": ""}:
         the service manager records what was done about the alert (R-RC-8)."""
-        body = read_json(request, CongestionAction())
+        body = read_json(request, CongestionAction)
         self.act_on_congestion(request, incident_id, {"action": body.get("action"), "note": body.get("note")})
         return 201, self.db.read(incidents.incident, incident_id)
 

@@ -82,6 +82,9 @@ def sheet_entries_from_form(form) -> dict:
     }
 
 
+answered = walk_around.answered  # a command's answer: the sheet as it wrote it
+
+
 class WalkAroundWeb:
     """Mixed into services.reception.service.Service (which provides `db`)."""
 
@@ -97,11 +100,10 @@ class WalkAroundWeb:
     @api("POST", "/api/visits/<visit_id>/walk-around/covers", action="reception.walk_around")
     def api_fit_covers(self, request, visit_id):
         """{"seat": true, "steering_wheel": true, "floor": true, "customer_present": true} (R-RC-1)."""
-        cmd = read_json(request, Covers())
-        pre_inspection.on_a_free_bay(
-            self.db, walk_around.fit_covers, visit_id, cmd, pre_inspection_bays(), actor_id=request.staff.staff_id
-        )
-        return self.sheet(visit_id)
+        cmd = read_json(request, Covers)
+        fit_covers = walk_around.answered(walk_around.fit_covers)
+        bays = pre_inspection_bays()
+        return pre_inspection.on_a_free_bay(self.db, fit_covers, visit_id, cmd, bays, actor_id=request.staff.staff_id)
 
     @api("POST", "/visits/<visit_id>/covers", action="reception.walk_around")
     def covers_form(self, request, visit_id):
@@ -116,9 +118,8 @@ class WalkAroundWeb:
     def api_record_walk_around(self, request, visit_id):
         """Any of {"vin", "mileage_km", "fuel_eighths": 0-8, "checks": {"tyres": {"state": "ok"|"attention",
         "note"}, …}, "valuables": {"left": false}, "first_service": true}."""
-        cmd = read_json(request, SheetEntries())
-        self.db.run(walk_around.record_walk_around, visit_id, cmd, actor_id=request.staff.staff_id)
-        return self.sheet(visit_id)
+        cmd = read_json(request, SheetEntries)
+        return self.db.run(answered(walk_around.record_walk_around), visit_id, cmd, actor_id=request.staff.staff_id)
 
     @api("POST", "/visits/<visit_id>/walk-around", action="reception.walk_around")
     def walk_around_form(self, request, visit_id):
@@ -135,9 +136,8 @@ class WalkAroundWeb:
     @api("POST", "/api/visits/<visit_id>/walk-around/damages", action="reception.walk_around")
     def api_mark_damage(self, request, visit_id):
         """{"zone": "left_front_door", "kind": "scratch", "note": "…"} on the car diagram."""
-        cmd = read_json(request, DamageMark())
-        self.db.run(walk_around.mark_damage, visit_id, cmd, actor_id=request.staff.staff_id)
-        return 201, self.sheet(visit_id)
+        cmd = read_json(request, DamageMark)
+        return 201, self.db.run(answered(walk_around.mark_damage), visit_id, cmd, actor_id=request.staff.staff_id)
 
     @api("POST", "/visits/<visit_id>/damages", action="reception.walk_around")
     def damage_form(self, request, visit_id):
@@ -146,8 +146,7 @@ class WalkAroundWeb:
 
     @api("POST", "/api/visits/<visit_id>/walk-around/damages/<int:index>/remove", action="reception.walk_around")
     def api_remove_damage(self, request, visit_id, index):
-        self.db.run(walk_around.remove_damage, visit_id, index, actor_id=request.staff.staff_id)
-        return self.sheet(visit_id)
+        return self.db.run(answered(walk_around.remove_damage), visit_id, index, actor_id=request.staff.staff_id)
 
     @api("POST", "/visits/<visit_id>/damages/<int:index>/remove", action="reception.walk_around")
     def remove_damage_form(self, request, visit_id, index):
@@ -158,8 +157,7 @@ class WalkAroundWeb:
     @api("POST", "/api/visits/<visit_id>/walk-around/complete", action="reception.walk_around")
     def api_complete_walk_around(self, request, visit_id):
         """Refused (naming the first missing item, all in `missing`) until the sheet is complete."""
-        self.db.run(walk_around.complete_walk_around, visit_id, actor_id=request.staff.staff_id)
-        return self.sheet(visit_id)
+        return self.db.run(answered(walk_around.complete_walk_around), visit_id, actor_id=request.staff.staff_id)
 
     @api("POST", "/visits/<visit_id>/walk-around/complete", action="reception.walk_around")
     def complete_walk_around_form(self, request, visit_id):
@@ -169,9 +167,9 @@ class WalkAroundWeb:
     @api("POST", "/api/visits/<visit_id>/odometer-change", action="reception.confirm_odometer_change")
     def api_confirm_odometer_change(self, request, visit_id):
         """The service manager: {"reason": "仪表总成更换"}; a lower reading is then accepted (R-RC-2)."""
-        cmd = read_json(request, OdometerChangeCmd())
-        self.db.run(walk_around.confirm_odometer_change, visit_id, cmd, actor_id=request.staff.staff_id)
-        return 201, self.sheet(visit_id)
+        cmd = read_json(request, OdometerChangeCmd)
+        change = answered(walk_around.confirm_odometer_change)
+        return 201, self.db.run(change, visit_id, cmd, actor_id=request.staff.staff_id)
 
     @api("POST", "/visits/<visit_id>/odometer-change", action="reception.confirm_odometer_change")
     def odometer_change_form(self, request, visit_id):

@@ -107,7 +107,7 @@ class WriteUpWeb:
     @api("POST", "/api/visits/<visit_id>/diagnosis", action="reception.write_order")
     def api_diagnosis(self, request, visit_id):
         """{"customer_words": "…", "concern": "…", "cause": "…", "correction": "…", "symptom_codes": [...]}"""
-        cmd = read_json(request, Diagnosis())
+        cmd = read_json(request, Diagnosis)
         self.db.run(write_up.record_diagnosis, visit_id, cmd, actor_id=request.staff.staff_id)
         return self.db.read(write_up.write_up_view, visit_id)
 
@@ -123,7 +123,7 @@ class WriteUpWeb:
     @api("POST", "/api/visits/<visit_id>/jobs", action="reception.write_order")
     def api_add_jobs(self, request, visit_id):
         """{"lines": [{"kind": "labour", "code": "LAB-OIL"}]} or {"symptom": "COLD-ROUGH-IDLE"}."""
-        cmd = read_json(request, Jobs())
+        cmd = read_json(request, Jobs)
         self.db.run(write_up.add_jobs, visit_id, cmd, actor_id=request.staff.staff_id)
         return 201, self.db.read(write_up.write_up_view, visit_id)
 
@@ -152,7 +152,7 @@ class WriteUpWeb:
     @api("POST", "/api/visits/<visit_id>/findings", action="reception.write_order")
     def api_propose_finding(self, request, visit_id):
         """{"description": "制动液含水量超标", "lines": [...]} or {"description", "symptom"}: proposed, priced."""
-        cmd = read_json(request, FindingCmd())
+        cmd = read_json(request, FindingCmd)
         self.db.run(write_up.propose_finding, visit_id, cmd, actor_id=request.staff.staff_id)
         return 201, {"findings": self.db.read(write_up.findings, visit_id)}
 
@@ -172,7 +172,7 @@ class WriteUpWeb:
     @api("POST", "/api/visits/<visit_id>/findings/<int:finding_id>/decision", action="reception.write_order")
     def api_decide_finding(self, request, visit_id, finding_id):
         """{"accepted": true|false}: the customer's answer; declined lines are recorded, not quoted."""
-        cmd = read_json(request, Decision())
+        cmd = read_json(request, Decision)
         self.db.run(write_up.decide_finding, visit_id, finding_id, cmd["accepted"], actor_id=request.staff.staff_id)
         return {"findings": self.db.read(write_up.findings, visit_id)}
 
