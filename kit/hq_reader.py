@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -97,7 +98,25 @@ class NativeStreamReader:
         stopping: Callable[[], bool],
         idle: Callable[[], None] | None = None,
     ) -> None:
-        asyncio.run(self._run(start, prepare, store, stopping, idle))
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # the usual case (HQ's service, the bench): this thread runs the reader's own loop
+            asyncio.run(self._run(start, prepare, store, stopping, idle))
+            return
+        # the caller's thread runs an event loop already (a test process with Playwright's): a thread of its own
+        failure: list[BaseException] = []
+
+        def own_loop() -> None:
+            try:
+                asyncio.run(self._run(start, prepare, store, stopping, idle))
+            except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+                failure.append(exc)
+
+        thread = threading.Thread(target=own_loop, name="stream-reader")
+        thread.start()
+        thread.join()
+        if failure:
+            raise failure[0]
 
     async def _run(self, start, prepare, store, stopping, idle) -> None:
         loop = asyncio.get_running_loop()

@@ -3,6 +3,7 @@ the `hq.ingress` exchange into the `hq.events` stream, batch inserts idempotent 
 database so a restart reads only what is new, a replay from the first offset doubling nothing, and nothing lost
 (an unreadable message and an order that does not verify are kept with why)."""
 
+import asyncio
 import json
 import os
 import socket
@@ -148,3 +149,18 @@ def test_auto_reads_over_the_stream_port_when_it_answers_else_over_amqp(amqp_uri
         unused.bind(("127.0.0.1", 0))
         closed = unused.getsockname()[1]
     assert hq_reader.reader(amqp_uri, protocol="auto", port=closed).protocol == "amqp"
+
+
+def test_the_stream_reader_runs_where_an_event_loop_runs_already(amqp_uri, hq_stream, hq_database, tmp_path):
+    """A caller whose thread runs an event loop (a test process with Playwright's) still reads: the reader's loop
+    gets a thread of its own."""
+    prefix, channel = hq_stream
+    a = Store("store-a")
+    a.publish_key(tmp_path)
+    publish(channel, streams.names(prefix)[0], [a.congestion("queue", NOW)], "store-a")
+
+    async def inside_a_loop():
+        return read_until(amqp_uri, prefix, hq_database, ingest.StoreKeys(tmp_path), messages=1, protocol="stream")
+
+    assert len(asyncio.run(inside_a_loop())) == 1
+    assert held(hq_database)["events"] == {("store-a", "accepted"): 1}
