@@ -30,7 +30,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from kombu import Connection, Consumer, Exchange, Queue
 
-from kit import bus
+from kit import bus, hq_topology
 from kit.db import add_kit_tables, inbox_table, make_engine, outbox_table
 from tools.line import ROOT
 
@@ -66,6 +66,7 @@ def outbox_row(metadata, index: int, correlation_id: str, payload: dict) -> dict
         "event_id": event_id,
         "event_type": EVENT,
         "producer": producer(index),
+        "dealer_id": "bench-4s",  # as every envelope has: the relay's copy to the HQ feed carries it
         "correlation_id": correlation_id,
         "occurred_at": now.isoformat(),
         "payload": payload,
@@ -143,6 +144,10 @@ def run_hop(args) -> None:
         queue = hop_queue(args.namespace, args.hop)(channel)
         queue.declare()
         bus.events_exchange(args.namespace, producer(args.hop))(channel).declare()
+        hq_topology.hq_exchange(args.namespace)(channel).declare()  # each relayed row's copy for the HQ feed
+        if args.hop == 0:  # the feed's stream and buffer, as in the line (kit.hq_topology)
+            for feed in hq_topology.hq_feed_queues(args.namespace):
+                hq_topology.declare_feed_queue(conn, feed)
         with Consumer(channel, [queue], callbacks=[on_message], accept=["json"]):
             Path(args.status).write_text("ready")
             while not stopping.is_set():
@@ -205,7 +210,12 @@ def persisted_baseline(
                 outbox_table(metadata).insert(),
                 [outbox_row(metadata, -1, f"v{i}", {"pad": pad}) for i in range(visits)],
             )
-        relay = bus.OutboxRelay(engine, metadata, amqp_uri=amqp_uri, namespace=namespace)
+        var_dir = os.environ.get("VAR_DIR")
+        os.environ["VAR_DIR"] = str(work_dir)  # the hops' secret marks the feed copies (kit.hq_topology.hq_mark)
+        try:
+            relay = bus.OutboxRelay(engine, metadata, amqp_uri=amqp_uri, namespace=namespace)
+        finally:
+            os.environ.pop("VAR_DIR") if var_dir is None else os.environ.update(VAR_DIR=var_dir)
         t0 = time.monotonic()
         while relay.publish_pending():
             pass
@@ -237,6 +247,9 @@ def persisted_baseline(
             channel = conn.channel()
             for i in range(hops):
                 channel.queue_delete(hop_queue(namespace, i).name)
+            for feed in hq_topology.hq_feed_queues(namespace, mark="-"):
+                channel.queue_delete(feed.name)
+            channel.exchange_delete(hq_topology.hq_exchange(namespace).name)
             for i in range(-1, hops):
                 channel.exchange_delete(bus.events_exchange(namespace, producer(i)).name)
     return result
