@@ -124,7 +124,7 @@ def group(amqp_uri, tmp_path, request):
         yield broker, hq_vhost, stores
     finally:
         for line in lines:
-            line.stop()
+            line.stop(graceful=False)  # the test is over and its vhosts go next (tools.line.Line.stop)
         for store in stores.values():
             broker.call("DELETE", f"/vhosts/{store['vhost']}", ok=(204, 404))
             broker.call("DELETE", f"/users/{store['user']}", ok=(204, 404))
