@@ -5,21 +5,18 @@ instead of overwriting it with a bill that lacks it (found by `make chaos`: bill
 that billing had)."""
 
 import threading
-import uuid
 from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from contracts import names
-from kit.db import make_engine, migrate
 from kit.uow import Work, session_factory_for
 from services.billing import handlers as billing
 from services.billing import seed as billing_seed
 from services.billing.models import Base, Invoice
-from tests.support.db import wire_event
+from tests.support.db import postgresql_database, wire_event
 from tests.support.exactly_once import signed
 
 pytestmark = pytest.mark.service
@@ -29,18 +26,8 @@ ORDERS = 12
 
 @pytest.fixture
 def billing_on_postgresql(pg_server_url):
-    server = make_url(pg_server_url)
-    name = f"t{uuid.uuid4().hex[:8]}_billing"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(server.set(database=name).render_as_string(hide_password=False), pool_size=8)
-    migrate("billing", engine, Base.metadata)
-    yield engine
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with postgresql_database(pg_server_url, "billing", Base.metadata, pool_size=8) as engine:
+        yield engine
 
 
 def _events(tmp_path):

@@ -15,12 +15,11 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 from kombu import Connection
-from sqlalchemy.engine import make_url
 
 from kit import hq_reader, streams
-from kit.db import make_engine, migrate
 from services.hq.handlers import ingest
 from services.hq.models import Base, StoreEvent, UnreadableMessage
+from tests.support.db import postgresql_database
 from tests.support.hq import Store, publish
 
 pytestmark = pytest.mark.service
@@ -30,18 +29,8 @@ GIVE_UP_SECONDS = 60  # a failsafe against a hang only: the assertions below dec
 
 @pytest.fixture
 def hq_database(pg_server_url):
-    server = make_url(pg_server_url)
-    name = f"t{uuid.uuid4().hex[:8]}_hq"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(server.set(database=name).render_as_string(hide_password=False))
-    migrate("hq", engine, Base.metadata)
-    yield engine
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with postgresql_database(pg_server_url, "hq", Base.metadata) as engine:
+        yield engine
 
 
 @pytest.fixture

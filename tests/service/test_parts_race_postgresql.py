@@ -3,18 +3,16 @@ of a part at the same moment - exactly one gets it, the other nineteen are refus
 holds one issue."""
 
 import threading
-import uuid
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
-from kit.db import make_engine, migrate
 from kit.errors import DomainError
 from kit.uow import Work, session_factory_for
 from services.parts import handlers as parts
 from services.parts import seed as parts_seed
 from services.parts.models import Base, StockLevel, StockMove
+from tests.support.db import postgresql_database
 
 pytestmark = pytest.mark.service
 
@@ -23,19 +21,8 @@ CLERKS = 20
 
 @pytest.fixture
 def parts_on_postgresql(pg_server_url):
-    server = make_url(pg_server_url)
-    name = f"t{uuid.uuid4().hex[:8]}_parts"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(server.set(database=name).render_as_string(hide_password=False), pool_size=CLERKS + 2)
-    migrate("parts", engine, Base.metadata)
-    work = Work(session_factory_for(engine, Base.metadata), service="parts", dealer_id="demo-4s")
-    yield work
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with postgresql_database(pg_server_url, "parts", Base.metadata, pool_size=CLERKS + 2) as engine:
+        yield Work(session_factory_for(engine, Base.metadata), service="parts", dealer_id="demo-4s")
 
 
 def test_twenty_simultaneous_issues_of_the_last_unit_exactly_one_succeeds(parts_on_postgresql):

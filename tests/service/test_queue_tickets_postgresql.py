@@ -2,37 +2,25 @@
 hand out two different queue tickets; the second insert waits for the first, is refused by the unique index
 and runs again with the next number."""
 
-import uuid
 from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
-from kit.db import make_engine, migrate
 from kit.uow import Work, session_factory_for
 from services.reception.models import Base, Visit
 from tests.integration.test_pre_inspection_queue import Clock, race_two_check_ins
+from tests.support.db import postgresql_database
 
 pytestmark = pytest.mark.service
 
 
 @pytest.fixture
 def reception_on_postgresql(pg_server_url):
-    server = make_url(pg_server_url)
-    name = f"t{uuid.uuid4().hex[:8]}_reception"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(server.set(database=name).render_as_string(hide_password=False))
-    migrate("reception", engine, Base.metadata)
-    work = Work(session_factory_for(engine, Base.metadata), service="reception", dealer_id="demo-4s")
-    work.clock = Clock(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))
-    yield work
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with postgresql_database(pg_server_url, "reception", Base.metadata) as engine:
+        work = Work(session_factory_for(engine, Base.metadata), service="reception", dealer_id="demo-4s")
+        work.clock = Clock(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))
+        yield work
 
 
 def test_two_check_ins_at_the_same_moment_get_different_tickets_on_postgresql(reception_on_postgresql):

@@ -4,35 +4,23 @@ the rows after them, never the same ones. (The broker is stood in for by a recor
 is what each instance would publish.)"""
 
 import json
-import uuid
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from contracts import names
 from kit import bus, sessions
-from kit.db import make_engine, migrate
 from kit.uow import Work, session_factory_for
 from services.staff.models import Base
+from tests.support.db import postgresql_database
 
 pytestmark = pytest.mark.service
 
 
 @pytest.fixture
 def staff_on_postgresql(pg_server_url):
-    server = make_url(pg_server_url)
-    name = f"t{uuid.uuid4().hex[:8]}_staff"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(server.set(database=name).render_as_string(hide_password=False))
-    migrate("staff", engine, Base.metadata)
-    yield engine
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with postgresql_database(pg_server_url, "staff", Base.metadata) as engine:
+        yield engine
 
 
 class RecordingBroker:

@@ -85,23 +85,15 @@ def test_holds_for_the_last_capacity_serialise_on_postgresql(pg_server_url):
     from concurrent.futures import ThreadPoolExecutor
 
     import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
 
-    from kit.db import make_engine, migrate
     from kit.uow import Work, session_factory_for
     from services.workshop.handlers import capacity as planning
     from services.workshop.models import Base, CapacityLoad
     from tests.integration.test_capacity_holds import DISC, RULES, small_workshop
     from tests.integration.test_capacity_holds import at as local_at
+    from tests.support.db import postgresql_database
 
-    server = make_url(pg_server_url)
-    database = f"t{uuid.uuid4().hex[:8]}_workshop"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{database}"'))
-    engine = make_engine(server.set(database=database).render_as_string(hide_password=False), pool_size=25)
-    try:
-        migrate(names.WORKSHOP, engine, Base.metadata)
+    with postgresql_database(pg_server_url, names.WORKSHOP, Base.metadata, pool_size=25) as engine:
         work = Work(session_factory_for(engine, Base.metadata), service=names.WORKSHOP, dealer_id="demo-4s")
         work.run(small_workshop)
 
@@ -117,8 +109,3 @@ def test_holds_for_the_last_capacity_serialise_on_postgresql(pg_server_url):
         table = work.read(lambda s: {(r.hour, r.resource): r.minutes for r in s.scalars(sa.select(CapacityLoad))})
         assert table == work.read(planning.recomputed_load)
         assert sum(m for (_hour, resource), m in table.items() if resource == "technicians") == 60  # default hours
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        admin.dispose()

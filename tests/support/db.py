@@ -6,9 +6,13 @@ import importlib
 import json
 import shutil
 import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
 
 from contracts import build_message, load_message, producer_of
 from kit.db import make_engine, migrate
@@ -28,6 +32,25 @@ def _migrated(service: str, metadata: sa.MetaData) -> Path:
         engine.dispose()
         _templates[service] = path
     return _templates[service]
+
+
+@contextmanager
+def postgresql_database(server_url: str, service: str, metadata: sa.MetaData, pool_size: int = 10) -> Iterator[Engine]:
+    """A new PostgreSQL database of the service's newest schema on the test server, for one test (dropped after)."""
+    server = make_url(server_url)
+    name = f"t{uuid.uuid4().hex[:8]}_{service}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(server.set(database=name).render_as_string(hide_password=False), pool_size=pool_size)
+    try:
+        migrate(service, engine, metadata)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def service_work(service: str, tmp_path: Path, consumer: str | None = None) -> Work:
