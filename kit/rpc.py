@@ -23,6 +23,7 @@ by a service that comes back later.
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 import eventlet
@@ -55,6 +56,8 @@ from nameko.rpc import (
 from .config import Settings
 from .errors import DomainError
 from .i18n import N_
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_SECONDS = 5.0
 
@@ -168,17 +171,31 @@ class ServiceUnavailable(DomainError):
 
 
 class Client:
-    """What a worker gets: `call(method, field=..., **kwargs)` -> the answer, or ServiceUnavailable."""
+    """What a worker gets: `call(method, field=..., **kwargs)` -> the answer, or ServiceUnavailable.
+
+    `attempts=n` (a method that is idempotent by its arguments): a call not answered within the time limit is
+    made again, up to n times in all, for a busy service; a stopped or failing one is refused at once."""
 
     def __init__(self, proxy: NamespacedServiceProxy, service: str, timeout: float):
         self._proxy, self.service, self.timeout = proxy, service, timeout
 
-    def call(self, method: str, *, field: str | None = None, **kwargs):
-        try:
-            with eventlet.Timeout(self.timeout):
-                return getattr(self._proxy, method)(**kwargs)
-        except (eventlet.Timeout, UnknownService, RemoteError, AMQPError, OperationalError, OSError) as exc:
-            raise ServiceUnavailable(self.service, field=field) from exc
+    def call(self, method: str, *, field: str | None = None, attempts: int = 1, **kwargs):
+        for attempt in range(1, attempts + 1):
+            try:
+                with eventlet.Timeout(self.timeout):
+                    return getattr(self._proxy, method)(**kwargs)
+            except eventlet.Timeout as exc:
+                if attempt == attempts:
+                    raise ServiceUnavailable(self.service, field=field) from exc
+                log.warning(
+                    "%s did not answer %s in time (attempt %d of %d); asking again",
+                    self.service,
+                    method,
+                    attempt,
+                    attempts,
+                )
+            except (UnknownService, RemoteError, AMQPError, OperationalError, OSError) as exc:
+                raise ServiceUnavailable(self.service, field=field) from exc
 
 
 class RpcClient(RpcProxy):

@@ -7,24 +7,31 @@ import eventlet
 import pytest
 from nameko.exceptions import UnknownService
 
-from kit.rpc import ServiceUnavailable
+from kit.rpc import Client, ServiceUnavailable
 from services.booking.handlers.workshop_capacity import HOLD_TRIES, hold_capacity
 
 HELD = {"held": True, "appointment_id": "a1"}
 
 
-class Workshop:
-    """The workshop's RPC as a test double: each call takes the next outcome (an answer, or why it failed)."""
+class WorkshopProxy:
+    """The nameko proxy under kit.rpc.Client as a test double: each `hold` takes the next outcome (an answer, or
+    what the proxy raised: a timeout, the service unknown)."""
 
     def __init__(self, *outcomes):
         self.outcomes, self.asked = list(outcomes), []
 
-    def call(self, method, *, field=None, **kwargs):
-        self.asked.append((method, field, kwargs))
+    def hold(self, **kwargs):
+        self.asked.append(("hold", "starts_at", kwargs))
         outcome = self.outcomes.pop(0)
         if isinstance(outcome, BaseException):
-            raise ServiceUnavailable("workshop", field=field) from outcome
+            raise outcome
         return outcome
+
+
+def Workshop(*outcomes) -> Client:  # noqa: N802 - reads as the workshop the tests talk to
+    client = Client(WorkshopProxy(*outcomes), "workshop", timeout=5)
+    client.asked = client._proxy.asked
+    return client
 
 
 def test_a_hold_the_busy_workshop_did_not_answer_in_time_is_asked_again_with_the_same_appointment():

@@ -18,13 +18,10 @@ the same appointment id, which holds nothing twice; still silent: refused like a
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
-
-import eventlet
 
 from contracts.validators import check_mobile, check_vin
 from kit.rpc import Client, ServiceUnavailable
@@ -33,21 +30,14 @@ from ..domain.capacity import ALTERNATIVE_DAYS, NoCapacity, load_figures
 from ..domain.slots import SlotRules, check_slot, free_slots
 from .schedule import booked_times
 
-log = logging.getLogger(__name__)
 HOLD_TRIES = 3  # a busy workshop's answer is waited for up to three time limits (RPC_TIMEOUT_SECONDS each)
 
 
 def hold_capacity(workshop: Client, **kwargs) -> dict:
-    """R-BK-4: the workshop's `hold`, asked again when it did not answer in time. A hold is idempotent by its
-    appointment id, so a first request the workshop did take after all and the next one hold it once."""
-    for _ in range(HOLD_TRIES - 1):
-        try:
-            return workshop.call("hold", field="starts_at", **kwargs)
-        except ServiceUnavailable as exc:
-            if not isinstance(exc.__cause__, eventlet.Timeout):
-                raise  # the workshop is stopped: refused at once
-            log.warning("the workshop did not answer hold for %s in time; asking again", kwargs.get("appointment_id"))
-    return workshop.call("hold", field="starts_at", **kwargs)  # silent this time too: refused
+    """R-BK-4: the workshop's `hold`, asked again when it did not answer in time (kit.rpc's attempts). A hold is
+    idempotent by its appointment id, so a first request the workshop did take after all and the next one hold it
+    once; a stopped workshop is refused at once."""
+    return workshop.call("hold", field="starts_at", attempts=HOLD_TRIES, **kwargs)
 
 
 def check_before_holding(session, cmd: dict, rules: SlotRules, tz: ZoneInfo, now: datetime) -> None:
