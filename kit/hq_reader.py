@@ -9,6 +9,13 @@ writer thread while the next batch is read; an exception from either ends the ru
 from the offset its database holds.
 
 `reader()` chooses this reader when the broker's stream port answers, else the AMQP one (`kit.streams`).
+
+Credit: while a batch is prepared the loop reads nothing, so the broker sends only as far as the subscription's
+credit reaches and then waits. rbfly 0.10 grants 128 chunks and renews none while 256 messages wait unread, and
+offers no setting for either (its `const` module, rbfly issue 5); `_tune_credit` raises both for the process (HQ's
+reader is rbfly's only user): CREDIT_CHUNKS chunks in flight and a batch's worth of messages queued. On 100,000
+events of the bench this took ingest from about 12,500 to about 15,200 events/s (three runs each, alternating).
+Memory: at the stores' rate a chunk holds a few events (about 2 KB), so the credit holds about 1 MB in flight.
 """
 
 from __future__ import annotations
@@ -23,12 +30,20 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 import rbfly.streams as rbs
+from rbfly.streams import const as rbs_const
 
 from .streams import MAX_BATCH_DELAY, STREAM_PORT, StreamMessage, StreamReader, names
 
 log = logging.getLogger(__name__)
 
 PROBE_SECONDS = 2.0
+CREDIT_CHUNKS = 512  # chunks the broker may send ahead of the reader (rbfly's default 128)
+
+
+def _tune_credit(queued_messages: int) -> None:
+    """rbfly reads these when a subscription starts (`rbfly.streams.const`, no per-subscription setting in 0.10)."""
+    rbs_const.INITIAL_CREDIT = max(rbs_const.INITIAL_CREDIT, CREDIT_CHUNKS)
+    rbs_const.QUEUE_MAX_SIZE = max(rbs_const.QUEUE_MAX_SIZE, queued_messages)
 
 
 def stream_uri(amqp_uri: str, port: int = STREAM_PORT) -> str:
@@ -89,6 +104,7 @@ class NativeStreamReader:
         self.prefix = prefix
         self.batch_size = batch_size
         self.linger = linger
+        _tune_credit(batch_size)
 
     def run(
         self,

@@ -63,6 +63,20 @@ def test_an_unreadable_message_is_kept_with_the_reason(change, reason):
     assert kept.offset == 3 and kept.body
 
 
+def test_a_body_nested_thousands_deep_is_kept_as_unreadable_not_a_crash_of_the_reader():
+    kept = read(b"[" * 100_000 + b"]" * 100_000, offset=5)
+    assert isinstance(kept, intake.Unreadable) and "nested too deeply" in kept.reason and kept.offset == 5
+
+
+@pytest.mark.parametrize("spelling", [str.upper, lambda u: u.replace("-", ""), lambda u: "{" + u + "}"])
+def test_any_spelling_of_the_event_id_is_kept_in_its_canonical_form(spelling):
+    message = Store("store-a").congestion("queue", NOW)
+    canonical = message["event_id"]
+    spelled = as_stream_message({**message, "event_id": spelling(canonical)}, 0, "store-a", message_id=canonical)
+    assert intake.read(spelled.offset, spelled.body, spelled.headers, spelled.message_id).event_id == canonical
+    assert read(message).event_id == canonical
+
+
 def test_a_body_with_a_nul_byte_is_kept_without_it():
     kept = read(b'{"event_id": "\x00"}')
     assert isinstance(kept, intake.Unreadable) and "\x00" not in kept.body

@@ -2,6 +2,7 @@
 
 import pytest
 import rbfly.streams as rbs
+from rbfly.streams import const as rbs_const
 
 from kit import hq_reader
 from kit.hq_reader import offset_of, stream_uri
@@ -38,3 +39,12 @@ def test_an_unknown_protocol_is_refused_by_name():
 
 def test_amqp_is_chosen_without_asking_the_broker():
     assert hq_reader.reader("amqp://guest:guest@127.0.0.1:1/", protocol="amqp").protocol == "amqp"
+
+
+def test_the_reader_lets_the_broker_send_a_batch_ahead(monkeypatch):
+    monkeypatch.setattr(rbs_const, "INITIAL_CREDIT", 128)
+    monkeypatch.setattr(rbs_const, "QUEUE_MAX_SIZE", 256)
+    hq_reader.NativeStreamReader("amqp://guest:guest@127.0.0.1:5672/", batch_size=5000)
+    assert (rbs_const.INITIAL_CREDIT, rbs_const.QUEUE_MAX_SIZE) == (hq_reader.CREDIT_CHUNKS, 5000)
+    hq_reader.NativeStreamReader("amqp://guest:guest@127.0.0.1:5672/", batch_size=100)  # never lowered again
+    assert (rbs_const.INITIAL_CREDIT, rbs_const.QUEUE_MAX_SIZE) == (hq_reader.CREDIT_CHUNKS, 5000)

@@ -10,6 +10,7 @@ read the fields they know and ignore the rest (issue 14, item 6). What it cannot
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +21,7 @@ ORDER_AMENDED = "order_amended"
 SIGNED_TYPES = (ORDER_SIGNED, ORDER_AMENDED)
 MAX_BODY_BYTES = 1_000_000
 MAX_VERSION = 1_000_000  # a schema version beyond it is not one (and would not fit the column)
+CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @dataclass(frozen=True)
@@ -81,13 +83,16 @@ def read(offset: int, body: bytes, headers: dict[str, Any], message_id: str | No
         envelope = json.loads(text)
     except ValueError as exc:
         return refuse(f"body is not JSON: {exc}")
+    except RecursionError:  # arrays or objects nested thousands deep: refused, never a crash of the reader
+        return refuse("body is not JSON HQ reads: nested too deeply")
     if not isinstance(envelope, dict):
         return refuse("body is not a JSON object")
     event_id = envelope.get("event_id")
-    try:
-        event_id = str(uuid.UUID(str(event_id)))
-    except ValueError:
-        return refuse(f"event_id {event_id!r} is not a UUID")
+    if not (isinstance(event_id, str) and CANONICAL_UUID.fullmatch(event_id)):  # as the stores write it: kept
+        try:
+            event_id = str(uuid.UUID(str(event_id)))  # any other spelling of a UUID in its canonical form
+        except ValueError:
+            return refuse(f"event_id {event_id!r} is not a UUID")
     if message_id and message_id != event_id:
         return refuse(f"message_id {message_id!r} differs from event_id {event_id}")
     event_type, version = envelope.get("event_type"), envelope.get("schema_version", 1)
