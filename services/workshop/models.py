@@ -128,7 +128,8 @@ class StandardHours(Base):
 
 
 class CapacityDay(Base):
-    """One row per planned day: a hold updates it first, which serialises holds touching the same day."""
+    """One row per planned day: every change of the load updates the rows of its days first, in date order, which
+    serialises the changes touching the same day (handlers/capacity.py; `holds` counts them)."""
 
     __tablename__ = "capacity_days"
     day = mapped_column(sa.Date, primary_key=True)
@@ -166,7 +167,7 @@ class CapacityChunk(Base):
 
 class CapacityLoad(Base):
     """Minutes taken in one clock hour from one resource (a skill, "technicians", "bays") by the chunks of every
-    held or confirmed hold: changed in the same transaction as the chunks (handlers/capacity.py `_write_plan`), so
+    held or confirmed hold: changed in the same transaction as the chunks (handlers/load_table.py `write_plan`), so
     a hold or a promise reads the hours it needs instead of summing every chunk of the window."""
 
     __tablename__ = "capacity_load"

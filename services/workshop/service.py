@@ -156,12 +156,12 @@ class Service(
     @on_event(names.APPOINTMENT_CANCELLED)
     def release_cancelled(self, event):
         """payload: {"appointment_id", "visit_id", "reason", "by_dealership"}: the capacity is free again."""
-        self.db.handle(event, capacity.release_for_event)
+        self.db.handle(event, capacity.release_for_event, *capacity_rpc.capacity_settings())
 
     @on_event(names.APPOINTMENT_NO_SHOW)
     def release_no_show(self, event):
         """payload: {"appointment_id", "visit_id", "starts_at"}: the capacity is free again."""
-        self.db.handle(event, capacity.release_for_event)
+        self.db.handle(event, capacity.release_for_event, *capacity_rpc.capacity_settings())
 
     @timer(interval=timer_seconds(FLOOR_WATCH_SECONDS))
     def watch_floor(self):
@@ -177,4 +177,4 @@ class Service(
     def tidy_lapsed_holds(self):
         """Holds a crashed booking never confirmed stop counting when they lapse; this clears them away."""
         if self.db.read(capacity.lapsed_count, utcnow()):
-            self.db.run(capacity.expire_lapsed)
+            self.db.run(capacity.expire_lapsed, capacity_rpc.capacity_settings()[1])

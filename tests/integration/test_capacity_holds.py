@@ -325,3 +325,101 @@ def test_the_migration_fills_the_load_table_from_the_holds_already_made(tmp_path
     two = datetime(2026, 12, 1, 2, tzinfo=UTC)
     assert table_load(work) == {(two, "quick"): 60, (two, "technicians"): 60, (two, "bays"): 60}
     assert table_load(work) == work.read(planning.recomputed_load)
+
+
+def _moment(value):
+    """A date or datetime as the driver got it (SQLite: ISO text), else None."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
+        try:
+            return datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _flat(parameters):
+    if isinstance(parameters, dict):
+        parameters = parameters.values()
+    for value in parameters:
+        if isinstance(value, list | tuple | dict):
+            yield from _flat(value)
+        else:
+            yield value
+
+
+class LoadWrites:
+    """The days each transaction locks (capacity_days) and the load rows it writes (capacity_load), in order."""
+
+    def __init__(self, engine):
+        self.engine, self.steps = engine, []
+
+    def __enter__(self):
+        sa.event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(self.engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, conn, cursor, statement, parameters, context, executemany):
+        values = [m for m in map(_moment, _flat(parameters)) if m is not None]
+        if statement.startswith("INSERT INTO capacity_days"):
+            self.steps.append(("day", {v for v in values if isinstance(v, date) and not isinstance(v, datetime)}))
+        elif "capacity_load" in statement and not statement.lstrip().startswith("SELECT"):
+            self.steps.append(("load", {v for v in values if isinstance(v, datetime)}))
+
+
+def assert_days_locked_before_any_load_row(steps):
+    """Every day whose load rows the transaction writes is locked before its first load row, no day after it."""
+    first_load = next(i for i, (kind, _) in enumerate(steps) if kind == "load")
+    locked = set().union(*(days for kind, days in steps[:first_load] if kind == "day"))
+    later = set().union(*(days for kind, days in steps[first_load:] if kind == "day"))
+    written = {
+        hour.replace(tzinfo=UTC).astimezone(TZ).date() if hour.tzinfo is None else hour.astimezone(TZ).date()
+        for kind, hours in steps
+        if kind == "load"
+        for hour in hours
+    }
+    assert written and written <= locked, (written, locked)
+    assert later <= locked, (later, locked)
+
+
+def test_every_change_of_the_load_locks_its_days_first_in_one_go(work):
+    """No deadlock on PostgreSQL (handlers/capacity.py): a release, the timer's tidying of lapsed holds on several
+    days, a move to another day and a new price list's re-plan of several holds each lock the rows of every day they
+    will write load to before writing any, so two of them that meet wait at a day row in date order."""
+    engine = work.session_factory.kw["bind"]
+    days = [DAY + timedelta(days=n) for n in (3, 1, 2)]
+    lapsing = [str(uuid.uuid4()) for _ in days]
+    for appointment_id, day in zip(lapsing, days, strict=True):
+        hold(work, appointment_id, starts_at=at(9, day=day), labour=["LAB-THROTTLE"])
+    moving, releasing = str(uuid.uuid4()), str(uuid.uuid4())
+    hold(work, moving, starts_at=at(9, day=DAY + timedelta(days=5)), labour=["LAB-THROTTLE"])
+    hold(work, releasing, starts_at=at(9, day=DAY + timedelta(days=6)), labour=["LAB-THROTTLE"])
+    new_list = dict(
+        billing_seed.PRICE_LIST,
+        version="2099.2",
+        labour_operations=[
+            dict(op, standard_hours="0.7") if op["code"] == "LAB-THROTTLE" else op
+            for op in billing_seed.PRICE_LIST["labour_operations"]
+        ],
+    )
+    later = Work(
+        work.session_factory,
+        service="workshop",
+        dealer_id="demo-4s",
+        clock=lambda: datetime.now(UTC) + timedelta(minutes=RULES.hold_minutes + 1),
+    )
+    changes = [
+        lambda: work.handle(wire_event(names.PRICE_LIST_PUBLISHED, new_list), planning.take_price_list, RULES, TZ),
+        lambda: hold(work, moving, starts_at=at(10, day=DAY + timedelta(days=4)), labour=["LAB-THROTTLE"]),
+        lambda: work.run(planning.release, releasing, TZ),
+        lambda: later.run(planning.expire_lapsed, TZ),
+    ]
+    for change in changes:
+        with LoadWrites(engine) as seen:
+            change()
+        assert_days_locked_before_any_load_row(seen.steps)
+        assert table_load(work) == work.read(planning.recomputed_load)
+    assert {work.read(planning.hold_view, a)["status"] for a in lapsing} == {"expired"}

@@ -87,7 +87,7 @@ def test_holds_for_the_last_capacity_serialise_on_postgresql(pg_server_url):
     import sqlalchemy as sa
 
     from kit.uow import Work, session_factory_for
-    from services.workshop.handlers import capacity as planning
+    from services.workshop import handlers as planning
     from services.workshop.models import Base, CapacityLoad
     from tests.integration.test_capacity_holds import DISC, RULES, small_workshop
     from tests.integration.test_capacity_holds import at as local_at

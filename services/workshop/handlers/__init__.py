@@ -11,12 +11,10 @@ cases as one set, for the service's callers that want them so (seed, tests).
 from .additional_work import notices_for, request_additional_work, take_amended_order, take_declined_work
 from .capacity import (
     confirm_booked,
-    current_load,
     expire_lapsed,
     hold,
     lapsed_count,
     move_rescheduled,
-    recomputed_load,
     release,
     release_for_event,
     set_technician_capacity,
@@ -25,6 +23,7 @@ from .capacity import (
 from .clock import clock_job, correct_clock, finish_job, take_parts_issued
 from .dispatching import assign_job, dispatch
 from .load import hold_view, load_view, promise_time
+from .load_table import current_load, recomputed_load
 from .orders import add_bay, add_technician, take_signed_order
 from .quality import quality_check
 from .views import work_order, work_orders

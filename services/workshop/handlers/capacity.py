@@ -6,31 +6,25 @@ Never overbooked, also when many clerks book the last capacity at once: a hold f
 every day it may touch (`capacity_days`), in date order, and only then reads the load and writes its chunks.
 That row lock is the serialising step: SQLite has one writer at a time, and PostgreSQL makes a second hold on
 the same day wait for the first to commit and then read what it wrote (READ COMMITTED takes a fresh snapshot
-per statement). Releasing only frees capacity, so it needs no lock.
-
-The load is read from `capacity_load` (minutes per clock hour and resource), which every change of a hold's
-chunks adjusts in the same transaction (`_write_plan`), less what lapsed holds (not yet tidied by the timer)
-still hold there; so a hold reads a few dozen rows rather than summing every chunk of its window.
+per statement). The load table and its locking are in handlers/load_table.py.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from contracts import Envelope
 from kit.config import Settings
 
 from ..domain import capacity
 from ..domain.capacity import CapacityRules, Chunk, Roster
-from ..models import Bay, CapacityChunk, CapacityDay, CapacityHold, CapacityLoad, StandardHours, Technician
+from ..models import Bay, CapacityChunk, CapacityHold, StandardHours, Technician
+from .load_table import ACTIVE, active, current_load, days_of_chunks, lock_days, shift_load, write_plan
 
-ACTIVE = ("held", "confirmed")
 DEFAULT_RULES = CapacityRules()
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -54,10 +48,20 @@ def take_price_list(uow, event: Envelope, rules: CapacityRules | None = None, tz
         row.price_list_version, row.effective_from = published["version"], published["effective_from"]
     uow.session.flush()
     hours, now = standard_hours(uow.session), uow.clock()
-    future = sa.select(CapacityHold).where(_active(now), CapacityHold.starts_at > now).order_by(CapacityHold.starts_at)
-    for h in list(uow.session.scalars(future)):
-        if [list(n) for n in capacity.job_needs(h.labour, hours, rules)] != h.needs:
-            _replan(uow, h, rules, tz)
+    future = sa.select(CapacityHold).where(active(now), CapacityHold.starts_at > now).order_by(CapacityHold.starts_at)
+    stale = [
+        h
+        for h in uow.session.scalars(future)
+        if [list(n) for n in capacity.job_needs(h.labour, hours, rules)] != h.needs
+    ]
+    if not stale:
+        return
+    days = days_of_chunks(uow.session, [h.appointment_id for h in stale], tz)
+    for h in stale:
+        days.update(capacity.days_touched(h.starts_at, rules, tz))
+    lock_days(uow.session, days)  # every day of every hold planned again, before the first (module docstring)
+    for h in stale:
+        _replan(uow, h, rules, tz)
 
 
 def _replan(uow, h: CapacityHold, rules: CapacityRules, tz: ZoneInfo) -> None:
@@ -70,7 +74,7 @@ def _replan(uow, h: CapacityHold, rules: CapacityRules, tz: ZoneInfo) -> None:
         return
     needs = capacity.job_needs(h.labour, standard_hours(uow.session), rules)
     h.needs, h.over_capacity, h.updated_at = [list(n) for n in needs], True, uow.clock()
-    _write_plan(uow.session, h, _unbounded_plan(needs, h.starts_at, rules, tz))
+    write_plan(uow.session, h, _unbounded_plan(needs, h.starts_at, rules, tz))
 
 
 def standard_hours(session) -> dict[str, Decimal]:
@@ -90,100 +94,6 @@ def set_technician_capacity(uow, technician_id: str, *, skills: str, shift_start
     if technician is not None:
         technician.skills = ",".join(sorted(capacity.parse_skills(skills))) or capacity.MECHANICAL
         technician.shift_starts, technician.shift_ends = shift_starts, shift_ends
-
-
-# --- the load --------------------------------------------------------------------------------------
-
-
-def _active(now: datetime):
-    """A hold counts while confirmed, or while held and not yet lapsed (a crashed booking frees it by itself)."""
-    return sa.or_(
-        CapacityHold.status == "confirmed",
-        sa.and_(CapacityHold.status == "held", CapacityHold.expires_at > now),
-    )
-
-
-def current_load(
-    session, start: datetime, end: datetime, now: datetime, *, except_for: str | None = None
-) -> dict[tuple[datetime, str], int]:
-    """(hour, resource) -> minutes taken by the holds that count (see _active), from the load table: less the
-    chunks of lapsed holds the timer has not tidied yet, and of `except_for` (the hold being moved)."""
-    table, first = CapacityLoad.__table__, start - capacity.HOUR
-    rows = session.execute(
-        sa.select(table.c.hour, table.c.resource, table.c.minutes).where(table.c.hour >= first, table.c.hour < end)
-    )
-    load = {(hour, resource): minutes for hour, resource, minutes in rows}
-    lapsed = sa.select(CapacityHold.appointment_id).where(CapacityHold.status == "held", CapacityHold.expires_at <= now)
-    not_counted = CapacityChunk.appointment_id.in_(lapsed)
-    if except_for:
-        not_counted = sa.or_(not_counted, CapacityChunk.appointment_id == except_for)
-    chunks = session.execute(
-        sa.select(CapacityChunk.hour, CapacityChunk.skill, CapacityChunk.minutes).where(
-            not_counted, CapacityChunk.hour >= first, CapacityChunk.hour < end
-        )
-    )
-    for key, minutes in capacity.load_of(Chunk(*c) for c in chunks).items():
-        load[key] = load.get(key, 0) - minutes
-    return load
-
-
-def recomputed_load(session) -> dict[tuple[datetime, str], int]:
-    """The load table as it must be: every chunk of every held or confirmed hold, summed (a check, not a path)."""
-    chunks = session.execute(
-        sa.select(CapacityChunk.hour, CapacityChunk.skill, CapacityChunk.minutes)
-        .join(CapacityHold, CapacityHold.appointment_id == CapacityChunk.appointment_id)
-        .where(CapacityHold.status.in_(ACTIVE))
-    )
-    return {key: m for key, m in capacity.load_of(Chunk(*c) for c in chunks).items() if m}
-
-
-def _insert(session):
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
-def _lock_days(session, days: list[date]) -> None:
-    """The serialising upsert (see the module docstring): one row per day, always in date order."""
-    insert = _insert(session)
-    for day in sorted(set(days)):
-        stmt = insert(CapacityDay.__table__).values(day=day, holds=1)
-        session.execute(
-            stmt.on_conflict_do_update(index_elements=["day"], set_={"holds": CapacityDay.__table__.c.holds + 1})
-        )
-
-
-def _shift_load(session, change: dict[tuple[datetime, str], int]) -> None:
-    """Add `change` to the load table: one upsert for all its rows, in (hour, resource) order."""
-    rows = [{"hour": h, "resource": r, "minutes": m} for (h, r), m in sorted(change.items()) if m]
-    if not rows:
-        return
-    table = CapacityLoad.__table__
-    stmt = _insert(session)(table)
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["hour", "resource"], set_={"minutes": table.c.minutes + stmt.excluded.minutes}
-        ),
-        rows,
-    )
-
-
-def _write_plan(session, hold: CapacityHold, plan: capacity.Plan | None) -> None:
-    """The hold's chunks replaced by the plan's (None: removed), and the load table by the difference."""
-    old = session.execute(
-        sa.select(CapacityChunk.hour, CapacityChunk.skill, CapacityChunk.minutes).where(
-            CapacityChunk.appointment_id == hold.appointment_id
-        )
-    )
-    change = {key: -m for key, m in capacity.load_of(Chunk(*c) for c in old).items()}
-    session.execute(sa.delete(CapacityChunk).where(CapacityChunk.appointment_id == hold.appointment_id))
-    if plan is not None:
-        session.add_all(
-            CapacityChunk(appointment_id=hold.appointment_id, hour=c.hour, skill=c.skill, minutes=c.minutes)
-            for c in plan.chunks
-        )
-        hold.finishes_at = plan.finishes_at
-        for key, m in capacity.load_of(plan.chunks).items():
-            change[key] = change.get(key, 0) + m
-    _shift_load(session, change)
 
 
 def _window(starts_at: datetime, rules: CapacityRules, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -219,7 +129,7 @@ def hold(
         and (existing.status == "confirmed" or existing.expires_at > now)
     ):
         return _held_answer(existing)
-    _lock_days(session, capacity.days_touched(starts_at, rules, tz))
+    lock_days(session, {*capacity.days_touched(starts_at, rules, tz), *days_of_chunks(session, [appointment_id], tz)})
     existing = session.get(CapacityHold, appointment_id, populate_existing=True)
     needs = capacity.job_needs(labour_codes, standard_hours(session), rules)
     load = current_load(session, *_window(starts_at, rules, tz), now, except_for=appointment_id)
@@ -245,7 +155,7 @@ def hold(
     existing.starts_at, existing.labour, existing.needs = starts_at, list(labour_codes), [list(n) for n in needs]
     existing.over_capacity, existing.updated_at = False, now
     session.flush()
-    _write_plan(session, existing, plan)
+    write_plan(session, existing, plan)
     return _held_answer(existing)
 
 
@@ -266,19 +176,20 @@ def _utc(t: datetime | None) -> datetime | None:
     return t.astimezone(ZoneInfo("UTC")) if t else None
 
 
-def release(uow, appointment_id: str) -> CapacityHold:
+def release(uow, appointment_id: str, tz: ZoneInfo = SHANGHAI) -> CapacityHold:
     """Cancel, no-show, or a booking that could not be stored: the capacity is free again at once.
 
     A release that arrives before the booking (events may overtake each other) leaves a released hold behind,
     so the late appointment_booked does not take capacity for a cancelled appointment."""
     session, now = uow.session, uow.clock()
+    lock_days(session, days_of_chunks(session, [appointment_id], tz))
     h = session.get(CapacityHold, appointment_id)
     if h is None:
         h = CapacityHold(appointment_id=appointment_id, starts_at=now, labour=[], needs=[], created_at=now)
         session.add(h)
     h.status, h.expires_at, h.updated_at = "released", None, now
     session.flush()
-    _write_plan(session, h, None)
+    write_plan(session, h, None)
     return h
 
 
@@ -311,7 +222,7 @@ def _place_for_appointment(uow, appointment_id, starts_at, labour_codes, rules, 
     h.status, h.expires_at, h.over_capacity, h.updated_at = "confirmed", None, True, now
     h.starts_at, h.labour, h.needs = starts_at, list(labour_codes), [list(n) for n in needs]
     session.flush()
-    _write_plan(session, h, plan)
+    write_plan(session, h, plan)
 
 
 def _unbounded_plan(needs, starts_at: datetime, rules: CapacityRules, tz: ZoneInfo) -> capacity.Plan:
@@ -344,22 +255,39 @@ def move_rescheduled(uow, event: Envelope, rules: CapacityRules = DEFAULT_RULES,
     _place_for_appointment(uow, a["appointment_id"], a["starts_at"], labour, rules, tz)
 
 
-def release_for_event(uow, event: Envelope) -> None:
+def release_for_event(uow, event: Envelope, rules: CapacityRules = DEFAULT_RULES, tz: ZoneInfo = SHANGHAI) -> None:
     """appointment_cancelled / appointment_no_show -> the capacity is free again."""
-    release(uow, event.payload["appointment_id"])
+    release(uow, event.payload["appointment_id"], tz)
 
 
-def expire_lapsed(uow) -> int:
-    """Unconfirmed holds past their time stop counting at once (see _active); this tidies their chunks away."""
-    now = uow.clock()
+def expire_lapsed(uow, tz: ZoneInfo = SHANGHAI) -> int:
+    """Unconfirmed holds past their time stop counting at once (see load_table.active); this tidies their chunks away:
+    their days locked first, then the load of all of them freed by one statement (module docstring)."""
+    session, now = uow.session, uow.clock()
+    lapsed_now = sa.and_(CapacityHold.status == "held", CapacityHold.expires_at <= now)
+    ids = list(session.scalars(sa.select(CapacityHold.appointment_id).where(lapsed_now)))
+    if not ids:
+        return 0
+    lock_days(session, days_of_chunks(session, ids, tz))
+    # read again under the locks: a hold asked for again meanwhile (booking's retry) is no longer lapsed
     lapsed = list(
-        uow.session.scalars(
-            sa.select(CapacityHold).where(CapacityHold.status == "held", CapacityHold.expires_at <= now)
+        session.scalars(
+            sa.select(CapacityHold)
+            .where(lapsed_now, CapacityHold.appointment_id.in_(ids))
+            .execution_options(populate_existing=True)
         )
     )
+    ids = [h.appointment_id for h in lapsed]
+    freed = session.execute(
+        sa.select(CapacityChunk.hour, CapacityChunk.skill, CapacityChunk.minutes).where(
+            CapacityChunk.appointment_id.in_(ids)
+        )
+    )
+    change = {key: -m for key, m in capacity.load_of(Chunk(*c) for c in freed).items()}
+    session.execute(sa.delete(CapacityChunk).where(CapacityChunk.appointment_id.in_(ids)))
     for h in lapsed:
         h.status, h.updated_at = "expired", now
-        _write_plan(uow.session, h, None)
+    shift_load(session, change)
     return len(lapsed)
 
 

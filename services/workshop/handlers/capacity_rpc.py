@@ -66,7 +66,7 @@ def hold(db, appointment_id, starts_at, labour_codes=(), candidates=()) -> dict:
 
 
 def release(db, appointment_id) -> dict:
-    db.run(capacity.release, str(appointment_id))
+    db.run(capacity.release, str(appointment_id), capacity_settings()[1])
     return {"released": True}
 
 

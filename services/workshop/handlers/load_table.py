@@ -1,0 +1,130 @@
+"""The workshop's load table (`capacity_load`: minutes per clock hour and resource) and the day locks that order
+every change of it (R-BK-4). The use cases that change it are in handlers/capacity.py.
+
+No deadlock on PostgreSQL: every change of the load takes the rows of every day whose hours it will write
+(`lock_days`: the days a hold may touch, and the days of the chunks it replaces), all at once and in date order,
+before it writes any load row; the load rows themselves are written by one statement in (hour, resource) order.
+A release and the timer's tidying lock too (they only free capacity, but they write the same rows), and a new
+price list locks the days of every hold it plans again before the first. So two changes that meet wait for each
+other at a day row, in date order, and never each hold a load row the other wants.
+
+The load is read from `capacity_load` (minutes per clock hour and resource), which every change of a hold's
+chunks adjusts in the same transaction (`write_plan`), less what lapsed holds (not yet tidied by the timer)
+still hold there; so a hold reads a few dozen rows rather than summing every chunk of its window.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..domain import capacity
+from ..domain.capacity import Chunk
+from ..models import CapacityChunk, CapacityDay, CapacityHold, CapacityLoad
+
+ACTIVE = ("held", "confirmed")
+
+
+def active(now: datetime):
+    """A hold counts while confirmed, or while held and not yet lapsed (a crashed booking frees it by itself)."""
+    return sa.or_(
+        CapacityHold.status == "confirmed",
+        sa.and_(CapacityHold.status == "held", CapacityHold.expires_at > now),
+    )
+
+
+def current_load(
+    session, start: datetime, end: datetime, now: datetime, *, except_for: str | None = None
+) -> dict[tuple[datetime, str], int]:
+    """(hour, resource) -> minutes taken by the holds that count (see active), from the load table: less the
+    chunks of lapsed holds the timer has not tidied yet, and of `except_for` (the hold being moved)."""
+    table, first = CapacityLoad.__table__, start - capacity.HOUR
+    rows = session.execute(
+        sa.select(table.c.hour, table.c.resource, table.c.minutes).where(table.c.hour >= first, table.c.hour < end)
+    )
+    load = {(hour, resource): minutes for hour, resource, minutes in rows}
+    lapsed = sa.select(CapacityHold.appointment_id).where(CapacityHold.status == "held", CapacityHold.expires_at <= now)
+    not_counted = CapacityChunk.appointment_id.in_(lapsed)
+    if except_for:
+        not_counted = sa.or_(not_counted, CapacityChunk.appointment_id == except_for)
+    chunks = session.execute(
+        sa.select(CapacityChunk.hour, CapacityChunk.skill, CapacityChunk.minutes).where(
+            not_counted, CapacityChunk.hour >= first, CapacityChunk.hour < end
+        )
+    )
+    for key, minutes in capacity.load_of(Chunk(*c) for c in chunks).items():
+        load[key] = load.get(key, 0) - minutes
+    return load
+
+
+def recomputed_load(session) -> dict[tuple[datetime, str], int]:
+    """The load table as it must be: every chunk of every held or confirmed hold, summed (a check, not a path)."""
+    chunks = session.execute(
+        sa.select(CapacityChunk.hour, CapacityChunk.skill, CapacityChunk.minutes)
+        .join(CapacityHold, CapacityHold.appointment_id == CapacityChunk.appointment_id)
+        .where(CapacityHold.status.in_(ACTIVE))
+    )
+    return {key: m for key, m in capacity.load_of(Chunk(*c) for c in chunks).items() if m}
+
+
+def insert_for(session):
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def lock_days(session, days: list[date]) -> None:
+    """The serialising upsert (see the module docstring): one row per day, always in date order."""
+    insert = insert_for(session)
+    for day in sorted(set(days)):
+        stmt = insert(CapacityDay.__table__).values(day=day, holds=1)
+        session.execute(
+            stmt.on_conflict_do_update(index_elements=["day"], set_={"holds": CapacityDay.__table__.c.holds + 1})
+        )
+
+
+def days_of_chunks(session, appointment_ids: list[str], tz: ZoneInfo) -> set[date]:
+    """The local days of the load rows these holds' chunks are written to (they are freed or moved)."""
+    if not appointment_ids:
+        return set()
+    hours = session.scalars(
+        sa.select(CapacityChunk.hour).where(CapacityChunk.appointment_id.in_(appointment_ids)).distinct()
+    )
+    return {hour.astimezone(tz).date() for hour in hours}
+
+
+def shift_load(session, change: dict[tuple[datetime, str], int]) -> None:
+    """Add `change` to the load table: one upsert for all its rows, in (hour, resource) order."""
+    rows = [{"hour": h, "resource": r, "minutes": m} for (h, r), m in sorted(change.items()) if m]
+    if not rows:
+        return
+    table = CapacityLoad.__table__
+    stmt = insert_for(session)(table)
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["hour", "resource"], set_={"minutes": table.c.minutes + stmt.excluded.minutes}
+        ),
+        rows,
+    )
+
+
+def write_plan(session, hold: CapacityHold, plan: capacity.Plan | None) -> None:
+    """The hold's chunks replaced by the plan's (None: removed), and the load table by the difference."""
+    old = session.execute(
+        sa.select(CapacityChunk.hour, CapacityChunk.skill, CapacityChunk.minutes).where(
+            CapacityChunk.appointment_id == hold.appointment_id
+        )
+    )
+    change = {key: -m for key, m in capacity.load_of(Chunk(*c) for c in old).items()}
+    session.execute(sa.delete(CapacityChunk).where(CapacityChunk.appointment_id == hold.appointment_id))
+    if plan is not None:
+        session.add_all(
+            CapacityChunk(appointment_id=hold.appointment_id, hour=c.hour, skill=c.skill, minutes=c.minutes)
+            for c in plan.chunks
+        )
+        hold.finishes_at = plan.finishes_at
+        for key, m in capacity.load_of(plan.chunks).items():
+            change[key] = change.get(key, 0) + m
+    shift_load(session, change)
