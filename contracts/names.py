@@ -42,6 +42,7 @@ VEHICLE_READY = "vehicle_ready"
 INVOICE_BLOCKED = "invoice_blocked"
 VEHICLE_DELIVERED = "vehicle_delivered"
 FOLLOWUP_SCHEDULED = "followup_scheduled"
+FOLLOWUP_CALL_RECORDED = "followup_call_recorded"  # R-FU-4: a call's outcome and scores (HQ's satisfaction)
 FOLLOWUP_OVERDUE = "followup_overdue"  # R-FU-1: not called by day 7, escalated to the after-sales manager
 COMPLAINT_OPENED = "complaint_opened"  # R-FU-5: classified by cause, routed to the department's manager
 COMPLAINT_ESCALATED = "complaint_escalated"  # R-FU-5: not re-contacted within 24 hours

@@ -26,6 +26,7 @@ NOW = datetime.now(UTC) - timedelta(minutes=5)
 
 def store_a_events(a: Store) -> list[dict]:
     booked1, booked2, walk_in = a.order(NOW, booked=True), a.order(NOW, booked=True), a.order(NOW, booked=False)
+    followup = a.followup(booked1, NOW)
     return [
         booked1,
         booked2,
@@ -33,7 +34,8 @@ def store_a_events(a: Store) -> list[dict]:
         a.ready(booked1, NOW + timedelta(hours=1)),  # before its promise (4 h)
         a.ready(walk_in, NOW + timedelta(hours=5)),  # after it
         a.delivered(booked1, NOW),
-        a.followup(booked1, NOW),
+        followup,
+        a.call_recorded(followup, "complaint", NOW, {"booking": 4, "workshop": 2, "settlement": 3}),
         a.complaint(booked1, "price", NOW),
     ]
 
@@ -82,14 +84,17 @@ def hq_line(amqp_uri, tmp_path_factory):
 
 def test_the_hq_viewer_reads_two_stores_drills_down_and_exports(page: Page, hq_line):
     client = Client(hq_line, minted=True)
-    eventually(lambda: client.get(names.HQ, "/api/intake", as_="H001")["accepted"] == 12, what="12 events held")
+    eventually(lambda: client.get(names.HQ, "/api/intake", as_="H001")["accepted"] == 13, what="13 events held")
     sign_in(page, hq_line, "H001", hq_line.url(names.HQ, "/"))
     expect(page.locator("h1")).to_have_text("集团看板")
     row_a, row_b = page.locator("tr[data-store='store-a']"), page.locator("tr[data-store='store-b']")
     expect(row_a.locator("[data-figure='visits']")).to_have_text("3")
     expect(row_a.locator("[data-figure='appointment_rate']")).to_have_text("66.7")
     expect(row_a.locator("[data-figure='on_time_rate']")).to_have_text("50.0")
-    expect(row_a.locator("[data-figure='satisfaction_rate']")).to_have_text("0.0")
+    expect(row_a.locator("[data-figure='satisfaction_rate']")).to_have_text("0.0")  # its one reached call: a complaint
+    expect(row_a.locator("[data-figure='satisfaction_score']")).to_have_text("3.00")
+    expect(row_a.locator("[data-figure='satisfaction_basis']")).to_have_text("回访结果")
+    expect(page.locator("#figures th").filter(has_text="回访平均分 (1-5)")).to_have_count(1)
     expect(row_b.locator("[data-figure='visits']")).to_have_text("1")  # the refused order is no visit
     expect(row_b.locator("[data-figure='qc_failure_rate']")).to_have_text("50.0")
     expect(row_b.locator("[data-figure='incidents']")).to_have_text("1")
@@ -131,11 +136,11 @@ def test_only_an_admin_replays_the_stream_and_the_replay_doubles_nothing(hq_line
     # held, and read to the end (an earlier test's replay forgets the position until the stream is read again)
     before = eventually(
         lambda: (
-            (state := client.get(names.HQ, "/api/intake", as_="H001"))["accepted"] == 12
+            (state := client.get(names.HQ, "/api/intake", as_="H001"))["accepted"] == 13
             and state["positions"]
             and state
         ),
-        what="12 events held and the stream's position stored",
+        what="13 events held and the stream's position stored",
     )
     (stream,) = before["positions"]
     assert client.request("POST", names.HQ, "/api/intake/replay", as_="H001").status_code == 403
@@ -150,13 +155,13 @@ def test_only_an_admin_replays_the_stream_and_the_replay_doubles_nothing(hq_line
         lambda: replayed_to_the_end(client.get(names.HQ, "/api/intake", as_="H001")),
         what="the stream read again to its last offset",
     )
-    assert (after["accepted"], after["refused"], after["unreadable"]) == (12, 1, 0)
+    assert (after["accepted"], after["refused"], after["unreadable"]) == (13, 1, 0)
 
 
 def test_the_administrator_replays_the_stream_from_the_dashboard(page: Page, hq_line):
     client = Client(hq_line, minted=True)
-    eventually(lambda: client.get(names.HQ, "/api/intake", as_="ADMIN")["accepted"] == 12, what="12 events held")
+    eventually(lambda: client.get(names.HQ, "/api/intake", as_="ADMIN")["accepted"] == 13, what="13 events held")
     sign_in(page, hq_line, "ADMIN", hq_line.url(names.HQ, "/"))
     page.get_by_role("button", name="从第一条事件起重放事件流").click()
     expect(page.locator(".flash")).to_contain_text("已开始重放")
-    expect(page.locator("[data-intake='accepted']")).to_have_text("12")  # held once, whatever is read again
+    expect(page.locator("[data-intake='accepted']")).to_have_text("13")  # held once, whatever is read again

@@ -5,6 +5,7 @@ the call with its complaint and the 24-hour clock (R-FU-3..5), the retry ladder'
 from __future__ import annotations
 
 import io
+import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -135,6 +136,42 @@ def test_a_score_out_of_range_changes_nothing(work):
         )
     assert refused.value.field == "scores.workshop"
     assert work.read(lambda s: s.get(FollowUpCall, call.call_id).status) == "scheduled"
+    assert events(work, names.FOLLOWUP_CALL_RECORDED) == []  # the event is in the call's transaction, or nowhere
+
+
+def test_each_recorded_call_is_an_event_with_its_outcome_and_scores_and_never_the_customers_words(work):
+    """R-FU-4, R-FU-6: followup_call_recorded (HQ's satisfaction figure) in the outbox, once per attempt; what the
+    customer said stays in the store (issue 14, item 5)."""
+    call = deliver(work)
+    tried_at = work.now
+    work.run(calls.record_outcome, call.call_id, {"outcome": "unreachable"}, "F001")
+    work.now += timedelta(hours=5)
+    said = f"{call.customer['name']}很满意，有事请打{call.customer['mobile']}"
+    outcome = {
+        "outcome": "satisfied",
+        "words": said,
+        "scores": {"booking": 5, "workshop": 4},
+        "answers": {"since_service": said},
+    }
+    work.run(calls.record_outcome, call.call_id, outcome, "F002")
+
+    bodies = [body for (body,) in events(work, names.FOLLOWUP_CALL_RECORDED)]
+    first, second = sorted((json.loads(b) for b in bodies), key=lambda m: m["payload"]["recorded_at"])
+    assert first["payload"] == {
+        "call_id": call.call_id,
+        "order_id": call.order_id,
+        "outcome": "unreachable",
+        "scores": {},
+        "called_by": "F001",
+        "recorded_at": tried_at.isoformat(),
+    }
+    assert second["payload"]["outcome"] == "satisfied" and second["payload"]["called_by"] == "F002"
+    assert second["payload"]["scores"] == {"booking": 5, "workshop": 4}
+    assert datetime.fromisoformat(second["occurred_at"]) == work.now  # the kit's clock
+    assert datetime.fromisoformat(second["payload"]["recorded_at"]) == work.now
+    assert {first["correlation_id"], second["correlation_id"]} == {call.visit_id}
+    for text in (said, call.customer["name"], call.customer["mobile"]):
+        assert not any(text in body for body in bodies)
 
 
 def test_an_unreachable_customer_gets_an_sms_five_days_after_three_attempts(work):

@@ -23,6 +23,7 @@ PRODUCERS = {
     "qc_failed": "workshop",
     "vehicle_delivered": "billing",
     "followup_scheduled": "followup",
+    "followup_call_recorded": "followup",
     "complaint_opened": "followup",
 }
 
@@ -125,6 +126,18 @@ class Store:
             "due_by": (at + timedelta(days=5)).isoformat(),
         }
         return envelope(self.dealer_id, "followup_scheduled", payload, at)
+
+    def call_recorded(self, followup: dict, outcome: str, at: datetime, scores: dict | None = None) -> dict:
+        """One attempt at the follow-up call of `followup` (a `followup_scheduled` message)."""
+        payload = {
+            "call_id": followup["payload"]["call_id"],
+            "order_id": followup["payload"]["order_id"],
+            "outcome": outcome,
+            "scores": scores or {},
+            "called_by": "F001",
+            "recorded_at": at.astimezone(UTC).isoformat(),
+        }
+        return envelope(self.dealer_id, "followup_call_recorded", payload, at)
 
     def complaint(self, order: dict | None, cause: str, at: datetime) -> dict:
         payload = {

@@ -16,12 +16,16 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def _figures():
     a, b = Store("store-a"), Store("store-b")
-    order = a.order(NOW, booked=True)
+    order, walk_in = a.order(NOW, booked=True), b.order(NOW, booked=False)
+    followup = a.followup(order, NOW)
     messages = [
         order,
         a.ready(order, NOW + timedelta(hours=1)),
         a.complaint(order, "price", NOW),
-        b.order(NOW, booked=False),
+        followup,
+        a.call_recorded(followup, "complaint", NOW, {"workshop": 2, "settlement": 4}),
+        walk_in,
+        b.followup(walk_in, NOW),  # store-b sends no call results: the stand-in
         b.congestion("queue", NOW),
     ]
     facts = [
@@ -48,6 +52,7 @@ def dashboard_context(figures, store=None, refused=True) -> dict:
         "columns": TABLE_COLUMNS,
         "rate_columns": RATE_COLUMNS,
         "causes": HQ_CAUSES,
+        "basis_titles": rules.BASIS_TITLES,
         "incident_causes": INCIDENT_TITLES,
         "intake": {
             "accepted": 5,

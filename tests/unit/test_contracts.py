@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
@@ -236,6 +237,14 @@ SAMPLES: dict[str, dict] = {
         "assigned_to": "F001",
         "deadline": "2026-12-07T02:00:00Z",
     },
+    names.FOLLOWUP_CALL_RECORDED: {
+        "call_id": "C-1",
+        "order_id": "O-1",
+        "outcome": "satisfied",
+        "scores": {"booking": 5, "workshop": 4},
+        "called_by": "F001",
+        "recorded_at": "2026-12-03T02:00:00Z",
+    },
     names.COMPLAINT_OPENED: {
         "complaint_id": "K-1",
         "order_id": "O-1",
@@ -412,3 +421,79 @@ def test_all_json_schemas_covers_every_event_type_and_version():
     schemas = all_json_schemas()
     assert set(schemas) == {f"{etype}.v{version}" for etype, version in EVENTS}
     assert all(s["$id"].endswith(name.replace(".v", ":v")) for name, s in schemas.items())
+
+
+# followup_call_recorded (R-FU-4, R-FU-6): a call's outcome and its 1-5 scores per department, for HQ
+
+
+def call_recorded(**changes) -> dict:
+    return {**SAMPLES[names.FOLLOWUP_CALL_RECORDED], **changes}
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        call_recorded(),
+        call_recorded(outcome="complaint", scores={"booking": 1, "reception": 2, "workshop": 3, "settlement": 5}),
+        call_recorded(scores={}),  # a reached customer who gave no score
+        call_recorded(outcome="unreachable", scores={}),
+        {k: v for k, v in call_recorded(outcome="call_back").items() if k != "scores"},  # scores absent: none
+    ],
+    ids=["some-departments", "every-department", "no-score", "unreachable", "call-back-without-scores"],
+)
+def test_a_recorded_call_with_its_outcome_and_any_departments_scores_loads(payload):
+    got = load_message(message(names.FOLLOWUP_CALL_RECORDED, payload))
+    assert got.payload["outcome"] == payload["outcome"]
+    assert got.payload["scores"] == payload.get("scores", {})
+
+
+# each refused on load (what a consumer, HQ's stream reader included, checks); those marked also on build (a
+# producer's dump turns "4" into 4 and drops a key its contract does not know, so those two cannot leave wrong)
+@pytest.mark.parametrize(
+    ("payload", "named", "on_build"),
+    [
+        (call_recorded(scores={"workshop": 6}), "workshop", True),
+        (call_recorded(scores={"workshop": 0}), "workshop", True),
+        (call_recorded(scores={"workshop": "4"}), "workshop", False),
+        (call_recorded(scores={"parts": 3}), "parts", False),  # not a department the script scores
+        (call_recorded(outcome="happy"), "outcome", True),
+        (call_recorded(outcome="unreachable", scores={"workshop": 4}), "scores", True),  # scored, not reached
+        (call_recorded(recorded_at="2026-12-03T10:00:00"), "recorded_at", True),  # no time zone
+        ({k: v for k, v in call_recorded().items() if k != "called_by"}, "called_by", True),
+        (call_recorded(words="王先生说发动机有异响"), "words", False),  # not in the contract
+    ],
+    ids=[
+        "above-5",
+        "below-1",
+        "a-string",
+        "unknown-department",
+        "unknown-outcome",
+        "unreached-with-scores",
+        "naive-time",
+        "no-agent",
+        "the-customers-words",
+    ],
+)
+def test_a_recorded_call_breaking_its_contract_is_refused_naming_the_field(payload, named, on_build):
+    sent = message(names.FOLLOWUP_CALL_RECORDED, call_recorded())
+    sent["payload"] = json.loads(json.dumps(payload))
+    with pytest.raises(ContractError, match=named):
+        load_message(sent)
+    if on_build:
+        with pytest.raises(ContractError, match=named):
+            message(names.FOLLOWUP_CALL_RECORDED, payload)
+
+
+def test_a_recorded_call_carries_no_words_answers_or_customer():
+    """Issue 14, item 5: free text the customer said may hold personal data; it stays in the store. A producer
+    that passes it along is refused (a payload in its JSON form) or sends without it (Python values: the dump
+    keeps the contract's fields only)."""
+    fields = set(EVENTS[(names.FOLLOWUP_CALL_RECORDED, 1)][1]().fields)
+    assert fields == {"call_id", "order_id", "outcome", "scores", "called_by", "recorded_at"}
+    extra = {"words": "王先生说13912345678", "answers": {"since_service": "好"}, "customer": CUSTOMER}
+    with pytest.raises(ContractError, match="words"):
+        message(names.FOLLOWUP_CALL_RECORDED, call_recorded(**extra))
+    at = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
+    sent = message(names.FOLLOWUP_CALL_RECORDED, call_recorded(recorded_at=at, **extra))
+    assert set(sent["payload"]) == fields and sent["payload"]["recorded_at"] == at.isoformat()
+    assert "13912345678" not in json.dumps(sent, ensure_ascii=False)

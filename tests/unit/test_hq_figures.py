@@ -1,12 +1,17 @@
 """The group dashboard's figures (services/hq/domain/figures.py): per store and for the group, from the events
 each store publishes; what a figure does not know is ignored."""
 
+import csv
+import io
 import json
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from openpyxl import load_workbook
+
 from services.hq.domain import figures as rules
+from services.hq.handlers import exports
 from tests.support.hq import Store
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -75,8 +80,130 @@ def test_qc_failure_comeback_and_satisfaction_rates():
     f = compute(*messages)["store-a"]
     assert f.qc_failure_rate == Decimal("20.0")  # 1 failed of 5 checks
     assert f.comeback_rate == Decimal("25.0")  # 1 comeback complaint per 4 delivered
-    assert f.satisfaction_rate == Decimal("50.0")  # 2 of 4 calls ended in a complaint
+    # a store that sends no call results: the stand-in, 2 of 4 calls ended in a complaint, and no score
+    assert (f.satisfaction_basis, f.satisfaction_rate, f.satisfaction_score) == ("complaints", Decimal("50.0"), None)
     assert f.complaints_by_cause == {"comeback": 1, "price": 1, "attitude": 1}
+
+
+def _scheduled(store, n, at=DAY1):
+    return [store.followup(store.order(at, booked=True), at) for _ in range(n)]
+
+
+def test_satisfaction_is_the_share_of_reached_calls_that_were_satisfied_and_their_mean_score():
+    """R-FU-4, R-FU-6: from followup_call_recorded; unreachable and call-back attempts count neither way."""
+    a = Store("store-a")
+    c = _scheduled(a, 5)
+    out = compute(
+        *c,
+        a.call_recorded(c[0], "satisfied", DAY1, {"booking": 5, "workshop": 4}),
+        a.call_recorded(c[1], "complaint", DAY1, {"workshop": 2}),
+        a.complaint(None, "workmanship", DAY1),
+        a.call_recorded(c[2], "unreachable", DAY1),
+        a.call_recorded(c[3], "call_back", DAY1),
+        a.call_recorded(c[4], "unreachable", DAY1),
+        a.call_recorded(c[4], "satisfied", DAY2, {"reception": 5}),  # reached at its second attempt
+    )
+    f = out["store-a"]
+    assert f.satisfaction_basis == "calls"
+    assert (f.calls_reached, f.calls_satisfied) == (3, 2)
+    assert f.satisfaction_rate == Decimal("66.7")  # 2 of 3 reached calls; the stand-in would say 80.0
+    assert f.satisfaction_score == Decimal("4.00")  # (5 + 4 + 2 + 5) / 4 scores given
+    assert isinstance(f.satisfaction_score, Decimal)
+    assert (out[rules.GROUP].satisfaction_rate, out[rules.GROUP].satisfaction_score) == (
+        Decimal("66.7"),
+        Decimal("4.00"),
+    )
+
+
+def test_only_unreachable_or_call_back_attempts_give_no_satisfaction_rather_than_zero():
+    a = Store("store-a")
+    c = _scheduled(a, 2)
+    f = compute(*c, a.call_recorded(c[0], "unreachable", DAY1), a.call_recorded(c[1], "call_back", DAY1))["store-a"]
+    assert (f.satisfaction_basis, f.calls_reached, f.satisfaction_rate, f.satisfaction_score) == (
+        "calls",
+        0,
+        None,
+        None,
+    )
+
+
+def test_a_store_that_sent_call_results_before_the_period_is_never_read_by_the_stand_in():
+    """Its calls scheduled in the period but not yet made are no satisfied calls (the stand-in would say 100.0)."""
+    a = Store("store-a")
+    [earlier] = _scheduled(a, 1, DAY1 - timedelta(days=20))
+    out = compute(
+        earlier, a.call_recorded(earlier, "satisfied", DAY1 - timedelta(days=18), {"workshop": 5}), *_scheduled(a, 3)
+    )
+    f = out["store-a"]
+    assert (f.followups, f.satisfaction_basis, f.satisfaction_rate, f.satisfaction_score) == (3, "calls", None, None)
+
+
+def test_the_mean_score_is_a_decimal_to_two_places_rounded_half_up():
+    a = Store("store-a")
+    c = _scheduled(a, 2)
+    out = compute(
+        *c,
+        a.call_recorded(c[0], "satisfied", DAY1, {"booking": 4, "reception": 5}),
+        a.call_recorded(c[1], "satisfied", DAY1, {"workshop": 5}),
+    )
+    assert out["store-a"].satisfaction_score == Decimal("4.67")  # 14 / 3 = 4.666...
+
+
+def test_scores_a_figure_does_not_know_are_ignored_and_a_call_reached_twice_counts_once():
+    """The tolerant reader: a department of a newer version, a score out of 1-5 or not a whole number."""
+    a = Store("store-a")
+    [c] = _scheduled(a, 1)
+    odd = {"workshop": 4, "parts": 1, "booking": 9, "reception": "5", "settlement": True}
+    again = a.call_recorded(c, "satisfied", DAY2, {"workshop": 4})
+    f = compute(c, a.call_recorded(c, "satisfied", DAY1, odd), again)["store-a"]
+    assert (f.calls_reached, f.score_count, f.satisfaction_score) == (1, 1, Decimal("4.00"))
+
+
+def test_a_store_without_call_results_keeps_the_stand_in_and_the_group_says_it_is_mixed():
+    a, b = Store("store-a"), Store("store-b")
+    ca, cb = _scheduled(a, 3), _scheduled(b, 2)
+    out = compute(
+        *ca,
+        *cb,
+        a.call_recorded(ca[0], "satisfied", DAY1, {"workshop": 5}),
+        a.call_recorded(ca[1], "complaint", DAY1, {"workshop": 1}),
+        a.call_recorded(ca[2], "satisfied", DAY1, {"workshop": 3}),
+        b.complaint(None, "price", DAY1),
+    )
+    assert (out["store-a"].satisfaction_basis, out["store-a"].satisfaction_rate) == ("calls", Decimal("66.7"))
+    assert (out["store-b"].satisfaction_basis, out["store-b"].satisfaction_rate) == ("complaints", Decimal("50.0"))
+    assert out["store-b"].satisfaction_score is None
+    group = out[rules.GROUP]
+    assert group.satisfaction_basis == "mixed"
+    assert (group.satisfied, group.judged, group.satisfaction_rate) == (3, 5, Decimal("60.0"))  # 2 of 3 + 1 of 2
+    assert group.satisfaction_score == Decimal("3.00")  # store-a's scores only
+
+
+def test_the_table_and_its_exports_say_what_satisfaction_is_read_from():
+    a, b = Store("store-a"), Store("store-b")
+    [ca], [cb] = _scheduled(a, 1), _scheduled(b, 1)
+    out = compute(ca, cb, a.call_recorded(ca, "satisfied", DAY1, {"workshop": 5}))
+    columns = [name for name, _ in rules.TABLE_COLUMNS]
+    rows = {row[0]: dict(zip(columns, row, strict=False)) for row in rules.table_rows(out)}
+    assert rows["store-a"]["satisfaction_score"] == Decimal("5.00")
+    assert [rows[k]["satisfaction_basis"] for k in ("store-a", "store-b", rules.GROUP)] == [
+        "calls",
+        "complaints",
+        "mixed",
+    ]
+    table = list(csv.reader(io.StringIO(exports.csv_bytes(out, "zh_CN").decode("utf-8-sig"))))
+    at = columns.index("satisfaction_rate")
+    assert table[0][at : at + 3] == ["回访满意率 (%)", "回访平均分 (1-5)", "满意度依据"]
+    assert table[2][0] == "store-b" and table[2][at : at + 3] == ["100.0", "", "投诉（门店未上报回访结果）"]
+    assert table[3][at + 2] == "回访结果与投诉"
+    sheet = load_workbook(io.BytesIO(exports.xlsx_bytes(out, "en", "period"))).active
+    header = [cell.value for cell in sheet[2]]
+    assert header[columns.index("satisfaction_score")] == "Follow-up score (1-5)"
+    assert [row[columns.index("satisfaction_basis")] for row in sheet.iter_rows(min_row=3, values_only=True)] == [
+        "Call results",
+        "Complaints (a store without call results)",
+        "Call results and complaints",
+    ]
 
 
 def test_pre_inspection_incidents_by_cause_and_the_group_totals():

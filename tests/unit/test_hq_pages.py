@@ -13,6 +13,9 @@ def test_the_group_page_has_a_row_per_store_the_group_total_and_charts():
     assert "预约率 (%)" in html and "每日进厂台次" in html and "预检区拥堵事件" in html
     assert html.count('<figure class="chart">') >= 4
     assert 'href="/stores/store-a?days=7"' in html and 'href="/figures.xlsx?days=7"' in html
+    assert "回访平均分 (1-5)" in html and '<span data-basis="calls">回访结果</span>' in html
+    assert '<span data-basis="complaints">投诉（门店未上报回访结果）</span>' in html
+    assert '<span data-basis="mixed">回访结果与投诉</span>' in html
 
 
 def test_a_store_page_shows_that_store_only_and_exports_it():

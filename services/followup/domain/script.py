@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from contracts.events import CALL_OUTCOMES, REACHED_OUTCOMES, SCORED_DEPARTMENTS
+from contracts.events.staff import SCORE_MAX, SCORE_MIN
 from kit.errors import DomainError
 from kit.i18n import N_
 
-DEPARTMENTS = ("booking", "reception", "workshop", "settlement")
+# spelled once, in the contract of followup_call_recorded, which carries them to HQ
+DEPARTMENTS = SCORED_DEPARTMENTS
 DEPARTMENT_TITLES = {
     "booking": N_("Booking"),
     "reception": N_("Reception"),
     "workshop": N_("Workshop"),
     "settlement": N_("Settlement"),
 }
-SCORE_MIN, SCORE_MAX = 1, 5
 CALL_BACK_WITHIN_DAYS = 30  # a call back is agreed for the coming weeks, not some day
-OUTCOMES = ("satisfied", "complaint", "unreachable", "call_back")
+OUTCOMES = CALL_OUTCOMES
+REACHED = REACHED_OUTCOMES  # the customer was spoken to: the call is done, with their words and scores
 
 # R-FU-3: a non-technical agent asks general questions, never technical ones
 QUESTIONS = (
@@ -44,7 +47,7 @@ def check_outcome(outcome: str, words: str, call_back_at, now) -> None:
     """R-FU-4: what the customer said is recorded in full (a reached customer's words are required)."""
     if outcome not in OUTCOMES:
         raise DomainError(N_("Choose the outcome of the call"), field="outcome", code="outcome")
-    if outcome in ("satisfied", "complaint") and not words.strip():
+    if outcome in REACHED and not words.strip():
         raise DomainError(N_("Write down what the customer said"), field="words", code="words")
     if outcome == "call_back" and (call_back_at is None or call_back_at <= now):
         raise DomainError(N_("Give the time to call back, later than now"), field="call_back_at", code="call_back_time")

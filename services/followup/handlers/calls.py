@@ -119,7 +119,7 @@ def record_outcome(uow, call_id: str, cmd: dict, actor_id: str) -> FollowUpCall:
         raise DomainError(N_("Choose the cause of the complaint"), field="cause", code="cause")
     uow.session.add(CallAttempt(call_id=call.call_id, at=now, by=actor_id, outcome=outcome))
     call.outcome = outcome
-    if outcome in ("satisfied", "complaint"):
+    if outcome in script.REACHED:
         call.status, call.words, call.scores = "done", words, scores
         call.answers = {k: v for k, v in (cmd.get("answers") or {}).items() if k in {q["id"] for q in script.QUESTIONS}}
         call.completed_at, call.completed_by = now, actor_id
@@ -142,6 +142,20 @@ def record_outcome(uow, call_id: str, cmd: dict, actor_id: str) -> FollowUpCall:
             )
         )
     uow.record("followup.call_outcome", call.call_id, call.visit_id, {"outcome": outcome})
+    # R-FU-4, R-FU-6: the outcome and the scores, for HQ's satisfaction figure, in this transaction (the outbox).
+    # Never the customer's words or answers: free text may hold a name, a number or an address (issue 14, item 5).
+    uow.emit(
+        names.FOLLOWUP_CALL_RECORDED,
+        {
+            "call_id": call.call_id,
+            "order_id": call.order_id,
+            "outcome": outcome,
+            "scores": scores if outcome in script.REACHED else {},
+            "called_by": actor_id,
+            "recorded_at": now,
+        },
+        correlation_id=call.visit_id,
+    )
     return call
 
 

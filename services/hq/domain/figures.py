@@ -8,8 +8,16 @@ Each figure comes from the events the stores publish (contracts/events/*.py):
   order (`order_signed` / `order_amended`)
 - QC failure rate: `qc_failed` out of all quality checks (`qc_failed` + `vehicle_ready`, each one check)
 - comeback rate: `complaint_opened` with cause `comeback` per car delivered (`vehicle_delivered`)
-- follow-up satisfaction: the share of follow-up calls (`followup_scheduled`) that did not end in a complaint
-  (`complaint_opened`); no event carries the call's scores, so this is the figure HQ can read
+- follow-up satisfaction (R-FU-4, R-FU-6), from `followup_call_recorded` (the outcome and 1-5 scores of each call):
+  - satisfied calls: of the reached calls (outcome satisfied or complaint), the share whose outcome is satisfied;
+  - follow-up score: the mean of every department score (1-5) given in those calls, to two decimals (as the
+    store's monthly report's mean by advisor); a department the customer did not score counts nowhere.
+  An unreachable or call-back attempt is neither satisfied nor dissatisfied: it is not counted (the call counts
+  when it is reached, in the period of that attempt). The stand-in, for a store that has sent no
+  `followup_call_recorded` in the period or the 60 days before it (a store before that event): the share of its
+  follow-up calls (`followup_scheduled`) that did not end in a complaint (`complaint_opened`), with no score.
+  `satisfaction_basis` says which: "calls", "complaints" (the stand-in), and for the group "mixed" when its stores
+  differ (the group's share then adds up each store's counts on its own basis).
 - complaints by cause: `complaint_opened.cause`
 - pre-inspection incidents: `pre_inspection_congested`, by cause (queue / wait)
 
@@ -22,11 +30,17 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from contracts.events.staff import COMPLAINT_CAUSE_TITLES
+from contracts.events.staff import (
+    COMPLAINT_CAUSE_TITLES,
+    REACHED_OUTCOMES,
+    SCORE_MAX,
+    SCORE_MIN,
+    SCORED_DEPARTMENTS,
+)
 from kit.i18n import N_
 
 GROUP = "group"
@@ -37,10 +51,13 @@ FIGURE_TYPES = (
     "qc_failed",
     "vehicle_delivered",
     "followup_scheduled",
+    "followup_call_recorded",
     "complaint_opened",
     "pre_inspection_congested",
 )
 PERCENT = Decimal("0.1")
+SCORE_PLACES = Decimal("0.01")
+CALLS, COMPLAINTS, MIXED = "calls", "complaints", "mixed"  # what a store's satisfaction is read from
 
 
 @dataclass(frozen=True)
@@ -70,7 +87,15 @@ class StoreFigures:
     comeback_rate: Decimal | None = None
     followups: int = 0
     followup_complaints: int = 0
+    calls_reached: int = 0
+    calls_satisfied: int = 0
+    score_sum: int = 0
+    score_count: int = 0
+    satisfaction_basis: str | None = None
+    satisfied: int = 0  # the calls the satisfaction share counts, on its basis
+    judged: int = 0
     satisfaction_rate: Decimal | None = None
+    satisfaction_score: Decimal | None = None
     complaints_by_cause: dict[str, int] = field(default_factory=dict)
     incidents: int = 0
     incidents_by_cause: dict[str, int] = field(default_factory=dict)
@@ -86,6 +111,29 @@ def rate(part: int, whole: int) -> Decimal | None:
     if whole <= 0:
         return None
     return (Decimal(part) * 100 / Decimal(whole)).quantize(PERCENT)
+
+
+def mean_score(total: int, count: int) -> Decimal | None:
+    """A mean of 1-5 scores to two decimals (half up, as the store's report); None with no score."""
+    if count <= 0:
+        return None
+    return (Decimal(total) / Decimal(count)).quantize(SCORE_PLACES, ROUND_HALF_UP)
+
+
+def call_scores(payload: dict[str, Any]) -> list[int]:
+    """The scores of a recorded call that a figure counts: known departments, whole numbers 1-5 (anything else, a
+    newer version's department included, is ignored)."""
+    scores = payload.get("scores")
+    if not isinstance(scores, dict):
+        return []
+    return [
+        score
+        for department, score in scores.items()
+        if department in SCORED_DEPARTMENTS
+        and isinstance(score, int)
+        and not isinstance(score, bool)
+        and SCORE_MIN <= score <= SCORE_MAX
+    ]
 
 
 def _time(value: Any) -> datetime | None:
@@ -115,6 +163,8 @@ def compute(facts: Iterable[Fact], tz: ZoneInfo, first: date, last: date) -> dic
     promises: dict[tuple[str, str], tuple[int, datetime]] = {}
     stores: dict[str, StoreFigures] = {}
     complaint_orders: dict[str, set] = defaultdict(set)
+    reached_calls: dict[tuple[str, str], Fact] = {}  # (store, call id) -> its reached call, the latest
+    calls_known: set[str] = set()  # stores that send followup_call_recorded
 
     def store(dealer_id: str) -> StoreFigures:
         if dealer_id not in stores:
@@ -140,6 +190,8 @@ def compute(facts: Iterable[Fact], tz: ZoneInfo, first: date, last: date) -> dic
                 else:
                     figures.walk_ins += 1
             continue
+        if fact.event_type == "followup_call_recorded":
+            calls_known.add(fact.dealer_id)
         if not in_period:
             continue
         figures = store(fact.dealer_id)
@@ -158,6 +210,9 @@ def compute(facts: Iterable[Fact], tz: ZoneInfo, first: date, last: date) -> dic
             figures.delivered += 1
         elif fact.event_type == "followup_scheduled":
             figures.followups += 1
+        elif fact.event_type == "followup_call_recorded":
+            if payload.get("outcome") in REACHED_OUTCOMES and payload.get("call_id"):
+                reached_calls[(fact.dealer_id, str(payload["call_id"]))] = fact  # a call is reached once
         elif fact.event_type == "complaint_opened":
             cause = str(payload.get("cause") or "other")
             figures.complaints_by_cause[cause] = figures.complaints_by_cause.get(cause, 0) + 1
@@ -167,8 +222,16 @@ def compute(facts: Iterable[Fact], tz: ZoneInfo, first: date, last: date) -> dic
             figures.incidents += 1
             cause = str(payload.get("cause") or "other")
             figures.incidents_by_cause[cause] = figures.incidents_by_cause.get(cause, 0) + 1
+    for (dealer_id, _call_id), fact in reached_calls.items():
+        figures = stores[dealer_id]
+        figures.calls_reached += 1
+        figures.calls_satisfied += fact.payload.get("outcome") == "satisfied"
+        scores = call_scores(fact.payload)
+        figures.score_sum += sum(scores)
+        figures.score_count += len(scores)
     for dealer_id, figures in stores.items():
         figures.followup_complaints = min(len(complaint_orders[dealer_id]), figures.followups)
+        _satisfaction_basis(figures, dealer_id in calls_known)
     out = dict(sorted(stores.items()))
     out[GROUP] = _group(list(stores.values()), first, last)
     for figures in out.values():
@@ -179,14 +242,28 @@ def compute(facts: Iterable[Fact], tz: ZoneInfo, first: date, last: date) -> dic
 def _group(stores: list[StoreFigures], first: date, last: date) -> StoreFigures:
     group = StoreFigures(GROUP, visits_by_day=dict.fromkeys(days_between(first, last), 0))
     counted = ("visits", "booked", "walk_ins", "ready", "on_time", "qc_checks", "qc_failed", "delivered", "comebacks")
+    followup = ("followups", "followup_complaints", "calls_reached", "calls_satisfied", "score_sum", "score_count")
     for figures in stores:
-        for name in (*counted, "followups", "followup_complaints", "incidents"):
+        for name in (*counted, *followup, "satisfied", "judged", "incidents"):
             setattr(group, name, getattr(group, name) + getattr(figures, name))
         for name in ("visits_by_day", "complaints_by_cause", "incidents_by_cause"):
             total = Counter(getattr(group, name))
             total.update(getattr(figures, name))
             setattr(group, name, dict(total))
+    bases = {figures.satisfaction_basis for figures in stores} - {None}
+    group.satisfaction_basis = bases.pop() if len(bases) == 1 else (MIXED if bases else None)
     return group
+
+
+def _satisfaction_basis(figures: StoreFigures, sends_calls: bool) -> None:
+    """The store's calls counted by the satisfaction share: its reached calls when it sends their outcomes, else
+    the stand-in (scheduled calls, those without a complaint as satisfied)."""
+    if sends_calls:
+        figures.satisfaction_basis = CALLS
+        figures.satisfied, figures.judged = figures.calls_satisfied, figures.calls_reached
+    elif figures.followups:
+        figures.satisfaction_basis = COMPLAINTS
+        figures.satisfied, figures.judged = figures.followups - figures.followup_complaints, figures.followups
 
 
 def _rates(figures: StoreFigures) -> None:
@@ -194,7 +271,8 @@ def _rates(figures: StoreFigures) -> None:
     figures.on_time_rate = rate(figures.on_time, figures.ready)
     figures.qc_failure_rate = rate(figures.qc_failed, figures.qc_checks)
     figures.comeback_rate = rate(figures.comebacks, figures.delivered)
-    figures.satisfaction_rate = rate(figures.followups - figures.followup_complaints, figures.followups)
+    figures.satisfaction_rate = rate(figures.satisfied, figures.judged)
+    figures.satisfaction_score = mean_score(figures.score_sum, figures.score_count)
 
 
 # column -> its title (a message id: the page and the exports show it in the reader's language)
@@ -207,11 +285,18 @@ TABLE_COLUMNS = (
     ("on_time_rate", N_("On-time delivery")),
     ("qc_failure_rate", N_("QC failure rate")),
     ("comeback_rate", N_("Comeback rate")),
-    ("satisfaction_rate", N_("Follow-up satisfaction")),
+    ("satisfaction_rate", N_("Satisfied follow-up calls")),
+    ("satisfaction_score", N_("Follow-up score (1-5)")),
+    ("satisfaction_basis", N_("Satisfaction from")),
     ("incidents", N_("Pre-inspection incidents")),
 )
 RATE_COLUMNS = frozenset({"appointment_rate", "on_time_rate", "qc_failure_rate", "comeback_rate", "satisfaction_rate"})
 CAUSE_TITLES = COMPLAINT_CAUSE_TITLES  # complaint causes (contracts.events.staff)
+BASIS_TITLES = {
+    CALLS: N_("Call results"),
+    COMPLAINTS: N_("Complaints (a store without call results)"),
+    MIXED: N_("Call results and complaints"),
+}
 INCIDENT_TITLES = {"queue": N_("Four or more cars waiting"), "wait": N_("A car waited over 20 minutes")}
 
 

@@ -23,9 +23,12 @@ def _header(figures: dict, locale: str) -> list[str]:
 
 def _cells(figures: dict, locale: str) -> list[list]:
     rows = rules.table_rows(figures)
+    basis = [name for name, _ in rules.TABLE_COLUMNS].index("satisfaction_basis")
     for row in rows:
         if row[0] == rules.GROUP:
             row[0] = translate(N_("Group"), locale)
+        if row[basis] is not None:
+            row[basis] = translate(rules.BASIS_TITLES.get(row[basis], row[basis]), locale)
     return rows
 
 

@@ -47,7 +47,9 @@ class DashboardEndpoints:
     @api("GET", "/api/figures", action="hq.view")
     def figures_json(self, request):
         """?days=30[&store=<dealer id>] -> per store and for the group ("group"): visits per day, appointment
-        rate, on-time delivery, QC failure and comeback rates, follow-up satisfaction, complaints by cause,
+        rate, on-time delivery, QC failure and comeback rates, follow-up satisfaction (satisfaction_rate: satisfied
+        of the reached calls, %; satisfaction_score: their mean score 1-5; satisfaction_basis: "calls", or
+        "complaints" for a store without call results, "mixed" for a group of both), complaints by cause,
         pre-inspection incidents"""
         figures, first, last, _days = self._figures(request, request.args.get("store") or None)
         return {"from": first, "to": last, "stores": {k: f.as_dict() for k, f in figures.items()}}
@@ -115,6 +117,7 @@ class DashboardEndpoints:
             columns=rules.TABLE_COLUMNS,
             rate_columns=rules.RATE_COLUMNS,
             causes=rules.CAUSE_TITLES,
+            basis_titles=rules.BASIS_TITLES,
             incident_causes=rules.INCIDENT_TITLES,
             intake=self.db.read(dashboard.intake_state, 10),
         )
