@@ -6,9 +6,9 @@ No deadlock on PostgreSQL: every change of the load takes the rows of every day 
 before it writes any load row; the load rows themselves are written by one statement in (hour, resource) order.
 A release and the timer's tidying lock too (they only free capacity, but they write the same rows), and a new
 price list locks the days of every hold it plans again before the first. So two changes that meet wait for each
-other at a day row, in date order, and never each hold a load row the other wants. One exception is left: an over-capacity
-car's work is written where it falls, hour after hour from its handover, and more than about a day and a half of
-it reaches past the days its hold locked.
+other at a day row, in date order, and never each hold a load row the other wants. One exception is left: an
+over-capacity car's work is written where it falls, hour after hour from its handover, and more than about a day
+and a half of it reaches past the days its hold locked.
 
 The load is read from `capacity_load` (minutes per clock hour and resource), which every change of a hold's
 chunks adjusts in the same transaction (`write_plan`), less what lapsed holds (not yet tidied by the timer)
