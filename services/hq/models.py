@@ -27,9 +27,13 @@ class StoreEvent(Base):
     reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     body: Mapped[str] = mapped_column(sa.Text)
     stream_offset: Mapped[int] = mapped_column(sa.BigInteger)
+    # a signed order's pseudonymous customer (kit.feed; none when the store sends its customers in full): which
+    # visits are a returning customer's, without reading every order's body again
+    customer_ref: Mapped[str | None] = mapped_column(sa.String(80), nullable=True)
     __table_args__ = (
         sa.Index("ix_store_events_type_time", "event_type", "occurred_at"),
         sa.Index("ix_store_events_dealer", "dealer_id"),
+        sa.Index("ix_store_events_customer", "dealer_id", "customer_ref"),
     )
 
 

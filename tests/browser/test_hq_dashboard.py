@@ -25,7 +25,9 @@ NOW = datetime.now(UTC) - timedelta(minutes=5)
 
 
 def store_a_events(a: Store) -> list[dict]:
-    booked1, booked2, walk_in = a.order(NOW, booked=True), a.order(NOW, booked=True), a.order(NOW, booked=False)
+    regular = "c-" + uuid.uuid4().hex  # the walk-in's customer booked an hour before: a returning customer
+    booked1, booked2 = a.order(NOW, booked=True), a.order(NOW - timedelta(hours=1), booked=True, customer_ref=regular)
+    walk_in = a.order(NOW, booked=False, customer_ref=regular)
     followup = a.followup(booked1, NOW)
     return [
         booked1,
@@ -91,6 +93,8 @@ def test_the_hq_viewer_reads_two_stores_drills_down_and_exports(page: Page, hq_l
     expect(row_a.locator("[data-figure='visits']")).to_have_text("3")
     expect(row_a.locator("[data-figure='appointment_rate']")).to_have_text("66.7")
     expect(row_a.locator("[data-figure='on_time_rate']")).to_have_text("50.0")
+    expect(row_a.locator("[data-figure='returning_rate']")).to_have_text("33.3")
+    expect(page.locator("#figures th").filter(has_text="回厂客户占比")).to_have_count(1)
     expect(row_a.locator("[data-figure='satisfaction_rate']")).to_have_text("0.0")  # its one reached call: a complaint
     expect(row_a.locator("[data-figure='satisfaction_score']")).to_have_text("3.00")
     expect(row_a.locator("[data-figure='satisfaction_basis']")).to_have_text("回访结果")

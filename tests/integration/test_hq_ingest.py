@@ -3,6 +3,7 @@ tests/service/test_hq_stream.py): idempotent by event id, the offset stored with
 unreadable messages and unverified orders are kept with why; a newer version and an unknown type are kept
 and the figures read what they know (issue 14, items 3 and 6)."""
 
+import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -103,3 +104,63 @@ def test_an_hq_knowing_only_the_current_schemas_keeps_a_newer_version_and_an_unk
     with sa.orm.Session(engine) as session:
         figures = dashboard.figures(session, NOW.date(), NOW.date(), SHANGHAI)["store-a"]
     assert (figures.ready, figures.on_time, figures.qc_checks) == (1, 1, 1)
+
+
+def test_a_returning_customer_is_found_from_the_pseudonym_stored_with_the_order(engine, tmp_path):
+    """The figure reads the stored `customer_ref` column for orders older than the facts' window (no body read
+    again): a customer of last spring is a returning one, at the same store only."""
+    a, b = Store("store-a"), Store("store-b")
+    for store in (a, b):
+        store.publish_key(tmp_path)
+    keys, regular = ingest.StoreKeys(tmp_path), "c-" + "5" * 32
+    spring = NOW - timedelta(days=200)
+    orders = [
+        a.order(spring, booked=True, customer_ref=regular),
+        a.order(NOW, booked=True, customer_ref=regular),
+        b.order(NOW, booked=False, customer_ref=regular),
+        a.order(NOW, booked=False),
+    ]
+    run(engine, [as_stream_message(m, i, m["dealer_id"]) for i, m in enumerate(orders)], keys)
+    with engine.connect() as conn:
+        stored = conn.execute(sa.select(StoreEvent.customer_ref).where(StoreEvent.dealer_id == "store-b")).scalar()
+        assert stored == regular
+    day = NOW.astimezone(SHANGHAI).date()
+    with engine.connect() as conn:
+        out = dashboard.figures(conn, day, day, SHANGHAI)
+    assert (out["store-a"].returning, out["store-a"].known_customers) == (1, 2)
+    assert out["store-b"].returning == 0
+
+
+def test_the_migration_fills_the_pseudonym_of_the_orders_already_held(tmp_path):
+    from alembic import command
+
+    from kit.db import alembic_config
+
+    old = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    order = Store("store-a").order(NOW, booked=True, customer_ref="c-" + "7" * 32)
+    with old.begin() as conn:
+        command.upgrade(alembic_config("hq", old, Base.metadata, conn), "a337c6af293f")
+        for i, (event_id, kind, body) in enumerate(
+            [
+                (order["event_id"], "order_signed", json.dumps(order)),
+                ("00000000-0000-4000-8000-000000000001", "order_signed", "{broken"),
+                (
+                    "00000000-0000-4000-8000-000000000002",
+                    "vehicle_ready",
+                    json.dumps({"payload": {"customer_ref": "x"}}),
+                ),
+            ]
+        ):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO store_events (event_id, dealer_id, event_type, schema_version, occurred_at,"
+                    " correlation_id, status, body, stream_offset) VALUES (:e, 'store-a', :k, 1, :t, '', 'accepted',"
+                    " :b, :o)"
+                ),
+                {"e": event_id, "k": kind, "b": body, "t": "2026-12-01 02:00:00.000000", "o": i},
+            )
+    migrate("hq", old, Base.metadata)
+    with old.connect() as conn:
+        refs = conn.execute(sa.select(StoreEvent.customer_ref).order_by(StoreEvent.stream_offset)).scalars().all()
+    assert refs == ["c-" + "7" * 32, None, None]  # the order's; a body that does not parse; not an order
+    old.dispose()

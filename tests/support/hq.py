@@ -59,7 +59,16 @@ class Store:
         )
         (folder / f"order-signing-{signing.key_id(self.key.public_key())}.pub").write_bytes(pem)
 
-    def order(self, at: datetime, *, booked: bool, promised_hours: float = 4, version: int = 1, order_id=None):
+    def order(
+        self,
+        at: datetime,
+        *,
+        booked: bool,
+        promised_hours: float = 4,
+        version: int = 1,
+        order_id=None,
+        customer_ref: str | None = None,
+    ):
         body = {
             "order_id": order_id or f"O-{uuid.uuid4().hex[:10]}",
             "version": version,
@@ -72,7 +81,8 @@ class Store:
         }
         # as the store's feed carries it (kit.feed): the customer in digest form under the signature, no salt,
         # and the pseudonymous reference beside the signed order
-        signed = {**signing.redact(signing.sign(body, self.key)), "customer_ref": f"c-{uuid.uuid4().hex[:32]}"}
+        ref = customer_ref or f"c-{uuid.uuid4().hex[:32]}"  # a new customer unless one is named
+        signed = {**signing.redact(signing.sign(body, self.key)), "customer_ref": ref}
         if version == 1:
             return envelope(self.dealer_id, "order_signed", signed, at, correlation_id=body["visit_id"])
         payload = {

@@ -31,8 +31,8 @@ def facts(*messages):
     ]
 
 
-def compute(*messages, first=DAY1.date(), last=DAY2.date()):
-    return rules.compute(facts(*messages), SHANGHAI, first, last)
+def compute(*messages, first=DAY1.date(), last=DAY2.date(), earlier=()):
+    return rules.compute(facts(*messages), SHANGHAI, first, last, earlier)
 
 
 def test_visits_per_day_and_the_appointment_rate_come_from_first_signed_versions():
@@ -238,3 +238,33 @@ def test_the_table_has_a_row_per_store_then_the_group_with_complaint_causes():
     assert [r[0] for r in rows] == ["store-a", "store-b", rules.GROUP]
     assert rules.table_causes(out) == ["price"] and rows[-1][-1] == 1
     assert len(rows[0]) == len(rules.TABLE_COLUMNS) + 1
+
+
+def test_a_returning_customer_signed_at_the_same_store_within_a_year_before():
+    a, b = Store("store-a"), Store("store-b")
+    regular, once, seen_long_ago = "c-" + "1" * 32, "c-" + "2" * 32, "c-" + "3" * 32
+    full = a.order(DAY2, booked=False)
+    del full["payload"]["customer_ref"]  # a store that sends its customers in full: no pseudonym, not counted
+    out = compute(
+        a.order(DAY1, booked=True, customer_ref=regular),  # came before (the earlier visits below): returning
+        a.order(DAY1, booked=False, customer_ref=once),  # first visit
+        a.order(DAY2, booked=False, customer_ref=once),  # the same customer the next day: returning
+        a.order(DAY2, booked=True, customer_ref=seen_long_ago),  # last seen 400 days before: not returning
+        b.order(DAY2, booked=True, customer_ref=regular),  # the same pseudonym at another store: a new customer
+        full,
+        earlier=[
+            ("store-a", regular, DAY1 - timedelta(days=200)),
+            ("store-a", seen_long_ago, DAY2 - timedelta(days=400)),
+        ],
+    )
+    assert (out["store-a"].known_customers, out["store-a"].returning) == (4, 2)
+    assert out["store-a"].returning_rate == Decimal("50.0") and out["store-a"].visits == 5
+    assert (out["store-b"].returning, out["store-b"].returning_rate) == (0, Decimal("0.0"))
+    assert (out[rules.GROUP].returning, out[rules.GROUP].known_customers) == (2, 5)
+    assert out[rules.GROUP].returning_rate == Decimal("40.0")
+
+
+def test_a_store_without_pseudonyms_has_no_returning_figure():
+    order = Store("store-a").order(DAY1, booked=True)
+    del order["payload"]["customer_ref"]
+    assert compute(order)["store-a"].returning_rate is None

@@ -136,3 +136,12 @@ def test_a_signed_envelope_of_the_wrong_shape_is_refused_not_a_crash(tmp_path):
     broken["payload"] = {"order": "x", "signature": 5, "key_id": []}
     event = prepare([as_stream_message(json.loads(json.dumps(broken)), 0, "store-a")], StoreKeys(tmp_path)).events[0]
     assert event.status == "refused"
+
+
+def test_a_signed_orders_pseudonymous_customer_is_kept_for_the_figures():
+    store = Store("store-a")
+    order = store.order(NOW, booked=True, customer_ref="c-" + "a" * 32)
+    assert read(order).customer_ref == "c-" + "a" * 32
+    assert read({**order, "payload": {**order["payload"], "customer_ref": "x" * 81}}).customer_ref is None
+    assert read({**order, "payload": {**order["payload"], "customer_ref": 42}}).customer_ref is None
+    assert read(store.congestion("queue", NOW)).customer_ref is None

@@ -4,6 +4,10 @@ Each figure comes from the events the stores publish (contracts/events/*.py):
 
 - visits per day: `order_signed` (version 1: one signed work order per visit), by the store's local day
 - appointment rate: of those visits, the share whose order names an appointment (`appointment_id`; else a walk-in)
+- returning customers: of those visits whose order carries the store's pseudonymous `customer_ref` (kit.feed, the
+  default; a store that sends its customers in full carries none and shows no figure), the share whose customer
+  signed an earlier order at the same store within RETURNING_DAYS before (a pseudonym is the store's own: the same
+  customer at two stores is two customers to HQ)
 - on-time delivery: `vehicle_ready.ready_at` at or before the `promised_at` of the latest signed version of that
   order (`order_signed` / `order_amended`)
 - QC failure rate: `qc_failed` out of all quality checks (`qc_failed` + `vehicle_ready`, each one check)
@@ -56,6 +60,7 @@ FIGURE_TYPES = (
     "pre_inspection_congested",
 )
 PERCENT = Decimal("0.1")
+RETURNING_DAYS = 365  # an earlier visit this recent makes a returning customer
 SCORE_PLACES = Decimal("0.01")
 CALLS, COMPLAINTS, MIXED = "calls", "complaints", "mixed"  # what a store's satisfaction is read from
 
@@ -76,6 +81,9 @@ class StoreFigures:
     booked: int = 0
     walk_ins: int = 0
     appointment_rate: Decimal | None = None
+    known_customers: int = 0  # visits whose order carries the customer's pseudonym
+    returning: int = 0
+    returning_rate: Decimal | None = None
     ready: int = 0
     on_time: int = 0
     on_time_rate: Decimal | None = None
@@ -154,15 +162,27 @@ def days_between(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def compute(facts: Iterable[Fact], tz: ZoneInfo, first: date, last: date) -> dict[str, StoreFigures]:
+def compute(
+    facts: Iterable[Fact],
+    tz: ZoneInfo,
+    first: date,
+    last: date,
+    earlier_visits: Iterable[tuple[str, str, datetime]] = (),
+) -> dict[str, StoreFigures]:
     """Figures of each store and of the group (key GROUP) for the local days first..last.
 
     Order versions from before `first` may be among the facts: they give the promise of a car ready in the period.
+    `earlier_visits` are (store, customer_ref, signed at) of orders signed before the earliest fact, up to
+    RETURNING_DAYS before `first`: they make a customer of the period a returning one.
     """
     facts = sorted(facts, key=lambda f: f.occurred_at)
     promises: dict[tuple[str, str], tuple[int, datetime]] = {}
     stores: dict[str, StoreFigures] = {}
     complaint_orders: dict[str, set] = defaultdict(set)
+    last_visit: dict[tuple[str, str], datetime] = {}  # (store, customer_ref) -> their latest order signed so far
+    for dealer_id, ref, signed_at in earlier_visits:
+        key = (dealer_id, ref)
+        last_visit[key] = max(signed_at, last_visit.get(key, signed_at))
     reached_calls: dict[tuple[str, str], Fact] = {}  # (store, call id) -> its reached call, the latest
     calls_known: set[str] = set()  # stores that send followup_call_recorded
 
@@ -181,6 +201,8 @@ def compute(facts: Iterable[Fact], tz: ZoneInfo, first: date, last: date) -> dic
                 key = (fact.dealer_id, str(order_id))
                 if key not in promises or promises[key][0] <= version:
                     promises[key] = (version, promised)
+            ref = fact.payload.get("customer_ref") if fact.event_type == "order_signed" else None
+            previous = last_visit.get((fact.dealer_id, ref)) if isinstance(ref, str) and ref else None
             if in_period and fact.event_type == "order_signed" and version == 1:
                 figures = store(fact.dealer_id)
                 figures.visits += 1
@@ -189,6 +211,12 @@ def compute(facts: Iterable[Fact], tz: ZoneInfo, first: date, last: date) -> dic
                     figures.booked += 1
                 else:
                     figures.walk_ins += 1
+                if isinstance(ref, str) and ref:
+                    figures.known_customers += 1
+                    came_back = previous is not None and previous < fact.occurred_at
+                    figures.returning += came_back and fact.occurred_at - previous <= timedelta(days=RETURNING_DAYS)
+            if isinstance(ref, str) and ref:
+                last_visit[(fact.dealer_id, ref)] = max(fact.occurred_at, previous or fact.occurred_at)
             continue
         if fact.event_type == "followup_call_recorded":
             calls_known.add(fact.dealer_id)
@@ -241,7 +269,19 @@ def compute(facts: Iterable[Fact], tz: ZoneInfo, first: date, last: date) -> dic
 
 def _group(stores: list[StoreFigures], first: date, last: date) -> StoreFigures:
     group = StoreFigures(GROUP, visits_by_day=dict.fromkeys(days_between(first, last), 0))
-    counted = ("visits", "booked", "walk_ins", "ready", "on_time", "qc_checks", "qc_failed", "delivered", "comebacks")
+    counted = (
+        "visits",
+        "booked",
+        "walk_ins",
+        "known_customers",
+        "returning",
+        "ready",
+        "on_time",
+        "qc_checks",
+        "qc_failed",
+        "delivered",
+        "comebacks",
+    )
     followup = ("followups", "followup_complaints", "calls_reached", "calls_satisfied", "score_sum", "score_count")
     for figures in stores:
         for name in (*counted, *followup, "satisfied", "judged", "incidents"):
@@ -268,6 +308,7 @@ def _satisfaction_basis(figures: StoreFigures, sends_calls: bool) -> None:
 
 def _rates(figures: StoreFigures) -> None:
     figures.appointment_rate = rate(figures.booked, figures.visits)
+    figures.returning_rate = rate(figures.returning, figures.known_customers)
     figures.on_time_rate = rate(figures.on_time, figures.ready)
     figures.qc_failure_rate = rate(figures.qc_failed, figures.qc_checks)
     figures.comeback_rate = rate(figures.comebacks, figures.delivered)
@@ -282,6 +323,7 @@ TABLE_COLUMNS = (
     ("booked", N_("Booked")),
     ("walk_ins", N_("Walk-ins")),
     ("appointment_rate", N_("Appointment rate")),
+    ("returning_rate", N_("Returning customers")),
     ("on_time_rate", N_("On-time delivery")),
     ("qc_failure_rate", N_("QC failure rate")),
     ("comeback_rate", N_("Comeback rate")),
@@ -290,7 +332,9 @@ TABLE_COLUMNS = (
     ("satisfaction_basis", N_("Satisfaction from")),
     ("incidents", N_("Pre-inspection incidents")),
 )
-RATE_COLUMNS = frozenset({"appointment_rate", "on_time_rate", "qc_failure_rate", "comeback_rate", "satisfaction_rate"})
+RATE_COLUMNS = frozenset(
+    {"appointment_rate", "returning_rate", "on_time_rate", "qc_failure_rate", "comeback_rate", "satisfaction_rate"}
+)
 CAUSE_TITLES = COMPLAINT_CAUSE_TITLES  # complaint causes (contracts.events.staff)
 BASIS_TITLES = {
     CALLS: N_("Call results"),

@@ -21,6 +21,7 @@ ORDER_AMENDED = "order_amended"
 SIGNED_TYPES = (ORDER_SIGNED, ORDER_AMENDED)
 MAX_BODY_BYTES = 1_000_000
 MAX_VERSION = 1_000_000  # a schema version beyond it is not one (and would not fit the column)
+MAX_CUSTOMER_REF = 80  # kit.feed's pseudonyms are "c-" and 32 hex digits; a longer one is not kept
 CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -40,6 +41,7 @@ class Event:
     body: str = ""  # the message as it came (the envelope JSON), kept as HQ's copy
     status: str = "accepted"
     reason: str | None = None
+    customer_ref: str | None = None  # a signed order's pseudonymous customer (kit.feed), kept for the figures
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ def read(offset: int, body: bytes, headers: dict[str, Any], message_id: str | No
     if in_envelope is not None and in_envelope != dealer:
         return refuse(f"dealer_id header {dealer!r} differs from the envelope's {in_envelope!r}")
     correlation = envelope.get("correlation_id")
+    ref = payload.get("customer_ref") if event_type == ORDER_SIGNED else None
     return Event(
         event_id=event_id,
         dealer_id=dealer,
@@ -123,6 +126,7 @@ def read(offset: int, body: bytes, headers: dict[str, Any], message_id: str | No
         payload=payload,
         offset=offset,
         body=text,
+        customer_ref=ref if isinstance(ref, str) and 0 < len(ref) <= MAX_CUSTOMER_REF else None,
     )
 
 

@@ -33,8 +33,25 @@ def facts(session, first: date, last: date, tz: ZoneInfo, dealer_id: str | None 
     return [rules.Fact(d, t, at, json.loads(body).get("payload") or {}) for d, t, at, body in session.execute(query)]
 
 
+def earlier_visits(session, first: date, tz: ZoneInfo, dealer_id: str | None = None) -> list[tuple[str, str, datetime]]:
+    """(store, customer_ref, signed at) of the orders signed from RETURNING_DAYS before `first` up to the facts'
+    window: the stored pseudonym column, no body read again."""
+    query = sa.select(StoreEvent.dealer_id, StoreEvent.customer_ref, StoreEvent.occurred_at).where(
+        StoreEvent.event_type == "order_signed",
+        StoreEvent.status == "accepted",
+        StoreEvent.customer_ref.is_not(None),
+        StoreEvent.occurred_at >= _utc(first - timedelta(days=rules.RETURNING_DAYS), tz),
+        StoreEvent.occurred_at < _utc(first - timedelta(days=PROMISE_LOOKBACK_DAYS), tz),
+    )
+    if dealer_id:
+        query = query.where(StoreEvent.dealer_id == dealer_id)
+    return [tuple(row) for row in session.execute(query)]
+
+
 def figures(session, first: date, last: date, tz: ZoneInfo, dealer_id: str | None = None) -> dict:
-    return rules.compute(facts(session, first, last, tz, dealer_id), tz, first, last)
+    return rules.compute(
+        facts(session, first, last, tz, dealer_id), tz, first, last, earlier_visits(session, first, tz, dealer_id)
+    )
 
 
 def stores(session) -> list[str]:

@@ -40,6 +40,7 @@ EVENT_COLUMNS = (
     "reason",
     "body",
     "stream_offset",
+    "customer_ref",
 )
 
 
@@ -99,6 +100,7 @@ def _event_row(event: intake.Event) -> dict[str, Any]:
         "reason": event.reason,
         "body": event.body,
         "stream_offset": event.offset,
+        "customer_ref": event.customer_ref,
     }
 
 
@@ -142,9 +144,11 @@ def _esc(text: str) -> str:
 def _copy_line(e: intake.Event) -> str:
     """One row of COPY's text format (tab-separated; backslash, tab and line breaks escaped; NULL as \\N)."""
     reason = "\\N" if e.reason is None else _esc(e.reason)
+    ref = "\\N" if e.customer_ref is None else _esc(e.customer_ref)
     return (
         f"{e.event_id}\t{_esc(e.dealer_id[:64])}\t{_esc(e.event_type)}\t{e.schema_version}\t"
-        f"{e.occurred_at.isoformat()}\t{_esc(e.correlation_id)}\t{e.status}\t{reason}\t{_esc(e.body)}\t{e.offset}\n"
+        f"{e.occurred_at.isoformat()}\t{_esc(e.correlation_id)}\t{e.status}\t{reason}\t{_esc(e.body)}\t{e.offset}\t"
+        f"{ref}\n"
     )
 
 

@@ -47,7 +47,7 @@ class DashboardEndpoints:
     @api("GET", "/api/figures", action="hq.view")
     def figures_json(self, request):
         """?days=30[&store=<dealer id>] -> per store and for the group ("group"): visits per day, appointment
-        rate, on-time delivery, QC failure and comeback rates, follow-up satisfaction (satisfaction_rate: satisfied
+        rate, returning customers (returning_rate: of the visits with a pseudonym, %), on-time delivery, QC failure and comeback rates, follow-up satisfaction (satisfaction_rate: satisfied
         of the reached calls, %; satisfaction_score: their mean score 1-5; satisfaction_basis: "calls", or
         "complaints" for a store without call results, "mixed" for a group of both), complaints by cause,
         pre-inspection incidents"""
