@@ -47,10 +47,10 @@ class DashboardEndpoints:
     @api("GET", "/api/figures", action="hq.view")
     def figures_json(self, request):
         """?days=30[&store=<dealer id>] -> per store and for the group ("group"): visits per day, appointment
-        rate, returning customers (returning_rate: of the visits with a pseudonym, %), on-time delivery, QC failure and comeback rates, follow-up satisfaction (satisfaction_rate: satisfied
-        of the reached calls, %; satisfaction_score: their mean score 1-5; satisfaction_basis: "calls", or
-        "complaints" for a store without call results, "mixed" for a group of both), complaints by cause,
-        pre-inspection incidents"""
+        rate, returning customers (returning_rate: of the visits with a pseudonym, %), on-time delivery, QC failure
+        and comeback rates, follow-up satisfaction (satisfaction_rate: satisfied of the reached calls, %;
+        satisfaction_score: their mean score 1-5; satisfaction_basis: "calls", or "complaints" for a store without
+        call results, "mixed" for a group of both), complaints by cause, pre-inspection incidents"""
         figures, first, last, _days = self._figures(request, request.args.get("store") or None)
         return {"from": first, "to": last, "stores": {k: f.as_dict() for k, f in figures.items()}}
 
