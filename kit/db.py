@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -180,6 +181,41 @@ def migrate(service: str, engine: Engine, metadata: sa.MetaData) -> None:
 
     with engine.begin() as conn:
         command.upgrade(alembic_config(service, engine, metadata, conn), "heads")
+
+
+_migrated_at_start: set[str] = set()
+
+
+def migrate_in_child(service: str, url: str, metadata: sa.MetaData) -> None:
+    """`migrate`, in a child process forked for it, by a service process before it starts (kit.serve). Alembic and
+    what it loads (Mako; Pygments, where installed) are about 8 MB resident that a service needs once, at start:
+    they are loaded in the child and go with it. The service's `Database` then finds the URL migrated
+    (`migrated_at_start`) and does not load them again."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child ends with os._exit
+        code = 1
+        try:
+            from .process import fresh_hub
+
+            fresh_hub()  # psycopg2 waits on the hub under eventlet: the child's own, not the parent's epoll
+            engine = make_engine(url)
+            try:
+                migrate(service, engine, metadata)
+            finally:
+                engine.dispose()
+            code = 0
+        except BaseException:  # noqa: BLE001 - logged; the parent refuses to start
+            logging.getLogger(__name__).exception("%s: the migrations failed", service)
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{service}: the migrations failed (exit status {os.waitstatus_to_exitcode(status)})")
+    _migrated_at_start.add(url)
+
+
+def migrated_at_start(url: str) -> bool:
+    return url in _migrated_at_start
 
 
 def schema_drift(engine: Engine, metadata: sa.MetaData) -> list:

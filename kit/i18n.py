@@ -33,7 +33,9 @@ def translations(locale: str) -> NullTranslations:
     if not po.exists():
         return NullTranslations()
     with po.open("rb") as fh:
-        catalog = read_po(fh, locale=locale)
+        # No `locale=`: the .po's own Language and Plural-Forms headers make the same .mo, and Babel does not load
+        # its CLDR data (global.dat, about 2 MB kept for the life of the process) to parse the locale's name.
+        catalog = read_po(fh)
     compiled = BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)

@@ -27,7 +27,7 @@ from nameko.extensions import DependencyProvider
 
 from . import bus, notify
 from .config import Settings
-from .db import make_engine, migrate, outbox_table
+from .db import make_engine, migrate, migrate_in_child, migrated_at_start, outbox_table
 from .health import CachedCheck
 from .types import utcnow
 from .uow import Work, session_factory_for
@@ -55,10 +55,10 @@ class Database(DependencyProvider):
         self.settings = Settings.load(self.container.config)
         self.broker_check = CachedCheck(self._probe_broker)  # /healthz: a broker connection every 5 s at most
         try:
-            self.engine = make_engine(
-                self.settings.database_url(self.service), pool_size=max(self.container.max_workers + 2, 5)
-            )
-            migrate(self.service, self.engine, self.metadata)
+            url = self.settings.database_url(self.service)
+            self.engine = make_engine(url, pool_size=max(self.container.max_workers + 2, 5))
+            if not migrated_at_start(url):  # kit.serve migrates in a child first (migrate_before_start)
+                migrate(self.service, self.engine, self.metadata)
             self.session_factory = session_factory_for(self.engine, self.metadata)
         except BaseException as exc:
             self._ready.send_exception(exc)
@@ -122,6 +122,16 @@ class Database(DependencyProvider):
         except Exception as exc:  # noqa: BLE001
             return f"error: {exc.__class__.__name__}: {exc}"[:300]
         return "ok"
+
+
+def migrate_before_start(service_cls: type, config: dict) -> None:
+    """Each `Database` the service declares, migrated in a forked child before the container starts
+    (kit.db.migrate_in_child: the migration tool's memory goes with the child)."""
+    settings = Settings.load(config)
+    declared = {id(value): value for value in (getattr(service_cls, name) for name in dir(service_cls))}
+    for db in declared.values():
+        if isinstance(db, Database):
+            migrate_in_child(service_cls.name, settings.database_url(service_cls.name), db.metadata)
 
 
 class _UsesDatabase(DependencyProvider):

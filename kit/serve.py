@@ -3,9 +3,9 @@
 `nameko run --config config.yaml services.booking.service` works as well.
 """
 
-import eventlet
+from . import process
 
-eventlet.monkey_patch()  # noqa: E402 - must precede every other import
+process.prepare()  # eventlet's monkey-patching: must precede every other import
 
 import importlib  # noqa: E402
 import logging  # noqa: E402
@@ -18,6 +18,7 @@ from contracts import names  # noqa: E402
 
 from . import logs  # noqa: E402
 from .config import HQ_HTTP_PORT, HTTP_PORTS, Settings  # noqa: E402
+from .providers import migrate_before_start  # noqa: E402
 
 
 def service_class(service: str):
@@ -52,7 +53,9 @@ def main(argv: list[str]) -> None:
         profiler = cProfile.Profile()
         atexit.register(lambda: profiler.dump_stats(os.path.join(os.environ["PROFILE_DIR"], f"{service}.prof")))
         profiler.enable()
-    run([service_class(service)], nameko_config(service))
+    cls, config = service_class(service), nameko_config(service)
+    migrate_before_start(cls, config)
+    run([cls], config)
 
 
 if __name__ == "__main__":

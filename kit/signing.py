@@ -15,6 +15,10 @@ the salt and compute the digest; the copy that leaves the store (kit.feed) carri
 that digest form and without the salt, and still verifies with the store's public key, while the salted digest
 tells HQ nothing about the customer. Envelopes without `scheme` (signed before) are signatures over the plain
 order and keep verifying as they were.
+
+cryptography is imported where a key is used (signing, verifying, loading keys), not with this module: the HQ feed's
+redaction (`redact`, `customer_digest`) needs no key, and the services that never touch a signed order's key (staff,
+booking, follow-up) do not load cryptography's native library (about 8 MB resident a process).
 """
 
 from __future__ import annotations
@@ -26,14 +30,14 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rfc8785
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from .errors import PermanentError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 PRIVATE_KEY_FILE = "order-signing.key"
 REDACTABLE = "ed25519-redactable-1"
@@ -51,6 +55,8 @@ def canonical(body: dict[str, Any]) -> bytes:
 
 
 def key_id(public_key: Ed25519PublicKey) -> str:
+    from cryptography.hazmat.primitives import serialization
+
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()[:16]
 
@@ -136,6 +142,8 @@ def verify(
     if public_key is None:
         raise SignatureInvalid(f"order signed with unknown key {signed.get('key_id')!r}")
     covered = _covered(signed)
+    from cryptography.exceptions import InvalidSignature
+
     try:
         public_key.verify(base64.b64decode(signed["signature"], validate=True), covered)
     except (InvalidSignature, ValueError):
@@ -156,6 +164,9 @@ def _signed_before(body: dict[str, Any], moment: datetime) -> bool:
 
 def load_or_create_private_key(key_dir: Path) -> Ed25519PrivateKey:
     """Reception's key: created on first start (0600), its public half written beside it."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     key_dir.mkdir(parents=True, exist_ok=True)
     path = key_dir / PRIVATE_KEY_FILE
     if path.exists():
@@ -204,6 +215,9 @@ def load_revoked(key_dir: Path) -> dict[str, datetime]:
 
 def load_trusted_keys(key_dir: Path) -> dict[str, Ed25519PublicKey]:
     """Every `*.pub` in the key directory is trusted (old keys stay after a rotation)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     trusted = {}
     for path in sorted(key_dir.glob("*.pub")) if key_dir.exists() else []:
         key = serialization.load_pem_public_key(path.read_bytes())

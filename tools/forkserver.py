@@ -130,9 +130,9 @@ class ForkServer:
 
 
 def _preload() -> None:
-    import eventlet
+    from kit import process
 
-    eventlet.monkey_patch()
+    process.prepare()  # as kit.serve starts a service process
     import importlib
 
     from contracts import names
@@ -146,18 +146,6 @@ def _preload() -> None:
         del sys.modules[f"services.{service}.service"]
 
 
-def _fresh_hub() -> None:
-    """Importing the services made the fork server an eventlet hub (an epoll instance); a child sharing that
-    instance with its siblings would get their readiness events. The child closes its copy and makes its own."""
-    import eventlet.hubs
-
-    inherited = getattr(eventlet.hubs._threadlocal, "hub", None)
-    poll = getattr(inherited, "poll", None)
-    if poll is not None and hasattr(poll, "close"):
-        poll.close()
-    eventlet.hubs.use_hub()
-
-
 def _die_with_parent() -> None:
     try:
         import ctypes
@@ -169,11 +157,13 @@ def _die_with_parent() -> None:
 
 def _child(request: dict, listener, conn) -> None:
     """In the forked child: become `python -m kit.serve <service>` with the request's environment; never returns."""
+    from kit import process
+
     code = 1
     try:
         listener.close()
         conn.close()
-        _fresh_hub()
+        process.fresh_hub()
         _die_with_parent()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -6,7 +6,7 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from contracts import names
-from kit.db import alembic_config, make_engine, migrate, schema_drift
+from kit.db import alembic_config, make_engine, migrate, migrate_in_child, migrated_at_start, schema_drift
 
 
 @pytest.mark.parametrize("service", (*names.SERVICES, names.HQ))
@@ -27,3 +27,23 @@ def test_each_service_has_one_migration_head(service):
         script = ScriptDirectory.from_config(alembic_config(service, engine, metadata, conn))
         heads = [rev.revision for rev in script.get_revisions("heads") if f"/services/{service}/" in rev.path]
     assert len(heads) == 1, heads
+
+
+def test_a_service_process_migrates_in_a_forked_child_and_its_database_then_skips_the_step(tmp_path):
+    """kit.serve migrates before the container starts, in a child that takes Alembic's memory with it."""
+    from services.booking.models import Base
+
+    url = f"sqlite:///{tmp_path / 'booking.db'}"
+    assert not migrated_at_start(url)
+    migrate_in_child(names.BOOKING, url, Base.metadata)
+    assert migrated_at_start(url)
+    assert schema_drift(make_engine(url), Base.metadata) == []
+
+
+def test_migrations_that_fail_in_the_child_stop_the_service_from_starting(tmp_path):
+    from services.booking.models import Base
+
+    url = f"sqlite:///{tmp_path / 'missing' / 'booking.db'}"  # no such directory: SQLite cannot create the file
+    with pytest.raises(RuntimeError, match="the migrations failed"):
+        migrate_in_child(names.BOOKING, url, Base.metadata)
+    assert not migrated_at_start(url)
