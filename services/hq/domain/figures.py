@@ -47,6 +47,8 @@ from contracts.events.staff import (
 )
 from kit.i18n import N_
 
+from .intake import customer_ref_of
+
 GROUP = "group"
 FIGURE_TYPES = (
     "order_signed",
@@ -158,6 +160,12 @@ def _order_body(fact: Fact) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
+def returning(previous: datetime | None, signed_at: datetime) -> bool:
+    """A visit is a returning customer's when the same customer signed at the same store before, within
+    RETURNING_DAYS."""
+    return previous is not None and previous < signed_at and signed_at - previous <= timedelta(days=RETURNING_DAYS)
+
+
 def days_between(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
@@ -201,8 +209,8 @@ def compute(
                 key = (fact.dealer_id, str(order_id))
                 if key not in promises or promises[key][0] <= version:
                     promises[key] = (version, promised)
-            ref = fact.payload.get("customer_ref") if fact.event_type == "order_signed" else None
-            previous = last_visit.get((fact.dealer_id, ref)) if isinstance(ref, str) and ref else None
+            ref = customer_ref_of(fact.event_type, fact.payload)
+            previous = last_visit.get((fact.dealer_id, ref)) if ref else None
             if in_period and fact.event_type == "order_signed" and version == 1:
                 figures = store(fact.dealer_id)
                 figures.visits += 1
@@ -211,11 +219,10 @@ def compute(
                     figures.booked += 1
                 else:
                     figures.walk_ins += 1
-                if isinstance(ref, str) and ref:
+                if ref:
                     figures.known_customers += 1
-                    came_back = previous is not None and previous < fact.occurred_at
-                    figures.returning += came_back and fact.occurred_at - previous <= timedelta(days=RETURNING_DAYS)
-            if isinstance(ref, str) and ref:
+                    figures.returning += returning(previous, fact.occurred_at)
+            if ref:
                 last_visit[(fact.dealer_id, ref)] = max(fact.occurred_at, previous or fact.occurred_at)
             continue
         if fact.event_type == "followup_call_recorded":
