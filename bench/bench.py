@@ -50,7 +50,7 @@ from .baselines import chain_baseline, raw_baseline
 from .constants import DEFAULT_AMQP_URI, OUT_DIR
 from .feed import EventFeed
 from .goals import evaluate
-from .measure import dead_letter_depths, load_line, read_line, summary
+from .measure import dead_letter_depths, load_line, profile_per_visit, read_line, summary
 from .persisted import persisted_baseline
 from .report import report
 from .resources import PageWatch, Resources, cpu_between
@@ -180,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
         except WarmupFailed as exc:
             print(f"{exc}\nlogs: {log_dir}", file=sys.stderr)
             return 2
+        if args.profile:  # the statistics count from here: no start-up, no warm-up
+            for process in line.processes.values():
+                process.send_signal(signal.SIGUSR1)
         taken = 1
         for level, size in zip(args.sweep, sizes, strict=True):
             print(f"sweep: {size} visits, {level} at a time ...", file=sys.stderr, flush=True)
@@ -204,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
         feed.stop()
         resources.stop()
         line.stop()
+        if args.profile:
+            results["profile"] = profile_per_visit(OUT_DIR / "profiles", sum(sizes) + paced_visits)
         loaded = load_line(var_dir)
         results["sweep"] = [_phase_figures(loaded, run, cpu) for run, cpu in runs]
         if paced_run is not None:

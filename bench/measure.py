@@ -144,3 +144,26 @@ def dead_letter_depths(amqp_uri: str, namespace: str) -> dict[str, int]:
                 with suppress(Exception):
                     channel.close()
     return depths
+
+
+def profile_per_visit(directory: Path, visits: int) -> dict:
+    """From --profile (kit.serve counts from the bench's SIGUSR1 after its warm-up): Python function calls and
+    SQL statements a visit, per service, and each service's statements a visit by their text (most first)."""
+    import pstats
+
+    out = {}
+    for prof in sorted(directory.glob("*.prof")):
+        service = prof.stem
+        calls = pstats.Stats(str(prof)).total_calls
+        statements = []
+        sql = directory / f"{service}.sql.tsv"
+        if sql.exists():
+            for line in sql.read_text(encoding="utf-8").splitlines():
+                count, _, text = line.partition("\t")
+                statements.append((round(int(count) / visits, 2), text))
+        out[service] = {
+            "calls_a_visit": round(calls / visits),
+            "statements_a_visit": round(sum(n for n, _ in statements), 1),
+            "statements": statements[:40],
+        }
+    return out

@@ -52,6 +52,15 @@ def report(results: dict) -> None:
     rss = results.get("peak_rss_mb") or {}
     if rss:
         print("\npeak resident MB: " + ", ".join(f"{svc} {v:.0f}" for svc, v in rss.items()))
+    profile = results.get("profile") or {}
+    if profile:
+        print(
+            "\na visit (--profile, after the warm-up): "
+            + ", ".join(
+                f"{svc} {p['statements_a_visit']:g} SQL statements, {p['calls_a_visit']:,} calls"
+                for svc, p in profile.items()
+            )
+        )
     if results.get("unpublished_outbox_rows") or any((results.get("dead_letters") or {}).values()):
         print(
             f"warning: {results['unpublished_outbox_rows']} outbox rows unpublished, dead letters "

@@ -38,6 +38,28 @@ def nameko_config(service: str) -> dict:
     }
 
 
+def _count_statements():
+    """The SQL statements a service runs, by their text (the bench's --profile): which ones a visit repeats."""
+    from collections import Counter
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    counts = Counter()
+
+    @event.listens_for(Engine, "before_cursor_execute")
+    def _count(_conn, _cursor, statement, _params, _context, _executemany):
+        counts[" ".join(statement.split())] += 1
+
+    return counts
+
+
+def _write_profile(profiler, statements, directory: str, service: str) -> None:
+    profiler.dump_stats(os.path.join(directory, f"{service}.prof"))
+    with open(os.path.join(directory, f"{service}.sql.tsv"), "w", encoding="utf-8") as out:
+        out.writelines(f"{count}\t{statement}\n" for statement, count in statements.most_common())
+
+
 def main(argv: list[str]) -> None:
     runnable = (*names.SERVICES, names.HQ)  # the line's seven and the group HQ (services/hq)
     if len(argv) != 2 or argv[1] not in runnable:
@@ -49,9 +71,11 @@ def main(argv: list[str]) -> None:
     if os.environ.get("PROFILE_DIR"):  # the benchmark's --profile: cProfile statistics written when it stops
         import atexit
         import cProfile
+        import signal
 
-        profiler = cProfile.Profile()
-        atexit.register(lambda: profiler.dump_stats(os.path.join(os.environ["PROFILE_DIR"], f"{service}.prof")))
+        profiler, statements = cProfile.Profile(), _count_statements()
+        atexit.register(lambda: _write_profile(profiler, statements, os.environ["PROFILE_DIR"], service))
+        signal.signal(signal.SIGUSR1, lambda *_: (profiler.clear(), statements.clear()))  # the bench's warm-up done
         profiler.enable()
     cls, config = service_class(service), nameko_config(service)
     migrate_before_start(cls, config)
