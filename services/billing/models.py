@@ -1,6 +1,7 @@
 """Billing's own tables (the published price list, signed quotes, inputs to the bill, invoices) and the
 queries over them: the only module that knows their shape."""
 
+import weakref
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -224,12 +225,50 @@ class _Statements:
         self.payments = sa.select(Payment).where(Payment.invoice_id == sa.bindparam("invoice_id")).order_by(Payment.at)
         self.labour = sa.select(LabourOperation).where(LabourOperation.price_list_version == version)
         self.part_prices = sa.select(PartPrice).where(PartPrice.price_list_version == version)
+        # the latest signed version of the invoice's order (as `quote(session, order_id, None)` reads it)
+        latest = sa.and_(
+            SignedQuote.order_id == Invoice.order_id,
+            SignedQuote.version
+            == sa.select(sa.func.max(SignedQuote.version))
+            .where(SignedQuote.order_id == Invoice.order_id)
+            .correlate(Invoice)
+            .scalar_subquery(),
+        )
+        self.delivery_rows = (
+            sa.select(Invoice, SignedQuote, WorkDone, Delivery)
+            .outerjoin(SignedQuote, latest)
+            .outerjoin(WorkDone, WorkDone.order_id == Invoice.order_id)
+            .outerjoin(Delivery, Delivery.order_id == Invoice.order_id)
+            .where(Invoice.order_id == order_id)
+        )
+        self.settlement_rows = (
+            sa.select(Invoice, Delivery, WarrantyClaim, GatePass, SignedQuote)
+            .outerjoin(Delivery, Delivery.order_id == Invoice.order_id)
+            .outerjoin(WarrantyClaim, WarrantyClaim.invoice_id == Invoice.invoice_id)
+            .outerjoin(GatePass, GatePass.invoice_id == Invoice.invoice_id)
+            .outerjoin(SignedQuote, latest)
+            .where(Invoice.invoice_id == sa.bindparam("invoice_id"))
+        )
 
 
 _STATEMENTS = _Statements()
+# engine -> {version: PriceBook}: a published version never changes (publish_price_list refuses to publish a
+# version twice, and nothing updates or deletes its rows), so each database's is read once per process
+_BOOKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def price_book(session: Session, version: str) -> PriceBook | None:
+    """One published version of the price list (None if it is not published), read once (see _BOOKS)."""
+    books = _BOOKS.setdefault(session.get_bind(), {})
+    book = books.get(version)
+    if book is None:
+        book = read_price_book(session, version)
+        if book is not None:
+            books[version] = book
+    return book
+
+
+def read_price_book(session: Session, version: str) -> PriceBook | None:
     price_list = session.get(PriceList, version)
     if price_list is None:
         return None
@@ -242,6 +281,18 @@ def price_book(session: Session, version: str) -> PriceBook | None:
         labour={op.code: (op.name, op.standard_hours) for op in labour},
         parts={p.part_no: (p.name, p.unit_price) for p in parts},
     )
+
+
+def delivery_rows(session: Session, order_id: str):
+    """(invoice, latest signed version, work done, delivery) of an order in one statement, the last three None
+    when absent; None without an invoice."""
+    return session.execute(_STATEMENTS.delivery_rows, {"order_id": order_id}).first()
+
+
+def settlement_rows(session: Session, invoice_id: str):
+    """(invoice, delivery, warranty claim, gate pass, latest signed version) in one statement, all but the invoice
+    None when absent; None without the invoice."""
+    return session.execute(_STATEMENTS.settlement_rows, {"invoice_id": invoice_id}).first()
 
 
 def current_price_list(session: Session) -> PriceList | None:

@@ -18,6 +18,7 @@ from services.billing import handlers as billing
 from services.billing import models
 from services.billing import seed as billing_seed
 from services.billing.handlers import documents
+from services.billing.handlers.invoices import ORDER_HEADER, order_header
 from services.billing.web.documents import render_pdf
 from tests.support.amendments import first_version, verifier
 from tests.support.db import service_work, wire_event
@@ -269,3 +270,58 @@ def test_a_delivery_asked_before_the_signed_order_arrived_is_not_found(tmp_path)
     with pytest.raises(DomainError) as exc:
         work.read(billing.delivery_view, "o-early")
     assert exc.value.msgid == "This order has no invoice yet"
+
+
+def test_delivery_and_payment_answer_what_a_fresh_read_shows_after_them(desk):
+    """deliver and pay answer from what they read and wrote, in their own transaction: the same views as read
+    afterwards."""
+    desk.ready()
+    answer = desk.work.run(
+        billing.deliver,
+        desk.order_id,
+        {"checks": CHECKS, "fates": {"2": "scrapped"}},
+        roles=["service_advisor"],
+        secret=SECRET,
+        actor_id="A001",
+    )
+    assert answer == desk.work.read(billing.delivery_view, desk.order_id) and answer["delivered"]
+    invoice_id = answer["invoice_id"]
+    partly = desk.work.run(
+        billing.pay, invoice_id, amount=Decimal("72.34"), method="cash", secret=SECRET, actor_id="C1"
+    )
+    assert partly == desk.view() and partly["balance"] == Decimal("400.00") and partly["gate_pass"] is None
+    paid = desk.work.run(billing.pay, invoice_id, amount=Decimal("400.00"), method="card", secret=SECRET, actor_id="C1")
+    assert paid == desk.view() and paid["status"] == "paid" and paid["gate_pass"]["pass_no"]
+    audit = desk.work.read(lambda s: s.execute(sa.text("SELECT action, correlation_id FROM audit_log")).all())
+    visit_id = desk.signed["order"]["visit_id"]
+    assert [a for a in audit if a.action == "pay"] == [("pay", visit_id), ("pay", visit_id)]
+
+
+def test_the_order_header_reads_the_stored_body_as_its_contract_loads_it():
+    first = {
+        "advisor_id": "A001",
+        "mileage_km": 35210,
+        "vehicle": {"vin": "LSVAA2BZ0N2000001", "plate": "沪A12345"},
+        "customer": {"name": "王先生", "mobile": "13800000000", "email": None},
+    }
+    second = {
+        **first,
+        "vehicle": {**first["vehicle"], "model": "帕萨特"},
+        "customer": {"name": "李", "mobile": "13900000000"},
+    }
+    for body in (first, second):
+        assert order_header(body) == ORDER_HEADER.load(body)
+        assert list(order_header(body)["vehicle"]) == list(ORDER_HEADER.load(body)["vehicle"])
+
+
+def test_a_published_price_book_is_read_once_per_database(tmp_path):
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    first, second = (service_work("billing", tmp_path / name, consumer="billing.test") for name in ("a", "b"))
+    billing_seed.reference_data(first)
+    version = billing_seed.PRICE_LIST["version"]
+    book = first.read(models.price_book, version)
+    assert book == first.read(models.read_price_book, version) and book.parts["P-OIL-5W30"][1] == Decimal("268.00")
+    assert first.read(models.price_book, version) is book
+    assert second.read(models.price_book, version) is None  # another database: not published there
+    billing_seed.reference_data(second)
+    assert second.read(models.price_book, version) == book
