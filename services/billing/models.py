@@ -221,7 +221,12 @@ class _Statements:
         self.quotes = quotes.order_by(SignedQuote.version)
         self.invoice = sa.select(Invoice).where(Invoice.order_id == order_id)
         self.locked_invoice = self.invoice.with_for_update()
-        self.parts_issued = sa.select(PartsIssue).where(PartsIssue.order_id == order_id).order_by(PartsIssue.request_id)
+        self.parts_moved = sa.union_all(
+            sa.select(sa.literal(0).label("returned"), PartsIssue.request_id.label("id"), PartsIssue.lines).where(
+                PartsIssue.order_id == order_id
+            ),
+            sa.select(sa.literal(1), PartsReturn.return_id, PartsReturn.lines).where(PartsReturn.order_id == order_id),
+        ).order_by("returned", "id")
         self.payments = sa.select(Payment).where(Payment.invoice_id == sa.bindparam("invoice_id")).order_by(Payment.at)
         self.labour = sa.select(LabourOperation).where(LabourOperation.price_list_version == version)
         self.part_prices = sa.select(PartPrice).where(PartPrice.price_list_version == version)
@@ -310,18 +315,12 @@ def quotes(session: Session, order_id: str) -> list[SignedQuote]:
     return list(session.scalars(_STATEMENTS.quotes, {"order_id": order_id}))
 
 
-def parts_issued(session: Session, order_id: str) -> list[dict]:
-    lines = []
-    for issue in session.scalars(_STATEMENTS.parts_issued, {"order_id": order_id}):
-        lines += [{**line, "quantity": Decimal(line["quantity"])} for line in issue.lines]
-    return lines
-
-
-def parts_returned(session: Session, order_id: str) -> list[dict]:
-    lines = []
-    for ret in session.scalars(sa.select(PartsReturn).filter_by(order_id=order_id).order_by(PartsReturn.return_id)):
-        lines += [{**line, "quantity": Decimal(line["quantity"])} for line in ret.lines]
-    return lines
+def parts_moved(session: Session, order_id: str) -> tuple[list[dict], list[dict]]:
+    """The lines of the order's parts issues and of its returns (R-BL-3), each in id order, in one statement."""
+    moved: tuple[list[dict], list[dict]] = ([], [])
+    for returned, _, lines in session.execute(_STATEMENTS.parts_moved, {"order_id": order_id}):
+        moved[returned].extend({**line, "quantity": Decimal(line["quantity"])} for line in lines)
+    return moved
 
 
 def payments(session: Session, invoice_id: str) -> list[Payment]:

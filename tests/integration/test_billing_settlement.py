@@ -325,3 +325,16 @@ def test_a_published_price_book_is_read_once_per_database(tmp_path):
     assert second.read(models.price_book, version) is None  # another database: not published there
     billing_seed.reference_data(second)
     assert second.read(models.price_book, version) == book
+
+
+def test_parts_moving_while_the_bill_waits_for_the_work_leave_it_as_a_full_rebuild_would(desk):
+    """Issued and returned before vehicle_ready: the bill is not read again, only its time changes."""
+    desk.issued([oil("1", line_no=9, part_no="P-FILTER-OIL")], request_id="r-2")
+    desk.returned([{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1"}])
+    kept = desk.view()
+    assert kept["status"] == "waiting" and kept["waiting_for"] == ["vehicle_ready"]
+    desk.work.run(billing.rebuild_invoice, desk.order_id, desk.signed["order"]["visit_id"])
+    rebuilt = desk.view()
+    assert {**kept, "updated_at": None} == {**rebuilt, "updated_at": None}
+    desk.ready()  # then the bill reads them all: the filter issued but not quoted
+    assert desk.view()["status"] == "blocked" and desk.view()["variances"][0]["key"] == "part:9:P-FILTER-OIL"

@@ -145,7 +145,17 @@ def record_parts_issued(uow, event: Envelope) -> None:
     issue = PartsIssue(request_id=payload["request_id"], order_id=payload["order_id"], lines=_lines(payload))
     uow.session.add(issue)
     uow.session.flush()
+    if _waits_for_the_work(invoice):
+        invoice.updated_at = uow.clock()
+        return
     _rebuild(uow, invoice, payload["order_id"], event.correlation_id, {"issued": _quantities(issue.lines)})
+
+
+def _waits_for_the_work(invoice: Invoice | None) -> bool:
+    """The bill waits for the work to be reported done (to its latest signed version): parts issued or returned
+    change nothing of it then but its time. Its waiting list is what the versions and the work said when they last
+    changed: each change of them rebuilt it, under its lock (a rebuild would read them again to say the same)."""
+    return invoice is not None and invoice.status == "waiting" and "vehicle_ready" in (invoice.waiting_for or ())
 
 
 def record_vehicle_ready(uow, event: Envelope) -> None:
@@ -198,6 +208,9 @@ def record_parts_returned(uow, event: Envelope) -> None:
         uow.session.add(PartsReturn(return_id=payload["return_id"], order_id=payload["order_id"], lines=lines))
         uow.session.flush()
         given = {"returned": _quantities(lines)}
+    if _waits_for_the_work(invoice):
+        invoice.updated_at = uow.clock()
+        return
     _rebuild(uow, invoice, payload["order_id"], event.correlation_id, given)
 
 
@@ -239,7 +252,9 @@ def _rebuild(uow, invoice: Invoice | None, order_id: str, visit_id: str, given: 
     if work is None or (quote is not None and work.order_version < quote.version):
         waiting.append("vehicle_ready")  # the work to the amended version is not reported done yet
     else:
-        issued = given["issued"] if "issued" in given else models.parts_issued(session, order_id)
+        if "issued" not in given:  # the returns with them: the bill needs them too once the parts are all issued
+            given["issued"], given["returned"] = models.parts_moved(session, order_id)
+        issued = given["issued"]
         used: dict[int, Decimal] = {}
         for part in work.parts_used:
             used[part["line_no"]] = used.get(part["line_no"], Decimal("0")) + Decimal(part["quantity"])
@@ -251,7 +266,7 @@ def _rebuild(uow, invoice: Invoice | None, order_id: str, visit_id: str, given: 
     if not waiting:  # read before the invoice changes: one UPDATE of it (or its INSERT) when the event commits
         body = _ORDER.load(quote.signed["order"])
         book = models.price_book(session, body["price_list_version"])
-        returned = given["returned"] if "returned" in given else models.parts_returned(session, order_id)
+        returned = given["returned"]
     if invoice is None:
         invoice = Invoice(invoice_id=str(uuid.uuid4()), order_id=order_id, visit_id=visit_id, status="waiting")
         session.add(invoice)

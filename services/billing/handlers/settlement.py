@@ -121,6 +121,12 @@ def _plain(items: list[dict]) -> list[dict]:
     return [{k: str(v) if isinstance(v, Decimal) else v for k, v in item.items()} for item in items]
 
 
+def payments_of(session, invoice: Invoice) -> list[Payment]:
+    """The invoice's payments and refunds by time; none to read while nothing was paid on it (each payment adds to
+    its paid amount, and a refund is of a payment)."""
+    return models.payments(session, invoice.invoice_id) if invoice.paid_amount is not None else []
+
+
 def customer_due(session, invoice: Invoice, payments: list[Payment] | None = None) -> Decimal:
     """What the customer still owes on `invoice`, less `payments` (its payments as read, when at hand)."""
     total = Decimal(str((invoice.bills or {}).get("customer", {}).get("total", "0.00")))
@@ -149,7 +155,7 @@ def pay(uow, invoice_id: str, *, amount: Decimal, method: str, secret: bytes) ->
             N_("The advisor goes through the delivery checklist with the customer before payment"),
             code="not_delivered",
         )
-    payments = models.payments(uow.session, invoice_id)
+    payments = payments_of(uow.session, invoice)
     money.check_payment(invoice.status, customer_due(uow.session, invoice, payments), amount, method)
     payment = Payment(
         payment_id=str(uuid.uuid4()),
@@ -242,7 +248,7 @@ def approve_refund(uow, payment_id: str, *, roles) -> Payment:
 def settlement_view(session, invoice_id: str) -> dict:
     """The invoice with its payments, balance, audit trail, warranty claim, delivery and gate pass."""
     invoice, delivered, claim, gate, _ = _rows(session, invoice_id)
-    return _settlement_view(session, invoice, models.payments(session, invoice_id), claim, delivered, gate)
+    return _settlement_view(session, invoice, payments_of(session, invoice), claim, delivered, gate)
 
 
 def _settlement_view(session, invoice: Invoice, payments, claim, delivered, gate) -> dict:
