@@ -13,12 +13,13 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from contracts import names
+from contracts.events import OrderSchema
 from kit.errors import DomainError
 from services.billing import handlers as billing
 from services.billing import models
 from services.billing import seed as billing_seed
 from services.billing.handlers import documents
-from services.billing.handlers.invoices import ORDER_HEADER, order_header
+from services.billing.handlers.orders import ORDER_HEADER, loaded_order, order_header
 from services.billing.web.documents import render_pdf
 from tests.support.amendments import first_version, verifier
 from tests.support.db import service_work, wire_event
@@ -338,3 +339,11 @@ def test_parts_moving_while_the_bill_waits_for_the_work_leave_it_as_a_full_rebui
     assert {**kept, "updated_at": None} == {**rebuilt, "updated_at": None}
     desk.ready()  # then the bill reads them all: the filter issued but not quoted
     assert desk.view()["status"] == "blocked" and desk.view()["variances"][0]["key"] == "part:9:P-FILTER-OIL"
+
+
+def test_a_signed_body_is_loaded_once_for_each_content(tmp_path):
+    body = first_version(tmp_path / "keys")["order"]
+    loaded = loaded_order(body)
+    assert loaded == OrderSchema().load(body) and loaded_order(json.loads(json.dumps(body))) is loaded
+    other = {**body, "mileage_km": body["mileage_km"] + 1}
+    assert loaded_order(other)["mileage_km"] == loaded["mileage_km"] + 1

@@ -14,7 +14,7 @@ from kit.i18n import N_
 from .. import models
 from ..domain import delivery, gate_pass
 from ..models import Delivery, GateAlert, GatePass, Invoice
-from .invoices import order_header
+from .orders import order_header
 from .settlement import customer_due, settle
 
 NEXT_SERVICE_KM = 5000  # the default interval when booking's plan is not at hand

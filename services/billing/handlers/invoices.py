@@ -8,10 +8,7 @@ import json
 import uuid
 from decimal import Decimal
 
-from marshmallow import EXCLUDE, missing
-
 from contracts import Envelope, names
-from contracts.events import OrderSchema
 from contracts.repair_order import RepairOrder
 from kit import signing
 from kit.errors import NotFound, PermanentError
@@ -31,30 +28,7 @@ from ..models import (
     SignedQuote,
     WorkDone,
 )
-
-_ORDER = OrderSchema()
-# Who and what the bill is for, without the order's lines: the bill waits on two of the three events that build it
-# (order_signed, parts_issued, vehicle_ready) and loads the whole order only once it can be built.
-ORDER_HEADER = OrderSchema(only=("advisor_id", "vehicle", "customer", "mileage_km"), unknown=EXCLUDE)
-_NESTED_DEFAULTS = {
-    name: [(key, field.load_default) for key, field in ORDER_HEADER.fields[name].schema.fields.items()]
-    for name in ("vehicle", "customer")
-}
-
-
-def order_header(order: dict) -> dict:
-    """`ORDER_HEADER.load(order)` of a stored signed body without checking it again: it was checked against its
-    contract when it arrived (kit.orders), and the header's fields are strings and an integer that load as they
-    are, the nested ones with their load defaults (a vehicle's model)."""
-    header = {"advisor_id": order["advisor_id"], "mileage_km": order["mileage_km"]}
-    for name, fields in _NESTED_DEFAULTS.items():
-        raw = order[name]
-        header[name] = {
-            key: raw[key] if key in raw else (default() if callable(default) else default)
-            for key, default in fields
-            if key in raw or default is not missing
-        }
-    return header
+from .orders import loaded_order, remember_loaded
 
 
 def publish_price_list(uow, price_list: dict) -> bool:
@@ -112,6 +86,7 @@ def keep_signed_version(uow, order: dict, signed: dict) -> None:
     `order` is the verified, loaded body; `signed` is {"order", "signature", "key_id"} as it arrived, kept as is.
     """
     session, order_id = uow.session, order["order_id"]
+    remember_loaded(signed["order"], order)
     invoice = _locked_invoice(session, order_id)
     versions = models.quotes(session, order_id) if invoice is not None else []
     if all(v.version != order["version"] for v in versions):
@@ -264,7 +239,7 @@ def _rebuild(uow, invoice: Invoice | None, order_id: str, visit_id: str, given: 
         if any(got.get(line_no, Decimal("0")) < qty for line_no, qty in used.items()):
             waiting.append("parts_issued")
     if not waiting:  # read before the invoice changes: one UPDATE of it (or its INSERT) when the event commits
-        body = _ORDER.load(quote.signed["order"])
+        body = loaded_order(quote.signed["order"])
         book = models.price_book(session, body["price_list_version"])
         returned = given["returned"]
     if invoice is None:

@@ -14,7 +14,8 @@ from kit.i18n import N_
 from .. import models
 from ..domain import corrections, gate_pass, money, pay_types
 from ..models import Correction, GatePass, Invoice, Payment, WarrantyClaim
-from .invoices import invoice_view, order_header, rebuild_invoice
+from .invoices import invoice_view, rebuild_invoice
+from .orders import order_header
 
 
 def _invoice(session, invoice_id: str) -> Invoice:
