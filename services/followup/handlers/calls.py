@@ -9,6 +9,7 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from contracts import Envelope, names
 from kit import notify
@@ -78,7 +79,11 @@ class _Statements:
         self.callers_and_load = (
             sa.select(Caller.staff_id, open_calls).where(Caller.active == sa.true()).order_by(Caller.staff_id)
         )
-        self.call_of_order = sa.select(FollowUpCall.call_id).where(FollowUpCall.order_id == sa.bindparam("order_id"))
+        calls = FollowUpCall.__table__
+        self.insert_once = {
+            name: insert(calls).on_conflict_do_nothing(index_elements=["order_id"]).returning(calls.c.call_id)
+            for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+        }
 
 
 _STATEMENTS = _Statements()
@@ -88,38 +93,48 @@ def schedule_call(uow, event: Envelope, cal: WorkingCalendar | None = None) -> N
     """vehicle_delivered -> a call task in the window (R-FU-1), given to someone other than the advisor (R-FU-2)."""
     d = event.payload
     session = uow.session
-    if session.scalar(_STATEMENTS.call_of_order, {"order_id": d["order_id"]}) is not None:
-        return  # one call per order (its unique key): the delivery re-sent under a new event id (issue 12, item 6)
     assigned = caller_rules.pick_caller(*callers_and_load(session), d["advisor_id"])
     window = call_window(d["delivered_at"], cal or calendar())
-    call = FollowUpCall(
-        call_id=str(uuid.uuid4()),
-        visit_id=event.correlation_id,
-        order_id=d["order_id"],
-        invoice_id=d["invoice_id"],
-        customer=event.raw_payload["customer"],
-        vehicle=event.raw_payload["vehicle"],
-        advisor_id=d["advisor_id"],
-        total=d["total"],
-        delivered_at=d["delivered_at"],
-        due_from=window.opens,
-        due_by=window.due_by,
-        deadline=window.deadline,
-        labour_codes=list(d.get("labour_codes") or []),
-        assigned_to=assigned,
-        status="scheduled" if assigned else "unassigned",
-    )
-    session.add(call)
+    call = {
+        "call_id": str(uuid.uuid4()),
+        "visit_id": event.correlation_id,
+        "order_id": d["order_id"],
+        "invoice_id": d["invoice_id"],
+        "customer": event.raw_payload["customer"],
+        "vehicle": event.raw_payload["vehicle"],
+        "advisor_id": d["advisor_id"],
+        "total": d["total"],
+        "delivered_at": d["delivered_at"],
+        "due_from": window.opens,
+        "due_by": window.due_by,
+        "deadline": window.deadline,
+        "labour_codes": list(d.get("labour_codes") or []),
+        "assigned_to": assigned,
+        "status": "scheduled" if assigned else "unassigned",
+    }
+    if not _insert_once(session, call):
+        return  # one call per order (its unique key): the delivery re-sent under a new event id (issue 12, item 6)
     uow.emit(
         names.FOLLOWUP_SCHEDULED,
         {
-            "call_id": call.call_id,
-            "order_id": call.order_id,
+            "call_id": call["call_id"],
+            "order_id": call["order_id"],
             "assigned_to": assigned,
             "due_from": window.opens,
             "due_by": window.due_by,
         },
     )
+
+
+def _insert_once(session, call: dict) -> bool:
+    """Insert the order's call unless it has one (its unique key): whether it was inserted."""
+    statement = _STATEMENTS.insert_once.get(session.get_bind().dialect.name)
+    if statement is not None:
+        return session.execute(statement, call).first() is not None
+    if session.scalar(sa.select(FollowUpCall.call_id).filter_by(order_id=call["order_id"])) is not None:
+        return False  # another database: asked first
+    session.execute(FollowUpCall.__table__.insert(), call)
+    return True
 
 
 def _call(session, call_id: str, lock: bool = False) -> FollowUpCall:
