@@ -220,6 +220,14 @@ class _Statements:
         self.quote_version = quotes.where(SignedQuote.version == version).limit(1)
         self.quotes = quotes.order_by(SignedQuote.version)
         self.invoice = sa.select(Invoice).where(Invoice.order_id == order_id)
+        self.versions_and_work = (
+            sa.select(SignedQuote, WorkDone)
+            .select_from(Invoice)
+            .outerjoin(SignedQuote, SignedQuote.order_id == Invoice.order_id)
+            .outerjoin(WorkDone, WorkDone.order_id == Invoice.order_id)
+            .where(Invoice.order_id == order_id)
+            .order_by(SignedQuote.version)
+        )
         self.locked_invoice = self.invoice.with_for_update()
         self.parts_moved = sa.union_all(
             sa.select(sa.literal(0).label("returned"), PartsIssue.request_id.label("id"), PartsIssue.lines).where(
@@ -308,6 +316,12 @@ def quote(session: Session, order_id: str, version: int | None) -> SignedQuote |
     if version is None:
         return session.scalars(_STATEMENTS.latest_quote, {"order_id": order_id}).first()
     return session.scalars(_STATEMENTS.quote_version, {"order_id": order_id, "version": version}).first()
+
+
+def versions_and_work(session: Session, order_id: str) -> tuple[list[SignedQuote], WorkDone | None]:
+    """`quotes` and `work_done` of an order that has an invoice, in one statement."""
+    rows = session.execute(_STATEMENTS.versions_and_work, {"order_id": order_id}).all()
+    return [quote for quote, _ in rows if quote is not None], rows[0][1] if rows else None
 
 
 def quotes(session: Session, order_id: str) -> list[SignedQuote]:

@@ -347,3 +347,15 @@ def test_a_signed_body_is_loaded_once_for_each_content(tmp_path):
     assert loaded == OrderSchema().load(body) and loaded_order(json.loads(json.dumps(body))) is loaded
     other = {**body, "mileage_km": body["mileage_km"] + 1}
     assert loaded_order(other)["mileage_km"] == loaded["mileage_km"] + 1
+
+
+def test_the_versions_and_the_work_read_together_are_those_read_apart(desk):
+    def both(session, order_id):
+        together = models.versions_and_work(session, order_id)
+        return together, (models.quotes(session, order_id), models.work_done(session, order_id))
+
+    together, apart = desk.work.read(both, desk.order_id)
+    assert together == apart and together[1] is None and [v.version for v in together[0]] == [1]
+    desk.ready()
+    together, apart = desk.work.read(both, desk.order_id)
+    assert together == apart and together[1].order_version == 1

@@ -136,7 +136,7 @@ def _waits_for_the_work(invoice: Invoice | None) -> bool:
 def record_vehicle_ready(uow, event: Envelope) -> None:
     payload = event.raw_payload
     invoice = _locked_invoice(uow.session, payload["order_id"])
-    done = models.work_done(uow.session, payload["order_id"]) if invoice is not None else None
+    versions, done = models.versions_and_work(uow.session, payload["order_id"]) if invoice is not None else ([], None)
     if done is None:
         done = WorkDone(
             order_id=payload["order_id"],
@@ -160,7 +160,7 @@ def record_vehicle_ready(uow, event: Envelope) -> None:
         done.findings = _findings(payload)
     elif payload["order_version"] == done.order_version and (payload.get("deferred_work") or payload.get("wear")):
         done.findings = _findings(payload)  # the QC findings as last reported (R-QC-3)
-    _rebuild(uow, invoice, payload["order_id"], event.correlation_id, {"work": done})
+    _rebuild(uow, invoice, payload["order_id"], event.correlation_id, {"versions": versions, "work": done})
 
 
 def _findings(payload: dict) -> dict:
