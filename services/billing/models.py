@@ -229,6 +229,7 @@ class _Statements:
             .order_by(SignedQuote.version)
         )
         self.locked_invoice = self.invoice.with_for_update()
+        self.invoice_row = sa.select(Invoice.__table__).where(Invoice.__table__.c.order_id == order_id)
         self.parts_moved = sa.union_all(
             sa.select(sa.literal(0).label("returned"), PartsIssue.request_id.label("id"), PartsIssue.lines).where(
                 PartsIssue.order_id == order_id
@@ -236,6 +237,11 @@ class _Statements:
             sa.select(sa.literal(1), PartsReturn.return_id, PartsReturn.lines).where(PartsReturn.order_id == order_id),
         ).order_by("returned", "id")
         self.payments = sa.select(Payment).where(Payment.invoice_id == sa.bindparam("invoice_id")).order_by(Payment.at)
+        self.corrections = (
+            sa.select(Correction)
+            .where(Correction.invoice_id == sa.bindparam("invoice_id"))
+            .order_by(Correction.correction_id)
+        )
         self.labour = sa.select(LabourOperation).where(LabourOperation.price_list_version == version)
         self.part_prices = sa.select(PartPrice).where(PartPrice.price_list_version == version)
         # the latest signed version of the invoice's order (as `quote(session, order_id, None)` reads it)
@@ -342,8 +348,7 @@ def payments(session: Session, invoice_id: str) -> list[Payment]:
 
 
 def corrections(session: Session, invoice_id: str) -> list[Correction]:
-    query = sa.select(Correction).filter_by(invoice_id=invoice_id).order_by(Correction.correction_id)
-    return list(session.scalars(query))
+    return list(session.scalars(_STATEMENTS.corrections, {"invoice_id": invoice_id}))
 
 
 def gate_pass_of(session: Session, invoice_id: str) -> GatePass | None:
@@ -362,6 +367,11 @@ def invoice_for_order(session: Session, order_id: str, lock: bool = False) -> In
     """`lock`: the row locked (FOR UPDATE on PostgreSQL) until the transaction ends."""
     statement = _STATEMENTS.locked_invoice if lock else _STATEMENTS.invoice
     return session.scalars(statement, {"order_id": order_id}).first()
+
+
+def invoice_row(session: Session, order_id: str):
+    """The order's invoice as a row of its columns (attributes named as the entity's), or None."""
+    return session.execute(_STATEMENTS.invoice_row, {"order_id": order_id}).first()
 
 
 def invoices(session: Session, page: int = 1, per_page: int = 50, q: str = "") -> Page:

@@ -359,3 +359,10 @@ def test_the_versions_and_the_work_read_together_are_those_read_apart(desk):
     desk.ready()
     together, apart = desk.work.read(both, desk.order_id)
     assert together == apart and together[1].order_version == 1
+
+
+def test_the_invoice_of_an_order_read_as_a_row_is_the_view_of_the_entity(desk):
+    for step in (lambda: None, desk.ready):
+        step()
+        entity = desk.work.read(lambda s: billing.invoice_view(models.invoice_for_order(s, desk.order_id)))
+        assert desk.work.read(billing.invoice_of_order, desk.order_id) == entity

@@ -303,7 +303,7 @@ def invoice_list(session, page: int = 1, per_page: int = 50, q: str = "") -> Pag
 
 
 def invoice_of_order(session, order_id: str) -> dict:
-    invoice = models.invoice_for_order(session, order_id)
+    invoice = models.invoice_row(session, order_id)  # its columns, not an entity: read, never changed
     if invoice is None:
         raise NotFound("This order has no invoice yet")
     return invoice_view(invoice)
@@ -315,7 +315,8 @@ def published_price_list(session) -> dict | None:
     return current and models.read_price_book(session, current.version).__dict__
 
 
-def invoice_view(invoice: Invoice) -> dict:
+def invoice_view(invoice) -> dict:
+    """An invoice (the entity, or a row of its columns) as its JSON view."""
     return {
         "invoice_id": invoice.invoice_id,
         "order_id": invoice.order_id,
