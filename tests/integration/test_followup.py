@@ -336,7 +336,8 @@ def test_the_callers_and_their_load_read_together_are_the_active_callers_and_the
     assert load == {c: n for c, n in work.read(calls.open_load).items() if c in callers} and sum(load.values()) == 4
 
 
-def test_a_page_of_calls_counts_only_when_the_page_cannot_tell_the_total(work):
+def test_a_page_of_calls_is_kit_paginates_page_read_with_fewer_statements(work):
+    """Counted only when the page cannot tell its total; the call of an order read by its unique key."""
     made = [deliver(work) for _ in range(3)]
     query = sa.select(FollowUpCall).order_by((FollowUpCall.status == "done").asc(), FollowUpCall.due_from)
     for page, per_page, order_id in (
@@ -345,6 +346,8 @@ def test_a_page_of_calls_counts_only_when_the_page_cannot_tell_the_total(work):
         (2, 2, None),
         (3, 2, None),
         (1, 50, made[1].order_id),
+        (2, 1, made[1].order_id),
+        (1, 5, "o-none"),
     ):
         expected = work.read(
             paginate,

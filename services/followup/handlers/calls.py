@@ -80,6 +80,7 @@ class _Statements:
             sa.select(Caller.staff_id, open_calls).where(Caller.active == sa.true()).order_by(Caller.staff_id)
         )
         calls = FollowUpCall.__table__
+        self.call_of_order = sa.select(calls).where(calls.c.order_id == sa.bindparam("order_id"))  # columns: read only
         self.insert_once = {
             name: insert(calls).on_conflict_do_nothing(index_elements=["order_id"]).returning(calls.c.call_id)
             for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
@@ -282,6 +283,9 @@ def window_of(call: FollowUpCall) -> CallWindow:
 
 def calls(session, page: int = 1, per_page: int = 50, q: str = "", order_id: str | None = None, caller=None):
     """Open calls first, soonest due first; searchable by plate, customer name or mobile."""
+    if order_id and not caller and not q:  # the order's call: its unique key, so one row or none
+        found = session.execute(_STATEMENTS.call_of_order, {"order_id": order_id}).first()
+        return Page([call_view(found)] if found and page == 1 else [], page, per_page, int(found is not None))
     query = sa.select(FollowUpCall).order_by((FollowUpCall.status == "done").asc(), FollowUpCall.due_from)
     if order_id:
         query = query.where(FollowUpCall.order_id == order_id)
@@ -320,7 +324,8 @@ def call(session, call_id: str) -> dict:
     return view
 
 
-def call_view(c: FollowUpCall) -> dict:
+def call_view(c) -> dict:
+    """A call (the entity, or a row of its columns) as its JSON view."""
     return {
         "call_id": c.call_id,
         "visit_id": c.visit_id,
