@@ -1,6 +1,7 @@
 """Billing's own tables (the published price list, signed quotes, inputs to the bill, invoices) and the
 queries over them: the only module that knows their shape."""
 
+import weakref
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -219,17 +220,74 @@ class _Statements:
         self.quote_version = quotes.where(SignedQuote.version == version).limit(1)
         self.quotes = quotes.order_by(SignedQuote.version)
         self.invoice = sa.select(Invoice).where(Invoice.order_id == order_id)
+        self.versions_and_work = (
+            sa.select(SignedQuote, WorkDone)
+            .select_from(Invoice)
+            .outerjoin(SignedQuote, SignedQuote.order_id == Invoice.order_id)
+            .outerjoin(WorkDone, WorkDone.order_id == Invoice.order_id)
+            .where(Invoice.order_id == order_id)
+            .order_by(SignedQuote.version)
+        )
         self.locked_invoice = self.invoice.with_for_update()
-        self.parts_issued = sa.select(PartsIssue).where(PartsIssue.order_id == order_id).order_by(PartsIssue.request_id)
+        self.invoice_row = sa.select(Invoice.__table__).where(Invoice.__table__.c.order_id == order_id)
+        self.parts_moved = sa.union_all(
+            sa.select(sa.literal(0).label("returned"), PartsIssue.request_id.label("id"), PartsIssue.lines).where(
+                PartsIssue.order_id == order_id
+            ),
+            sa.select(sa.literal(1), PartsReturn.return_id, PartsReturn.lines).where(PartsReturn.order_id == order_id),
+        ).order_by("returned", "id")
         self.payments = sa.select(Payment).where(Payment.invoice_id == sa.bindparam("invoice_id")).order_by(Payment.at)
+        self.corrections = (
+            sa.select(Correction)
+            .where(Correction.invoice_id == sa.bindparam("invoice_id"))
+            .order_by(Correction.correction_id)
+        )
         self.labour = sa.select(LabourOperation).where(LabourOperation.price_list_version == version)
         self.part_prices = sa.select(PartPrice).where(PartPrice.price_list_version == version)
+        # the latest signed version of the invoice's order (as `quote(session, order_id, None)` reads it)
+        latest = sa.and_(
+            SignedQuote.order_id == Invoice.order_id,
+            SignedQuote.version
+            == sa.select(sa.func.max(SignedQuote.version))
+            .where(SignedQuote.order_id == Invoice.order_id)
+            .correlate(Invoice)
+            .scalar_subquery(),
+        )
+        self.delivery_rows = (
+            sa.select(Invoice, SignedQuote, WorkDone, Delivery)
+            .outerjoin(SignedQuote, latest)
+            .outerjoin(WorkDone, WorkDone.order_id == Invoice.order_id)
+            .outerjoin(Delivery, Delivery.order_id == Invoice.order_id)
+            .where(Invoice.order_id == order_id)
+        )
+        self.settlement_rows = (
+            sa.select(Invoice, Delivery, WarrantyClaim, GatePass, SignedQuote)
+            .outerjoin(Delivery, Delivery.order_id == Invoice.order_id)
+            .outerjoin(WarrantyClaim, WarrantyClaim.invoice_id == Invoice.invoice_id)
+            .outerjoin(GatePass, GatePass.invoice_id == Invoice.invoice_id)
+            .outerjoin(SignedQuote, latest)
+            .where(Invoice.invoice_id == sa.bindparam("invoice_id"))
+        )
 
 
 _STATEMENTS = _Statements()
+# engine -> {version: PriceBook}: a published version never changes (publish_price_list refuses to publish a
+# version twice, and nothing updates or deletes its rows), so each database's is read once per process
+_BOOKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def price_book(session: Session, version: str) -> PriceBook | None:
+    """One published version of the price list (None if it is not published), read once (see _BOOKS)."""
+    books = _BOOKS.setdefault(session.get_bind(), {})
+    book = books.get(version)
+    if book is None:
+        book = read_price_book(session, version)
+        if book is not None:
+            books[version] = book
+    return book
+
+
+def read_price_book(session: Session, version: str) -> PriceBook | None:
     price_list = session.get(PriceList, version)
     if price_list is None:
         return None
@@ -244,6 +302,18 @@ def price_book(session: Session, version: str) -> PriceBook | None:
     )
 
 
+def delivery_rows(session: Session, order_id: str):
+    """(invoice, latest signed version, work done, delivery) of an order in one statement, the last three None
+    when absent; None without an invoice."""
+    return session.execute(_STATEMENTS.delivery_rows, {"order_id": order_id}).first()
+
+
+def settlement_rows(session: Session, invoice_id: str):
+    """(invoice, delivery, warranty claim, gate pass, latest signed version) in one statement, all but the invoice
+    None when absent; None without the invoice."""
+    return session.execute(_STATEMENTS.settlement_rows, {"invoice_id": invoice_id}).first()
+
+
 def current_price_list(session: Session) -> PriceList | None:
     return session.scalars(sa.select(PriceList).order_by(PriceList.effective_from.desc()).limit(1)).first()
 
@@ -254,23 +324,23 @@ def quote(session: Session, order_id: str, version: int | None) -> SignedQuote |
     return session.scalars(_STATEMENTS.quote_version, {"order_id": order_id, "version": version}).first()
 
 
+def versions_and_work(session: Session, order_id: str) -> tuple[list[SignedQuote], WorkDone | None]:
+    """`quotes` and `work_done` of an order that has an invoice, in one statement."""
+    rows = session.execute(_STATEMENTS.versions_and_work, {"order_id": order_id}).all()
+    return [quote for quote, _ in rows if quote is not None], rows[0][1] if rows else None
+
+
 def quotes(session: Session, order_id: str) -> list[SignedQuote]:
     """Every signed version billing holds for the order, oldest first (R-WS-3)."""
     return list(session.scalars(_STATEMENTS.quotes, {"order_id": order_id}))
 
 
-def parts_issued(session: Session, order_id: str) -> list[dict]:
-    lines = []
-    for issue in session.scalars(_STATEMENTS.parts_issued, {"order_id": order_id}):
-        lines += [{**line, "quantity": Decimal(line["quantity"])} for line in issue.lines]
-    return lines
-
-
-def parts_returned(session: Session, order_id: str) -> list[dict]:
-    lines = []
-    for ret in session.scalars(sa.select(PartsReturn).filter_by(order_id=order_id).order_by(PartsReturn.return_id)):
-        lines += [{**line, "quantity": Decimal(line["quantity"])} for line in ret.lines]
-    return lines
+def parts_moved(session: Session, order_id: str) -> tuple[list[dict], list[dict]]:
+    """The lines of the order's parts issues and of its returns (R-BL-3), each in id order, in one statement."""
+    moved: tuple[list[dict], list[dict]] = ([], [])
+    for returned, _, lines in session.execute(_STATEMENTS.parts_moved, {"order_id": order_id}):
+        moved[returned].extend({**line, "quantity": Decimal(line["quantity"])} for line in lines)
+    return moved
 
 
 def payments(session: Session, invoice_id: str) -> list[Payment]:
@@ -278,8 +348,7 @@ def payments(session: Session, invoice_id: str) -> list[Payment]:
 
 
 def corrections(session: Session, invoice_id: str) -> list[Correction]:
-    query = sa.select(Correction).filter_by(invoice_id=invoice_id).order_by(Correction.correction_id)
-    return list(session.scalars(query))
+    return list(session.scalars(_STATEMENTS.corrections, {"invoice_id": invoice_id}))
 
 
 def gate_pass_of(session: Session, invoice_id: str) -> GatePass | None:
@@ -298,6 +367,11 @@ def invoice_for_order(session: Session, order_id: str, lock: bool = False) -> In
     """`lock`: the row locked (FOR UPDATE on PostgreSQL) until the transaction ends."""
     statement = _STATEMENTS.locked_invoice if lock else _STATEMENTS.invoice
     return session.scalars(statement, {"order_id": order_id}).first()
+
+
+def invoice_row(session: Session, order_id: str):
+    """The order's invoice as a row of its columns (attributes named as the entity's), or None."""
+    return session.execute(_STATEMENTS.invoice_row, {"order_id": order_id}).first()
 
 
 def invoices(session: Session, page: int = 1, per_page: int = 50, q: str = "") -> Page:

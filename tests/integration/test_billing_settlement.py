@@ -13,11 +13,13 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from contracts import names
+from contracts.events import OrderSchema
 from kit.errors import DomainError
 from services.billing import handlers as billing
 from services.billing import models
 from services.billing import seed as billing_seed
 from services.billing.handlers import documents
+from services.billing.handlers.orders import ORDER_HEADER, loaded_order, order_header
 from services.billing.web.documents import render_pdf
 from tests.support.amendments import first_version, verifier
 from tests.support.db import service_work, wire_event
@@ -269,3 +271,98 @@ def test_a_delivery_asked_before_the_signed_order_arrived_is_not_found(tmp_path)
     with pytest.raises(DomainError) as exc:
         work.read(billing.delivery_view, "o-early")
     assert exc.value.msgid == "This order has no invoice yet"
+
+
+def test_delivery_and_payment_answer_what_a_fresh_read_shows_after_them(desk):
+    """deliver and pay answer from what they read and wrote, in their own transaction: the same views as read
+    afterwards."""
+    desk.ready()
+    answer = desk.work.run(
+        billing.deliver,
+        desk.order_id,
+        {"checks": CHECKS, "fates": {"2": "scrapped"}},
+        roles=["service_advisor"],
+        secret=SECRET,
+        actor_id="A001",
+    )
+    assert answer == desk.work.read(billing.delivery_view, desk.order_id) and answer["delivered"]
+    invoice_id = answer["invoice_id"]
+    partly = desk.work.run(
+        billing.pay, invoice_id, amount=Decimal("72.34"), method="cash", secret=SECRET, actor_id="C1"
+    )
+    assert partly == desk.view() and partly["balance"] == Decimal("400.00") and partly["gate_pass"] is None
+    paid = desk.work.run(billing.pay, invoice_id, amount=Decimal("400.00"), method="card", secret=SECRET, actor_id="C1")
+    assert paid == desk.view() and paid["status"] == "paid" and paid["gate_pass"]["pass_no"]
+    audit = desk.work.read(lambda s: s.execute(sa.text("SELECT action, correlation_id FROM audit_log")).all())
+    visit_id = desk.signed["order"]["visit_id"]
+    assert [a for a in audit if a.action == "pay"] == [("pay", visit_id), ("pay", visit_id)]
+
+
+def test_the_order_header_reads_the_stored_body_as_its_contract_loads_it():
+    first = {
+        "advisor_id": "A001",
+        "mileage_km": 35210,
+        "vehicle": {"vin": "LSVAA2BZ0N2000001", "plate": "沪A12345"},
+        "customer": {"name": "王先生", "mobile": "13800000000", "email": None},
+    }
+    second = {
+        **first,
+        "vehicle": {**first["vehicle"], "model": "帕萨特"},
+        "customer": {"name": "李", "mobile": "13900000000"},
+    }
+    for body in (first, second):
+        assert order_header(body) == ORDER_HEADER.load(body)
+        assert list(order_header(body)["vehicle"]) == list(ORDER_HEADER.load(body)["vehicle"])
+
+
+def test_a_published_price_book_is_read_once_per_database(tmp_path):
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    first, second = (service_work("billing", tmp_path / name, consumer="billing.test") for name in ("a", "b"))
+    billing_seed.reference_data(first)
+    version = billing_seed.PRICE_LIST["version"]
+    book = first.read(models.price_book, version)
+    assert book == first.read(models.read_price_book, version) and book.parts["P-OIL-5W30"][1] == Decimal("268.00")
+    assert first.read(models.price_book, version) is book
+    assert second.read(models.price_book, version) is None  # another database: not published there
+    billing_seed.reference_data(second)
+    assert second.read(models.price_book, version) == book
+
+
+def test_parts_moving_while_the_bill_waits_for_the_work_leave_it_as_a_full_rebuild_would(desk):
+    """Issued and returned before vehicle_ready: the bill is not read again, only its time changes."""
+    desk.issued([oil("1", line_no=9, part_no="P-FILTER-OIL")], request_id="r-2")
+    desk.returned([{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1"}])
+    kept = desk.view()
+    assert kept["status"] == "waiting" and kept["waiting_for"] == ["vehicle_ready"]
+    desk.work.run(billing.rebuild_invoice, desk.order_id, desk.signed["order"]["visit_id"])
+    rebuilt = desk.view()
+    assert {**kept, "updated_at": None} == {**rebuilt, "updated_at": None}
+    desk.ready()  # then the bill reads them all: the filter issued but not quoted
+    assert desk.view()["status"] == "blocked" and desk.view()["variances"][0]["key"] == "part:9:P-FILTER-OIL"
+
+
+def test_a_signed_body_is_loaded_once_for_each_content(tmp_path):
+    body = first_version(tmp_path / "keys")["order"]
+    loaded = loaded_order(body)
+    assert loaded == OrderSchema().load(body) and loaded_order(json.loads(json.dumps(body))) is loaded
+    other = {**body, "mileage_km": body["mileage_km"] + 1}
+    assert loaded_order(other)["mileage_km"] == loaded["mileage_km"] + 1
+
+
+def test_the_versions_and_the_work_read_together_are_those_read_apart(desk):
+    def both(session, order_id):
+        together = models.versions_and_work(session, order_id)
+        return together, (models.quotes(session, order_id), models.work_done(session, order_id))
+
+    together, apart = desk.work.read(both, desk.order_id)
+    assert together == apart and together[1] is None and [v.version for v in together[0]] == [1]
+    desk.ready()
+    together, apart = desk.work.read(both, desk.order_id)
+    assert together == apart and together[1].order_version == 1
+
+
+def test_the_invoice_of_an_order_read_as_a_row_is_the_view_of_the_entity(desk):
+    for step in (lambda: None, desk.ready):
+        step()
+        entity = desk.work.read(lambda s: billing.invoice_view(models.invoice_for_order(s, desk.order_id)))
+        assert desk.work.read(billing.invoice_of_order, desk.order_id) == entity

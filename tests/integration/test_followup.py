@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from contracts import names
 from kit.db import outbox_table
 from kit.errors import DomainError
+from kit.paging import paginate
 from services.followup import seed
 from services.followup.handlers import calls, care, complaints, directory, report
 from services.followup.models import CareTask, FollowUpCall
@@ -324,3 +325,35 @@ def test_a_call_nobody_could_take_goes_to_the_next_caller_the_directory_register
     assert work.read(
         lambda s: (s.get(FollowUpCall, call.call_id).assigned_to, s.get(FollowUpCall, call.call_id).status)
     ) == ("F009", "scheduled")
+
+
+def test_the_callers_and_their_load_read_together_are_the_active_callers_and_their_open_calls(work):
+    """R-FU-2: the least loaded caller is picked from the same figures as the separate reads give."""
+    for advisor in ("F001", "F001", "S001", "A001"):
+        deliver(work, advisor=advisor)
+    callers, load = work.read(calls.callers_and_load)
+    assert callers == work.read(calls.active_callers)
+    assert load == {c: n for c, n in work.read(calls.open_load).items() if c in callers} and sum(load.values()) == 4
+
+
+def test_a_page_of_calls_is_kit_paginates_page_read_with_fewer_statements(work):
+    """Counted only when the page cannot tell its total; the call of an order read by its unique key."""
+    made = [deliver(work) for _ in range(3)]
+    query = sa.select(FollowUpCall).order_by((FollowUpCall.status == "done").asc(), FollowUpCall.due_from)
+    for page, per_page, order_id in (
+        (1, 50, None),
+        (1, 2, None),
+        (2, 2, None),
+        (3, 2, None),
+        (1, 50, made[1].order_id),
+        (2, 1, made[1].order_id),
+        (1, 5, "o-none"),
+    ):
+        expected = work.read(
+            paginate,
+            query.where(FollowUpCall.order_id == order_id) if order_id else query,
+            page,
+            per_page,
+            calls.call_view,
+        )
+        assert work.read(calls.calls, page, per_page, "", order_id) == expected

@@ -14,34 +14,33 @@ from kit.i18n import N_
 from .. import models
 from ..domain import delivery, gate_pass
 from ..models import Delivery, GateAlert, GatePass, Invoice
-from .invoices import ORDER_HEADER
+from .orders import order_header
 from .settlement import customer_due, settle
 
 NEXT_SERVICE_KM = 5000  # the default interval when booking's plan is not at hand
 NEXT_SERVICE_DAYS = 180
 
 
-def _by_order(session, order_id: str) -> Invoice:
-    invoice = models.invoice_for_order(session, order_id)
-    if invoice is None:
+def _rows(session, order_id: str):
+    """(invoice, latest signed version, work done, delivery) of the order; NotFound before its signed order."""
+    rows = models.delivery_rows(session, order_id)
+    if rows is None or rows[1] is None:
         raise NotFound("This order has no invoice yet")
-    return invoice
+    return rows
 
 
 def delivery_view(session, order_id: str) -> dict:
     """What the advisor goes through with the customer: the bill, the QC findings, wear and deferred work, the
     old parts, the safety work declined (waiver), the next service proposed."""
-    invoice = _by_order(session, order_id)
-    quote = models.quote(session, order_id, None)
-    if quote is None:
-        raise NotFound("This order has no invoice yet")
-    work = models.work_done(session, order_id)
+    return _view(*_rows(session, order_id))
+
+
+def _view(invoice: Invoice, quote, work, done: Delivery | None) -> dict:
     findings = (work.findings if work else None) or {"deferred_work": [], "wear": []}
-    body = ORDER_HEADER.load(quote.signed["order"])  # the car, the customer and the mileage, not the lines
+    body = order_header(quote.signed["order"])  # the car, the customer and the mileage, not the lines
     ready = work.ready_at.date() if work else date.today()
-    done = session.get(Delivery, order_id)
     return {
-        "order_id": order_id,
+        "order_id": invoice.order_id,
         "invoice_id": invoice.invoice_id,
         "status": invoice.status,
         "plate": invoice.plate,
@@ -70,18 +69,25 @@ def delivery_view(session, order_id: str) -> dict:
     }
 
 
-def deliver(uow, order_id: str, cmd: dict, *, roles, secret: bytes) -> Delivery:
+def deliver(uow, order_id: str, cmd: dict, *, roles, secret: bytes) -> dict:
     """R-BL-2..6: the advisor who received the car (or a manager with a reason) signs off the checklist; each
     old part's fate is chosen (old_parts_decided to the parts counter); declined safety work needs the
-    customer's waiver signature; the next service given (and booked through booking: its appointment id)."""
+    customer's waiver signature; the next service given (and booked through booking: its appointment id).
+
+    Answers the delivery view as it stands after, from what it read and wrote (no second transaction)."""
     session = uow.session
-    invoice = _by_order(session, order_id)
+    rows = models.delivery_rows(session, order_id)
+    if rows is None:
+        raise NotFound("This order has no invoice yet")
+    invoice, quote, work, done = rows
     if invoice.status not in ("ready", "paid"):
         raise DomainError(N_("The invoice is not ready; the car cannot be delivered yet"), code="not_ready")
-    if session.get(Delivery, order_id) is not None:
+    if done is not None:
         raise DomainError(N_("This car has already been delivered"), code="already_delivered")
     override = delivery.check_deliverer(invoice.advisor_id, uow.actor_id, roles, cmd.get("override_reason"))
-    view = delivery_view(session, order_id)
+    if quote is None:
+        raise NotFound("This order has no invoice yet")
+    view = _view(invoice, quote, work, None)
     decided = delivery.check_fates(view["old_parts"], cmd.get("fates") or {})
     waiver_image, digest = cmd.get("waiver_signature") or None, cmd.get("waiver_signature_sha256") or None
     if digest and not signatures.exists(session, digest):
@@ -116,9 +122,11 @@ def deliver(uow, order_id: str, cmd: dict, *, roles, secret: bytes) -> Delivery:
             {"order_id": order_id, "decided_by": uow.actor_id, "decided_at": row.delivered_at, "parts": decided},
             correlation_id=invoice.visit_id,
         )
-    if invoice.status == "ready" and customer_due(session, invoice) == 0:
-        settle(uow, invoice, secret)  # nothing for the customer to pay (warranty or internal): released now
-    return row
+    # R-BL-1: nothing was paid before this delivery (a payment on a ready invoice waits for it; refunds, for a
+    # payment), so the customer owes the bill's total: nothing (warranty or internal) releases the car now
+    if invoice.status == "ready" and customer_due(session, invoice, []) == 0:
+        settle(uow, invoice, secret, quote.signed["order"])
+    return _view(invoice, quote, work, row)
 
 
 def check_gate_pass(uow, token: str, plate: str, *, secret: bytes) -> tuple[GatePass | None, DomainError | None]:

@@ -8,10 +8,7 @@ import json
 import uuid
 from decimal import Decimal
 
-from marshmallow import EXCLUDE
-
 from contracts import Envelope, names
-from contracts.events import OrderSchema
 from contracts.repair_order import RepairOrder
 from kit import signing
 from kit.errors import NotFound, PermanentError
@@ -31,11 +28,7 @@ from ..models import (
     SignedQuote,
     WorkDone,
 )
-
-_ORDER = OrderSchema()
-# Who and what the bill is for, without loading the order's lines: the bill waits on two of the three events that
-# build it (order_signed, parts_issued, vehicle_ready) and loads the whole order only once it can be built.
-ORDER_HEADER = OrderSchema(only=("advisor_id", "vehicle", "customer", "mileage_km"), unknown=EXCLUDE)
+from .orders import loaded_order, remember_loaded
 
 
 def publish_price_list(uow, price_list: dict) -> bool:
@@ -92,52 +85,69 @@ def keep_signed_version(uow, order: dict, signed: dict) -> None:
 
     `order` is the verified, loaded body; `signed` is {"order", "signature", "key_id"} as it arrived, kept as is.
     """
-    if models.quote(uow.session, order["order_id"], order["version"]) is None:
-        uow.session.add(
-            SignedQuote(
-                order_id=order["order_id"],
-                version=order["version"],
-                visit_id=order["visit_id"],
-                signed=signed,
-                received_at=uow.clock(),
-            )
+    session, order_id = uow.session, order["order_id"]
+    remember_loaded(signed["order"], order)
+    invoice = _locked_invoice(session, order_id)
+    versions = models.quotes(session, order_id) if invoice is not None else []
+    if all(v.version != order["version"] for v in versions):
+        quote = SignedQuote(
+            order_id=order_id,
+            version=order["version"],
+            visit_id=order["visit_id"],
+            signed=signed,
+            received_at=uow.clock(),
         )
-        uow.session.flush()
-    rebuild_invoice(uow, order["order_id"], order["visit_id"])
+        session.add(quote)
+        versions = sorted([*versions, quote], key=lambda v: v.version)
+    _rebuild(uow, invoice, order_id, order["visit_id"], {"versions": versions})
 
 
 def _sha256(body: dict) -> str:
     return signing.sha256_hex(signing.canonical(body))
 
 
+def _lines(payload: dict) -> list[dict]:
+    return [{k: line[k] for k in ("line_no", "part_no", "quantity")} for line in payload["lines"]]
+
+
+def _quantities(lines: list[dict]) -> list[dict]:
+    return [{**line, "quantity": Decimal(line["quantity"])} for line in lines]
+
+
 def record_parts_issued(uow, event: Envelope) -> None:
     payload = event.raw_payload
-    uow.session.add(
-        PartsIssue(
-            request_id=payload["request_id"],
-            order_id=payload["order_id"],
-            lines=[{k: line[k] for k in ("line_no", "part_no", "quantity")} for line in payload["lines"]],
-        )
-    )
+    invoice = _locked_invoice(uow.session, payload["order_id"])
+    issue = PartsIssue(request_id=payload["request_id"], order_id=payload["order_id"], lines=_lines(payload))
+    uow.session.add(issue)
     uow.session.flush()
-    rebuild_invoice(uow, payload["order_id"], event.correlation_id)
+    if _waits_for_the_work(invoice):
+        invoice.updated_at = uow.clock()
+        return
+    _rebuild(uow, invoice, payload["order_id"], event.correlation_id, {"issued": _quantities(issue.lines)})
+
+
+def _waits_for_the_work(invoice: Invoice | None) -> bool:
+    """The bill waits for the work to be reported done (to its latest signed version): parts issued or returned
+    change nothing of it then but its time. Its waiting list is what the versions and the work said when they last
+    changed: each change of them rebuilt it, under its lock (a rebuild would read them again to say the same)."""
+    return invoice is not None and invoice.status == "waiting" and "vehicle_ready" in (invoice.waiting_for or ())
 
 
 def record_vehicle_ready(uow, event: Envelope) -> None:
     payload = event.raw_payload
-    done = models.work_done(uow.session, payload["order_id"])
+    invoice = _locked_invoice(uow.session, payload["order_id"])
+    versions, done = models.versions_and_work(uow.session, payload["order_id"]) if invoice is not None else ([], None)
     if done is None:
-        uow.session.add(
-            WorkDone(
-                order_id=payload["order_id"],
-                order_version=payload["order_version"],
-                jobs=payload["jobs_done"],
-                parts_used=payload["parts_used"],
-                inspector_id=payload["inspector_id"],
-                ready_at=event.payload["ready_at"],
-                findings=_findings(payload),
-            )
+        done = WorkDone(
+            order_id=payload["order_id"],
+            order_version=payload["order_version"],
+            jobs=payload["jobs_done"],
+            parts_used=payload["parts_used"],
+            inspector_id=payload["inspector_id"],
+            ready_at=event.payload["ready_at"],
+            findings=_findings(payload),
         )
+        uow.session.add(done)
         uow.session.flush()
     elif payload["order_version"] > done.order_version:
         # R-WS-3: the order was amended after a quality check; the work is reported again to the new version
@@ -150,7 +160,7 @@ def record_vehicle_ready(uow, event: Envelope) -> None:
         done.findings = _findings(payload)
     elif payload["order_version"] == done.order_version and (payload.get("deferred_work") or payload.get("wear")):
         done.findings = _findings(payload)  # the QC findings as last reported (R-QC-3)
-    rebuild_invoice(uow, payload["order_id"], event.correlation_id)
+    _rebuild(uow, invoice, payload["order_id"], event.correlation_id, {"versions": versions, "work": done})
 
 
 def _findings(payload: dict) -> dict:
@@ -166,31 +176,49 @@ def _findings(payload: dict) -> dict:
 def record_parts_returned(uow, event: Envelope) -> None:
     """parts_returned (R-BL-3): unused parts back to stock; the bill is rebuilt with the parts issued less these."""
     payload = event.raw_payload
-    if uow.session.get(PartsReturn, payload["return_id"]) is None:
-        lines = [{k: line[k] for k in ("line_no", "part_no", "quantity")} for line in payload["lines"]]
+    invoice = _locked_invoice(uow.session, payload["order_id"])
+    given = {}
+    if invoice is None or uow.session.get(PartsReturn, payload["return_id"]) is None:
+        lines = _lines(payload)
         uow.session.add(PartsReturn(return_id=payload["return_id"], order_id=payload["order_id"], lines=lines))
         uow.session.flush()
-    rebuild_invoice(uow, payload["order_id"], event.correlation_id)
+        given = {"returned": _quantities(lines)}
+    if _waits_for_the_work(invoice):
+        invoice.updated_at = uow.clock()
+        return
+    _rebuild(uow, invoice, payload["order_id"], event.correlation_id, given)
 
 
 def rebuild_invoice(uow, order_id: str, visit_id: str) -> Invoice:
     """Recompute the draft bill from whatever has arrived; events may come in any order."""
-    session = uow.session
+    return _rebuild(uow, _locked_invoice(uow.session, order_id), order_id, visit_id)
+
+
+def _locked_invoice(session, order_id: str) -> Invoice | None:
     # Locked first: the events that build a bill (order_signed, parts_issued, vehicle_ready) may be handled at the
     # same moment; the second waits here, then reads what the first committed instead of overwriting it with a
     # bill built without it (seen in `make chaos`: invoices left waiting for parts or work they had).
-    invoice = models.invoice_for_order(session, order_id, lock=True)
-    if invoice is None:
-        invoice = Invoice(
-            invoice_id=str(uuid.uuid4()), order_id=order_id, visit_id=visit_id, status="waiting", updated_at=uow.clock()
-        )
-        session.add(invoice)
-    if invoice.status == "paid":
+    return models.invoice_for_order(session, order_id, lock=True)
+
+
+def _rebuild(uow, invoice: Invoice | None, order_id: str, visit_id: str, given: dict | None = None) -> Invoice:
+    """The bill of `invoice` (as locked by the caller) from what has arrived. `given`: what the caller holds
+    already ("versions", "work") or what this event brought ("issued", "returned"), instead of reading it.
+
+    No invoice: no event of this order was handled before this one (each creates the bill; a second one creating it
+    at the same moment fails on its unique order_id and is handled again), so nothing arrived but what it brought.
+    """
+    session = uow.session
+    if invoice is not None and invoice.status == "paid":
         return invoice
-    work = models.work_done(session, order_id)
-    versions = models.quotes(session, order_id)
+    if invoice is None:
+        given = {"versions": [], "work": None, "issued": [], "returned": [], **(given or {})}
+    else:
+        given = {k: v for k, v in (given or {}).items() if k in ("versions", "work")}
+    work = given["work"] if "work" in given else models.work_done(session, order_id)
+    versions = given["versions"] if "versions" in given else models.quotes(session, order_id)
     quote = versions[-1] if versions else None  # R-BL-1: the latest signed version (quote and amendments)
-    issued = models.parts_issued(session, order_id)
+    issued = []
     waiting = []
     if quote is None or [v.version for v in versions] != list(range(1, quote.version + 1)):
         waiting.append("signed_order")  # a version is still on its way (order_signed / order_amended)
@@ -199,6 +227,9 @@ def rebuild_invoice(uow, order_id: str, visit_id: str) -> Invoice:
     if work is None or (quote is not None and work.order_version < quote.version):
         waiting.append("vehicle_ready")  # the work to the amended version is not reported done yet
     else:
+        if "issued" not in given:  # the returns with them: the bill needs them too once the parts are all issued
+            given["issued"], given["returned"] = models.parts_moved(session, order_id)
+        issued = given["issued"]
         used: dict[int, Decimal] = {}
         for part in work.parts_used:
             used[part["line_no"]] = used.get(part["line_no"], Decimal("0")) + Decimal(part["quantity"])
@@ -207,23 +238,27 @@ def rebuild_invoice(uow, order_id: str, visit_id: str) -> Invoice:
             got[part["line_no"]] = got.get(part["line_no"], Decimal("0")) + part["quantity"]
         if any(got.get(line_no, Decimal("0")) < qty for line_no, qty in used.items()):
             waiting.append("parts_issued")
+    if not waiting:  # read before the invoice changes: one UPDATE of it (or its INSERT) when the event commits
+        body = loaded_order(quote.signed["order"])
+        book = models.price_book(session, body["price_list_version"])
+        returned = given["returned"]
+    if invoice is None:
+        invoice = Invoice(invoice_id=str(uuid.uuid4()), order_id=order_id, visit_id=visit_id, status="waiting")
+        session.add(invoice)
     invoice.waiting_for = waiting
     invoice.updated_at = uow.clock()
     if quote is not None:
+        order = quote.signed["order"]  # checked against its contract when it arrived (kit.orders)
         invoice.order_version = quote.version
-        header = ORDER_HEADER.load(quote.signed["order"])
-        invoice.advisor_id = header["advisor_id"]
-        invoice.plate = header["vehicle"]["plate"]
-        invoice.customer_name = header["customer"]["name"]
+        invoice.advisor_id = order["advisor_id"]
+        invoice.plate = order["vehicle"]["plate"]
+        invoice.customer_name = order["customer"]["name"]
     if waiting:
         invoice.status = "waiting"
         return invoice
-    body = _ORDER.load(quote.signed["order"])
     jobs = [{**job, "hours": Decimal(job["hours"])} for job in work.jobs]
     bodies = [v.signed["order"] for v in versions]
     declined = [line for b in bodies for line in b.get("declined_lines", [])]
-    book = models.price_book(session, body["price_list_version"])
-    returned = models.parts_returned(session, order_id)
     waived = set(invoice.waived or ())
     draft = domain.build_invoice(body, book, jobs, issued, declined, returned, waived)
     draft.problems = domain.check_chain(bodies, _sha256) + draft.problems
@@ -268,7 +303,7 @@ def invoice_list(session, page: int = 1, per_page: int = 50, q: str = "") -> Pag
 
 
 def invoice_of_order(session, order_id: str) -> dict:
-    invoice = models.invoice_for_order(session, order_id)
+    invoice = models.invoice_row(session, order_id)  # its columns, not an entity: read, never changed
     if invoice is None:
         raise NotFound("This order has no invoice yet")
     return invoice_view(invoice)
@@ -277,10 +312,11 @@ def invoice_of_order(session, order_id: str) -> dict:
 def published_price_list(session) -> dict | None:
     """The price list in force, as published (labour operations and parts), or None before the first one."""
     current = models.current_price_list(session)
-    return current and models.price_book(session, current.version).__dict__
+    return current and models.read_price_book(session, current.version).__dict__
 
 
-def invoice_view(invoice: Invoice) -> dict:
+def invoice_view(invoice) -> dict:
+    """An invoice (the entity, or a row of its columns) as its JSON view."""
     return {
         "invoice_id": invoice.invoice_id,
         "order_id": invoice.order_id,

@@ -14,7 +14,8 @@ from kit.i18n import N_
 from .. import models
 from ..domain import corrections, gate_pass, money, pay_types
 from ..models import Correction, GatePass, Invoice, Payment, WarrantyClaim
-from .invoices import ORDER_HEADER, invoice_view, rebuild_invoice
+from .invoices import invoice_view, rebuild_invoice
+from .orders import order_header
 
 
 def _invoice(session, invoice_id: str) -> Invoice:
@@ -87,7 +88,7 @@ def assign_pay_types(uow, invoice_id: str, assigned: dict, failure_code: str = "
     warranty_lines = [line for line in invoice.lines if current.get(str(line["line_no"])) == "warranty"]
     claim = None
     if warranty_lines:
-        body = ORDER_HEADER.load(models.quote(uow.session, invoice.order_id, None).signed["order"])
+        body = order_header(models.quote(uow.session, invoice.order_id, None).signed["order"])
         claim = pay_types.warranty_claim(
             body["vehicle"].get("vin", ""), body["mileage_km"], failure_code, warranty_lines
         )
@@ -121,59 +122,78 @@ def _plain(items: list[dict]) -> list[dict]:
     return [{k: str(v) if isinstance(v, Decimal) else v for k, v in item.items()} for item in items]
 
 
-def customer_due(session, invoice: Invoice) -> Decimal:
+def payments_of(session, invoice: Invoice) -> list[Payment]:
+    """The invoice's payments and refunds by time; none to read while nothing was paid on it (each payment adds to
+    its paid amount, and a refund is of a payment)."""
+    return models.payments(session, invoice.invoice_id) if invoice.paid_amount is not None else []
+
+
+def customer_due(session, invoice: Invoice, payments: list[Payment] | None = None) -> Decimal:
+    """What the customer still owes on `invoice`, less `payments` (its payments as read, when at hand)."""
     total = Decimal(str((invoice.bills or {}).get("customer", {}).get("total", "0.00")))
     rows = [
         {"kind": p.kind, "amount": p.amount, "approved_by": p.approved_by}
-        for p in models.payments(session, invoice.invoice_id)
+        for p in (models.payments(session, invoice.invoice_id) if payments is None else payments)
     ]
     return money.balance_due(total, rows)
 
 
-def pay(uow, invoice_id: str, *, amount: Decimal, method: str, secret: bytes) -> Invoice:
+def _rows(session, invoice_id: str):
+    rows = models.settlement_rows(session, invoice_id)
+    if rows is None:
+        raise NotFound("Invoice not found", field="invoice_id")
+    return rows
+
+
+def pay(uow, invoice_id: str, *, amount: Decimal, method: str, secret: bytes) -> dict:
     """R-BL-1/R-BL-2: the customer pays after the delivery checklist, in one or more payments and methods;
-    once the customer's invoice is settled the gate pass 门证 is issued and the car released (R-BL-6)."""
-    invoice = _invoice(uow.session, invoice_id)
-    if invoice.status == "ready" and uow.session.get(models.Delivery, invoice.order_id) is None:
+    once the customer's invoice is settled the gate pass 门证 is issued and the car released (R-BL-6).
+
+    Answers the settlement view as it stands after, from what it read and wrote (no second transaction)."""
+    invoice, delivered, claim, gate, quote = _rows(uow.session, invoice_id)
+    if invoice.status == "ready" and delivered is None:
         raise DomainError(
             N_("The advisor goes through the delivery checklist with the customer before payment"),
             code="not_delivered",
         )
-    money.check_payment(invoice.status, customer_due(uow.session, invoice), amount, method)
-    now = uow.clock()
-    uow.session.add(
-        Payment(
-            payment_id=str(uuid.uuid4()),
-            invoice_id=invoice_id,
-            kind="payment",
-            amount=amount,
-            method=method,
-            taken_by=uow.actor_id,
-            at=now,
-            reason="",
-        )
+    payments = payments_of(uow.session, invoice)
+    money.check_payment(invoice.status, customer_due(uow.session, invoice, payments), amount, method)
+    payment = Payment(
+        payment_id=str(uuid.uuid4()),
+        invoice_id=invoice_id,
+        kind="payment",
+        amount=amount,
+        method=method,
+        taken_by=uow.actor_id,
+        at=uow.clock(),
+        reason="",
+        approved_by=None,
     )
-    uow.session.flush()
+    uow.session.add(payment)
+    payments.append(payment)  # the latest: payments are listed by time
     invoice.paid_amount = (invoice.paid_amount or Decimal("0")) + amount
     invoice.payment_method = method if invoice.payment_method in (None, method) else "mixed"
     invoice.cashier_id = uow.actor_id
-    if customer_due(uow.session, invoice) == 0:
-        settle(uow, invoice, secret)
-    return invoice
+    uow.correlation_id = invoice.visit_id  # audited with the visit, as the invoice it changed
+    if customer_due(uow.session, invoice, payments) == 0:
+        gate = settle(uow, invoice, secret, quote.signed["order"])
+    return _settlement_view(uow.session, invoice, payments, claim, delivered, gate)
 
 
-def settle(uow, invoice: Invoice, secret: bytes) -> None:
-    """The customer's invoice is settled: gate pass issued, the car delivered (vehicle_delivered)."""
+def settle(uow, invoice: Invoice, secret: bytes, order: dict) -> GatePass:
+    """The customer's invoice is settled: gate pass issued, the car delivered (vehicle_delivered). `order`: the
+    latest signed version's body."""
     now = uow.clock()
     invoice.status = "paid"
     invoice.paid_at = now
     pass_no = f"GP{now.strftime('%y%m%d')}-{invoice.invoice_id[:6].upper()}"
     invoice.gate_pass_no = pass_no
     token = gate_pass.issue(secret, pass_no, invoice.plate or "")
-    uow.session.add(
-        GatePass(pass_no=pass_no, invoice_id=invoice.invoice_id, plate=invoice.plate or "", token=token, issued_at=now)
+    row = GatePass(
+        pass_no=pass_no, invoice_id=invoice.invoice_id, plate=invoice.plate or "", token=token, issued_at=now
     )
-    body = ORDER_HEADER.load(models.quote(uow.session, invoice.order_id, None).signed["order"])
+    uow.session.add(row)
+    body = order_header(order)
     uow.emit(
         names.VEHICLE_DELIVERED,
         {
@@ -189,6 +209,7 @@ def settle(uow, invoice: Invoice, secret: bytes) -> None:
         },
         correlation_id=invoice.visit_id,
     )
+    return row
 
 
 def request_refund(uow, invoice_id: str, *, amount: Decimal, reason: str, method: str) -> Payment:
@@ -227,24 +248,25 @@ def approve_refund(uow, payment_id: str, *, roles) -> Payment:
 
 def settlement_view(session, invoice_id: str) -> dict:
     """The invoice with its payments, balance, audit trail, warranty claim, delivery and gate pass."""
-    invoice = _invoice(session, invoice_id)
+    invoice, delivered, claim, gate, _ = _rows(session, invoice_id)
+    return _settlement_view(session, invoice, payments_of(session, invoice), claim, delivered, gate)
+
+
+def _settlement_view(session, invoice: Invoice, payments, claim, delivered, gate) -> dict:
     view = invoice_view(invoice)
     view["payments"] = [
         {
             k: getattr(p, k)
             for k in ("payment_id", "kind", "amount", "method", "taken_by", "at", "reason", "approved_by")
         }
-        for p in models.payments(session, invoice_id)
+        for p in payments
     ]
-    view["balance"] = customer_due(session, invoice) if invoice.status in ("ready", "paid") else None
+    view["balance"] = customer_due(session, invoice, payments) if invoice.status in ("ready", "paid") else None
     view["corrections"] = [
         {k: getattr(c, k) for k in ("kind", "actor_id", "at", "reason", "detail")}
-        for c in models.corrections(session, invoice_id)
+        for c in models.corrections(session, invoice.invoice_id)
     ]
-    claim = session.get(WarrantyClaim, invoice_id)
     view["warranty_claim"] = claim.claim if claim else None
-    delivered = session.get(models.Delivery, invoice.order_id)
     view["delivered"] = delivered is not None
-    gate = models.gate_pass_of(session, invoice_id)
     view["gate_pass"] = gate and {"pass_no": gate.pass_no, "token": gate.token, "used_at": gate.used_at}
     return view

@@ -54,8 +54,7 @@ class DeliveryEndpoints:
         "copies_handed": true}, "fates": {"3": "returned_to_customer"}, "waiver_signature_sha256": "…" (or
         "waiver_signature": "data:image/png;base64,…"), "override_reason": "…" (a manager delivering another's
         car), "next_service": {"date": "2027-06-01", "km": 40210, "appointment_id": "<booked through booking>"}}"""
-        self._deliver(request, order_id, read_json(request))
-        return 201, self.db.read(handlers.delivery_view, order_id)
+        return 201, self._deliver(request, order_id, read_json(request))
 
     @api("GET", "/deliveries/<order_id>", action="billing.view")
     def delivery_page(self, request, order_id):

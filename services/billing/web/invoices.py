@@ -87,8 +87,7 @@ class InvoiceEndpoints:
         """{"amount": "500.00", "method": "cash" | "card" | "wechat" | "alipay" | "account"}: one payment (of
         several, up to the customer's balance) after the delivery checklist; when the balance is nil the gate
         pass is issued and the car released (vehicle_delivered)."""
-        invoice = self._pay(request, invoice_id, read_json(request))
-        return self.db.read(handlers.settlement_view, invoice.invoice_id)
+        return self._pay(request, invoice_id, read_json(request))
 
     @api("POST", "/api/invoices/<invoice_id>/adjust", action="billing.adjust")
     def adjust(self, request, invoice_id):

@@ -3,17 +3,20 @@ by the agent with the script, retried when the customer is unreachable, escalate
 
 from __future__ import annotations
 
+import functools
+import os
 import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from contracts import Envelope, names
 from kit import notify
 from kit.config import Settings
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
-from kit.paging import contains, paginate
+from kit.paging import Page, contains
 from kit.types import utcnow
 
 from ..domain import attempts as ladder_rules
@@ -27,8 +30,20 @@ OPEN = ("scheduled", "unassigned", "call_back", "unreachable")
 
 
 def calendar() -> WorkingCalendar:
-    settings = Settings.load()
-    return WorkingCalendar.from_settings(settings.raw, settings.tz)
+    """The working calendar of the settings as they stand (FOLLOWUP_CLOSED_WEEKDAYS, FOLLOWUP_HOLIDAYS,
+    DEALER_TIMEZONE), built once for each value they take."""
+    env = os.environ
+    return _calendar(*(env.get(name) for name in _CALENDAR_SETTINGS))
+
+
+_CALENDAR_SETTINGS = ("FOLLOWUP_CLOSED_WEEKDAYS", "FOLLOWUP_HOLIDAYS", "DEALER_TIMEZONE")
+
+
+@functools.lru_cache(maxsize=8)
+def _calendar(*values: str | None) -> WorkingCalendar:
+    return WorkingCalendar.from_settings(
+        {name: value for name, value in zip(_CALENDAR_SETTINGS, values, strict=True) if value is not None}
+    )
 
 
 def active_callers(session) -> list[str]:
@@ -45,42 +60,82 @@ def open_load(session) -> dict[str, int]:
     )
 
 
+def callers_and_load(session) -> tuple[list[str], dict[str, int]]:
+    """`active_callers` and their part of `open_load`, in one statement."""
+    rows = session.execute(_STATEMENTS.callers_and_load).all()
+    return [staff_id for staff_id, _ in rows], {staff_id: n for staff_id, n in rows if n}
+
+
+class _Statements:
+    """The statements of every delivery, built once (their construction costs more than running them)."""
+
+    def __init__(self):
+        open_calls = (
+            sa.select(sa.func.count())
+            .where(FollowUpCall.assigned_to == Caller.staff_id, FollowUpCall.status.in_(OPEN))
+            .correlate(Caller)
+            .scalar_subquery()
+        )
+        self.callers_and_load = (
+            sa.select(Caller.staff_id, open_calls).where(Caller.active == sa.true()).order_by(Caller.staff_id)
+        )
+        calls = FollowUpCall.__table__
+        self.call_of_order = sa.select(calls).where(calls.c.order_id == sa.bindparam("order_id"))  # columns: read only
+        self.insert_once = {
+            name: insert(calls).on_conflict_do_nothing(index_elements=["order_id"]).returning(calls.c.call_id)
+            for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+        }
+
+
+_STATEMENTS = _Statements()
+
+
 def schedule_call(uow, event: Envelope, cal: WorkingCalendar | None = None) -> None:
     """vehicle_delivered -> a call task in the window (R-FU-1), given to someone other than the advisor (R-FU-2)."""
     d = event.payload
     session = uow.session
-    if session.scalar(sa.select(FollowUpCall.call_id).filter_by(order_id=d["order_id"])) is not None:
-        return  # one call per order (its unique key): the delivery re-sent under a new event id (issue 12, item 6)
-    assigned = caller_rules.pick_caller(active_callers(session), open_load(session), d["advisor_id"])
+    assigned = caller_rules.pick_caller(*callers_and_load(session), d["advisor_id"])
     window = call_window(d["delivered_at"], cal or calendar())
-    call = FollowUpCall(
-        call_id=str(uuid.uuid4()),
-        visit_id=event.correlation_id,
-        order_id=d["order_id"],
-        invoice_id=d["invoice_id"],
-        customer=event.raw_payload["customer"],
-        vehicle=event.raw_payload["vehicle"],
-        advisor_id=d["advisor_id"],
-        total=d["total"],
-        delivered_at=d["delivered_at"],
-        due_from=window.opens,
-        due_by=window.due_by,
-        deadline=window.deadline,
-        labour_codes=list(d.get("labour_codes") or []),
-        assigned_to=assigned,
-        status="scheduled" if assigned else "unassigned",
-    )
-    session.add(call)
+    call = {
+        "call_id": str(uuid.uuid4()),
+        "visit_id": event.correlation_id,
+        "order_id": d["order_id"],
+        "invoice_id": d["invoice_id"],
+        "customer": event.raw_payload["customer"],
+        "vehicle": event.raw_payload["vehicle"],
+        "advisor_id": d["advisor_id"],
+        "total": d["total"],
+        "delivered_at": d["delivered_at"],
+        "due_from": window.opens,
+        "due_by": window.due_by,
+        "deadline": window.deadline,
+        "labour_codes": list(d.get("labour_codes") or []),
+        "assigned_to": assigned,
+        "status": "scheduled" if assigned else "unassigned",
+    }
+    if not _insert_once(session, call):
+        return  # one call per order (its unique key): the delivery re-sent under a new event id (issue 12, item 6)
     uow.emit(
         names.FOLLOWUP_SCHEDULED,
         {
-            "call_id": call.call_id,
-            "order_id": call.order_id,
+            "call_id": call["call_id"],
+            "order_id": call["order_id"],
             "assigned_to": assigned,
             "due_from": window.opens,
             "due_by": window.due_by,
         },
     )
+
+
+def _insert_once(session, call: dict) -> bool:
+    """Insert the order's call unless it has one (its unique key): whether it was inserted."""
+    statement = _STATEMENTS.insert_once.get(session.get_bind().dialect.name)
+    if statement is not None:
+        return session.execute(statement, call).first() is not None
+    if session.scalar(sa.select(FollowUpCall.call_id).filter_by(order_id=call["order_id"])) is not None:
+        return False  # another database: asked first
+    session.execute(FollowUpCall.__table__.insert(), call)
+    return True
 
 
 def _call(session, call_id: str, lock: bool = False) -> FollowUpCall:
@@ -228,6 +283,9 @@ def window_of(call: FollowUpCall) -> CallWindow:
 
 def calls(session, page: int = 1, per_page: int = 50, q: str = "", order_id: str | None = None, caller=None):
     """Open calls first, soonest due first; searchable by plate, customer name or mobile."""
+    if order_id and not caller and not q:  # the order's call: its unique key, so one row or none
+        found = session.execute(_STATEMENTS.call_of_order, {"order_id": order_id}).first()
+        return Page([call_view(found)] if found and page == 1 else [], page, per_page, int(found is not None))
     query = sa.select(FollowUpCall).order_by((FollowUpCall.status == "done").asc(), FollowUpCall.due_from)
     if order_id:
         query = query.where(FollowUpCall.order_id == order_id)
@@ -235,7 +293,18 @@ def calls(session, page: int = 1, per_page: int = 50, q: str = "", order_id: str
         query = query.where(FollowUpCall.assigned_to == caller)
     if q:
         query = query.where(contains(q, FollowUpCall.vehicle, FollowUpCall.customer, FollowUpCall.assigned_to))
-    return paginate(session, query, page, per_page, call_view)
+    return _paginate(session, query, page, per_page, call_view)
+
+
+def _paginate(session, query: sa.Select, page: int, per_page: int, view) -> Page:
+    """kit.paging.paginate, without counting when the page itself tells the total: the first page, or one that has
+    rows, holding fewer than a page's worth (a call asked by its order is one row)."""
+    rows = session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    if len(rows) < per_page and (rows or page == 1):
+        total = (page - 1) * per_page + len(rows)
+    else:
+        total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    return Page([view(*row) for row in rows], page, per_page, total)
 
 
 def call(session, call_id: str) -> dict:
@@ -255,7 +324,8 @@ def call(session, call_id: str) -> dict:
     return view
 
 
-def call_view(c: FollowUpCall) -> dict:
+def call_view(c) -> dict:
+    """A call (the entity, or a row of its columns) as its JSON view."""
     return {
         "call_id": c.call_id,
         "visit_id": c.visit_id,
