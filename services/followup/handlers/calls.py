@@ -16,7 +16,7 @@ from kit import notify
 from kit.config import Settings
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
-from kit.paging import Page, contains
+from kit.paging import Page, contains, paginate
 from kit.types import utcnow
 
 from ..domain import attempts as ladder_rules
@@ -293,18 +293,7 @@ def calls(session, page: int = 1, per_page: int = 50, q: str = "", order_id: str
         query = query.where(FollowUpCall.assigned_to == caller)
     if q:
         query = query.where(contains(q, FollowUpCall.vehicle, FollowUpCall.customer, FollowUpCall.assigned_to))
-    return _paginate(session, query, page, per_page, call_view)
-
-
-def _paginate(session, query: sa.Select, page: int, per_page: int, view) -> Page:
-    """kit.paging.paginate, without counting when the page itself tells the total: the first page, or one that has
-    rows, holding fewer than a page's worth (a call asked by its order is one row)."""
-    rows = session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    if len(rows) < per_page and (rows or page == 1):
-        total = (page - 1) * per_page + len(rows)
-    else:
-        total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-    return Page([view(*row) for row in rows], page, per_page, total)
+    return paginate(session, query, page, per_page, call_view)
 
 
 def call(session, call_id: str) -> dict:
