@@ -41,16 +41,36 @@ def _advisor(session, advisor_id: str) -> str:
     return f"{name} ({advisor_id})" if name else advisor_id
 
 
+_TELL = (  # built once, one statement: the order, its visit and latest signed version, and whether `key` was told
+    sa.select(
+        Order,
+        Visit,
+        OrderVersion,
+        sa.exists().where(ProgressNotice.key == sa.bindparam("key")).label("told"),
+    )
+    .outerjoin(Visit, Visit.visit_id == Order.visit_id)
+    .outerjoin(
+        OrderVersion,
+        sa.and_(
+            OrderVersion.order_id == Order.order_id,
+            OrderVersion.version
+            == sa.select(sa.func.max(OrderVersion.version))
+            .where(OrderVersion.order_id == Order.order_id)
+            .correlate(Order)
+            .scalar_subquery(),
+        ),
+    )
+    .where(Order.order_id == sa.bindparam("order_id"))
+)
+
+
 def tell(uow, order_id: str, kind: str, key: str, **facts) -> ProgressNotice | None:
     """Queue one notice about the order, once per key; None when it was already given (or no such order)."""
     session = uow.session
-    if session.get(ProgressNotice, key) is not None:
+    found = session.execute(_TELL, {"order_id": order_id, "key": key}).first()
+    if found is None or found.told:
         return None
-    order = session.get(Order, order_id)
-    if order is None:
-        return None
-    visit = session.get(Visit, order.visit_id)
-    latest = _latest_version(session, order_id)
+    order, visit, latest = found.Order, found.Visit, found.OrderVersion
     body = latest.signed["order"] if latest is not None else order.draft  # an amended promise counts
     customer = {**body.get("customer", {}), **(visit.customer if visit else {})}
     channel, recipient = contact_of(customer)

@@ -15,7 +15,7 @@ from ..models import Finding, Order, Visit, WriteUp
 from . import arrivals
 from .drafts import priced_lines, refresh_draft, requested_lines
 from .prices import current_price_book
-from .visits import refuse_if_signed, visit_of, write_up_of
+from .visits import refuse_if_signed, rows_of, visit_of, write_up_of
 from .walk_around import walk_around_view
 
 
@@ -133,6 +133,7 @@ def propose_finding(uow, visit_id: str, cmd: dict) -> Finding:
     )
     uow.session.add(finding)
     uow.session.flush()
+    rows_of(uow.session, visit_id).has_findings = True
     return finding
 
 
@@ -232,12 +233,14 @@ def write_up_view(session, visit_id: str) -> dict | None:
     }
 
 
+_WRITE_UP_OF_ORDER = (  # built once, one statement
+    sa.select(WriteUp).join(Order, Order.visit_id == WriteUp.visit_id).where(Order.order_id == sa.bindparam("order_id"))
+)
+
+
 def close_visit_for_order(session, order_id: str, now) -> None:
     """The car has left (vehicle_delivered): its key tag is free for another car."""
-    order = session.get(Order, order_id)
-    if order is None:
-        return
-    row = session.get(WriteUp, order.visit_id)
+    row = session.scalars(_WRITE_UP_OF_ORDER, {"order_id": order_id}).first()
     if row is not None and row.closed_at is None:
         row.closed_at, row.open_key_tag = now, None
 
