@@ -17,13 +17,19 @@ from ..domain import pre_inspection as rules
 from ..models import CancelledAppointment, ExpectedArrival, Order, StaffName, Visit
 from .pre_inspection import watch_pre_inspection
 
+_KNOWN = sa.select(  # built once, one statement: was the appointment cancelled, is it expected already
+    sa.exists().where(CancelledAppointment.appointment_id == sa.bindparam("appointment_id")).label("cancelled"),
+    sa.exists().where(ExpectedArrival.appointment_id == sa.bindparam("appointment_id")).label("expected"),
+)
+
 
 def expect_arrival(uow, event: Envelope) -> None:
     """appointment_booked -> the car is expected; the booked advisor will receive it (R-BK-5)."""
     a = event.raw_payload
-    if uow.session.get(CancelledAppointment, a["appointment_id"]):
+    known = uow.session.execute(_KNOWN, {"appointment_id": a["appointment_id"]}).one()
+    if known.cancelled:
         return
-    if uow.session.get(ExpectedArrival, a["appointment_id"]) is not None:
+    if known.expected:
         return  # the booking re-sent under a new event id: expected once (issue 12, item 6)
     uow.session.add(
         ExpectedArrival(

@@ -178,28 +178,32 @@ def findings(session, visit_id: str) -> list[dict]:
 
 
 PAY_TYPES = ("customer", "warranty", "internal")
+_KEY_TAG_HOLDER = sa.select(WriteUp).where(  # built once
+    WriteUp.open_key_tag == sa.bindparam("tag"), WriteUp.visit_id != sa.bindparam("visit_id")
+)
 
 
 def set_order_fields(uow, visit: Visit, cmd: dict) -> WriteUp:
     """Pay type, key tag (unique among open visits), the customer waits or leaves, the jobs."""
-    row = write_up_of(uow, visit)
-    if cmd.get("lines") is not None:
-        row.jobs = requested_lines(cmd["lines"])
-    if cmd.get("pay_type") is not None:
-        if cmd["pay_type"] not in PAY_TYPES:
-            raise DomainError("Choose who pays: customer, warranty or internal", field="pay_type")
-        row.pay_type = cmd["pay_type"]
+    jobs = requested_lines(cmd["lines"]) if cmd.get("lines") is not None else None
+    if cmd.get("pay_type") is not None and cmd["pay_type"] not in PAY_TYPES:
+        raise DomainError("Choose who pays: customer, warranty or internal", field="pay_type")
+    tag = None
     if cmd.get("key_tag") is not None:
         tag = cmd["key_tag"].strip().upper()
         if not tag:
             raise DomainError("Enter the key tag number", field="key_tag", code="required")
-        holder = uow.session.scalars(
-            sa.select(WriteUp).where(WriteUp.open_key_tag == tag, WriteUp.visit_id != visit.visit_id)
-        ).first()
+        holder = uow.session.scalars(_KEY_TAG_HOLDER, {"tag": tag, "visit_id": visit.visit_id}).first()
         if holder is not None:
             raise DomainError(
                 "Key tag {tag} is on another car still in the workshop", field="key_tag", code="key_tag_taken", tag=tag
             )
+    row = write_up_of(uow, visit)  # after the key tag's query: a new row is written once, not inserted then updated
+    if jobs is not None:
+        row.jobs = jobs
+    if cmd.get("pay_type") is not None:
+        row.pay_type = cmd["pay_type"]
+    if tag is not None:
         row.key_tag = row.open_key_tag = tag
     if cmd.get("customer_waits") is not None:
         row.customer_waits = bool(cmd["customer_waits"])
@@ -216,10 +220,10 @@ def set_order_fields(uow, visit: Visit, cmd: dict) -> WriteUp:
 
 
 def write_up_view(session, visit_id: str) -> dict | None:
-    row = session.get(WriteUp, visit_id)
-    visit = session.get(Visit, visit_id)
-    if visit is None:
+    rows = rows_of(session, visit_id)
+    if rows is None:
         return None
+    row, visit = rows.write_up, rows.visit
     return {
         "customer_words": row.customer_words if row else (visit.complaint or ""),
         "concern": row.concern if row else "",
