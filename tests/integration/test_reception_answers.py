@@ -4,11 +4,14 @@ command itself changed what the rows had said (an odometer change, a finding, a 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from contracts import names
 from kit.orders import OrderSigner
-from kit.uow import answering
+from kit.uow import audit_trail
+from kit.web import JSONEncoder
 from services.billing.seed import PRICE_LIST
 from services.reception.handlers import arrivals, orders, prices, walk_around, write_up
 from services.reception.handlers.visits import last_mileage, rows_of
@@ -93,10 +96,12 @@ def test_signing_answers_with_the_order_as_read_afterwards(work, tmp_path):
     order = write(work, visit.visit_id, 1000)
     complete_walk_around(work, visit)
     signer = OrderSigner(tmp_path / "keys")
-    sign = answering(orders.sign_order, orders.order)  # as the JSON view signs (web/orders.py)
-    answered = work.run(sign, order.order_id, advisor_id="A001", signer=signer, customer_signature=SIGNATURE_PNG)
+    signing = {"advisor_id": "A001", "signer": signer, "customer_signature": SIGNATURE_PNG}
+    answered = work.run(orders.signed_answer, order.order_id, **signing)  # as the JSON view signs (web/orders.py)
     assert answered == work.read(orders.order, order.order_id)
+    assert json.dumps(answered, cls=JSONEncoder) == json.dumps(work.read(orders.order, order.order_id), cls=JSONEncoder)
     assert work.read(rows_of, visit.visit_id).last_mileage == 1000
+    assert [e["action"] for e in work.read(audit_trail, order.order_id)][-1] == "sign_order"
 
 
 _BRAKE_FLUID = [{"kind": "labour", "code": "LAB-BRAKE-FLUID"}]

@@ -41,11 +41,13 @@ def _advisor(session, advisor_id: str) -> str:
     return f"{name} ({advisor_id})" if name else advisor_id
 
 
-_TELL = (  # built once, one statement: the order, its visit and latest signed version, and whether `key` was told
+_TELL = (  # built once, one statement: what a notice needs of the order, its visit and latest signed version, and
+    # whether `key` was told
     sa.select(
-        Order,
-        Visit,
-        OrderVersion,
+        Order.visit_id,
+        Order.draft,
+        Visit.customer,
+        OrderVersion.signed,
         sa.exists().where(ProgressNotice.key == sa.bindparam("key")).label("told"),
     )
     .outerjoin(Visit, Visit.visit_id == Order.visit_id)
@@ -70,9 +72,8 @@ def tell(uow, order_id: str, kind: str, key: str, **facts) -> ProgressNotice | N
     found = session.execute(_TELL, {"order_id": order_id, "key": key}).first()
     if found is None or found.told:
         return None
-    order, visit, latest = found.Order, found.Visit, found.OrderVersion
-    body = latest.signed["order"] if latest is not None else order.draft  # an amended promise counts
-    customer = {**body.get("customer", {}), **(visit.customer if visit else {})}
+    body = found.signed["order"] if found.signed is not None else found.draft  # an amended promise counts
+    customer = {**body.get("customer", {}), **(found.customer if found.customer is not None else {})}
     channel, recipient = contact_of(customer)
     if channel is not None:
         subject, text = compose(
@@ -90,7 +91,7 @@ def tell(uow, order_id: str, kind: str, key: str, **facts) -> ProgressNotice | N
         key=key, order_id=order_id, kind=kind, channel=channel, recipient=recipient, created_at=uow.clock()
     )
     session.add(notice)
-    uow.correlation_id = uow.correlation_id or order.visit_id
+    uow.correlation_id = uow.correlation_id or found.visit_id
     return notice
 
 

@@ -237,16 +237,21 @@ def write_up_view(session, visit_id: str) -> dict | None:
     }
 
 
-_WRITE_UP_OF_ORDER = (  # built once, one statement
-    sa.select(WriteUp).join(Order, Order.visit_id == WriteUp.visit_id).where(Order.order_id == sa.bindparam("order_id"))
+_CLOSE_VISIT_OF_ORDER = (  # built once, one statement: the open write-up of the order's visit is closed
+    sa.update(WriteUp)
+    .where(
+        WriteUp.visit_id
+        == sa.select(Order.visit_id).where(Order.order_id == sa.bindparam("order_id")).scalar_subquery(),
+        WriteUp.closed_at.is_(None),
+    )
+    .values(closed_at=sa.bindparam("now"), open_key_tag=None)
+    .execution_options(synchronize_session=False)
 )
 
 
 def close_visit_for_order(session, order_id: str, now) -> None:
     """The car has left (vehicle_delivered): its key tag is free for another car."""
-    row = session.scalars(_WRITE_UP_OF_ORDER, {"order_id": order_id}).first()
-    if row is not None and row.closed_at is None:
-        row.closed_at, row.open_key_tag = now, None
+    session.execute(_CLOSE_VISIT_OF_ORDER, {"order_id": order_id, "now": now})
 
 
 def close_visit(uow, event) -> None:
