@@ -154,9 +154,12 @@ def cars_ahead(session, visit_id: str) -> int:
     )
 
 
+_OCCUPIED = sa.select(Visit.on_bay, Visit.plate).where(Visit.on_bay.is_not(None))  # built once
+
+
 def bays_occupied(session) -> dict[str, str]:
     """bay -> plate of the car on it now."""
-    rows = session.execute(sa.select(Visit.on_bay, Visit.plate).where(Visit.on_bay.is_not(None))).all()
+    rows = session.execute(_OCCUPIED).all()
     return {bay: plate for bay, plate in rows}
 
 
