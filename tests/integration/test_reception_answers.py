@@ -5,16 +5,19 @@ command itself changed what the rows had said (an odometer change, a finding, a 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
 from contracts import names
+from kit import price_list
 from kit.orders import OrderSigner
 from kit.uow import audit_trail
 from kit.web import JSONEncoder
 from services.billing.seed import PRICE_LIST
 from services.reception.handlers import arrivals, orders, prices, walk_around, write_up
 from services.reception.handlers.visits import last_mileage, rows_of
+from services.reception.models import PriceListCopy
 from tests.integration.test_reception_mileage import visit_of, write
 from tests.integration.test_reception_mileage import walk_around as complete_walk_around
 from tests.support.db import service_work, wire_event
@@ -105,3 +108,18 @@ def test_signing_answers_with_the_order_as_read_afterwards(work, tmp_path):
 
 
 _BRAKE_FLUID = [{"kind": "labour", "code": "LAB-BRAKE-FLUID"}]
+
+
+def test_the_price_book_read_by_version_is_the_current_copy_and_follows_a_newer_list(work):
+    """R-RC-5: orders are priced from the list in force; a book is built once per version, and a newer list
+    published later is the one read from then on."""
+    assert work.read(prices.current_price_book) == work.read(price_list.current, PriceListCopy)
+    newer = {
+        **PRICE_LIST,
+        "version": "2026.12-1",
+        "effective_from": PRICE_LIST["effective_from"] + timedelta(days=30),
+        "labour_rate": "320.00",
+    }
+    work.handle(wire_event(names.PRICE_LIST_PUBLISHED, newer), prices.take_price_list)
+    book = work.read(prices.current_price_book)
+    assert book.version == "2026.12-1" and book == work.read(price_list.current, PriceListCopy)

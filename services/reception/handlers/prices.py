@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import weakref
+
+import sqlalchemy as sa
+
 from contracts import Envelope
 from kit import price_list
 
@@ -14,8 +18,22 @@ def take_price_list(uow, event: Envelope) -> None:
     price_list.take(uow, event, PriceListCopy)
 
 
+_CURRENT_VERSION = (  # built once: every order written and every promise asked reads it
+    sa.select(PriceListCopy.version).order_by(PriceListCopy.effective_from.desc()).limit(1)
+)
+# A published version never changes (kit.price_list.take keeps the first copy of a version), so each database's
+# books are built once per process: a price list is then one short read, not its whole row decoded again.
+_BOOKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> {version: PriceBook}
+
+
 def current_price_book(session) -> PriceBook | None:
-    return price_list.current(session, PriceListCopy)
+    version = session.scalar(_CURRENT_VERSION)
+    if version is None:
+        return None
+    books = _BOOKS.setdefault(session.get_bind(), {})
+    if version not in books:
+        books[version] = price_list.version(session, PriceListCopy, version)
+    return books[version]
 
 
 def price_book(session, version: str) -> PriceBook | None:
