@@ -11,6 +11,7 @@ import pytest
 
 from contracts import names
 from kit import price_list
+from kit.errors import DomainError
 from kit.orders import OrderSigner
 from kit.uow import audit_trail
 from kit.web import JSONEncoder
@@ -123,3 +124,20 @@ def test_the_price_book_read_by_version_is_the_current_copy_and_follows_a_newer_
     work.handle(wire_event(names.PRICE_LIST_PUBLISHED, newer), prices.take_price_list)
     book = work.read(prices.current_price_book)
     assert book.version == "2026.12-1" and book == work.read(price_list.current, PriceListCopy)
+
+
+def test_the_rows_carry_the_price_list_in_force_and_an_order_without_one_is_refused(work, tmp_path):
+    """R-RC-5: an order is priced from the list in force, read with the visit's rows; none yet, none priced."""
+    visit = visit_of(work, make_vin())
+    held = work.read(rows_of, visit.visit_id)
+    assert held.price_list_version == PRICE_LIST["version"]
+    assert work.read(prices.price_book_for, visit.visit_id) == work.read(prices.current_price_book)
+
+    (tmp_path / "bare").mkdir()
+    bare = service_work("reception", tmp_path / "bare")  # no price list heard yet
+    walk_in = visit_of(bare, make_vin())
+    assert work.read(prices.price_book_for, "no-such-visit") == work.read(prices.current_price_book)
+    assert bare.read(prices.price_book_for, walk_in.visit_id) is None
+    with pytest.raises(DomainError) as refused:
+        write(bare, walk_in.visit_id, 1000)
+    assert refused.value.code == "no_price_list"

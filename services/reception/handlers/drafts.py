@@ -14,7 +14,7 @@ from kit.web import JSONEncoder
 
 from ..domain.pricing import price_lines, totals
 from ..models import Finding, Order, Visit
-from .prices import current_price_book
+from .prices import price_book_for
 from .visits import order_of_visit, rows_of, sheet_of, write_up_of
 
 
@@ -65,7 +65,7 @@ def compose_body(uow, visit: Visit, order: Order | None, promise: dict) -> dict:
     diagnosis, declined findings, pay type, key tag, waiting, and the promise with where it came from."""
     session = uow.session
     row = write_up_of(uow, visit)
-    book = current_price_book(session)
+    book = price_book_for(session, visit.visit_id)
     if book is None:
         price_lines([], None)  # raises no_price_list
     found = findings_of(session, visit.visit_id)
@@ -142,7 +142,7 @@ def labour_hours(session, visit_id: str, lines: list[dict] | None = None) -> Dec
     row = rows.write_up if rows is not None else None
     jobs = requested_lines(lines) if lines is not None else list(row.jobs if row else [])
     try:
-        priced = priced_lines(with_accepted_findings(session, visit_id, jobs), current_price_book(session))
+        priced = priced_lines(with_accepted_findings(session, visit_id, jobs), price_book_for(session, visit_id))
     except DomainError:
         return None
     return RepairOrder.of_lines(priced).labour_hours()

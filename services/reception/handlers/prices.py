@@ -11,6 +11,7 @@ from kit import price_list
 
 from ..domain.pricing import PriceBook
 from ..models import PriceListCopy
+from .visits import rows_of
 
 
 def take_price_list(uow, event: Envelope) -> None:
@@ -28,8 +29,18 @@ _BOOKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> {ve
 
 def current_price_book(session) -> PriceBook | None:
     version = session.scalar(_CURRENT_VERSION)
-    if version is None:
-        return None
+    return None if version is None else _book(session, version)
+
+
+def price_book_for(session, visit_id: str) -> PriceBook | None:
+    """`current_price_book`, as the visit's rows were read with it (handlers/visits.py): no statement of its own."""
+    rows = rows_of(session, visit_id)
+    if rows is None:
+        return current_price_book(session)
+    return None if rows.price_list_version is None else _book(session, rows.price_list_version)
+
+
+def _book(session, version: str) -> PriceBook | None:
     books = _BOOKS.setdefault(session.get_bind(), {})
     if version not in books:
         books[version] = price_list.version(session, PriceListCopy, version)

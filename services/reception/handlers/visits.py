@@ -3,7 +3,8 @@ Shared by the walk-around, write-up and order use cases.
 
 They are read together, in one statement, once per unit of work (`rows_of`): a command and the view it answers
 with (kit.uow.answering) work on the same objects instead of reading each table again, and the flags the
-statement carries (any finding, any odometer change of the visit) spare the queries their answer is known by."""
+statement carries (any finding, any odometer change of the visit, the price list in force) spare the queries their
+answer is known by."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 from kit.errors import DomainError, NotFound
 
 from ..domain import walk_around
-from ..models import Finding, MileageReading, OdometerChange, Order, Visit, WalkAround, WriteUp
+from ..models import Finding, MileageReading, OdometerChange, Order, PriceListCopy, Visit, WalkAround, WriteUp
 
 FIRST_SERVICE_WORDS = ("首保", "首次保养", "first service")
 
@@ -39,6 +40,7 @@ class Rows:
     has_findings: bool
     has_odometer_changes: bool
     last_mileage: int | None
+    price_list_version: str | None  # the price list in force (handlers/prices.py builds its book)
     last_mileage_known: bool = True
 
     def reading_added(self) -> None:
@@ -55,6 +57,11 @@ _ROWS = (  # built once: every write-up command and view reads it
         sa.exists().where(Finding.visit_id == Visit.visit_id).label("has_findings"),
         sa.exists().where(OdometerChange.visit_id == Visit.visit_id).label("has_odometer_changes"),
         _last_mileage_of(Visit.vehicle["vin"].as_string()).scalar_subquery().label("last_mileage"),
+        sa.select(PriceListCopy.version)
+        .order_by(PriceListCopy.effective_from.desc())
+        .limit(1)
+        .scalar_subquery()
+        .label("price_list_version"),
     )
     .outerjoin(Order, Order.visit_id == Visit.visit_id)
     .outerjoin(WalkAround, WalkAround.visit_id == Visit.visit_id)
