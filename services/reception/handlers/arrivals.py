@@ -17,13 +17,19 @@ from ..domain import pre_inspection as rules
 from ..models import CancelledAppointment, ExpectedArrival, Order, StaffName, Visit
 from .pre_inspection import watch_pre_inspection
 
+_KNOWN = sa.select(  # built once, one statement: was the appointment cancelled, is it expected already
+    sa.exists().where(CancelledAppointment.appointment_id == sa.bindparam("appointment_id")).label("cancelled"),
+    sa.exists().where(ExpectedArrival.appointment_id == sa.bindparam("appointment_id")).label("expected"),
+)
+
 
 def expect_arrival(uow, event: Envelope) -> None:
     """appointment_booked -> the car is expected; the booked advisor will receive it (R-BK-5)."""
     a = event.raw_payload
-    if uow.session.get(CancelledAppointment, a["appointment_id"]):
+    known = uow.session.execute(_KNOWN, {"appointment_id": a["appointment_id"]}).one()
+    if known.cancelled:
         return
-    if uow.session.get(ExpectedArrival, a["appointment_id"]) is not None:
+    if known.expected:
         return  # the booking re-sent under a new event id: expected once (issue 12, item 6)
     uow.session.add(
         ExpectedArrival(
@@ -141,8 +147,11 @@ def check_in(uow, cmd: dict, tz: ZoneInfo = SHANGHAI) -> Visit:
 def next_ticket(session, day) -> int:
     """The day's next queue ticket number (R-RC-8). Two check-ins at the same moment may both read the same
     number: the unique (day, number) index refuses the second, and `checked_in` runs it again."""
-    last = session.scalar(sa.select(sa.func.max(Visit.ticket_no)).where(Visit.ticket_day == day))
+    last = session.scalar(_LAST_TICKET, {"day": day})
     return (last or 0) + 1
+
+
+_LAST_TICKET = sa.select(sa.func.max(Visit.ticket_no)).where(Visit.ticket_day == sa.bindparam("day"))  # built once
 
 
 TICKET_ATTEMPTS = 5
@@ -159,32 +168,34 @@ def checked_in(work, cmd: dict, *, actor_id: str | None, tz: ZoneInfo = SHANGHAI
     return work.run(check_in, cmd, tz, actor_id=actor_id)
 
 
+_ARRIVAL_COLUMNS = (
+    ExpectedArrival.appointment_id,
+    ExpectedArrival.visit_id,
+    ExpectedArrival.plate,
+    ExpectedArrival.customer,
+    ExpectedArrival.vehicle,
+    ExpectedArrival.starts_at,
+    ExpectedArrival.advisor_id,
+    ExpectedArrival.complaint,
+    ExpectedArrival.planned_labour,
+    ExpectedArrival.planned_parts,
+    ExpectedArrival.arrived,
+)
+_EXPECTED_ONE = sa.select(*_ARRIVAL_COLUMNS).where(  # built once: polled until booking's event has arrived
+    ExpectedArrival.appointment_id == sa.bindparam("appointment_id")
+)
+
+
 def expected_arrivals(
     session, appointment_id: str | None = None, include_arrived: bool = False, limit: int = 200
 ) -> list[dict]:
     """Cars still expected, earliest first (R-BK-5); one appointment's entry when asked by id."""
-    query = sa.select(ExpectedArrival).order_by(ExpectedArrival.starts_at).limit(limit)
     if appointment_id:
-        query = query.where(ExpectedArrival.appointment_id == appointment_id)
-    elif not include_arrived:
+        return [dict(row) for row in session.execute(_EXPECTED_ONE, {"appointment_id": appointment_id}).mappings()]
+    query = sa.select(*_ARRIVAL_COLUMNS).order_by(ExpectedArrival.starts_at).limit(limit)
+    if not include_arrived:
         query = query.where(ExpectedArrival.arrived.is_(False))
-    rows = session.scalars(query)
-    return [
-        {
-            "appointment_id": a.appointment_id,
-            "visit_id": a.visit_id,
-            "plate": a.plate,
-            "customer": a.customer,
-            "vehicle": a.vehicle,
-            "starts_at": a.starts_at,
-            "advisor_id": a.advisor_id,
-            "complaint": a.complaint,
-            "planned_labour": a.planned_labour,
-            "planned_parts": a.planned_parts,
-            "arrived": a.arrived,
-        }
-        for a in rows
-    ]
+    return [dict(row) for row in session.execute(query).mappings()]
 
 
 def visits(session) -> list[dict]:

@@ -13,9 +13,9 @@ from kit.errors import DomainError
 from kit.web import JSONEncoder
 
 from ..domain.pricing import price_lines, totals
-from ..models import Finding, Order, Visit, WriteUp
-from .prices import current_price_book
-from .visits import order_of_visit, sheet_of, write_up_of
+from ..models import Finding, Order, Visit
+from .prices import price_book_for
+from .visits import order_of_visit, rows_of, sheet_of, write_up_of
 
 
 def requested_lines(lines: list[dict]) -> list[dict]:
@@ -38,10 +38,23 @@ def priced_lines(jobs: list[dict], book) -> list[dict]:
     )
 
 
-def with_accepted_findings(session, visit_id: str, jobs: list[dict]) -> list[dict]:
+_FINDINGS = sa.select(Finding).where(Finding.visit_id == sa.bindparam("visit_id")).order_by(Finding.id)  # built once
+
+
+def findings_of(session, visit_id: str) -> list[Finding]:
+    """The visit's findings, oldest first (none read when the visit's rows say there is none)."""
+    rows = rows_of(session, visit_id)
+    if rows is not None and not rows.has_findings:
+        return []
+    return list(session.scalars(_FINDINGS, {"visit_id": visit_id}))
+
+
+def with_accepted_findings(session, visit_id: str, jobs: list[dict], found: list[Finding] | None = None) -> list[dict]:
     """The jobs, then the lines of the findings the customer accepted that are not among them already."""
     jobs = list(jobs)
-    for f in session.scalars(sa.select(Finding).filter_by(visit_id=visit_id, status="accepted").order_by(Finding.id)):
+    for f in findings_of(session, visit_id) if found is None else found:
+        if f.status != "accepted":
+            continue
         have = RepairOrder.of_lines(jobs)
         jobs += [j for j in f.jobs if not have.has_job(j["kind"], j["code"])]
     return jobs
@@ -52,14 +65,13 @@ def compose_body(uow, visit: Visit, order: Order | None, promise: dict) -> dict:
     diagnosis, declined findings, pay type, key tag, waiting, and the promise with where it came from."""
     session = uow.session
     row = write_up_of(uow, visit)
-    book = current_price_book(session)
+    book = price_book_for(session, visit.visit_id)
     if book is None:
         price_lines([], None)  # raises no_price_list
-    lines = priced_lines(with_accepted_findings(session, visit.visit_id, row.jobs), book)
+    found = findings_of(session, visit.visit_id)
+    lines = priced_lines(with_accepted_findings(session, visit.visit_id, row.jobs, found), book)
     declined, noted = [], []
-    for f in session.scalars(
-        sa.select(Finding).where(Finding.visit_id == visit.visit_id, Finding.status != "proposed").order_by(Finding.id)
-    ):
+    for f in (f for f in found if f.status != "proposed"):
         priced = priced_lines(f.jobs, book)
         amount = RepairOrder.of_lines(priced).net()
         noted.append({"description": f.description, "status": f.status, "amount": amount})
@@ -126,10 +138,11 @@ def refresh_draft(uow, visit: Visit) -> None:
 def labour_hours(session, visit_id: str, lines: list[dict] | None = None) -> Decimal | None:
     """The standard hours the order would hold (its jobs, or `lines`, plus accepted findings), to ask the
     workshop for a promise before the order is written; None while they cannot be priced."""
-    row = session.get(WriteUp, visit_id)
+    rows = rows_of(session, visit_id)
+    row = rows.write_up if rows is not None else None
     jobs = requested_lines(lines) if lines is not None else list(row.jobs if row else [])
     try:
-        priced = priced_lines(with_accepted_findings(session, visit_id, jobs), current_price_book(session))
+        priced = priced_lines(with_accepted_findings(session, visit_id, jobs), price_book_for(session, visit_id))
     except DomainError:
         return None
     return RepairOrder.of_lines(priced).labour_hours()

@@ -41,18 +41,39 @@ def _advisor(session, advisor_id: str) -> str:
     return f"{name} ({advisor_id})" if name else advisor_id
 
 
+_TELL = (  # built once, one statement: what a notice needs of the order, its visit and latest signed version, and
+    # whether `key` was told
+    sa.select(
+        Order.visit_id,
+        Order.draft,
+        Visit.customer,
+        OrderVersion.signed,
+        sa.exists().where(ProgressNotice.key == sa.bindparam("key")).label("told"),
+    )
+    .outerjoin(Visit, Visit.visit_id == Order.visit_id)
+    .outerjoin(
+        OrderVersion,
+        sa.and_(
+            OrderVersion.order_id == Order.order_id,
+            OrderVersion.version
+            == sa.select(sa.func.max(OrderVersion.version))
+            .where(OrderVersion.order_id == Order.order_id)
+            .correlate(Order)
+            .scalar_subquery(),
+        ),
+    )
+    .where(Order.order_id == sa.bindparam("order_id"))
+)
+
+
 def tell(uow, order_id: str, kind: str, key: str, **facts) -> ProgressNotice | None:
     """Queue one notice about the order, once per key; None when it was already given (or no such order)."""
     session = uow.session
-    if session.get(ProgressNotice, key) is not None:
+    found = session.execute(_TELL, {"order_id": order_id, "key": key}).first()
+    if found is None or found.told:
         return None
-    order = session.get(Order, order_id)
-    if order is None:
-        return None
-    visit = session.get(Visit, order.visit_id)
-    latest = _latest_version(session, order_id)
-    body = latest.signed["order"] if latest is not None else order.draft  # an amended promise counts
-    customer = {**body.get("customer", {}), **(visit.customer if visit else {})}
+    body = found.signed["order"] if found.signed is not None else found.draft  # an amended promise counts
+    customer = {**body.get("customer", {}), **(found.customer if found.customer is not None else {})}
     channel, recipient = contact_of(customer)
     if channel is not None:
         subject, text = compose(
@@ -70,7 +91,7 @@ def tell(uow, order_id: str, kind: str, key: str, **facts) -> ProgressNotice | N
         key=key, order_id=order_id, kind=kind, channel=channel, recipient=recipient, created_at=uow.clock()
     )
     session.add(notice)
-    uow.correlation_id = uow.correlation_id or order.visit_id
+    uow.correlation_id = uow.correlation_id or found.visit_id
     return notice
 
 

@@ -16,11 +16,11 @@ from kit import signatures
 from kit.errors import DomainError, NotFound
 from kit.web import JSONEncoder
 
-from ..models import Finding, MileageReading, Order, OrderVersion, StaffName, Visit, WriteUp
+from ..models import MileageReading, Order, OrderVersion, StaffName
 from . import signatures as signature_captures
 from .arrivals import order_view_of
-from .drafts import compose_body
-from .visits import order_of_visit, refuse_if_signed, visit_of
+from .drafts import compose_body, findings_of
+from .visits import order_of_visit, refuse_if_signed, rows_of, rows_of_order, visit_of
 from .walk_around import set_mileage, walk_around_summary
 from .write_up import set_order_fields
 
@@ -67,6 +67,7 @@ def write_order(uow, visit_id: str, cmd: dict, promise=None) -> Order:
     if order is None:
         order = Order(order_id=body["order_id"], visit_id=visit_id, draft=draft, updated_at=now)
         session.add(order)
+        rows_of(session, visit_id).order = order
     else:
         order.draft, order.updated_at = draft, now
     session.flush()
@@ -77,12 +78,11 @@ def require_ready_to_sign(session, order: Order) -> dict:
     """R-RC-1..7 before the first signature: a complete walk-around, every finding decided, the key tag and
     whether the customer waits. Returns the walk-around summary for the signed body."""
     summary = walk_around_summary(session, order.visit_id)
-    pending = session.scalars(sa.select(Finding).filter_by(visit_id=order.visit_id, status="proposed")).first()
-    if pending is not None:
+    if any(f.status == "proposed" for f in findings_of(session, order.visit_id)):
         raise DomainError(
             "The customer has not yet accepted or declined every finding", field="findings", code="finding_pending"
         )
-    row = session.get(WriteUp, order.visit_id)
+    row = rows_of(session, order.visit_id).write_up
     if row is None or not row.key_tag:
         raise DomainError("Enter the key tag number", field="key_tag", code="required")
     if row.customer_waits is None:
@@ -105,9 +105,10 @@ def sign_order(
     (its SHA-256; handlers/signatures.py checks the binding and uses it up) or the image itself (a data URL).
     """
     session = uow.session
-    order = session.get(Order, order_id)
-    if order is None:
+    rows = rows_of_order(session, order_id)  # the order with its visit, sheet and write-up
+    if rows is None:
         raise NotFound("Work order not found", field="order_id")
+    order = rows.order
     if order.status == "signed":
         raise DomainError("The order is already signed", code="already_signed")
     if customer_signature_sha256:  # captured on the pad for this order's next version, not used yet
@@ -135,13 +136,28 @@ def sign_order(
         order_id=order_id, version=body["version"], signed=signed, signed_at=now, advisor_id=advisor_id
     )
     session.add(version)
+    rows.reading_added()
     order.status, order.signed_version, order.updated_at = "signed", body["version"], now
-    visit = session.get(Visit, order.visit_id)
+    visit = rows.visit
     visit.status = "order_signed"
     if visit.on_bay is not None:  # R-RC-8: a signed car is no longer on a pre-inspection bay
         visit.on_bay, visit.pre_inspection_left_at = None, now
     uow.emit(names.ORDER_SIGNED, signed, correlation_id=order.visit_id)
     return version
+
+
+def signed_answer(uow, order_id: str, **signing) -> dict:
+    """`sign_order`, answering with the order as signed (`order`) from what it wrote: a first signature's version
+    is the order's only one; a later one is read with the versions before it. Audited as sign_order."""
+    version = sign_order(uow, order_id, **signing)
+    uow.session.flush()
+    if version.version != 1:
+        return order(uow.session, order_id)
+    written = {"version": version.version, "signed_at": version.signed_at, "signed": version.signed}
+    return {**order_view_of(rows_of_order(uow.session, order_id).order), "versions": [written]}
+
+
+signed_answer.__name__ = sign_order.__name__
 
 
 def order(session, order_id: str) -> dict | None:

@@ -9,25 +9,31 @@ from sqlalchemy.exc import IntegrityError
 from contracts import names
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
+from kit.types import UtcDateTime
 
 from ..domain import pre_inspection as rules
 from ..models import CongestionIncident, Visit
 from . import incidents
 
-_WAITING = sa.select(Visit.checked_in_at).where(  # built once (run after every check-in and take-over)
-    Visit.pre_inspection_started_at.is_(None), Visit.status == "checked_in"
+_AREA = sa.union_all(  # built once, one statement (run after every check-in and take-over, and on the timer):
+    # when each waiting car checked in, and the open incident's id (a row each)
+    sa.select(Visit.checked_in_at.label("since"), sa.cast(sa.null(), sa.Integer).label("incident_id")).where(
+        Visit.pre_inspection_started_at.is_(None), Visit.status == "checked_in"
+    ),
+    sa.select(sa.cast(sa.null(), UtcDateTime), CongestionIncident.id).where(CongestionIncident.cleared_at.is_(None)),
 )
-_OPEN_INCIDENT = sa.select(CongestionIncident).where(CongestionIncident.cleared_at.is_(None))
 
 
 def watch_pre_inspection(uow) -> CongestionIncident | None:
     """R-RC-8: raise an incident (and alert the manager) when the area becomes congested; close it when
     it clears. Runs after every check-in and take-over, and on a timer for the 20-minute rule."""
     session = uow.session
-    waiting = list(session.scalars(_WAITING))
+    area = session.execute(_AREA).all()
+    waiting = [row.since for row in area if row.incident_id is None]
     now = uow.clock()
     found = rules.congestion(waiting, now)
-    incident = session.scalars(_OPEN_INCIDENT).first()
+    incident_id = next((row.incident_id for row in area if row.incident_id is not None), None)
+    incident = session.get(CongestionIncident, incident_id) if incident_id is not None else None
     if found is None:
         if incident is not None:
             incident.cleared_at = now
@@ -148,9 +154,12 @@ def cars_ahead(session, visit_id: str) -> int:
     )
 
 
+_OCCUPIED = sa.select(Visit.on_bay, Visit.plate).where(Visit.on_bay.is_not(None))  # built once
+
+
 def bays_occupied(session) -> dict[str, str]:
     """bay -> plate of the car on it now."""
-    rows = session.execute(sa.select(Visit.on_bay, Visit.plate).where(Visit.on_bay.is_not(None))).all()
+    rows = session.execute(_OCCUPIED).all()
     return {bay: plate for bay, plate in rows}
 
 

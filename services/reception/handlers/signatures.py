@@ -23,9 +23,15 @@ NOT_BOUND = N_("This signature was not captured for this order on the pad; the c
 
 
 def capture(
-    uow, image: str | None, order_id: str | None = None, amendment_id: str | None = None, field: str = "image"
+    uow,
+    image: str | None,
+    order_id: str | None = None,
+    amendment_id: str | None = None,
+    field: str = "image",
+    used: bool = False,
 ) -> dict:
-    """The pad's image for the order's next version (or the amendment's consent) -> its capture."""
+    """The pad's image for the order's next version (or the amendment's consent) -> its capture (`used`: by the
+    signing it is sent with)."""
     order_id, version = _bound_to(uow.session, order_id, amendment_id)
     digest = signatures.store(uow, image, field=field)
     row = SignatureCapture(
@@ -36,6 +42,7 @@ def capture(
         amendment_id=amendment_id,
         captured_by=uow.actor_id,
         captured_at=uow.clock(),
+        used_at=uow.clock() if used else None,
     )
     uow.session.add(row)
     uow.correlation_id = order_id
@@ -69,9 +76,10 @@ def use(uow, digest: str | None, order_id: str, amendment_id: str | None = None,
 
 
 def capture_and_use(uow, image: str | None, order_id: str, amendment_id: str | None = None) -> str:
-    """An image sent with the signing itself (the JSON API): captured for this very signing and used at once."""
-    captured = capture(uow, image, None if amendment_id else order_id, amendment_id, field="customer_signature")
-    return use(uow, captured["sha256"], order_id, amendment_id)
+    """An image sent with the signing itself (the JSON API): captured for this very signing, used as it is written
+    (bound by `capture` to this order's next version or this amendment, as `use` would check)."""
+    bound_to = None if amendment_id else order_id
+    return capture(uow, image, bound_to, amendment_id, field="customer_signature", used=True)["sha256"]
 
 
 def _bound_to(session, order_id: str | None, amendment_id: str | None) -> tuple[str, int]:

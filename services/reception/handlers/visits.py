@@ -1,30 +1,108 @@
 """The rows a write-up works on: the visit, its order, its walk-around sheet and write-up, the last mileage.
-Shared by the walk-around, write-up and order use cases."""
+Shared by the walk-around, write-up and order use cases.
+
+They are read together, in one statement, once per unit of work (`rows_of`): a command and the view it answers
+with (kit.uow.answering) work on the same objects instead of reading each table again, and the flags the
+statement carries (any finding, any odometer change of the visit, the price list in force) spare the queries their
+answer is known by."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from kit.errors import DomainError, NotFound
 
 from ..domain import walk_around
-from ..models import MileageReading, OdometerChange, Order, Visit, WalkAround, WriteUp
+from ..models import Finding, MileageReading, OdometerChange, Order, PriceListCopy, Visit, WalkAround, WriteUp
 
 FIRST_SERVICE_WORDS = ("首保", "首次保养", "first service")
 
 
+def _last_mileage_of(vin):
+    """The highest reading of the car `vin` since its last confirmed odometer change (a statement part)."""
+    changed = sa.select(sa.func.max(OdometerChange.confirmed_at)).where(OdometerChange.vin == vin)
+    changed = changed.correlate(Visit).scalar_subquery()  # inside the rows' statement: of the visit's car
+    return sa.select(sa.func.max(MileageReading.mileage_km)).where(
+        MileageReading.vin == vin, sa.or_(changed.is_(None), MileageReading.read_at > changed)
+    )
+
+
+@dataclass(eq=False)
+class Rows:
+    """One visit's rows as a unit of work holds them (the objects of its session)."""
+
+    visit: Visit
+    order: Order | None
+    sheet: WalkAround | None
+    write_up: WriteUp | None
+    has_findings: bool
+    has_odometer_changes: bool
+    last_mileage: int | None
+    price_list_version: str | None  # the price list in force (handlers/prices.py builds its book)
+    last_mileage_known: bool = True
+
+    def reading_added(self) -> None:
+        """A mileage reading or an odometer change of the car was added: its last mileage is read again."""
+        self.last_mileage_known = False
+
+
+_ROWS = (  # built once: every write-up command and view reads it
+    sa.select(
+        Visit,
+        Order,
+        WalkAround,
+        WriteUp,
+        sa.exists().where(Finding.visit_id == Visit.visit_id).label("has_findings"),
+        sa.exists().where(OdometerChange.visit_id == Visit.visit_id).label("has_odometer_changes"),
+        _last_mileage_of(Visit.vehicle["vin"].as_string()).scalar_subquery().label("last_mileage"),
+        sa.select(PriceListCopy.version)
+        .order_by(PriceListCopy.effective_from.desc())
+        .limit(1)
+        .scalar_subquery()
+        .label("price_list_version"),
+    )
+    .outerjoin(Order, Order.visit_id == Visit.visit_id)
+    .outerjoin(WalkAround, WalkAround.visit_id == Visit.visit_id)
+    .outerjoin(WriteUp, WriteUp.visit_id == Visit.visit_id)
+)
+_ROWS_OF_VISIT = _ROWS.where(Visit.visit_id == sa.bindparam("visit_id"))
+_ROWS_OF_ORDER = _ROWS.where(Order.order_id == sa.bindparam("order_id"))
+_HELD = "reception.rows"  # session.info: visit id -> Rows, for the life of the session (one unit of work)
+
+
+def rows_of(session, visit_id: str) -> Rows | None:
+    """The visit's rows, read once per session (None: no such visit)."""
+    held = session.info.setdefault(_HELD, {})
+    if visit_id not in held:
+        row = session.execute(_ROWS_OF_VISIT, {"visit_id": visit_id}).first()
+        held[visit_id] = None if row is None else Rows(*row)
+    return held[visit_id]
+
+
+def rows_of_order(session, order_id: str) -> Rows | None:
+    """The rows of the visit an order was written for, read once per session (None: no such order)."""
+    held = session.info.setdefault(_HELD, {})
+    found = next((r for r in held.values() if r is not None and r.order and r.order.order_id == order_id), None)
+    if found is None:
+        row = session.execute(_ROWS_OF_ORDER, {"order_id": order_id}).first()
+        if row is None:
+            return None
+        found = held[row.Visit.visit_id] = Rows(*row)
+    return found
+
+
 def visit_of(session, visit_id: str) -> Visit:
-    visit = session.get(Visit, visit_id)
-    if visit is None:
+    rows = rows_of(session, visit_id)
+    if rows is None:
         raise NotFound("Visit not found", field="visit_id")
-    return visit
-
-
-_ORDER_OF_VISIT = sa.select(Order).where(Order.visit_id == sa.bindparam("visit_id"))  # built once
+    return rows.visit
 
 
 def order_of_visit(session, visit_id: str) -> Order | None:
-    return session.scalars(_ORDER_OF_VISIT, {"visit_id": visit_id}).first()
+    rows = rows_of(session, visit_id)
+    return rows.order if rows is not None else None
 
 
 def refuse_if_signed(session, visit_id: str) -> None:
@@ -36,24 +114,24 @@ def refuse_if_signed(session, visit_id: str) -> None:
 
 
 def sheet_of(uow, visit: Visit) -> WalkAround:
-    row = uow.session.get(WalkAround, visit.visit_id)
-    if row is None:
+    rows = rows_of(uow.session, visit.visit_id)
+    if rows.sheet is None:
         words = (visit.complaint or "").lower()
-        row = WalkAround(
+        rows.sheet = WalkAround(
             visit_id=visit.visit_id,
             covers={},
             sheet=walk_around.empty_sheet(),
             first_service=any(w.lower() in words for w in FIRST_SERVICE_WORDS),
             updated_at=uow.clock(),
         )
-        uow.session.add(row)
-    return row
+        uow.session.add(rows.sheet)
+    return rows.sheet
 
 
 def write_up_of(uow, visit: Visit) -> WriteUp:
-    row = uow.session.get(WriteUp, visit.visit_id)
-    if row is None:
-        row = WriteUp(
+    rows = rows_of(uow.session, visit.visit_id)
+    if rows.write_up is None:
+        rows.write_up = WriteUp(
             visit_id=visit.visit_id,
             customer_words=visit.complaint or "",
             concern="",
@@ -64,20 +142,23 @@ def write_up_of(uow, visit: Visit) -> WriteUp:
             pay_type="customer",
             updated_at=uow.clock(),
         )
-        uow.session.add(row)
-    return row
+        uow.session.add(rows.write_up)
+    return rows.write_up
 
 
-_CHANGED = (
-    sa.select(sa.func.max(OdometerChange.confirmed_at))
-    .where(OdometerChange.vin == sa.bindparam("vin"))
-    .scalar_subquery()
-)
-_LAST_MILEAGE = sa.select(sa.func.max(MileageReading.mileage_km)).where(  # one statement, built once
-    MileageReading.vin == sa.bindparam("vin"), sa.or_(_CHANGED.is_(None), MileageReading.read_at > _CHANGED)
-)
+_LAST_MILEAGE = _last_mileage_of(sa.bindparam("vin"))  # one statement, built once
 
 
 def last_mileage(session, vin: str) -> int | None:
-    """The highest reading reception recorded for this car since its last confirmed odometer change."""
+    """The highest reception recorded for this car since its last confirmed odometer change."""
     return session.scalar(_LAST_MILEAGE, {"vin": vin})
+
+
+def last_mileage_of_visit(session, visit: Visit) -> int | None:
+    """`last_mileage` of the visit's car, as its rows were read."""
+    rows = rows_of(session, visit.visit_id)
+    if rows is None:
+        return last_mileage(session, visit.vehicle["vin"])
+    if not rows.last_mileage_known:
+        rows.last_mileage, rows.last_mileage_known = last_mileage(session, visit.vehicle["vin"]), True
+    return rows.last_mileage

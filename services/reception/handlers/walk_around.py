@@ -14,7 +14,7 @@ from ..domain.mileage import check_mileage
 from ..models import OdometerChange, Visit, WalkAround
 from .drafts import refresh_draft
 from .pre_inspection import start_pre_inspection
-from .visits import last_mileage, refuse_if_signed, sheet_of, visit_of
+from .visits import last_mileage_of_visit, refuse_if_signed, rows_of, sheet_of, visit_of
 
 
 def set_mileage(uow, visit: Visit, mileage_km: int) -> WalkAround:
@@ -22,7 +22,7 @@ def set_mileage(uow, visit: Visit, mileage_km: int) -> WalkAround:
     confirmed an odometer change for this car."""
     if mileage_km is None or isinstance(mileage_km, bool) or int(mileage_km) < 0:
         raise DomainError("Enter the mileage shown on the odometer", field="mileage_km", code="required")
-    check_mileage(int(mileage_km), last_mileage(uow.session, visit.vehicle["vin"]))
+    check_mileage(int(mileage_km), last_mileage_of_visit(uow.session, visit))
     row = sheet_of(uow, visit)
     row.sheet = {**row.sheet, "mileage_km": int(mileage_km)}
     row.updated_at = uow.clock()
@@ -39,17 +39,23 @@ def confirm_odometer_change(uow, visit_id: str, cmd: dict) -> OdometerChange:
     change = OdometerChange(
         visit_id=visit_id,
         vin=visit.vehicle["vin"],
-        previous_km=last_mileage(uow.session, visit.vehicle["vin"]),
+        previous_km=last_mileage_of_visit(uow.session, visit),
         reason=reason,
         confirmed_by=uow.actor_id,
         confirmed_at=uow.clock(),
     )
     uow.session.add(change)
     uow.session.flush()
+    rows = rows_of(uow.session, visit_id)
+    rows.has_odometer_changes = True
+    rows.reading_added()
     return change
 
 
 def odometer_changes(session, visit_id: str) -> list[dict]:
+    held = rows_of(session, visit_id)
+    if held is not None and not held.has_odometer_changes:
+        return []  # the visit's rows say there is none
     rows = session.scalars(sa.select(OdometerChange).filter_by(visit_id=visit_id).order_by(OdometerChange.id))
     return [
         {
@@ -152,7 +158,8 @@ def complete_walk_around(uow, visit_id: str) -> WalkAround:
 
 
 def require_walk_around_complete(session, visit_id: str) -> WalkAround:
-    row = session.get(WalkAround, visit_id)
+    rows = rows_of(session, visit_id)
+    row = rows.sheet if rows is not None else None
     if row is None or row.completed_at is None:
         raise DomainError(
             "The walk-around sheet must be complete before the order is signed",
@@ -168,8 +175,8 @@ def answered(command):
 
 
 def walk_around_view(session, visit_id: str) -> dict:
-    row = session.get(WalkAround, visit_id)
-    visit = session.get(Visit, visit_id)
+    rows = rows_of(session, visit_id)
+    row, visit = (rows.sheet, rows.visit) if rows is not None else (None, None)
     covers = row.covers if row else {}
     sheet = row.sheet if row else walk_around.empty_sheet()
     first_service = row.first_service if row else False
@@ -182,7 +189,7 @@ def walk_around_view(session, visit_id: str) -> dict:
         "missing": walk_around.missing(covers, sheet, first_service),
         "completed_at": row.completed_at if row else None,
         "completed_by": row.completed_by if row else None,
-        "last_mileage_km": last_mileage(session, visit.vehicle["vin"]) if visit else None,
+        "last_mileage_km": last_mileage_of_visit(session, visit) if visit else None,
         "odometer_changes": odometer_changes(session, visit_id),
     }
 

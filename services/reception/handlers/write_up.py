@@ -15,7 +15,7 @@ from ..models import Finding, Order, Visit, WriteUp
 from . import arrivals
 from .drafts import priced_lines, refresh_draft, requested_lines
 from .prices import current_price_book
-from .visits import refuse_if_signed, visit_of, write_up_of
+from .visits import refuse_if_signed, rows_of, visit_of, write_up_of
 from .walk_around import walk_around_view
 
 
@@ -133,6 +133,7 @@ def propose_finding(uow, visit_id: str, cmd: dict) -> Finding:
     )
     uow.session.add(finding)
     uow.session.flush()
+    rows_of(uow.session, visit_id).has_findings = True
     return finding
 
 
@@ -177,28 +178,32 @@ def findings(session, visit_id: str) -> list[dict]:
 
 
 PAY_TYPES = ("customer", "warranty", "internal")
+_KEY_TAG_HOLDER = sa.select(WriteUp).where(  # built once
+    WriteUp.open_key_tag == sa.bindparam("tag"), WriteUp.visit_id != sa.bindparam("visit_id")
+)
 
 
 def set_order_fields(uow, visit: Visit, cmd: dict) -> WriteUp:
     """Pay type, key tag (unique among open visits), the customer waits or leaves, the jobs."""
-    row = write_up_of(uow, visit)
-    if cmd.get("lines") is not None:
-        row.jobs = requested_lines(cmd["lines"])
-    if cmd.get("pay_type") is not None:
-        if cmd["pay_type"] not in PAY_TYPES:
-            raise DomainError("Choose who pays: customer, warranty or internal", field="pay_type")
-        row.pay_type = cmd["pay_type"]
+    jobs = requested_lines(cmd["lines"]) if cmd.get("lines") is not None else None
+    if cmd.get("pay_type") is not None and cmd["pay_type"] not in PAY_TYPES:
+        raise DomainError("Choose who pays: customer, warranty or internal", field="pay_type")
+    tag = None
     if cmd.get("key_tag") is not None:
         tag = cmd["key_tag"].strip().upper()
         if not tag:
             raise DomainError("Enter the key tag number", field="key_tag", code="required")
-        holder = uow.session.scalars(
-            sa.select(WriteUp).where(WriteUp.open_key_tag == tag, WriteUp.visit_id != visit.visit_id)
-        ).first()
+        holder = uow.session.scalars(_KEY_TAG_HOLDER, {"tag": tag, "visit_id": visit.visit_id}).first()
         if holder is not None:
             raise DomainError(
                 "Key tag {tag} is on another car still in the workshop", field="key_tag", code="key_tag_taken", tag=tag
             )
+    row = write_up_of(uow, visit)  # after the key tag's query: a new row is written once, not inserted then updated
+    if jobs is not None:
+        row.jobs = jobs
+    if cmd.get("pay_type") is not None:
+        row.pay_type = cmd["pay_type"]
+    if tag is not None:
         row.key_tag = row.open_key_tag = tag
     if cmd.get("customer_waits") is not None:
         row.customer_waits = bool(cmd["customer_waits"])
@@ -215,10 +220,10 @@ def set_order_fields(uow, visit: Visit, cmd: dict) -> WriteUp:
 
 
 def write_up_view(session, visit_id: str) -> dict | None:
-    row = session.get(WriteUp, visit_id)
-    visit = session.get(Visit, visit_id)
-    if visit is None:
+    rows = rows_of(session, visit_id)
+    if rows is None:
         return None
+    row, visit = rows.write_up, rows.visit
     return {
         "customer_words": row.customer_words if row else (visit.complaint or ""),
         "concern": row.concern if row else "",
@@ -232,14 +237,21 @@ def write_up_view(session, visit_id: str) -> dict | None:
     }
 
 
+_CLOSE_VISIT_OF_ORDER = (  # built once, one statement: the open write-up of the order's visit is closed
+    sa.update(WriteUp)
+    .where(
+        WriteUp.visit_id
+        == sa.select(Order.visit_id).where(Order.order_id == sa.bindparam("order_id")).scalar_subquery(),
+        WriteUp.closed_at.is_(None),
+    )
+    .values(closed_at=sa.bindparam("now"), open_key_tag=None)
+    .execution_options(synchronize_session=False)
+)
+
+
 def close_visit_for_order(session, order_id: str, now) -> None:
     """The car has left (vehicle_delivered): its key tag is free for another car."""
-    order = session.get(Order, order_id)
-    if order is None:
-        return
-    row = session.get(WriteUp, order.visit_id)
-    if row is not None and row.closed_at is None:
-        row.closed_at, row.open_key_tag = now, None
+    session.execute(_CLOSE_VISIT_OF_ORDER, {"order_id": order_id, "now": now})
 
 
 def close_visit(uow, event) -> None:

@@ -67,7 +67,7 @@ class CheckInWeb:
         if cmd.get("customer") and not cmd.get("advisor_id") and "service_advisor" in request.staff.roles:
             cmd["advisor_id"] = request.staff.staff_id  # a walk-in is received by the advisor checking it in
         visit = self.check_in_visit(request, cmd)
-        return 201, self.db.read(arrivals.visit, visit.visit_id)
+        return 201, arrivals.visit_view(visit, None)  # what was written (a visit just checked in has no order yet)
 
     @api("POST", "/check-in", action="reception.check_in")
     def check_in_form(self, request):

@@ -26,7 +26,6 @@ from kit.errors import DomainError, NotFound
 from kit.i18n import N_
 from kit.rpc import RpcClient
 from kit.types import utcnow
-from kit.uow import answering
 from kit.web import api, form_action, not_found_page, page, read_json, refused_page
 
 from ..handlers import arrivals, drafts, orders
@@ -146,10 +145,9 @@ class OrdersWeb:
         """{"customer_signature_sha256": "…"} of a signature captured on the tablet (POST /api/signatures),
         or {"customer_signature": "data:image/png;base64,…"}; then the signed-in advisor signs."""
         signature = read_json(request, SignOrder)
-        sign_order = answering(orders.sign_order, orders.order)  # the order as signed, read in the same transaction
-        staff_id = request.staff.staff_id
+        staff_id = request.staff.staff_id  # the answer: the order as signed, from what the signing wrote
         return self.db.run(
-            sign_order, order_id, advisor_id=staff_id, signer=self.orders, actor_id=staff_id, **signature
+            orders.signed_answer, order_id, advisor_id=staff_id, signer=self.orders, actor_id=staff_id, **signature
         )
 
     @api("GET", "/orders/<order_id>/sign", action="reception.sign_order")
