@@ -38,8 +38,27 @@ _LOCKED_LEVEL = (
     .with_for_update()
     .execution_options(populate_existing=True)
 )
-_ISSUED = sa.select(IssueLine).where(IssueLine.order_id == sa.bindparam("order_id"))
-_RETURNED = sa.select(PartsReturn).where(PartsReturn.order_id == sa.bindparam("order_id"))
+# every stock row of some parts at some locations, locked in one statement, in one order (part, location) so two
+# transactions locking overlapping rows wait for each other instead of deadlocking
+_LOCKED_LEVELS = (
+    sa.select(StockLevel)
+    .where(
+        StockLevel.part_no.in_(sa.bindparam("part_nos", expanding=True)),
+        StockLevel.location.in_(sa.bindparam("locations", expanding=True)),
+    )
+    .order_by(StockLevel.part_no, StockLevel.location)
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+# issued (+) and returned (-) quantities of an order by signed line, in one statement
+_ISSUED_LESS_RETURNED = sa.union_all(
+    sa.select(IssueLine.line_no, IssueLine.quantity, sa.literal(1).label("sign")).where(
+        IssueLine.order_id == sa.bindparam("order_id")
+    ),
+    sa.select(PartsReturn.line_no, PartsReturn.quantity, sa.literal(-1)).where(
+        PartsReturn.order_id == sa.bindparam("order_id")
+    ),
+)
 
 
 def locked_level(session, part_no: str, location: str) -> StockLevel:
@@ -52,15 +71,44 @@ def locked_level(session, part_no: str, location: str) -> StockLevel:
     return row
 
 
-def move(uow, part_no: str, quantity: Decimal, source: str | None, target: str | None, reason: str, ref: str):
+def locked_levels(session, part_nos, locations) -> dict[tuple[str, str], StockLevel]:
+    """The stock rows of `part_nos` at `locations`, locked until commit like `locked_level`, in one statement:
+    {(part_no, location): row}; a row that does not exist yet is created by `move`."""
+    rows = session.scalars(_LOCKED_LEVELS, {"part_nos": sorted(part_nos), "locations": sorted(locations)})
+    return {(row.part_no, row.location): row for row in rows}
+
+
+def _level(session, levels: dict | None, part_no: str, location: str) -> StockLevel:
+    if levels is None:
+        return locked_level(session, part_no, location)
+    row = levels.get((part_no, location))
+    if row is None:
+        row = levels[(part_no, location)] = StockLevel(part_no=part_no, location=location, quantity=Decimal("0"))
+        session.add(row)
+    return row
+
+
+def move(
+    uow,
+    part_no: str,
+    quantity: Decimal,
+    source: str | None,
+    target: str | None,
+    reason: str,
+    ref: str,
+    levels: dict | None = None,
+):
     """One ledger entry: `quantity` of `part_no` from `source` (None: from outside, e.g. a supplier) to `target`
-    (None: left stock, e.g. issued to a job). The source never goes below zero (domain.withdraw)."""
+    (None: left stock, e.g. issued to a job). The source never goes below zero (domain.withdraw).
+
+    `levels`: the rows already locked (`locked_levels`); the entry is then written with the transaction's next
+    flush, together with the others of the same command (one statement for all, not one each)."""
     session = uow.session
     if source is not None and source != target:  # shelf to shelf (a reschedule) moves nothing, only records
-        level = locked_level(session, part_no, source)
+        level = _level(session, levels, part_no, source)
         level.quantity = domain.withdraw(level.quantity, quantity, part_no)
     if target is not None and target != source:
-        level = locked_level(session, part_no, target)
+        level = _level(session, levels, part_no, target)
         level.quantity = level.quantity + quantity
     session.add(
         StockMove(
@@ -74,7 +122,8 @@ def move(uow, part_no: str, quantity: Decimal, source: str | None, target: str |
             actor_id=uow.actor_id,
         )
     )
-    session.flush()
+    if levels is None:
+        session.flush()
 
 
 def part_or_none(session, part_no: str) -> Part | None:
@@ -84,8 +133,6 @@ def part_or_none(session, part_no: str) -> Part | None:
 def issued_by_line(session, order_id: str) -> dict[int, Decimal]:
     """Issued less returned, per signed line of the order (every request and version)."""
     out: dict[int, Decimal] = {}
-    for line in session.scalars(_ISSUED, {"order_id": order_id}):
-        out[line.line_no] = out.get(line.line_no, ZERO) + line.quantity
-    for back in session.scalars(_RETURNED, {"order_id": order_id}):
-        out[back.line_no] = out.get(back.line_no, ZERO) - back.quantity
+    for line_no, quantity, sign in session.execute(_ISSUED_LESS_RETURNED, {"order_id": order_id}):
+        out[line_no] = out.get(line_no, ZERO) + (quantity if sign > 0 else -quantity)
     return out

@@ -73,11 +73,11 @@ def record_old_parts(uow, event: Envelope) -> None:
     """old_parts_decided -> each old part's fate kept; one kept for a warranty claim goes into quarantine."""
     decided = event.payload
     session = uow.session
+    kept = set(session.scalars(_KEPT_LINES, {"order_id": decided["order_id"]}))
     for fate in decided["parts"]:
-        if session.scalar(
-            sa.select(OldPart.id).filter_by(order_id=decided["order_id"], line_no=fate["line_no"]).limit(1)
-        ):
+        if fate["line_no"] in kept:
             continue  # this line's fate is kept: the decision re-sent under a new event id (issue 12, item 6)
+        kept.add(fate["line_no"])
         session.add(
             OldPart(
                 order_id=decided["order_id"],
@@ -93,6 +93,9 @@ def record_old_parts(uow, event: Envelope) -> None:
             ledger.move(
                 uow, fate["part_no"], fate["quantity"], None, QUARANTINE, "warranty_old_part", decided["order_id"]
             )
+
+
+_KEPT_LINES = sa.select(OldPart.line_no).where(OldPart.order_id == sa.bindparam("order_id"))  # built once
 
 
 def old_parts(session, order_id: str | None = None) -> list[dict]:

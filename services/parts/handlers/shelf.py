@@ -23,22 +23,25 @@ def reserve_for_appointment(uow, event: Envelope) -> None:
     """appointment_booked -> planned parts moved to the appointment shelf; a shortage becomes a backorder on a
     purchase order (parts_backordered) and booking hears parts_short with the expected date."""
     booked = event.payload
-    if not booked["planned_parts"] or uow.session.get(CancelledAppointment, booked["appointment_id"]):
+    if not booked["planned_parts"]:
         return
     session = uow.session
-    if already_planned(session, booked["appointment_id"]):
-        return  # the booking re-sent under a new event id: its parts are reserved (or ordered) once (issue 12, item 6)
+    # cancelled before its booking arrived here; or the booking re-sent under a new event id: its parts are
+    # reserved (or ordered) once (issue 12, item 6)
+    if session.scalar(_CANCELLED_OR_PLANNED, {"appointment_id": booked["appointment_id"]}):
+        return
     planned = [(p["part_no"].strip().upper(), p["quantity"]) for p in booked["planned_parts"]]
     part_nos = {part_no for part_no, _ in planned}
-    known = {p.part_no: p for p in session.scalars(sa.select(Part).where(Part.part_no.in_(part_nos)))}
+    known = {p.part_no: p for p in session.scalars(_PARTS, {"part_nos": sorted(part_nos)})}
+    levels = ledger.locked_levels(session, known, (MAIN, APPOINTMENT_SHELF)) if known else {}
     plan = domain.plan_reservation(
         [(part_no, q) for part_no, q in planned if part_no in known],  # an unknown number reserves nothing
-        ledger.levels(session, part_nos, MAIN),
+        {part_no: row.quantity for (part_no, location), row in levels.items() if location == MAIN},
         {part_no: p.lead_time_days for part_no, p in known.items()},
         uow.clock().date(),
     )
     for part_no, quantity in plan.reserved:
-        ledger.move(uow, part_no, quantity, MAIN, APPOINTMENT_SHELF, "reserve", booked["appointment_id"])
+        ledger.move(uow, part_no, quantity, MAIN, APPOINTMENT_SHELF, "reserve", booked["appointment_id"], levels)
         session.add(
             Reservation(
                 appointment_id=booked["appointment_id"],
@@ -70,12 +73,20 @@ def reserve_for_appointment(uow, event: Envelope) -> None:
         uow.emit(names.PARTS_RESERVED, {"appointment_id": booked["appointment_id"], "reserved": reserved})
 
 
-def already_planned(session, appointment_id: str) -> bool:
-    """The appointment's parts were reserved, or ordered on a backorder, before."""
-    for model in (Reservation, Backorder):
-        if session.scalar(sa.select(model.appointment_id).filter_by(appointment_id=appointment_id).limit(1)):
-            return True
-    return False
+def _any_of(column) -> sa.Exists:
+    return sa.exists(sa.select(column).where(column == sa.bindparam("appointment_id")))
+
+
+# built once (see ledger): an appointment cancelled here before its booking arrived, or reserved (or ordered on a
+# backorder) before, in one statement
+_CANCELLED_OR_PLANNED = sa.select(
+    sa.or_(
+        _any_of(CancelledAppointment.appointment_id),
+        _any_of(Reservation.appointment_id),
+        _any_of(Backorder.appointment_id),
+    )
+)
+_PARTS = sa.select(Part).where(Part.part_no.in_(sa.bindparam("part_nos", expanding=True)))
 
 
 def release_for_cancelled(uow, event: Envelope) -> None:
