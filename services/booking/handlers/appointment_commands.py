@@ -26,6 +26,8 @@ from .confirmations import DEFAULT_CONFIRMATION, open_confirmations, void_confir
 from .price_list import current_price_book
 from .schedule import DEFAULT_RULES, SHANGHAI, booked_times, load_appointment, offered_times, open_slots
 
+_CUSTOMER_BY_MOBILE = sa.select(Customer).where(Customer.mobile == sa.bindparam("mobile"))  # built once
+
 
 def book_appointment(uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: ZoneInfo = SHANGHAI) -> Appointment:
     """Record the appointment and announce it: parts reserve the shelf, reception expects the car.
@@ -43,15 +45,23 @@ def book_appointment(uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: ZoneI
     check_planned_work(  # references to the published price list
         cmd.get("planned_labour", []), cmd.get("planned_parts", []), current_price_book(session, uow.clock())
     )
-    customer = session.scalars(sa.select(Customer).filter_by(mobile=mobile)).first()
-    if customer is None:
-        customer = Customer(customer_id=str(uuid.uuid4()), name=customer_in["name"], mobile=mobile)
+    customer = session.scalars(_CUSTOMER_BY_MOBILE, {"mobile": mobile}).first()
+    if customer is None:  # inserted with what the booking says (one INSERT, no UPDATE after it)
+        customer = Customer(
+            customer_id=str(uuid.uuid4()),
+            name=customer_in["name"],
+            mobile=mobile,
+            salutation=cmd.get("salutation") or "",
+            email=cmd.get("email") or None,
+            privacy=check_privacy(cmd.get("privacy") or "surname"),
+        )
         session.add(customer)
-        session.flush()
-    customer.name = customer_in["name"]
-    customer.salutation = cmd.get("salutation") or customer.salutation or ""
-    customer.email = cmd.get("email") or customer.email
-    customer.privacy = check_privacy(cmd.get("privacy") or customer.privacy or "surname")
+    else:
+        if customer.name != customer_in["name"]:
+            customer.name = customer_in["name"]
+        customer.salutation = cmd.get("salutation") or customer.salutation or ""
+        customer.email = cmd.get("email") or customer.email
+        customer.privacy = check_privacy(cmd.get("privacy") or customer.privacy or "surname")
     vehicle = session.get(Vehicle, vin)
     if vehicle is None:
         vehicle = Vehicle(vin=vin, customer_id=customer.customer_id)
