@@ -1,0 +1,82 @@
+"""The booking desk's reads before it holds workshop capacity (R-BK-3, R-BK-4): the command's own checks and the
+advisor's free slots of three days, read in one statement, answer as the day-by-day reads did."""
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kit.errors import DomainError
+from services.booking import handlers
+from services.booking.domain.capacity import ALTERNATIVE_DAYS
+from services.booking.domain.slots import SlotRules, free_slots
+from services.booking.handlers import workshop_capacity
+from tests.support.db import service_work
+from tests.support.factories import make_mobile, make_plate, make_vin
+
+TZ = ZoneInfo("Asia/Shanghai")
+T0 = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+DAY = datetime(2026, 12, 2, tzinfo=TZ).date()
+RULES = SlotRules()
+
+
+def at(day_offset: int, hh: int, mm: int = 0) -> datetime:
+    return datetime.combine(DAY + timedelta(days=day_offset), time(hh, mm), TZ)
+
+
+def command(starts_at, advisor_id="A001") -> dict:
+    return {
+        "customer": {"name": "王先生", "mobile": make_mobile()},
+        "vehicle": {"vin": make_vin(), "plate": make_plate(), "model": "帕萨特"},
+        "starts_at": starts_at,
+        "advisor_id": advisor_id,
+    }
+
+
+@pytest.fixture
+def work(tmp_path):
+    work = service_work("booking", tmp_path)
+    work.clock = lambda: T0
+    # the advisor's bookings on each of the three days, the day before and the day after them; another advisor's
+    for offset, hh, mm, advisor in ((-1, 9, 0, "A001"), (0, 9, 15, "A001"), (0, 10, 0, "A001"), (1, 9, 0, "A001"),
+                                    (2, 16, 30, "A001"), (3, 9, 30, "A001"), (0, 9, 30, "A002")):  # fmt: skip
+        work.run(handlers.book_appointment, command(at(offset, hh, mm), advisor), actor_id="B001")
+    cancelled = work.run(handlers.book_appointment, command(at(1, 11, 0)), actor_id="B001")
+    work.run(handlers.cancel_appointment, cancelled.appointment_id, reason="客户改期", by_dealership=False)
+    return work
+
+
+def day_by_day(session, advisor_id, now):
+    """The candidate times as they were read before: one statement a day."""
+    out = []
+    for offset in range(ALTERNATIVE_DAYS):
+        day = DAY + timedelta(days=offset)
+        out += free_slots(day, RULES, TZ, handlers.booked_times(session, advisor_id, day, TZ), now)
+    return out
+
+
+def test_the_checks_answer_with_the_free_slots_of_three_days_as_read_day_by_day(work):
+    expected = work.read(day_by_day, "A001", T0)
+    assert at(0, 9, 15) not in expected and at(1, 9, 0) not in expected and at(2, 16, 30) not in expected
+    assert at(0, 9, 30) in expected and at(1, 11, 0) in expected  # another advisor's, a cancelled one's
+    assert work.read(workshop_capacity.check_before_holding, command(at(0, 9, 0)), RULES, TZ, T0) == expected
+    assert work.read(workshop_capacity.candidate_times, "A001", DAY, RULES, TZ, T0) == expected
+    later = T0 + timedelta(days=1, hours=2)  # 10:00 in Shanghai on the day: the morning is past
+    assert work.read(workshop_capacity.candidate_times, "A001", DAY, RULES, TZ, later) == work.read(
+        day_by_day, "A001", later
+    )
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "code"),
+    [(at(0, 9, 15), "slot_taken"), (at(0, 9, 45), "not_a_slot"), (datetime(2026, 11, 30, 9, tzinfo=TZ), None)],
+)
+def test_a_slot_taken_or_off_the_grid_is_refused_with_that_days_free_times(work, starts_at, code):
+    with pytest.raises(DomainError) as refused:
+        work.read(workshop_capacity.check_before_holding, command(starts_at), RULES, TZ, T0)
+    if code is None:
+        assert refused.value.code == "slot_in_past"
+        return
+    assert refused.value.code == code
+    same_day = [s.isoformat() for s in work.read(handlers.open_slots, "A001", DAY, T0, RULES, TZ)]
+    assert refused.value.details["alternatives"] == same_day[:8]
