@@ -1,16 +1,20 @@
 """The booking desk's reads before it holds workshop capacity (R-BK-3, R-BK-4): the command's own checks and the
-advisor's free slots of three days, read in one statement, answer as the day-by-day reads did."""
+advisor's free slots of three days, read in one statement, answer as the day-by-day reads did; the booking
+answers with the appointment as written, which is what reading it back gives."""
 
+import json
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from kit.errors import DomainError
+from kit.uow import audit_trail
 from services.booking import handlers
 from services.booking.domain.capacity import ALTERNATIVE_DAYS
 from services.booking.domain.slots import SlotRules, free_slots
-from services.booking.handlers import workshop_capacity
+from services.booking.handlers import booking_desk, workshop_capacity
 from tests.support.db import service_work
 from tests.support.factories import make_mobile, make_plate, make_vin
 
@@ -80,3 +84,40 @@ def test_a_slot_taken_or_off_the_grid_is_refused_with_that_days_free_times(work,
     assert refused.value.code == code
     same_day = [s.isoformat() for s in work.read(handlers.open_slots, "A001", DAY, T0, RULES, TZ)]
     assert refused.value.details["alternatives"] == same_day[:8]
+
+
+class HoldingWorkshop:
+    """The workshop's capacity RPC, holding every time asked."""
+
+    def call(self, method, **kwargs):
+        return {"held": True, "alternatives": []}
+
+
+def as_json(view: dict) -> str:
+    return json.dumps(view, default=lambda o: o.isoformat(), sort_keys=True, ensure_ascii=False)
+
+
+def test_the_desks_booking_answers_with_the_appointment_as_read_back(work):
+    week = (datetime.now(TZ).date() - DAY).days + 7  # the desk checks against the real clock: a week ahead
+    returning = command(at(week, 14, 0))
+    first = booking_desk.book(work, HoldingWorkshop(), dict(returning), RULES, TZ, "B001")
+    assert as_json(first.view) == as_json(work.read(handlers.appointment, first.appointment_id))
+    again = {  # the same customer and car again: a new name, plate and model; parts with a decimal quantity
+        **returning,
+        "customer": {"name": "王建国", "mobile": returning["customer"]["mobile"]},
+        "vehicle": {"vin": returning["vehicle"]["vin"].lower(), "plate": " 沪b12345 ", "model": "途观"},
+        "starts_at": at(week + 1, 9, 0).astimezone(UTC),
+        "complaint": "异响",
+        "planned_labour": ["LAB-OIL"],
+        "planned_parts": [{"part_no": "P-OIL-5W30", "quantity": Decimal("4.50")}],
+        "email": "",
+        "salutation": "先生",
+    }
+    second = booking_desk.book(work, HoldingWorkshop(), again, RULES, TZ, "B001")
+    read_back = work.read(handlers.appointment, second.appointment_id)
+    assert as_json(second.view) == as_json(read_back)
+    assert read_back["customer_id"] == first.view["customer_id"] and read_back["vehicle"]["plate"] == "沪B12345"
+    trail = work.read(audit_trail, second.appointment_id)
+    assert [(t["action"], t["actor_id"], t["correlation_id"]) for t in trail] == [
+        ("book_appointment", "B001", second.visit_id)
+    ]

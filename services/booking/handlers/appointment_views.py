@@ -3,7 +3,7 @@ the advisor's day (R-BK-6, R-BK-7)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -64,6 +64,14 @@ def appointment_view(a: Appointment, c: Customer, v: Vehicle) -> dict:
         "booked_by": a.booked_by,
         "booked_at": a.booked_at,
     }
+
+
+def written_view(a: Appointment, c: Customer, v: Vehicle) -> dict:
+    """`appointment_view` of rows as the command wrote them (flushed), equal to reading them back: the time in UTC
+    as the database gives it."""
+    view = appointment_view(a, c, v)
+    view["starts_at"] = a.starts_at.astimezone(UTC)
+    return view
 
 
 def welcome_board(session, day: date, tz: ZoneInfo = SHANGHAI) -> list[dict]:

@@ -122,8 +122,7 @@ class AppointmentViews:
         "vin": "LSVAM4187C2184847", "starts_at": "2026-12-01T09:00:00+08:00", "advisor_id": "A001",
         "complaint": "冷车怠速抖动", "planned_labour": ["LAB-OIL"],
         "planned_parts": [{"part_no": "P-OIL-5W30", "quantity": "1"}]}"""
-        appointment = self._book(request, read_json(request))
-        return 201, self.db.read(appointment_views.appointment, appointment.appointment_id)
+        return 201, self._book(request, read_json(request)).view  # as GET /api/appointments/<id> reads it
 
     @api("POST", "/appointments", action="booking.book")
     def book_form(self, request):
