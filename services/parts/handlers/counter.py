@@ -82,6 +82,9 @@ def _queue(uow, request_id: str, order: dict, technician_id: str, lines: list[di
 
 # built once (see ledger)
 _PART_NOS = sa.select(Part.part_no).where(Part.part_no.in_(sa.bindparam("part_nos", expanding=True)))
+_RESERVED_FOR_VISIT = sa.select(Reservation).where(
+    Reservation.visit_id == sa.bindparam("visit_id"), Reservation.status == "reserved"
+)
 _WAITING_FOR_VISIT = sa.select(Backorder).where(
     Backorder.visit_id == sa.bindparam("visit_id"),
     Backorder.part_no.in_(sa.bindparam("part_nos", expanding=True)),
@@ -92,13 +95,13 @@ _WAITING_FOR_VISIT = sa.select(Backorder).where(
 
 def _issue_automatically(uow, request: dict, order: dict) -> None:
     """Queue the request and issue what stock holds. Everything is read first (the order's issues so far, the
-    visit's shelf, the stock rows locked), then written with one flush: a statement a table, not one a line."""
+    visit's shelf, the stock rows locked), then written together: a statement a table, not one a line."""
     session = uow.session
     order_lines = order["lines"]
     part_nos = {line["code"] for line in order_lines if line["kind"] == "part"}
     already = ledger.issued_by_line(session, order["order_id"])
     reservations = _reservations(session, order["visit_id"])
-    levels = ledger.locked_levels(session, part_nos, (MAIN, APPOINTMENT_SHELF)) if part_nos else {}
+    batch = ledger.lock(session, part_nos, (MAIN, APPOINTMENT_SHELF))
     req, lines = _queue(uow, request["request_id"], order, request["technician_id"], request["lines"])
     on_shelf: dict[str, Decimal] = {}
     for r in reservations:
@@ -108,19 +111,20 @@ def _issue_automatically(uow, request: dict, order: dict) -> None:
         [(line["line_no"], Decimal(line["quantity"])) for line in request["lines"]],
         already,
         on_shelf,
-        {part_no: row.quantity for (part_no, location), row in levels.items() if location == MAIN},
+        {part_no: row.quantity for (part_no, location), row in batch.levels.items() if location == MAIN},
         APPOINTMENT_SHELF,
         MAIN,
     )
     issued = dict(already)
     for line_no, part_no, quantity, location in plan.issue:
-        _hand_out(uow, req, line_no, part_no, quantity, location, reservations, levels)
+        _hand_out(uow, req, line_no, part_no, quantity, location, reservations, batch)
         issued[line_no] = issued.get(line_no, ZERO) + quantity
     refused_nos = {n for n, _ in plan.refused}
     for line in lines:
         line.first_time_full = line.line_no not in refused_nos
     if all(issued.get(r.line_no, ZERO) >= min(r.requested, r.signed_quantity) for r in lines):
         req.status = "done"  # as _close_if_done, from what this command wrote
+    batch.write(session)  # the request and its lines inserted (flushed) with their first_time_full and status
     if plan.issue:
         _emit_issued(uow, req, [(n, p, q, loc) for n, p, q, loc in plan.issue])
     if plan.refused:
@@ -235,25 +239,28 @@ def backorder_line(uow, request_id: str, line_no: int, quantity=None, supplier=N
     return supply.backorder_view(row)
 
 
-def _hand_out(uow, req: IssueRequest, line_no, part_no, quantity, location, reservations, levels=None) -> None:
-    ledger.move(uow, part_no, quantity, location, None, "issue", f"{req.order_id}#{line_no}", levels)
+def _hand_out(uow, req: IssueRequest, line_no, part_no, quantity, location, reservations, batch=None) -> None:
+    """One issue: the ledger entry, the visit's shelf drawn first, the issue line (with `batch`: written by it)."""
+    ledger.move(uow, part_no, quantity, location, None, "issue", f"{req.order_id}#{line_no}", batch)
     if location == APPOINTMENT_SHELF:
         shelf.draw(reservations, part_no, quantity)
-    uow.session.add(
-        IssueLine(
-            request_id=req.request_id,
-            order_id=req.order_id,
-            order_version=req.order_version,
-            visit_id=req.visit_id,
-            line_no=line_no,
-            part_no=part_no,
-            quantity=quantity,
-            from_location=location,
-            technician_id=req.technician_id,
-            issued_at=uow.clock(),
-            issued_by=uow.actor_id,
-        )
-    )
+    line = {
+        "request_id": req.request_id,
+        "order_id": req.order_id,
+        "order_version": req.order_version,
+        "visit_id": req.visit_id,
+        "line_no": line_no,
+        "part_no": part_no,
+        "quantity": quantity,
+        "from_location": location,
+        "technician_id": req.technician_id,
+        "issued_at": uow.clock(),
+        "issued_by": uow.actor_id,
+    }
+    if batch is not None:
+        batch.insert(IssueLine, **line)
+    else:
+        uow.session.add(IssueLine(**line))
 
 
 def _emit_issued(uow, req: IssueRequest, moves) -> None:
@@ -270,7 +277,7 @@ def _emit_issued(uow, req: IssueRequest, moves) -> None:
 
 
 def _reservations(session, visit_id: str) -> list[Reservation]:
-    return list(session.scalars(sa.select(Reservation).filter_by(visit_id=visit_id, status="reserved")))
+    return list(session.scalars(_RESERVED_FOR_VISIT, {"visit_id": visit_id}))
 
 
 def _close_if_done(session, req: IssueRequest) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -71,19 +72,44 @@ def locked_level(session, part_no: str, location: str) -> StockLevel:
     return row
 
 
-def locked_levels(session, part_nos, locations) -> dict[tuple[str, str], StockLevel]:
-    """The stock rows of `part_nos` at `locations`, locked until commit like `locked_level`, in one statement:
-    {(part_no, location): row}; a row that does not exist yet is created by `move`."""
+class Batch:
+    """What one command moves and writes: the stock rows it locked at once (`lock`), and its ledger entries and
+    other new rows, inserted together by `write`: one statement a table (the ORM inserts the rows of a table
+    whose key the database generates one at a time, on SQLite)."""
+
+    def __init__(self, levels: dict[tuple[str, str], StockLevel]):
+        self.levels = levels
+        self.rows: dict[sa.Table, list[dict]] = {}
+
+    def insert(self, model, **values) -> None:
+        self.rows.setdefault(model.__table__, []).append(values)
+
+    def write(self, session) -> None:
+        for table, rows in self.rows.items():
+            session.execute(_insert(table), rows)
+        self.rows.clear()
+
+
+@functools.cache
+def _insert(table: sa.Table) -> sa.Insert:
+    return sa.insert(table)  # built once a table
+
+
+def lock(session, part_nos, locations) -> Batch:
+    """The stock rows of `part_nos` at `locations`, locked until commit like `locked_level`, in one statement; a
+    row that does not exist yet is created by `move`."""
+    if not part_nos:
+        return Batch({})
     rows = session.scalars(_LOCKED_LEVELS, {"part_nos": sorted(part_nos), "locations": sorted(locations)})
-    return {(row.part_no, row.location): row for row in rows}
+    return Batch({(row.part_no, row.location): row for row in rows})
 
 
-def _level(session, levels: dict | None, part_no: str, location: str) -> StockLevel:
-    if levels is None:
+def _level(session, batch: Batch | None, part_no: str, location: str) -> StockLevel:
+    if batch is None:
         return locked_level(session, part_no, location)
-    row = levels.get((part_no, location))
+    row = batch.levels.get((part_no, location))
     if row is None:
-        row = levels[(part_no, location)] = StockLevel(part_no=part_no, location=location, quantity=Decimal("0"))
+        row = batch.levels[(part_no, location)] = StockLevel(part_no=part_no, location=location, quantity=ZERO)
         session.add(row)
     return row
 
@@ -96,34 +122,35 @@ def move(
     target: str | None,
     reason: str,
     ref: str,
-    levels: dict | None = None,
+    batch: Batch | None = None,
 ):
     """One ledger entry: `quantity` of `part_no` from `source` (None: from outside, e.g. a supplier) to `target`
     (None: left stock, e.g. issued to a job). The source never goes below zero (domain.withdraw).
 
-    `levels`: the rows already locked (`locked_levels`); the entry is then written with the transaction's next
-    flush, together with the others of the same command (one statement for all, not one each)."""
+    `batch`: the rows already locked (`lock`); the stock rows change with the transaction's next flush and the
+    entry is written by `batch.write`, with the others of the same command."""
     session = uow.session
     if source is not None and source != target:  # shelf to shelf (a reschedule) moves nothing, only records
-        level = _level(session, levels, part_no, source)
+        level = _level(session, batch, part_no, source)
         level.quantity = domain.withdraw(level.quantity, quantity, part_no)
     if target is not None and target != source:
-        level = _level(session, levels, part_no, target)
+        level = _level(session, batch, part_no, target)
         level.quantity = level.quantity + quantity
-    session.add(
-        StockMove(
-            part_no=part_no,
-            from_location=source,
-            to_location=target,
-            quantity=quantity,
-            reason=reason,
-            reference=ref[:80],
-            moved_at=uow.clock(),
-            actor_id=uow.actor_id,
-        )
-    )
-    if levels is None:
-        session.flush()
+    entry = {
+        "part_no": part_no,
+        "from_location": source,
+        "to_location": target,
+        "quantity": quantity,
+        "reason": reason,
+        "reference": ref[:80],
+        "moved_at": uow.clock(),
+        "actor_id": uow.actor_id,
+    }
+    if batch is not None:
+        batch.insert(StockMove, **entry)
+        return
+    session.add(StockMove(**entry))
+    session.flush()
 
 
 def part_or_none(session, part_no: str) -> Part | None:

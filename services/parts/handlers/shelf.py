@@ -33,25 +33,26 @@ def reserve_for_appointment(uow, event: Envelope) -> None:
     planned = [(p["part_no"].strip().upper(), p["quantity"]) for p in booked["planned_parts"]]
     part_nos = {part_no for part_no, _ in planned}
     known = {p.part_no: p for p in session.scalars(_PARTS, {"part_nos": sorted(part_nos)})}
-    levels = ledger.locked_levels(session, known, (MAIN, APPOINTMENT_SHELF)) if known else {}
+    batch = ledger.lock(session, known, (MAIN, APPOINTMENT_SHELF))
     plan = domain.plan_reservation(
         [(part_no, q) for part_no, q in planned if part_no in known],  # an unknown number reserves nothing
-        {part_no: row.quantity for (part_no, location), row in levels.items() if location == MAIN},
+        {part_no: row.quantity for (part_no, location), row in batch.levels.items() if location == MAIN},
         {part_no: p.lead_time_days for part_no, p in known.items()},
         uow.clock().date(),
     )
     for part_no, quantity in plan.reserved:
-        ledger.move(uow, part_no, quantity, MAIN, APPOINTMENT_SHELF, "reserve", booked["appointment_id"], levels)
-        session.add(
-            Reservation(
-                appointment_id=booked["appointment_id"],
-                visit_id=booked["visit_id"],
-                part_no=part_no,
-                quantity=quantity,
-                reserved_at=uow.clock(),
-                starts_at=booked.get("starts_at"),
-            )
+        ledger.move(uow, part_no, quantity, MAIN, APPOINTMENT_SHELF, "reserve", booked["appointment_id"], batch)
+        batch.insert(
+            Reservation,
+            appointment_id=booked["appointment_id"],
+            visit_id=booked["visit_id"],
+            part_no=part_no,
+            quantity=quantity,
+            status="reserved",
+            reserved_at=uow.clock(),
+            starts_at=booked.get("starts_at"),
         )
+    batch.write(session)
     reserved = [{"part_no": p, "quantity": q} for p, q in plan.reserved]
     if plan.short:
         uow.emit(
