@@ -1,6 +1,7 @@
 """The booking desk's reads before it holds workshop capacity (R-BK-3, R-BK-4): the command's own checks and the
 advisor's free slots of three days, read in one statement, answer as the day-by-day reads did; the booking
-answers with the appointment as written, which is what reading it back gives."""
+answers with the appointment as written, which is what reading it back gives; one appointment read as columns
+is what its entities gave."""
 
 import json
 from datetime import UTC, datetime, time, timedelta
@@ -8,14 +9,17 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
+from contracts import names
 from kit.errors import DomainError
 from kit.uow import audit_trail
 from services.booking import handlers
 from services.booking.domain.capacity import ALTERNATIVE_DAYS
 from services.booking.domain.slots import SlotRules, free_slots
-from services.booking.handlers import booking_desk, workshop_capacity
-from tests.support.db import service_work
+from services.booking.handlers import appointment_views, booking_desk, workshop_capacity
+from services.booking.models import Appointment, Customer, Vehicle
+from tests.support.db import service_work, wire_event
 from tests.support.factories import make_mobile, make_plate, make_vin
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -39,7 +43,7 @@ def command(starts_at, advisor_id="A001") -> dict:
 
 @pytest.fixture
 def work(tmp_path):
-    work = service_work("booking", tmp_path)
+    work = service_work("booking", tmp_path, consumer="booking.test")
     work.clock = lambda: T0
     # the advisor's bookings on each of the three days, the day before and the day after them; another advisor's
     for offset, hh, mm, advisor in ((-1, 9, 0, "A001"), (0, 9, 15, "A001"), (0, 10, 0, "A001"), (1, 9, 0, "A001"),
@@ -121,3 +125,27 @@ def test_the_desks_booking_answers_with_the_appointment_as_read_back(work):
     assert [(t["action"], t["actor_id"], t["correlation_id"]) for t in trail] == [
         ("book_appointment", "B001", second.visit_id)
     ]
+
+
+def entities_view(session, appointment_id):
+    """The appointment as it was read before: its row, customer and vehicle loaded as entities."""
+    row = session.execute(
+        sa.select(Appointment, Customer, Vehicle)
+        .join(Customer, Customer.customer_id == Appointment.customer_id)
+        .join(Vehicle, Vehicle.vin == Appointment.vin)
+        .where(Appointment.appointment_id == appointment_id)
+    ).first()
+    return appointment_views.appointment_view(*row)
+
+
+def test_one_appointment_reads_as_its_entities_did(work):
+    short = work.run(handlers.book_appointment, {**command(at(4, 9, 0)), "complaint": "异响"}, actor_id="B001")
+    shortage = [{"part_no": "P-OIL-5W30", "quantity_short": "1", "expected_on": "2026-12-04"}]
+    payload = {"appointment_id": short.appointment_id, "reserved": [], "short": shortage}
+    work.handle(wire_event(names.PARTS_SHORT, payload), handlers.note_parts_short)
+    ids = work.read(lambda s: list(s.scalars(sa.select(Appointment.appointment_id))))
+    assert len(ids) == 9
+    for appointment_id in ids:
+        read = work.read(handlers.appointment, appointment_id)
+        assert as_json(read) == as_json(work.read(entities_view, appointment_id))
+    assert work.read(handlers.appointment, "no-such-appointment") is None
