@@ -32,12 +32,12 @@ def reserve_for_appointment(uow, event: Envelope) -> None:
         return
     planned = [(p["part_no"].strip().upper(), p["quantity"]) for p in booked["planned_parts"]]
     part_nos = {part_no for part_no, _ in planned}
-    known = {p.part_no: p for p in session.scalars(_PARTS, {"part_nos": sorted(part_nos)})}
+    known = dict(session.execute(_LEAD_TIMES, {"part_nos": sorted(part_nos)}).all())  # part_no: lead_time_days
     batch = ledger.lock(session, known, (MAIN, APPOINTMENT_SHELF))
     plan = domain.plan_reservation(
         [(part_no, q) for part_no, q in planned if part_no in known],  # an unknown number reserves nothing
         {part_no: row.quantity for (part_no, location), row in batch.levels.items() if location == MAIN},
-        {part_no: p.lead_time_days for part_no, p in known.items()},
+        known,
         uow.clock().date(),
     )
     for part_no, quantity in plan.reserved:
@@ -87,7 +87,9 @@ _CANCELLED_OR_PLANNED = sa.select(
         _any_of(Backorder.appointment_id),
     )
 )
-_PARTS = sa.select(Part).where(Part.part_no.in_(sa.bindparam("part_nos", expanding=True)))
+_LEAD_TIMES = sa.select(Part.part_no, Part.lead_time_days).where(
+    Part.part_no.in_(sa.bindparam("part_nos", expanding=True))
+)
 
 
 def release_for_cancelled(uow, event: Envelope) -> None:

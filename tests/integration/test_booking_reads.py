@@ -1,7 +1,7 @@
 """The booking desk's reads before it holds workshop capacity (R-BK-3, R-BK-4): the command's own checks and the
 advisor's free slots of three days, read in one statement, answer as the day-by-day reads did; the booking
 answers with the appointment as written, which is what reading it back gives; one appointment read as columns
-is what its entities gave."""
+is what its entities gave; the price book in force is kit's."""
 
 import json
 from datetime import UTC, datetime, time, timedelta
@@ -12,13 +12,15 @@ import pytest
 import sqlalchemy as sa
 
 from contracts import names
+from kit import price_list
 from kit.errors import DomainError
 from kit.uow import audit_trail
+from services.billing import seed as billing_seed
 from services.booking import handlers
 from services.booking.domain.capacity import ALTERNATIVE_DAYS
 from services.booking.domain.slots import SlotRules, free_slots
 from services.booking.handlers import appointment_views, booking_desk, workshop_capacity
-from services.booking.models import Appointment, Customer, Vehicle
+from services.booking.models import Appointment, Customer, PriceListCopy, Vehicle
 from tests.support.db import service_work, wire_event
 from tests.support.factories import make_mobile, make_plate, make_vin
 
@@ -149,3 +151,20 @@ def test_one_appointment_reads_as_its_entities_did(work):
         read = work.read(handlers.appointment, appointment_id)
         assert as_json(read) == as_json(work.read(entities_view, appointment_id))
     assert work.read(handlers.appointment, "no-such-appointment") is None
+
+
+def test_the_price_book_in_force_is_kits_current_one(tmp_path):
+    work = service_work("booking", tmp_path, consumer="booking.test")
+
+    def both(session, now):
+        return handlers.current_price_book(session, now), price_list.current(session, PriceListCopy, now)
+
+    assert work.read(both, T0) == (None, None) and work.read(both, None) == (None, None)
+    later = {**billing_seed.PRICE_LIST, "version": "2027.01-1", "effective_from": T0 + timedelta(days=30)}
+    later["labour_rate"] = "320.00"
+    for published in (billing_seed.PRICE_LIST, later):
+        work.handle(wire_event(names.PRICE_LIST_PUBLISHED, published), handlers.take_price_list)
+    for now in (T0, T0 + timedelta(days=31), None):
+        ours, kits = work.read(both, now)
+        assert ours == kits and ours is not None
+    assert work.read(both, T0)[0].version != work.read(both, None)[0].version
