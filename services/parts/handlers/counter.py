@@ -49,10 +49,12 @@ def _queue(uow, request_id: str, order: dict, technician_id: str, lines: list[di
     signed = {line["line_no"]: line for line in order["lines"] if line["kind"] == "part"}
     asked = [(line, signed[line["line_no"]]) for line in lines if line["line_no"] in signed]
     codes = sorted({part_line["code"] for _, part_line in asked})
-    known = set(session.scalars(_PART_NOS, {"part_nos": codes})) if codes else set()
-    waiting = (
-        list(session.scalars(_WAITING_FOR_VISIT, {"visit_id": order["visit_id"], "part_nos": codes})) if codes else []
-    )
+    known, waiting = set(), []  # the request's parts the master knows, the visit's backorders of them
+    rows = session.execute(_KNOWN_AND_WAITING, {"visit_id": order["visit_id"], "part_nos": codes}) if codes else ()
+    for part_no, backorder in rows:
+        known.add(part_no)
+        if backorder is not None:
+            waiting.append(backorder)
     row = IssueRequest(
         request_id=request_id,
         order_id=order["order_id"],
@@ -81,15 +83,23 @@ def _queue(uow, request_id: str, order: dict, technician_id: str, lines: list[di
 
 
 # built once (see ledger)
-_PART_NOS = sa.select(Part.part_no).where(Part.part_no.in_(sa.bindparam("part_nos", expanding=True)))
 _RESERVED_FOR_VISIT = sa.select(Reservation).where(
     Reservation.visit_id == sa.bindparam("visit_id"), Reservation.status == "reserved"
 )
-_WAITING_FOR_VISIT = sa.select(Backorder).where(
-    Backorder.visit_id == sa.bindparam("visit_id"),
-    Backorder.part_no.in_(sa.bindparam("part_nos", expanding=True)),
-    Backorder.status == "waiting",
-    Backorder.request_id.is_(None),
+# each part of the master among `part_nos`, with each waiting backorder of the visit for it that serves no request
+# yet (None when there is none): one statement for both
+_KNOWN_AND_WAITING = (
+    sa.select(Part.part_no, Backorder)
+    .outerjoin(
+        Backorder,
+        sa.and_(
+            Backorder.part_no == Part.part_no,
+            Backorder.visit_id == sa.bindparam("visit_id"),
+            Backorder.status == "waiting",
+            Backorder.request_id.is_(None),
+        ),
+    )
+    .where(Part.part_no.in_(sa.bindparam("part_nos", expanding=True)))
 )
 
 

@@ -26,13 +26,16 @@ def reserve_for_appointment(uow, event: Envelope) -> None:
     if not booked["planned_parts"]:
         return
     session = uow.session
-    # cancelled before its booking arrived here; or the booking re-sent under a new event id: its parts are
-    # reserved (or ordered) once (issue 12, item 6)
-    if session.scalar(_CANCELLED_OR_PLANNED, {"appointment_id": booked["appointment_id"]}):
-        return
     planned = [(p["part_no"].strip().upper(), p["quantity"]) for p in booked["planned_parts"]]
     part_nos = {part_no for part_no, _ in planned}
-    known = dict(session.execute(_LEAD_TIMES, {"part_nos": sorted(part_nos)}).all())  # part_no: lead_time_days
+    rows = session.execute(
+        _BEFORE_AND_LEAD_TIMES, {"appointment_id": booked["appointment_id"], "part_nos": sorted(part_nos)}
+    ).all()
+    # cancelled before its booking arrived here; or the booking re-sent under a new event id: its parts are
+    # reserved (or ordered) once (issue 12, item 6)
+    if rows[0].before:
+        return
+    known = {r.part_no: r.lead_time_days for r in rows if r.part_no is not None}  # part_no: lead_time_days
     batch = ledger.lock(session, known, (MAIN, APPOINTMENT_SHELF))
     plan = domain.plan_reservation(
         [(part_no, q) for part_no, q in planned if part_no in known],  # an unknown number reserves nothing
@@ -78,17 +81,21 @@ def _any_of(column) -> sa.Exists:
     return sa.exists(sa.select(column).where(column == sa.bindparam("appointment_id")))
 
 
-# built once (see ledger): an appointment cancelled here before its booking arrived, or reserved (or ordered on a
-# backorder) before, in one statement
-_CANCELLED_OR_PLANNED = sa.select(
-    sa.or_(
-        _any_of(CancelledAppointment.appointment_id),
-        _any_of(Reservation.appointment_id),
-        _any_of(Backorder.appointment_id),
+# built once (see ledger), one statement: whether the appointment was cancelled here before its booking arrived,
+# or reserved (or ordered on a backorder) before; and the lead time of each planned part the master knows (one
+# row with no part when it knows none)
+_BEFORE_AND_LEAD_TIMES = (
+    sa.select(
+        sa.or_(
+            _any_of(CancelledAppointment.appointment_id),
+            _any_of(Reservation.appointment_id),
+            _any_of(Backorder.appointment_id),
+        ).label("before"),
+        Part.part_no,
+        Part.lead_time_days,
     )
-)
-_LEAD_TIMES = sa.select(Part.part_no, Part.lead_time_days).where(
-    Part.part_no.in_(sa.bindparam("part_nos", expanding=True))
+    .select_from(sa.select(sa.literal(1).label("one")).subquery())
+    .outerjoin(Part, Part.part_no.in_(sa.bindparam("part_nos", expanding=True)))
 )
 
 
