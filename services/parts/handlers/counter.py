@@ -44,7 +44,10 @@ def queue_request(uow, request_id: str, order: dict, technician_id: str, lines: 
 
 def _queue(uow, request_id: str, order: dict, technician_id: str, lines: list[dict]):
     """The request and its signed part lines, added (written with the next flush); a line that is not a signed
-    part line is left out (refused when issued: parts_issue_refused). Returns (request, its lines)."""
+    part line is left out (refused when issued: parts_issue_refused). Returns (request, its lines).
+
+    One flush inserts both: with no relationship() between them SQLAlchemy orders the tables by their classes'
+    names, IssueRequest before RequestLine (whose foreign key needs the request)."""
     session = uow.session
     signed = {line["line_no"]: line for line in order["lines"] if line["kind"] == "part"}
     asked = [(line, signed[line["line_no"]]) for line in lines if line["line_no"] in signed]
