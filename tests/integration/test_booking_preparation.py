@@ -5,10 +5,12 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from contracts import names
-from kit.errors import DomainError
+from kit.errors import DomainError, NotFound
 from services.booking import handlers
+from services.booking.models import PreparationItem
 from tests.support.db import service_work, wire_event
 from tests.support.factories import make_mobile, make_plate, make_vin
 
@@ -105,6 +107,37 @@ def test_parts_reserved_ticks_the_parts_line_and_a_shortage_keeps_it_open(tmp_pa
     with pytest.raises(DomainError) as refused:  # short parts cannot be ticked as ready by hand
         work.run(handlers.tick_preparation, short.appointment_id, "parts", True, "", actor_id="A001")
     assert refused.value.code == "parts_short"
+
+
+def test_parts_reserved_after_a_shortage_or_a_tick_by_hand_ticks_the_line_and_clears_the_shortage(tmp_path):
+    work = booking_work(tmp_path)
+    short = book(work)
+    by_hand = book(work, at=datetime(2026, 12, 2, 9, 15, tzinfo=SHANGHAI))
+    unlisted = book(work, at=datetime(2026, 12, 2, 9, 30, tzinfo=SHANGHAI))
+    shortage = [{"part_no": "P-OIL-5W30", "quantity_short": "1", "expected_on": "2026-12-04"}]
+    payload = {"appointment_id": short.appointment_id, "reserved": [], "short": shortage}
+    parts_event(tmp_path, names.PARTS_SHORT, payload, handlers.note_parts_short)
+    work.run(handlers.tick_preparation, by_hand.appointment_id, "parts", True, "已备", actor_id="A001")
+    # an appointment booked before checklists existed has no parts line
+    work.run(
+        lambda uow: uow.session.execute(
+            sa.delete(PreparationItem).where(PreparationItem.appointment_id == unlisted.appointment_id)
+        )
+    )
+    for appointment in (short, by_hand, unlisted):
+        payload = {
+            "appointment_id": appointment.appointment_id,
+            "reserved": [{"part_no": "P-OIL-5W30", "quantity": "1"}],
+        }
+        parts_event(tmp_path, names.PARTS_RESERVED, payload, handlers.note_parts_reserved)
+        view = work.read(handlers.appointment, appointment.appointment_id)
+        assert (view["parts_status"], view["parts_short"]) == ("reserved", [])
+        parts = checklist(work, appointment.appointment_id)["parts"]
+        assert (parts["done"], parts["auto"], parts["note"], parts["done_by"]) == (True, True, "parts_reserved", None)
+        assert parts["done_at"] is not None
+    with pytest.raises(NotFound):
+        payload = {"appointment_id": "no-such-appointment", "reserved": []}
+        parts_event(tmp_path, names.PARTS_RESERVED, payload, handlers.note_parts_reserved)
 
 
 def test_an_unknown_item_or_a_cancelled_appointment_is_refused(tmp_path):

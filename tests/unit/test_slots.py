@@ -48,6 +48,26 @@ def test_slot_length_group_and_buffer_are_dealership_settings():
     assert [s.strftime("%H:%M") for s in reception_slots(DAY, rules, TZ)] == ["08:30", "08:50", "09:30", "09:50"]
 
 
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {"BOOKING_OPENS": "08:30", "SLOT_MINUTES": "20", "SLOT_GROUP": "2", "DEALER_TIMEZONE": "Asia/Urumqi"},
+        {"BOOKING_CLOSES": "18:00", "BUFFER_MINUTES": "30"},
+    ],
+)
+def test_the_desks_slot_settings_are_what_the_settings_say_whatever_the_environment_holds(monkeypatch, env):
+    from kit.config import Settings
+    from services.booking.web.common import slot_settings
+
+    for key in ("DEALER_TIMEZONE", "BOOKING_OPENS", "BOOKING_CLOSES", "SLOT_MINUTES", "SLOT_GROUP", "BUFFER_MINUTES"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    settings = Settings.load()
+    assert slot_settings() == (SlotRules.from_settings(settings.raw), settings.tz)
+
+
 def test_a_booked_slot_is_refused_with_the_free_times_of_the_day():
     with pytest.raises(SlotUnavailable) as refused:
         check_slot(at(9, 15), SlotRules(), TZ, [at(9, 15)], EARLIER)

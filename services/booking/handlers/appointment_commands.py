@@ -26,12 +26,27 @@ from .confirmations import DEFAULT_CONFIRMATION, open_confirmations, void_confir
 from .price_list import current_price_book
 from .schedule import DEFAULT_RULES, SHANGHAI, booked_times, load_appointment, offered_times, open_slots
 
+# built once: the customer by mobile and the vehicle by VIN, each or None, in one statement (one row)
+_CUSTOMER_AND_VEHICLE = (
+    sa.select(Customer, Vehicle)
+    .select_from(sa.select(sa.literal(1).label("one")).subquery())
+    .outerjoin(Customer, Customer.mobile == sa.bindparam("mobile"))
+    .outerjoin(Vehicle, Vehicle.vin == sa.bindparam("vin"))
+)
+
 
 def book_appointment(uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: ZoneInfo = SHANGHAI) -> Appointment:
     """Record the appointment and announce it: parts reserve the shelf, reception expects the car.
 
     R-BK-3: only a free reception slot of the advisor; R-BK-5: the advisor named is told to the customer.
     """
+    return book_with_parties(uow, cmd, rules, tz)[0]
+
+
+def book_with_parties(
+    uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: ZoneInfo = SHANGHAI
+) -> tuple[Appointment, Customer, Vehicle]:
+    """`book_appointment`, answering with the appointment and its customer and vehicle rows as written."""
     customer_in, vehicle_in = cmd["customer"], cmd["vehicle"]
     mobile = check_mobile(customer_in["mobile"])
     vin = check_vin(vehicle_in["vin"], field="vin")
@@ -43,16 +58,23 @@ def book_appointment(uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: ZoneI
     check_planned_work(  # references to the published price list
         cmd.get("planned_labour", []), cmd.get("planned_parts", []), current_price_book(session, uow.clock())
     )
-    customer = session.scalars(sa.select(Customer).filter_by(mobile=mobile)).first()
-    if customer is None:
-        customer = Customer(customer_id=str(uuid.uuid4()), name=customer_in["name"], mobile=mobile)
+    customer, vehicle = session.execute(_CUSTOMER_AND_VEHICLE, {"mobile": mobile, "vin": vin}).one()
+    if customer is None:  # inserted with what the booking says (one INSERT, no UPDATE after it)
+        customer = Customer(
+            customer_id=str(uuid.uuid4()),
+            name=customer_in["name"],
+            mobile=mobile,
+            salutation=cmd.get("salutation") or "",
+            email=cmd.get("email") or None,
+            privacy=check_privacy(cmd.get("privacy") or "surname"),
+        )
         session.add(customer)
-        session.flush()
-    customer.name = customer_in["name"]
-    customer.salutation = cmd.get("salutation") or customer.salutation or ""
-    customer.email = cmd.get("email") or customer.email
-    customer.privacy = check_privacy(cmd.get("privacy") or customer.privacy or "surname")
-    vehicle = session.get(Vehicle, vin)
+    else:
+        if customer.name != customer_in["name"]:
+            customer.name = customer_in["name"]
+        customer.salutation = cmd.get("salutation") or customer.salutation or ""
+        customer.email = cmd.get("email") or customer.email
+        customer.privacy = check_privacy(cmd.get("privacy") or customer.privacy or "surname")
     if vehicle is None:
         vehicle = Vehicle(vin=vin, customer_id=customer.customer_id)
         session.add(vehicle)
@@ -111,7 +133,7 @@ def book_appointment(uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: ZoneI
                 advisor=appointment.advisor_id,
             ),
         )
-    return appointment
+    return appointment, customer, vehicle
 
 
 def cancel_appointment(

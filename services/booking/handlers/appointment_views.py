@@ -3,7 +3,7 @@ the advisor's day (R-BK-6, R-BK-7)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -36,14 +36,57 @@ def appointments(session, page: int = 1, per_page: int = 50, q: str = "") -> Pag
     return paginate(session, query, page, per_page, appointment_view)
 
 
+_A, _C, _V = Appointment.__table__.c, Customer.__table__.c, Vehicle.__table__.c
+# built once, columns rather than entities (nothing to track: a read)
+_ONE = (
+    sa.select(
+        _A.appointment_id,
+        _A.visit_id,
+        _A.starts_at,
+        _C.customer_id,
+        _C.name,
+        _C.mobile,
+        _V.vin,
+        _V.plate,
+        _V.model,
+        _A.advisor_id,
+        _A.complaint,
+        _A.planned_labour,
+        _A.planned_parts,
+        _A.status,
+        _A.parts_status,
+        _A.parts_short,
+        _A.booked_by,
+        _A.booked_at,
+    )
+    .join_from(Appointment.__table__, Customer.__table__, _C.customer_id == _A.customer_id)
+    .join(Vehicle.__table__, _V.vin == _A.vin)
+    .where(_A.appointment_id == sa.bindparam("appointment_id"))
+)
+
+
 def appointment(session, appointment_id: str) -> dict | None:
-    row = session.execute(
-        sa.select(Appointment, Customer, Vehicle)
-        .join(Customer, Customer.customer_id == Appointment.customer_id)
-        .join(Vehicle, Vehicle.vin == Appointment.vin)
-        .where(Appointment.appointment_id == appointment_id)
-    ).first()
-    return appointment_view(*row) if row else None
+    """One appointment as `appointment_view` shows it."""
+    r = session.execute(_ONE, {"appointment_id": appointment_id}).first()
+    if r is None:
+        return None
+    return {
+        "appointment_id": r.appointment_id,
+        "visit_id": r.visit_id,
+        "starts_at": r.starts_at,
+        "customer_id": r.customer_id,
+        "customer": {"name": r.name, "mobile": r.mobile},
+        "vehicle": {"vin": r.vin, "plate": r.plate, "model": r.model, "vin_check_digit": vin_check_digit(r.vin)},
+        "advisor_id": r.advisor_id,
+        "complaint": r.complaint,
+        "planned_labour": r.planned_labour,
+        "planned_parts": r.planned_parts,
+        "status": r.status,
+        "parts_status": r.parts_status,
+        "parts_short": r.parts_short,
+        "booked_by": r.booked_by,
+        "booked_at": r.booked_at,
+    }
 
 
 def appointment_view(a: Appointment, c: Customer, v: Vehicle) -> dict:
@@ -64,6 +107,14 @@ def appointment_view(a: Appointment, c: Customer, v: Vehicle) -> dict:
         "booked_by": a.booked_by,
         "booked_at": a.booked_at,
     }
+
+
+def written_view(a: Appointment, c: Customer, v: Vehicle) -> dict:
+    """`appointment_view` of rows as the command wrote them (flushed), equal to reading them back: the time in UTC
+    as the database gives it."""
+    view = appointment_view(a, c, v)
+    view["starts_at"] = a.starts_at.astimezone(UTC)
+    return view
 
 
 def welcome_board(session, day: date, tz: ZoneInfo = SHANGHAI) -> list[dict]:

@@ -5,6 +5,7 @@ Database and the workshop's RPC client rather than one unit of work."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -38,7 +39,28 @@ def take_slot(db, rules: SlotRules, tz: ZoneInfo, advisor_id: str, starts_at: da
         ) from None
 
 
-def book(db, workshop: Client, cmd: dict, rules: SlotRules, tz: ZoneInfo, actor_id: str):
+@dataclass(frozen=True)
+class Booked:
+    """A booking stored at the desk: what the audit names it by (Work.run), and the appointment as GET
+    /api/appointments/<id> shows it, from what the command wrote (no second transaction reading it back)."""
+
+    appointment_id: str
+    visit_id: str
+    starts_at: datetime
+    advisor_id: str
+    view: dict
+
+
+def book_answering(uow, cmd: dict, rules: SlotRules, tz: ZoneInfo) -> Booked:
+    appointment, customer, vehicle = appointment_commands.book_with_parties(uow, cmd, rules, tz)
+    view = appointment_views.written_view(appointment, customer, vehicle)
+    return Booked(appointment.appointment_id, appointment.visit_id, appointment.starts_at, appointment.advisor_id, view)
+
+
+book_answering.__name__ = "book_appointment"  # audited as the command it runs
+
+
+def book(db, workshop: Client, cmd: dict, rules: SlotRules, tz: ZoneInfo, actor_id: str) -> Booked:
     """A booking at the desk: the workshop's capacity is held first, released again if it cannot be stored."""
 
     def store(cmd):
@@ -48,7 +70,7 @@ def book(db, workshop: Client, cmd: dict, rules: SlotRules, tz: ZoneInfo, actor_
             tz,
             cmd["advisor_id"],
             cmd["starts_at"],
-            appointment_commands.book_appointment,
+            book_answering,
             cmd,
             rules,
             tz,

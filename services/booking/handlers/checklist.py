@@ -77,11 +77,38 @@ def preparation(session, appointment_id: str) -> list[dict]:
 
 
 def note_parts_reserved(uow, event: Envelope) -> None:
-    """R-BK-6: the advisor sees the parts are waiting on the appointment shelf."""
-    appointment = load_appointment(uow, event.payload["appointment_id"])
-    appointment.parts_status = "reserved"
-    appointment.parts_short = []
-    _auto_tick_parts(uow, appointment, True, "parts_reserved")
+    """R-BK-6: the advisor sees the parts are waiting on the appointment shelf.
+
+    Two UPDATEs, nothing read: what `_auto_tick_parts` does when the parts are there (a tick by hand is
+    overwritten then too), the checklist row added only for an appointment booked before checklists existed."""
+    appointment_id = event.payload["appointment_id"]
+    session = uow.session
+    if not session.execute(_RESERVED, {"id": appointment_id}).rowcount:
+        load_appointment(uow, appointment_id)  # refused as before: no such appointment
+    ticked = session.execute(_PARTS_TICKED, {"id": appointment_id, "at": uow.clock()})
+    if not ticked.rowcount:
+        appointment = load_appointment(uow, appointment_id)
+        _auto_tick_parts(uow, appointment, True, "parts_reserved")
+
+
+# built once (Core: nothing to load)
+_RESERVED = (
+    sa.update(Appointment.__table__)
+    .where(Appointment.__table__.c.appointment_id == sa.bindparam("id"))
+    .values(parts_status="reserved", parts_short=[])
+)
+_ITEMS = PreparationItem.__table__
+_PARTS_TICKED = (
+    sa.update(_ITEMS)
+    .where(_ITEMS.c.appointment_id == sa.bindparam("id"), _ITEMS.c.item == "parts")
+    .values(
+        done=True,
+        auto=True,
+        note="parts_reserved",
+        done_by=None,
+        done_at=sa.bindparam("at", type_=_ITEMS.c.done_at.type),
+    )
+)
 
 
 def note_parts_short(uow, event: Envelope) -> None:

@@ -7,6 +7,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from contracts import Envelope
 
@@ -21,19 +22,27 @@ def record_service(uow, event: Envelope) -> None:
     """vehicle_delivered -> the service history of the customer file (and a mileage reading)."""
     delivered = event.payload
     vin = delivered["vehicle"]["vin"]
-    if uow.session.get(ServiceRecord, delivered["order_id"]) is not None:
+    session = uow.session
+    added = session.execute(
+        _NEW_RECORD[session.get_bind().dialect.name],
+        {
+            "order_id": delivered["order_id"],
+            "vin": vin,
+            "delivered_at": delivered["delivered_at"],
+            "mileage_km": delivered.get("mileage_km"),
+            "labour_codes": list(delivered.get("labour_codes", [])),
+        },
+    )
+    if not added.rowcount:
         # the same delivery re-sent under a new event id: absorbed by its business key, the order (issue 12)
         log.info("vehicle_delivered for order %s already in the history: absorbed", delivered["order_id"])
-        return
-    uow.session.add(
-        ServiceRecord(
-            order_id=delivered["order_id"],
-            vin=vin,
-            delivered_at=delivered["delivered_at"],
-            mileage_km=delivered.get("mileage_km"),
-            labour_codes=list(delivered.get("labour_codes", [])),
-        )
-    )
+
+
+# one statement, built once per dialect: the record, unless the order is in the history already
+_NEW_RECORD = {
+    name: dialect.insert(ServiceRecord.__table__).on_conflict_do_nothing(index_elements=["order_id"])
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
 
 
 def due_list(session, today: date, days: int, tz: ZoneInfo = SHANGHAI) -> list[dict]:

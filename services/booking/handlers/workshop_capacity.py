@@ -40,23 +40,32 @@ def hold_capacity(workshop: Client, **kwargs) -> dict:
     return workshop.call("hold", field="starts_at", attempts=HOLD_TRIES, **kwargs)
 
 
-def check_before_holding(session, cmd: dict, rules: SlotRules, tz: ZoneInfo, now: datetime) -> None:
-    """The booking command's own checks, read-only, before any capacity is held (they run again when storing)."""
+def check_before_holding(session, cmd: dict, rules: SlotRules, tz: ZoneInfo, now: datetime) -> list[datetime]:
+    """The booking command's own checks, read-only, before any capacity is held (they run again when storing).
+    Returns the advisor's free reception slots from the booked day on (`candidate_times`), read with the
+    same statement."""
     check_mobile(cmd["customer"]["mobile"])
     check_vin(cmd["vehicle"]["vin"], field="vin")
     starts_at = cmd["starts_at"]
-    taken = booked_times(session, cmd["advisor_id"], starts_at.astimezone(tz).date(), tz)
+    day = starts_at.astimezone(tz).date()
+    taken = booked_times(session, cmd["advisor_id"], day, tz, days=ALTERNATIVE_DAYS)  # other days' never match
     check_slot(starts_at, rules, tz, taken, now)
+    return _free_from(day, rules, tz, taken, now)
 
 
 def candidate_times(
     session, advisor_id: str, day: date, rules: SlotRules, tz: ZoneInfo, now: datetime
 ) -> list[datetime]:
     """The advisor's free reception slots from `day` on: what the workshop may offer instead (R-BK-3)."""
+    return _free_from(day, rules, tz, booked_times(session, advisor_id, day, tz, days=ALTERNATIVE_DAYS), now)
+
+
+def _free_from(day: date, rules: SlotRules, tz: ZoneInfo, taken: list[datetime], now: datetime) -> list[datetime]:
+    """Free slots of ALTERNATIVE_DAYS days from `day`, `taken` holding the booked times of all of them (a day's
+    slots never meet another day's times)."""
     out = []
     for offset in range(ALTERNATIVE_DAYS):
-        d = day + timedelta(days=offset)
-        out += free_slots(d, rules, tz, booked_times(session, advisor_id, d, tz), now)
+        out += free_slots(day + timedelta(days=offset), rules, tz, taken, now)
     return out
 
 
@@ -65,10 +74,9 @@ def book_holding_capacity(
 ):
     """Hold workshop capacity, then `store(cmd)` (which writes the appointment with cmd["appointment_id"]);
     release the hold if storing fails. Returns what `store` returns."""
-    db.read(check_before_holding, cmd, rules, tz, now)
+    candidates = db.read(check_before_holding, cmd, rules, tz, now)
     cmd["appointment_id"] = cmd.get("appointment_id") or str(uuid.uuid4())
     starts_at = cmd["starts_at"]
-    candidates = db.read(candidate_times, cmd["advisor_id"], starts_at.astimezone(tz).date(), rules, tz, now)
     answer = hold_capacity(
         workshop,
         appointment_id=cmd["appointment_id"],

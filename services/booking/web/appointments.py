@@ -86,6 +86,9 @@ class BookAppointment(Schema):
     privacy = Text(SHORT, load_default="surname")  # checked by the domain (PRIVACY_CHOICES)
 
 
+BOOK_APPOINTMENT = BookAppointment()  # instantiated once: building a schema copies each of its fields
+
+
 class CancelAppointment(Schema):
     reason = Text(NOTE, load_default="")
     by_dealership = fields.Boolean(load_default=False)
@@ -111,7 +114,7 @@ class AppointmentViews:
 
     def _book(self, request, raw: dict):
         """The booking command, for JSON and the form alike: the workshop's capacity held first (R-BK-4)."""
-        cmd = BookAppointment().load(raw)
+        cmd = BOOK_APPOINTMENT.load(raw)
         cmd["vehicle"]["vin"] = cmd.pop("vin")
         rules, tz = slot_settings()
         return booking_desk.book(self.db, self.workshop, cmd, rules, tz, request.staff.staff_id)
@@ -122,8 +125,7 @@ class AppointmentViews:
         "vin": "LSVAM4187C2184847", "starts_at": "2026-12-01T09:00:00+08:00", "advisor_id": "A001",
         "complaint": "冷车怠速抖动", "planned_labour": ["LAB-OIL"],
         "planned_parts": [{"part_no": "P-OIL-5W30", "quantity": "1"}]}"""
-        appointment = self._book(request, read_json(request))
-        return 201, self.db.read(appointment_views.appointment, appointment.appointment_id)
+        return 201, self._book(request, read_json(request)).view  # as GET /api/appointments/<id> reads it
 
     @api("POST", "/appointments", action="booking.book")
     def book_form(self, request):
@@ -230,7 +232,7 @@ def book_visit_for_another_service(db, workshop, booking: dict, days: list[str],
     on `days`; a refusal is an answer ({"booked": false, "msgid", "params", "field", "code"}), not a failure."""
     rules, tz = slot_settings()
     try:
-        cmd = BookAppointment().load(
+        cmd = BOOK_APPOINTMENT.load(
             {**booking, "starts_at": utcnow().isoformat()}
         )  # a placeholder: the slot is found below
         cmd["vehicle"]["vin"] = cmd.pop("vin")

@@ -3,6 +3,8 @@ an ISO time, a refused form's errors."""
 
 from __future__ import annotations
 
+import functools
+import os
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -14,10 +16,19 @@ from kit.web import form_errors
 
 from ..domain.slots import SlotRules
 
+_SLOT_KEYS = ("DEALER_TIMEZONE", "BOOKING_OPENS", "BOOKING_CLOSES", "SLOT_MINUTES", "SLOT_GROUP", "BUFFER_MINUTES")
+
 
 def slot_settings() -> tuple[SlotRules, ZoneInfo]:
-    settings = Settings.load()
-    return SlotRules.from_settings(settings.raw), settings.tz
+    """The slot rules and the dealership's time zone as Settings.load reads them from the environment, worked out
+    once for the values the environment holds (not the whole environment copied on every request)."""
+    return _slot_settings(tuple(os.environ.get(key) for key in _SLOT_KEYS))
+
+
+@functools.lru_cache(maxsize=8)
+def _slot_settings(values: tuple) -> tuple[SlotRules, ZoneInfo]:
+    raw = {key: value for key, value in zip(_SLOT_KEYS, values, strict=True) if value is not None}
+    return SlotRules.from_settings(raw), ZoneInfo(raw.get("DEALER_TIMEZONE", Settings.dealer_timezone))
 
 
 def local_today(tz: ZoneInfo) -> date:

@@ -12,7 +12,7 @@ from contracts import Envelope, names
 from kit.errors import DomainError, NotFound
 
 from .. import domain
-from ..models import APPOINTMENT_SHELF, MAIN, IssueLine, IssueRequest, Part, RequestLine, Reservation
+from ..models import APPOINTMENT_SHELF, MAIN, Backorder, IssueLine, IssueRequest, Part, RequestLine, Reservation
 from . import ledger, shelf, supply
 
 ZERO = Decimal("0")
@@ -26,9 +26,10 @@ def issue_against_order(uow, event: Envelope, verify, auto_issue: bool = True) -
     order = verify(event.raw_payload["signed_order"])  # a tampered or unsigned order is refused here
     if uow.session.get(IssueRequest, request["request_id"]) is not None:
         return  # the request re-sent under a new event id: queued and issued once (issue 12, item 6)
-    queue_request(uow, request["request_id"], order, request["technician_id"], request["lines"])
     if auto_issue:
         _issue_automatically(uow, request, order)
+    else:
+        _queue(uow, request["request_id"], order, request["technician_id"], request["lines"])
 
 
 def queue_request(uow, request_id: str, order: dict, technician_id: str, lines: list[dict]) -> IssueRequest:
@@ -36,7 +37,27 @@ def queue_request(uow, request_id: str, order: dict, technician_id: str, lines: 
     existing = session.get(IssueRequest, request_id)
     if existing is not None:
         return existing
+    row, _ = _queue(uow, request_id, order, technician_id, lines)
+    session.flush()
+    return row
+
+
+def _queue(uow, request_id: str, order: dict, technician_id: str, lines: list[dict]):
+    """The request and its signed part lines, added (written with the next flush); a line that is not a signed
+    part line is left out (refused when issued: parts_issue_refused). Returns (request, its lines).
+
+    One flush inserts both: with no relationship() between them SQLAlchemy orders the tables by their classes'
+    names, IssueRequest before RequestLine (whose foreign key needs the request)."""
+    session = uow.session
     signed = {line["line_no"]: line for line in order["lines"] if line["kind"] == "part"}
+    asked = [(line, signed[line["line_no"]]) for line in lines if line["line_no"] in signed]
+    codes = sorted({part_line["code"] for _, part_line in asked})
+    known, waiting = set(), []  # the request's parts the master knows, the visit's backorders of them
+    rows = session.execute(_KNOWN_AND_WAITING, {"visit_id": order["visit_id"], "part_nos": codes}) if codes else ()
+    for part_no, backorder in rows:
+        known.add(part_no)
+        if backorder is not None:
+            waiting.append(backorder)
     row = IssueRequest(
         request_id=request_id,
         order_id=order["order_id"],
@@ -47,31 +68,54 @@ def queue_request(uow, request_id: str, order: dict, technician_id: str, lines: 
         requested_at=uow.clock(),
     )
     session.add(row)
-    session.flush()
-    for line in lines:
-        part_line = signed.get(line["line_no"])
-        if part_line is None or session.get(Part, part_line["code"]) is None:
-            continue  # not a signed part line: refused when issued (parts_issue_refused)
-        session.add(
-            RequestLine(
-                request_id=request_id,
-                line_no=line["line_no"],
-                part_no=part_line["code"],
-                signed_quantity=Decimal(part_line["quantity"]),
-                requested=Decimal(line["quantity"]),
-            )
+    out = []
+    for line, part_line in asked:
+        if part_line["code"] not in known:
+            continue  # not a part of the master: refused when issued (parts_issue_refused)
+        request_line = RequestLine(
+            request_id=request_id,
+            line_no=line["line_no"],
+            part_no=part_line["code"],
+            signed_quantity=Decimal(part_line["quantity"]),
+            requested=Decimal(line["quantity"]),
         )
-        supply.attach_to_request(session, row, line["line_no"], part_line["code"])
-    session.flush()
-    return row
+        session.add(request_line)
+        out.append(request_line)
+        supply.attach_to_request(waiting, row, line["line_no"], part_line["code"])
+    return row, out
+
+
+# built once (see ledger)
+_RESERVED_FOR_VISIT = sa.select(Reservation).where(
+    Reservation.visit_id == sa.bindparam("visit_id"), Reservation.status == "reserved"
+)
+# each part of the master among `part_nos`, with each waiting backorder of the visit for it that serves no request
+# yet (None when there is none): one statement for both
+_KNOWN_AND_WAITING = (
+    sa.select(Part.part_no, Backorder)
+    .outerjoin(
+        Backorder,
+        sa.and_(
+            Backorder.part_no == Part.part_no,
+            Backorder.visit_id == sa.bindparam("visit_id"),
+            Backorder.status == "waiting",
+            Backorder.request_id.is_(None),
+        ),
+    )
+    .where(Part.part_no.in_(sa.bindparam("part_nos", expanding=True)))
+)
 
 
 def _issue_automatically(uow, request: dict, order: dict) -> None:
+    """Queue the request and issue what stock holds. Everything is read first (the order's issues so far, the
+    visit's shelf, the stock rows locked), then written together: a statement a table, not one a line."""
     session = uow.session
     order_lines = order["lines"]
     part_nos = {line["code"] for line in order_lines if line["kind"] == "part"}
     already = ledger.issued_by_line(session, order["order_id"])
     reservations = _reservations(session, order["visit_id"])
+    batch = ledger.lock(session, part_nos, (MAIN, APPOINTMENT_SHELF))
+    req, lines = _queue(uow, request["request_id"], order, request["technician_id"], request["lines"])
     on_shelf: dict[str, Decimal] = {}
     for r in reservations:
         on_shelf[r.part_no] = on_shelf.get(r.part_no, ZERO) + r.quantity
@@ -80,16 +124,20 @@ def _issue_automatically(uow, request: dict, order: dict) -> None:
         [(line["line_no"], Decimal(line["quantity"])) for line in request["lines"]],
         already,
         on_shelf,
-        ledger.levels(session, part_nos, MAIN),
+        {part_no: row.quantity for (part_no, location), row in batch.levels.items() if location == MAIN},
         APPOINTMENT_SHELF,
         MAIN,
     )
-    req = session.get(IssueRequest, request["request_id"])
+    issued = dict(already)
     for line_no, part_no, quantity, location in plan.issue:
-        _hand_out(uow, req, line_no, part_no, quantity, location, reservations)
+        _hand_out(uow, req, line_no, part_no, quantity, location, reservations, batch)
+        issued[line_no] = issued.get(line_no, ZERO) + quantity
     refused_nos = {n for n, _ in plan.refused}
-    for line in session.scalars(sa.select(RequestLine).filter_by(request_id=req.request_id)):
+    for line in lines:
         line.first_time_full = line.line_no not in refused_nos
+    if all(issued.get(r.line_no, ZERO) >= min(r.requested, r.signed_quantity) for r in lines):
+        req.status = "done"  # as _close_if_done, from what this command wrote
+    batch.write(session)  # the request and its lines inserted (flushed) with their first_time_full and status
     if plan.issue:
         _emit_issued(uow, req, [(n, p, q, loc) for n, p, q, loc in plan.issue])
     if plan.refused:
@@ -102,7 +150,7 @@ def _issue_automatically(uow, request: dict, order: dict) -> None:
             },
         )
         short = []
-        for line in session.scalars(sa.select(RequestLine).filter_by(request_id=req.request_id)):
+        for line in lines:
             if (
                 line.line_no not in refused_nos
                 or already.get(line.line_no, ZERO) + line.requested > line.signed_quantity
@@ -120,7 +168,6 @@ def _issue_automatically(uow, request: dict, order: dict) -> None:
                 order_id=req.order_id,
                 request_id=req.request_id,
             )
-    _close_if_done(session, req)
 
 
 def issue_at_counter(uow, request_id: str, part_no: str, quantity=None) -> dict:
@@ -205,25 +252,28 @@ def backorder_line(uow, request_id: str, line_no: int, quantity=None, supplier=N
     return supply.backorder_view(row)
 
 
-def _hand_out(uow, req: IssueRequest, line_no, part_no, quantity, location, reservations) -> None:
-    ledger.move(uow, part_no, quantity, location, None, "issue", f"{req.order_id}#{line_no}")
+def _hand_out(uow, req: IssueRequest, line_no, part_no, quantity, location, reservations, batch=None) -> None:
+    """One issue: the ledger entry, the visit's shelf drawn first, the issue line (with `batch`: written by it)."""
+    ledger.move(uow, part_no, quantity, location, None, "issue", f"{req.order_id}#{line_no}", batch)
     if location == APPOINTMENT_SHELF:
         shelf.draw(reservations, part_no, quantity)
-    uow.session.add(
-        IssueLine(
-            request_id=req.request_id,
-            order_id=req.order_id,
-            order_version=req.order_version,
-            visit_id=req.visit_id,
-            line_no=line_no,
-            part_no=part_no,
-            quantity=quantity,
-            from_location=location,
-            technician_id=req.technician_id,
-            issued_at=uow.clock(),
-            issued_by=uow.actor_id,
-        )
-    )
+    line = {
+        "request_id": req.request_id,
+        "order_id": req.order_id,
+        "order_version": req.order_version,
+        "visit_id": req.visit_id,
+        "line_no": line_no,
+        "part_no": part_no,
+        "quantity": quantity,
+        "from_location": location,
+        "technician_id": req.technician_id,
+        "issued_at": uow.clock(),
+        "issued_by": uow.actor_id,
+    }
+    if batch is not None:
+        batch.insert(IssueLine, **line)
+    else:
+        uow.session.add(IssueLine(**line))
 
 
 def _emit_issued(uow, req: IssueRequest, moves) -> None:
@@ -240,7 +290,7 @@ def _emit_issued(uow, req: IssueRequest, moves) -> None:
 
 
 def _reservations(session, visit_id: str) -> list[Reservation]:
-    return list(session.scalars(sa.select(Reservation).filter_by(visit_id=visit_id, status="reserved")))
+    return list(session.scalars(_RESERVED_FOR_VISIT, {"visit_id": visit_id}))
 
 
 def _close_if_done(session, req: IssueRequest) -> None:

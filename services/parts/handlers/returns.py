@@ -73,26 +73,30 @@ def record_old_parts(uow, event: Envelope) -> None:
     """old_parts_decided -> each old part's fate kept; one kept for a warranty claim goes into quarantine."""
     decided = event.payload
     session = uow.session
+    kept = set(session.scalars(_KEPT_LINES, {"order_id": decided["order_id"]}))
+    batch = ledger.Batch({})  # the fates inserted together: one statement, not one a line
     for fate in decided["parts"]:
-        if session.scalar(
-            sa.select(OldPart.id).filter_by(order_id=decided["order_id"], line_no=fate["line_no"]).limit(1)
-        ):
+        if fate["line_no"] in kept:
             continue  # this line's fate is kept: the decision re-sent under a new event id (issue 12, item 6)
-        session.add(
-            OldPart(
-                order_id=decided["order_id"],
-                line_no=fate["line_no"],
-                part_no=fate["part_no"],
-                quantity=fate["quantity"],
-                fate=fate["fate"],
-                decided_at=decided["decided_at"],
-                decided_by=decided["decided_by"],
-            )
+        kept.add(fate["line_no"])
+        batch.insert(
+            OldPart,
+            order_id=decided["order_id"],
+            line_no=fate["line_no"],
+            part_no=fate["part_no"],
+            quantity=fate["quantity"],
+            fate=fate["fate"],
+            decided_at=decided["decided_at"],
+            decided_by=decided["decided_by"],
         )
         if fate["fate"] == "kept_for_warranty" and ledger.part_or_none(session, fate["part_no"]):
             ledger.move(
                 uow, fate["part_no"], fate["quantity"], None, QUARANTINE, "warranty_old_part", decided["order_id"]
             )
+    batch.write(session)
+
+
+_KEPT_LINES = sa.select(OldPart.line_no).where(OldPart.order_id == sa.bindparam("order_id"))  # built once
 
 
 def old_parts(session, order_id: str | None = None) -> list[dict]:

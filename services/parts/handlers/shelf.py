@@ -23,32 +23,39 @@ def reserve_for_appointment(uow, event: Envelope) -> None:
     """appointment_booked -> planned parts moved to the appointment shelf; a shortage becomes a backorder on a
     purchase order (parts_backordered) and booking hears parts_short with the expected date."""
     booked = event.payload
-    if not booked["planned_parts"] or uow.session.get(CancelledAppointment, booked["appointment_id"]):
+    if not booked["planned_parts"]:
         return
     session = uow.session
-    if already_planned(session, booked["appointment_id"]):
-        return  # the booking re-sent under a new event id: its parts are reserved (or ordered) once (issue 12, item 6)
     planned = [(p["part_no"].strip().upper(), p["quantity"]) for p in booked["planned_parts"]]
     part_nos = {part_no for part_no, _ in planned}
-    known = {p.part_no: p for p in session.scalars(sa.select(Part).where(Part.part_no.in_(part_nos)))}
+    rows = session.execute(
+        _BEFORE_AND_LEAD_TIMES, {"appointment_id": booked["appointment_id"], "part_nos": sorted(part_nos)}
+    ).all()
+    # cancelled before its booking arrived here; or the booking re-sent under a new event id: its parts are
+    # reserved (or ordered) once (issue 12, item 6)
+    if rows[0].before:
+        return
+    known = {r.part_no: r.lead_time_days for r in rows if r.part_no is not None}  # part_no: lead_time_days
+    batch = ledger.lock(session, known, (MAIN, APPOINTMENT_SHELF))
     plan = domain.plan_reservation(
         [(part_no, q) for part_no, q in planned if part_no in known],  # an unknown number reserves nothing
-        ledger.levels(session, part_nos, MAIN),
-        {part_no: p.lead_time_days for part_no, p in known.items()},
+        {part_no: row.quantity for (part_no, location), row in batch.levels.items() if location == MAIN},
+        known,
         uow.clock().date(),
     )
     for part_no, quantity in plan.reserved:
-        ledger.move(uow, part_no, quantity, MAIN, APPOINTMENT_SHELF, "reserve", booked["appointment_id"])
-        session.add(
-            Reservation(
-                appointment_id=booked["appointment_id"],
-                visit_id=booked["visit_id"],
-                part_no=part_no,
-                quantity=quantity,
-                reserved_at=uow.clock(),
-                starts_at=booked.get("starts_at"),
-            )
+        ledger.move(uow, part_no, quantity, MAIN, APPOINTMENT_SHELF, "reserve", booked["appointment_id"], batch)
+        batch.insert(
+            Reservation,
+            appointment_id=booked["appointment_id"],
+            visit_id=booked["visit_id"],
+            part_no=part_no,
+            quantity=quantity,
+            status="reserved",
+            reserved_at=uow.clock(),
+            starts_at=booked.get("starts_at"),
         )
+    batch.write(session)
     reserved = [{"part_no": p, "quantity": q} for p, q in plan.reserved]
     if plan.short:
         uow.emit(
@@ -70,12 +77,26 @@ def reserve_for_appointment(uow, event: Envelope) -> None:
         uow.emit(names.PARTS_RESERVED, {"appointment_id": booked["appointment_id"], "reserved": reserved})
 
 
-def already_planned(session, appointment_id: str) -> bool:
-    """The appointment's parts were reserved, or ordered on a backorder, before."""
-    for model in (Reservation, Backorder):
-        if session.scalar(sa.select(model.appointment_id).filter_by(appointment_id=appointment_id).limit(1)):
-            return True
-    return False
+def _any_of(column) -> sa.Exists:
+    return sa.exists(sa.select(column).where(column == sa.bindparam("appointment_id")))
+
+
+# built once (see ledger), one statement: whether the appointment was cancelled here before its booking arrived,
+# or reserved (or ordered on a backorder) before; and the lead time of each planned part the master knows (one
+# row with no part when it knows none)
+_BEFORE_AND_LEAD_TIMES = (
+    sa.select(
+        sa.or_(
+            _any_of(CancelledAppointment.appointment_id),
+            _any_of(Reservation.appointment_id),
+            _any_of(Backorder.appointment_id),
+        ).label("before"),
+        Part.part_no,
+        Part.lead_time_days,
+    )
+    .select_from(sa.select(sa.literal(1).label("one")).subquery())
+    .outerjoin(Part, Part.part_no.in_(sa.bindparam("part_nos", expanding=True)))
+)
 
 
 def release_for_cancelled(uow, event: Envelope) -> None:

@@ -188,13 +188,15 @@ def _still_due(session, row: Backorder) -> Decimal:
     return line.signed_quantity - ledger.issued_by_line(session, row.order_id).get(row.line_no, Decimal("0"))
 
 
-def attach_to_request(session, request: IssueRequest, line_no: int, part_no: str) -> None:
+def attach_to_request(waiting: list[Backorder], request: IssueRequest, line_no: int, part_no: str) -> None:
     """The visit's short shelf reservation is on order already: its waiting backorder now serves the workshop
-    request's signed line, so goods-in issues it straight to the job (and it is not ordered twice)."""
-    for row in session.scalars(
-        sa.select(Backorder).filter_by(visit_id=request.visit_id, part_no=part_no, status="waiting", request_id=None)
-    ):
-        row.order_id, row.request_id, row.line_no = request.order_id, request.request_id, line_no
+    request's signed line, so goods-in issues it straight to the job (and it is not ordered twice).
+
+    `waiting`: the visit's waiting backorders that serve no request yet (of the request's parts); the first line
+    of a part takes them all."""
+    for row in waiting:
+        if row.part_no == part_no and row.request_id is None:
+            row.order_id, row.request_id, row.line_no = request.order_id, request.request_id, line_no
 
 
 def waiting_for(session, order_id: str, line_no: int) -> Decimal:

@@ -1,0 +1,170 @@
+"""The booking desk's reads before it holds workshop capacity (R-BK-3, R-BK-4): the command's own checks and the
+advisor's free slots of three days, read in one statement, answer as the day-by-day reads did; the booking
+answers with the appointment as written, which is what reading it back gives; one appointment read as columns
+is what its entities gave; the price book in force is kit's."""
+
+import json
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from contracts import names
+from kit import price_list
+from kit.errors import DomainError
+from kit.uow import audit_trail
+from services.billing import seed as billing_seed
+from services.booking import handlers
+from services.booking.domain.capacity import ALTERNATIVE_DAYS
+from services.booking.domain.slots import SlotRules, free_slots
+from services.booking.handlers import appointment_views, booking_desk, workshop_capacity
+from services.booking.models import Appointment, Customer, PriceListCopy, Vehicle
+from tests.support.db import service_work, wire_event
+from tests.support.factories import make_mobile, make_plate, make_vin
+
+TZ = ZoneInfo("Asia/Shanghai")
+T0 = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+DAY = datetime(2026, 12, 2, tzinfo=TZ).date()
+RULES = SlotRules()
+
+
+def at(day_offset: int, hh: int, mm: int = 0) -> datetime:
+    return datetime.combine(DAY + timedelta(days=day_offset), time(hh, mm), TZ)
+
+
+def command(starts_at, advisor_id="A001") -> dict:
+    return {
+        "customer": {"name": "王先生", "mobile": make_mobile()},
+        "vehicle": {"vin": make_vin(), "plate": make_plate(), "model": "帕萨特"},
+        "starts_at": starts_at,
+        "advisor_id": advisor_id,
+    }
+
+
+@pytest.fixture
+def work(tmp_path):
+    work = service_work("booking", tmp_path, consumer="booking.test")
+    work.clock = lambda: T0
+    # the advisor's bookings on each of the three days, the day before and the day after them; another advisor's
+    for offset, hh, mm, advisor in ((-1, 9, 0, "A001"), (0, 9, 15, "A001"), (0, 10, 0, "A001"), (1, 9, 0, "A001"),
+                                    (2, 16, 30, "A001"), (3, 9, 30, "A001"), (0, 9, 30, "A002")):  # fmt: skip
+        work.run(handlers.book_appointment, command(at(offset, hh, mm), advisor), actor_id="B001")
+    cancelled = work.run(handlers.book_appointment, command(at(1, 11, 0)), actor_id="B001")
+    work.run(handlers.cancel_appointment, cancelled.appointment_id, reason="客户改期", by_dealership=False)
+    return work
+
+
+def day_by_day(session, advisor_id, now):
+    """The candidate times as they were read before: one statement a day."""
+    out = []
+    for offset in range(ALTERNATIVE_DAYS):
+        day = DAY + timedelta(days=offset)
+        out += free_slots(day, RULES, TZ, handlers.booked_times(session, advisor_id, day, TZ), now)
+    return out
+
+
+def test_the_checks_answer_with_the_free_slots_of_three_days_as_read_day_by_day(work):
+    expected = work.read(day_by_day, "A001", T0)
+    assert at(0, 9, 15) not in expected and at(1, 9, 0) not in expected and at(2, 16, 30) not in expected
+    assert at(0, 9, 30) in expected and at(1, 11, 0) in expected  # another advisor's, a cancelled one's
+    assert work.read(workshop_capacity.check_before_holding, command(at(0, 9, 0)), RULES, TZ, T0) == expected
+    assert work.read(workshop_capacity.candidate_times, "A001", DAY, RULES, TZ, T0) == expected
+    later = T0 + timedelta(days=1, hours=2)  # 10:00 in Shanghai on the day: the morning is past
+    assert work.read(workshop_capacity.candidate_times, "A001", DAY, RULES, TZ, later) == work.read(
+        day_by_day, "A001", later
+    )
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "code"),
+    [(at(0, 9, 15), "slot_taken"), (at(0, 9, 45), "not_a_slot"), (datetime(2026, 11, 30, 9, tzinfo=TZ), None)],
+)
+def test_a_slot_taken_or_off_the_grid_is_refused_with_that_days_free_times(work, starts_at, code):
+    with pytest.raises(DomainError) as refused:
+        work.read(workshop_capacity.check_before_holding, command(starts_at), RULES, TZ, T0)
+    if code is None:
+        assert refused.value.code == "slot_in_past"
+        return
+    assert refused.value.code == code
+    same_day = [s.isoformat() for s in work.read(handlers.open_slots, "A001", DAY, T0, RULES, TZ)]
+    assert refused.value.details["alternatives"] == same_day[:8]
+
+
+class HoldingWorkshop:
+    """The workshop's capacity RPC, holding every time asked."""
+
+    def call(self, method, **kwargs):
+        return {"held": True, "alternatives": []}
+
+
+def as_json(view: dict) -> str:
+    return json.dumps(view, default=lambda o: o.isoformat(), sort_keys=True, ensure_ascii=False)
+
+
+def test_the_desks_booking_answers_with_the_appointment_as_read_back(work):
+    week = (datetime.now(TZ).date() - DAY).days + 7  # the desk checks against the real clock: a week ahead
+    returning = command(at(week, 14, 0))
+    first = booking_desk.book(work, HoldingWorkshop(), dict(returning), RULES, TZ, "B001")
+    assert as_json(first.view) == as_json(work.read(handlers.appointment, first.appointment_id))
+    again = {  # the same customer and car again: a new name, plate and model; parts with a decimal quantity
+        **returning,
+        "customer": {"name": "王建国", "mobile": returning["customer"]["mobile"]},
+        "vehicle": {"vin": returning["vehicle"]["vin"].lower(), "plate": " 沪b12345 ", "model": "途观"},
+        "starts_at": at(week + 1, 9, 0).astimezone(UTC),
+        "complaint": "异响",
+        "planned_labour": ["LAB-OIL"],
+        "planned_parts": [{"part_no": "P-OIL-5W30", "quantity": Decimal("4.50")}],
+        "email": "",
+        "salutation": "先生",
+    }
+    second = booking_desk.book(work, HoldingWorkshop(), again, RULES, TZ, "B001")
+    read_back = work.read(handlers.appointment, second.appointment_id)
+    assert as_json(second.view) == as_json(read_back)
+    assert read_back["customer_id"] == first.view["customer_id"] and read_back["vehicle"]["plate"] == "沪B12345"
+    trail = work.read(audit_trail, second.appointment_id)
+    assert [(t["action"], t["actor_id"], t["correlation_id"]) for t in trail] == [
+        ("book_appointment", "B001", second.visit_id)
+    ]
+
+
+def entities_view(session, appointment_id):
+    """The appointment as it was read before: its row, customer and vehicle loaded as entities."""
+    row = session.execute(
+        sa.select(Appointment, Customer, Vehicle)
+        .join(Customer, Customer.customer_id == Appointment.customer_id)
+        .join(Vehicle, Vehicle.vin == Appointment.vin)
+        .where(Appointment.appointment_id == appointment_id)
+    ).first()
+    return appointment_views.appointment_view(*row)
+
+
+def test_one_appointment_reads_as_its_entities_did(work):
+    short = work.run(handlers.book_appointment, {**command(at(4, 9, 0)), "complaint": "异响"}, actor_id="B001")
+    shortage = [{"part_no": "P-OIL-5W30", "quantity_short": "1", "expected_on": "2026-12-04"}]
+    payload = {"appointment_id": short.appointment_id, "reserved": [], "short": shortage}
+    work.handle(wire_event(names.PARTS_SHORT, payload), handlers.note_parts_short)
+    ids = work.read(lambda s: list(s.scalars(sa.select(Appointment.appointment_id))))
+    assert len(ids) == 9
+    for appointment_id in ids:
+        read = work.read(handlers.appointment, appointment_id)
+        assert as_json(read) == as_json(work.read(entities_view, appointment_id))
+    assert work.read(handlers.appointment, "no-such-appointment") is None
+
+
+def test_the_price_book_in_force_is_kits_current_one(tmp_path):
+    work = service_work("booking", tmp_path, consumer="booking.test")
+
+    def both(session, now):
+        return handlers.current_price_book(session, now), price_list.current(session, PriceListCopy, now)
+
+    assert work.read(both, T0) == (None, None) and work.read(both, None) == (None, None)
+    later = {**billing_seed.PRICE_LIST, "version": "2027.01-1", "effective_from": T0 + timedelta(days=30)}
+    later["labour_rate"] = "320.00"
+    for published in (billing_seed.PRICE_LIST, later):
+        work.handle(wire_event(names.PRICE_LIST_PUBLISHED, published), handlers.take_price_list)
+    for now in (T0, T0 + timedelta(days=31), None):
+        ours, kits = work.read(both, now)
+        assert ours == kits and ours is not None
+    assert work.read(both, T0)[0].version != work.read(both, None)[0].version
