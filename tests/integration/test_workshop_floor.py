@@ -19,6 +19,7 @@ from services.workshop import handlers as workshop
 from services.workshop import seed as workshop_seed
 from services.workshop.domain.capacity import CapacityRules
 from services.workshop.handlers import boards, clock, dispatching, expert, floor, quality, views
+from services.workshop.models import WorkOrder
 from tests.support.db import service_work, snapshot, wire_event
 from tests.support.factories import SIGNATURE_PNG, make_order_body
 from tests.support.visit import finish_body, inspection_body
@@ -64,7 +65,12 @@ class Shop:
         return self.work.run(handler, *args, actor_id=actor, **kwargs)
 
     def view(self, order_id):
-        return self.work.read(views.work_order, order_id)
+        """The order's view as the API reads it, checked against the full read (every side table read, ORM
+        entities): skipping the side tables without rows of the order answers the same."""
+        view = self.work.read(views.work_order, order_id)
+        full = self.work.read(lambda s: views.work_order_view(s, s.get(WorkOrder, order_id)))
+        assert view == full
+        return view
 
     def job(self, order_id, line_no):
         return next(j for j in self.view(order_id)["jobs"] if j["line_no"] == line_no)

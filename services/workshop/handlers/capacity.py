@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from contracts import Envelope
-from kit.config import Settings
 
 from ..domain import capacity
 from ..domain.capacity import CapacityRules, Chunk, Roster
 from ..models import Bay, CapacityChunk, CapacityHold, StandardHours, Technician
+from .floor import capacity_settings
 from .load_table import ACTIVE, active, current_load, days_of_chunks, lock_days, shift_load, write_plan
 
 DEFAULT_RULES = CapacityRules()
@@ -304,6 +304,5 @@ def take_walk_in_or_amendment(uow, key: str, labour_codes: list[str]) -> None:
     the workshop's capacity like a booking, from now (flagged over capacity when no room is left)."""
     if not labour_codes or uow.session.get(CapacityHold, key) is not None:
         return
-    settings = Settings.load()
-    rules = CapacityRules.from_settings(settings.raw)
-    _place_for_appointment(uow, key, uow.clock(), labour_codes, rules, settings.tz)
+    rules, tz = capacity_settings()
+    _place_for_appointment(uow, key, uow.clock(), labour_codes, rules, tz)

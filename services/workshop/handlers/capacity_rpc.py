@@ -7,16 +7,15 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, fields, validate
 
-from kit.config import Settings
 from kit.types import utcnow
 from kit.web import JSONEncoder
 
-from ..domain.capacity import SKILLS, CapacityRules
+from ..domain.capacity import SKILLS
 from . import capacity, load
+from .floor import capacity_settings
 
 
 class HoldRequest(Schema):
@@ -35,11 +34,6 @@ class PromiseRequest(Schema):
 def wire(value):
     """RPC answers travel as JSON: times as ISO 8601 text, decimals as text."""
     return json.loads(json.dumps(value, cls=JSONEncoder))
-
-
-def capacity_settings() -> tuple[CapacityRules, ZoneInfo]:
-    settings = Settings.load()
-    return CapacityRules.from_settings(settings.raw), settings.tz
 
 
 def hold(db, appointment_id, starts_at, labour_codes=(), candidates=()) -> dict:
