@@ -440,3 +440,37 @@ def test_a_start_time_far_off_is_refused_naming_it(shop):
             roles=("dispatcher",),
         )
     assert refused.value.field == "starts_at"
+
+
+def test_a_floor_commands_answer_is_the_orders_view_as_read_afterwards(shop):
+    """Dispatch, finish and the quality check (a fail, the rework, a pass) answer with the order's view built in
+    their own transaction: the same as the view read after they committed, side tables and all."""
+    order = shop.order()
+    oid = order["order_id"]
+
+    def answered(command, *args, **kwargs):
+        answer = shop.run(views.answered_with_view(command), oid, *args, **kwargs)
+        assert answer == shop.view(oid)
+        return answer
+
+    assert answered(workshop.dispatch, technician_id="T001", bay_id="B1")["parts_requested"]
+    shop.run(expert.ask_expert, oid, 1, question="怠速抖动？", photos=[], actor="T001")
+    shop.work.handle(
+        wire_event(
+            names.PARTS_ISSUED,
+            {
+                "request_id": "r",
+                "order_id": oid,
+                "order_version": 1,
+                "lines": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1", "from_location": "MAIN"}],
+            },
+        ),
+        clock.take_parts_issued,
+    )
+    for line_no in (1, 3):
+        answered(clock.finish_job, line_no, **finish_body(shop.job(oid, line_no)), actor="T001")
+    failing = inspection_body(shop.view(oid), fail={"leaks": (3, "节气门垫片渗油")})
+    assert answered(quality.quality_check, **failing, actor="Q001")["non_conformances"]
+    answered(clock.finish_job, 3, **finish_body(shop.job(oid, 3)), actor="T001")
+    ready = answered(quality.quality_check, **inspection_body(shop.view(oid)), actor="Q001")
+    assert ready["status"] == "ready" and len(ready["quality_checks"]) == 2 and ready["help_tickets"]

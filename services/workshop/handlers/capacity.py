@@ -77,16 +77,30 @@ def _replan(uow, h: CapacityHold, rules: CapacityRules, tz: ZoneInfo) -> None:
     write_plan(uow.session, h, _unbounded_plan(needs, h.starts_at, rules, tz))
 
 
+_STANDARD_HOURS = sa.select(StandardHours.code, StandardHours.hours)
+_BAYS = sa.select(sa.func.count()).select_from(Bay)
+# the roster in one statement: each technician with the number of bays (asked again when there is no technician)
+_ROSTER = sa.select(
+    Technician.technician_id,
+    Technician.skills,
+    Technician.shift_starts,
+    Technician.shift_ends,
+    _BAYS.scalar_subquery().label("bays"),
+).order_by(Technician.technician_id)
+
+
 def standard_hours(session) -> dict[str, Decimal]:
-    return {row.code: row.hours for row in session.scalars(sa.select(StandardHours))}
+    return dict(session.execute(_STANDARD_HOURS).all())
 
 
 def roster(session) -> Roster:
+    rows = session.execute(_ROSTER).all()
     technicians = tuple(
         capacity.Technician(t.technician_id, capacity.parse_skills(t.skills), t.shift_starts, t.shift_ends)
-        for t in session.scalars(sa.select(Technician).order_by(Technician.technician_id))
+        for t in rows
     )
-    return Roster(technicians=technicians, bays=session.scalar(sa.select(sa.func.count()).select_from(Bay)) or 0)
+    bays = rows[0].bays if rows else session.scalar(_BAYS)
+    return Roster(technicians=technicians, bays=bays or 0)
 
 
 def set_technician_capacity(uow, technician_id: str, *, skills: str, shift_starts=None, shift_ends=None) -> None:
@@ -129,11 +143,14 @@ def hold(
         and (existing.status == "confirmed" or existing.expires_at > now)
     ):
         return _held_answer(existing)
-    lock_days(session, {*capacity.days_touched(starts_at, rules, tz), *days_of_chunks(session, [appointment_id], tz)})
+    # the days of its chunks too when it moves (a hold not yet there has no chunks: chunk rows need their hold)
+    moved = days_of_chunks(session, [appointment_id], tz) if existing is not None else set()
+    lock_days(session, {*capacity.days_touched(starts_at, rules, tz), *moved})
     existing = session.get(CapacityHold, appointment_id, populate_existing=True)
     needs = capacity.job_needs(labour_codes, standard_hours(session), rules)
     load = current_load(session, *_window(starts_at, rules, tz), now, except_for=appointment_id)
-    plan = capacity.plan_booking(needs, starts_at, roster(session), rules, tz, load)
+    team = roster(session)
+    plan = capacity.plan_booking(needs, starts_at, team, rules, tz, load)
     if plan is None:
         offered = candidates or capacity.default_candidates(starts_at.astimezone(tz).date(), rules, tz)
         days = {c.astimezone(tz).date() for c in offered}
@@ -145,7 +162,7 @@ def hold(
             now,
             except_for=appointment_id,
         )
-        times = capacity.alternatives(needs, offered, roster(session), rules, tz, wide, now)
+        times = capacity.alternatives(needs, offered, team, rules, tz, wide, now)
         return {"held": False, "appointment_id": appointment_id, "alternatives": times}
     if existing is None:
         existing = CapacityHold(appointment_id=appointment_id, created_at=now, status="held")

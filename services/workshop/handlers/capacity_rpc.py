@@ -31,13 +31,16 @@ class PromiseRequest(Schema):
     skill = fields.String(load_default="mechanical", validate=validate.OneOf(tuple(SKILLS)))
 
 
+HOLD_REQUEST, PROMISE_REQUEST = HoldRequest(), PromiseRequest()  # built once: a schema copies its fields
+
+
 def wire(value):
     """RPC answers travel as JSON: times as ISO 8601 text, decimals as text."""
     return json.loads(json.dumps(value, cls=JSONEncoder))
 
 
 def hold(db, appointment_id, starts_at, labour_codes=(), candidates=()) -> dict:
-    cmd = HoldRequest().load(
+    cmd = HOLD_REQUEST.load(
         {
             "appointment_id": appointment_id,
             "starts_at": starts_at,
@@ -65,7 +68,7 @@ def release(db, appointment_id) -> dict:
 
 
 def promise_time(db, hours, not_before, skill="mechanical") -> dict:
-    cmd = PromiseRequest().load({"hours": str(hours), "not_before": not_before, "skill": skill})
+    cmd = PROMISE_REQUEST.load({"hours": str(hours), "not_before": not_before, "skill": skill})
     rules, tz = capacity_settings()
     promised = db.read(
         load.promise_time, cmd["hours"], cmd["not_before"], utcnow(), skill=cmd["skill"], rules=rules, tz=tz

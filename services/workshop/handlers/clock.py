@@ -265,8 +265,10 @@ def resume_after_issue(uow, order_id: str, outstanding: bool) -> None:
 def take_parts_issued(uow, event: Envelope) -> None:
     """parts_issued -> the parts received against the order; a waiting order whose parts are all in resumes."""
     orders.take_parts_issued(uow, event)
-    uow.session.flush()
     order_id = event.payload["order_id"]
+    if not uow.session.get(WorkOrder, order_id).waiting_parts:  # read just above (identity map)
+        return  # nothing to resume, whatever is outstanding (resume_after_issue)
+    uow.session.flush()
     requested: dict[int, Decimal] = {}
     for request in uow.session.scalars(sa.select(PartsRequest).filter_by(order_id=order_id)):
         for line in request.lines:

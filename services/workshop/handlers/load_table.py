@@ -39,26 +39,40 @@ def active(now: datetime):
     )
 
 
+_LOAD = CapacityLoad.__table__
+_FIRST, _END = sa.bindparam("first"), sa.bindparam("end")
+# the load rows of the window, and (counted 0) the chunks in it that must not count: of lapsed holds the timer has
+# not tidied yet, and of the hold being moved (`except_for`; NULL matches none): one statement
+_CURRENT_LOAD = sa.union_all(
+    sa.select(sa.literal_column("1").label("counted"), _LOAD.c.hour, _LOAD.c.resource, _LOAD.c.minutes).where(
+        _LOAD.c.hour >= _FIRST, _LOAD.c.hour < _END
+    ),
+    sa.select(sa.literal_column("0"), CapacityChunk.hour, CapacityChunk.skill, CapacityChunk.minutes).where(
+        sa.or_(
+            CapacityChunk.appointment_id.in_(
+                sa.select(CapacityHold.appointment_id).where(
+                    CapacityHold.status == "held", CapacityHold.expires_at <= sa.bindparam("now")
+                )
+            ),
+            CapacityChunk.appointment_id == sa.bindparam("except_for"),
+        ),
+        CapacityChunk.hour >= _FIRST,
+        CapacityChunk.hour < _END,
+    ),
+)
+
+
 def current_load(
     session, start: datetime, end: datetime, now: datetime, *, except_for: str | None = None
 ) -> dict[tuple[datetime, str], int]:
     """(hour, resource) -> minutes taken by the holds that count (see active), from the load table: less the
     chunks of lapsed holds the timer has not tidied yet, and of `except_for` (the hold being moved)."""
-    table, first = CapacityLoad.__table__, start - capacity.HOUR
     rows = session.execute(
-        sa.select(table.c.hour, table.c.resource, table.c.minutes).where(table.c.hour >= first, table.c.hour < end)
-    )
-    load = {(hour, resource): minutes for hour, resource, minutes in rows}
-    lapsed = sa.select(CapacityHold.appointment_id).where(CapacityHold.status == "held", CapacityHold.expires_at <= now)
-    not_counted = CapacityChunk.appointment_id.in_(lapsed)
-    if except_for:
-        not_counted = sa.or_(not_counted, CapacityChunk.appointment_id == except_for)
-    chunks = session.execute(
-        sa.select(CapacityChunk.hour, CapacityChunk.skill, CapacityChunk.minutes).where(
-            not_counted, CapacityChunk.hour >= first, CapacityChunk.hour < end
-        )
-    )
-    for key, minutes in capacity.load_of(Chunk(*c) for c in chunks).items():
+        _CURRENT_LOAD, {"first": start - capacity.HOUR, "end": end, "now": now, "except_for": except_for}
+    ).all()
+    load = {(hour, resource): minutes for counted, hour, resource, minutes in rows if counted}
+    not_counted = (Chunk(hour, skill, minutes) for counted, hour, skill, minutes in rows if not counted)
+    for key, minutes in capacity.load_of(not_counted).items():
         load[key] = load.get(key, 0) - minutes
     return load
 
@@ -78,13 +92,13 @@ def insert_for(session):
 
 
 def lock_days(session, days: list[date]) -> None:
-    """The serialising upsert (see the module docstring): one row per day, always in date order."""
-    insert = insert_for(session)
-    for day in sorted(set(days)):
-        stmt = insert(CapacityDay.__table__).values(day=day, holds=1)
-        session.execute(
-            stmt.on_conflict_do_update(index_elements=["day"], set_={"holds": CapacityDay.__table__.c.holds + 1})
-        )
+    """The serialising upsert (see the module docstring): one row per day, in date order, by one statement."""
+    rows = [{"day": day, "holds": 1} for day in sorted(set(days))]
+    if not rows:
+        return
+    table = CapacityDay.__table__
+    stmt = insert_for(session)(table)
+    session.execute(stmt.on_conflict_do_update(index_elements=["day"], set_={"holds": table.c.holds + 1}), rows)
 
 
 def days_of_chunks(session, appointment_ids: list[str], tz: ZoneInfo) -> set[date]:

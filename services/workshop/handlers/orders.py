@@ -18,6 +18,10 @@ from ..domain.work_orders import jobs_of
 from ..models import Bay, Job, PartReceived, Technician, WorkOrder
 from . import capacity
 
+_SEEN = sa.select(WorkOrder.order_id, WorkOrder.received_at, WorkOrder.mileage_km, WorkOrder.concerns).where(
+    sa.or_(WorkOrder.order_id == sa.bindparam("order_id"), WorkOrder.vin == sa.bindparam("vin"))
+)
+
 
 def concerns_of(order: dict) -> list[str]:
     """What the car came in for: its labour operations and the knowledge base's symptom codes (comebacks)."""
@@ -35,15 +39,14 @@ def take_signed_order(
     comeback window is linked to its first order."""
     order = verify(event.raw_payload)
     session = uow.session
-    if session.get(WorkOrder, order["order_id"]) is not None:
+    vin = order["vehicle"]["vin"]
+    # this order if the workshop has it already, and the car's earlier orders: one statement
+    seen = session.execute(_SEEN, {"order_id": order["order_id"], "vin": vin}).all()
+    if any(w.order_id == order["order_id"] for w in seen):
         return  # amendments (new versions) arrive as order_amended
     concerns = concerns_of(order)
-    vin = order["vehicle"]["vin"]
     now = uow.clock()
-    earlier = [
-        Visit(w.order_id, vin, w.received_at, w.mileage_km, frozenset(w.concerns or ()))
-        for w in session.scalars(sa.select(WorkOrder).filter_by(vin=vin))
-    ]
+    earlier = [Visit(w.order_id, vin, w.received_at, w.mileage_km, frozenset(w.concerns or ())) for w in seen]
     new = Visit(order["order_id"], vin, now, order.get("mileage_km"), frozenset(concerns))
     session.add(
         WorkOrder(
@@ -85,9 +88,12 @@ def take_parts_issued(uow, event: Envelope) -> None:
     )
 
 
+_ORDER_SCHEMA = OrderSchema()  # built once: a schema copies its fields, and each nested schema on first use
+
+
 def verified_body(work_order: WorkOrder) -> dict:
     """The body of the order as received (its signature was verified when it arrived)."""
-    return OrderSchema().load(work_order.signed["order"])
+    return _ORDER_SCHEMA.load(work_order.signed["order"])
 
 
 def _sum_by_line(rows) -> dict[int, Decimal]:

@@ -31,8 +31,11 @@ def inspection_of(session, order_id: str, codes: list[str] | None = None) -> dic
     }
 
 
-def blockers(session, order_id: str, jobs: list[Job]):
-    received = _sum_by_line(session.scalars(sa.select(PartReceived).filter_by(order_id=order_id)))
+def blockers(session, order_id: str, jobs: list[Job], received_rows=None):
+    """`received_rows`: the order's PartReceived rows when the caller has read them already."""
+    if received_rows is None:
+        received_rows = session.scalars(sa.select(PartReceived).filter_by(order_id=order_id))
+    received = _sum_by_line(received_rows)
     requested: dict[int, Decimal] = {}
     for request in session.scalars(sa.select(PartsRequest).filter_by(order_id=order_id)):
         for line in request.lines:
@@ -65,7 +68,8 @@ def quality_check(
     if work_order.status != "in_progress":
         raise DomainError("This order is not in repair; it cannot be quality-checked", code="not_in_progress")
     jobs = list(session.scalars(sa.select(Job).filter_by(order_id=order_id).order_by(Job.line_no)))
-    facts = blockers(session, order_id, jobs)
+    parts_used = list(session.scalars(sa.select(PartReceived).filter_by(order_id=order_id).order_by(PartReceived.id)))
+    facts = blockers(session, order_id, jobs, parts_used)
     if qc_blockers(*facts):  # R-QC-1: every job done (named when not), every part issued
         raise QualityCheckBlocked(*facts)
     codes = [j.code for j in jobs]
@@ -96,7 +100,6 @@ def quality_check(
     check.washed, check.finished_bay = True, finished_bay
     session.add(check)
     work_order.status, work_order.ready_at = "ready", now
-    parts_used = session.scalars(sa.select(PartReceived).filter_by(order_id=order_id).order_by(PartReceived.id))
     uow.emit(
         names.VEHICLE_READY,
         {

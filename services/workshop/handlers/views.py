@@ -4,6 +4,7 @@ board, the technician's jobs, the QC queue."""
 from __future__ import annotations
 
 import functools
+from collections import namedtuple
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -43,37 +44,37 @@ _SIDE = (
 )
 _HAS = [sa.exists().where(m.__table__.c.order_id == _ORDER_ID).label(m.__tablename__) for m in _SIDE]
 _SIDE_ROWS = sa.select(*_HAS)
-_WO = WorkOrder.__table__
-_ORDER = sa.select(
-    *(
-        _WO.c[name]
-        for name in (
-            "order_id",
-            "version",
-            "visit_id",
-            "plate",
-            "vin",
-            "advisor_id",
-            "team_leader",
-            "promised_at",
-            "status",
-            "technician_id",
-            "bay_id",
-            "dispatched_at",
-            "ready_at",
-            "comeback_of",
-            "waiting_parts",
-            "parts_expected_on",
-        )
-    ),
-    *_HAS,
-).where(_WO.c.order_id == _ORDER_ID)
-_JOB = Job.__table__
-_JOBS = (
-    sa.select(*(c for c in _JOB.c if c.name not in ("report", "signature")))
-    .where(_JOB.c.order_id == _ORDER_ID)
+_WO, _JOB = WorkOrder.__table__, Job.__table__
+_ORDER_COLUMNS = (
+    "order_id",
+    "version",
+    "visit_id",
+    "plate",
+    "vin",
+    "advisor_id",
+    "team_leader",
+    "promised_at",
+    "status",
+    "technician_id",
+    "bay_id",
+    "dispatched_at",
+    "ready_at",
+    "comeback_of",
+    "waiting_parts",
+    "parts_expected_on",
+)
+_JOB_COLUMNS = tuple(c.name for c in _JOB.c if c.name not in ("report", "signature"))  # what the view shows
+JobRow = namedtuple("JobRow", _JOB_COLUMNS)
+# the order, which side tables hold its rows, and its jobs (one row a job; one row of NULL jobs without any)
+_ORDER_AND_JOBS = (
+    sa.select(*(_WO.c[name] for name in _ORDER_COLUMNS), *_HAS, *(_JOB.c[name] for name in _JOB_COLUMNS))
+    .select_from(_WO.outerjoin(_JOB, _JOB.c.order_id == _WO.c.order_id))
+    .where(_WO.c.order_id == _ORDER_ID)
     .order_by(_JOB.c.line_no)
 )
+_FIRST_JOB_COLUMN = len(_ORDER_COLUMNS) + len(_HAS)
+# the order's jobs as entities (a command's own, as it left them), with which side tables hold the order's rows
+_JOBS_AND_SIDE_ROWS = sa.select(Job, *_HAS).where(Job.order_id == _ORDER_ID).order_by(Job.line_no)
 _RECEIVED = (
     sa.select(PartReceived.line_no, PartReceived.part_no, PartReceived.quantity)
     .where(PartReceived.order_id == _ORDER_ID)
@@ -115,12 +116,13 @@ def work_orders(session) -> list[dict]:
 
 
 def work_order(session, order_id: str) -> dict | None:
-    """The order's view, read in two statements and one more for each of its side tables that has rows (the
-    order and which side tables have its rows; its jobs), none of them loading ORM entities."""
-    wo = session.execute(_ORDER, {"order_id": order_id}).first()
-    if wo is None:
+    """The order's view, read in one statement (the order, its jobs, which side tables hold its rows) and one
+    more for each side table that does, none of them loading ORM entities."""
+    rows = session.execute(_ORDER_AND_JOBS, {"order_id": order_id}).all()
+    if not rows:
         return None
-    jobs = session.execute(_JOBS, {"order_id": order_id}).all()
+    wo = rows[0]
+    jobs = [JobRow._make(row[_FIRST_JOB_COLUMN:]) for row in rows if row.line_no is not None]
     return work_order_view(session, wo, jobs=jobs, has=wo._mapping)
 
 
@@ -135,8 +137,9 @@ def answered_with_view(command):
         session = uow.session
         session.flush()
         wo = session.get(WorkOrder, order_id)  # in the session already: the command read it
-        has = session.execute(_SIDE_ROWS, {"order_id": order_id}).first()._mapping
-        return work_order_view(session, wo, has=has)
+        rows = session.execute(_JOBS_AND_SIDE_ROWS, {"order_id": order_id}).all()
+        has = (rows[0] if rows else session.execute(_SIDE_ROWS, {"order_id": order_id}).first())._mapping
+        return work_order_view(session, wo, jobs=[row[0] for row in rows], has=has)
 
     return run
 
