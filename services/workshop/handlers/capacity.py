@@ -164,15 +164,17 @@ def hold(
         )
         times = capacity.alternatives(needs, offered, team, rules, tz, wide, now)
         return {"held": False, "appointment_id": appointment_id, "alternatives": times}
-    if existing is None:
+    new = existing is None
+    if new:
         existing = CapacityHold(appointment_id=appointment_id, created_at=now, status="held")
         session.add(existing)
     if existing.status != "confirmed":
         existing.status, existing.expires_at = "held", now + timedelta(minutes=rules.hold_minutes)
     existing.starts_at, existing.labour, existing.needs = starts_at, list(labour_codes), [list(n) for n in needs]
     existing.over_capacity, existing.updated_at = False, now
+    existing.finishes_at = plan.finishes_at  # written with the rest (write_plan sets the same)
     session.flush()
-    write_plan(session, existing, plan)
+    write_plan(session, existing, plan, new=new)
     return _held_answer(existing)
 
 

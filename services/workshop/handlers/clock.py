@@ -84,7 +84,8 @@ def finish_job(
     clean = check_completion(job.code, self_check, report, signature)
     next_state(job.clock, "finish")
     now = uow.clock()
-    _stop(uow.session, job, now, "finish")
+    if job.clock == RUNNING:  # only a running clock has an open interval (started and resumed open one, each
+        _stop(uow.session, job, now, "finish")  # pause closes it): finishing from assigned or paused reads none
     job.clock, job.status, job.finished_at, job.pause_reason = DONE, "done", now, None
     job.self_check, job.repair_report, job.signature, job.signed_by = dict(self_check), clean, signature, uow.actor_id
     job.report = "\n".join(clean.values())

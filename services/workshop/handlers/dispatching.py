@@ -18,7 +18,7 @@ from ..domain.work_orders import parts_of
 from ..models import Job, WorkOrder
 from . import additional_work
 from .floor import FloorSettings, floor_of
-from .orders import _work_order, verified_body
+from .orders import _work_order, received_lines
 
 
 class NotTheDispatcher(DomainError):
@@ -127,7 +127,7 @@ def _assign(uow, work_order: WorkOrder, job: Job, technician_id: str, bay_id: st
     work_order.dispatched_at, work_order.dispatched_by = uow.clock(), uow.actor_id
     # parts_requested first: the parts counter's issue is on the visit's critical path (the quality check waits
     # for it), the customer's notice is not; the relay publishes the outbox in this order
-    parts = parts_of(verified_body(work_order))
+    parts = parts_of(received_lines(work_order))
     if parts:  # R-WS-2: the technician collects the order's parts against the signed order
         additional_work.request_parts(uow, work_order, parts)
     uow.emit(  # R-PN-1: reception tells the customer that work has started

@@ -126,20 +126,26 @@ def shift_load(session, change: dict[tuple[datetime, str], int]) -> None:
     )
 
 
-def write_plan(session, hold: CapacityHold, plan: capacity.Plan | None) -> None:
-    """The hold's chunks replaced by the plan's (None: removed), and the load table by the difference."""
-    old = session.execute(
-        sa.select(CapacityChunk.hour, CapacityChunk.skill, CapacityChunk.minutes).where(
-            CapacityChunk.appointment_id == hold.appointment_id
-        )
-    )
-    change = {key: -m for key, m in capacity.load_of(Chunk(*c) for c in old).items()}
-    session.execute(sa.delete(CapacityChunk).where(CapacityChunk.appointment_id == hold.appointment_id))
+_CHUNKS = CapacityChunk.__table__
+_OLD_CHUNKS = sa.select(_CHUNKS.c.hour, _CHUNKS.c.skill, _CHUNKS.c.minutes).where(
+    _CHUNKS.c.appointment_id == sa.bindparam("appointment_id")
+)
+_DELETE_CHUNKS = _CHUNKS.delete().where(_CHUNKS.c.appointment_id == sa.bindparam("appointment_id"))
+
+
+def write_plan(session, hold: CapacityHold, plan: capacity.Plan | None, *, new: bool = False) -> None:
+    """The hold's chunks replaced by the plan's (None: removed), and the load table by the difference; `new`: the
+    hold has just been added, so it has no chunks yet (chunk rows need their hold). The hold is flushed first."""
+    ids = {"appointment_id": hold.appointment_id}
+    change: dict[tuple[datetime, str], int] = {}
+    if not new:
+        old = session.execute(_OLD_CHUNKS, ids)
+        change = {key: -m for key, m in capacity.load_of(Chunk(*c) for c in old).items()}
+        session.execute(_DELETE_CHUNKS, ids)
     if plan is not None:
-        session.add_all(
-            CapacityChunk(appointment_id=hold.appointment_id, hour=c.hour, skill=c.skill, minutes=c.minutes)
-            for c in plan.chunks
-        )
+        if plan.chunks:
+            rows = [{**ids, "hour": c.hour, "skill": c.skill, "minutes": c.minutes} for c in plan.chunks]
+            session.execute(_CHUNKS.insert(), rows)
         hold.finishes_at = plan.finishes_at
         for key, m in capacity.load_of(plan.chunks).items():
             change[key] = change.get(key, 0) + m

@@ -10,7 +10,6 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from contracts import Envelope
-from contracts.events import OrderSchema
 from kit.errors import NotFound
 
 from ..domain.comebacks import ComebackRules, Visit, first_order_of
@@ -18,6 +17,7 @@ from ..domain.work_orders import jobs_of
 from ..models import Bay, Job, PartReceived, Technician, WorkOrder
 from . import capacity
 
+_RECEIVED = PartReceived.__table__.insert()
 _SEEN = sa.select(WorkOrder.order_id, WorkOrder.received_at, WorkOrder.mileage_km, WorkOrder.concerns).where(
     sa.or_(WorkOrder.order_id == sa.bindparam("order_id"), WorkOrder.vin == sa.bindparam("vin"))
 )
@@ -76,24 +76,26 @@ def take_signed_order(
 def take_parts_issued(uow, event: Envelope) -> None:
     issued = event.payload
     _work_order(uow.session, issued["order_id"])
-    uow.session.add_all(
-        PartReceived(
-            request_id=issued["request_id"],
-            order_id=issued["order_id"],
-            line_no=line["line_no"],
-            part_no=line["part_no"],
-            quantity=line["quantity"],
-        )
+    rows = [
+        {
+            "request_id": issued["request_id"],
+            "order_id": issued["order_id"],
+            "line_no": line["line_no"],
+            "part_no": line["part_no"],
+            "quantity": line["quantity"],
+        }
         for line in issued["lines"]
-    )
+    ]
+    if rows:  # one statement for all the lines, their ids not needed
+        uow.session.execute(_RECEIVED, rows)
 
 
-_ORDER_SCHEMA = OrderSchema()  # built once: a schema copies its fields, and each nested schema on first use
-
-
-def verified_body(work_order: WorkOrder) -> dict:
-    """The body of the order as received (its signature was verified when it arrived)."""
-    return _ORDER_SCHEMA.load(work_order.signed["order"])
+def received_lines(work_order: WorkOrder) -> dict:
+    """The order's lines as received, quantities as Decimals (as its contract loads them: Decimal of the text);
+    its signature was verified and its body loaded by contract when it arrived, so it is not loaded again."""
+    return {
+        "lines": [{**line, "quantity": Decimal(str(line["quantity"]))} for line in work_order.signed["order"]["lines"]]
+    }
 
 
 def _sum_by_line(rows) -> dict[int, Decimal]:
