@@ -31,11 +31,16 @@ def dispatch_board(session, now: datetime, settings: FloorSettings, actor_id: st
         .order_by(WorkOrder.promised_at)
     )
     waiting, flagged, at_risk = [], [], []
-    for wo in orders:
-        if not _visible(wo, actor_id, roles):
-            continue
-        jobs = list(session.scalars(sa.select(Job).filter_by(order_id=wo.order_id).order_by(Job.line_no)))
-        forecast = clock.forecast_of(session, wo, now, settings)
+    visible = [wo for wo in orders if _visible(wo, actor_id, roles)]
+    # every visible order's jobs and clocks in three statements, not four an order
+    ids = [wo.order_id for wo in visible]
+    jobs_of: dict[str, list[Job]] = {order_id: [] for order_id in ids}
+    for j in session.scalars(sa.select(Job).where(Job.order_id.in_(ids)).order_by(Job.order_id, Job.line_no)):
+        jobs_of[j.order_id].append(j)
+    clocked = clock.clocked_by_order(session, ids, now)
+    for wo in visible:
+        jobs = jobs_of[wo.order_id]
+        forecast = clock.forecast_of(session, wo, now, settings, jobs, clocked.get(wo.order_id, {}))
         entry = {
             "order_id": wo.order_id,
             "plate": wo.plate,

@@ -73,9 +73,10 @@ def take_signed_order(
         capacity.take_walk_in_or_amendment(uow, f"w-{order['order_id']}"[:40], [j["code"] for j in jobs])
 
 
-def take_parts_issued(uow, event: Envelope) -> None:
+def take_parts_issued(uow, event: Envelope) -> WorkOrder:
+    """The parts issued recorded against the order; the order returned."""
     issued = event.payload
-    _work_order(uow.session, issued["order_id"])
+    work_order = _work_order(uow.session, issued["order_id"])
     rows = [
         {
             "request_id": issued["request_id"],
@@ -88,6 +89,7 @@ def take_parts_issued(uow, event: Envelope) -> None:
     ]
     if rows:  # one statement for all the lines, their ids not needed
         uow.session.execute(_RECEIVED, rows)
+    return work_order
 
 
 def received_lines(work_order: WorkOrder) -> dict:

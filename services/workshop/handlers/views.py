@@ -43,7 +43,6 @@ _SIDE = (
     ClockCorrection,
 )
 _HAS = [sa.exists().where(m.__table__.c.order_id == _ORDER_ID).label(m.__tablename__) for m in _SIDE]
-_SIDE_ROWS = sa.select(*_HAS)
 _WO, _JOB = WorkOrder.__table__, Job.__table__
 _ORDER_COLUMNS = (
     "order_id",
@@ -73,8 +72,15 @@ _ORDER_AND_JOBS = (
     .order_by(_JOB.c.line_no)
 )
 _FIRST_JOB_COLUMN = len(_ORDER_COLUMNS) + len(_HAS)
-# the order's jobs as entities (a command's own, as it left them), with which side tables hold the order's rows
-_JOBS_AND_SIDE_ROWS = sa.select(Job, *_HAS).where(Job.order_id == _ORDER_ID).order_by(Job.line_no)
+# the order and its jobs as entities (a command's own, as it left them; the order is read again when the command
+# did not keep it), with which side tables hold the order's rows: one statement
+_ORDER_JOBS_AND_SIDE_ROWS = (
+    sa.select(WorkOrder, Job, *_HAS)
+    .select_from(WorkOrder)
+    .outerjoin(Job, Job.order_id == WorkOrder.order_id)
+    .where(WorkOrder.order_id == _ORDER_ID)
+    .order_by(Job.line_no)
+)
 _RECEIVED = (
     sa.select(PartReceived.line_no, PartReceived.part_no, PartReceived.quantity)
     .where(PartReceived.order_id == _ORDER_ID)
@@ -136,10 +142,11 @@ def answered_with_view(command):
         uow.correlation_id = getattr(done, "visit_id", None) or uow.correlation_id  # the visit, as for `done`
         session = uow.session
         session.flush()
-        wo = session.get(WorkOrder, order_id)  # in the session already: the command read it
-        rows = session.execute(_JOBS_AND_SIDE_ROWS, {"order_id": order_id}).all()
-        has = (rows[0] if rows else session.execute(_SIDE_ROWS, {"order_id": order_id}).first())._mapping
-        return work_order_view(session, wo, jobs=[row[0] for row in rows], has=has)
+        rows = session.execute(_ORDER_JOBS_AND_SIDE_ROWS, {"order_id": order_id}).all()
+        if not rows:
+            return None
+        jobs = [row[1] for row in rows if row[1] is not None]
+        return work_order_view(session, rows[0][0], jobs=jobs, has=rows[0]._mapping)
 
     return run
 
