@@ -28,13 +28,13 @@ from ..domain.job_clock import (
 from ..models import ClockCorrection, Job, JobInterval, PartReceived, PartsRequest, WorkOrder
 from . import orders
 from .floor import FloorSettings
-from .orders import _work_order
+from .orders import ONE_JOB, order_and_jobs
 
 
 def _job(uow, order_id: str, line_no: int, foreman: bool) -> tuple[WorkOrder, Job]:
-    work_order = _work_order(uow.session, order_id)
+    work_order, jobs = order_and_jobs(uow.session, ONE_JOB, order_id, line_no=line_no)
     uow.correlation_id = work_order.visit_id
-    job = uow.session.get(Job, (order_id, line_no))
+    job = jobs[0] if jobs else None
     if job is None:
         raise NotFound("This order has no such job line", field="line_no")
     if job.status == "waiting":

@@ -107,6 +107,29 @@ def _sum_by_line(rows) -> dict[int, Decimal]:
     return out
 
 
+def _order_and_jobs(*on):
+    return (
+        sa.select(WorkOrder, Job)
+        .outerjoin(Job, sa.and_(Job.order_id == WorkOrder.order_id, *on))
+        .where(WorkOrder.order_id == sa.bindparam("order_id"))
+        .order_by(Job.line_no)
+    )
+
+
+ALL_JOBS = _order_and_jobs()
+WAITING_JOBS = _order_and_jobs(Job.status == "waiting")
+ONE_JOB = _order_and_jobs(Job.line_no == sa.bindparam("line_no"))
+
+
+def order_and_jobs(session, statement, order_id: str, **params) -> tuple[WorkOrder, list[Job]]:
+    """The work order (NotFound as for `_work_order`) and those of its jobs `statement` joins (ALL_JOBS,
+    WAITING_JOBS, ONE_JOB with `line_no`), by line: one statement."""
+    rows = session.execute(statement, {"order_id": order_id, **params}).all()
+    if not rows:
+        raise NotFound("Work order not found, or it has not reached the workshop yet", field="order_id")
+    return rows[0][0], [job for _, job in rows if job is not None]
+
+
 def _work_order(session, order_id: str) -> WorkOrder:
     work_order = session.get(WorkOrder, order_id)
     if work_order is None:

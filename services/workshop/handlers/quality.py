@@ -17,7 +17,7 @@ from ..domain.work_orders import QualityCheckBlocked, qc_blockers
 from ..models import Job, NonConformance, PartReceived, PartsRequest, QualityCheck, WorkOrder
 from . import clock
 from .floor import FloorSettings
-from .orders import _sum_by_line, _work_order
+from .orders import ALL_JOBS, _sum_by_line, order_and_jobs
 
 
 def inspection_of(session, order_id: str, codes: list[str] | None = None) -> dict:
@@ -63,11 +63,10 @@ def quality_check(
 ) -> WorkOrder:
     settings = settings or FloorSettings.load()
     session = uow.session
-    work_order = _work_order(session, order_id)
+    work_order, jobs = order_and_jobs(session, ALL_JOBS, order_id)
     uow.correlation_id = work_order.visit_id
     if work_order.status != "in_progress":
         raise DomainError("This order is not in repair; it cannot be quality-checked", code="not_in_progress")
-    jobs = list(session.scalars(sa.select(Job).filter_by(order_id=order_id).order_by(Job.line_no)))
     parts_used = list(session.scalars(sa.select(PartReceived).filter_by(order_id=order_id).order_by(PartReceived.id)))
     facts = blockers(session, order_id, jobs, parts_used)
     if qc_blockers(*facts):  # R-QC-1: every job done (named when not), every part issued
