@@ -99,15 +99,29 @@ def derived(build):
     return found
 
 
+# the technicians and (their other columns NULL) the bays, in one statement; the floor's uses of either are sorted
+_TECHNICIANS_AND_BAYS = sa.union_all(
+    sa.select(
+        sa.literal_column("'technician'").label("kind"),
+        Technician.technician_id.label("id"),
+        Technician.skills,
+        Technician.shift_starts,
+        Technician.shift_ends,
+        Technician.active,
+    ),
+    sa.select(sa.literal_column("'bay'"), Bay.bay_id, sa.null(), sa.null(), sa.null(), sa.null()),
+)
+
+
 def floor_of(session, settings: FloorSettings) -> Floor:
     """Technicians, bays and the jobs assigned and not finished, for dispatch decisions (R-WS-7)."""
-    workers = {
-        t.technician_id: Worker(
-            t.technician_id, capacity_rules.parse_skills(t.skills), t.shift_starts, t.shift_ends, t.active
-        )
-        for t in session.scalars(sa.select(Technician))
-    }
-    bays = [b.bay_id for b in session.scalars(sa.select(Bay).order_by(Bay.bay_id))]
+    workers, bays = {}, []
+    for kind, key, skills, starts, ends, active in session.execute(_TECHNICIANS_AND_BAYS):
+        if kind == "bay":
+            bays.append(key)
+        else:
+            workers[key] = Worker(key, capacity_rules.parse_skills(skills), starts, ends, active)
+    bays.sort()
     booked = [
         Booked(j.technician_id, j.bay_id, Window(j.planned_start, j.planned_end), (j.order_id, j.line_no))
         for j in session.scalars(
