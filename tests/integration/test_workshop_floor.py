@@ -474,3 +474,18 @@ def test_a_floor_commands_answer_is_the_orders_view_as_read_afterwards(shop):
     answered(clock.finish_job, 3, **finish_body(shop.job(oid, 3)), actor="T001")
     ready = answered(quality.quality_check, **inspection_body(shop.view(oid)), actor="Q001")
     assert ready["status"] == "ready" and len(ready["quality_checks"]) == 2 and ready["help_tickets"]
+
+
+def test_the_floor_settings_are_derived_again_when_a_setting_changes(monkeypatch):
+    """Derived once for each set of values (not per request), and again as soon as one of them changes."""
+    monkeypatch.setenv("WORKSHOP_EXPERT_TARGET_MINUTES", "45")
+    monkeypatch.setenv("WORKSHOP_OPENS", "09:00")
+    assert floor.FloorSettings.load() is floor.FloorSettings.load()
+    assert floor.FloorSettings.load().expert_target_minutes == 45
+    assert floor.capacity_settings()[0].opens.hour == 9
+    monkeypatch.setenv("WORKSHOP_EXPERT_TARGET_MINUTES", "20")
+    monkeypatch.setenv("WORKSHOP_OPENS", "08:00")
+    assert floor.FloorSettings.load().expert_target_minutes == 20
+    assert floor.capacity_settings()[0].opens.hour == 8 and floor.FloorSettings.load().hours.opens.hour == 8
+    monkeypatch.setenv("DEALER_TIMEZONE", "Asia/Urumqi")
+    assert str(floor.capacity_settings()[1]) == "Asia/Urumqi" == str(floor.FloorSettings.load().hours.tz)
