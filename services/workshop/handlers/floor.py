@@ -113,6 +113,9 @@ _TECHNICIANS_AND_BAYS = sa.union_all(
 )
 
 
+_BOOKED = sa.select(Job).where(Job.status != "done", Job.planned_start.is_not(None), Job.planned_end.is_not(None))
+
+
 def floor_of(session, settings: FloorSettings) -> Floor:
     """Technicians, bays and the jobs assigned and not finished, for dispatch decisions (R-WS-7)."""
     workers, bays = {}, []
@@ -124,9 +127,7 @@ def floor_of(session, settings: FloorSettings) -> Floor:
     bays.sort()
     booked = [
         Booked(j.technician_id, j.bay_id, Window(j.planned_start, j.planned_end), (j.order_id, j.line_no))
-        for j in session.scalars(
-            sa.select(Job).where(Job.status != "done", Job.planned_start.is_not(None), Job.planned_end.is_not(None))
-        )
+        for j in session.scalars(_BOOKED)
     ]
     return Floor(workers, bays, booked, settings.hours.opens, settings.hours.closes, settings.hours.tz)
 

@@ -87,18 +87,31 @@ def recomputed_load(session) -> dict[tuple[datetime, str], int]:
     return {key: m for key, m in capacity.load_of(Chunk(*c) for c in chunks).items() if m}
 
 
-def insert_for(session):
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+_UPSERTS: dict[str, tuple] = {}
+
+
+def _upserts(session) -> tuple:
+    """The day lock's and the load table's upserts, built once per dialect (values as parameters)."""
+    name = session.get_bind().dialect.name
+    found = _UPSERTS.get(name)
+    if found is None:
+        insert = pg_insert if name == "postgresql" else sqlite_insert
+        days, load = CapacityDay.__table__, CapacityLoad.__table__
+        lock, shift = insert(days), insert(load)
+        found = _UPSERTS[name] = (
+            lock.on_conflict_do_update(index_elements=["day"], set_={"holds": days.c.holds + 1}),
+            shift.on_conflict_do_update(
+                index_elements=["hour", "resource"], set_={"minutes": load.c.minutes + shift.excluded.minutes}
+            ),
+        )
+    return found
 
 
 def lock_days(session, days: list[date]) -> None:
     """The serialising upsert (see the module docstring): one row per day, in date order, by one statement."""
     rows = [{"day": day, "holds": 1} for day in sorted(set(days))]
-    if not rows:
-        return
-    table = CapacityDay.__table__
-    stmt = insert_for(session)(table)
-    session.execute(stmt.on_conflict_do_update(index_elements=["day"], set_={"holds": table.c.holds + 1}), rows)
+    if rows:
+        session.execute(_upserts(session)[0], rows)
 
 
 def days_of_chunks(session, appointment_ids: list[str], tz: ZoneInfo) -> set[date]:
@@ -114,16 +127,8 @@ def days_of_chunks(session, appointment_ids: list[str], tz: ZoneInfo) -> set[dat
 def shift_load(session, change: dict[tuple[datetime, str], int]) -> None:
     """Add `change` to the load table: one upsert for all its rows, in (hour, resource) order."""
     rows = [{"hour": h, "resource": r, "minutes": m} for (h, r), m in sorted(change.items()) if m]
-    if not rows:
-        return
-    table = CapacityLoad.__table__
-    stmt = insert_for(session)(table)
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["hour", "resource"], set_={"minutes": table.c.minutes + stmt.excluded.minutes}
-        ),
-        rows,
-    )
+    if rows:
+        session.execute(_upserts(session)[1], rows)
 
 
 _CHUNKS = CapacityChunk.__table__

@@ -31,13 +31,17 @@ def inspection_of(session, order_id: str, codes: list[str] | None = None) -> dic
     }
 
 
+_RECEIVED = sa.select(PartReceived).where(PartReceived.order_id == sa.bindparam("order_id")).order_by(PartReceived.id)
+_REQUESTED = sa.select(PartsRequest).where(PartsRequest.order_id == sa.bindparam("order_id"))
+
+
 def blockers(session, order_id: str, jobs: list[Job], received_rows=None):
     """`received_rows`: the order's PartReceived rows when the caller has read them already."""
     if received_rows is None:
-        received_rows = session.scalars(sa.select(PartReceived).filter_by(order_id=order_id))
+        received_rows = session.scalars(_RECEIVED, {"order_id": order_id})
     received = _sum_by_line(received_rows)
     requested: dict[int, Decimal] = {}
-    for request in session.scalars(sa.select(PartsRequest).filter_by(order_id=order_id)):
+    for request in session.scalars(_REQUESTED, {"order_id": order_id}):
         for line in request.lines:
             requested[line["line_no"]] = requested.get(line["line_no"], Decimal("0")) + Decimal(line["quantity"])
     return {j.line_no: j.status for j in jobs}, requested, received
@@ -67,7 +71,7 @@ def quality_check(
     uow.correlation_id = work_order.visit_id
     if work_order.status != "in_progress":
         raise DomainError("This order is not in repair; it cannot be quality-checked", code="not_in_progress")
-    parts_used = list(session.scalars(sa.select(PartReceived).filter_by(order_id=order_id).order_by(PartReceived.id)))
+    parts_used = list(session.scalars(_RECEIVED, {"order_id": order_id}))
     facts = blockers(session, order_id, jobs, parts_used)
     if qc_blockers(*facts):  # R-QC-1: every job done (named when not), every part issued
         raise QualityCheckBlocked(*facts)
