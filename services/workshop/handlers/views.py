@@ -180,7 +180,6 @@ def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None) ->
     """`wo`: the WorkOrder (or a row of its columns); `jobs`: its jobs when read already; `has`: which side tables
     (`_SIDE`) hold rows of the order, the others not read (None: every one read)."""
     now = utcnow()
-    settings = FloorSettings.load()
     order_id = wo.order_id
     if jobs is None:
         jobs = list(session.scalars(sa.select(Job).filter_by(order_id=order_id).order_by(Job.line_no)))
@@ -207,7 +206,9 @@ def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None) ->
         "waiting_parts": wo.waiting_parts,
         "parts_expected_on": wo.parts_expected_on,
         "forecast_at": (
-            clock.forecast_of(session, wo, now, settings, jobs, clocked) if wo.status == "in_progress" else None
+            clock.forecast_of(session, wo, now, FloorSettings.load(), jobs, clocked)
+            if wo.status == "in_progress"
+            else None
         ),
         "jobs": [job_view(session, j, now, clocked.get(j.line_no, 0)) for j in jobs],
         "parts_received": _rows(session, has, "parts_received", order_id, _RECEIVED),
@@ -221,7 +222,7 @@ def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None) ->
             "quality_checks": _rows(session, has, "quality_checks", order_id, _CHECKS),
             "non_conformances": _rows(session, has, "non_conformances", order_id, _NON_CONFORMANCES),
             "help_tickets": (
-                expert.tickets(session, now, settings.expert_target_minutes, order_id=order_id)
+                expert.tickets(session, now, FloorSettings.load().expert_target_minutes, order_id=order_id)
                 if has is None or has["help_tickets"]
                 else []
             ),
