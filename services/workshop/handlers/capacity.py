@@ -77,16 +77,18 @@ def _replan(uow, h: CapacityHold, rules: CapacityRules, tz: ZoneInfo) -> None:
     write_plan(uow.session, h, _unbounded_plan(needs, h.starts_at, rules, tz))
 
 
-_STANDARD_HOURS = sa.select(StandardHours.code, StandardHours.hours)
-_BAYS = sa.select(sa.func.count()).select_from(Bay)
+# table columns (Core statements: no ORM work); nothing a hold or a promise reads them after is left unflushed
+_HOURS, _TECHNICIANS = StandardHours.__table__, Technician.__table__
+_STANDARD_HOURS = sa.select(_HOURS.c.code, _HOURS.c.hours)
+_BAYS = sa.select(sa.func.count()).select_from(Bay.__table__)
 # the roster in one statement: each technician with the number of bays (asked again when there is no technician)
 _ROSTER = sa.select(
-    Technician.technician_id,
-    Technician.skills,
-    Technician.shift_starts,
-    Technician.shift_ends,
+    _TECHNICIANS.c.technician_id,
+    _TECHNICIANS.c.skills,
+    _TECHNICIANS.c.shift_starts,
+    _TECHNICIANS.c.shift_ends,
     _BAYS.scalar_subquery().label("bays"),
-).order_by(Technician.technician_id)
+).order_by(_TECHNICIANS.c.technician_id)
 
 
 def standard_hours(session) -> dict[str, Decimal]:

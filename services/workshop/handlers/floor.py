@@ -100,16 +100,17 @@ def derived(build):
 
 
 # the technicians and (their other columns NULL) the bays, in one statement; the floor's uses of either are sorted
+_T, _B = Technician.__table__, Bay.__table__
 _TECHNICIANS_AND_BAYS = sa.union_all(
     sa.select(
         sa.literal_column("'technician'").label("kind"),
-        Technician.technician_id.label("id"),
-        Technician.skills,
-        Technician.shift_starts,
-        Technician.shift_ends,
-        Technician.active,
+        _T.c.technician_id.label("id"),
+        _T.c.skills,
+        _T.c.shift_starts,
+        _T.c.shift_ends,
+        _T.c.active,
     ),
-    sa.select(sa.literal_column("'bay'"), Bay.bay_id, sa.null(), sa.null(), sa.null(), sa.null()),
+    sa.select(sa.literal_column("'bay'"), _B.c.bay_id, sa.null(), sa.null(), sa.null(), sa.null()),
 )
 
 

@@ -18,8 +18,9 @@ from ..models import Bay, Job, PartReceived, Technician, WorkOrder
 from . import capacity
 
 _RECEIVED = PartReceived.__table__.insert()
-_SEEN = sa.select(WorkOrder.order_id, WorkOrder.received_at, WorkOrder.mileage_km, WorkOrder.concerns).where(
-    sa.or_(WorkOrder.order_id == sa.bindparam("order_id"), WorkOrder.vin == sa.bindparam("vin"))
+_WO = WorkOrder.__table__
+_SEEN = sa.select(_WO.c.order_id, _WO.c.received_at, _WO.c.mileage_km, _WO.c.concerns).where(
+    sa.or_(_WO.c.order_id == sa.bindparam("order_id"), _WO.c.vin == sa.bindparam("vin"))
 )
 
 

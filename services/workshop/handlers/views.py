@@ -81,37 +81,33 @@ _ORDER_JOBS_AND_SIDE_ROWS = (
     .where(WorkOrder.order_id == _ORDER_ID)
     .order_by(Job.line_no)
 )
-_RECEIVED = (
-    sa.select(PartReceived.line_no, PartReceived.part_no, PartReceived.quantity)
-    .where(PartReceived.order_id == _ORDER_ID)
-    .order_by(PartReceived.id)
+
+
+def _side(model, columns: tuple[str, ...], order_by: str):
+    """The view's columns of a side table's rows of the order (table columns: a Core statement, no ORM work)."""
+    table = model.__table__
+    return sa.select(*(table.c[c] for c in columns)).where(table.c.order_id == _ORDER_ID).order_by(table.c[order_by])
+
+
+_RECEIVED = _side(PartReceived, ("line_no", "part_no", "quantity"), "id")
+_REQUESTED = _side(PartsRequest, ("request_id", "requested_at", "lines"), "requested_at")
+_CHECKS = _side(
+    QualityCheck,
+    (
+        "inspector_id",
+        "passed",
+        "checked_at",
+        "findings",
+        "items",
+        "road_test",
+        "wear",
+        "deferred_work",
+        "washed",
+        "finished_bay",
+    ),
+    "id",
 )
-_REQUESTED = (
-    sa.select(PartsRequest.request_id, PartsRequest.requested_at, PartsRequest.lines)
-    .where(PartsRequest.order_id == _ORDER_ID)
-    .order_by(PartsRequest.requested_at)
-)
-_CHECKS = (
-    sa.select(
-        QualityCheck.inspector_id,
-        QualityCheck.passed,
-        QualityCheck.checked_at,
-        QualityCheck.findings,
-        QualityCheck.items,
-        QualityCheck.road_test,
-        QualityCheck.wear,
-        QualityCheck.deferred_work,
-        QualityCheck.washed,
-        QualityCheck.finished_bay,
-    )
-    .where(QualityCheck.order_id == _ORDER_ID)
-    .order_by(QualityCheck.id)
-)
-_NON_CONFORMANCES = (
-    sa.select(NonConformance.line_no, NonConformance.item, NonConformance.cause, NonConformance.technician_id)
-    .where(NonConformance.order_id == _ORDER_ID)
-    .order_by(NonConformance.id)
-)
+_NON_CONFORMANCES = _side(NonConformance, ("line_no", "item", "cause", "technician_id"), "id")
 
 
 def work_orders(session) -> list[dict]:
