@@ -474,6 +474,11 @@ def test_a_floor_commands_answer_is_the_orders_view_as_read_afterwards(shop):
     answered(clock.finish_job, 3, **finish_body(shop.job(oid, 3)), actor="T001")
     ready = answered(quality.quality_check, **inspection_body(shop.view(oid)), actor="Q001")
     assert ready["status"] == "ready" and len(ready["quality_checks"]) == 2 and ready["help_tickets"]
+    # the dispatch board's timeline still shows the finished car's jobs of the day, each labelled with its plate
+    board = shop.work.read(boards.dispatch_board, MORNING, floor.FloorSettings.load(), "D001", ("dispatcher",))
+    labels = {bar["label"] for row in board["timeline"]["rows"] for bar in row["bars"]}
+    assert oid not in [o["order_id"] for o in board["orders"]]
+    assert {f"{order['vehicle']['plate']} {job['description']}" for job in ready["jobs"]} <= labels
 
 
 def test_the_floor_settings_are_derived_again_when_a_setting_changes(monkeypatch):

@@ -102,19 +102,28 @@ def timeline(session, day: date, settings: FloorSettings, technicians: list[str]
     start = datetime.combine(day, settings.hours.opens, tz)
     end = datetime.combine(day, settings.hours.closes, tz)
     span = (end - start).total_seconds()
-    jobs = session.scalars(
-        sa.select(Job).where(Job.planned_start < end, Job.planned_end > start, Job.planned_start.is_not(None))
+    jobs = list(
+        session.scalars(
+            sa.select(Job).where(Job.planned_start < end, Job.planned_end > start, Job.planned_start.is_not(None))
+        )
+    )
+    # the plates of their orders in one statement, not one an order the board has not read
+    plates = dict(
+        session.execute(
+            sa.select(WorkOrder.order_id, WorkOrder.plate).where(
+                WorkOrder.order_id.in_(sorted({j.order_id for j in jobs}))
+            )
+        ).all()
     )
     rows = {("technician", t): [] for t in technicians}
     rows.update({("bay", b): [] for b in bays})
     for j in jobs:
-        wo = session.get(WorkOrder, j.order_id)
         a = max(j.planned_start, start)
         b = min(j.planned_end, end)
         bar = {
             "x": round((a - start).total_seconds() / span * 100, 2),
             "w": max(round((b - a).total_seconds() / span * 100, 2), 0.5),
-            "label": f"{wo.plate if wo else ''} {j.description}",
+            "label": f"{plates.get(j.order_id, '')} {j.description}",
             "state": j.clock if j.status != "done" else "done",
         }
         for key in (("technician", j.technician_id), ("bay", j.bay_id)):
