@@ -19,6 +19,7 @@ from services.workshop import handlers as workshop
 from services.workshop import seed as workshop_seed
 from services.workshop.domain.capacity import CapacityRules
 from services.workshop.handlers import boards, clock, dispatching, expert, floor, quality, views
+from services.workshop.models import WorkOrder
 from tests.support.db import service_work, snapshot, wire_event
 from tests.support.factories import SIGNATURE_PNG, make_order_body
 from tests.support.visit import finish_body, inspection_body
@@ -64,7 +65,12 @@ class Shop:
         return self.work.run(handler, *args, actor_id=actor, **kwargs)
 
     def view(self, order_id):
-        return self.work.read(views.work_order, order_id)
+        """The order's view as the API reads it, checked against the full read (every side table read, ORM
+        entities): skipping the side tables without rows of the order answers the same."""
+        view = self.work.read(views.work_order, order_id)
+        full = self.work.read(lambda s: views.work_order_view(s, s.get(WorkOrder, order_id)))
+        assert view == full
+        return view
 
     def job(self, order_id, line_no):
         return next(j for j in self.view(order_id)["jobs"] if j["line_no"] == line_no)
@@ -434,3 +440,57 @@ def test_a_start_time_far_off_is_refused_naming_it(shop):
             roles=("dispatcher",),
         )
     assert refused.value.field == "starts_at"
+
+
+def test_a_floor_commands_answer_is_the_orders_view_as_read_afterwards(shop):
+    """Dispatch, finish and the quality check (a fail, the rework, a pass) answer with the order's view built in
+    their own transaction: the same as the view read after they committed, side tables and all."""
+    order = shop.order()
+    oid = order["order_id"]
+
+    def answered(command, *args, **kwargs):
+        answer = shop.run(views.answered_with_view(command), oid, *args, **kwargs)
+        assert answer == shop.view(oid)
+        return answer
+
+    assert answered(workshop.dispatch, technician_id="T001", bay_id="B1")["parts_requested"]
+    shop.run(expert.ask_expert, oid, 1, question="怠速抖动？", photos=[], actor="T001")
+    shop.work.handle(
+        wire_event(
+            names.PARTS_ISSUED,
+            {
+                "request_id": "r",
+                "order_id": oid,
+                "order_version": 1,
+                "lines": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1", "from_location": "MAIN"}],
+            },
+        ),
+        clock.take_parts_issued,
+    )
+    for line_no in (1, 3):
+        answered(clock.finish_job, line_no, **finish_body(shop.job(oid, line_no)), actor="T001")
+    failing = inspection_body(shop.view(oid), fail={"leaks": (3, "节气门垫片渗油")})
+    assert answered(quality.quality_check, **failing, actor="Q001")["non_conformances"]
+    answered(clock.finish_job, 3, **finish_body(shop.job(oid, 3)), actor="T001")
+    ready = answered(quality.quality_check, **inspection_body(shop.view(oid)), actor="Q001")
+    assert ready["status"] == "ready" and len(ready["quality_checks"]) == 2 and ready["help_tickets"]
+    # the dispatch board's timeline still shows the finished car's jobs of the day, each labelled with its plate
+    board = shop.work.read(boards.dispatch_board, MORNING, floor.FloorSettings.load(), "D001", ("dispatcher",))
+    labels = {bar["label"] for row in board["timeline"]["rows"] for bar in row["bars"]}
+    assert oid not in [o["order_id"] for o in board["orders"]]
+    assert {f"{order['vehicle']['plate']} {job['description']}" for job in ready["jobs"]} <= labels
+
+
+def test_the_floor_settings_are_derived_again_when_a_setting_changes(monkeypatch):
+    """Derived once for each set of values (not per request), and again as soon as one of them changes."""
+    monkeypatch.setenv("WORKSHOP_EXPERT_TARGET_MINUTES", "45")
+    monkeypatch.setenv("WORKSHOP_OPENS", "09:00")
+    assert floor.FloorSettings.load() is floor.FloorSettings.load()
+    assert floor.FloorSettings.load().expert_target_minutes == 45
+    assert floor.capacity_settings()[0].opens.hour == 9
+    monkeypatch.setenv("WORKSHOP_EXPERT_TARGET_MINUTES", "20")
+    monkeypatch.setenv("WORKSHOP_OPENS", "08:00")
+    assert floor.FloorSettings.load().expert_target_minutes == 20
+    assert floor.capacity_settings()[0].opens.hour == 8 and floor.FloorSettings.load().hours.opens.hour == 8
+    monkeypatch.setenv("DEALER_TIMEZONE", "Asia/Urumqi")
+    assert str(floor.capacity_settings()[1]) == "Asia/Urumqi" == str(floor.FloorSettings.load().hours.tz)

@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from contracts import Envelope
-from kit.config import Settings
 
 from ..domain import capacity
 from ..domain.capacity import CapacityRules, Chunk, Roster
 from ..models import Bay, CapacityChunk, CapacityHold, StandardHours, Technician
+from .floor import capacity_settings
 from .load_table import ACTIVE, active, current_load, days_of_chunks, lock_days, shift_load, write_plan
 
 DEFAULT_RULES = CapacityRules()
@@ -77,16 +77,32 @@ def _replan(uow, h: CapacityHold, rules: CapacityRules, tz: ZoneInfo) -> None:
     write_plan(uow.session, h, _unbounded_plan(needs, h.starts_at, rules, tz))
 
 
+# table columns (Core statements: no ORM work); nothing a hold or a promise reads them after is left unflushed
+_HOURS, _TECHNICIANS = StandardHours.__table__, Technician.__table__
+_STANDARD_HOURS = sa.select(_HOURS.c.code, _HOURS.c.hours)
+_BAYS = sa.select(sa.func.count()).select_from(Bay.__table__)
+# the roster in one statement: each technician with the number of bays (asked again when there is no technician)
+_ROSTER = sa.select(
+    _TECHNICIANS.c.technician_id,
+    _TECHNICIANS.c.skills,
+    _TECHNICIANS.c.shift_starts,
+    _TECHNICIANS.c.shift_ends,
+    _BAYS.scalar_subquery().label("bays"),
+).order_by(_TECHNICIANS.c.technician_id)
+
+
 def standard_hours(session) -> dict[str, Decimal]:
-    return {row.code: row.hours for row in session.scalars(sa.select(StandardHours))}
+    return dict(session.execute(_STANDARD_HOURS).all())
 
 
 def roster(session) -> Roster:
+    rows = session.execute(_ROSTER).all()
     technicians = tuple(
         capacity.Technician(t.technician_id, capacity.parse_skills(t.skills), t.shift_starts, t.shift_ends)
-        for t in session.scalars(sa.select(Technician).order_by(Technician.technician_id))
+        for t in rows
     )
-    return Roster(technicians=technicians, bays=session.scalar(sa.select(sa.func.count()).select_from(Bay)) or 0)
+    bays = rows[0].bays if rows else session.scalar(_BAYS)
+    return Roster(technicians=technicians, bays=bays or 0)
 
 
 def set_technician_capacity(uow, technician_id: str, *, skills: str, shift_starts=None, shift_ends=None) -> None:
@@ -129,11 +145,14 @@ def hold(
         and (existing.status == "confirmed" or existing.expires_at > now)
     ):
         return _held_answer(existing)
-    lock_days(session, {*capacity.days_touched(starts_at, rules, tz), *days_of_chunks(session, [appointment_id], tz)})
+    # the days of its chunks too when it moves (a hold not yet there has no chunks: chunk rows need their hold)
+    moved = days_of_chunks(session, [appointment_id], tz) if existing is not None else set()
+    lock_days(session, {*capacity.days_touched(starts_at, rules, tz), *moved})
     existing = session.get(CapacityHold, appointment_id, populate_existing=True)
     needs = capacity.job_needs(labour_codes, standard_hours(session), rules)
     load = current_load(session, *_window(starts_at, rules, tz), now, except_for=appointment_id)
-    plan = capacity.plan_booking(needs, starts_at, roster(session), rules, tz, load)
+    team = roster(session)
+    plan = capacity.plan_booking(needs, starts_at, team, rules, tz, load)
     if plan is None:
         offered = candidates or capacity.default_candidates(starts_at.astimezone(tz).date(), rules, tz)
         days = {c.astimezone(tz).date() for c in offered}
@@ -145,17 +164,19 @@ def hold(
             now,
             except_for=appointment_id,
         )
-        times = capacity.alternatives(needs, offered, roster(session), rules, tz, wide, now)
+        times = capacity.alternatives(needs, offered, team, rules, tz, wide, now)
         return {"held": False, "appointment_id": appointment_id, "alternatives": times}
-    if existing is None:
+    new = existing is None
+    if new:
         existing = CapacityHold(appointment_id=appointment_id, created_at=now, status="held")
         session.add(existing)
     if existing.status != "confirmed":
         existing.status, existing.expires_at = "held", now + timedelta(minutes=rules.hold_minutes)
     existing.starts_at, existing.labour, existing.needs = starts_at, list(labour_codes), [list(n) for n in needs]
     existing.over_capacity, existing.updated_at = False, now
+    existing.finishes_at = plan.finishes_at  # written with the rest (write_plan sets the same)
     session.flush()
-    write_plan(session, existing, plan)
+    write_plan(session, existing, plan, new=new)
     return _held_answer(existing)
 
 
@@ -304,6 +325,5 @@ def take_walk_in_or_amendment(uow, key: str, labour_codes: list[str]) -> None:
     the workshop's capacity like a booking, from now (flagged over capacity when no room is left)."""
     if not labour_codes or uow.session.get(CapacityHold, key) is not None:
         return
-    settings = Settings.load()
-    rules = CapacityRules.from_settings(settings.raw)
-    _place_for_appointment(uow, key, uow.clock(), labour_codes, rules, settings.tz)
+    rules, tz = capacity_settings()
+    _place_for_appointment(uow, key, uow.clock(), labour_codes, rules, tz)

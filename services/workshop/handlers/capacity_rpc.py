@@ -7,16 +7,15 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, fields, validate
 
-from kit.config import Settings
 from kit.types import utcnow
 from kit.web import JSONEncoder
 
-from ..domain.capacity import SKILLS, CapacityRules
+from ..domain.capacity import SKILLS
 from . import capacity, load
+from .floor import capacity_settings
 
 
 class HoldRequest(Schema):
@@ -32,18 +31,16 @@ class PromiseRequest(Schema):
     skill = fields.String(load_default="mechanical", validate=validate.OneOf(tuple(SKILLS)))
 
 
+HOLD_REQUEST, PROMISE_REQUEST = HoldRequest(), PromiseRequest()  # built once: a schema copies its fields
+
+
 def wire(value):
     """RPC answers travel as JSON: times as ISO 8601 text, decimals as text."""
     return json.loads(json.dumps(value, cls=JSONEncoder))
 
 
-def capacity_settings() -> tuple[CapacityRules, ZoneInfo]:
-    settings = Settings.load()
-    return CapacityRules.from_settings(settings.raw), settings.tz
-
-
 def hold(db, appointment_id, starts_at, labour_codes=(), candidates=()) -> dict:
-    cmd = HoldRequest().load(
+    cmd = HOLD_REQUEST.load(
         {
             "appointment_id": appointment_id,
             "starts_at": starts_at,
@@ -71,7 +68,7 @@ def release(db, appointment_id) -> dict:
 
 
 def promise_time(db, hours, not_before, skill="mechanical") -> dict:
-    cmd = PromiseRequest().load({"hours": str(hours), "not_before": not_before, "skill": skill})
+    cmd = PROMISE_REQUEST.load({"hours": str(hours), "not_before": not_before, "skill": skill})
     rules, tz = capacity_settings()
     promised = db.read(
         load.promise_time, cmd["hours"], cmd["not_before"], utcnow(), skill=cmd["skill"], rules=rules, tz=tz

@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-import sqlalchemy as sa
-
 from contracts import names
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
@@ -18,7 +16,7 @@ from ..domain.work_orders import parts_of
 from ..models import Job, WorkOrder
 from . import additional_work
 from .floor import FloorSettings, floor_of
-from .orders import _work_order, verified_body
+from .orders import WAITING_JOBS, _work_order, order_and_jobs, received_lines
 
 
 class NotTheDispatcher(DomainError):
@@ -90,9 +88,8 @@ def dispatch(uow, order_id: str, *, technician_id: str, bay_id: str, roles=("dis
     (skill and shift checked as for one job)."""
     settings = settings or FloorSettings.load()
     session = uow.session
-    work_order = _work_order(session, order_id)
+    work_order, jobs = order_and_jobs(session, WAITING_JOBS, order_id)
     team = check_authority(work_order, uow.actor_id, roles, settings)
-    jobs = list(session.scalars(sa.select(Job).filter_by(order_id=order_id, status="waiting").order_by(Job.line_no)))
     if not jobs:
         raise DomainError("This order has already been dispatched", code="already_dispatched", field="order_id")
     not_before = uow.clock()
@@ -127,7 +124,7 @@ def _assign(uow, work_order: WorkOrder, job: Job, technician_id: str, bay_id: st
     work_order.dispatched_at, work_order.dispatched_by = uow.clock(), uow.actor_id
     # parts_requested first: the parts counter's issue is on the visit's critical path (the quality check waits
     # for it), the customer's notice is not; the relay publishes the outbox in this order
-    parts = parts_of(verified_body(work_order))
+    parts = parts_of(received_lines(work_order))
     if parts:  # R-WS-2: the technician collects the order's parts against the signed order
         additional_work.request_parts(uow, work_order, parts)
     uow.emit(  # R-PN-1: reception tells the customer that work has started

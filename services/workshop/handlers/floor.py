@@ -7,8 +7,10 @@ R-QC-4), WORKSHOP_EXPERT_TARGET_MINUTES (30, R-WS-4), WORKSHOP_COMEBACK_DAYS (30
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import time
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -35,6 +37,11 @@ class FloorSettings:
 
     @classmethod
     def load(cls) -> FloorSettings:
+        """The floor's settings, derived once for each set of the values they come from (see `derived`)."""
+        return derived(cls._from_settings)
+
+    @classmethod
+    def _from_settings(cls) -> FloorSettings:
         settings = Settings.load()
         raw = settings.raw or {}
         rules = capacity_rules.CapacityRules.from_settings(raw)
@@ -50,20 +57,78 @@ class FloorSettings:
         )
 
 
+def capacity_settings() -> tuple[capacity_rules.CapacityRules, ZoneInfo]:
+    """The capacity rules (R-BK-4) and the dealer's time zone, derived once for each set of their values."""
+    return derived(_capacity_settings)
+
+
+def _capacity_settings() -> tuple[capacity_rules.CapacityRules, ZoneInfo]:
+    settings = Settings.load()
+    return capacity_rules.CapacityRules.from_settings(settings.raw), settings.tz
+
+
+# every environment setting the workshop's rules are derived from (FloorSettings, CapacityRules.from_settings)
+SETTING_NAMES = (
+    "DEALER_TIMEZONE",
+    "WORKSHOP_TEAMS",
+    "WORKSHOP_FINISHED_BAYS",
+    "WORKSHOP_EXPERT_TARGET_MINUTES",
+    "WORKSHOP_COMEBACK_DAYS",
+    "WORKSHOP_COMEBACK_KM",
+    "WORKSHOP_APPOINTMENT_SHARE",
+    "WORKSHOP_OPENS",
+    "WORKSHOP_CLOSES",
+    "WORKSHOP_HANDOVER_MINUTES",
+    "WORKSHOP_SPILL_DAYS",
+    "WORKSHOP_HOLD_MINUTES",
+    "WORKSHOP_DEFAULT_HOURS",
+)
+_derived: dict[tuple, object] = {}
+
+
+def derived(build):
+    """`build()`, the settings derived from the environment, kept for the values of SETTING_NAMES it was built
+    from: every request asks for them, and parsing them again each time cost more than the rest of a small read
+    (a changed value, as in the tests, builds them again)."""
+    key = (build, *map(os.environ.get, SETTING_NAMES))
+    found = _derived.get(key)
+    if found is None:
+        if len(_derived) > 64:
+            _derived.clear()
+        found = _derived[key] = build()
+    return found
+
+
+# the technicians and (their other columns NULL) the bays, in one statement; the floor's uses of either are sorted
+_T, _B = Technician.__table__, Bay.__table__
+_TECHNICIANS_AND_BAYS = sa.union_all(
+    sa.select(
+        sa.literal_column("'technician'").label("kind"),
+        _T.c.technician_id.label("id"),
+        _T.c.skills,
+        _T.c.shift_starts,
+        _T.c.shift_ends,
+        _T.c.active,
+    ),
+    sa.select(sa.literal_column("'bay'"), _B.c.bay_id, sa.null(), sa.null(), sa.null(), sa.null()),
+)
+
+
+_BOOKED = sa.select(Job).where(Job.status != "done", Job.planned_start.is_not(None), Job.planned_end.is_not(None))
+
+
 def floor_of(session, settings: FloorSettings) -> Floor:
     """Technicians, bays and the jobs assigned and not finished, for dispatch decisions (R-WS-7)."""
-    workers = {
-        t.technician_id: Worker(
-            t.technician_id, capacity_rules.parse_skills(t.skills), t.shift_starts, t.shift_ends, t.active
-        )
-        for t in session.scalars(sa.select(Technician))
-    }
-    bays = [b.bay_id for b in session.scalars(sa.select(Bay).order_by(Bay.bay_id))]
+    workers, bays = {}, []
+    for kind, key, skills, starts, ends, active in session.execute(_TECHNICIANS_AND_BAYS):
+        if kind == "bay":
+            bays.append(key)
+        else:
+            workers[key] = Worker(key, capacity_rules.parse_skills(skills), starts, ends, active)
+    bays.sort()
     booked = [
         Booked(j.technician_id, j.bay_id, Window(j.planned_start, j.planned_end), (j.order_id, j.line_no))
-        for j in session.scalars(
-            sa.select(Job).where(Job.status != "done", Job.planned_start.is_not(None), Job.planned_end.is_not(None))
-        )
+        for j in session.scalars(_BOOKED)
     ]
     return Floor(workers, bays, booked, settings.hours.opens, settings.hours.closes, settings.hours.tz)
 

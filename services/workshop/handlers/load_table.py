@@ -39,26 +39,40 @@ def active(now: datetime):
     )
 
 
+_LOAD = CapacityLoad.__table__
+_FIRST, _END = sa.bindparam("first"), sa.bindparam("end")
+# the load rows of the window, and (counted 0) the chunks in it that must not count: of lapsed holds the timer has
+# not tidied yet, and of the hold being moved (`except_for`; NULL matches none): one statement
+_CURRENT_LOAD = sa.union_all(
+    sa.select(sa.literal_column("1").label("counted"), _LOAD.c.hour, _LOAD.c.resource, _LOAD.c.minutes).where(
+        _LOAD.c.hour >= _FIRST, _LOAD.c.hour < _END
+    ),
+    sa.select(sa.literal_column("0"), CapacityChunk.hour, CapacityChunk.skill, CapacityChunk.minutes).where(
+        sa.or_(
+            CapacityChunk.appointment_id.in_(
+                sa.select(CapacityHold.appointment_id).where(
+                    CapacityHold.status == "held", CapacityHold.expires_at <= sa.bindparam("now")
+                )
+            ),
+            CapacityChunk.appointment_id == sa.bindparam("except_for"),
+        ),
+        CapacityChunk.hour >= _FIRST,
+        CapacityChunk.hour < _END,
+    ),
+)
+
+
 def current_load(
     session, start: datetime, end: datetime, now: datetime, *, except_for: str | None = None
 ) -> dict[tuple[datetime, str], int]:
     """(hour, resource) -> minutes taken by the holds that count (see active), from the load table: less the
     chunks of lapsed holds the timer has not tidied yet, and of `except_for` (the hold being moved)."""
-    table, first = CapacityLoad.__table__, start - capacity.HOUR
     rows = session.execute(
-        sa.select(table.c.hour, table.c.resource, table.c.minutes).where(table.c.hour >= first, table.c.hour < end)
-    )
-    load = {(hour, resource): minutes for hour, resource, minutes in rows}
-    lapsed = sa.select(CapacityHold.appointment_id).where(CapacityHold.status == "held", CapacityHold.expires_at <= now)
-    not_counted = CapacityChunk.appointment_id.in_(lapsed)
-    if except_for:
-        not_counted = sa.or_(not_counted, CapacityChunk.appointment_id == except_for)
-    chunks = session.execute(
-        sa.select(CapacityChunk.hour, CapacityChunk.skill, CapacityChunk.minutes).where(
-            not_counted, CapacityChunk.hour >= first, CapacityChunk.hour < end
-        )
-    )
-    for key, minutes in capacity.load_of(Chunk(*c) for c in chunks).items():
+        _CURRENT_LOAD, {"first": start - capacity.HOUR, "end": end, "now": now, "except_for": except_for}
+    ).all()
+    load = {(hour, resource): minutes for counted, hour, resource, minutes in rows if counted}
+    not_counted = (Chunk(hour, skill, minutes) for counted, hour, skill, minutes in rows if not counted)
+    for key, minutes in capacity.load_of(not_counted).items():
         load[key] = load.get(key, 0) - minutes
     return load
 
@@ -73,18 +87,31 @@ def recomputed_load(session) -> dict[tuple[datetime, str], int]:
     return {key: m for key, m in capacity.load_of(Chunk(*c) for c in chunks).items() if m}
 
 
-def insert_for(session):
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+_UPSERTS: dict[str, tuple] = {}
+
+
+def _upserts(session) -> tuple:
+    """The day lock's and the load table's upserts, built once per dialect (values as parameters)."""
+    name = session.get_bind().dialect.name
+    found = _UPSERTS.get(name)
+    if found is None:
+        insert = pg_insert if name == "postgresql" else sqlite_insert
+        days, load = CapacityDay.__table__, CapacityLoad.__table__
+        lock, shift = insert(days), insert(load)
+        found = _UPSERTS[name] = (
+            lock.on_conflict_do_update(index_elements=["day"], set_={"holds": days.c.holds + 1}),
+            shift.on_conflict_do_update(
+                index_elements=["hour", "resource"], set_={"minutes": load.c.minutes + shift.excluded.minutes}
+            ),
+        )
+    return found
 
 
 def lock_days(session, days: list[date]) -> None:
-    """The serialising upsert (see the module docstring): one row per day, always in date order."""
-    insert = insert_for(session)
-    for day in sorted(set(days)):
-        stmt = insert(CapacityDay.__table__).values(day=day, holds=1)
-        session.execute(
-            stmt.on_conflict_do_update(index_elements=["day"], set_={"holds": CapacityDay.__table__.c.holds + 1})
-        )
+    """The serialising upsert (see the module docstring): one row per day, in date order, by one statement."""
+    rows = [{"day": day, "holds": 1} for day in sorted(set(days))]
+    if rows:
+        session.execute(_upserts(session)[0], rows)
 
 
 def days_of_chunks(session, appointment_ids: list[str], tz: ZoneInfo) -> set[date]:
@@ -100,32 +127,30 @@ def days_of_chunks(session, appointment_ids: list[str], tz: ZoneInfo) -> set[dat
 def shift_load(session, change: dict[tuple[datetime, str], int]) -> None:
     """Add `change` to the load table: one upsert for all its rows, in (hour, resource) order."""
     rows = [{"hour": h, "resource": r, "minutes": m} for (h, r), m in sorted(change.items()) if m]
-    if not rows:
-        return
-    table = CapacityLoad.__table__
-    stmt = insert_for(session)(table)
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["hour", "resource"], set_={"minutes": table.c.minutes + stmt.excluded.minutes}
-        ),
-        rows,
-    )
+    if rows:
+        session.execute(_upserts(session)[1], rows)
 
 
-def write_plan(session, hold: CapacityHold, plan: capacity.Plan | None) -> None:
-    """The hold's chunks replaced by the plan's (None: removed), and the load table by the difference."""
-    old = session.execute(
-        sa.select(CapacityChunk.hour, CapacityChunk.skill, CapacityChunk.minutes).where(
-            CapacityChunk.appointment_id == hold.appointment_id
-        )
-    )
-    change = {key: -m for key, m in capacity.load_of(Chunk(*c) for c in old).items()}
-    session.execute(sa.delete(CapacityChunk).where(CapacityChunk.appointment_id == hold.appointment_id))
+_CHUNKS = CapacityChunk.__table__
+_OLD_CHUNKS = sa.select(_CHUNKS.c.hour, _CHUNKS.c.skill, _CHUNKS.c.minutes).where(
+    _CHUNKS.c.appointment_id == sa.bindparam("appointment_id")
+)
+_DELETE_CHUNKS = _CHUNKS.delete().where(_CHUNKS.c.appointment_id == sa.bindparam("appointment_id"))
+
+
+def write_plan(session, hold: CapacityHold, plan: capacity.Plan | None, *, new: bool = False) -> None:
+    """The hold's chunks replaced by the plan's (None: removed), and the load table by the difference; `new`: the
+    hold has just been added, so it has no chunks yet (chunk rows need their hold). The hold is flushed first."""
+    ids = {"appointment_id": hold.appointment_id}
+    change: dict[tuple[datetime, str], int] = {}
+    if not new:
+        old = session.execute(_OLD_CHUNKS, ids)
+        change = {key: -m for key, m in capacity.load_of(Chunk(*c) for c in old).items()}
+        session.execute(_DELETE_CHUNKS, ids)
     if plan is not None:
-        session.add_all(
-            CapacityChunk(appointment_id=hold.appointment_id, hour=c.hour, skill=c.skill, minutes=c.minutes)
-            for c in plan.chunks
-        )
+        if plan.chunks:
+            rows = [{**ids, "hour": c.hour, "skill": c.skill, "minutes": c.minutes} for c in plan.chunks]
+            session.execute(_CHUNKS.insert(), rows)
         hold.finishes_at = plan.finishes_at
         for key, m in capacity.load_of(plan.chunks).items():
             change[key] = change.get(key, 0) + m

@@ -10,13 +10,18 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from contracts import Envelope
-from contracts.events import OrderSchema
 from kit.errors import NotFound
 
 from ..domain.comebacks import ComebackRules, Visit, first_order_of
 from ..domain.work_orders import jobs_of
 from ..models import Bay, Job, PartReceived, Technician, WorkOrder
 from . import capacity
+
+_RECEIVED = PartReceived.__table__.insert()
+_WO = WorkOrder.__table__
+_SEEN = sa.select(_WO.c.order_id, _WO.c.received_at, _WO.c.mileage_km, _WO.c.concerns).where(
+    sa.or_(_WO.c.order_id == sa.bindparam("order_id"), _WO.c.vin == sa.bindparam("vin"))
+)
 
 
 def concerns_of(order: dict) -> list[str]:
@@ -35,15 +40,14 @@ def take_signed_order(
     comeback window is linked to its first order."""
     order = verify(event.raw_payload)
     session = uow.session
-    if session.get(WorkOrder, order["order_id"]) is not None:
+    vin = order["vehicle"]["vin"]
+    # this order if the workshop has it already, and the car's earlier orders: one statement
+    seen = session.execute(_SEEN, {"order_id": order["order_id"], "vin": vin}).all()
+    if any(w.order_id == order["order_id"] for w in seen):
         return  # amendments (new versions) arrive as order_amended
     concerns = concerns_of(order)
-    vin = order["vehicle"]["vin"]
     now = uow.clock()
-    earlier = [
-        Visit(w.order_id, vin, w.received_at, w.mileage_km, frozenset(w.concerns or ()))
-        for w in session.scalars(sa.select(WorkOrder).filter_by(vin=vin))
-    ]
+    earlier = [Visit(w.order_id, vin, w.received_at, w.mileage_km, frozenset(w.concerns or ())) for w in seen]
     new = Visit(order["order_id"], vin, now, order.get("mileage_km"), frozenset(concerns))
     session.add(
         WorkOrder(
@@ -70,24 +74,31 @@ def take_signed_order(
         capacity.take_walk_in_or_amendment(uow, f"w-{order['order_id']}"[:40], [j["code"] for j in jobs])
 
 
-def take_parts_issued(uow, event: Envelope) -> None:
+def take_parts_issued(uow, event: Envelope) -> WorkOrder:
+    """The parts issued recorded against the order; the order returned."""
     issued = event.payload
-    _work_order(uow.session, issued["order_id"])
-    uow.session.add_all(
-        PartReceived(
-            request_id=issued["request_id"],
-            order_id=issued["order_id"],
-            line_no=line["line_no"],
-            part_no=line["part_no"],
-            quantity=line["quantity"],
-        )
+    work_order = _work_order(uow.session, issued["order_id"])
+    rows = [
+        {
+            "request_id": issued["request_id"],
+            "order_id": issued["order_id"],
+            "line_no": line["line_no"],
+            "part_no": line["part_no"],
+            "quantity": line["quantity"],
+        }
         for line in issued["lines"]
-    )
+    ]
+    if rows:  # one statement for all the lines, their ids not needed
+        uow.session.execute(_RECEIVED, rows)
+    return work_order
 
 
-def verified_body(work_order: WorkOrder) -> dict:
-    """The body of the order as received (its signature was verified when it arrived)."""
-    return OrderSchema().load(work_order.signed["order"])
+def received_lines(work_order: WorkOrder) -> dict:
+    """The order's lines as received, quantities as Decimals (as its contract loads them: Decimal of the text);
+    its signature was verified and its body loaded by contract when it arrived, so it is not loaded again."""
+    return {
+        "lines": [{**line, "quantity": Decimal(str(line["quantity"]))} for line in work_order.signed["order"]["lines"]]
+    }
 
 
 def _sum_by_line(rows) -> dict[int, Decimal]:
@@ -95,6 +106,29 @@ def _sum_by_line(rows) -> dict[int, Decimal]:
     for row in rows:
         out[row.line_no] = out.get(row.line_no, Decimal("0")) + row.quantity
     return out
+
+
+def _order_and_jobs(*on):
+    return (
+        sa.select(WorkOrder, Job)
+        .outerjoin(Job, sa.and_(Job.order_id == WorkOrder.order_id, *on))
+        .where(WorkOrder.order_id == sa.bindparam("order_id"))
+        .order_by(Job.line_no)
+    )
+
+
+ALL_JOBS = _order_and_jobs()
+WAITING_JOBS = _order_and_jobs(Job.status == "waiting")
+ONE_JOB = _order_and_jobs(Job.line_no == sa.bindparam("line_no"))
+
+
+def order_and_jobs(session, statement, order_id: str, **params) -> tuple[WorkOrder, list[Job]]:
+    """The work order (NotFound as for `_work_order`) and those of its jobs `statement` joins (ALL_JOBS,
+    WAITING_JOBS, ONE_JOB with `line_no`), by line: one statement."""
+    rows = session.execute(statement, {"order_id": order_id, **params}).all()
+    if not rows:
+        raise NotFound("Work order not found, or it has not reached the workshop yet", field="order_id")
+    return rows[0][0], [job for _, job in rows if job is not None]
 
 
 def _work_order(session, order_id: str) -> WorkOrder:

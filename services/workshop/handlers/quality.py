@@ -17,7 +17,7 @@ from ..domain.work_orders import QualityCheckBlocked, qc_blockers
 from ..models import Job, NonConformance, PartReceived, PartsRequest, QualityCheck, WorkOrder
 from . import clock
 from .floor import FloorSettings
-from .orders import _sum_by_line, _work_order
+from .orders import ALL_JOBS, _sum_by_line, order_and_jobs
 
 
 def inspection_of(session, order_id: str, codes: list[str] | None = None) -> dict:
@@ -31,10 +31,17 @@ def inspection_of(session, order_id: str, codes: list[str] | None = None) -> dic
     }
 
 
-def blockers(session, order_id: str, jobs: list[Job]):
-    received = _sum_by_line(session.scalars(sa.select(PartReceived).filter_by(order_id=order_id)))
+_RECEIVED = sa.select(PartReceived).where(PartReceived.order_id == sa.bindparam("order_id")).order_by(PartReceived.id)
+_REQUESTED = sa.select(PartsRequest).where(PartsRequest.order_id == sa.bindparam("order_id"))
+
+
+def blockers(session, order_id: str, jobs: list[Job], received_rows=None):
+    """`received_rows`: the order's PartReceived rows when the caller has read them already."""
+    if received_rows is None:
+        received_rows = session.scalars(_RECEIVED, {"order_id": order_id})
+    received = _sum_by_line(received_rows)
     requested: dict[int, Decimal] = {}
-    for request in session.scalars(sa.select(PartsRequest).filter_by(order_id=order_id)):
+    for request in session.scalars(_REQUESTED, {"order_id": order_id}):
         for line in request.lines:
             requested[line["line_no"]] = requested.get(line["line_no"], Decimal("0")) + Decimal(line["quantity"])
     return {j.line_no: j.status for j in jobs}, requested, received
@@ -60,12 +67,12 @@ def quality_check(
 ) -> WorkOrder:
     settings = settings or FloorSettings.load()
     session = uow.session
-    work_order = _work_order(session, order_id)
+    work_order, jobs = order_and_jobs(session, ALL_JOBS, order_id)
     uow.correlation_id = work_order.visit_id
     if work_order.status != "in_progress":
         raise DomainError("This order is not in repair; it cannot be quality-checked", code="not_in_progress")
-    jobs = list(session.scalars(sa.select(Job).filter_by(order_id=order_id).order_by(Job.line_no)))
-    facts = blockers(session, order_id, jobs)
+    parts_used = list(session.scalars(_RECEIVED, {"order_id": order_id}))
+    facts = blockers(session, order_id, jobs, parts_used)
     if qc_blockers(*facts):  # R-QC-1: every job done (named when not), every part issued
         raise QualityCheckBlocked(*facts)
     codes = [j.code for j in jobs]
@@ -96,7 +103,6 @@ def quality_check(
     check.washed, check.finished_bay = True, finished_bay
     session.add(check)
     work_order.status, work_order.ready_at = "ready", now
-    parts_used = session.scalars(sa.select(PartReceived).filter_by(order_id=order_id).order_by(PartReceived.id))
     uow.emit(
         names.VEHICLE_READY,
         {

@@ -4,6 +4,7 @@ board, the technician's jobs, the QC queue."""
 from __future__ import annotations
 
 import functools
+from collections import namedtuple
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -12,9 +13,101 @@ from kit.types import utcnow
 
 from ..domain.completion import self_check_items
 from ..domain.work_orders import board_stage
-from ..models import Job, NonConformance, PartReceived, PartsRequest, QualityCheck, WorkOrder
+from ..models import (
+    AdditionalWorkRequest,
+    ClockCorrection,
+    HelpTicket,
+    Job,
+    JobInterval,
+    NonConformance,
+    PartReceived,
+    PartsRequest,
+    QualityCheck,
+    TechnicianNotice,
+    WorkOrder,
+)
 from . import additional_work, clock, expert, quality
 from .floor import FloorSettings
+
+_ORDER_ID = sa.bindparam("order_id")
+# the order's side tables, each asked whether it holds rows of the order (one statement for all)
+_SIDE = (
+    PartReceived,
+    PartsRequest,
+    QualityCheck,
+    NonConformance,
+    HelpTicket,
+    AdditionalWorkRequest,
+    TechnicianNotice,
+    JobInterval,
+    ClockCorrection,
+)
+_HAS = [sa.exists().where(m.__table__.c.order_id == _ORDER_ID).label(m.__tablename__) for m in _SIDE]
+_WO, _JOB = WorkOrder.__table__, Job.__table__
+_ORDER_COLUMNS = (
+    "order_id",
+    "version",
+    "visit_id",
+    "plate",
+    "vin",
+    "advisor_id",
+    "team_leader",
+    "promised_at",
+    "status",
+    "technician_id",
+    "bay_id",
+    "dispatched_at",
+    "ready_at",
+    "comeback_of",
+    "waiting_parts",
+    "parts_expected_on",
+)
+_JOB_COLUMNS = tuple(c.name for c in _JOB.c if c.name not in ("report", "signature"))  # what the view shows
+JobRow = namedtuple("JobRow", _JOB_COLUMNS)
+# the order, which side tables hold its rows, and its jobs (one row a job; one row of NULL jobs without any)
+_ORDER_AND_JOBS = (
+    sa.select(*(_WO.c[name] for name in _ORDER_COLUMNS), *_HAS, *(_JOB.c[name] for name in _JOB_COLUMNS))
+    .select_from(_WO.outerjoin(_JOB, _JOB.c.order_id == _WO.c.order_id))
+    .where(_WO.c.order_id == _ORDER_ID)
+    .order_by(_JOB.c.line_no)
+)
+_FIRST_JOB_COLUMN = len(_ORDER_COLUMNS) + len(_HAS)
+# the order and its jobs as entities (a command's own, as it left them; the order is read again when the command
+# did not keep it), with which side tables hold the order's rows: one statement
+_ORDER_JOBS_AND_SIDE_ROWS = (
+    sa.select(WorkOrder, Job, *_HAS)
+    .select_from(WorkOrder)
+    .outerjoin(Job, Job.order_id == WorkOrder.order_id)
+    .where(WorkOrder.order_id == _ORDER_ID)
+    .order_by(Job.line_no)
+)
+
+
+def _side(model, columns: tuple[str, ...], order_by: str):
+    """The view's columns of a side table's rows of the order (table columns: a Core statement, no ORM work)."""
+    table = model.__table__
+    return sa.select(*(table.c[c] for c in columns)).where(table.c.order_id == _ORDER_ID).order_by(table.c[order_by])
+
+
+_RECEIVED = _side(PartReceived, ("line_no", "part_no", "quantity"), "id")
+_REQUESTED = _side(PartsRequest, ("request_id", "requested_at", "lines"), "requested_at")
+_CHECKS = _side(
+    QualityCheck,
+    (
+        "inspector_id",
+        "passed",
+        "checked_at",
+        "findings",
+        "items",
+        "road_test",
+        "wear",
+        "deferred_work",
+        "washed",
+        "finished_bay",
+    ),
+    "id",
+)
+_NON_CONFORMANCES = _side(NonConformance, ("line_no", "item", "cause", "technician_id"), "id")
 
 
 def work_orders(session) -> list[dict]:
@@ -25,8 +118,14 @@ def work_orders(session) -> list[dict]:
 
 
 def work_order(session, order_id: str) -> dict | None:
-    wo = session.get(WorkOrder, order_id)
-    return work_order_view(session, wo) if wo else None
+    """The order's view, read in one statement (the order, its jobs, which side tables hold its rows) and one
+    more for each side table that does, none of them loading ORM entities."""
+    rows = session.execute(_ORDER_AND_JOBS, {"order_id": order_id}).all()
+    if not rows:
+        return None
+    wo = rows[0]
+    jobs = [JobRow._make(row[_FIRST_JOB_COLUMN:]) for row in rows if row.line_no is not None]
+    return work_order_view(session, wo, jobs=jobs, has=wo._mapping)
 
 
 def answered_with_view(command):
@@ -37,8 +136,13 @@ def answered_with_view(command):
     def run(uow, order_id: str, *args, **kwargs) -> dict:
         done = command(uow, order_id, *args, **kwargs)
         uow.correlation_id = getattr(done, "visit_id", None) or uow.correlation_id  # the visit, as for `done`
-        uow.session.flush()
-        return work_order(uow.session, order_id)
+        session = uow.session
+        session.flush()
+        rows = session.execute(_ORDER_JOBS_AND_SIDE_ROWS, {"order_id": order_id}).all()
+        if not rows:
+            return None
+        jobs = [row[1] for row in rows if row[1] is not None]
+        return work_order_view(session, rows[0][0], jobs=jobs, has=rows[0]._mapping)
 
     return run
 
@@ -68,14 +172,19 @@ def job_view(session, j: Job, now: datetime, clocked_minutes: int | None = None)
     }
 
 
-def work_order_view(session, wo: WorkOrder, brief: bool = False) -> dict:
+def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None) -> dict:
+    """`wo`: the WorkOrder (or a row of its columns); `jobs`: its jobs when read already; `has`: which side tables
+    (`_SIDE`) hold rows of the order, the others not read (None: every one read)."""
     now = utcnow()
-    settings = FloorSettings.load()
-    jobs = list(session.scalars(sa.select(Job).filter_by(order_id=wo.order_id).order_by(Job.line_no)))
-    clocked = clock.clocked_by_line(session, wo.order_id, now)
-    received = session.scalars(sa.select(PartReceived).filter_by(order_id=wo.order_id).order_by(PartReceived.id))
+    order_id = wo.order_id
+    if jobs is None:
+        jobs = list(session.scalars(sa.select(Job).filter_by(order_id=order_id).order_by(Job.line_no)))
+    if has is None or has["job_intervals"] or has["clock_corrections"]:
+        clocked = clock.clocked_by_line(session, order_id, now)
+    else:
+        clocked = {}
     view = {
-        "order_id": wo.order_id,
+        "order_id": order_id,
         "version": wo.version,
         "visit_id": wo.visit_id,
         "plate": wo.plate,
@@ -93,47 +202,41 @@ def work_order_view(session, wo: WorkOrder, brief: bool = False) -> dict:
         "waiting_parts": wo.waiting_parts,
         "parts_expected_on": wo.parts_expected_on,
         "forecast_at": (
-            clock.forecast_of(session, wo, now, settings, jobs, clocked) if wo.status == "in_progress" else None
+            clock.forecast_of(session, wo, now, FloorSettings.load(), jobs, clocked)
+            if wo.status == "in_progress"
+            else None
         ),
         "jobs": [job_view(session, j, now, clocked.get(j.line_no, 0)) for j in jobs],
-        "parts_received": [{"line_no": p.line_no, "part_no": p.part_no, "quantity": p.quantity} for p in received],
+        "parts_received": _rows(session, has, "parts_received", order_id, _RECEIVED),
     }
     if brief:
         return view
-    requested = session.scalars(
-        sa.select(PartsRequest).filter_by(order_id=wo.order_id).order_by(PartsRequest.requested_at)
-    )
-    checks = session.scalars(sa.select(QualityCheck).filter_by(order_id=wo.order_id).order_by(QualityCheck.id))
-    ncs = session.scalars(sa.select(NonConformance).filter_by(order_id=wo.order_id).order_by(NonConformance.id))
     view.update(
         {
-            "parts_requested": [
-                {"request_id": r.request_id, "requested_at": r.requested_at, "lines": r.lines} for r in requested
-            ],
-            "inspection": quality.inspection_of(session, wo.order_id, [j.code for j in jobs]),
-            "quality_checks": [
-                {
-                    "inspector_id": c.inspector_id,
-                    "passed": c.passed,
-                    "checked_at": c.checked_at,
-                    "findings": c.findings,
-                    "items": c.items,
-                    "road_test": c.road_test,
-                    "wear": c.wear,
-                    "deferred_work": c.deferred_work,
-                    "washed": c.washed,
-                    "finished_bay": c.finished_bay,
-                }
-                for c in checks
-            ],
-            "non_conformances": [
-                {"line_no": n.line_no, "item": n.item, "cause": n.cause, "technician_id": n.technician_id} for n in ncs
-            ],
-            "help_tickets": expert.tickets(session, now, settings.expert_target_minutes, order_id=wo.order_id),
-            **additional_work.view_of(session, wo.order_id),  # R-WS-3: found work, and what the technician was told
+            "parts_requested": _rows(session, has, "parts_requests", order_id, _REQUESTED),
+            "inspection": quality.inspection_of(session, order_id, [j.code for j in jobs]),
+            "quality_checks": _rows(session, has, "quality_checks", order_id, _CHECKS),
+            "non_conformances": _rows(session, has, "non_conformances", order_id, _NON_CONFORMANCES),
+            "help_tickets": (
+                expert.tickets(session, now, FloorSettings.load().expert_target_minutes, order_id=order_id)
+                if has is None or has["help_tickets"]
+                else []
+            ),
+            # R-WS-3: found work, and what the technician was told
+            **(
+                additional_work.view_of(session, order_id)
+                if has is None or has["additional_work_requests"] or has["technician_notices"]
+                else {"additional_work": [], "notices": []}
+            ),
         }
     )
     return view
+
+
+def _rows(session, has, table: str, order_id: str, statement) -> list[dict]:
+    if has is not None and not has[table]:
+        return []
+    return [dict(row) for row in session.execute(statement, {"order_id": order_id}).mappings()]
 
 
 def my_jobs(session, technician_id: str) -> list[dict]:

@@ -38,7 +38,7 @@ class AdditionalWorkViews:
     def request_additional_work(self, request, order_id):
         """{"reason": "前刹车片磨损至极限", "lines": [{"kind": "labour", "code": "LAB-BRAKE-DISC"},
         {"kind": "part", "code": "P-PAD-F", "quantity": "1"}]}: reported to the advisor, not done yet."""
-        cmd = read_json(request, ReportAdditionalWork())
+        cmd = read_json(request, ReportAdditionalWork)
         self.db.run(additional_work.request_additional_work, order_id, **cmd, actor_id=request.staff.staff_id)
         return 201, self.db.read(orders.work_order, order_id)
 

@@ -75,7 +75,7 @@ class FloorViews:
     def assign_job(self, request, order_id, line_no):
         """{"technician_id": "T002", "bay_id": "B3", "starts_at": "2026-12-07T10:00:00+08:00"} (reassigning too);
         a busy technician or bay -> 422 naming the field, with {"alternatives": {"technicians", "bays"}}."""
-        cmd = read_json(request, AssignJob())
+        cmd = read_json(request, AssignJob)
         return self.db.run(
             views.answered_with_view(dispatching.assign_job),
             order_id,
@@ -154,7 +154,7 @@ class FloorViews:
         return self._clock_json(request, order_id, line_no, "resume")
 
     def _clock_json(self, request, order_id, line_no, action):
-        cmd = read_json(request, ClockAction())
+        cmd = read_json(request, ClockAction)
         return self.db.run(
             views.answered_with_view(clock.clock_job),
             order_id,
@@ -169,7 +169,7 @@ class FloorViews:
     def finish_job(self, request, order_id, line_no):
         """{"self_check": {"torque": true, …}, "report": {"concern", "cause", "correction"},
         "signature": "data:image/png;base64,…"} (R-WS-6); only the assigned technician or the foreman."""
-        cmd = read_json(request, FinishJob())
+        cmd = read_json(request, FinishJob)
         return self.db.run(
             views.answered_with_view(clock.finish_job),
             order_id,
@@ -182,7 +182,7 @@ class FloorViews:
     @api("POST", "/api/work-orders/<order_id>/jobs/<int:line_no>/clock-corrections", action="workshop.correct_clock")
     def correct_clock(self, request, order_id, line_no):
         """{"minutes": -20, "reason": "忘记暂停"} (the foreman; in the audit trail)."""
-        cmd = read_json(request, CorrectClock())
+        cmd = read_json(request, CorrectClock)
         return self.db.run(
             views.answered_with_view(clock.correct_clock), order_id, line_no, **cmd, actor_id=request.staff.staff_id
         )

@@ -89,7 +89,7 @@ class QualityViews:
         "leaks": {"state": "fail", "line_no": 1, "cause": "油底壳渗油"}}, "road_test": {"km_out": 35210,
         "km_back": 35216, "technician_id": "T001"}, "deferred_work": [{"description", "urgency": "soon"}],
         "washed": true, "finished_bay": "F1", "findings": "…"}: any fail sends its job back (qc_failed)."""
-        cmd = read_json(request, Inspection())
+        cmd = read_json(request, Inspection)
         return self.db.run(
             views.answered_with_view(quality.quality_check), order_id, **cmd, actor_id=request.staff.staff_id
         )
@@ -135,7 +135,7 @@ class QualityViews:
     @api("POST", "/api/work-orders/<order_id>/jobs/<int:line_no>/help", action="workshop.ask_expert")
     def ask_expert(self, request, order_id, line_no):
         """{"question": "怠速抖动，已换火花塞仍不好", "photos": ["data:image/jpeg;base64,…"]} -> 201 the ticket."""
-        cmd = read_json(request, AskExpert())
+        cmd = read_json(request, AskExpert)
         photos = [photo_from_data_url(url, i) for i, url in enumerate(cmd["photos"])]
         ticket = self.db.run(
             expert.ask_expert,
@@ -178,7 +178,7 @@ class QualityViews:
     @api("POST", "/api/help-tickets/<ticket_id>/answer", action="workshop.answer_expert")
     def answer(self, request, ticket_id):
         """{"answer": "检查进气歧管漏气"} (the expert on duty)."""
-        cmd = read_json(request, Answer())
+        cmd = read_json(request, Answer)
         self.db.run(expert.answer_ticket, ticket_id, answer=cmd["answer"], actor_id=request.staff.staff_id)
         target = FloorSettings.load().expert_target_minutes
         return next(t for t in self.db.read(expert.tickets, utcnow(), target) if t["ticket_id"] == ticket_id)

@@ -27,7 +27,7 @@ class TechnicianViews:
     @api("PUT", "/api/technicians/<technician_id>", action="workshop.edit_technicians")
     def set_skills(self, request, technician_id):
         """{"skills": ["mechanical", "quick"], "shift_starts": "10:00", "shift_ends": null} (the foreman)"""
-        cmd = read_json(request, Skills())
+        cmd = read_json(request, Skills)
         self.db.run(floor.set_skills, technician_id, **cmd, actor_id=request.staff.staff_id)
         return next(t for t in self.db.read(floor.technicians) if t["technician_id"] == technician_id)
 

@@ -37,7 +37,7 @@ class WorkOrderViews:
     def dispatch(self, request, order_id):
         """{"technician_id": "T001", "bay_id": "B1"}: every job not yet assigned goes to them, queued at their
         earliest common free time (skill and shift checked); by the dispatcher, or a team's leader in the team."""
-        cmd = read_json(request, Dispatch())
+        cmd = read_json(request, Dispatch)
         return self.db.run(
             views.answered_with_view(dispatching.dispatch),
             order_id,
