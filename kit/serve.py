@@ -16,7 +16,7 @@ from nameko.cli.run import run  # noqa: E402
 
 from contracts import names  # noqa: E402
 
-from . import logs  # noqa: E402
+from . import i18n, logs  # noqa: E402
 from .config import HQ_HTTP_PORT, HTTP_PORTS, Settings  # noqa: E402
 from .providers import migrate_before_start  # noqa: E402
 
@@ -79,6 +79,7 @@ def main(argv: list[str]) -> None:
         profiler.enable()
     cls, config = service_class(service), nameko_config(service)
     migrate_before_start(cls, config)
+    i18n.translations(i18n.DEFAULT_LOCALE)  # the catalog compiled now, not in the first request that shows a message
     run([cls], config)
 
 

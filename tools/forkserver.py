@@ -138,6 +138,7 @@ def _preload() -> None:
     from contracts import names
 
     importlib.import_module("kit.serve")
+    importlib.import_module("kit.i18n").translations("zh_CN")  # compiled once here, not in each child (kit.serve)
     for service in (*names.SERVICES, names.HQ):
         importlib.import_module(f"services.{service}.service")
     # each `service.py` is read again in the child (its imports stay loaded): its class body reads settings of the
