@@ -52,6 +52,7 @@ class UnitOfWork:
         self.session: Session | None = None
         self.emitted: list[dict[str, Any]] = []
         self.correlation_id: str | None = None  # the visit a command belongs to, when it emits nothing
+        self.subject_id: str | None = None  # what a command changed, when its result (a view) does not say
         self.notified = False  # a customer notification was queued (kit.notify): wake the sender
 
     def __enter__(self) -> UnitOfWork:
@@ -167,7 +168,7 @@ class Work:
         """Run a command handler `handler(uow, *args)` and commit what it wrote, with who did it."""
         with self._uow(actor_id=actor_id) as uow:
             result = handler(uow, *args, **kwargs)
-            subject = _subject_of(result, args)
+            subject = uow.subject_id or _subject_of(result, args)
             uow.record(handler.__name__, subject, _correlation_of(uow, result, subject))
             uow.commit()
         if uow.emitted or uow.notified:

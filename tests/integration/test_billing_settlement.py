@@ -293,9 +293,12 @@ def test_delivery_and_payment_answer_what_a_fresh_read_shows_after_them(desk):
     assert partly == desk.view() and partly["balance"] == Decimal("400.00") and partly["gate_pass"] is None
     paid = desk.work.run(billing.pay, invoice_id, amount=Decimal("400.00"), method="card", secret=SECRET, actor_id="C1")
     assert paid == desk.view() and paid["status"] == "paid" and paid["gate_pass"]["pass_no"]
-    audit = desk.work.read(lambda s: s.execute(sa.text("SELECT action, correlation_id FROM audit_log")).all())
+    audit = desk.work.read(
+        lambda s: s.execute(sa.text("SELECT action, subject_id, correlation_id FROM audit_log")).all()
+    )
     visit_id = desk.signed["order"]["visit_id"]
-    assert [a for a in audit if a.action == "pay"] == [("pay", visit_id), ("pay", visit_id)]
+    paying = ("pay", desk.order_id, visit_id)  # the order's trail shows who took the money (issue 3)
+    assert [a for a in audit if a.action == "pay"] == [paying, paying]
 
 
 def test_the_order_header_reads_the_stored_body_as_its_contract_loads_it():

@@ -174,7 +174,8 @@ def pay(uow, invoice_id: str, *, amount: Decimal, method: str, secret: bytes) ->
     invoice.paid_amount = (invoice.paid_amount or Decimal("0")) + amount
     invoice.payment_method = method if invoice.payment_method in (None, method) else "mixed"
     invoice.cashier_id = uow.actor_id
-    uow.correlation_id = invoice.visit_id  # audited with the visit, as the invoice it changed
+    uow.correlation_id = invoice.visit_id  # audited with the visit and the order, as the invoice it changed
+    uow.subject_id = invoice.order_id
     if customer_due(uow.session, invoice, payments) == 0:
         gate = settle(uow, invoice, secret, quote.signed["order"])
     return _settlement_view(uow.session, invoice, payments, claim, delivered, gate)
