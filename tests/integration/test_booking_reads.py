@@ -168,3 +168,36 @@ def test_the_price_book_in_force_is_kits_current_one(tmp_path):
         ours, kits = work.read(both, now)
         assert ours == kits and ours is not None
     assert work.read(both, T0)[0].version != work.read(both, None)[0].version
+
+
+class RacingWorkshop:
+    """Holds, and while it answers another clerk books the same slot (the desk's read of the day is then stale)."""
+
+    def __init__(self, work, starts_at):
+        self.work, self.starts_at, self.calls = work, starts_at, []
+
+    def call(self, method, **kwargs):
+        self.calls.append(method)
+        if method == "hold":
+            self.work.run(handlers.book_appointment, command(self.starts_at), actor_id="B002")
+        return {"held": True, "alternatives": []}
+
+
+def test_a_slot_booked_while_the_workshop_held_is_refused_as_the_booking_refuses_a_taken_slot(work):
+    """The desk's booking checks its slot against the day it read before the hold: a slot booked meanwhile is
+    refused by the unique index with the same answer (slot_taken, that day's free times) and the hold released."""
+    week = (datetime.now(TZ).date() - DAY).days + 7
+    starts_at = at(week, 14, 0)
+    workshop = RacingWorkshop(work, starts_at)
+    with pytest.raises(DomainError) as refused:
+        booking_desk.book(work, workshop, command(starts_at), RULES, TZ, "B001")
+    assert refused.value.code == "slot_taken" and workshop.calls == ["hold", "release"]
+    with pytest.raises(DomainError) as checked:  # what the booking's own check answers for that slot now
+        work.run(handlers.book_appointment, command(starts_at), actor_id="B001")
+    assert (refused.value.msgid, refused.value.params, refused.value.details) == (
+        checked.value.msgid,
+        checked.value.params,
+        checked.value.details,
+    )
+    booked = [a for a in work.read(handlers.appointments).items if a["starts_at"] == starts_at]
+    assert [a["booked_by"] for a in booked] == ["B002"]  # the other clerk's, and nothing of this one

@@ -10,16 +10,21 @@ from kit.i18n import N_
 
 from ..domain.appointments import PREPARATION_ITEMS, PREPARATION_TITLES
 from ..models import Appointment, PreparationItem
+from . import appointment_rows
 from .schedule import load_appointment
 
 
-def open_preparation(uow, appointment: Appointment) -> None:
-    """The checklist of a new appointment; with no planned parts there is nothing to put on the shelf."""
+def open_preparation(uow, appointment) -> None:
+    """The checklist of a new appointment; with no planned parts there is nothing to put on the shelf. Its rows
+    inserted in one statement (appointment_rows), after the appointment they refer to."""
+    items = []
     for item in PREPARATION_ITEMS:
-        row = PreparationItem(appointment_id=appointment.appointment_id, item=item, done=False, auto=False, note="")
+        row = {"appointment_id": appointment.appointment_id, "item": item, "done": False, "auto": False, "note": ""}
+        row["done_by"] = row["done_at"] = None
         if item == "parts" and not appointment.planned_parts:
-            row.done, row.auto, row.done_at, row.note = True, True, uow.clock(), "no_parts_planned"
-        uow.session.add(row)
+            row.update(done=True, auto=True, done_at=uow.clock(), note="no_parts_planned")
+        items.append(row)
+    appointment_rows.write_preparation(uow.session, items)
 
 
 def _preparation_item(uow, appointment_id: str, item: str) -> PreparationItem:

@@ -44,13 +44,18 @@ def check_before_holding(session, cmd: dict, rules: SlotRules, tz: ZoneInfo, now
     """The booking command's own checks, read-only, before any capacity is held (they run again when storing).
     Returns the advisor's free reception slots from the booked day on (`candidate_times`), read with the
     same statement."""
+    return _checked(session, cmd, rules, tz, now)[0]
+
+
+def _checked(session, cmd: dict, rules: SlotRules, tz: ZoneInfo, now: datetime):
+    """`check_before_holding`, also answering with the booked times it read (the booked day's among them)."""
     check_mobile(cmd["customer"]["mobile"])
     check_vin(cmd["vehicle"]["vin"], field="vin")
     starts_at = cmd["starts_at"]
     day = starts_at.astimezone(tz).date()
     taken = booked_times(session, cmd["advisor_id"], day, tz, days=ALTERNATIVE_DAYS)  # other days' never match
     check_slot(starts_at, rules, tz, taken, now)
-    return _free_from(day, rules, tz, taken, now)
+    return _free_from(day, rules, tz, taken, now), taken
 
 
 def candidate_times(
@@ -70,11 +75,18 @@ def _free_from(day: date, rules: SlotRules, tz: ZoneInfo, taken: list[datetime],
 
 
 def book_holding_capacity(
-    workshop: Client, db, cmd: dict, rules: SlotRules, tz: ZoneInfo, now: datetime, store: Callable[[dict], object]
+    workshop: Client,
+    db,
+    cmd: dict,
+    rules: SlotRules,
+    tz: ZoneInfo,
+    now: datetime,
+    store: Callable[[dict, list[datetime]], object],
 ):
-    """Hold workshop capacity, then `store(cmd)` (which writes the appointment with cmd["appointment_id"]);
-    release the hold if storing fails. Returns what `store` returns."""
-    candidates = db.read(check_before_holding, cmd, rules, tz, now)
+    """Hold workshop capacity, then `store(cmd, taken)` (which writes the appointment with cmd["appointment_id"];
+    `taken`: the advisor's booked times as the checks read them, for the booking's own check of its slot); release
+    the hold if storing fails. Returns what `store` returns."""
+    candidates, taken = db.read(_checked, cmd, rules, tz, now)
     cmd["appointment_id"] = cmd.get("appointment_id") or str(uuid.uuid4())
     starts_at = cmd["starts_at"]
     answer = hold_capacity(
@@ -87,7 +99,7 @@ def book_holding_capacity(
     if not answer["held"]:
         raise NoCapacity(starts_at, tz, [datetime.fromisoformat(a).astimezone(tz) for a in answer["alternatives"]])
     try:
-        return store(cmd)
+        return store(cmd, taken)
     except BaseException:
         try:
             workshop.call("release", appointment_id=cmd["appointment_id"])
