@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from contracts import names
-from contracts.validators import check_mobile, check_vin
 from kit import notify
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_, translate
@@ -39,8 +38,7 @@ def book_with_parties(uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: Zone
     `taken`: the advisor's booked times of that day as the caller read them just before (the desk's checks before
     holding capacity); a slot booked since is refused by the unique index as the desk refuses it (take_slot)."""
     customer_in, vehicle_in = cmd["customer"], cmd["vehicle"]
-    mobile = check_mobile(customer_in["mobile"])
-    vin = check_vin(vehicle_in["vin"], field="vin")
+    mobile, vin = appointment_rows.booking_keys(cmd)
     starts_at = cmd["starts_at"]
     session = uow.session
     now = uow.clock()

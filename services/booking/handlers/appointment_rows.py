@@ -5,11 +5,13 @@ afterwards, so nothing is tracked: each row is written on the session's connecti
 
 from __future__ import annotations
 
+import functools
 import uuid
 from types import SimpleNamespace
 
 import sqlalchemy as sa
 
+from contracts.validators import check_mobile, check_vin
 from kit import price_list
 
 from ..domain.customers import check_privacy, name_key
@@ -78,9 +80,29 @@ _INSERT_PREPARATION = sa.insert(PreparationItem.__table__)
 _INSERT_CONFIRMATIONS = sa.insert(ConfirmationTask.__table__)
 
 
+@functools.lru_cache(maxsize=256)
+def _checked_mobile(value: str) -> str:
+    return check_mobile(value)
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_vin(value: str) -> str:
+    return check_vin(value, field="vin")
+
+
+def booking_keys(cmd: dict) -> tuple[str, str]:
+    """The booking's mobile and VIN as contracts.validators checks them (refused naming the field), each value's
+    answer kept: the desk checks them before holding capacity and the command again when it stores."""
+    mobile, vin = cmd["customer"]["mobile"], cmd["vehicle"]["vin"]
+    return (
+        _checked_mobile(mobile) if isinstance(mobile, str) else check_mobile(mobile),
+        _checked_vin(vin) if isinstance(vin, str) else check_vin(vin, field="vin"),
+    )
+
+
 def parties_and_prices(session, mobile: str, vin: str, now):
     """(the row read, the price book in force or None)."""
-    row = session.execute(_PARTIES_AND_PRICES, {"mobile": mobile, "vin": vin, "now": now}).one()
+    row = session.connection().execute(_PARTIES_AND_PRICES, {"mobile": mobile, "vin": vin, "now": now}).one()
     return row, (None if row.version is None else price_list.book_of(row))
 
 

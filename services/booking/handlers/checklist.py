@@ -87,10 +87,10 @@ def note_parts_reserved(uow, event: Envelope) -> None:
     Two UPDATEs, nothing read: what `_auto_tick_parts` does when the parts are there (a tick by hand is
     overwritten then too), the checklist row added only for an appointment booked before checklists existed."""
     appointment_id = event.payload["appointment_id"]
-    session = uow.session
-    if not session.execute(_RESERVED, {"id": appointment_id}).rowcount:
+    connection = uow.session.connection()  # nothing tracked to flush first
+    if not connection.execute(_RESERVED, {"id": appointment_id}).rowcount:
         load_appointment(uow, appointment_id)  # refused as before: no such appointment
-    ticked = session.execute(_PARTS_TICKED, {"id": appointment_id, "at": uow.clock()})
+    ticked = connection.execute(_PARTS_TICKED, {"id": appointment_id, "at": uow.clock()})
     if not ticked.rowcount:
         appointment = load_appointment(uow, appointment_id)
         _auto_tick_parts(uow, appointment, True, "parts_reserved")

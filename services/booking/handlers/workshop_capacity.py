@@ -23,11 +23,11 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from contracts.validators import check_mobile, check_vin
 from kit.rpc import Client, ServiceUnavailable
 
 from ..domain.capacity import ALTERNATIVE_DAYS, NoCapacity, load_figures
 from ..domain.slots import SlotRules, check_slot, free_slots
+from . import appointment_rows
 from .schedule import booked_times
 
 HOLD_TRIES = 3  # a busy workshop's answer is waited for up to three time limits (RPC_TIMEOUT_SECONDS each)
@@ -49,8 +49,7 @@ def check_before_holding(session, cmd: dict, rules: SlotRules, tz: ZoneInfo, now
 
 def _checked(session, cmd: dict, rules: SlotRules, tz: ZoneInfo, now: datetime):
     """`check_before_holding`, also answering with the booked times it read (the booked day's among them)."""
-    check_mobile(cmd["customer"]["mobile"])
-    check_vin(cmd["vehicle"]["vin"], field="vin")
+    appointment_rows.booking_keys(cmd)
     starts_at = cmd["starts_at"]
     day = starts_at.astimezone(tz).date()
     taken = booked_times(session, cmd["advisor_id"], day, tz, days=ALTERNATIVE_DAYS)  # other days' never match
