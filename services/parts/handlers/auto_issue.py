@@ -10,12 +10,23 @@ import sqlalchemy as sa
 from contracts import Envelope, names
 
 from .. import domain
-from ..models import APPOINTMENT_SHELF, MAIN, Backorder, IssueRequest, Part, RequestLine, Reservation
+from ..models import (
+    APPOINTMENT_SHELF,
+    MAIN,
+    Backorder,
+    IssueLine,
+    IssueRequest,
+    Part,
+    PartsReturn,
+    RequestLine,
+    Reservation,
+)
 from . import ledger, supply
 from .counter import add_request, emit_issued, hand_out
 
 ZERO = Decimal("0")
 _BO, _RES = Backorder.__table__, Reservation.__table__
+_ISSUED, _RETURNED = IssueLine.__table__.c, PartsReturn.__table__.c
 
 
 def issue_against_order(uow, event: Envelope, verify, auto_issue: bool = True) -> None:
@@ -55,10 +66,15 @@ def _issue_automatically(uow, request: dict, order: dict) -> None:
     waiting = [
         ledger.Row(backorder_id=r.backorder_id, part_no=r.part_no, request_id=None) for r in rows if r.backorder_id
     ]
-    already = ledger.issued_by_line(connection, order["order_id"])
-    reservations = [
-        ledger.Row(r._mapping) for r in connection.execute(_SHELF_OF_VISIT, {"visit_id": order["visit_id"]})
-    ]
+    already: dict[int, Decimal] = {}  # issued less returned by signed line (ledger.issued_by_line)
+    reservations = []  # the visit's shelf
+    for r in connection.execute(_ISSUED_AND_SHELF, {"order_id": order["order_id"], "visit_id": order["visit_id"]}):
+        if r.sign:
+            already[r.line_no] = already.get(r.line_no, ZERO) + (r.quantity if r.sign > 0 else -r.quantity)
+        else:
+            reservations.append(
+                ledger.Row(reservation_id=r.reservation_id, part_no=r.part_no, quantity=r.quantity, status="reserved")
+            )
     batch = ledger.lock(session, {line["code"] for line in signed.values()}, (MAIN, APPOINTMENT_SHELF))
     req = batch.add(
         IssueRequest,
@@ -176,8 +192,22 @@ _BEFORE_KNOWN_AND_WAITING = (
         ),
     )
 )
-_SHELF_OF_VISIT = sa.select(_RES.c.reservation_id, _RES.c.part_no, _RES.c.quantity, _RES.c.status).where(
-    _RES.c.visit_id == sa.bindparam("visit_id"), _RES.c.status == "reserved"
+# the order's issued (+1) and returned (-1) quantities by signed line, and the visit's shelf (0): one statement
+_NO_INT = sa.cast(sa.null(), sa.Integer)
+_ISSUED_AND_SHELF = sa.union_all(
+    sa.select(
+        _ISSUED.line_no,
+        _ISSUED.quantity,
+        sa.literal(1).label("sign"),
+        _NO_INT.label("reservation_id"),
+        sa.cast(sa.null(), sa.String).label("part_no"),
+    ).where(_ISSUED.order_id == sa.bindparam("order_id")),
+    sa.select(_RETURNED.line_no, _RETURNED.quantity, sa.literal(-1), _NO_INT, sa.cast(sa.null(), sa.String)).where(
+        _RETURNED.order_id == sa.bindparam("order_id")
+    ),
+    sa.select(_NO_INT, _RES.c.quantity, sa.literal(0), _RES.c.reservation_id, _RES.c.part_no).where(
+        _RES.c.visit_id == sa.bindparam("visit_id"), _RES.c.status == "reserved"
+    ),
 )
 _DRAWN = (
     sa.update(_RES)
