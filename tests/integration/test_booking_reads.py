@@ -19,7 +19,7 @@ from services.billing import seed as billing_seed
 from services.booking import handlers
 from services.booking.domain.capacity import ALTERNATIVE_DAYS
 from services.booking.domain.slots import SlotRules, free_slots
-from services.booking.handlers import appointment_views, booking_desk, workshop_capacity
+from services.booking.handlers import appointment_views, booking_desk, customer_file, workshop_capacity
 from services.booking.models import Appointment, Customer, PriceListCopy, Vehicle
 from tests.support.db import service_work, wire_event
 from tests.support.factories import make_mobile, make_plate, make_vin
@@ -201,3 +201,36 @@ def test_a_slot_booked_while_the_workshop_held_is_refused_as_the_booking_refuses
     )
     booked = [a for a in work.read(handlers.appointments).items if a["starts_at"] == starts_at]
     assert [a["booked_by"] for a in booked] == ["B002"]  # the other clerk's, and nothing of this one
+
+
+def test_a_booking_writes_its_customer_and_car_as_the_customer_file_keeps_them(work):
+    """The rows a booking writes by statement: a new customer's pinyin key, and on a second booking of the same
+    customer and car a new name (its key with it), an e-mail kept when none is given, a new plate and owner."""
+    from services.booking.domain.customers import name_key
+
+    first = command(at(5, 9, 0))
+    first.update(email="wang@example.com", salutation="先生", purchase_date=DAY - timedelta(days=400))
+    booked = work.run(handlers.book_appointment, first, actor_id="B001")
+    again = {**command(at(5, 9, 15)), "customer": {"name": "王建国", "mobile": first["customer"]["mobile"]}}
+    again["vehicle"] = {**first["vehicle"], "plate": "沪c 55555 "}
+    work.run(handlers.book_appointment, again, actor_id="B001")
+
+    def rows(session):
+        customer = session.scalars(sa.select(Customer).filter_by(customer_id=booked.customer_id)).one()
+        vehicle = session.get(Vehicle, first["vehicle"]["vin"])
+        return customer, vehicle
+
+    customer, vehicle = work.read(rows)
+    assert (customer.name, customer.pinyin, customer.email, customer.salutation, customer.privacy) == (
+        "王建国",
+        name_key("王建国"),
+        "wang@example.com",
+        "先生",
+        "surname",
+    )
+    assert (vehicle.plate, vehicle.customer_id, vehicle.purchase_date) == (
+        "沪C 55555",
+        booked.customer_id,
+        DAY - timedelta(days=400),
+    )
+    assert [c["name"] for c in work.read(customer_file.search, "wangjianguo").items] == ["王建国"]
