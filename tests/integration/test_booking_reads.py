@@ -19,7 +19,7 @@ from services.billing import seed as billing_seed
 from services.booking import handlers
 from services.booking.domain.capacity import ALTERNATIVE_DAYS
 from services.booking.domain.slots import SlotRules, free_slots
-from services.booking.handlers import appointment_views, booking_desk, workshop_capacity
+from services.booking.handlers import appointment_views, booking_desk, customer_file, workshop_capacity
 from services.booking.models import Appointment, Customer, PriceListCopy, Vehicle
 from tests.support.db import service_work, wire_event
 from tests.support.factories import make_mobile, make_plate, make_vin
@@ -168,3 +168,69 @@ def test_the_price_book_in_force_is_kits_current_one(tmp_path):
         ours, kits = work.read(both, now)
         assert ours == kits and ours is not None
     assert work.read(both, T0)[0].version != work.read(both, None)[0].version
+
+
+class RacingWorkshop:
+    """Holds, and while it answers another clerk books the same slot (the desk's read of the day is then stale)."""
+
+    def __init__(self, work, starts_at):
+        self.work, self.starts_at, self.calls = work, starts_at, []
+
+    def call(self, method, **kwargs):
+        self.calls.append(method)
+        if method == "hold":
+            self.work.run(handlers.book_appointment, command(self.starts_at), actor_id="B002")
+        return {"held": True, "alternatives": []}
+
+
+def test_a_slot_booked_while_the_workshop_held_is_refused_as_the_booking_refuses_a_taken_slot(work):
+    """The desk's booking checks its slot against the day it read before the hold: a slot booked meanwhile is
+    refused by the unique index with the same answer (slot_taken, that day's free times) and the hold released."""
+    week = (datetime.now(TZ).date() - DAY).days + 7
+    starts_at = at(week, 14, 0)
+    workshop = RacingWorkshop(work, starts_at)
+    with pytest.raises(DomainError) as refused:
+        booking_desk.book(work, workshop, command(starts_at), RULES, TZ, "B001")
+    assert refused.value.code == "slot_taken" and workshop.calls == ["hold", "release"]
+    with pytest.raises(DomainError) as checked:  # what the booking's own check answers for that slot now
+        work.run(handlers.book_appointment, command(starts_at), actor_id="B001")
+    assert (refused.value.msgid, refused.value.params, refused.value.details) == (
+        checked.value.msgid,
+        checked.value.params,
+        checked.value.details,
+    )
+    booked = [a for a in work.read(handlers.appointments).items if a["starts_at"] == starts_at]
+    assert [a["booked_by"] for a in booked] == ["B002"]  # the other clerk's, and nothing of this one
+
+
+def test_a_booking_writes_its_customer_and_car_as_the_customer_file_keeps_them(work):
+    """The rows a booking writes by statement: a new customer's pinyin key, and on a second booking of the same
+    customer and car a new name (its key with it), an e-mail kept when none is given, a new plate and owner."""
+    from services.booking.domain.customers import name_key
+
+    first = command(at(5, 9, 0))
+    first.update(email="wang@example.com", salutation="先生", purchase_date=DAY - timedelta(days=400))
+    booked = work.run(handlers.book_appointment, first, actor_id="B001")
+    again = {**command(at(5, 9, 15)), "customer": {"name": "王建国", "mobile": first["customer"]["mobile"]}}
+    again["vehicle"] = {**first["vehicle"], "plate": "沪c 55555 "}
+    work.run(handlers.book_appointment, again, actor_id="B001")
+
+    def rows(session):
+        customer = session.scalars(sa.select(Customer).filter_by(customer_id=booked.customer_id)).one()
+        vehicle = session.get(Vehicle, first["vehicle"]["vin"])
+        return customer, vehicle
+
+    customer, vehicle = work.read(rows)
+    assert (customer.name, customer.pinyin, customer.email, customer.salutation, customer.privacy) == (
+        "王建国",
+        name_key("王建国"),
+        "wang@example.com",
+        "先生",
+        "surname",
+    )
+    assert (vehicle.plate, vehicle.customer_id, vehicle.purchase_date) == (
+        "沪C 55555",
+        booked.customer_id,
+        DAY - timedelta(days=400),
+    )
+    assert [c["name"] for c in work.read(customer_file.search, "wangjianguo").items] == ["王建国"]

@@ -7,6 +7,7 @@ group size and buffer are per-dealership settings with these defaults. Plain Pyt
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -39,6 +40,16 @@ class SlotRules:
 
 def reception_slots(day: date, rules: SlotRules, tz: ZoneInfo) -> list[datetime]:
     """Every bookable reception start of the day for one advisor, in the dealership's time zone."""
+    return list(_slot_grid(day, rules, tz))
+
+
+@functools.lru_cache(maxsize=64)
+def _slot_grid(day: date, rules: SlotRules, tz: ZoneInfo) -> tuple[datetime, ...]:
+    """`reception_slots`, worked out once a day and rules (a booking asks for its day's grid five times)."""
+    return tuple(_grid(day, rules, tz))
+
+
+def _grid(day: date, rules: SlotRules, tz: ZoneInfo) -> list[datetime]:
     slots, start = [], datetime.combine(day, rules.opens, tz)
     end = datetime.combine(day, rules.closes, tz)
     step, buffer = timedelta(minutes=rules.slot_minutes), timedelta(minutes=rules.buffer_minutes)
@@ -54,7 +65,7 @@ def reception_slots(day: date, rules: SlotRules, tz: ZoneInfo) -> list[datetime]
 def free_slots(day: date, rules: SlotRules, tz: ZoneInfo, taken: Iterable[datetime], now: datetime) -> list[datetime]:
     """The advisor's slots of the day that are neither booked nor past."""
     busy = {t.astimezone(tz) for t in taken}
-    return [s for s in reception_slots(day, rules, tz) if s not in busy and s > now]
+    return [s for s in _slot_grid(day, rules, tz) if s not in busy and s > now]
 
 
 def check_slot(starts_at: datetime, rules: SlotRules, tz: ZoneInfo, taken: Iterable[datetime], now: datetime) -> None:
@@ -63,7 +74,7 @@ def check_slot(starts_at: datetime, rules: SlotRules, tz: ZoneInfo, taken: Itera
     if starts_at <= now:
         raise DomainError(N_("The appointment cannot be earlier than now"), field="starts_at", code="slot_in_past")
     alternatives = free_slots(local.date(), rules, tz, taken, now)
-    if local not in reception_slots(local.date(), rules, tz):
+    if local not in _slot_grid(local.date(), rules, tz):
         raise SlotUnavailable(
             N_("{time} is not a reception slot"),
             time=local.strftime("%H:%M"),

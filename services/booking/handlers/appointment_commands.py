@@ -7,10 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-
 from contracts import names
-from contracts.validators import check_mobile, check_vin
 from kit import notify
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_, translate
@@ -18,24 +15,15 @@ from kit.i18n import N_, translate
 from ..domain import confirmations
 from ..domain.appointments import check_no_show, check_planned_work
 from ..domain.confirmations import ConfirmationRules
-from ..domain.customers import check_privacy
 from ..domain.slots import SlotRules, check_slot
-from ..models import Appointment, ConfirmationTask, Customer, Vehicle
+from ..models import Appointment, ConfirmationTask, Customer
+from . import appointment_rows
 from .checklist import open_preparation
 from .confirmations import DEFAULT_CONFIRMATION, open_confirmations, void_confirmations
-from .price_list import current_price_book
 from .schedule import DEFAULT_RULES, SHANGHAI, booked_times, load_appointment, offered_times, open_slots
 
-# built once: the customer by mobile and the vehicle by VIN, each or None, in one statement (one row)
-_CUSTOMER_AND_VEHICLE = (
-    sa.select(Customer, Vehicle)
-    .select_from(sa.select(sa.literal(1).label("one")).subquery())
-    .outerjoin(Customer, Customer.mobile == sa.bindparam("mobile"))
-    .outerjoin(Vehicle, Vehicle.vin == sa.bindparam("vin"))
-)
 
-
-def book_appointment(uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: ZoneInfo = SHANGHAI) -> Appointment:
+def book_appointment(uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: ZoneInfo = SHANGHAI):
     """Record the appointment and announce it: parts reserve the shelf, reception expects the car.
 
     R-BK-3: only a free reception slot of the advisor; R-BK-5: the advisor named is told to the customer.
@@ -43,61 +31,42 @@ def book_appointment(uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: ZoneI
     return book_with_parties(uow, cmd, rules, tz)[0]
 
 
-def book_with_parties(
-    uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: ZoneInfo = SHANGHAI
-) -> tuple[Appointment, Customer, Vehicle]:
-    """`book_appointment`, answering with the appointment and its customer and vehicle rows as written."""
+def book_with_parties(uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: ZoneInfo = SHANGHAI, taken=None):
+    """`book_appointment`, answering with the appointment and its customer and vehicle rows as written (plain
+    namespaces: appointment_rows writes them by statements built once, nothing tracked).
+
+    `taken`: the advisor's booked times of that day as the caller read them just before (the desk's checks before
+    holding capacity); a slot booked since is refused by the unique index as the desk refuses it (take_slot)."""
     customer_in, vehicle_in = cmd["customer"], cmd["vehicle"]
-    mobile = check_mobile(customer_in["mobile"])
-    vin = check_vin(vehicle_in["vin"], field="vin")
+    mobile, vin = appointment_rows.booking_keys(cmd)
     starts_at = cmd["starts_at"]
     session = uow.session
-    check_slot(
-        starts_at, rules, tz, booked_times(session, cmd["advisor_id"], starts_at.astimezone(tz).date(), tz), uow.clock()
+    now = uow.clock()
+    if taken is None:
+        taken = booked_times(session, cmd["advisor_id"], starts_at.astimezone(tz).date(), tz)
+    known, price_book = appointment_rows.parties_and_prices(session, mobile, vin, now)
+    check_slot(starts_at, rules, tz, taken, now)
+    check_planned_work(cmd.get("planned_labour", []), cmd.get("planned_parts", []), price_book)  # the price list's
+    customer = appointment_rows.write_customer(session, known, customer_in, mobile, cmd)
+    vehicle = appointment_rows.write_vehicle(session, known, vin, vehicle_in, customer.customer_id, cmd)
+    appointment = appointment_rows.write_appointment(
+        session,
+        {
+            "appointment_id": cmd.get("appointment_id") or str(uuid.uuid4()),  # the id workshop capacity is held for
+            "visit_id": str(uuid.uuid4()),
+            "customer_id": customer.customer_id,
+            "vin": vin,
+            "starts_at": starts_at,
+            "advisor_id": cmd["advisor_id"],
+            "complaint": cmd.get("complaint", ""),
+            "planned_labour": list(cmd.get("planned_labour", [])),
+            "planned_parts": [
+                {"part_no": p["part_no"], "quantity": str(p["quantity"])} for p in cmd.get("planned_parts", [])
+            ],
+            "booked_by": uow.actor_id,
+            "booked_at": now,
+        },
     )
-    check_planned_work(  # references to the published price list
-        cmd.get("planned_labour", []), cmd.get("planned_parts", []), current_price_book(session, uow.clock())
-    )
-    customer, vehicle = session.execute(_CUSTOMER_AND_VEHICLE, {"mobile": mobile, "vin": vin}).one()
-    if customer is None:  # inserted with what the booking says (one INSERT, no UPDATE after it)
-        customer = Customer(
-            customer_id=str(uuid.uuid4()),
-            name=customer_in["name"],
-            mobile=mobile,
-            salutation=cmd.get("salutation") or "",
-            email=cmd.get("email") or None,
-            privacy=check_privacy(cmd.get("privacy") or "surname"),
-        )
-        session.add(customer)
-    else:
-        if customer.name != customer_in["name"]:
-            customer.name = customer_in["name"]
-        customer.salutation = cmd.get("salutation") or customer.salutation or ""
-        customer.email = cmd.get("email") or customer.email
-        customer.privacy = check_privacy(cmd.get("privacy") or customer.privacy or "surname")
-    if vehicle is None:
-        vehicle = Vehicle(vin=vin, customer_id=customer.customer_id)
-        session.add(vehicle)
-    vehicle.plate = vehicle_in["plate"].strip().upper()
-    vehicle.model = vehicle_in.get("model", "")
-    vehicle.purchase_date = cmd.get("purchase_date") or vehicle.purchase_date
-    vehicle.customer_id = customer.customer_id
-    session.flush()  # customer and vehicle rows before the appointment that refers to them
-    appointment = Appointment(
-        appointment_id=cmd.get("appointment_id") or str(uuid.uuid4()),  # the id workshop capacity is held for
-        visit_id=str(uuid.uuid4()),
-        customer_id=customer.customer_id,
-        vin=vin,
-        starts_at=starts_at,
-        advisor_id=cmd["advisor_id"],
-        complaint=cmd.get("complaint", ""),
-        planned_labour=list(cmd.get("planned_labour", [])),
-        planned_parts=[{"part_no": p["part_no"], "quantity": str(p["quantity"])} for p in cmd.get("planned_parts", [])],
-        booked_by=uow.actor_id,
-        booked_at=uow.clock(),
-    )
-    session.add(appointment)
-    session.flush()
     open_preparation(uow, appointment)  # R-BK-6
     open_confirmations(uow, appointment)  # R-BK-7: the day before and one hour before
     uow.emit(

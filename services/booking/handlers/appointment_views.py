@@ -67,7 +67,7 @@ _ONE = (
 
 def appointment(session, appointment_id: str) -> dict | None:
     """One appointment as `appointment_view` shows it."""
-    r = session.execute(_ONE, {"appointment_id": appointment_id}).first()
+    r = session.connection().execute(_ONE, {"appointment_id": appointment_id}).first()
     if r is None:
         return None
     return {

@@ -51,8 +51,8 @@ class Booked:
     view: dict
 
 
-def book_answering(uow, cmd: dict, rules: SlotRules, tz: ZoneInfo) -> Booked:
-    appointment, customer, vehicle = appointment_commands.book_with_parties(uow, cmd, rules, tz)
+def book_answering(uow, cmd: dict, rules: SlotRules, tz: ZoneInfo, taken: list[datetime] | None = None) -> Booked:
+    appointment, customer, vehicle = appointment_commands.book_with_parties(uow, cmd, rules, tz, taken)
     view = appointment_views.written_view(appointment, customer, vehicle)
     return Booked(appointment.appointment_id, appointment.visit_id, appointment.starts_at, appointment.advisor_id, view)
 
@@ -63,7 +63,7 @@ book_answering.__name__ = "book_appointment"  # audited as the command it runs
 def book(db, workshop: Client, cmd: dict, rules: SlotRules, tz: ZoneInfo, actor_id: str) -> Booked:
     """A booking at the desk: the workshop's capacity is held first, released again if it cannot be stored."""
 
-    def store(cmd):
+    def store(cmd, taken):  # the advisor's day as the checks before the hold read it: not read again
         return take_slot(
             db,
             rules,
@@ -74,6 +74,7 @@ def book(db, workshop: Client, cmd: dict, rules: SlotRules, tz: ZoneInfo, actor_
             cmd,
             rules,
             tz,
+            taken,
             actor_id=actor_id,
         )
 
@@ -87,7 +88,7 @@ def record_call_outcome(db, workshop: Client, call_id: str, cmd: dict, rules: Sl
         return db.run(calls.record_outcome, call_id, cmd, rules, tz, actor_id=actor_id)
     booking = db.read(calls.booking_for_call, call_id, cmd)
 
-    def store(booking):
+    def store(booking, _taken):
         return take_slot(
             db,
             rules,

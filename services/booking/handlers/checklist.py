@@ -10,16 +10,21 @@ from kit.i18n import N_
 
 from ..domain.appointments import PREPARATION_ITEMS, PREPARATION_TITLES
 from ..models import Appointment, PreparationItem
+from . import appointment_rows
 from .schedule import load_appointment
 
 
-def open_preparation(uow, appointment: Appointment) -> None:
-    """The checklist of a new appointment; with no planned parts there is nothing to put on the shelf."""
+def open_preparation(uow, appointment) -> None:
+    """The checklist of a new appointment; with no planned parts there is nothing to put on the shelf. Its rows
+    inserted in one statement (appointment_rows), after the appointment they refer to."""
+    items = []
     for item in PREPARATION_ITEMS:
-        row = PreparationItem(appointment_id=appointment.appointment_id, item=item, done=False, auto=False, note="")
+        row = {"appointment_id": appointment.appointment_id, "item": item, "done": False, "auto": False, "note": ""}
+        row["done_by"] = row["done_at"] = None
         if item == "parts" and not appointment.planned_parts:
-            row.done, row.auto, row.done_at, row.note = True, True, uow.clock(), "no_parts_planned"
-        uow.session.add(row)
+            row.update(done=True, auto=True, done_at=uow.clock(), note="no_parts_planned")
+        items.append(row)
+    appointment_rows.write_preparation(uow.session, items)
 
 
 def _preparation_item(uow, appointment_id: str, item: str) -> PreparationItem:
@@ -82,10 +87,10 @@ def note_parts_reserved(uow, event: Envelope) -> None:
     Two UPDATEs, nothing read: what `_auto_tick_parts` does when the parts are there (a tick by hand is
     overwritten then too), the checklist row added only for an appointment booked before checklists existed."""
     appointment_id = event.payload["appointment_id"]
-    session = uow.session
-    if not session.execute(_RESERVED, {"id": appointment_id}).rowcount:
+    connection = uow.session.connection()  # nothing tracked to flush first
+    if not connection.execute(_RESERVED, {"id": appointment_id}).rowcount:
         load_appointment(uow, appointment_id)  # refused as before: no such appointment
-    ticked = session.execute(_PARTS_TICKED, {"id": appointment_id, "at": uow.clock()})
+    ticked = connection.execute(_PARTS_TICKED, {"id": appointment_id, "at": uow.clock()})
     if not ticked.rowcount:
         appointment = load_appointment(uow, appointment_id)
         _auto_tick_parts(uow, appointment, True, "parts_reserved")

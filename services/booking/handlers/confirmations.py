@@ -12,24 +12,32 @@ from contracts import names
 from ..domain import confirmations
 from ..domain.confirmations import ConfirmationRules
 from ..models import Appointment, ConfirmationTask, Customer, Vehicle
+from . import appointment_rows
 
 DEFAULT_CONFIRMATION = confirmations.DEFAULT_RULES
 
 
-def open_confirmations(uow, appointment: Appointment, rules: ConfirmationRules = DEFAULT_CONFIRMATION) -> None:
-    for times in confirmations.tasks_for(appointment.starts_at, uow.clock(), rules):
-        uow.session.add(
-            ConfirmationTask(
-                task_id=str(uuid.uuid4()),
-                appointment_id=appointment.appointment_id,
-                kind=times.kind,
-                for_starts_at=appointment.starts_at,
-                due_at=times.due_at,
-                answer_by=times.answer_by,
-                status="open",
-                attempts=[],
-            )
-        )
+def open_confirmations(uow, appointment, rules: ConfirmationRules = DEFAULT_CONFIRMATION) -> None:
+    """R-BK-7: the appointment's confirmation calls, inserted in one statement (appointment_rows)."""
+    appointment_rows.write_confirmations(
+        uow.session,
+        [
+            {
+                "task_id": str(uuid.uuid4()),
+                "appointment_id": appointment.appointment_id,
+                "kind": times.kind,
+                "for_starts_at": appointment.starts_at,
+                "due_at": times.due_at,
+                "answer_by": times.answer_by,
+                "status": "open",
+                "attempts": [],
+                "answered_by": None,
+                "answered_at": None,
+                "escalated_at": None,
+            }
+            for times in confirmations.tasks_for(appointment.starts_at, uow.clock(), rules)
+        ],
+    )
 
 
 def void_confirmations(uow, appointment_id: str) -> None:

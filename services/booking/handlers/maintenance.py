@@ -22,9 +22,9 @@ def record_service(uow, event: Envelope) -> None:
     """vehicle_delivered -> the service history of the customer file (and a mileage reading)."""
     delivered = event.payload
     vin = delivered["vehicle"]["vin"]
-    session = uow.session
-    added = session.execute(
-        _NEW_RECORD[session.get_bind().dialect.name],
+    connection = uow.session.connection()  # nothing tracked to flush first
+    added = connection.execute(
+        _NEW_RECORD[connection.dialect.name],
         {
             "order_id": delivered["order_id"],
             "vin": vin,

@@ -23,11 +23,11 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from contracts.validators import check_mobile, check_vin
 from kit.rpc import Client, ServiceUnavailable
 
 from ..domain.capacity import ALTERNATIVE_DAYS, NoCapacity, load_figures
 from ..domain.slots import SlotRules, check_slot, free_slots
+from . import appointment_rows
 from .schedule import booked_times
 
 HOLD_TRIES = 3  # a busy workshop's answer is waited for up to three time limits (RPC_TIMEOUT_SECONDS each)
@@ -44,13 +44,17 @@ def check_before_holding(session, cmd: dict, rules: SlotRules, tz: ZoneInfo, now
     """The booking command's own checks, read-only, before any capacity is held (they run again when storing).
     Returns the advisor's free reception slots from the booked day on (`candidate_times`), read with the
     same statement."""
-    check_mobile(cmd["customer"]["mobile"])
-    check_vin(cmd["vehicle"]["vin"], field="vin")
+    return _checked(session, cmd, rules, tz, now)[0]
+
+
+def _checked(session, cmd: dict, rules: SlotRules, tz: ZoneInfo, now: datetime):
+    """`check_before_holding`, also answering with the booked times it read (the booked day's among them)."""
+    appointment_rows.booking_keys(cmd)
     starts_at = cmd["starts_at"]
     day = starts_at.astimezone(tz).date()
     taken = booked_times(session, cmd["advisor_id"], day, tz, days=ALTERNATIVE_DAYS)  # other days' never match
     check_slot(starts_at, rules, tz, taken, now)
-    return _free_from(day, rules, tz, taken, now)
+    return _free_from(day, rules, tz, taken, now), taken
 
 
 def candidate_times(
@@ -70,11 +74,18 @@ def _free_from(day: date, rules: SlotRules, tz: ZoneInfo, taken: list[datetime],
 
 
 def book_holding_capacity(
-    workshop: Client, db, cmd: dict, rules: SlotRules, tz: ZoneInfo, now: datetime, store: Callable[[dict], object]
+    workshop: Client,
+    db,
+    cmd: dict,
+    rules: SlotRules,
+    tz: ZoneInfo,
+    now: datetime,
+    store: Callable[[dict, list[datetime]], object],
 ):
-    """Hold workshop capacity, then `store(cmd)` (which writes the appointment with cmd["appointment_id"]);
-    release the hold if storing fails. Returns what `store` returns."""
-    candidates = db.read(check_before_holding, cmd, rules, tz, now)
+    """Hold workshop capacity, then `store(cmd, taken)` (which writes the appointment with cmd["appointment_id"];
+    `taken`: the advisor's booked times as the checks read them, for the booking's own check of its slot); release
+    the hold if storing fails. Returns what `store` returns."""
+    candidates, taken = db.read(_checked, cmd, rules, tz, now)
     cmd["appointment_id"] = cmd.get("appointment_id") or str(uuid.uuid4())
     starts_at = cmd["starts_at"]
     answer = hold_capacity(
@@ -87,7 +98,7 @@ def book_holding_capacity(
     if not answer["held"]:
         raise NoCapacity(starts_at, tz, [datetime.fromisoformat(a).astimezone(tz) for a in answer["alternatives"]])
     try:
-        return store(cmd)
+        return store(cmd, taken)
     except BaseException:
         try:
             workshop.call("release", appointment_id=cmd["appointment_id"])

@@ -1,10 +1,10 @@
 """Parts' use cases, by feature: the ledger, the appointment shelf, the counter, supply (backorders and
 goods-in), returns and old parts, counts and figures, the parts master."""
 
+from .auto_issue import issue_against_order
 from .counter import (
     backorder_line,
     confirm_receipt,
-    issue_against_order,
     issue_at_counter,
     queue,
     queue_request,

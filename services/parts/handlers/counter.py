@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from contracts import Envelope, names
+from contracts import names
 from kit.errors import DomainError, NotFound
 
 from .. import domain
@@ -18,31 +18,17 @@ from . import ledger, shelf, supply
 ZERO = Decimal("0")
 
 
-def issue_against_order(uow, event: Envelope, verify, auto_issue: bool = True) -> None:
-    """parts_requested -> the request joins the counter's queue (only lines of the signed order it carries);
-    with `auto_issue` (PARTS_AUTO_ISSUE) the counter issues what stock holds at once, and a stock shortage
-    becomes a backorder."""
-    request = event.payload
-    order = verify(event.raw_payload["signed_order"])  # a tampered or unsigned order is refused here
-    if uow.session.get(IssueRequest, request["request_id"]) is not None:
-        return  # the request re-sent under a new event id: queued and issued once (issue 12, item 6)
-    if auto_issue:
-        _issue_automatically(uow, request, order)
-    else:
-        _queue(uow, request["request_id"], order, request["technician_id"], request["lines"])
-
-
 def queue_request(uow, request_id: str, order: dict, technician_id: str, lines: list[dict]) -> IssueRequest:
     session = uow.session
     existing = session.get(IssueRequest, request_id)
     if existing is not None:
         return existing
-    row, _ = _queue(uow, request_id, order, technician_id, lines)
+    row, _ = add_request(uow, request_id, order, technician_id, lines)
     session.flush()
     return row
 
 
-def _queue(uow, request_id: str, order: dict, technician_id: str, lines: list[dict]):
+def add_request(uow, request_id: str, order: dict, technician_id: str, lines: list[dict]):
     """The request and its signed part lines, added (written with the next flush); a line that is not a signed
     part line is left out (refused when issued: parts_issue_refused). Returns (request, its lines).
 
@@ -106,70 +92,6 @@ _KNOWN_AND_WAITING = (
 )
 
 
-def _issue_automatically(uow, request: dict, order: dict) -> None:
-    """Queue the request and issue what stock holds. Everything is read first (the order's issues so far, the
-    visit's shelf, the stock rows locked), then written together: a statement a table, not one a line."""
-    session = uow.session
-    order_lines = order["lines"]
-    part_nos = {line["code"] for line in order_lines if line["kind"] == "part"}
-    already = ledger.issued_by_line(session, order["order_id"])
-    reservations = _reservations(session, order["visit_id"])
-    batch = ledger.lock(session, part_nos, (MAIN, APPOINTMENT_SHELF))
-    req, lines = _queue(uow, request["request_id"], order, request["technician_id"], request["lines"])
-    on_shelf: dict[str, Decimal] = {}
-    for r in reservations:
-        on_shelf[r.part_no] = on_shelf.get(r.part_no, ZERO) + r.quantity
-    plan = domain.plan_issue(
-        order_lines,
-        [(line["line_no"], Decimal(line["quantity"])) for line in request["lines"]],
-        already,
-        on_shelf,
-        {part_no: row.quantity for (part_no, location), row in batch.levels.items() if location == MAIN},
-        APPOINTMENT_SHELF,
-        MAIN,
-    )
-    issued = dict(already)
-    for line_no, part_no, quantity, location in plan.issue:
-        _hand_out(uow, req, line_no, part_no, quantity, location, reservations, batch)
-        issued[line_no] = issued.get(line_no, ZERO) + quantity
-    refused_nos = {n for n, _ in plan.refused}
-    for line in lines:
-        line.first_time_full = line.line_no not in refused_nos
-    if all(issued.get(r.line_no, ZERO) >= min(r.requested, r.signed_quantity) for r in lines):
-        req.status = "done"  # as _close_if_done, from what this command wrote
-    batch.write(session)  # the request and its lines inserted (flushed) with their first_time_full and status
-    if plan.issue:
-        _emit_issued(uow, req, [(n, p, q, loc) for n, p, q, loc in plan.issue])
-    if plan.refused:
-        uow.emit(
-            names.PARTS_ISSUE_REFUSED,
-            {
-                "request_id": req.request_id,
-                "order_id": req.order_id,
-                "lines": [{"line_no": n, "reason": reason} for n, reason in plan.refused],
-            },
-        )
-        short = []
-        for line in lines:
-            if (
-                line.line_no not in refused_nos
-                or already.get(line.line_no, ZERO) + line.requested > line.signed_quantity
-            ):
-                continue  # refused for another reason than stock
-            missing = line.requested - supply.waiting_for(session, req.order_id, line.line_no)
-            if missing > 0:  # a request asked again does not order twice
-                short.append((line.part_no, missing, line.line_no))
-        if short:
-            supply.backorder(
-                uow,
-                short,
-                promised_at=uow.clock(),
-                visit_id=req.visit_id,
-                order_id=req.order_id,
-                request_id=req.request_id,
-            )
-
-
 def issue_at_counter(uow, request_id: str, part_no: str, quantity=None) -> dict:
     """The clerk scans (or types) a part number and Enter: issued against the request's signed line holding it.
     No quantity: everything still due on the line; a quantity: a partial issue. The visit's shelf first."""
@@ -195,11 +117,11 @@ def issue_at_counter(uow, request_id: str, part_no: str, quantity=None) -> dict:
     if amount - from_shelf > 0:
         moves.append((line.line_no, part.part_no, amount - from_shelf, MAIN))
     for line_no, number, qty, location in moves:
-        _hand_out(uow, req, line_no, number, qty, location, reservations)
+        hand_out(uow, req, line_no, number, qty, location, reservations)
     request_line = next(r for r in lines if r.line_no == line.line_no)
     if request_line.first_time_full is None:
         request_line.first_time_full = amount >= min(request_line.requested, due)
-    _emit_issued(uow, req, moves)
+    emit_issued(uow, req, moves)
     _close_if_done(session, req)
     return {"request_id": request_id, "line_no": line.line_no, "part_no": part.part_no, "quantity": amount}
 
@@ -252,7 +174,7 @@ def backorder_line(uow, request_id: str, line_no: int, quantity=None, supplier=N
     return supply.backorder_view(row)
 
 
-def _hand_out(uow, req: IssueRequest, line_no, part_no, quantity, location, reservations, batch=None) -> None:
+def hand_out(uow, req: IssueRequest, line_no, part_no, quantity, location, reservations, batch=None) -> None:
     """One issue: the ledger entry, the visit's shelf drawn first, the issue line (with `batch`: written by it)."""
     ledger.move(uow, part_no, quantity, location, None, "issue", f"{req.order_id}#{line_no}", batch)
     if location == APPOINTMENT_SHELF:
@@ -276,7 +198,7 @@ def _hand_out(uow, req: IssueRequest, line_no, part_no, quantity, location, rese
         uow.session.add(IssueLine(**line))
 
 
-def _emit_issued(uow, req: IssueRequest, moves) -> None:
+def emit_issued(uow, req: IssueRequest, moves) -> None:
     uow.emit(
         names.PARTS_ISSUED,
         {

@@ -39,26 +39,30 @@ _LOCKED_LEVEL = (
     .with_for_update()
     .execution_options(populate_existing=True)
 )
+_L = StockLevel.__table__
 # every stock row of some parts at some locations, locked in one statement, in one order (part, location) so two
-# transactions locking overlapping rows wait for each other instead of deadlocking
+# transactions locking overlapping rows wait for each other instead of deadlocking; as columns (Core): `Batch`
+# writes what changes
 _LOCKED_LEVELS = (
-    sa.select(StockLevel)
+    sa.select(_L.c.part_no, _L.c.location, _L.c.quantity)
     .where(
-        StockLevel.part_no.in_(sa.bindparam("part_nos", expanding=True)),
-        StockLevel.location.in_(sa.bindparam("locations", expanding=True)),
+        _L.c.part_no.in_(sa.bindparam("part_nos", expanding=True)),
+        _L.c.location.in_(sa.bindparam("locations", expanding=True)),
     )
-    .order_by(StockLevel.part_no, StockLevel.location)
+    .order_by(_L.c.part_no, _L.c.location)
     .with_for_update()
-    .execution_options(populate_existing=True)
+)
+_NEW_LEVEL = sa.insert(_L)
+_SET_LEVEL = (
+    sa.update(_L)
+    .where(_L.c.part_no == sa.bindparam("p"), _L.c.location == sa.bindparam("loc"))
+    .values(quantity=sa.bindparam("quantity", type_=_L.c.quantity.type))
 )
 # issued (+) and returned (-) quantities of an order by signed line, in one statement
+_I, _R = IssueLine.__table__.c, PartsReturn.__table__.c
 _ISSUED_LESS_RETURNED = sa.union_all(
-    sa.select(IssueLine.line_no, IssueLine.quantity, sa.literal(1).label("sign")).where(
-        IssueLine.order_id == sa.bindparam("order_id")
-    ),
-    sa.select(PartsReturn.line_no, PartsReturn.quantity, sa.literal(-1)).where(
-        PartsReturn.order_id == sa.bindparam("order_id")
-    ),
+    sa.select(_I.line_no, _I.quantity, sa.literal(1).label("sign")).where(_I.order_id == sa.bindparam("order_id")),
+    sa.select(_R.line_no, _R.quantity, sa.literal(-1)).where(_R.order_id == sa.bindparam("order_id")),
 )
 
 
@@ -72,22 +76,68 @@ def locked_level(session, part_no: str, location: str) -> StockLevel:
     return row
 
 
-class Batch:
-    """What one command moves and writes: the stock rows it locked at once (`lock`), and its ledger entries and
-    other new rows, inserted together by `write`: one statement a table (the ORM inserts the rows of a table
-    whose key the database generates one at a time, on SQLite)."""
+class Row(dict):
+    """A row's values, read and set as attributes like the entity it stands for: what `Batch` inserts or updates
+    (the dict itself is the statement's parameters, so a value set after it was added is the one written)."""
 
-    def __init__(self, levels: dict[tuple[str, str], StockLevel]):
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name, value):
+        self[name] = value
+
+
+class Batch:
+    """What one command moves and writes: the stock rows it locked at once (`lock`: Rows, not entities), and its
+    ledger entries and other new rows, inserted together by `write`: one statement a table (the ORM inserts the rows
+    of a table whose key the database generates one at a time, on SQLite), then the stock rows that changed and
+    the other updates, one statement each. Nothing is tracked by the session: `write` runs on its connection."""
+
+    def __init__(self, levels: dict[tuple[str, str], Row]):
         self.levels = levels
         self.rows: dict[sa.Table, list[dict]] = {}
+        self.updates: dict[sa.Update, list[dict]] = {}
 
     def insert(self, model, **values) -> None:
         self.rows.setdefault(model.__table__, []).append(values)
 
+    def add(self, model, row: Row) -> Row:
+        """`row` inserted by `write` with the values it holds then."""
+        self.rows.setdefault(model.__table__, []).append(row)
+        return row
+
+    def update(self, statement: sa.Update, values: dict) -> None:
+        self.updates.setdefault(statement, []).append(values)
+
     def write(self, session) -> None:
+        connection = session.connection()
+        new = [
+            {"part_no": r.part_no, "location": r.location, "quantity": r.quantity}
+            for r in self.levels.values()
+            if r.was is None
+        ]
+        if new:
+            connection.execute(_NEW_LEVEL, new)
         for table, rows in self.rows.items():
-            session.execute(_insert(table), rows)
+            connection.execute(_insert(table), rows)
+        changed = [
+            {"p": r.part_no, "loc": r.location, "quantity": r.quantity}
+            for r in self.levels.values()
+            if r.was is not None and r.quantity != r.was
+        ]
+        if changed:
+            connection.execute(_SET_LEVEL, changed)
+        for statement, rows in self.updates.items():
+            connection.execute(statement, rows)
+        for r in self.levels.values():
+            r.was = r.quantity
         self.rows.clear()
+        self.updates.clear()
 
 
 @functools.cache
@@ -100,17 +150,21 @@ def lock(session, part_nos, locations) -> Batch:
     row that does not exist yet is created by `move`."""
     if not part_nos:
         return Batch({})
-    rows = session.scalars(_LOCKED_LEVELS, {"part_nos": sorted(part_nos), "locations": sorted(locations)})
-    return Batch({(row.part_no, row.location): row for row in rows})
+    rows = session.connection().execute(_LOCKED_LEVELS, {"part_nos": sorted(part_nos), "locations": sorted(locations)})
+    return Batch(
+        {
+            (r.part_no, r.location): Row(part_no=r.part_no, location=r.location, quantity=r.quantity, was=r.quantity)
+            for r in rows
+        }
+    )
 
 
-def _level(session, batch: Batch | None, part_no: str, location: str) -> StockLevel:
+def _level(session, batch: Batch | None, part_no: str, location: str):
     if batch is None:
         return locked_level(session, part_no, location)
     row = batch.levels.get((part_no, location))
-    if row is None:
-        row = batch.levels[(part_no, location)] = StockLevel(part_no=part_no, location=location, quantity=ZERO)
-        session.add(row)
+    if row is None:  # inserted by batch.write
+        row = batch.levels[(part_no, location)] = Row(part_no=part_no, location=location, quantity=ZERO, was=None)
     return row
 
 

@@ -73,7 +73,7 @@ def record_old_parts(uow, event: Envelope) -> None:
     """old_parts_decided -> each old part's fate kept; one kept for a warranty claim goes into quarantine."""
     decided = event.payload
     session = uow.session
-    kept = set(session.scalars(_KEPT_LINES, {"order_id": decided["order_id"]}))
+    kept = set(session.connection().scalars(_KEPT_LINES, {"order_id": decided["order_id"]}))
     batch = ledger.Batch({})  # the fates inserted together: one statement, not one a line
     for fate in decided["parts"]:
         if fate["line_no"] in kept:
@@ -96,7 +96,8 @@ def record_old_parts(uow, event: Envelope) -> None:
     batch.write(session)
 
 
-_KEPT_LINES = sa.select(OldPart.line_no).where(OldPart.order_id == sa.bindparam("order_id"))  # built once
+_OLD = OldPart.__table__.c
+_KEPT_LINES = sa.select(_OLD.line_no).where(_OLD.order_id == sa.bindparam("order_id"))  # built once, Core
 
 
 def old_parts(session, order_id: str | None = None) -> list[dict]:

@@ -28,9 +28,11 @@ def reserve_for_appointment(uow, event: Envelope) -> None:
     session = uow.session
     planned = [(p["part_no"].strip().upper(), p["quantity"]) for p in booked["planned_parts"]]
     part_nos = {part_no for part_no, _ in planned}
-    rows = session.execute(
-        _BEFORE_AND_LEAD_TIMES, {"appointment_id": booked["appointment_id"], "part_nos": sorted(part_nos)}
-    ).all()
+    rows = (
+        session.connection()
+        .execute(_BEFORE_AND_LEAD_TIMES, {"appointment_id": booked["appointment_id"], "part_nos": sorted(part_nos)})
+        .all()
+    )
     # cancelled before its booking arrived here; or the booking re-sent under a new event id: its parts are
     # reserved (or ordered) once (issue 12, item 6)
     if rows[0].before:
@@ -81,21 +83,22 @@ def _any_of(column) -> sa.Exists:
     return sa.exists(sa.select(column).where(column == sa.bindparam("appointment_id")))
 
 
-# built once (see ledger), one statement: whether the appointment was cancelled here before its booking arrived,
-# or reserved (or ordered on a backorder) before; and the lead time of each planned part the master knows (one
-# row with no part when it knows none)
+_PART = Part.__table__.c
+# built once (see ledger), one statement, as columns: whether the appointment was cancelled here before its booking
+# arrived, or reserved (or ordered on a backorder) before; and the lead time of each planned part the master knows
+# (one row with no part when it knows none)
 _BEFORE_AND_LEAD_TIMES = (
     sa.select(
         sa.or_(
-            _any_of(CancelledAppointment.appointment_id),
-            _any_of(Reservation.appointment_id),
-            _any_of(Backorder.appointment_id),
+            _any_of(CancelledAppointment.__table__.c.appointment_id),
+            _any_of(Reservation.__table__.c.appointment_id),
+            _any_of(Backorder.__table__.c.appointment_id),
         ).label("before"),
-        Part.part_no,
-        Part.lead_time_days,
+        _PART.part_no,
+        _PART.lead_time_days,
     )
     .select_from(sa.select(sa.literal(1).label("one")).subquery())
-    .outerjoin(Part, Part.part_no.in_(sa.bindparam("part_nos", expanding=True)))
+    .outerjoin(Part.__table__, _PART.part_no.in_(sa.bindparam("part_nos", expanding=True)))
 )
 
 
