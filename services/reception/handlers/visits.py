@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from kit.errors import DomainError, NotFound
 
@@ -91,6 +92,13 @@ def rows_of_order(session, order_id: str) -> Rows | None:
             return None
         found = held[row.Visit.visit_id] = Rows(*row)
     return found
+
+
+def committed(row, values: dict) -> None:
+    """`values` written to `row`'s table by a statement of their own: the object held says so, as loaded (no flush
+    writes them again)."""
+    for name, value in values.items():
+        set_committed_value(row, name, value)
 
 
 def visit_of(session, visit_id: str) -> Visit:
