@@ -20,12 +20,13 @@ from ..models import MileageReading, Order, OrderVersion, StaffName, Visit
 from . import signatures as signature_captures
 from .arrivals import order_view_of
 from .drafts import compose_body, findings_of
-from .visits import committed, order_of_visit, refuse_if_signed, rows_of, rows_of_order, visit_of
+from .visits import committed, inserted, order_of_visit, refuse_if_signed, rows_of, rows_of_order, visit_of
 from .walk_around import set_mileage, walk_around_summary
 from .write_up import set_order_fields
 
 _ORDER = OrderSchema()
 # built once: what a signature writes (sign_order)
+_INSERT_ORDER = sa.insert(Order.__table__)  # write_order's
 _INSERT_READING = sa.insert(MileageReading.__table__)
 _INSERT_VERSION = sa.insert(OrderVersion.__table__)
 _SIGNED_ORDER = (
@@ -83,13 +84,14 @@ def write_order(uow, visit_id: str, cmd: dict, promise=None) -> Order:
         body.update(promised_at=answer, promise_source="workshop", promise_note="")
     body["order_id"] = order.order_id if order else str(uuid.uuid4())
     draft = json.loads(json.dumps(body, cls=JSONEncoder))
+    session.flush()  # the write-up and sheet first (the key tag's unique index decides here)
     if order is None:
-        order = Order(order_id=body["order_id"], visit_id=visit_id, draft=draft, updated_at=now)
-        session.add(order)
-        rows_of(session, visit_id).order = order
+        written = {"order_id": body["order_id"], "visit_id": visit_id, "status": "draft", "draft": draft}
+        written.update(signed_version=0, updated_at=now)
+        order = rows_of(session, visit_id).order = inserted(session, Order, _INSERT_ORDER, written)
     else:
         order.draft, order.updated_at = draft, now
-    session.flush()
+        session.flush()
     return order
 
 
