@@ -28,7 +28,7 @@ _INSERT_ARRIVAL = sa.insert(ExpectedArrival.__table__)  # built once
 def expect_arrival(uow, event: Envelope) -> None:
     """appointment_booked -> the car is expected; the booked advisor will receive it (R-BK-5)."""
     a = event.raw_payload
-    known = uow.session.execute(_KNOWN, {"appointment_id": a["appointment_id"]}).one()
+    known = uow.session.connection().execute(_KNOWN, {"appointment_id": a["appointment_id"]}).one()
     if known.cancelled:
         return
     if known.expected:
@@ -85,7 +85,9 @@ def check_in(uow, cmd: dict, tz: ZoneInfo = SHANGHAI) -> Visit:
     session = uow.session
     arrival = None
     if cmd.get("appointment_id"):
-        arrival = session.execute(_EXPECTED_ONE, {"appointment_id": cmd["appointment_id"]}).mappings().first()
+        arrival = (
+            session.connection().execute(_EXPECTED_ONE, {"appointment_id": cmd["appointment_id"]}).mappings().first()
+        )
         if arrival is None:
             raise NotFound(
                 "Appointment not found (it may not have reached reception yet, try again shortly)",
@@ -94,7 +96,9 @@ def check_in(uow, cmd: dict, tz: ZoneInfo = SHANGHAI) -> Visit:
     elif cmd.get("plate") and not cmd.get("vehicle"):
         # R-BK-5: the booked car by its plate ("沪A·12345", "沪a 12345" alike); the nearest appointment first
         now = uow.clock()
-        candidates = session.execute(_EXPECTED_BY_PLATE, {"plate": normal_plate(cmd["plate"])}).mappings().all()
+        candidates = (
+            session.connection().execute(_EXPECTED_BY_PLATE, {"plate": normal_plate(cmd["plate"])}).mappings().all()
+        )
         arrival = min(candidates, key=lambda a: abs((a["starts_at"] - now).total_seconds()), default=None)
         if arrival is None:
             raise NotFound("This plate has no appointment today; check it in as a walk-in", field="plate")
@@ -166,7 +170,7 @@ _ARRIVED = (
 def next_ticket(session, day) -> int:
     """The day's next queue ticket number (R-RC-8). Two check-ins at the same moment may both read the same
     number: the unique (day, number) index refuses the second, and `checked_in` runs it again."""
-    last = session.scalar(_LAST_TICKET, {"day": day})
+    last = session.connection().execute(_LAST_TICKET, {"day": day}).scalar()
     return (last or 0) + 1
 
 
@@ -213,7 +217,10 @@ def expected_arrivals(
 ) -> list[dict]:
     """Cars still expected, earliest first (R-BK-5); one appointment's entry when asked by id."""
     if appointment_id:
-        return [dict(row) for row in session.execute(_EXPECTED_ONE, {"appointment_id": appointment_id}).mappings()]
+        return [
+            dict(row)
+            for row in session.connection().execute(_EXPECTED_ONE, {"appointment_id": appointment_id}).mappings()
+        ]
     query = sa.select(*_ARRIVAL_COLUMNS).order_by(ExpectedArrival.starts_at).limit(limit)
     if not include_arrived:
         query = query.where(ExpectedArrival.arrived.is_(False))

@@ -146,7 +146,7 @@ _FOR_HOURS = (  # built once: what a promise asked before the order's transactio
 def labour_hours(session, visit_id: str, lines: list[dict] | None = None) -> Decimal | None:
     """The standard hours the order would hold (its jobs, or `lines`, plus accepted findings), to ask the
     workshop for a promise before the order is written; None while they cannot be priced."""
-    found = session.execute(_FOR_HOURS, {"visit_id": visit_id}).first()
+    found = session.connection().execute(_FOR_HOURS, {"visit_id": visit_id}).first()
     jobs = requested_lines(lines) if lines is not None else list((found.jobs if found else None) or [])
     if found is None:  # no such visit: no findings, the list in force
         accepted, book = [], current_price_book(session)

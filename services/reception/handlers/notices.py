@@ -72,7 +72,7 @@ _INSERT_NOTICE = sa.insert(ProgressNotice.__table__)  # built once
 def tell(uow, order_id: str, kind: str, key: str, **facts) -> ProgressNotice | None:
     """Queue one notice about the order, once per key; None when it was already given (or no such order)."""
     session = uow.session
-    found = session.execute(_TELL, {"order_id": order_id, "key": key}).first()
+    found = session.connection().execute(_TELL, {"order_id": order_id, "key": key}).first()
     if found is None or found.told:
         return None
     body = found.signed["order"] if found.signed is not None else found.draft  # an amended promise counts

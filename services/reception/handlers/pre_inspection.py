@@ -29,7 +29,7 @@ def watch_pre_inspection(uow) -> CongestionIncident | None:
     """R-RC-8: raise an incident (and alert the manager) when the area becomes congested; close it when
     it clears. Runs after every check-in and take-over, and on a timer for the 20-minute rule."""
     session = uow.session
-    area = session.execute(_AREA).all()
+    area = session.connection().execute(_AREA).all()
     waiting = [row.since for row in area if row.incident_id is None]
     now = uow.clock()
     found = rules.congestion(waiting, now)
@@ -174,7 +174,7 @@ _OCCUPIED = sa.select(Visit.on_bay, Visit.plate).where(Visit.on_bay.is_not(None)
 
 def bays_occupied(session) -> dict[str, str]:
     """bay -> plate of the car on it now."""
-    rows = session.execute(_OCCUPIED).all()
+    rows = session.connection().execute(_OCCUPIED).all()
     return {bay: plate for bay, plate in rows}
 
 

@@ -178,9 +178,6 @@ def findings(session, visit_id: str) -> list[dict]:
 
 
 PAY_TYPES = ("customer", "warranty", "internal")
-_KEY_TAG_HOLDER = sa.select(WriteUp.visit_id).where(  # built once
-    WriteUp.open_key_tag == sa.bindparam("tag"), WriteUp.visit_id != sa.bindparam("visit_id")
-)
 _INSERT_WRITE_UP = sa.insert(WriteUp.__table__)  # built once
 
 
@@ -194,12 +191,6 @@ def set_order_fields(uow, visit: Visit, cmd: dict) -> WriteUp:
         tag = cmd["key_tag"].strip().upper()
         if not tag:
             raise DomainError("Enter the key tag number", field="key_tag", code="required")
-        # other visits' rows only: nothing this unit of work holds unwritten changes the answer (no flush)
-        holder = uow.session.connection().execute(_KEY_TAG_HOLDER, {"tag": tag, "visit_id": visit.visit_id}).first()
-        if holder is not None:
-            raise DomainError(
-                "Key tag {tag} is on another car still in the workshop", field="key_tag", code="key_tag_taken", tag=tag
-            )
     fields = {"updated_at": uow.clock()}
     if jobs is not None:
         fields["jobs"] = jobs
@@ -219,7 +210,7 @@ def set_order_fields(uow, visit: Visit, cmd: dict) -> WriteUp:
         for name, value in fields.items():
             setattr(row, name, value)
         uow.session.flush()
-    except IntegrityError:  # another advisor gave the same tag a moment ago: the unique index decided
+    except IntegrityError:  # the tag is on another open visit (R-RC-7): the unique index decides, no query first
         if cmd.get("key_tag") is None:
             raise
         raise DomainError(
