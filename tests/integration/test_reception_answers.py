@@ -10,18 +10,19 @@ from datetime import timedelta
 import pytest
 
 from contracts import names
+from contracts.repair_order import RepairOrder
 from kit import price_list
 from kit.errors import DomainError
 from kit.orders import OrderSigner
 from kit.uow import audit_trail
 from kit.web import JSONEncoder
 from services.billing.seed import PRICE_LIST
-from services.reception.handlers import arrivals, orders, prices, walk_around, write_up
+from services.reception.handlers import arrivals, drafts, orders, prices, walk_around, write_up
 from services.reception.handlers.visits import last_mileage, rows_of
 from services.reception.models import PriceListCopy
 from tests.integration.test_reception_mileage import visit_of, write
 from tests.integration.test_reception_mileage import walk_around as complete_walk_around
-from tests.support.db import service_work, wire_event
+from tests.support.db import service_work, snapshot, wire_event
 from tests.support.factories import SIGNATURE_PNG, make_vin
 
 
@@ -141,3 +142,52 @@ def test_the_rows_carry_the_price_list_in_force_and_an_order_without_one_is_refu
     with pytest.raises(DomainError) as refused:
         write(bare, walk_in.visit_id, 1000)
     assert refused.value.code == "no_price_list"
+
+
+def _hours_from_the_rows(session, visit_id, lines=None):
+    """The labour hours as the visit's rows price them (the whole rows read, every finding's object)."""
+    rows = rows_of(session, visit_id)
+    jobs = drafts.requested_lines(lines) if lines is not None else list(rows.write_up.jobs if rows.write_up else [])
+    book = prices.price_book_for(session, visit_id)
+    return RepairOrder.of_lines(drafts.priced_lines(drafts.with_accepted_findings(session, visit_id, jobs), book))
+
+
+def test_the_hours_asked_of_the_workshop_are_those_the_visits_rows_price(work):
+    """R-RC-5: the promise is asked for the order's labour hours, read as columns (jobs, whether any finding, the
+    list in force): the same as from the visit's rows, with an accepted finding's lines and without."""
+    visit = visit_of(work, make_vin())
+    lines = [{"kind": "labour", "code": "LAB-OIL"}]
+    oil = work.read(_hours_from_the_rows, visit.visit_id, lines).labour_hours()
+    assert work.read(drafts.labour_hours, visit.visit_id, lines) == oil
+    assert work.read(drafts.labour_hours, "no-such-visit", lines) == oil  # priced from the list in force
+    assert work.read(drafts.labour_hours, visit.visit_id) is None  # no jobs yet: nothing to price
+    write(work, visit.visit_id, 1000)
+
+    def propose_and_accept(uow, visit_id):
+        finding = write_up.propose_finding(uow, visit_id, {"description": "刹车液含水量高", "lines": _BRAKE_FLUID})
+        write_up.decide_finding(uow, visit_id, finding.id, True)
+
+    work.run(propose_and_accept, visit.visit_id)
+    hours = work.read(_hours_from_the_rows, visit.visit_id).labour_hours()
+    assert work.read(drafts.labour_hours, visit.visit_id) == hours
+    with_finding = work.read(_hours_from_the_rows, visit.visit_id, lines).labour_hours()
+    assert work.read(drafts.labour_hours, visit.visit_id, lines) == with_finding > oil  # the finding counts
+
+
+def test_a_second_tap_of_the_covers_and_the_same_mileage_again_leave_the_sheet_as_it_was(work):
+    """R-RC-1/2: covers fitted already by the same advisor, and an order written with the mileage on the sheet,
+    change nothing stored; the answers are those of the sheet read afterwards."""
+    visit = visit_of(work, make_vin())
+    covers = {"seat": True, "floor": True, "customer_present": True}
+    fit = walk_around.answered(walk_around.fit_covers)
+    first = work.run(fit, visit.visit_id, covers, actor_id="A001")
+    record = walk_around.answered(walk_around.record_walk_around)
+    work.run(record, visit.visit_id, {"mileage_km": 1000}, actor_id="A001")
+    before = snapshot(work)["walk_arounds"]
+    again = work.run(fit, visit.visit_id, covers, actor_id="A001")
+    assert again == work.read(walk_around.walk_around_view, visit.visit_id)
+    assert (again["covers"], again["covers_by"]) == (first["covers"], "A001")
+    assert write(work, visit.visit_id, 1000).draft["mileage_km"] == 1000
+    assert snapshot(work)["walk_arounds"] == before
+    by_another = work.run(fit, visit.visit_id, covers, actor_id="A002")  # another advisor confirms them: recorded
+    assert by_another["covers_by"] == "A002" and by_another["covers"] == first["covers"]

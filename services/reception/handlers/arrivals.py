@@ -22,29 +22,31 @@ _KNOWN = sa.select(  # built once, one statement: was the appointment cancelled,
     sa.exists().where(ExpectedArrival.appointment_id == sa.bindparam("appointment_id")).label("expected"),
 )
 
+_INSERT_ARRIVAL = sa.insert(ExpectedArrival.__table__)  # built once
+
 
 def expect_arrival(uow, event: Envelope) -> None:
     """appointment_booked -> the car is expected; the booked advisor will receive it (R-BK-5)."""
     a = event.raw_payload
-    known = uow.session.execute(_KNOWN, {"appointment_id": a["appointment_id"]}).one()
+    known = uow.session.connection().execute(_KNOWN, {"appointment_id": a["appointment_id"]}).one()
     if known.cancelled:
         return
     if known.expected:
         return  # the booking re-sent under a new event id: expected once (issue 12, item 6)
-    uow.session.add(
-        ExpectedArrival(
-            appointment_id=a["appointment_id"],
-            visit_id=a["visit_id"],
-            plate=normal_plate(a["vehicle"]["plate"]),
-            customer=a["customer"],
-            vehicle=a["vehicle"],
-            starts_at=event.payload["starts_at"],
-            advisor_id=a["advisor_id"],
-            complaint=a.get("complaint", ""),
-            planned_labour=a.get("planned_labour", []),
-            planned_parts=a.get("planned_parts", []),
-        )
-    )
+    arrival = {
+        "appointment_id": a["appointment_id"],
+        "visit_id": a["visit_id"],
+        "plate": normal_plate(a["vehicle"]["plate"]),
+        "customer": a["customer"],
+        "vehicle": a["vehicle"],
+        "starts_at": event.payload["starts_at"],
+        "advisor_id": a["advisor_id"],
+        "complaint": a.get("complaint", ""),
+        "planned_labour": a.get("planned_labour", []),
+        "planned_parts": a.get("planned_parts", []),
+        "arrived": False,
+    }
+    uow.session.connection().execute(_INSERT_ARRIVAL, arrival)  # nothing reads it back in this unit of work
 
 
 def forget_arrival(uow, event: Envelope) -> None:
@@ -83,7 +85,9 @@ def check_in(uow, cmd: dict, tz: ZoneInfo = SHANGHAI) -> Visit:
     session = uow.session
     arrival = None
     if cmd.get("appointment_id"):
-        arrival = session.get(ExpectedArrival, cmd["appointment_id"])
+        arrival = (
+            session.connection().execute(_EXPECTED_ONE, {"appointment_id": cmd["appointment_id"]}).mappings().first()
+        )
         if arrival is None:
             raise NotFound(
                 "Appointment not found (it may not have reached reception yet, try again shortly)",
@@ -92,27 +96,27 @@ def check_in(uow, cmd: dict, tz: ZoneInfo = SHANGHAI) -> Visit:
     elif cmd.get("plate") and not cmd.get("vehicle"):
         # R-BK-5: the booked car by its plate ("沪A·12345", "沪a 12345" alike); the nearest appointment first
         now = uow.clock()
-        candidates = session.scalars(
-            sa.select(ExpectedArrival).filter_by(plate=normal_plate(cmd["plate"]), arrived=False)
-        ).all()
-        arrival = min(candidates, key=lambda a: abs((a.starts_at - now).total_seconds()), default=None)
+        candidates = (
+            session.connection().execute(_EXPECTED_BY_PLATE, {"plate": normal_plate(cmd["plate"])}).mappings().all()
+        )
+        arrival = min(candidates, key=lambda a: abs((a["starts_at"] - now).total_seconds()), default=None)
         if arrival is None:
             raise NotFound("This plate has no appointment today; check it in as a walk-in", field="plate")
     if arrival is not None:
-        if arrival.arrived:
+        if arrival["arrived"]:
             raise DomainError(
                 "This appointment has already been checked in", field="appointment_id", code="already_checked_in"
             )
-        arrival.arrived = True
-        visit = Visit(
-            visit_id=arrival.visit_id,
-            appointment_id=arrival.appointment_id,
-            plate=arrival.plate,
-            customer=arrival.customer,
-            vehicle=arrival.vehicle,
-            advisor_id=arrival.advisor_id,
-            complaint=arrival.complaint,
-        )
+        session.connection().execute(_ARRIVED, {"key": arrival["appointment_id"]})
+        visit = {
+            "visit_id": arrival["visit_id"],
+            "appointment_id": arrival["appointment_id"],
+            "plate": arrival["plate"],
+            "customer": arrival["customer"],
+            "vehicle": arrival["vehicle"],
+            "advisor_id": arrival["advisor_id"],
+            "complaint": arrival["complaint"],
+        }
     else:
         for key in ("customer", "vehicle", "advisor_id"):
             if not cmd.get(key):
@@ -126,28 +130,47 @@ def check_in(uow, cmd: dict, tz: ZoneInfo = SHANGHAI) -> Visit:
             "plate": normal_plate(cmd["vehicle"]["plate"]),
         }
         customer = {**cmd["customer"], "mobile": check_mobile(cmd["customer"].get("mobile", ""))}
-        visit = Visit(
-            visit_id=str(uuid.uuid4()),
-            plate=vehicle["plate"],
-            customer=customer,
-            vehicle=vehicle,
-            advisor_id=cmd["advisor_id"],
-            complaint=cmd.get("complaint", ""),
-        )
-    visit.checked_in_at = uow.clock()
-    visit.checked_in_by = uow.actor_id
-    visit.ticket_day = rules.ticket_day(visit.checked_in_at, tz)
-    visit.ticket_no = next_ticket(session, visit.ticket_day)
-    session.add(visit)
-    session.flush()
+        visit = {
+            "visit_id": str(uuid.uuid4()),
+            "appointment_id": None,
+            "plate": vehicle["plate"],
+            "customer": customer,
+            "vehicle": vehicle,
+            "advisor_id": cmd["advisor_id"],
+            "complaint": cmd.get("complaint", ""),
+        }
+    visit.update(_CHECKED_IN, checked_in_at=uow.clock(), checked_in_by=uow.actor_id)
+    visit["ticket_day"] = rules.ticket_day(visit["checked_in_at"], tz)
+    visit["ticket_no"] = next_ticket(session, visit["ticket_day"])
+    session.connection().execute(_INSERT_VISIT, visit)  # the unique (day, number) index decides a ticket race
     watch_pre_inspection(uow)  # R-RC-8: the fourth waiting car raises the alert at once
-    return visit
+    return Visit(**visit)  # not added: written already (the answer is read from it)
+
+
+# a visit just checked in: waiting in the pre-inspection area, not called, on no bay
+_CHECKED_IN = dict.fromkeys(
+    (
+        "pre_inspection_started_at",
+        "pre_inspection_bay",
+        "on_bay",
+        "pre_inspection_left_at",
+        "ticket_called_at",
+        "ticket_called_by",
+    )
+)
+_CHECKED_IN["status"] = "checked_in"
+_INSERT_VISIT = sa.insert(Visit.__table__)  # built once, as the two below
+_ARRIVED = (
+    sa.update(ExpectedArrival.__table__)
+    .where(ExpectedArrival.__table__.c.appointment_id == sa.bindparam("key"))
+    .values(arrived=True)
+)
 
 
 def next_ticket(session, day) -> int:
     """The day's next queue ticket number (R-RC-8). Two check-ins at the same moment may both read the same
     number: the unique (day, number) index refuses the second, and `checked_in` runs it again."""
-    last = session.scalar(_LAST_TICKET, {"day": day})
+    last = session.connection().execute(_LAST_TICKET, {"day": day}).scalar()
     return (last or 0) + 1
 
 
@@ -184,6 +207,9 @@ _ARRIVAL_COLUMNS = (
 _EXPECTED_ONE = sa.select(*_ARRIVAL_COLUMNS).where(  # built once: polled until booking's event has arrived
     ExpectedArrival.appointment_id == sa.bindparam("appointment_id")
 )
+_EXPECTED_BY_PLATE = sa.select(*_ARRIVAL_COLUMNS).where(  # built once: a booked car checked in by its plate
+    ExpectedArrival.plate == sa.bindparam("plate"), ExpectedArrival.arrived.is_(False)
+)
 
 
 def expected_arrivals(
@@ -191,7 +217,10 @@ def expected_arrivals(
 ) -> list[dict]:
     """Cars still expected, earliest first (R-BK-5); one appointment's entry when asked by id."""
     if appointment_id:
-        return [dict(row) for row in session.execute(_EXPECTED_ONE, {"appointment_id": appointment_id}).mappings()]
+        return [
+            dict(row)
+            for row in session.connection().execute(_EXPECTED_ONE, {"appointment_id": appointment_id}).mappings()
+        ]
     query = sa.select(*_ARRIVAL_COLUMNS).order_by(ExpectedArrival.starts_at).limit(limit)
     if not include_arrived:
         query = query.where(ExpectedArrival.arrived.is_(False))

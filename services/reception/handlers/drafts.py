@@ -13,9 +13,9 @@ from kit.errors import DomainError
 from kit.web import JSONEncoder
 
 from ..domain.pricing import price_lines, totals
-from ..models import Finding, Order, Visit
-from .prices import price_book_for
-from .visits import order_of_visit, rows_of, sheet_of, write_up_of
+from ..models import Finding, Order, Visit, WriteUp
+from .prices import book_of_version, current_price_book, price_book_for
+from .visits import HAS_FINDINGS, PRICE_LIST_IN_FORCE, order_of_visit, rows_of, sheet_of, write_up_of
 
 
 def requested_lines(lines: list[dict]) -> list[dict]:
@@ -135,14 +135,26 @@ def refresh_draft(uow, visit: Visit) -> None:
     order.draft, order.updated_at = json.loads(json.dumps(body, cls=JSONEncoder)), uow.clock()
 
 
+_FOR_HOURS = (  # built once: what a promise asked before the order's transaction needs of the visit, as columns
+    sa.select(WriteUp.jobs, HAS_FINDINGS, PRICE_LIST_IN_FORCE)
+    .select_from(Visit)
+    .outerjoin(WriteUp, WriteUp.visit_id == Visit.visit_id)
+    .where(Visit.visit_id == sa.bindparam("visit_id"))
+)
+
+
 def labour_hours(session, visit_id: str, lines: list[dict] | None = None) -> Decimal | None:
     """The standard hours the order would hold (its jobs, or `lines`, plus accepted findings), to ask the
     workshop for a promise before the order is written; None while they cannot be priced."""
-    rows = rows_of(session, visit_id)
-    row = rows.write_up if rows is not None else None
-    jobs = requested_lines(lines) if lines is not None else list(row.jobs if row else [])
+    found = session.connection().execute(_FOR_HOURS, {"visit_id": visit_id}).first()
+    jobs = requested_lines(lines) if lines is not None else list((found.jobs if found else None) or [])
+    if found is None:  # no such visit: no findings, the list in force
+        accepted, book = [], current_price_book(session)
+    else:
+        accepted = list(session.scalars(_FINDINGS, {"visit_id": visit_id})) if found.has_findings else []
+        book = book_of_version(session, found.price_list_version)
     try:
-        priced = priced_lines(with_accepted_findings(session, visit_id, jobs), price_book_for(session, visit_id))
+        priced = priced_lines(with_accepted_findings(session, visit_id, jobs, accepted), book)
     except DomainError:
         return None
     return RepairOrder.of_lines(priced).labour_hours()

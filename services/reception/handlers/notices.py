@@ -66,10 +66,13 @@ _TELL = (  # built once, one statement: what a notice needs of the order, its vi
 )
 
 
+_INSERT_NOTICE = sa.insert(ProgressNotice.__table__)  # built once
+
+
 def tell(uow, order_id: str, kind: str, key: str, **facts) -> ProgressNotice | None:
     """Queue one notice about the order, once per key; None when it was already given (or no such order)."""
     session = uow.session
-    found = session.execute(_TELL, {"order_id": order_id, "key": key}).first()
+    found = session.connection().execute(_TELL, {"order_id": order_id, "key": key}).first()
     if found is None or found.told:
         return None
     body = found.signed["order"] if found.signed is not None else found.draft  # an amended promise counts
@@ -87,12 +90,11 @@ def tell(uow, order_id: str, kind: str, key: str, **facts) -> ProgressNotice | N
             },
         )
         notify.queue(uow, recipient=recipient, subject=subject, body=text, channel=channel, about=order_id)
-    notice = ProgressNotice(
-        key=key, order_id=order_id, kind=kind, channel=channel, recipient=recipient, created_at=uow.clock()
-    )
-    session.add(notice)
+    row = {"key": key, "order_id": order_id, "kind": kind, "channel": channel, "recipient": recipient}
+    row.update(created_at=uow.clock(), phoned_at=None, phoned_by=None)
+    session.connection().execute(_INSERT_NOTICE, row)  # nothing reads it back as an object in this unit of work
     uow.correlation_id = uow.correlation_id or found.visit_id
-    return notice
+    return ProgressNotice(**row)  # not added: written already
 
 
 # --- triggers ---------------------------------------------------------------------------------

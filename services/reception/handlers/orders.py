@@ -16,15 +16,35 @@ from kit import signatures
 from kit.errors import DomainError, NotFound
 from kit.web import JSONEncoder
 
-from ..models import MileageReading, Order, OrderVersion, StaffName
+from ..models import MileageReading, Order, OrderVersion, StaffName, Visit
 from . import signatures as signature_captures
 from .arrivals import order_view_of
 from .drafts import compose_body, findings_of
-from .visits import order_of_visit, refuse_if_signed, rows_of, rows_of_order, visit_of
+from .visits import committed, inserted, order_of_visit, refuse_if_signed, rows_of, rows_of_order, visit_of
 from .walk_around import set_mileage, walk_around_summary
 from .write_up import set_order_fields
 
 _ORDER = OrderSchema()
+# built once: what a signature writes (sign_order)
+_INSERT_ORDER = sa.insert(Order.__table__)  # write_order's
+_INSERT_READING = sa.insert(MileageReading.__table__)
+_INSERT_VERSION = sa.insert(OrderVersion.__table__)
+_SIGNED_ORDER = (
+    sa.update(Order.__table__)
+    .where(Order.__table__.c.order_id == sa.bindparam("key"))
+    .values(
+        status=sa.bindparam("status"),
+        signed_version=sa.bindparam("signed_version"),
+        updated_at=sa.bindparam("updated_at"),
+    )
+)
+_VISITS = Visit.__table__
+_SIGNED_VISIT = (
+    sa.update(_VISITS).where(_VISITS.c.visit_id == sa.bindparam("key")).values(status=sa.bindparam("status"))
+)
+_SIGNED_VISIT_OFF_BAY = _SIGNED_VISIT.values(
+    on_bay=sa.bindparam("on_bay"), pre_inspection_left_at=sa.bindparam("pre_inspection_left_at")
+)
 
 
 def write_order(uow, visit_id: str, cmd: dict, promise=None) -> Order:
@@ -64,13 +84,14 @@ def write_order(uow, visit_id: str, cmd: dict, promise=None) -> Order:
         body.update(promised_at=answer, promise_source="workshop", promise_note="")
     body["order_id"] = order.order_id if order else str(uuid.uuid4())
     draft = json.loads(json.dumps(body, cls=JSONEncoder))
+    session.flush()  # the write-up and sheet first (the key tag's unique index decides here)
     if order is None:
-        order = Order(order_id=body["order_id"], visit_id=visit_id, draft=draft, updated_at=now)
-        session.add(order)
-        rows_of(session, visit_id).order = order
+        written = {"order_id": body["order_id"], "visit_id": visit_id, "status": "draft", "draft": draft}
+        written.update(signed_version=0, updated_at=now)
+        order = rows_of(session, visit_id).order = inserted(session, Order, _INSERT_ORDER, written)
     else:
         order.draft, order.updated_at = draft, now
-    session.flush()
+        session.flush()
     return order
 
 
@@ -129,21 +150,31 @@ def sign_order(
         "walk_around": json.loads(json.dumps(summary, cls=JSONEncoder)),
     }
     signed = signer.sign_json(body)  # the contract checked once, in the signer
-    session.add(
-        MileageReading(vin=body["vehicle"]["vin"], mileage_km=body["mileage_km"], read_at=now, order_id=order_id)
+    connection = session.connection()  # rows nothing reads back as objects: prebuilt statements, no flush
+    connection.execute(
+        _INSERT_READING,
+        {"vin": body["vehicle"]["vin"], "mileage_km": body["mileage_km"], "read_at": now, "order_id": order_id},
     )
-    version = OrderVersion(
-        order_id=order_id, version=body["version"], signed=signed, signed_at=now, advisor_id=advisor_id
-    )
-    session.add(version)
+    written = {
+        "order_id": order_id,
+        "version": body["version"],
+        "signed": signed,
+        "signed_at": now,
+        "advisor_id": advisor_id,
+    }
+    connection.execute(_INSERT_VERSION, written)
     rows.reading_added()
-    order.status, order.signed_version, order.updated_at = "signed", body["version"], now
+    signed_order = {"status": "signed", "signed_version": body["version"], "updated_at": now}
+    connection.execute(_SIGNED_ORDER, {"key": order_id, **signed_order})
+    committed(order, signed_order)  # the held order says what was written
     visit = rows.visit
-    visit.status = "order_signed"
-    if visit.on_bay is not None:  # R-RC-8: a signed car is no longer on a pre-inspection bay
-        visit.on_bay, visit.pre_inspection_left_at = None, now
+    left = {"status": "order_signed", "on_bay": None, "pre_inspection_left_at": now}
+    if visit.on_bay is None:  # R-RC-8: a signed car is no longer on a pre-inspection bay
+        left = {"status": "order_signed"}
+    connection.execute(_SIGNED_VISIT if len(left) == 1 else _SIGNED_VISIT_OFF_BAY, {"key": visit.visit_id, **left})
+    committed(visit, left)
     uow.emit(names.ORDER_SIGNED, signed, correlation_id=order.visit_id)
-    return version
+    return OrderVersion(**written)  # not added: written already
 
 
 def signed_answer(uow, order_id: str, **signing) -> dict:

@@ -14,6 +14,7 @@ from kit.types import UtcDateTime
 from ..domain import pre_inspection as rules
 from ..models import CongestionIncident, Visit
 from . import incidents
+from .visits import committed
 
 _AREA = sa.union_all(  # built once, one statement (run after every check-in and take-over, and on the timer):
     # when each waiting car checked in, and the open incident's id (a row each)
@@ -28,7 +29,7 @@ def watch_pre_inspection(uow) -> CongestionIncident | None:
     """R-RC-8: raise an incident (and alert the manager) when the area becomes congested; close it when
     it clears. Runs after every check-in and take-over, and on a timer for the 20-minute rule."""
     session = uow.session
-    area = session.execute(_AREA).all()
+    area = session.connection().execute(_AREA).all()
     waiting = [row.since for row in area if row.incident_id is None]
     now = uow.clock()
     found = rules.congestion(waiting, now)
@@ -62,6 +63,19 @@ def watch_pre_inspection(uow) -> CongestionIncident | None:
     return incident
 
 
+_CALLED = (  # built once: the car is called onto a bay
+    sa.update(Visit.__table__)
+    .where(Visit.__table__.c.visit_id == sa.bindparam("key"))
+    .values(
+        pre_inspection_started_at=sa.bindparam("pre_inspection_started_at"),
+        pre_inspection_bay=sa.bindparam("pre_inspection_bay"),
+        on_bay=sa.bindparam("on_bay"),
+        ticket_called_at=sa.bindparam("ticket_called_at"),
+        ticket_called_by=sa.bindparam("ticket_called_by"),
+    )
+)
+
+
 BAY_ATTEMPTS = 4
 TAKEN_A_MOMENT_AGO = N_("Pre-inspection bay {bay} was taken a moment ago")
 
@@ -91,12 +105,13 @@ def start_pre_inspection(
             raise DomainError(N_("Every pre-inspection bay is occupied"), field="bay", code="bays_full")
     bay = rules.check_bay(bay, bays, occupied.get((bay or "").strip().upper()))
     now = uow.clock()
-    visit.pre_inspection_started_at, visit.pre_inspection_bay, visit.on_bay = now, bay, bay
-    visit.ticket_called_at, visit.ticket_called_by = now, uow.actor_id
+    called = {"pre_inspection_started_at": now, "pre_inspection_bay": bay, "on_bay": bay}
+    called.update(ticket_called_at=now, ticket_called_by=uow.actor_id)
     try:
-        session.flush()
+        session.connection().execute(_CALLED, {"key": visit_id, **called})  # a statement built once, no flush
     except IntegrityError:  # another advisor took a car onto this bay a moment ago: the unique index decided
         raise DomainError(TAKEN_A_MOMENT_AGO, field="bay", code="bay_occupied", bay=bay) from None
+    committed(visit, called)  # the visit held says what was written
     watch_pre_inspection(uow)
     return visit
 
@@ -159,7 +174,7 @@ _OCCUPIED = sa.select(Visit.on_bay, Visit.plate).where(Visit.on_bay.is_not(None)
 
 def bays_occupied(session) -> dict[str, str]:
     """bay -> plate of the car on it now."""
-    rows = session.execute(_OCCUPIED).all()
+    rows = session.connection().execute(_OCCUPIED).all()
     return {bay: plate for bay, plate in rows}
 
 

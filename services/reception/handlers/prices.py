@@ -37,7 +37,12 @@ def price_book_for(session, visit_id: str) -> PriceBook | None:
     rows = rows_of(session, visit_id)
     if rows is None:
         return current_price_book(session)
-    return None if rows.price_list_version is None else _book(session, rows.price_list_version)
+    return book_of_version(session, rows.price_list_version)
+
+
+def book_of_version(session, version: str | None) -> PriceBook | None:
+    """The book of the price list `version` read as in force (None: no price list yet)."""
+    return None if version is None else _book(session, version)
 
 
 def _book(session, version: str) -> PriceBook | None:

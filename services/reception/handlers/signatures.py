@@ -19,6 +19,8 @@ from kit.i18n import N_
 
 from ..models import Amendment, Order, SignatureCapture
 
+_INSERT_CAPTURE = sa.insert(SignatureCapture.__table__)  # built once: every signing (or capture on the pad) writes one
+
 NOT_BOUND = N_("This signature was not captured for this order on the pad; the customer signs again")
 
 
@@ -34,19 +36,20 @@ def capture(
     signing it is sent with)."""
     order_id, version = _bound_to(uow.session, order_id, amendment_id)
     digest = signatures.store(uow, image, field=field)
-    row = SignatureCapture(
-        capture_id=str(uuid.uuid4()),
-        sha256=digest,
-        order_id=order_id,
-        version=version,
-        amendment_id=amendment_id,
-        captured_by=uow.actor_id,
-        captured_at=uow.clock(),
-        used_at=uow.clock() if used else None,
-    )
-    uow.session.add(row)
+    capture_id, now = str(uuid.uuid4()), uow.clock()
+    row = {
+        "capture_id": capture_id,
+        "sha256": digest,
+        "order_id": order_id,
+        "version": version,
+        "amendment_id": amendment_id,
+        "captured_by": uow.actor_id,
+        "captured_at": now,
+        "used_at": now if used else None,
+    }
+    uow.session.connection().execute(_INSERT_CAPTURE, row)  # a row nothing reads back in this unit of work
     uow.correlation_id = order_id
-    return {"capture_id": row.capture_id, "sha256": digest, "order_id": order_id, "version": version}
+    return {"capture_id": capture_id, "sha256": digest, "order_id": order_id, "version": version}
 
 
 def use(uow, digest: str | None, order_id: str, amendment_id: str | None = None, field: str = "customer_signature"):

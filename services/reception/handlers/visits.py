@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from kit.errors import DomainError, NotFound
 
@@ -48,20 +50,25 @@ class Rows:
         self.last_mileage_known = False
 
 
+PRICE_LIST_IN_FORCE = (  # the version of the price list in force, as a column of a visit's statement
+    sa.select(PriceListCopy.version)
+    .order_by(PriceListCopy.effective_from.desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("price_list_version")
+)
+HAS_FINDINGS = sa.exists().where(Finding.visit_id == Visit.visit_id).label("has_findings")
+
 _ROWS = (  # built once: every write-up command and view reads it
     sa.select(
         Visit,
         Order,
         WalkAround,
         WriteUp,
-        sa.exists().where(Finding.visit_id == Visit.visit_id).label("has_findings"),
+        HAS_FINDINGS,
         sa.exists().where(OdometerChange.visit_id == Visit.visit_id).label("has_odometer_changes"),
         _last_mileage_of(Visit.vehicle["vin"].as_string()).scalar_subquery().label("last_mileage"),
-        sa.select(PriceListCopy.version)
-        .order_by(PriceListCopy.effective_from.desc())
-        .limit(1)
-        .scalar_subquery()
-        .label("price_list_version"),
+        PRICE_LIST_IN_FORCE,
     )
     .outerjoin(Order, Order.visit_id == Visit.visit_id)
     .outerjoin(WalkAround, WalkAround.visit_id == Visit.visit_id)
@@ -93,6 +100,23 @@ def rows_of_order(session, order_id: str) -> Rows | None:
     return found
 
 
+def committed(row, values: dict) -> None:
+    """`values` written to `row`'s table by a statement of their own: the object held says so, as loaded (no flush
+    writes them again)."""
+    for name, value in values.items():
+        set_committed_value(row, name, value)
+
+
+def inserted(session, entity, statement, values: dict):
+    """A row inserted by `statement` (built once) through the session's connection, held as the session's object
+    for it, as if loaded: the unit of work's flush does not write it again. `values` names every column."""
+    session.connection().execute(statement, values)
+    row = entity(**values)
+    make_transient_to_detached(row)
+    session.add(row)
+    return row
+
+
 def visit_of(session, visit_id: str) -> Visit:
     rows = rows_of(session, visit_id)
     if rows is None:
@@ -113,6 +137,28 @@ def refuse_if_signed(session, visit_id: str) -> None:
         )
 
 
+_INSERT_SHEET = sa.insert(WalkAround.__table__)  # built once
+
+
+def new_sheet(uow, visit: Visit, **values) -> WalkAround:
+    """The visit's walk-around sheet, written at once with `values` (a command that starts the sheet)."""
+    words = (visit.complaint or "").lower()
+    row = {
+        "visit_id": visit.visit_id,
+        "covers": {},
+        "covers_by": None,
+        "sheet": walk_around.empty_sheet(),
+        "first_service": any(w.lower() in words for w in FIRST_SERVICE_WORDS),
+        "completed_at": None,
+        "completed_by": None,
+        "updated_at": uow.clock(),
+        **values,
+    }
+    rows = rows_of(uow.session, visit.visit_id)
+    rows.sheet = inserted(uow.session, WalkAround, _INSERT_SHEET, row)
+    return rows.sheet
+
+
 def sheet_of(uow, visit: Visit) -> WalkAround:
     rows = rows_of(uow.session, visit.visit_id)
     if rows.sheet is None:
@@ -128,20 +174,29 @@ def sheet_of(uow, visit: Visit) -> WalkAround:
     return rows.sheet
 
 
+def new_write_up(uow, visit: Visit) -> dict:
+    """A visit's write-up as it starts (every column): the customer's words from the complaint at check-in."""
+    return {
+        "visit_id": visit.visit_id,
+        "customer_words": visit.complaint or "",
+        "concern": "",
+        "cause": "",
+        "correction": "",
+        "symptom_codes": [],
+        "jobs": [],
+        "pay_type": "customer",
+        "key_tag": None,
+        "open_key_tag": None,
+        "customer_waits": None,
+        "closed_at": None,
+        "updated_at": uow.clock(),
+    }
+
+
 def write_up_of(uow, visit: Visit) -> WriteUp:
     rows = rows_of(uow.session, visit.visit_id)
     if rows.write_up is None:
-        rows.write_up = WriteUp(
-            visit_id=visit.visit_id,
-            customer_words=visit.complaint or "",
-            concern="",
-            cause="",
-            correction="",
-            symptom_codes=[],
-            jobs=[],
-            pay_type="customer",
-            updated_at=uow.clock(),
-        )
+        rows.write_up = WriteUp(**new_write_up(uow, visit))
         uow.session.add(rows.write_up)
     return rows.write_up
 

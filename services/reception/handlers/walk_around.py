@@ -14,7 +14,7 @@ from ..domain.mileage import check_mileage
 from ..models import OdometerChange, Visit, WalkAround
 from .drafts import refresh_draft
 from .pre_inspection import start_pre_inspection
-from .visits import last_mileage_of_visit, refuse_if_signed, rows_of, sheet_of, visit_of
+from .visits import committed, last_mileage_of_visit, new_sheet, refuse_if_signed, rows_of, sheet_of, visit_of
 
 
 def set_mileage(uow, visit: Visit, mileage_km: int) -> WalkAround:
@@ -24,6 +24,8 @@ def set_mileage(uow, visit: Visit, mileage_km: int) -> WalkAround:
         raise DomainError("Enter the mileage shown on the odometer", field="mileage_km", code="required")
     check_mileage(int(mileage_km), last_mileage_of_visit(uow.session, visit))
     row = sheet_of(uow, visit)
+    if row.sheet.get("mileage_km") == int(mileage_km):
+        return row  # the sheet reads this mileage already (e.g. the order written with it): it stays as it was
     row.sheet = {**row.sheet, "mileage_km": int(mileage_km)}
     row.updated_at = uow.clock()
     return row
@@ -83,11 +85,16 @@ def fit_covers(uow, visit_id: str, cmd: dict, bays: tuple[str, ...] = walk_aroun
         raise DomainError("Tick the covers you have fitted", field="covers", code="required")
     if visit.pre_inspection_started_at is None:  # R-RC-2/8: the walk-around is on a pre-inspection bay
         start_pre_inspection(uow, visit.visit_id, cmd.get("bay") or None, bays)  # a free bay (the first, unnamed)
-    row = sheet_of(uow, visit)
-    now = uow.clock().isoformat()
-    row.covers = {**row.covers, **{name: row.covers.get(name) or now for name in chosen}}
-    row.covers_by = uow.actor_id
-    row.updated_at = uow.clock()
+    now = uow.clock()
+    row = rows_of(uow.session, visit_id).sheet
+    if row is None:  # the sheet starts with the covers: written once
+        return new_sheet(uow, visit, covers=dict.fromkeys(chosen, now.isoformat()), covers_by=uow.actor_id)
+    covers = {**row.covers, **{name: row.covers.get(name) or now.isoformat() for name in chosen}}
+    if covers == row.covers and row.covers_by == uow.actor_id:
+        return row  # fitted already, by the same advisor (a second tap): the sheet stays as it was
+    changed = {"covers": covers, "covers_by": uow.actor_id, "updated_at": now}
+    uow.session.connection().execute(_SHEET_COVERS, {"key": visit_id, **changed})
+    committed(row, changed)
     return row
 
 
@@ -151,10 +158,38 @@ def complete_walk_around(uow, visit_id: str) -> WalkAround:
     refuse_if_signed(uow.session, visit_id)
     row = sheet_of(uow, visit)
     walk_around.require_complete(row.covers, row.sheet, row.first_service)
-    row.completed_at, row.completed_by, row.updated_at = uow.clock(), uow.actor_id, uow.clock()
+    uow.session.flush()  # a sheet just started (or changed) is written before the statements below
+    connection, now = uow.session.connection(), uow.clock()
+    done = {"completed_at": now, "completed_by": uow.actor_id, "updated_at": now}
+    connection.execute(_SHEET_COMPLETED, {"key": visit_id, **done})
+    committed(row, done)
     if visit.on_bay is not None:  # R-RC-8: the walk-around is done, the car leaves its pre-inspection bay
-        visit.on_bay, visit.pre_inspection_left_at = None, uow.clock()
+        left = {"on_bay": None, "pre_inspection_left_at": now}
+        connection.execute(_OFF_BAY, {"key": visit_id, **left})
+        committed(visit, left)
     return row
+
+
+_SHEETS, _VISITS = WalkAround.__table__, Visit.__table__
+_SHEET_COVERS = (  # built once, as the two below
+    sa.update(_SHEETS)
+    .where(_SHEETS.c.visit_id == sa.bindparam("key"))
+    .values(covers=sa.bindparam("covers"), covers_by=sa.bindparam("covers_by"), updated_at=sa.bindparam("updated_at"))
+)
+_SHEET_COMPLETED = (
+    sa.update(_SHEETS)
+    .where(_SHEETS.c.visit_id == sa.bindparam("key"))
+    .values(
+        completed_at=sa.bindparam("completed_at"),
+        completed_by=sa.bindparam("completed_by"),
+        updated_at=sa.bindparam("updated_at"),
+    )
+)
+_OFF_BAY = (
+    sa.update(_VISITS)
+    .where(_VISITS.c.visit_id == sa.bindparam("key"))
+    .values(on_bay=sa.bindparam("on_bay"), pre_inspection_left_at=sa.bindparam("pre_inspection_left_at"))
+)
 
 
 def require_walk_around_complete(session, visit_id: str) -> WalkAround:

@@ -15,7 +15,7 @@ from ..models import Finding, Order, Visit, WriteUp
 from . import arrivals
 from .drafts import priced_lines, refresh_draft, requested_lines
 from .prices import current_price_book
-from .visits import refuse_if_signed, rows_of, visit_of, write_up_of
+from .visits import inserted, new_write_up, refuse_if_signed, rows_of, visit_of, write_up_of
 from .walk_around import walk_around_view
 
 
@@ -178,9 +178,7 @@ def findings(session, visit_id: str) -> list[dict]:
 
 
 PAY_TYPES = ("customer", "warranty", "internal")
-_KEY_TAG_HOLDER = sa.select(WriteUp).where(  # built once
-    WriteUp.open_key_tag == sa.bindparam("tag"), WriteUp.visit_id != sa.bindparam("visit_id")
-)
+_INSERT_WRITE_UP = sa.insert(WriteUp.__table__)  # built once
 
 
 def set_order_fields(uow, visit: Visit, cmd: dict) -> WriteUp:
@@ -193,24 +191,26 @@ def set_order_fields(uow, visit: Visit, cmd: dict) -> WriteUp:
         tag = cmd["key_tag"].strip().upper()
         if not tag:
             raise DomainError("Enter the key tag number", field="key_tag", code="required")
-        holder = uow.session.scalars(_KEY_TAG_HOLDER, {"tag": tag, "visit_id": visit.visit_id}).first()
-        if holder is not None:
-            raise DomainError(
-                "Key tag {tag} is on another car still in the workshop", field="key_tag", code="key_tag_taken", tag=tag
-            )
-    row = write_up_of(uow, visit)  # after the key tag's query: a new row is written once, not inserted then updated
+    fields = {"updated_at": uow.clock()}
     if jobs is not None:
-        row.jobs = jobs
+        fields["jobs"] = jobs
     if cmd.get("pay_type") is not None:
-        row.pay_type = cmd["pay_type"]
+        fields["pay_type"] = cmd["pay_type"]
     if tag is not None:
-        row.key_tag = row.open_key_tag = tag
+        fields["key_tag"] = fields["open_key_tag"] = tag
     if cmd.get("customer_waits") is not None:
-        row.customer_waits = bool(cmd["customer_waits"])
-    row.updated_at = uow.clock()
+        fields["customer_waits"] = bool(cmd["customer_waits"])
+    rows = rows_of(uow.session, visit.visit_id)
     try:
+        if rows.write_up is None:  # a new row is written once, with its fields (a statement built once)
+            uow.session.flush()  # what the command changed before it (the visit's rows first)
+            rows.write_up = inserted(uow.session, WriteUp, _INSERT_WRITE_UP, {**new_write_up(uow, visit), **fields})
+            return rows.write_up
+        row = rows.write_up
+        for name, value in fields.items():
+            setattr(row, name, value)
         uow.session.flush()
-    except IntegrityError:  # another advisor gave the same tag a moment ago: the unique index decided
+    except IntegrityError:  # the tag is on another open visit (R-RC-7): the unique index decides, no query first
         if cmd.get("key_tag") is None:
             raise
         raise DomainError(

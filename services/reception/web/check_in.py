@@ -21,7 +21,7 @@ from kit.web import api, flash, form_errors, not_found_page, page, read_json
 
 from ..domain.arrivals import arrivals_by_local_day
 from ..handlers import arrivals, pre_inspection
-from .forms import required
+from .forms import dealer_tz, required
 
 
 class WalkInVehicle(Schema):
@@ -57,7 +57,7 @@ class CheckInWeb:
 
     def check_in_visit(self, request, cmd: dict):
         """The one check-in use case behind the JSON view and the form (the queue ticket race settled)."""
-        return arrivals.checked_in(self.db, cmd, actor_id=request.staff.staff_id, tz=Settings.load().tz)
+        return arrivals.checked_in(self.db, cmd, actor_id=request.staff.staff_id, tz=dealer_tz())
 
     @api("POST", "/api/visits", action="reception.check_in")
     def check_in(self, request):

@@ -11,7 +11,6 @@ from marshmallow import Schema
 
 from contracts.events import LINE_KINDS
 from kit.bounds import SHORT, Amount, Choice, Text
-from kit.config import Settings
 from kit.errors import DomainError
 from kit.i18n import N_, translate
 
@@ -38,13 +37,18 @@ def pre_inspection_bays() -> tuple[str, ...]:
     return pre_inspection.bays_setting(os.environ.get("PRE_INSPECTION_BAYS"))  # the setting, without the rest
 
 
+def dealer_tz() -> ZoneInfo:
+    """The dealership's time zone, from the setting DEALER_TIMEZONE alone (not every setting read for one)."""
+    return ZoneInfo(os.environ.get("DEALER_TIMEZONE", "Asia/Shanghai"))  # ZoneInfo keeps one instance per key
+
+
 def local_datetime(text: str, field: str = "promised_at") -> datetime:
     """A `datetime-local` input in the dealership's time zone, as an aware time."""
     try:
         naive = datetime.fromisoformat(text)
     except ValueError:
         raise DomainError(N_("Not a valid datetime."), field=field) from None
-    return naive.replace(tzinfo=ZoneInfo(Settings.load().dealer_timezone)) if naive.tzinfo is None else naive
+    return naive.replace(tzinfo=dealer_tz()) if naive.tzinfo is None else naive
 
 
 def integer(text, field: str) -> int | None:

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from werkzeug.utils import redirect
 
-from kit.config import Settings
 from kit.errors import DomainError
 from kit.i18n import N_
 from kit.types import utcnow
 from kit.web import api, flash, page, read_json
 
 from ..handlers import arrivals, pre_inspection
-from .forms import pre_inspection_bays
+from .forms import dealer_tz, pre_inspection_bays
 
 GATE_IN = "/gate-in"
 
@@ -26,7 +25,7 @@ class GateInWeb:
         """Record the arriving booked car and guide it to the first free bay; with none free it waits with
         its queue ticket (R-RC-8)."""
         staff = request.staff.staff_id
-        visit = arrivals.checked_in(self.db, {"plate": plate}, actor_id=staff, tz=Settings.load().tz)
+        visit = arrivals.checked_in(self.db, {"plate": plate}, actor_id=staff, tz=dealer_tz())
         bays = pre_inspection_bays()
         free = [
             b["bay"] for b in self.db.read(pre_inspection.pre_inspection_area, utcnow(), bays)["bays"] if not b["visit"]
