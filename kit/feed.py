@@ -15,7 +15,6 @@ redacted without a change here (tests/unit/test_feed_redaction.py fails if a per
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import hmac
 import json
@@ -142,15 +141,16 @@ def _redactor(key: bytes) -> Redactor:
 
 
 def redact_message(message: dict[str, Any], key: bytes) -> dict[str, Any]:
-    """The feed copy of one event envelope (a new dict; the store's own message is left as it is). An event
-    of a type or version the contracts do not know leaves with an empty payload."""
+    """The feed copy of one event envelope (a new dict; the store's own message is left as it is: the redactor
+    builds new containers along the contract and changes nothing in place, so the payload is not copied first).
+    An event of a type or version the contracts do not know leaves with an empty payload."""
     out = {k: v for k, v in message.items() if k != "payload"}
     entry = EVENTS.get((message.get("event_type"), message.get("schema_version")))
     if entry is None:
         out["payload"] = {}
         return out
     schema = payload_schema(message["event_type"], message["schema_version"])  # one instance per event version
-    out["payload"] = _redactor(key).payload(schema, copy.deepcopy(message.get("payload")))
+    out["payload"] = _redactor(key).payload(schema, message.get("payload"))
     return out
 
 

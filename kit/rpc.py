@@ -68,7 +68,7 @@ def rpc_exchange_name(namespace: str) -> str:
 
 def rpc_exchange(config) -> Exchange:
     """nameko's exchange (durable topic), named by config "rpc_exchange" or else after the namespace."""
-    name = config.get(RPC_EXCHANGE_CONFIG_KEY) or rpc_exchange_name(Settings.load(config).bus_namespace)
+    name = config.get(RPC_EXCHANGE_CONFIG_KEY) or rpc_exchange_name(Settings.value("BUS_NAMESPACE", "", config))
     return Exchange(name, durable=True, type="topic")
 
 

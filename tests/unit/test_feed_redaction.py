@@ -85,7 +85,10 @@ def _personal_paths(schema: Schema, prefix: str) -> tuple[set[str], set[str]]:
 def _redacted(event_type: str, version: int) -> tuple[dict, str]:
     payload = _sample(EVENTS[(event_type, version)][1]())
     message = {"event_id": "e-1", "event_type": event_type, "schema_version": version, "payload": payload}
+    before = json.dumps(message, ensure_ascii=False, sort_keys=True)
     out = feed.redact_message(message, KEY)
+    # the store's own message is left as it was: the redaction builds its copy, it changes nothing in place
+    assert json.dumps(message, ensure_ascii=False, sort_keys=True) == before
     return out, json.dumps(out, ensure_ascii=False)
 
 
