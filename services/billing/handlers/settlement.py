@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from types import SimpleNamespace
 
 from contracts import names
 from kit.errors import DomainError, NotFound
@@ -13,7 +14,8 @@ from kit.i18n import N_
 
 from .. import models
 from ..domain import corrections, gate_pass, money, pay_types
-from ..models import Correction, GatePass, Invoice, Payment, WarrantyClaim
+from ..models import Correction, Invoice, Payment, WarrantyClaim
+from . import rows
 from .invoices import invoice_view, rebuild_invoice
 from .orders import order_header
 
@@ -26,7 +28,7 @@ def _invoice(session, invoice_id: str) -> Invoice:
 
 
 def _not_settled(uow, invoice: Invoice) -> None:
-    if invoice.status == "paid" or models.payments(uow.session, invoice.invoice_id):
+    if invoice.status == "paid" or rows.payments(uow.session, invoice.invoice_id):
         raise DomainError(
             N_("Payment has been taken on this invoice; it can no longer be corrected"), code="already_paid"
         )
@@ -122,10 +124,10 @@ def _plain(items: list[dict]) -> list[dict]:
     return [{k: str(v) if isinstance(v, Decimal) else v for k, v in item.items()} for item in items]
 
 
-def payments_of(session, invoice: Invoice) -> list[Payment]:
-    """The invoice's payments and refunds by time; none to read while nothing was paid on it (each payment adds to
-    its paid amount, and a refund is of a payment)."""
-    return models.payments(session, invoice.invoice_id) if invoice.paid_amount is not None else []
+def payments_of(session, invoice) -> list:
+    """The invoice's payments and refunds by time (rows of their columns); none to read while nothing was paid on it
+    (each payment adds to its paid amount, and a refund is of a payment)."""
+    return rows.payments(session, invoice.invoice_id) if invoice.paid_amount is not None else []
 
 
 def customer_due(session, invoice: Invoice, payments: list[Payment] | None = None) -> Decimal:
@@ -139,10 +141,11 @@ def customer_due(session, invoice: Invoice, payments: list[Payment] | None = Non
 
 
 def _rows(session, invoice_id: str):
-    rows = models.settlement_rows(session, invoice_id)
-    if rows is None:
+    """(invoice, delivery, warranty claim, gate pass, latest signed version) as records of their columns."""
+    found = rows.settlement_rows(session, invoice_id)
+    if found is None:
         raise NotFound("Invoice not found", field="invoice_id")
-    return rows
+    return found
 
 
 def pay(uow, invoice_id: str, *, amount: Decimal, method: str, secret: bytes) -> dict:
@@ -158,7 +161,7 @@ def pay(uow, invoice_id: str, *, amount: Decimal, method: str, secret: bytes) ->
         )
     payments = payments_of(uow.session, invoice)
     money.check_payment(invoice.status, customer_due(uow.session, invoice, payments), amount, method)
-    payment = Payment(
+    payment = SimpleNamespace(
         payment_id=str(uuid.uuid4()),
         invoice_id=invoice_id,
         kind="payment",
@@ -168,31 +171,44 @@ def pay(uow, invoice_id: str, *, amount: Decimal, method: str, secret: bytes) ->
         at=uow.clock(),
         reason="",
         approved_by=None,
+        approved_at=None,
     )
-    uow.session.add(payment)
+    uow.session.connection().execute(rows.INSERT_PAYMENT, vars(payment))
     payments.append(payment)  # the latest: payments are listed by time
     invoice.paid_amount = (invoice.paid_amount or Decimal("0")) + amount
     invoice.payment_method = method if invoice.payment_method in (None, method) else "mixed"
     invoice.cashier_id = uow.actor_id
     uow.correlation_id = invoice.visit_id  # audited with the visit, as the invoice it changed
+    changed = ("paid_amount", "payment_method", "cashier_id")
     if customer_due(uow.session, invoice, payments) == 0:
         gate = settle(uow, invoice, secret, quote.signed["order"])
+        changed += SETTLED
+    rows.update_invoice(uow.session, invoice, *changed)  # the invoice is a record of its columns: one UPDATE
     return _settlement_view(uow.session, invoice, payments, claim, delivered, gate)
 
 
-def settle(uow, invoice: Invoice, secret: bytes, order: dict) -> GatePass:
+SETTLED = ("status", "paid_at", "gate_pass_no")  # the invoice's columns `settle` sets
+
+
+def settle(uow, invoice, secret: bytes, order: dict):
     """The customer's invoice is settled: gate pass issued, the car delivered (vehicle_delivered). `order`: the
-    latest signed version's body."""
+    latest signed version's body. `invoice` is a record of its columns: the caller writes its SETTLED columns."""
     now = uow.clock()
     invoice.status = "paid"
     invoice.paid_at = now
     pass_no = f"GP{now.strftime('%y%m%d')}-{invoice.invoice_id[:6].upper()}"
     invoice.gate_pass_no = pass_no
     token = gate_pass.issue(secret, pass_no, invoice.plate or "")
-    row = GatePass(
-        pass_no=pass_no, invoice_id=invoice.invoice_id, plate=invoice.plate or "", token=token, issued_at=now
+    row = SimpleNamespace(
+        pass_no=pass_no,
+        invoice_id=invoice.invoice_id,
+        plate=invoice.plate or "",
+        token=token,
+        issued_at=now,
+        used_at=None,
+        used_by=None,
     )
-    uow.session.add(row)
+    uow.session.connection().execute(rows.INSERT_GATE_PASS, vars(row))
     body = order_header(order)
     uow.emit(
         names.VEHICLE_DELIVERED,
@@ -252,7 +268,7 @@ def settlement_view(session, invoice_id: str) -> dict:
     return _settlement_view(session, invoice, payments_of(session, invoice), claim, delivered, gate)
 
 
-def _settlement_view(session, invoice: Invoice, payments, claim, delivered, gate) -> dict:
+def _settlement_view(session, invoice, payments, claim, delivered, gate) -> dict:
     view = invoice_view(invoice)
     view["payments"] = [
         {
@@ -264,7 +280,7 @@ def _settlement_view(session, invoice: Invoice, payments, claim, delivered, gate
     view["balance"] = customer_due(session, invoice, payments) if invoice.status in ("ready", "paid") else None
     view["corrections"] = [
         {k: getattr(c, k) for k in ("kind", "actor_id", "at", "reason", "detail")}
-        for c in models.corrections(session, invoice.invoice_id)
+        for c in rows.corrections(session, invoice.invoice_id)
     ]
     view["warranty_claim"] = claim.claim if claim else None
     view["delivered"] = delivered is not None
