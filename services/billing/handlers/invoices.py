@@ -19,7 +19,6 @@ from kit.web import JSONEncoder
 from .. import domain, models
 from ..domain import pay_types
 from ..models import (
-    Correction,
     Invoice,
     LabourOperation,
     PartPrice,
@@ -194,21 +193,24 @@ def record_parts_returned(uow, event: Envelope) -> None:
     _rebuild(uow, invoice, payload["order_id"], event.correlation_id, given)
 
 
-def rebuild_invoice(uow, order_id: str, visit_id: str) -> Invoice:
-    """Recompute the draft bill from whatever has arrived; events may come in any order."""
-    return _rebuild(uow, _locked_invoice(uow.session, order_id), order_id, visit_id)
+def rebuild_invoice(uow, order_id: str, visit_id: str, invoice=None, changed: tuple[str, ...] = ()):
+    """Recompute the draft bill from whatever has arrived; events may come in any order. `invoice`: the bill as the
+    caller locked it (`rows.locked_invoice`), its columns `changed` by the caller written with the bill's."""
+    invoice = invoice if invoice is not None else _locked_invoice(uow.session, order_id)
+    return _rebuild(uow, invoice, order_id, visit_id, changed=changed)
 
 
-def _locked_invoice(session, order_id: str) -> Invoice | None:
+def _locked_invoice(session, order_id: str):
     # Locked first: the events that build a bill (order_signed, parts_issued, vehicle_ready) may be handled at the
     # same moment; the second waits here, then reads what the first committed instead of overwriting it with a
     # bill built without it (seen in `make chaos`: invoices left waiting for parts or work they had).
-    return models.invoice_for_order(session, order_id, lock=True)
+    return rows.locked_invoice(session, order_id=order_id)  # a record of its columns: written back by one UPDATE
 
 
-def _rebuild(uow, invoice: Invoice | None, order_id: str, visit_id: str, given: dict | None = None) -> Invoice:
-    """The bill of `invoice` (as locked by the caller) from what has arrived. `given`: what the caller holds
-    already ("versions", "work") or what this event brought ("issued", "returned"), instead of reading it.
+def _rebuild(uow, invoice, order_id: str, visit_id: str, given: dict | None = None, changed: tuple[str, ...] = ()):
+    """The bill of `invoice` (a record of its columns, as locked by the caller) from what has arrived, written by one
+    UPDATE of the columns it sets and those `changed` by the caller. `given`: what the caller holds already
+    ("versions", "work") or what this event brought ("issued", "returned"), instead of reading it.
 
     No invoice: no event of this order was handled before this one (each creates the bill; a second one creating it
     at the same moment fails on its unique order_id and is handled again), so nothing arrived but what it brought.
@@ -247,12 +249,9 @@ def _rebuild(uow, invoice: Invoice | None, order_id: str, visit_id: str, given: 
         body = loaded_order(quote.signed["order"])
         book = models.price_book(session, body["price_list_version"])
         returned = given["returned"]
-    if invoice is None and waiting:  # the first event of the order (always waits for the other two): one INSERT
-        _insert_waiting(uow, order_id, visit_id, quote, waiting)
-        return None
-    if invoice is None:
-        invoice = Invoice(invoice_id=str(uuid.uuid4()), order_id=order_id, visit_id=visit_id, status="waiting")
-        session.add(invoice)
+    if invoice is None:  # the first event of the order: nothing else arrived, so it waits for the others
+        return _insert_waiting(uow, order_id, visit_id, quote, waiting)
+    written = ["waiting_for", "updated_at", "status", *changed]
     invoice.waiting_for = waiting
     invoice.updated_at = uow.clock()
     if quote is not None:
@@ -261,8 +260,10 @@ def _rebuild(uow, invoice: Invoice | None, order_id: str, visit_id: str, given: 
         invoice.advisor_id = order["advisor_id"]
         invoice.plate = order["vehicle"]["plate"]
         invoice.customer_name = order["customer"]["name"]
+        written += ["order_version", "advisor_id", "plate", "customer_name"]
     if waiting:
         invoice.status = "waiting"
+        rows.update_invoice(session, invoice, *written)
         return invoice
     jobs = [{**job, "hours": Decimal(job["hours"])} for job in work.jobs]
     bodies = [v.signed["order"] for v in versions]
@@ -284,16 +285,12 @@ def _rebuild(uow, invoice: Invoice | None, order_id: str, visit_id: str, given: 
     invoice.vat = sum((bill["vat"] for bill in bills.values()), Decimal("0.00"))
     invoice.total = sum((bill["total"] for bill in bills.values()), Decimal("0.00"))
     invoice.status = "ready" if draft.agrees else "blocked"
+    written += ["lines", "problems", "variances", "pay_type", "bills", "subtotal", "vat", "total"]
+    rows.update_invoice(session, invoice, *written)
     if before == "blocked" and invoice.status == "ready":
-        uow.session.add(  # the audit trail: the correction (adjustment or consented amendment) put it right
-            Correction(
-                invoice_id=invoice.invoice_id,
-                kind="re_audit",
-                actor_id=uow.actor_id or "system",
-                at=uow.clock(),
-                reason="",
-                detail={"status": "ready", "order_version": invoice.order_version},
-            )
+        # the audit trail: the correction (adjustment or consented amendment) put it right
+        rows.insert_correction(
+            uow, invoice.invoice_id, "re_audit", "", {"status": "ready", "order_version": invoice.order_version}
         )
     if invoice.status == "blocked" and not was_blocked:
         uow.emit(
@@ -304,7 +301,7 @@ def _rebuild(uow, invoice: Invoice | None, order_id: str, visit_id: str, given: 
     return invoice
 
 
-def _insert_waiting(uow, order_id: str, visit_id: str, quote, waiting: list[str]) -> None:
+def _insert_waiting(uow, order_id: str, visit_id: str, quote, waiting: list[str]):
     """The order's bill as `_rebuild` makes it while it waits, written by one Core INSERT (the columns not given
     take their defaults, as the entity's would)."""
     values = {
@@ -324,6 +321,7 @@ def _insert_waiting(uow, order_id: str, visit_id: str, quote, waiting: list[str]
             customer_name=order["customer"]["name"],
         )
     uow.session.connection().execute(rows.INSERT_INVOICE, values)
+    return SimpleNamespace(**values)
 
 
 def invoice_list(session, page: int = 1, per_page: int = 50, q: str = "") -> Page:

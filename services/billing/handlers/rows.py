@@ -38,6 +38,10 @@ INSERT_CORRECTION = Correction.__table__.insert()
 # SET the columns given (their names), WHERE the invoice is "b_invoice_id": compiled once for each set of columns
 UPDATE_INVOICE = INVOICES.update().where(INVOICES.c.invoice_id == sa.bindparam("b_invoice_id"))
 
+# the bill, locked (FOR UPDATE on PostgreSQL) until the transaction ends, by its order or by its id
+LOCKED_INVOICE = sa.select(INVOICES).where(INVOICES.c.order_id == sa.bindparam("order_id")).with_for_update()
+LOCKED_INVOICE_BY_ID = sa.select(INVOICES).where(INVOICES.c.invoice_id == sa.bindparam("invoice_id")).with_for_update()
+
 _PAYMENTS = Payment.__table__
 PAYMENTS = sa.select(_PAYMENTS).where(_PAYMENTS.c.invoice_id == sa.bindparam("invoice_id")).order_by(_PAYMENTS.c.at)
 _CORRECTIONS = Correction.__table__
@@ -85,22 +89,39 @@ SETTLEMENT_ROWS = (
 )
 
 
-def _split(row, parts) -> tuple | None:
+def _keys(parts) -> tuple:
+    """For each part of a joined row: its never-NULL column's label, and (label, name) of each column."""
+    return tuple(
+        (f"{prefix}{key}", tuple((f"{prefix}{column.name}", column.name) for column in table.c))
+        for prefix, table, key in parts
+    )
+
+
+_DELIVERY_KEYS, _SETTLEMENT_KEYS = _keys(_DELIVERY_PARTS), _keys(_SETTLEMENT_PARTS)
+
+
+def _split(row, keys) -> tuple | None:
     if row is None:
         return None
     return tuple(
-        SimpleNamespace(**{column.name: row[f"{prefix}{column.name}"] for column in table.c})
-        if row[f"{prefix}{key}"] is not None
-        else None
-        for prefix, table, key in parts
+        SimpleNamespace(**{name: row[label] for label, name in labels}) if row[present] is not None else None
+        for present, labels in keys
     )
+
+
+def locked_invoice(session, *, order_id: str | None = None, invoice_id: str | None = None):
+    """The invoice of `order_id` (or `invoice_id`) as a record of its columns, locked; None if there is none."""
+    statement, key = (LOCKED_INVOICE, order_id) if invoice_id is None else (LOCKED_INVOICE_BY_ID, invoice_id)
+    found = session.connection().execute(statement, {"order_id" if invoice_id is None else "invoice_id": key})
+    row = found.mappings().first()
+    return None if row is None else SimpleNamespace(**row)
 
 
 def delivery_rows(session, order_id: str):
     """(invoice, latest signed version, work done, delivery) of an order as records of their columns, in one
     statement, the last three None when absent; None without an invoice (as `models.delivery_rows`)."""
     return _split(
-        session.connection().execute(DELIVERY_ROWS, {"order_id": order_id}).mappings().first(), _DELIVERY_PARTS
+        session.connection().execute(DELIVERY_ROWS, {"order_id": order_id}).mappings().first(), _DELIVERY_KEYS
     )
 
 
@@ -108,7 +129,7 @@ def settlement_rows(session, invoice_id: str):
     """(invoice, delivery, warranty claim, gate pass, latest signed version) as records of their columns, in one
     statement, all but the invoice None when absent; None without the invoice (as `models.settlement_rows`)."""
     return _split(
-        session.connection().execute(SETTLEMENT_ROWS, {"invoice_id": invoice_id}).mappings().first(), _SETTLEMENT_PARTS
+        session.connection().execute(SETTLEMENT_ROWS, {"invoice_id": invoice_id}).mappings().first(), _SETTLEMENT_KEYS
     )
 
 
@@ -120,6 +141,12 @@ def payments(session, invoice_id: str) -> list:
 def corrections(session, invoice_id: str) -> list:
     """The invoice's audit trail, as rows of their columns."""
     return list(session.connection().execute(CORRECTIONS, {"invoice_id": invoice_id}))
+
+
+def insert_correction(uow, invoice_id: str, kind: str, reason: str, detail: dict) -> None:
+    """One line of the invoice's audit trail, by the unit of work's actor ("system" for an event), now."""
+    values = {"kind": kind, "actor_id": uow.actor_id or "system", "at": uow.clock(), "reason": reason}
+    uow.session.connection().execute(INSERT_CORRECTION, {"invoice_id": invoice_id, **values, "detail": detail})
 
 
 def update_invoice(session, invoice, *names: str) -> None:

@@ -14,7 +14,7 @@ from kit.i18n import N_
 
 from .. import models
 from ..domain import corrections, gate_pass, money, pay_types
-from ..models import Correction, Invoice, Payment, WarrantyClaim
+from ..models import Invoice, Payment, WarrantyClaim
 from . import rows
 from .invoices import invoice_view, rebuild_invoice
 from .orders import order_header
@@ -27,17 +27,25 @@ def _invoice(session, invoice_id: str) -> Invoice:
     return invoice
 
 
-def _not_settled(uow, invoice: Invoice) -> None:
+def _locked(session, invoice_id: str):
+    """The invoice as a record of its columns, locked until the transaction ends (it is rebuilt and written back)."""
+    invoice = rows.locked_invoice(session, invoice_id=invoice_id)
+    if invoice is None:
+        raise NotFound("Invoice not found", field="invoice_id")
+    return invoice
+
+
+def _not_settled(uow, invoice) -> None:
     if invoice.status == "paid" or rows.payments(uow.session, invoice.invoice_id):
         raise DomainError(
             N_("Payment has been taken on this invoice; it can no longer be corrected"), code="already_paid"
         )
 
 
-def adjust(uow, invoice_id: str, cmd: dict, *, roles, limits: dict) -> Invoice:
+def adjust(uow, invoice_id: str, cmd: dict, *, roles, limits: dict):
     """R-BL-1: a manager puts a blocked invoice right: waives variances and/or gives a discount within the
     role's limit, with a reason; the invoice is re-audited and the correction kept in its audit trail."""
-    invoice = _invoice(uow.session, invoice_id)
+    invoice = _locked(uow.session, invoice_id)
     _not_settled(uow, invoice)
     if invoice.status == "waiting":
         raise DomainError(N_("The invoice is still waiting for the workshop"), code="not_ready")
@@ -59,29 +67,21 @@ def adjust(uow, invoice_id: str, cmd: dict, *, roles, limits: dict) -> Invoice:
     )
     invoice.waived = sorted(set(invoice.waived or ()) | set(waive))
     invoice.discount = discount if discount else invoice.discount
-    uow.session.add(
-        Correction(
-            invoice_id=invoice_id,
-            kind="adjustment",
-            actor_id=uow.actor_id,
-            at=uow.clock(),
-            reason=cmd["reason"].strip()[:200],
-            detail={
-                "waive": waive,
-                "discount": str(discount),
-                "waived_value": str(waived_value),
-                "problems": list(invoice.problems or []),
-            },
-        )
-    )
-    uow.session.flush()
-    return rebuild_invoice(uow, invoice.order_id, invoice.visit_id)
+    detail = {
+        "waive": waive,
+        "discount": str(discount),
+        "waived_value": str(waived_value),
+        "problems": list(invoice.problems or []),
+    }
+    rows.insert_correction(uow, invoice_id, "adjustment", cmd["reason"].strip()[:200], detail)
+    # rebuilt from the record locked here, its waiver and discount written with the bill (one UPDATE)
+    return rebuild_invoice(uow, invoice.order_id, invoice.visit_id, invoice, ("waived", "discount"))
 
 
-def assign_pay_types(uow, invoice_id: str, assigned: dict, failure_code: str = "") -> Invoice:
+def assign_pay_types(uow, invoice_id: str, assigned: dict, failure_code: str = ""):
     """The warranty assessor moves lines to warranty (or internal): one invoice per payer; warranty lines
     make the maker's claim (VIN, mileage, failure code, labour, parts, old part kept)."""
-    invoice = _invoice(uow.session, invoice_id)
+    invoice = _locked(uow.session, invoice_id)
     _not_settled(uow, invoice)
     line_nos = {line["line_no"] for line in invoice.lines}
     for line_no, payer in assigned.items():
@@ -106,18 +106,9 @@ def assign_pay_types(uow, invoice_id: str, assigned: dict, failure_code: str = "
             row.claim, row.approved_by, row.approved_at = claim, uow.actor_id, uow.clock()
     elif row is not None:
         uow.session.delete(row)
-    uow.session.add(
-        Correction(
-            invoice_id=invoice_id,
-            kind="pay_type",
-            actor_id=uow.actor_id,
-            at=uow.clock(),
-            reason=failure_code[:200],
-            detail={"pay_types": current},
-        )
-    )
-    uow.session.flush()
-    return rebuild_invoice(uow, invoice.order_id, invoice.visit_id)
+    rows.insert_correction(uow, invoice_id, "pay_type", failure_code[:200], {"pay_types": current})
+    uow.session.flush()  # the claim
+    return rebuild_invoice(uow, invoice.order_id, invoice.visit_id, invoice, ("pay_types",))
 
 
 def _plain(items: list[dict]) -> list[dict]:
