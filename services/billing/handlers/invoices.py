@@ -114,21 +114,13 @@ def _quantities(lines: list[dict]) -> list[dict]:
 
 def record_parts_issued(uow, event: Envelope) -> None:
     payload = event.raw_payload
-    invoice = _locked_invoice(uow.session, payload["order_id"])
+    invoice = rows.touched_invoice(uow.session, payload["order_id"], uow.clock())  # locked, its time set if it waits
     lines = _lines(payload)
     issue = {"request_id": payload["request_id"], "order_id": payload["order_id"], "lines": lines}
     uow.session.connection().execute(rows.INSERT_ISSUE, issue)
     if _waits_for_the_work(invoice):
-        _touch(uow, invoice)
         return
     _rebuild(uow, invoice, payload["order_id"], event.correlation_id, {"issued": _quantities(lines)})
-
-
-def _touch(uow, invoice: Invoice) -> None:
-    """The bill's time only, in one UPDATE (the entity is not changed: nothing else of it is written)."""
-    rows.update_invoice(
-        uow.session, SimpleNamespace(invoice_id=invoice.invoice_id, updated_at=uow.clock()), "updated_at"
-    )
 
 
 def _waits_for_the_work(invoice: Invoice | None) -> bool:
@@ -180,7 +172,7 @@ def _findings(payload: dict) -> dict:
 def record_parts_returned(uow, event: Envelope) -> None:
     """parts_returned (R-BL-3): unused parts back to stock; the bill is rebuilt with the parts issued less these."""
     payload = event.raw_payload
-    invoice = _locked_invoice(uow.session, payload["order_id"])
+    invoice = rows.touched_invoice(uow.session, payload["order_id"], uow.clock())  # locked, its time set if it waits
     given = {}
     if invoice is None or uow.session.get(PartsReturn, payload["return_id"]) is None:
         lines = _lines(payload)
@@ -188,7 +180,6 @@ def record_parts_returned(uow, event: Envelope) -> None:
         uow.session.connection().execute(rows.INSERT_RETURN, returned)
         given = {"returned": _quantities(lines)}
     if _waits_for_the_work(invoice):
-        _touch(uow, invoice)
         return
     _rebuild(uow, invoice, payload["order_id"], event.correlation_id, given)
 

@@ -41,6 +41,16 @@ UPDATE_INVOICE = INVOICES.update().where(INVOICES.c.invoice_id == sa.bindparam("
 # the bill, locked (FOR UPDATE on PostgreSQL) until the transaction ends, by its order or by its id
 LOCKED_INVOICE = sa.select(INVOICES).where(INVOICES.c.order_id == sa.bindparam("order_id")).with_for_update()
 LOCKED_INVOICE_BY_ID = sa.select(INVOICES).where(INVOICES.c.invoice_id == sa.bindparam("invoice_id")).with_for_update()
+# the same lock taken by an UPDATE that sets the time of a bill that waits, and answers its columns as they stand: parts
+# issued or returned change nothing else of a waiting bill (or their event rebuilds it, which sets its time again); the
+# time of any other bill is left to its rebuild (a paid one is never rebuilt)
+_NOW = sa.bindparam("b_now", type_=INVOICES.c.updated_at.type)
+TOUCHED_INVOICE = (
+    INVOICES.update()
+    .where(INVOICES.c.order_id == sa.bindparam("b_order_id"))
+    .values(updated_at=sa.case((INVOICES.c.status == "waiting", _NOW), else_=INVOICES.c.updated_at))
+    .returning(*INVOICES.c)
+)
 
 _PAYMENTS = Payment.__table__
 PAYMENTS = sa.select(_PAYMENTS).where(_PAYMENTS.c.invoice_id == sa.bindparam("invoice_id")).order_by(_PAYMENTS.c.at)
@@ -78,8 +88,11 @@ DELIVERY_ROWS = (
 )
 _SETTLEMENT_PARTS = (("i_", INVOICES, "invoice_id"), ("d_", DELIVERIES, "order_id"), ("c_", CLAIMS, "invoice_id"))
 _SETTLEMENT_PARTS += (("g_", PASSES, "pass_no"), ("q_", QUOTES, "version"))
+_CORRECTED = (
+    sa.exists().where(_CORRECTIONS.c.invoice_id == INVOICES.c.invoice_id).correlate(INVOICES).label("corrected")
+)
 SETTLEMENT_ROWS = (
-    sa.select(*(c for prefix, table, _ in _SETTLEMENT_PARTS for c in _columns(prefix, table)))
+    sa.select(*(c for prefix, table, _ in _SETTLEMENT_PARTS for c in _columns(prefix, table)), _CORRECTED)
     .select_from(INVOICES)
     .outerjoin(DELIVERIES, DELIVERIES.c.order_id == INVOICES.c.order_id)
     .outerjoin(CLAIMS, CLAIMS.c.invoice_id == INVOICES.c.invoice_id)
@@ -117,6 +130,12 @@ def locked_invoice(session, *, order_id: str | None = None, invoice_id: str | No
     return None if row is None else SimpleNamespace(**row)
 
 
+def touched_invoice(session, order_id: str, now):
+    """`locked_invoice` of the order, its time set to `now` if it waits, in one statement (see TOUCHED_INVOICE)."""
+    row = session.connection().execute(TOUCHED_INVOICE, {"b_order_id": order_id, "b_now": now}).mappings().first()
+    return None if row is None else SimpleNamespace(**row)
+
+
 def delivery_rows(session, order_id: str):
     """(invoice, latest signed version, work done, delivery) of an order as records of their columns, in one
     statement, the last three None when absent; None without an invoice (as `models.delivery_rows`)."""
@@ -126,11 +145,11 @@ def delivery_rows(session, order_id: str):
 
 
 def settlement_rows(session, invoice_id: str):
-    """(invoice, delivery, warranty claim, gate pass, latest signed version) as records of their columns, in one
-    statement, all but the invoice None when absent; None without the invoice (as `models.settlement_rows`)."""
-    return _split(
-        session.connection().execute(SETTLEMENT_ROWS, {"invoice_id": invoice_id}).mappings().first(), _SETTLEMENT_KEYS
-    )
+    """(invoice, delivery, warranty claim, gate pass, latest signed version) as records of their columns, and whether
+    the invoice has corrections (its audit trail, read only then), in one statement; all but the invoice None when
+    absent; None without the invoice (as `models.settlement_rows`)."""
+    row = session.connection().execute(SETTLEMENT_ROWS, {"invoice_id": invoice_id}).mappings().first()
+    return None if row is None else (*_split(row, _SETTLEMENT_KEYS), bool(row["corrected"]))
 
 
 def payments(session, invoice_id: str) -> list:

@@ -132,7 +132,8 @@ def customer_due(session, invoice: Invoice, payments: list[Payment] | None = Non
 
 
 def _rows(session, invoice_id: str):
-    """(invoice, delivery, warranty claim, gate pass, latest signed version) as records of their columns."""
+    """(invoice, delivery, warranty claim, gate pass, latest signed version) as records of their columns, and
+    whether the invoice has corrections."""
     found = rows.settlement_rows(session, invoice_id)
     if found is None:
         raise NotFound("Invoice not found", field="invoice_id")
@@ -144,7 +145,7 @@ def pay(uow, invoice_id: str, *, amount: Decimal, method: str, secret: bytes) ->
     once the customer's invoice is settled the gate pass 门证 is issued and the car released (R-BL-6).
 
     Answers the settlement view as it stands after, from what it read and wrote (no second transaction)."""
-    invoice, delivered, claim, gate, quote = _rows(uow.session, invoice_id)
+    invoice, delivered, claim, gate, quote, corrected = _rows(uow.session, invoice_id)
     if invoice.status == "ready" and delivered is None:
         raise DomainError(
             N_("The advisor goes through the delivery checklist with the customer before payment"),
@@ -175,7 +176,7 @@ def pay(uow, invoice_id: str, *, amount: Decimal, method: str, secret: bytes) ->
         gate = settle(uow, invoice, secret, quote.signed["order"])
         changed += SETTLED
     rows.update_invoice(uow.session, invoice, *changed)  # the invoice is a record of its columns: one UPDATE
-    return _settlement_view(uow.session, invoice, payments, claim, delivered, gate)
+    return _settlement_view(uow.session, invoice, payments, claim, delivered, gate, corrected)
 
 
 SETTLED = ("status", "paid_at", "gate_pass_no")  # the invoice's columns `settle` sets
@@ -255,11 +256,12 @@ def approve_refund(uow, payment_id: str, *, roles) -> Payment:
 
 def settlement_view(session, invoice_id: str) -> dict:
     """The invoice with its payments, balance, audit trail, warranty claim, delivery and gate pass."""
-    invoice, delivered, claim, gate, _ = _rows(session, invoice_id)
-    return _settlement_view(session, invoice, payments_of(session, invoice), claim, delivered, gate)
+    invoice, delivered, claim, gate, _, corrected = _rows(session, invoice_id)
+    return _settlement_view(session, invoice, payments_of(session, invoice), claim, delivered, gate, corrected)
 
 
-def _settlement_view(session, invoice, payments, claim, delivered, gate) -> dict:
+def _settlement_view(session, invoice, payments, claim, delivered, gate, corrected: bool) -> dict:
+    """The settlement view; its audit trail read only when `corrected` says it has one."""
     view = invoice_view(invoice)
     view["payments"] = [
         {
@@ -271,7 +273,7 @@ def _settlement_view(session, invoice, payments, claim, delivered, gate) -> dict
     view["balance"] = customer_due(session, invoice, payments) if invoice.status in ("ready", "paid") else None
     view["corrections"] = [
         {k: getattr(c, k) for k in ("kind", "actor_id", "at", "reason", "detail")}
-        for c in rows.corrections(session, invoice.invoice_id)
+        for c in (rows.corrections(session, invoice.invoice_id) if corrected else ())
     ]
     view["warranty_claim"] = claim.claim if claim else None
     view["delivered"] = delivered is not None
