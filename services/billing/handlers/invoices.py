@@ -85,16 +85,22 @@ def keep_signed_version(uow, order: dict, signed: dict) -> None:
     """
     session, order_id = uow.session, order["order_id"]
     remember_loaded(signed["order"], order)
-    invoice = _locked_invoice(session, order_id)
+    quote = {
+        "order_id": order_id,
+        "version": order["version"],
+        "visit_id": order["visit_id"],
+        "signed": signed,
+        "received_at": uow.clock(),
+    }
+    # The order's first event (mostly): its bill inserted unless it has one, waiting as `_rebuild` would make it from
+    # this version alone (the versions before it, if it is an amendment, and the work), without reading it first.
+    waiting = ([] if order["version"] == 1 else ["signed_order"]) + ["vehicle_ready"]
+    if _insert_waiting(uow, order_id, order["visit_id"], SimpleNamespace(**quote), waiting, once=True) is not None:
+        session.connection().execute(rows.INSERT_QUOTE, quote)
+        return
+    invoice = _locked_invoice(session, order_id)  # it has a bill (or a database without ON CONFLICT)
     versions = models.quotes(session, order_id) if invoice is not None else []
     if all(v.version != order["version"] for v in versions):
-        quote = {
-            "order_id": order_id,
-            "version": order["version"],
-            "visit_id": order["visit_id"],
-            "signed": signed,
-            "received_at": uow.clock(),
-        }
         session.connection().execute(rows.INSERT_QUOTE, quote)  # read back by no one here: the bill takes it as is
         versions = sorted([*versions, SimpleNamespace(**quote)], key=lambda v: v.version)
     _rebuild(uow, invoice, order_id, order["visit_id"], {"versions": versions})
@@ -292,9 +298,9 @@ def _rebuild(uow, invoice, order_id: str, visit_id: str, given: dict | None = No
     return invoice
 
 
-def _insert_waiting(uow, order_id: str, visit_id: str, quote, waiting: list[str]):
+def _insert_waiting(uow, order_id: str, visit_id: str, quote, waiting: list[str], once: bool = False):
     """The order's bill as `_rebuild` makes it while it waits, written by one Core INSERT (the columns not given
-    take their defaults, as the entity's would)."""
+    take their defaults, as the entity's would). `once`: unless the order has a bill (then None)."""
     values = {
         "invoice_id": str(uuid.uuid4()),
         "order_id": order_id,
@@ -311,6 +317,8 @@ def _insert_waiting(uow, order_id: str, visit_id: str, quote, waiting: list[str]
             plate=order["vehicle"]["plate"],
             customer_name=order["customer"]["name"],
         )
+    if once:
+        return SimpleNamespace(**values) if rows.insert_invoice_once(uow.session, values) else None
     uow.session.connection().execute(rows.INSERT_INVOICE, values)
     return SimpleNamespace(**values)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..models import (
     Correction,
@@ -28,6 +29,11 @@ DELIVERIES, CLAIMS, PASSES = Delivery.__table__, WarrantyClaim.__table__, GatePa
 
 INSERT_QUOTE = QUOTES.insert()
 INSERT_INVOICE = INVOICES.insert()
+# the order's first bill unless it has one (its unique order id): whether it was inserted, in one statement
+INSERT_INVOICE_ONCE = {
+    name: insert(INVOICES).on_conflict_do_nothing(index_elements=["order_id"]).returning(INVOICES.c.invoice_id)
+    for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
 INSERT_ISSUE = PartsIssue.__table__.insert()
 INSERT_RETURN = PartsReturn.__table__.insert()
 INSERT_WORK = WORK.insert()
@@ -166,6 +172,14 @@ def insert_correction(uow, invoice_id: str, kind: str, reason: str, detail: dict
     """One line of the invoice's audit trail, by the unit of work's actor ("system" for an event), now."""
     values = {"kind": kind, "actor_id": uow.actor_id or "system", "at": uow.clock(), "reason": reason}
     uow.session.connection().execute(INSERT_CORRECTION, {"invoice_id": invoice_id, **values, "detail": detail})
+
+
+def insert_invoice_once(session, values: dict) -> bool | None:
+    """Insert the order's first bill unless it has one: whether it did; None on a database without ON CONFLICT."""
+    statement = INSERT_INVOICE_ONCE.get(session.get_bind().dialect.name)
+    if statement is None:
+        return None
+    return session.connection().execute(statement, values).first() is not None
 
 
 def update_invoice(session, invoice, *names: str) -> None:
