@@ -68,20 +68,23 @@ def record_amended_order(uow, event: Envelope, verify) -> None:
     order = verify(signed)
     RepairOrder.from_body(order).check_amends(amended)  # R-WS-3
     amends = order["amends"]
-    previous = models.quote(uow.session, order["order_id"], amends["version"])
-    if previous is not None and previous.version == amends["version"]:
-        if _sha256(previous.signed["order"]) != amends["sha256"]:
+
+    def follows(versions) -> None:  # the version it amends, as billing holds it (read with the others)
+        previous = next((v for v in versions if v.version == amends["version"]), None)
+        if previous is not None and _sha256(previous.signed["order"]) != amends["sha256"]:
             raise PermanentError(
                 f"order {order['order_id']} v{order['version']} amends a version {amends['version']} "
                 "other than the one billing holds"
             )
-    keep_signed_version(uow, order, signed)
+
+    keep_signed_version(uow, order, signed, follows)
 
 
-def keep_signed_version(uow, order: dict, signed: dict) -> None:
+def keep_signed_version(uow, order: dict, signed: dict, follows=None) -> None:
     """Keep one signed version of an order once and rebuild its bill (order_signed and order_amended alike).
 
     `order` is the verified, loaded body; `signed` is {"order", "signature", "key_id"} as it arrived, kept as is.
+    `follows(versions)`: an amendment's check of the versions billing holds (raises), before anything is written.
     """
     session, order_id = uow.session, order["order_id"]
     remember_loaded(signed["order"], order)
@@ -95,11 +98,14 @@ def keep_signed_version(uow, order: dict, signed: dict) -> None:
     # The order's first event (mostly): its bill inserted unless it has one, waiting as `_rebuild` would make it from
     # this version alone (the versions before it, if it is an amendment, and the work), without reading it first.
     waiting = ([] if order["version"] == 1 else ["signed_order"]) + ["vehicle_ready"]
-    if _insert_waiting(uow, order_id, order["visit_id"], SimpleNamespace(**quote), waiting, once=True) is not None:
+    first = follows is None  # an amendment mostly finds its order's bill: read first
+    if first and _insert_waiting(uow, order_id, order["visit_id"], SimpleNamespace(**quote), waiting, once=True):
         session.connection().execute(rows.INSERT_QUOTE, quote)
         return
     invoice = _locked_invoice(session, order_id)  # it has a bill (or a database without ON CONFLICT)
     versions = models.quotes(session, order_id) if invoice is not None else []
+    if follows is not None:
+        follows(versions)
     if all(v.version != order["version"] for v in versions):
         session.connection().execute(rows.INSERT_QUOTE, quote)  # read back by no one here: the bill takes it as is
         versions = sorted([*versions, SimpleNamespace(**quote)], key=lambda v: v.version)
