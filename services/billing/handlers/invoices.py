@@ -103,7 +103,7 @@ def keep_signed_version(uow, order: dict, signed: dict, follows=None) -> None:
         session.connection().execute(rows.INSERT_QUOTE, quote)
         return
     invoice = _locked_invoice(session, order_id)  # it has a bill (or a database without ON CONFLICT)
-    versions = models.quotes(session, order_id) if invoice is not None else []
+    versions = rows.quotes(session, order_id) if invoice is not None else []
     if follows is not None:
         follows(versions)
     if all(v.version != order["version"] for v in versions):
@@ -145,7 +145,7 @@ def _waits_for_the_work(invoice: Invoice | None) -> bool:
 def record_vehicle_ready(uow, event: Envelope) -> None:
     payload = event.raw_payload
     invoice = _locked_invoice(uow.session, payload["order_id"])
-    versions, done = models.versions_and_work(uow.session, payload["order_id"]) if invoice is not None else ([], None)
+    versions, done = rows.versions_and_work(uow.session, payload["order_id"]) if invoice is not None else ([], None)
     if done is None:
         done = SimpleNamespace(
             order_id=payload["order_id"],
@@ -166,9 +166,17 @@ def record_vehicle_ready(uow, event: Envelope) -> None:
         )
         done.inspector_id, done.ready_at = payload["inspector_id"], event.payload["ready_at"]
         done.findings = _findings(payload)
+        _update_work(uow, done, "order_version", "jobs", "parts_used", "inspector_id", "ready_at", "findings")
     elif payload["order_version"] == done.order_version and (payload.get("deferred_work") or payload.get("wear")):
         done.findings = _findings(payload)  # the QC findings as last reported (R-QC-3)
+        _update_work(uow, done, "findings")
     _rebuild(uow, invoice, payload["order_id"], event.correlation_id, {"versions": versions, "work": done})
+
+
+def _update_work(uow, done, *names: str) -> None:
+    """The work done (a record of its columns) written back: its columns `names`, one UPDATE."""
+    values = {name: getattr(done, name) for name in names}
+    uow.session.connection().execute(rows.UPDATE_WORK, {"b_order_id": done.order_id, **values})
 
 
 def _findings(payload: dict) -> dict:
@@ -225,8 +233,8 @@ def _rebuild(uow, invoice, order_id: str, visit_id: str, given: dict | None = No
         given = {"versions": [], "work": None, "issued": [], "returned": [], **(given or {})}
     else:
         given = {k: v for k, v in (given or {}).items() if k in ("versions", "work")}
-    work = given["work"] if "work" in given else models.work_done(session, order_id)
-    versions = given["versions"] if "versions" in given else models.quotes(session, order_id)
+    work = given["work"] if "work" in given else rows.work_done(session, order_id)
+    versions = given["versions"] if "versions" in given else rows.quotes(session, order_id)
     quote = versions[-1] if versions else None  # R-BL-1: the latest signed version (quote and amendments)
     issued = []
     waiting = []

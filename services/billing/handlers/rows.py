@@ -108,6 +108,21 @@ SETTLEMENT_ROWS = (
 )
 
 
+# an order's signed versions, oldest first, and its work done, of an order that has an invoice (one row a version)
+_VERSION_PARTS = (("q_", QUOTES, "version"), ("w_", WORK, "order_id"))
+VERSIONS_AND_WORK = (
+    sa.select(*(c for prefix, table, _ in _VERSION_PARTS for c in _columns(prefix, table)))
+    .select_from(INVOICES)
+    .outerjoin(QUOTES, QUOTES.c.order_id == INVOICES.c.order_id)
+    .outerjoin(WORK, WORK.c.order_id == INVOICES.c.order_id)
+    .where(INVOICES.c.order_id == sa.bindparam("order_id"))
+    .order_by(QUOTES.c.version)
+)
+VERSIONS = sa.select(QUOTES).where(QUOTES.c.order_id == sa.bindparam("order_id")).order_by(QUOTES.c.version)
+WORK_DONE = sa.select(WORK).where(WORK.c.order_id == sa.bindparam("order_id"))
+UPDATE_WORK = WORK.update().where(WORK.c.order_id == sa.bindparam("b_order_id"))
+
+
 def _keys(parts) -> tuple:
     """For each part of a joined row: its never-NULL column's label, and (label, name) of each column."""
     return tuple(
@@ -116,7 +131,11 @@ def _keys(parts) -> tuple:
     )
 
 
-_DELIVERY_KEYS, _SETTLEMENT_KEYS = _keys(_DELIVERY_PARTS), _keys(_SETTLEMENT_PARTS)
+_DELIVERY_KEYS, _SETTLEMENT_KEYS, _VERSION_KEYS = (
+    _keys(_DELIVERY_PARTS),
+    _keys(_SETTLEMENT_PARTS),
+    _keys(_VERSION_PARTS),
+)
 
 
 def _split(row, keys) -> tuple | None:
@@ -140,6 +159,26 @@ def touched_invoice(session, order_id: str, now):
     """`locked_invoice` of the order, its time set to `now` if it waits, in one statement (see TOUCHED_INVOICE)."""
     row = session.connection().execute(TOUCHED_INVOICE, {"b_order_id": order_id, "b_now": now}).mappings().first()
     return None if row is None else SimpleNamespace(**row)
+
+
+def versions_and_work(session, order_id: str) -> tuple[list, object]:
+    """`quotes` and the work done (None if not reported) of an order that has an invoice, as records, in one
+    statement (as `models.versions_and_work`)."""
+    found = [
+        _split(row, _VERSION_KEYS)
+        for row in session.connection().execute(VERSIONS_AND_WORK, {"order_id": order_id}).mappings()
+    ]
+    return [quote for quote, _ in found if quote is not None], found[0][1] if found else None
+
+
+def work_done(session, order_id: str):
+    """The order's work done as a row of its columns, or None (`models.work_done`)."""
+    return session.connection().execute(WORK_DONE, {"order_id": order_id}).first()
+
+
+def quotes(session, order_id: str) -> list:
+    """Every signed version billing holds for the order, oldest first, as rows of their columns (`models.quotes`)."""
+    return list(session.connection().execute(VERSIONS, {"order_id": order_id}))
 
 
 def delivery_rows(session, order_id: str):
