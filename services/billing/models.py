@@ -371,7 +371,7 @@ def invoice_for_order(session: Session, order_id: str, lock: bool = False) -> In
 
 def invoice_row(session: Session, order_id: str):
     """The order's invoice as a row of its columns (attributes named as the entity's), or None."""
-    return session.execute(_STATEMENTS.invoice_row, {"order_id": order_id}).first()
+    return session.connection().execute(_STATEMENTS.invoice_row, {"order_id": order_id}).first()
 
 
 def invoices(session: Session, page: int = 1, per_page: int = 50, q: str = "") -> Page:
