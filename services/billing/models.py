@@ -351,10 +351,6 @@ def corrections(session: Session, invoice_id: str) -> list[Correction]:
     return list(session.scalars(_STATEMENTS.corrections, {"invoice_id": invoice_id}))
 
 
-def gate_pass_of(session: Session, invoice_id: str) -> GatePass | None:
-    return session.scalars(sa.select(GatePass).filter_by(invoice_id=invoice_id)).first()
-
-
 def gate_alerts(session: Session, limit: int = 20) -> list[GateAlert]:
     return list(session.scalars(sa.select(GateAlert).order_by(GateAlert.alert_id.desc()).limit(limit)))
 
