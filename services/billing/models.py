@@ -351,10 +351,6 @@ def corrections(session: Session, invoice_id: str) -> list[Correction]:
     return list(session.scalars(_STATEMENTS.corrections, {"invoice_id": invoice_id}))
 
 
-def gate_pass_of(session: Session, invoice_id: str) -> GatePass | None:
-    return session.scalars(sa.select(GatePass).filter_by(invoice_id=invoice_id)).first()
-
-
 def gate_alerts(session: Session, limit: int = 20) -> list[GateAlert]:
     return list(session.scalars(sa.select(GateAlert).order_by(GateAlert.alert_id.desc()).limit(limit)))
 
@@ -371,7 +367,7 @@ def invoice_for_order(session: Session, order_id: str, lock: bool = False) -> In
 
 def invoice_row(session: Session, order_id: str):
     """The order's invoice as a row of its columns (attributes named as the entity's), or None."""
-    return session.execute(_STATEMENTS.invoice_row, {"order_id": order_id}).first()
+    return session.connection().execute(_STATEMENTS.invoice_row, {"order_id": order_id}).first()
 
 
 def invoices(session: Session, page: int = 1, per_page: int = 50, q: str = "") -> Page:

@@ -5,6 +5,7 @@ check of the gate pass, and the service manager alerted when it is refused."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 from contracts import names
 from kit import signatures
@@ -14,8 +15,9 @@ from kit.i18n import N_
 from .. import models
 from ..domain import delivery, gate_pass
 from ..models import Delivery, GateAlert, GatePass, Invoice
+from . import rows
 from .orders import order_header
-from .settlement import customer_due, settle
+from .settlement import SETTLED, customer_due, settle
 
 NEXT_SERVICE_KM = 5000  # the default interval when booking's plan is not at hand
 NEXT_SERVICE_DAYS = 180
@@ -23,10 +25,10 @@ NEXT_SERVICE_DAYS = 180
 
 def _rows(session, order_id: str):
     """(invoice, latest signed version, work done, delivery) of the order; NotFound before its signed order."""
-    rows = models.delivery_rows(session, order_id)
-    if rows is None or rows[1] is None:
+    found = rows.delivery_rows(session, order_id)
+    if found is None or found[1] is None:
         raise NotFound("This order has no invoice yet")
-    return rows
+    return found
 
 
 def delivery_view(session, order_id: str) -> dict:
@@ -76,10 +78,10 @@ def deliver(uow, order_id: str, cmd: dict, *, roles, secret: bytes) -> dict:
 
     Answers the delivery view as it stands after, from what it read and wrote (no second transaction)."""
     session = uow.session
-    rows = models.delivery_rows(session, order_id)
-    if rows is None:
+    found = rows.delivery_rows(session, order_id)  # records of columns: the delivery and the bill written by Core
+    if found is None:
         raise NotFound("This order has no invoice yet")
-    invoice, quote, work, done = rows
+    invoice, quote, work, done = found
     if invoice.status not in ("ready", "paid"):
         raise DomainError(N_("The invoice is not ready; the car cannot be delivered yet"), code="not_ready")
     if done is not None:
@@ -98,7 +100,7 @@ def deliver(uow, order_id: str, cmd: dict, *, roles, secret: bytes) -> dict:
     elif not digest:
         digest = signatures.store(uow, waiver_image, "waiver_signature")
     next_service = cmd.get("next_service") or {}
-    row = Delivery(
+    row = SimpleNamespace(
         order_id=order_id,
         invoice_id=invoice.invoice_id,
         delivered_by=uow.actor_id,
@@ -114,8 +116,7 @@ def deliver(uow, order_id: str, cmd: dict, *, roles, secret: bytes) -> dict:
         },
         delivered_at=uow.clock(),
     )
-    session.add(row)
-    session.flush()
+    session.connection().execute(rows.INSERT_DELIVERY, vars(row))
     if decided:
         uow.emit(
             names.OLD_PARTS_DECIDED,
@@ -126,6 +127,7 @@ def deliver(uow, order_id: str, cmd: dict, *, roles, secret: bytes) -> dict:
     # payment), so the customer owes the bill's total: nothing (warranty or internal) releases the car now
     if invoice.status == "ready" and customer_due(session, invoice, []) == 0:
         settle(uow, invoice, secret, quote.signed["order"])
+        rows.update_invoice(session, invoice, *SETTLED)
     return _view(invoice, quote, work, row)
 
 

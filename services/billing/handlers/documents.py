@@ -7,26 +7,27 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from contracts.events import OrderSchema
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
 
-from .. import models
 from ..domain import money, warranty
-from ..models import Invoice
+from . import rows
+from .orders import loaded_order
 
-_ORDER = OrderSchema()
 KINDS = ("settlement", "certificate", "quality_card", "gate_pass", "receipt")
 
 
 def document(session, invoice_id: str, kind: str) -> dict:
-    invoice = session.get(Invoice, invoice_id)
-    if invoice is None or kind not in KINDS:
+    """Read as records of columns: the invoice with its gate pass and latest signed version (one statement), the work
+    done, the payments; the signed body as its contract loads it, once for each content (`loaded_order`)."""
+    found = rows.settlement_rows(session, invoice_id)
+    if found is None or kind not in KINDS:
         raise NotFound("Invoice not found", field="invoice_id")
+    invoice, _, _, gate, quote, _ = found
     if invoice.status not in ("ready", "paid"):
         raise DomainError(N_("The invoice is not ready; the car cannot be delivered yet"), code="not_ready")
-    body = _ORDER.load(models.quote(session, invoice.order_id, None).signed["order"])
-    work = models.work_done(session, invoice.order_id)
+    body = loaded_order(quote.signed["order"])  # read, never changed
+    work = rows.work_done(session, invoice.order_id)
     codes = sorted({line["code"] for line in invoice.lines if line["kind"] == "labour"})
     kind_of_repair = invoice.repair_kind or warranty.repair_kind(codes)
     delivered_on = (invoice.paid_at or (work.ready_at if work else invoice.updated_at)).date()
@@ -36,7 +37,6 @@ def document(session, invoice_id: str, kind: str) -> dict:
         payer: {k: Decimal(str(v)) if k not in ("vat_rate",) else v for k, v in bill.items()}
         for payer, bill in (invoice.bills or {}).items()
     }
-    gate = models.gate_pass_of(session, invoice_id)
     if kind == "gate_pass" and gate is None:
         raise DomainError(N_("The gate pass is issued once the invoice is settled"), code="not_paid")
     return {
@@ -61,7 +61,7 @@ def document(session, invoice_id: str, kind: str) -> dict:
         "findings": (work.findings if work else None) or {},
         "payments": [
             {"kind": p.kind, "method": p.method, "amount": p.amount, "at": p.at, "taken_by": p.taken_by}
-            for p in models.payments(session, invoice_id)
+            for p in rows.payments(session, invoice_id)
             if p.kind == "payment" or p.approved_by
         ],
     }

@@ -7,6 +7,7 @@ import dataclasses
 import json
 import uuid
 from decimal import Decimal
+from types import SimpleNamespace
 
 from contracts import Envelope, names
 from contracts.repair_order import RepairOrder
@@ -18,16 +19,13 @@ from kit.web import JSONEncoder
 from .. import domain, models
 from ..domain import pay_types
 from ..models import (
-    Correction,
     Invoice,
     LabourOperation,
     PartPrice,
-    PartsIssue,
     PartsReturn,
     PriceList,
-    SignedQuote,
-    WorkDone,
 )
+from . import rows
 from .orders import loaded_order, remember_loaded
 
 
@@ -70,35 +68,47 @@ def record_amended_order(uow, event: Envelope, verify) -> None:
     order = verify(signed)
     RepairOrder.from_body(order).check_amends(amended)  # R-WS-3
     amends = order["amends"]
-    previous = models.quote(uow.session, order["order_id"], amends["version"])
-    if previous is not None and previous.version == amends["version"]:
-        if _sha256(previous.signed["order"]) != amends["sha256"]:
+
+    def follows(versions) -> None:  # the version it amends, as billing holds it (read with the others)
+        previous = next((v for v in versions if v.version == amends["version"]), None)
+        if previous is not None and _sha256(previous.signed["order"]) != amends["sha256"]:
             raise PermanentError(
                 f"order {order['order_id']} v{order['version']} amends a version {amends['version']} "
                 "other than the one billing holds"
             )
-    keep_signed_version(uow, order, signed)
+
+    keep_signed_version(uow, order, signed, follows)
 
 
-def keep_signed_version(uow, order: dict, signed: dict) -> None:
+def keep_signed_version(uow, order: dict, signed: dict, follows=None) -> None:
     """Keep one signed version of an order once and rebuild its bill (order_signed and order_amended alike).
 
     `order` is the verified, loaded body; `signed` is {"order", "signature", "key_id"} as it arrived, kept as is.
+    `follows(versions)`: an amendment's check of the versions billing holds (raises), before anything is written.
     """
     session, order_id = uow.session, order["order_id"]
     remember_loaded(signed["order"], order)
-    invoice = _locked_invoice(session, order_id)
-    versions = models.quotes(session, order_id) if invoice is not None else []
+    quote = {
+        "order_id": order_id,
+        "version": order["version"],
+        "visit_id": order["visit_id"],
+        "signed": signed,
+        "received_at": uow.clock(),
+    }
+    # The order's first event (mostly): its bill inserted unless it has one, waiting as `_rebuild` would make it from
+    # this version alone (the versions before it, if it is an amendment, and the work), without reading it first.
+    waiting = ([] if order["version"] == 1 else ["signed_order"]) + ["vehicle_ready"]
+    first = follows is None  # an amendment mostly finds its order's bill: read first
+    if first and _insert_waiting(uow, order_id, order["visit_id"], SimpleNamespace(**quote), waiting, once=True):
+        session.connection().execute(rows.INSERT_QUOTE, quote)
+        return
+    invoice = _locked_invoice(session, order_id)  # it has a bill (or a database without ON CONFLICT)
+    versions = rows.quotes(session, order_id) if invoice is not None else []
+    if follows is not None:
+        follows(versions)
     if all(v.version != order["version"] for v in versions):
-        quote = SignedQuote(
-            order_id=order_id,
-            version=order["version"],
-            visit_id=order["visit_id"],
-            signed=signed,
-            received_at=uow.clock(),
-        )
-        session.add(quote)
-        versions = sorted([*versions, quote], key=lambda v: v.version)
+        session.connection().execute(rows.INSERT_QUOTE, quote)  # read back by no one here: the bill takes it as is
+        versions = sorted([*versions, SimpleNamespace(**quote)], key=lambda v: v.version)
     _rebuild(uow, invoice, order_id, order["visit_id"], {"versions": versions})
 
 
@@ -116,14 +126,13 @@ def _quantities(lines: list[dict]) -> list[dict]:
 
 def record_parts_issued(uow, event: Envelope) -> None:
     payload = event.raw_payload
-    invoice = _locked_invoice(uow.session, payload["order_id"])
-    issue = PartsIssue(request_id=payload["request_id"], order_id=payload["order_id"], lines=_lines(payload))
-    uow.session.add(issue)
-    uow.session.flush()
+    invoice = rows.touched_invoice(uow.session, payload["order_id"], uow.clock())  # locked, its time set if it waits
+    lines = _lines(payload)
+    issue = {"request_id": payload["request_id"], "order_id": payload["order_id"], "lines": lines}
+    uow.session.connection().execute(rows.INSERT_ISSUE, issue)
     if _waits_for_the_work(invoice):
-        invoice.updated_at = uow.clock()
         return
-    _rebuild(uow, invoice, payload["order_id"], event.correlation_id, {"issued": _quantities(issue.lines)})
+    _rebuild(uow, invoice, payload["order_id"], event.correlation_id, {"issued": _quantities(lines)})
 
 
 def _waits_for_the_work(invoice: Invoice | None) -> bool:
@@ -136,9 +145,9 @@ def _waits_for_the_work(invoice: Invoice | None) -> bool:
 def record_vehicle_ready(uow, event: Envelope) -> None:
     payload = event.raw_payload
     invoice = _locked_invoice(uow.session, payload["order_id"])
-    versions, done = models.versions_and_work(uow.session, payload["order_id"]) if invoice is not None else ([], None)
+    versions, done = rows.versions_and_work(uow.session, payload["order_id"]) if invoice is not None else ([], None)
     if done is None:
-        done = WorkDone(
+        done = SimpleNamespace(
             order_id=payload["order_id"],
             order_version=payload["order_version"],
             jobs=payload["jobs_done"],
@@ -147,8 +156,7 @@ def record_vehicle_ready(uow, event: Envelope) -> None:
             ready_at=event.payload["ready_at"],
             findings=_findings(payload),
         )
-        uow.session.add(done)
-        uow.session.flush()
+        uow.session.connection().execute(rows.INSERT_WORK, vars(done))
     elif payload["order_version"] > done.order_version:
         # R-WS-3: the order was amended after a quality check; the work is reported again to the new version
         done.order_version, done.jobs, done.parts_used = (
@@ -158,9 +166,17 @@ def record_vehicle_ready(uow, event: Envelope) -> None:
         )
         done.inspector_id, done.ready_at = payload["inspector_id"], event.payload["ready_at"]
         done.findings = _findings(payload)
+        _update_work(uow, done, "order_version", "jobs", "parts_used", "inspector_id", "ready_at", "findings")
     elif payload["order_version"] == done.order_version and (payload.get("deferred_work") or payload.get("wear")):
         done.findings = _findings(payload)  # the QC findings as last reported (R-QC-3)
+        _update_work(uow, done, "findings")
     _rebuild(uow, invoice, payload["order_id"], event.correlation_id, {"versions": versions, "work": done})
+
+
+def _update_work(uow, done, *names: str) -> None:
+    """The work done (a record of its columns) written back: its columns `names`, one UPDATE."""
+    values = {name: getattr(done, name) for name in names}
+    uow.session.connection().execute(rows.UPDATE_WORK, {"b_order_id": done.order_id, **values})
 
 
 def _findings(payload: dict) -> dict:
@@ -176,34 +192,36 @@ def _findings(payload: dict) -> dict:
 def record_parts_returned(uow, event: Envelope) -> None:
     """parts_returned (R-BL-3): unused parts back to stock; the bill is rebuilt with the parts issued less these."""
     payload = event.raw_payload
-    invoice = _locked_invoice(uow.session, payload["order_id"])
+    invoice = rows.touched_invoice(uow.session, payload["order_id"], uow.clock())  # locked, its time set if it waits
     given = {}
     if invoice is None or uow.session.get(PartsReturn, payload["return_id"]) is None:
         lines = _lines(payload)
-        uow.session.add(PartsReturn(return_id=payload["return_id"], order_id=payload["order_id"], lines=lines))
-        uow.session.flush()
+        returned = {"return_id": payload["return_id"], "order_id": payload["order_id"], "lines": lines}
+        uow.session.connection().execute(rows.INSERT_RETURN, returned)
         given = {"returned": _quantities(lines)}
     if _waits_for_the_work(invoice):
-        invoice.updated_at = uow.clock()
         return
     _rebuild(uow, invoice, payload["order_id"], event.correlation_id, given)
 
 
-def rebuild_invoice(uow, order_id: str, visit_id: str) -> Invoice:
-    """Recompute the draft bill from whatever has arrived; events may come in any order."""
-    return _rebuild(uow, _locked_invoice(uow.session, order_id), order_id, visit_id)
+def rebuild_invoice(uow, order_id: str, visit_id: str, invoice=None, changed: tuple[str, ...] = ()):
+    """Recompute the draft bill from whatever has arrived; events may come in any order. `invoice`: the bill as the
+    caller locked it (`rows.locked_invoice`), its columns `changed` by the caller written with the bill's."""
+    invoice = invoice if invoice is not None else _locked_invoice(uow.session, order_id)
+    return _rebuild(uow, invoice, order_id, visit_id, changed=changed)
 
 
-def _locked_invoice(session, order_id: str) -> Invoice | None:
+def _locked_invoice(session, order_id: str):
     # Locked first: the events that build a bill (order_signed, parts_issued, vehicle_ready) may be handled at the
     # same moment; the second waits here, then reads what the first committed instead of overwriting it with a
     # bill built without it (seen in `make chaos`: invoices left waiting for parts or work they had).
-    return models.invoice_for_order(session, order_id, lock=True)
+    return rows.locked_invoice(session, order_id=order_id)  # a record of its columns: written back by one UPDATE
 
 
-def _rebuild(uow, invoice: Invoice | None, order_id: str, visit_id: str, given: dict | None = None) -> Invoice:
-    """The bill of `invoice` (as locked by the caller) from what has arrived. `given`: what the caller holds
-    already ("versions", "work") or what this event brought ("issued", "returned"), instead of reading it.
+def _rebuild(uow, invoice, order_id: str, visit_id: str, given: dict | None = None, changed: tuple[str, ...] = ()):
+    """The bill of `invoice` (a record of its columns, as locked by the caller) from what has arrived, written by one
+    UPDATE of the columns it sets and those `changed` by the caller. `given`: what the caller holds already
+    ("versions", "work") or what this event brought ("issued", "returned"), instead of reading it.
 
     No invoice: no event of this order was handled before this one (each creates the bill; a second one creating it
     at the same moment fails on its unique order_id and is handled again), so nothing arrived but what it brought.
@@ -215,8 +233,8 @@ def _rebuild(uow, invoice: Invoice | None, order_id: str, visit_id: str, given: 
         given = {"versions": [], "work": None, "issued": [], "returned": [], **(given or {})}
     else:
         given = {k: v for k, v in (given or {}).items() if k in ("versions", "work")}
-    work = given["work"] if "work" in given else models.work_done(session, order_id)
-    versions = given["versions"] if "versions" in given else models.quotes(session, order_id)
+    work = given["work"] if "work" in given else rows.work_done(session, order_id)
+    versions = given["versions"] if "versions" in given else rows.quotes(session, order_id)
     quote = versions[-1] if versions else None  # R-BL-1: the latest signed version (quote and amendments)
     issued = []
     waiting = []
@@ -242,9 +260,9 @@ def _rebuild(uow, invoice: Invoice | None, order_id: str, visit_id: str, given: 
         body = loaded_order(quote.signed["order"])
         book = models.price_book(session, body["price_list_version"])
         returned = given["returned"]
-    if invoice is None:
-        invoice = Invoice(invoice_id=str(uuid.uuid4()), order_id=order_id, visit_id=visit_id, status="waiting")
-        session.add(invoice)
+    if invoice is None:  # the first event of the order: nothing else arrived, so it waits for the others
+        return _insert_waiting(uow, order_id, visit_id, quote, waiting)
+    written = ["waiting_for", "updated_at", "status", *changed]
     invoice.waiting_for = waiting
     invoice.updated_at = uow.clock()
     if quote is not None:
@@ -253,8 +271,10 @@ def _rebuild(uow, invoice: Invoice | None, order_id: str, visit_id: str, given: 
         invoice.advisor_id = order["advisor_id"]
         invoice.plate = order["vehicle"]["plate"]
         invoice.customer_name = order["customer"]["name"]
+        written += ["order_version", "advisor_id", "plate", "customer_name"]
     if waiting:
         invoice.status = "waiting"
+        rows.update_invoice(session, invoice, *written)
         return invoice
     jobs = [{**job, "hours": Decimal(job["hours"])} for job in work.jobs]
     bodies = [v.signed["order"] for v in versions]
@@ -276,16 +296,12 @@ def _rebuild(uow, invoice: Invoice | None, order_id: str, visit_id: str, given: 
     invoice.vat = sum((bill["vat"] for bill in bills.values()), Decimal("0.00"))
     invoice.total = sum((bill["total"] for bill in bills.values()), Decimal("0.00"))
     invoice.status = "ready" if draft.agrees else "blocked"
+    written += ["lines", "problems", "variances", "pay_type", "bills", "subtotal", "vat", "total"]
+    rows.update_invoice(session, invoice, *written)
     if before == "blocked" and invoice.status == "ready":
-        uow.session.add(  # the audit trail: the correction (adjustment or consented amendment) put it right
-            Correction(
-                invoice_id=invoice.invoice_id,
-                kind="re_audit",
-                actor_id=uow.actor_id or "system",
-                at=uow.clock(),
-                reason="",
-                detail={"status": "ready", "order_version": invoice.order_version},
-            )
+        # the audit trail: the correction (adjustment or consented amendment) put it right
+        rows.insert_correction(
+            uow, invoice.invoice_id, "re_audit", "", {"status": "ready", "order_version": invoice.order_version}
         )
     if invoice.status == "blocked" and not was_blocked:
         uow.emit(
@@ -294,6 +310,31 @@ def _rebuild(uow, invoice: Invoice | None, order_id: str, visit_id: str, given: 
             correlation_id=invoice.visit_id,
         )
     return invoice
+
+
+def _insert_waiting(uow, order_id: str, visit_id: str, quote, waiting: list[str], once: bool = False):
+    """The order's bill as `_rebuild` makes it while it waits, written by one Core INSERT (the columns not given
+    take their defaults, as the entity's would). `once`: unless the order has a bill (then None)."""
+    values = {
+        "invoice_id": str(uuid.uuid4()),
+        "order_id": order_id,
+        "visit_id": visit_id,
+        "status": "waiting",
+        "waiting_for": waiting,
+        "updated_at": uow.clock(),
+    }
+    if quote is not None:
+        order = quote.signed["order"]  # checked against its contract when it arrived (kit.orders)
+        values.update(
+            order_version=quote.version,
+            advisor_id=order["advisor_id"],
+            plate=order["vehicle"]["plate"],
+            customer_name=order["customer"]["name"],
+        )
+    if once:
+        return SimpleNamespace(**values) if rows.insert_invoice_once(uow.session, values) else None
+    uow.session.connection().execute(rows.INSERT_INVOICE, values)
+    return SimpleNamespace(**values)
 
 
 def invoice_list(session, page: int = 1, per_page: int = 50, q: str = "") -> Page:

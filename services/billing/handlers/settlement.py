@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from types import SimpleNamespace
 
 from contracts import names
 from kit.errors import DomainError, NotFound
@@ -13,7 +14,8 @@ from kit.i18n import N_
 
 from .. import models
 from ..domain import corrections, gate_pass, money, pay_types
-from ..models import Correction, GatePass, Invoice, Payment, WarrantyClaim
+from ..models import Invoice, Payment, WarrantyClaim
+from . import rows
 from .invoices import invoice_view, rebuild_invoice
 from .orders import order_header
 
@@ -25,17 +27,25 @@ def _invoice(session, invoice_id: str) -> Invoice:
     return invoice
 
 
-def _not_settled(uow, invoice: Invoice) -> None:
-    if invoice.status == "paid" or models.payments(uow.session, invoice.invoice_id):
+def _locked(session, invoice_id: str):
+    """The invoice as a record of its columns, locked until the transaction ends (it is rebuilt and written back)."""
+    invoice = rows.locked_invoice(session, invoice_id=invoice_id)
+    if invoice is None:
+        raise NotFound("Invoice not found", field="invoice_id")
+    return invoice
+
+
+def _not_settled(uow, invoice) -> None:
+    if invoice.status == "paid" or rows.payments(uow.session, invoice.invoice_id):
         raise DomainError(
             N_("Payment has been taken on this invoice; it can no longer be corrected"), code="already_paid"
         )
 
 
-def adjust(uow, invoice_id: str, cmd: dict, *, roles, limits: dict) -> Invoice:
+def adjust(uow, invoice_id: str, cmd: dict, *, roles, limits: dict):
     """R-BL-1: a manager puts a blocked invoice right: waives variances and/or gives a discount within the
     role's limit, with a reason; the invoice is re-audited and the correction kept in its audit trail."""
-    invoice = _invoice(uow.session, invoice_id)
+    invoice = _locked(uow.session, invoice_id)
     _not_settled(uow, invoice)
     if invoice.status == "waiting":
         raise DomainError(N_("The invoice is still waiting for the workshop"), code="not_ready")
@@ -57,29 +67,21 @@ def adjust(uow, invoice_id: str, cmd: dict, *, roles, limits: dict) -> Invoice:
     )
     invoice.waived = sorted(set(invoice.waived or ()) | set(waive))
     invoice.discount = discount if discount else invoice.discount
-    uow.session.add(
-        Correction(
-            invoice_id=invoice_id,
-            kind="adjustment",
-            actor_id=uow.actor_id,
-            at=uow.clock(),
-            reason=cmd["reason"].strip()[:200],
-            detail={
-                "waive": waive,
-                "discount": str(discount),
-                "waived_value": str(waived_value),
-                "problems": list(invoice.problems or []),
-            },
-        )
-    )
-    uow.session.flush()
-    return rebuild_invoice(uow, invoice.order_id, invoice.visit_id)
+    detail = {
+        "waive": waive,
+        "discount": str(discount),
+        "waived_value": str(waived_value),
+        "problems": list(invoice.problems or []),
+    }
+    rows.insert_correction(uow, invoice_id, "adjustment", cmd["reason"].strip()[:200], detail)
+    # rebuilt from the record locked here, its waiver and discount written with the bill (one UPDATE)
+    return rebuild_invoice(uow, invoice.order_id, invoice.visit_id, invoice, ("waived", "discount"))
 
 
-def assign_pay_types(uow, invoice_id: str, assigned: dict, failure_code: str = "") -> Invoice:
+def assign_pay_types(uow, invoice_id: str, assigned: dict, failure_code: str = ""):
     """The warranty assessor moves lines to warranty (or internal): one invoice per payer; warranty lines
     make the maker's claim (VIN, mileage, failure code, labour, parts, old part kept)."""
-    invoice = _invoice(uow.session, invoice_id)
+    invoice = _locked(uow.session, invoice_id)
     _not_settled(uow, invoice)
     line_nos = {line["line_no"] for line in invoice.lines}
     for line_no, payer in assigned.items():
@@ -104,28 +106,19 @@ def assign_pay_types(uow, invoice_id: str, assigned: dict, failure_code: str = "
             row.claim, row.approved_by, row.approved_at = claim, uow.actor_id, uow.clock()
     elif row is not None:
         uow.session.delete(row)
-    uow.session.add(
-        Correction(
-            invoice_id=invoice_id,
-            kind="pay_type",
-            actor_id=uow.actor_id,
-            at=uow.clock(),
-            reason=failure_code[:200],
-            detail={"pay_types": current},
-        )
-    )
-    uow.session.flush()
-    return rebuild_invoice(uow, invoice.order_id, invoice.visit_id)
+    rows.insert_correction(uow, invoice_id, "pay_type", failure_code[:200], {"pay_types": current})
+    uow.session.flush()  # the claim
+    return rebuild_invoice(uow, invoice.order_id, invoice.visit_id, invoice, ("pay_types",))
 
 
 def _plain(items: list[dict]) -> list[dict]:
     return [{k: str(v) if isinstance(v, Decimal) else v for k, v in item.items()} for item in items]
 
 
-def payments_of(session, invoice: Invoice) -> list[Payment]:
-    """The invoice's payments and refunds by time; none to read while nothing was paid on it (each payment adds to
-    its paid amount, and a refund is of a payment)."""
-    return models.payments(session, invoice.invoice_id) if invoice.paid_amount is not None else []
+def payments_of(session, invoice) -> list:
+    """The invoice's payments and refunds by time (rows of their columns); none to read while nothing was paid on it
+    (each payment adds to its paid amount, and a refund is of a payment)."""
+    return rows.payments(session, invoice.invoice_id) if invoice.paid_amount is not None else []
 
 
 def customer_due(session, invoice: Invoice, payments: list[Payment] | None = None) -> Decimal:
@@ -139,10 +132,12 @@ def customer_due(session, invoice: Invoice, payments: list[Payment] | None = Non
 
 
 def _rows(session, invoice_id: str):
-    rows = models.settlement_rows(session, invoice_id)
-    if rows is None:
+    """(invoice, delivery, warranty claim, gate pass, latest signed version) as records of their columns, and
+    whether the invoice has corrections."""
+    found = rows.settlement_rows(session, invoice_id)
+    if found is None:
         raise NotFound("Invoice not found", field="invoice_id")
-    return rows
+    return found
 
 
 def pay(uow, invoice_id: str, *, amount: Decimal, method: str, secret: bytes) -> dict:
@@ -150,7 +145,7 @@ def pay(uow, invoice_id: str, *, amount: Decimal, method: str, secret: bytes) ->
     once the customer's invoice is settled the gate pass 门证 is issued and the car released (R-BL-6).
 
     Answers the settlement view as it stands after, from what it read and wrote (no second transaction)."""
-    invoice, delivered, claim, gate, quote = _rows(uow.session, invoice_id)
+    invoice, delivered, claim, gate, quote, corrected = _rows(uow.session, invoice_id)
     if invoice.status == "ready" and delivered is None:
         raise DomainError(
             N_("The advisor goes through the delivery checklist with the customer before payment"),
@@ -158,7 +153,7 @@ def pay(uow, invoice_id: str, *, amount: Decimal, method: str, secret: bytes) ->
         )
     payments = payments_of(uow.session, invoice)
     money.check_payment(invoice.status, customer_due(uow.session, invoice, payments), amount, method)
-    payment = Payment(
+    payment = SimpleNamespace(
         payment_id=str(uuid.uuid4()),
         invoice_id=invoice_id,
         kind="payment",
@@ -168,32 +163,45 @@ def pay(uow, invoice_id: str, *, amount: Decimal, method: str, secret: bytes) ->
         at=uow.clock(),
         reason="",
         approved_by=None,
+        approved_at=None,
     )
-    uow.session.add(payment)
+    uow.session.connection().execute(rows.INSERT_PAYMENT, vars(payment))
     payments.append(payment)  # the latest: payments are listed by time
     invoice.paid_amount = (invoice.paid_amount or Decimal("0")) + amount
     invoice.payment_method = method if invoice.payment_method in (None, method) else "mixed"
     invoice.cashier_id = uow.actor_id
     uow.correlation_id = invoice.visit_id  # audited with the visit and the order, as the invoice it changed
     uow.subject_id = invoice.order_id
+    changed = ("paid_amount", "payment_method", "cashier_id")
     if customer_due(uow.session, invoice, payments) == 0:
         gate = settle(uow, invoice, secret, quote.signed["order"])
-    return _settlement_view(uow.session, invoice, payments, claim, delivered, gate)
+        changed += SETTLED
+    rows.update_invoice(uow.session, invoice, *changed)  # the invoice is a record of its columns: one UPDATE
+    return _settlement_view(uow.session, invoice, payments, claim, delivered, gate, corrected)
 
 
-def settle(uow, invoice: Invoice, secret: bytes, order: dict) -> GatePass:
+SETTLED = ("status", "paid_at", "gate_pass_no")  # the invoice's columns `settle` sets
+
+
+def settle(uow, invoice, secret: bytes, order: dict):
     """The customer's invoice is settled: gate pass issued, the car delivered (vehicle_delivered). `order`: the
-    latest signed version's body."""
+    latest signed version's body. `invoice` is a record of its columns: the caller writes its SETTLED columns."""
     now = uow.clock()
     invoice.status = "paid"
     invoice.paid_at = now
     pass_no = f"GP{now.strftime('%y%m%d')}-{invoice.invoice_id[:6].upper()}"
     invoice.gate_pass_no = pass_no
     token = gate_pass.issue(secret, pass_no, invoice.plate or "")
-    row = GatePass(
-        pass_no=pass_no, invoice_id=invoice.invoice_id, plate=invoice.plate or "", token=token, issued_at=now
+    row = SimpleNamespace(
+        pass_no=pass_no,
+        invoice_id=invoice.invoice_id,
+        plate=invoice.plate or "",
+        token=token,
+        issued_at=now,
+        used_at=None,
+        used_by=None,
     )
-    uow.session.add(row)
+    uow.session.connection().execute(rows.INSERT_GATE_PASS, vars(row))
     body = order_header(order)
     uow.emit(
         names.VEHICLE_DELIVERED,
@@ -249,11 +257,12 @@ def approve_refund(uow, payment_id: str, *, roles) -> Payment:
 
 def settlement_view(session, invoice_id: str) -> dict:
     """The invoice with its payments, balance, audit trail, warranty claim, delivery and gate pass."""
-    invoice, delivered, claim, gate, _ = _rows(session, invoice_id)
-    return _settlement_view(session, invoice, payments_of(session, invoice), claim, delivered, gate)
+    invoice, delivered, claim, gate, _, corrected = _rows(session, invoice_id)
+    return _settlement_view(session, invoice, payments_of(session, invoice), claim, delivered, gate, corrected)
 
 
-def _settlement_view(session, invoice: Invoice, payments, claim, delivered, gate) -> dict:
+def _settlement_view(session, invoice, payments, claim, delivered, gate, corrected: bool) -> dict:
+    """The settlement view; its audit trail read only when `corrected` says it has one."""
     view = invoice_view(invoice)
     view["payments"] = [
         {
@@ -265,7 +274,7 @@ def _settlement_view(session, invoice: Invoice, payments, claim, delivered, gate
     view["balance"] = customer_due(session, invoice, payments) if invoice.status in ("ready", "paid") else None
     view["corrections"] = [
         {k: getattr(c, k) for k in ("kind", "actor_id", "at", "reason", "detail")}
-        for c in models.corrections(session, invoice.invoice_id)
+        for c in (rows.corrections(session, invoice.invoice_id) if corrected else ())
     ]
     view["warranty_claim"] = claim.claim if claim else None
     view["delivered"] = delivered is not None

@@ -13,7 +13,7 @@ from kit.web import api, flash, form_action, not_found_page, page, read_json
 
 from .. import handlers
 from ..domain import delivery as rules
-from .forms import CaptureSignature, DeliverSchema, GateCheckSchema
+from .forms import DELIVER, GATE_CHECK, CaptureSignature
 
 
 def delivery_command(form) -> dict:
@@ -32,7 +32,7 @@ class DeliveryEndpoints:
     """Mixed into services.billing.service.Service (which provides `db` and `gate_secret`)."""
 
     def _deliver(self, request, order_id, raw):
-        cmd = DeliverSchema().load(raw)
+        cmd = DELIVER.load(raw)
         return self.db.run(
             handlers.deliver,
             order_id,
@@ -94,7 +94,7 @@ class GateEndpoints:
     """The gate (R-BL-6): the security guard scans or types the gate pass."""
 
     def _check(self, request, raw) -> dict:
-        cmd = GateCheckSchema().load(raw)
+        cmd = GATE_CHECK.load(raw)
         row, refusal = self.db.run(
             handlers.check_gate_pass,
             cmd["token"],

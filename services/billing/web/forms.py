@@ -71,6 +71,11 @@ class CaptureSignature(Schema):
     amendment_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
 
 
+# each instantiated once: building a schema deep-copies its fields; load keeps no state in it
+PAY, ADJUST, PAY_TYPES, REFUND = PaySchema(), AdjustSchema(), PayTypesSchema(), RefundSchema()
+DELIVER, GATE_CHECK = DeliverSchema(), GateCheckSchema()
+
+
 def discount_limits() -> dict[str, Decimal]:
     """BILLING_DISCOUNT_LIMITS ("service_manager=0.10" by default): each role's largest discount share."""
     return corrections.discount_limits((Settings.load().raw or {}).get("BILLING_DISCOUNT_LIMITS"))

@@ -11,7 +11,7 @@ from kit.web import api, form_action, not_found_page, page, read_json
 
 from .. import handlers
 from ..domain import money, pay_types
-from .forms import AdjustSchema, PaySchema, PayTypesSchema, RefundSchema, discount_limits
+from .forms import ADJUST, PAY, PAY_TYPES, REFUND, discount_limits
 
 
 class InvoiceEndpoints:
@@ -20,7 +20,7 @@ class InvoiceEndpoints:
     # --- the use cases, shared by JSON and forms -----------------------------------------------------------
 
     def _pay(self, request, invoice_id, raw):
-        cmd = PaySchema().load(raw)
+        cmd = PAY.load(raw)
         amount = money.exact_fen(cmd["amount"])
         return self.db.run(
             handlers.pay,
@@ -32,14 +32,14 @@ class InvoiceEndpoints:
         )
 
     def _adjust(self, request, invoice_id, raw):
-        cmd = AdjustSchema().load(raw)
+        cmd = ADJUST.load(raw)
         roles, limits = request.staff.roles, discount_limits()
         return self.db.run(
             handlers.adjust, invoice_id, cmd, roles=roles, limits=limits, actor_id=request.staff.staff_id
         )
 
     def _pay_types(self, request, invoice_id, raw):
-        cmd = PayTypesSchema().load(raw)
+        cmd = PAY_TYPES.load(raw)
         return self.db.run(
             handlers.assign_pay_types,
             invoice_id,
@@ -49,7 +49,7 @@ class InvoiceEndpoints:
         )
 
     def _refund(self, request, invoice_id, raw):
-        cmd = RefundSchema().load(raw)
+        cmd = REFUND.load(raw)
         amount = money.exact_fen(cmd["amount"])
         return self.db.run(
             handlers.request_refund,

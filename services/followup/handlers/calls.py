@@ -62,7 +62,7 @@ def open_load(session) -> dict[str, int]:
 
 def callers_and_load(session) -> tuple[list[str], dict[str, int]]:
     """`active_callers` and their part of `open_load`, in one statement."""
-    rows = session.execute(_STATEMENTS.callers_and_load).all()
+    rows = session.connection().execute(_STATEMENTS.callers_and_load).all()  # Core, on the connection: no ORM step
     return [staff_id for staff_id, _ in rows], {staff_id: n for staff_id, n in rows if n}
 
 
@@ -131,7 +131,7 @@ def _insert_once(session, call: dict) -> bool:
     """Insert the order's call unless it has one (its unique key): whether it was inserted."""
     statement = _STATEMENTS.insert_once.get(session.get_bind().dialect.name)
     if statement is not None:
-        return session.execute(statement, call).first() is not None
+        return session.connection().execute(statement, call).first() is not None
     if session.scalar(sa.select(FollowUpCall.call_id).filter_by(order_id=call["order_id"])) is not None:
         return False  # another database: asked first
     session.execute(FollowUpCall.__table__.insert(), call)
@@ -284,7 +284,7 @@ def window_of(call: FollowUpCall) -> CallWindow:
 def calls(session, page: int = 1, per_page: int = 50, q: str = "", order_id: str | None = None, caller=None):
     """Open calls first, soonest due first; searchable by plate, customer name or mobile."""
     if order_id and not caller and not q:  # the order's call: its unique key, so one row or none
-        found = session.execute(_STATEMENTS.call_of_order, {"order_id": order_id}).first()
+        found = session.connection().execute(_STATEMENTS.call_of_order, {"order_id": order_id}).first()
         return Page([call_view(found)] if found and page == 1 else [], page, per_page, int(found is not None))
     query = sa.select(FollowUpCall).order_by((FollowUpCall.status == "done").asc(), FollowUpCall.due_from)
     if order_id:

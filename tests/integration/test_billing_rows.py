@@ -1,0 +1,109 @@
+"""Billing's Core paths (handlers/rows.py) against the entities they stand for: the records read as columns are the
+entities' columns, and a bill written by Core statements is the bill whatever order its events come in."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from contracts import names
+from services.billing import handlers as billing
+from services.billing import models
+from services.billing import seed as billing_seed
+from services.billing.handlers import rows
+from tests.support.amendments import verifier
+from tests.support.db import service_work, wire_event
+
+from .test_billing_settlement import CHECKS, SECRET, Desk, oil
+
+
+@pytest.fixture
+def desk(tmp_path):
+    d = Desk(tmp_path)
+    d.issued([oil()])
+    return d
+
+
+def _columns(thing, table: sa.Table) -> dict | None:
+    return None if thing is None else {column.name: getattr(thing, column.name) for column in table.c}
+
+
+def _same(records, entities) -> None:
+    assert len(records) == len(entities)
+    for record, entity in zip(records, entities, strict=True):
+        assert (record is None) == (entity is None)
+        if entity is not None:
+            assert _columns(record, entity.__table__) == _columns(entity, entity.__table__)
+
+
+def _compare(d: Desk) -> None:
+    def read(session):
+        invoice = models.invoice_for_order(session, d.order_id)
+        _same(rows.delivery_rows(session, d.order_id), models.delivery_rows(session, d.order_id))
+        settled = rows.settlement_rows(session, invoice.invoice_id)
+        _same(settled[:5], models.settlement_rows(session, invoice.invoice_id))
+        assert settled[5] == bool(models.corrections(session, invoice.invoice_id))
+        _same([rows.locked_invoice(session, order_id=d.order_id)], [invoice])
+        _same([rows.locked_invoice(session, invoice_id=invoice.invoice_id)], [invoice])
+        versions, work = rows.versions_and_work(session, d.order_id)
+        quotes, done = models.versions_and_work(session, d.order_id)
+        _same([*versions, work], [*quotes, done])
+        _same([rows.work_done(session, d.order_id)], [models.work_done(session, d.order_id)])
+        _same(rows.quotes(session, d.order_id), models.quotes(session, d.order_id))
+        payments = rows.payments(session, invoice.invoice_id)
+        _same(payments, models.payments(session, invoice.invoice_id))
+
+    d.work.read(read)
+
+
+def test_the_records_read_by_core_are_the_entities_columns(desk):
+    _compare(desk)
+    desk.ready()
+    _compare(desk)
+    invoice_id = desk.view()["invoice_id"]
+    desk.work.run(billing.assign_pay_types, invoice_id, {"2": "warranty"}, "E0101", actor_id="M001")
+    _compare(desk)  # corrections and a warranty claim
+    cmd = {"checks": CHECKS, "fates": {"2": "scrapped"}}
+    desk.work.run(billing.deliver, desk.order_id, cmd, roles=["service_advisor"], secret=SECRET, actor_id="A001")
+    _compare(desk)
+    due = desk.view()["balance"]
+    desk.work.run(billing.pay, invoice_id, amount=due, method="cash", secret=SECRET, actor_id="C1")
+    _compare(desk)  # a payment and the gate pass
+    assert desk.view()["status"] == "paid"
+
+
+def test_parts_moved_touch_only_a_bill_that_waits(desk):
+    waiting = desk.view()
+    desk.issued([oil("1", line_no=9, part_no="P-FILTER-OIL")], request_id="r-2")
+    assert desk.view()["updated_at"] > waiting["updated_at"]
+    desk.ready()
+    before = desk.view()
+    assert before["status"] == "blocked"  # the filter is not on the quote
+    later = before["updated_at"] + timedelta(hours=1)
+    blocked = desk.work.read(lambda s: rows.touched_invoice(s, desk.order_id, later))
+    assert blocked.updated_at == before["updated_at"] and blocked.status == "blocked"
+
+
+def test_a_bill_is_the_same_whatever_order_its_events_come_in(tmp_path):
+    """order_signed first inserts the bill once; arriving last it finds the bill the other events made."""
+    (tmp_path / "first").mkdir()
+    (tmp_path / "last").mkdir()
+    first = Desk(tmp_path / "first")
+    first.issued([oil()])
+    first.ready()
+    last = Desk.__new__(Desk)
+    last.keys, last.signed, last.order_id = first.keys, first.signed, first.order_id
+    last.work = service_work("billing", tmp_path / "last", consumer="billing.test")
+    billing_seed.reference_data(last.work)
+    last.issued([oil()])
+    last.ready()
+    assert last.view()["waiting_for"] == ["signed_order"]
+    last.work.handle(wire_event(names.ORDER_SIGNED, last.signed), billing.record_signed_order, verifier(last.keys))
+    skip = ("invoice_id", "updated_at", "visit_id")  # the bill's visit: the correlation of its first event
+    assert {k: v for k, v in last.view().items() if k not in skip} == {
+        k: v for k, v in first.view().items() if k not in skip
+    }
+    assert last.view()["status"] == "ready" and last.view()["total"] == Decimal("472.34")
