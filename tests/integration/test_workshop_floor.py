@@ -449,7 +449,7 @@ def test_a_floor_commands_answer_is_the_orders_view_as_read_afterwards(shop):
     oid = order["order_id"]
 
     def answered(command, *args, **kwargs):
-        answer = shop.run(views.answered_with_view(command), oid, *args, **kwargs)
+        answer = shop.run(views.answered_from_tables(command), oid, *args, **kwargs)  # as their routes answer
         assert answer == shop.view(oid)
         return answer
 

@@ -114,7 +114,11 @@ _TECHNICIANS_AND_BAYS = sa.union_all(
 )
 
 
-_BOOKED = sa.select(Job).where(Job.status != "done", Job.planned_start.is_not(None), Job.planned_end.is_not(None))
+_J = Job.__table__
+# the jobs assigned and not finished, by their columns (no ORM entities: nothing the floor reads is left unflushed)
+_BOOKED = sa.select(
+    _J.c.technician_id, _J.c.bay_id, _J.c.planned_start, _J.c.planned_end, _J.c.order_id, _J.c.line_no
+).where(_J.c.status != "done", _J.c.planned_start.is_not(None), _J.c.planned_end.is_not(None))
 
 
 def floor_of(session, settings: FloorSettings) -> Floor:
@@ -127,8 +131,8 @@ def floor_of(session, settings: FloorSettings) -> Floor:
             workers[key] = Worker(key, capacity_rules.parse_skills(skills), starts, ends, active)
     bays.sort()
     booked = [
-        Booked(j.technician_id, j.bay_id, Window(j.planned_start, j.planned_end), (j.order_id, j.line_no))
-        for j in session.scalars(_BOOKED)
+        Booked(technician, bay, Window(starts, ends), (order_id, line_no))
+        for technician, bay, starts, ends, order_id, line_no in session.execute(_BOOKED)
     ]
     return Floor(workers, bays, booked, settings.hours.opens, settings.hours.closes, settings.hours.tz)
 

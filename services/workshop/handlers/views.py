@@ -147,6 +147,20 @@ def answered_with_view(command):
     return run
 
 
+def answered_from_tables(command):
+    """As `answered_with_view`, for a command that writes by Core statements and keeps no entities: the view is
+    read from the tables by `work_order` (Core rows) in the command's own transaction."""
+
+    @functools.wraps(command)
+    def run(uow, order_id: str, *args, **kwargs) -> dict:
+        done = command(uow, order_id, *args, **kwargs)
+        uow.correlation_id = getattr(done, "visit_id", None) or uow.correlation_id  # the visit, as for `done`
+        uow.session.flush()  # nothing is pending unless the command added entities too
+        return work_order(uow.session, order_id)
+
+    return run
+
+
 def job_view(session, j: Job, now: datetime, clocked_minutes: int | None = None) -> dict:
     if clocked_minutes is None:
         clocked_minutes = clock.clocked(session, j.order_id, j.line_no, now)
