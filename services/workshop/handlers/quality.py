@@ -16,7 +16,7 @@ from kit.errors import DomainError, NotFound
 from ..domain.inspection import check_handover, check_road_test, judge, needs_road_test, standard_for
 from ..domain.work_orders import QualityCheckBlocked, qc_blockers
 from ..models import Job, NonConformance, PartReceived, PartsRequest, QualityCheck, WorkOrder
-from . import clock
+from . import clock, side
 from .floor import FloorSettings
 from .orders import ALL_JOBS, _sum_by_line, order_and_jobs
 
@@ -62,18 +62,21 @@ _ORDER_AND_JOBS = (
 _CHECK = QualityCheck.__table__.insert()
 _READY = _WO.update().where(_WO.c.order_id == sa.bindparam("key_order"))
 JobFacts = namedtuple("JobFacts", "line_no code hours status technician_id")
+Received = namedtuple("Received", "line_no part_no quantity")  # a part received, as the check sums and names it
 Checked = namedtuple("Checked", "order_id visit_id status")  # a passed check's answer to its caller
 
 
-def blockers(session, order_id: str, jobs, received_rows=None):
-    """`received_rows`: the order's parts received (rows of line_no, part_no, quantity) when the caller has read
-    them already."""
+def blockers(session, order_id: str, jobs, received_rows=None, requests=None):
+    """`received_rows`: the order's parts received (rows of line_no, part_no, quantity) and `requests` its parts
+    requests (dicts with their lines) when the caller has read them already."""
     if received_rows is None:
         received_rows = session.execute(_RECEIVED, {"order_id": order_id})
     received = _sum_by_line(received_rows)
+    if requests is None:
+        requests = session.execute(_REQUESTED, {"order_id": order_id}).mappings()
     requested: dict[int, Decimal] = {}
-    for (lines,) in session.execute(_REQUESTED, {"order_id": order_id}):
-        for line in lines:
+    for request in requests:
+        for line in request["lines"]:
             requested[line["line_no"]] = requested.get(line["line_no"], Decimal("0")) + Decimal(line["quantity"])
     return {j.line_no: j.status for j in jobs}, requested, received
 
@@ -106,8 +109,9 @@ def quality_check(
     uow.correlation_id = work_order.visit_id
     if work_order.status != "in_progress":
         raise DomainError("This order is not in repair; it cannot be quality-checked", code="not_in_progress")
-    parts_used = session.execute(_RECEIVED, {"order_id": order_id}).all()
-    facts = blockers(session, order_id, jobs, parts_used)
+    parts = side.side_rows(session, order_id)  # received and requested: one statement
+    parts_used = [Received(**row) for row in parts["parts_received"]]
+    facts = blockers(session, order_id, jobs, parts_used, parts["parts_requests"])
     if qc_blockers(*facts):  # R-QC-1: every job done (named when not), every part issued
         raise QualityCheckBlocked(*facts)
     codes = [j.code for j in jobs]

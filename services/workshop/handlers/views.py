@@ -26,7 +26,7 @@ from ..models import (
     TechnicianNotice,
     WorkOrder,
 )
-from . import additional_work, clock, expert, quality
+from . import additional_work, clock, expert, quality, side
 from .floor import FloorSettings
 
 _ORDER_ID = sa.bindparam("order_id")
@@ -81,33 +81,6 @@ _ORDER_JOBS_AND_SIDE_ROWS = (
     .where(WorkOrder.order_id == _ORDER_ID)
     .order_by(Job.line_no)
 )
-
-
-def _side(model, columns: tuple[str, ...], order_by: str):
-    """The view's columns of a side table's rows of the order (table columns: a Core statement, no ORM work)."""
-    table = model.__table__
-    return sa.select(*(table.c[c] for c in columns)).where(table.c.order_id == _ORDER_ID).order_by(table.c[order_by])
-
-
-_RECEIVED = _side(PartReceived, ("line_no", "part_no", "quantity"), "id")
-_REQUESTED = _side(PartsRequest, ("request_id", "requested_at", "lines"), "requested_at")
-_CHECKS = _side(
-    QualityCheck,
-    (
-        "inspector_id",
-        "passed",
-        "checked_at",
-        "findings",
-        "items",
-        "road_test",
-        "wear",
-        "deferred_work",
-        "washed",
-        "finished_bay",
-    ),
-    "id",
-)
-_NON_CONFORMANCES = _side(NonConformance, ("line_no", "item", "cause", "technician_id"), "id")
 
 
 def work_orders(session) -> list[dict]:
@@ -197,6 +170,7 @@ def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None) ->
         clocked = clock.clocked_by_line(session, order_id, now)
     else:
         clocked = {}
+    sides = _sides(session, has, order_id)
     view = {
         "order_id": order_id,
         "version": wo.version,
@@ -221,16 +195,16 @@ def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None) ->
             else None
         ),
         "jobs": [job_view(session, j, now, clocked.get(j.line_no, 0)) for j in jobs],
-        "parts_received": _rows(session, has, "parts_received", order_id, _RECEIVED),
+        "parts_received": sides["parts_received"],
     }
     if brief:
         return view
     view.update(
         {
-            "parts_requested": _rows(session, has, "parts_requests", order_id, _REQUESTED),
+            "parts_requested": sides["parts_requests"],
             "inspection": quality.inspection_of(session, order_id, [j.code for j in jobs]),
-            "quality_checks": _rows(session, has, "quality_checks", order_id, _CHECKS),
-            "non_conformances": _rows(session, has, "non_conformances", order_id, _NON_CONFORMANCES),
+            "quality_checks": sides["quality_checks"],
+            "non_conformances": sides["non_conformances"],
             "help_tickets": (
                 expert.tickets(session, now, FloorSettings.load().expert_target_minutes, order_id=order_id)
                 if has is None or has["help_tickets"]
@@ -247,10 +221,12 @@ def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None) ->
     return view
 
 
-def _rows(session, has, table: str, order_id: str, statement) -> list[dict]:
-    if has is not None and not has[table]:
-        return []
-    return [dict(row) for row in session.execute(statement, {"order_id": order_id}).mappings()]
+def _sides(session, has, order_id: str) -> dict[str, list[dict]]:
+    """The order's rows of the side tables `side.side_rows` reads (one statement), none read when `has` says no
+    such table holds any."""
+    if has is not None and not any(has[table] for table in side.TABLES):
+        return {table: [] for table in side.TABLES}
+    return side.side_rows(session, order_id)
 
 
 def my_jobs(session, technician_id: str) -> list[dict]:
