@@ -303,9 +303,30 @@ def _unbounded_plan(needs, starts_at: datetime, rules: CapacityRules, tz: ZoneIn
     return plan
 
 
+# the hold confirmed where it stands at the booked time and counts (as _place_for_appointment keeps it): one UPDATE
+_CONFIRM_IF_HELD = (
+    _HOLDS.update()
+    .where(
+        _HOLDS.c.appointment_id == sa.bindparam("key_id"),
+        _HOLDS.c.starts_at == sa.bindparam("key_starts"),
+        sa.or_(
+            _HOLDS.c.status == "confirmed",
+            sa.and_(_HOLDS.c.status == "held", _HOLDS.c.expires_at > sa.bindparam("key_now")),
+        ),
+    )
+    .values(status="confirmed", expires_at=None, updated_at=sa.bindparam("key_now"))
+)
+
+
 def confirm_booked(uow, event: Envelope, rules: CapacityRules = DEFAULT_RULES, tz: ZoneInfo = SHANGHAI) -> None:
-    """appointment_booked -> the hold is confirmed (it no longer lapses)."""
+    """appointment_booked -> the hold is confirmed (it no longer lapses): by one UPDATE when the hold is there at
+    the booked time and counts, else placed as _place_for_appointment places it."""
     a = event.payload
+    confirmed = uow.session.execute(
+        _CONFIRM_IF_HELD, {"key_id": a["appointment_id"], "key_starts": a["starts_at"], "key_now": uow.clock()}
+    )
+    if confirmed.rowcount == 1:
+        return
     _place_for_appointment(uow, a["appointment_id"], a["starts_at"], list(a["planned_labour"]), rules, tz)
 
 

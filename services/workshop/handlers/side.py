@@ -1,7 +1,8 @@
 """The order's rows in four of its side tables (parts received and requested, quality checks, non-conformances) as
 the order's view shows them, read together by one statement: a UNION ALL of the four tables' rows of the order,
-each row its table's columns and NULL in the others' (typed as those columns, so every value is read as its own
-table reads it), sorted in Python as each table's own ORDER BY sorted it."""
+each row its table's columns and NULL in the others' (cast to those columns' types: PostgreSQL matches each column's
+type across the branches, and every value is read as its own table reads it), sorted in Python as each table's
+own ORDER BY sorted it."""
 
 from __future__ import annotations
 
@@ -42,13 +43,11 @@ def _branch(name: str):
     model, columns, by = TABLES[name]
     table = model.__table__
     own = {(name, c): table.c[c] for c in columns}
-    values = [
-        own.get((t, c), sa.type_coerce(sa.null(), TABLES[t][0].__table__.c[c].type)).label(f"{t}__{c}") for t, c in _ALL
-    ]
+    values = [own.get((t, c), sa.cast(sa.null(), TABLES[t][0].__table__.c[c].type)).label(f"{t}__{c}") for t, c in _ALL]
     return sa.select(
         sa.literal_column(f"'{name}'").label("side"),
-        (table.c[by] if by == "id" else sa.type_coerce(sa.null(), sa.Integer)).label("seq"),
-        (table.c[by] if by != "id" else sa.type_coerce(sa.null(), _AT)).label("at"),
+        (table.c[by] if by == "id" else sa.cast(sa.null(), sa.Integer)).label("seq"),
+        (table.c[by] if by != "id" else sa.cast(sa.null(), _AT)).label("at"),
         *values,
     ).where(table.c.order_id == _ORDER_ID)
 
