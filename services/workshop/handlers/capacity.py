@@ -22,10 +22,11 @@ from sqlalchemy.orm.util import identity_key
 from contracts import Envelope
 
 from ..domain import capacity
-from ..domain.capacity import CapacityRules, Chunk, Roster
-from ..models import Bay, CapacityChunk, CapacityHold, StandardHours, Technician
+from ..domain.capacity import CapacityRules, Chunk
+from ..models import CapacityChunk, CapacityHold, StandardHours, Technician
 from .floor import capacity_settings
 from .load_table import ACTIVE, active, current_load, days_of_chunks, lock_days, shift_load, write_plan
+from .roster import hours_and_roster, standard_hours
 
 DEFAULT_RULES = CapacityRules()
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -79,34 +80,6 @@ def _replan(uow, h: CapacityHold, rules: CapacityRules, tz: ZoneInfo) -> None:
     write_plan(uow.session, h, _unbounded_plan(needs, h.starts_at, rules, tz))
 
 
-# table columns (Core statements: no ORM work); nothing a hold or a promise reads them after is left unflushed
-_HOURS, _TECHNICIANS = StandardHours.__table__, Technician.__table__
-_STANDARD_HOURS = sa.select(_HOURS.c.code, _HOURS.c.hours)
-_BAYS = sa.select(sa.func.count()).select_from(Bay.__table__)
-# the roster in one statement: each technician with the number of bays (asked again when there is no technician)
-_ROSTER = sa.select(
-    _TECHNICIANS.c.technician_id,
-    _TECHNICIANS.c.skills,
-    _TECHNICIANS.c.shift_starts,
-    _TECHNICIANS.c.shift_ends,
-    _BAYS.scalar_subquery().label("bays"),
-).order_by(_TECHNICIANS.c.technician_id)
-
-
-def standard_hours(session) -> dict[str, Decimal]:
-    return dict(session.execute(_STANDARD_HOURS).all())
-
-
-def roster(session) -> Roster:
-    rows = session.execute(_ROSTER).all()
-    technicians = tuple(
-        capacity.Technician(t.technician_id, capacity.parse_skills(t.skills), t.shift_starts, t.shift_ends)
-        for t in rows
-    )
-    bays = rows[0].bays if rows else session.scalar(_BAYS)
-    return Roster(technicians=technicians, bays=bays or 0)
-
-
 def set_technician_capacity(uow, technician_id: str, *, skills: str, shift_starts=None, shift_ends=None) -> None:
     technician = uow.session.get(Technician, technician_id)
     if technician is not None:
@@ -152,9 +125,9 @@ def hold(
     lock_days(session, {*capacity.days_touched(starts_at, rules, tz), *moved})
     if existing is not None or session.execute(_HOLD, {"appointment_id": appointment_id}).first() is not None:
         existing = session.get(CapacityHold, appointment_id, populate_existing=True)  # read again under the locks
-    needs = capacity.job_needs(labour_codes, standard_hours(session), rules)
+    hours, team = hours_and_roster(session)
+    needs = capacity.job_needs(labour_codes, hours, rules)
     load = current_load(session, *_window(starts_at, rules, tz), now, except_for=appointment_id)
-    team = roster(session)
     plan = capacity.plan_booking(needs, starts_at, team, rules, tz, load)
     if plan is None:
         offered = candidates or capacity.default_candidates(starts_at.astimezone(tz).date(), rules, tz)
