@@ -39,17 +39,40 @@ _ALL = [(name, column) for name, (_model, columns, _by) in TABLES.items() for co
 _AT = PartsRequest.__table__.c.requested_at.type
 
 
-def _branch(name: str):
+def _branch(name: str, leading: int = 0):
+    """The table's rows of the order in the union's columns; `leading`: that many NULL columns first (the columns of
+    a statement this one is joined to by UNION ALL, typed by that statement's first rows)."""
     model, columns, by = TABLES[name]
     table = model.__table__
     own = {(name, c): table.c[c] for c in columns}
-    values = [own.get((t, c), sa.cast(sa.null(), TABLES[t][0].__table__.c[c].type)).label(f"{t}__{c}") for t, c in _ALL]
+    values = [own.get((t, c), sa.null() if leading else _null(t, c)).label(f"{t}__{c}") for t, c in _ALL]
     return sa.select(
         sa.literal_column(f"'{name}'").label("side"),
+        *(sa.null() for _ in range(leading)),
         (table.c[by] if by == "id" else sa.cast(sa.null(), sa.Integer)).label("seq"),
         (table.c[by] if by != "id" else sa.cast(sa.null(), _AT)).label("at"),
         *values,
     ).where(table.c.order_id == _ORDER_ID)
+
+
+def _null(table: str, column: str):
+    return sa.cast(sa.null(), TABLES[table][0].__table__.c[column].type)
+
+
+def typed_nulls() -> list:
+    """The union's columns after `side` as NULLs cast to their types: for the first rows of a statement that reads
+    the side rows after its own (`branches`)."""
+    return [
+        sa.cast(sa.null(), sa.Integer).label("seq"),
+        sa.cast(sa.null(), _AT).label("at"),
+        *(_null(t, c).label(f"{t}__{c}") for t, c in _ALL),
+    ]
+
+
+def branches(leading: int) -> list:
+    """The four tables' branches of a UNION ALL whose first statement has `leading` columns of its own between
+    `side` and `typed_nulls()`."""
+    return [_branch(name, leading) for name in TABLES]
 
 
 _SIDE_ROWS = sa.union_all(*(_branch(name) for name in TABLES))
@@ -57,10 +80,15 @@ _KEYS = {name: [(f"{name}__{c}", c) for c in columns] for name, (_m, columns, _b
 
 
 def side_rows(session, order_id: str) -> dict[str, list[dict]]:
-    """table -> the order's rows of it (dicts of the view's columns), each table's rows in its own order (by id,
-    or by the time requested: within one table the key is always the one or always the other)."""
+    """table -> the order's rows of it (dicts of the view's columns), each table's rows in its own order."""
+    return grouped(session.execute(_SIDE_ROWS, {"order_id": order_id}).mappings())
+
+
+def grouped(rows) -> dict[str, list[dict]]:
+    """The union's rows (mappings) by table, each table's in its own order (by id, or by the time requested: within
+    one table the key is always the one or always the other)."""
     found: dict[str, list] = {name: [] for name in TABLES}
-    for row in session.execute(_SIDE_ROWS, {"order_id": order_id}).mappings():
+    for row in rows:
         found[row["side"]].append(row)
     return {
         name: [{column: row[key] for key, column in _KEYS[name]} for row in sorted(rows, key=_order_of)]

@@ -64,14 +64,22 @@ _ORDER_COLUMNS = (
 )
 _JOB_COLUMNS = tuple(c.name for c in _JOB.c if c.name not in ("report", "signature"))  # what the view shows
 JobRow = namedtuple("JobRow", _JOB_COLUMNS)
-# the order, which side tables hold its rows, and its jobs (one row a job; one row of NULL jobs without any)
-_ORDER_AND_JOBS = (
-    sa.select(*(_WO.c[name] for name in _ORDER_COLUMNS), *_HAS, *(_JOB.c[name] for name in _JOB_COLUMNS))
-    .select_from(_WO.outerjoin(_JOB, _JOB.c.order_id == _WO.c.order_id))
-    .where(_WO.c.order_id == _ORDER_ID)
-    .order_by(_JOB.c.line_no)
-)
+# the order, which side tables hold its rows, and its jobs (one row a job; one row of NULL jobs without any), then
+# (side.py) the order's rows of four side tables, by one UNION ALL: `side` says which rows are which
 _FIRST_JOB_COLUMN = len(_ORDER_COLUMNS) + len(_HAS)
+_VIEW = sa.union_all(
+    sa.select(
+        sa.literal_column("'order'").label("side"),
+        *(_WO.c[name] for name in _ORDER_COLUMNS),
+        *_HAS,
+        *(_JOB.c[name] for name in _JOB_COLUMNS),
+        *side.typed_nulls(),
+    )
+    .select_from(_WO.outerjoin(_JOB, _JOB.c.order_id == _WO.c.order_id))
+    .where(_WO.c.order_id == _ORDER_ID),
+    *side.branches(len(_ORDER_COLUMNS) + len(_HAS) + len(_JOB_COLUMNS)),
+)
+_JOBS_IN_VIEW = slice(1 + _FIRST_JOB_COLUMN, 1 + _FIRST_JOB_COLUMN + len(_JOB_COLUMNS))
 # the order and its jobs as entities (a command's own, as it left them; the order is read again when the command
 # did not keep it), with which side tables hold the order's rows: one statement
 _ORDER_JOBS_AND_SIDE_ROWS = (
@@ -91,14 +99,17 @@ def work_orders(session) -> list[dict]:
 
 
 def work_order(session, order_id: str) -> dict | None:
-    """The order's view, read in one statement (the order, its jobs, which side tables hold its rows) and one
-    more for each side table that does, none of them loading ORM entities."""
-    rows = session.execute(_ORDER_AND_JOBS, {"order_id": order_id}).all()
-    if not rows:
+    """The order's view, read in one statement (the order, its jobs by line, which side tables hold its rows, and
+    its rows of four of them), and one more for each other side table that holds rows of the order (help tickets,
+    additional work, the clock), none of them loading ORM entities."""
+    rows = session.execute(_VIEW, {"order_id": order_id}).all()
+    main = sorted((row for row in rows if row.side == "order"), key=lambda row: row.line_no or 0)
+    if not main:
         return None
-    wo = rows[0]
-    jobs = [JobRow._make(row[_FIRST_JOB_COLUMN:]) for row in rows if row.line_no is not None]
-    return work_order_view(session, wo, jobs=jobs, has=wo._mapping)
+    wo = main[0]
+    jobs = [JobRow._make(row[_JOBS_IN_VIEW]) for row in main if row.line_no is not None]
+    sides = side.grouped(row._mapping for row in rows if row.side != "order")
+    return work_order_view(session, wo, jobs=jobs, has=wo._mapping, sides=sides)
 
 
 def answered_with_view(command):
@@ -159,9 +170,10 @@ def job_view(session, j: Job, now: datetime, clocked_minutes: int | None = None)
     }
 
 
-def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None) -> dict:
+def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None, sides=None) -> dict:
     """`wo`: the WorkOrder (or a row of its columns); `jobs`: its jobs when read already; `has`: which side tables
-    (`_SIDE`) hold rows of the order, the others not read (None: every one read)."""
+    (`_SIDE`) hold rows of the order, the others not read (None: every one read); `sides`: the order's rows of the
+    tables side.py reads, when read already."""
     now = utcnow()
     order_id = wo.order_id
     if jobs is None:
@@ -170,7 +182,8 @@ def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None) ->
         clocked = clock.clocked_by_line(session, order_id, now)
     else:
         clocked = {}
-    sides = _sides(session, has, order_id)
+    if sides is None:  # the rows of the side tables side.py reads, when not read with the order
+        sides = _sides(session, has, order_id)
     view = {
         "order_id": order_id,
         "version": wo.version,
