@@ -18,7 +18,7 @@ from kit.orders import OrderSigner, OrderVerifier
 from services.workshop import handlers as workshop
 from services.workshop import seed as workshop_seed
 from services.workshop.domain.capacity import CapacityRules
-from services.workshop.handlers import boards, clock, dispatching, expert, floor, quality, views
+from services.workshop.handlers import boards, clock, dispatching, expert, floor, quality, side, views
 from services.workshop.models import WorkOrder
 from tests.support.db import service_work, snapshot, wire_event
 from tests.support.factories import SIGNATURE_PNG, make_order_body
@@ -449,7 +449,7 @@ def test_a_floor_commands_answer_is_the_orders_view_as_read_afterwards(shop):
     oid = order["order_id"]
 
     def answered(command, *args, **kwargs):
-        answer = shop.run(views.answered_with_view(command), oid, *args, **kwargs)
+        answer = shop.run(views.answered_from_tables(command), oid, *args, **kwargs)  # as their routes answer
         assert answer == shop.view(oid)
         return answer
 
@@ -474,6 +474,17 @@ def test_a_floor_commands_answer_is_the_orders_view_as_read_afterwards(shop):
     answered(clock.finish_job, 3, **finish_body(shop.job(oid, 3)), actor="T001")
     ready = answered(quality.quality_check, **inspection_body(shop.view(oid)), actor="Q001")
     assert ready["status"] == "ready" and len(ready["quality_checks"]) == 2 and ready["help_tickets"]
+    # the four side tables read by one statement say what each table's own ordered read says
+    each = shop.work.read(
+        lambda s: {
+            name: [
+                {c: getattr(row, c) for c in columns}
+                for row in s.scalars(sa.select(model).filter_by(order_id=oid).order_by(getattr(model, by)))
+            ]
+            for name, (model, columns, by) in side.TABLES.items()
+        }
+    )
+    assert all(each.values()) and shop.work.read(side.side_rows, oid) == each
     # the dispatch board's timeline still shows the finished car's jobs of the day, each labelled with its plate
     board = shop.work.read(boards.dispatch_board, MORNING, floor.FloorSettings.load(), "D001", ("dispatcher",))
     labels = {bar["label"] for row in board["timeline"]["rows"] for bar in row["bars"]}

@@ -16,6 +16,7 @@ hour. No nameko, no database.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -109,8 +110,10 @@ class Plan:
 Load = Mapping[tuple[datetime, str], int]  # (hour, resource) -> minutes already taken
 
 
+@functools.lru_cache(maxsize=256)
 def parse_skills(text: str | None) -> frozenset[str]:
-    """'mechanical,quick' -> the known skills; the old single Chinese skill names are understood too."""
+    """'mechanical,quick' -> the known skills; the old single Chinese skill names are understood too (kept for each
+    text: every roster and dispatch floor parses each technician's skills, and a frozenset is never changed)."""
     legacy = {"机电": MECHANICAL, "电气": ELECTRICAL, "钣喷": BODY, "快修": QUICK}
     parts = (legacy.get(p.strip(), p.strip()) for p in (text or "").split(","))
     return frozenset(p for p in parts if p in SKILLS)

@@ -11,19 +11,22 @@ per statement). The load table and its locking are in handlers/load_table.py.
 
 from __future__ import annotations
 
+import types
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.orm.util import identity_key
 
 from contracts import Envelope
 
 from ..domain import capacity
-from ..domain.capacity import CapacityRules, Chunk, Roster
-from ..models import Bay, CapacityChunk, CapacityHold, StandardHours, Technician
+from ..domain.capacity import CapacityRules, Chunk
+from ..models import CapacityChunk, CapacityHold, StandardHours, Technician
 from .floor import capacity_settings
 from .load_table import ACTIVE, active, current_load, days_of_chunks, lock_days, shift_load, write_plan
+from .roster import hours_and_roster, standard_hours
 
 DEFAULT_RULES = CapacityRules()
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -77,34 +80,6 @@ def _replan(uow, h: CapacityHold, rules: CapacityRules, tz: ZoneInfo) -> None:
     write_plan(uow.session, h, _unbounded_plan(needs, h.starts_at, rules, tz))
 
 
-# table columns (Core statements: no ORM work); nothing a hold or a promise reads them after is left unflushed
-_HOURS, _TECHNICIANS = StandardHours.__table__, Technician.__table__
-_STANDARD_HOURS = sa.select(_HOURS.c.code, _HOURS.c.hours)
-_BAYS = sa.select(sa.func.count()).select_from(Bay.__table__)
-# the roster in one statement: each technician with the number of bays (asked again when there is no technician)
-_ROSTER = sa.select(
-    _TECHNICIANS.c.technician_id,
-    _TECHNICIANS.c.skills,
-    _TECHNICIANS.c.shift_starts,
-    _TECHNICIANS.c.shift_ends,
-    _BAYS.scalar_subquery().label("bays"),
-).order_by(_TECHNICIANS.c.technician_id)
-
-
-def standard_hours(session) -> dict[str, Decimal]:
-    return dict(session.execute(_STANDARD_HOURS).all())
-
-
-def roster(session) -> Roster:
-    rows = session.execute(_ROSTER).all()
-    technicians = tuple(
-        capacity.Technician(t.technician_id, capacity.parse_skills(t.skills), t.shift_starts, t.shift_ends)
-        for t in rows
-    )
-    bays = rows[0].bays if rows else session.scalar(_BAYS)
-    return Roster(technicians=technicians, bays=bays or 0)
-
-
 def set_technician_capacity(uow, technician_id: str, *, skills: str, shift_starts=None, shift_ends=None) -> None:
     technician = uow.session.get(Technician, technician_id)
     if technician is not None:
@@ -135,7 +110,7 @@ def hold(
     asking for another time moves the hold (the old one stays if the new time is refused)."""
     session, now = uow.session, uow.clock()
     uow.correlation_id = appointment_id
-    existing = session.get(CapacityHold, appointment_id)
+    existing = _hold_of(session, appointment_id)
     if (
         not again
         and existing is not None
@@ -148,10 +123,11 @@ def hold(
     # the days of its chunks too when it moves (a hold not yet there has no chunks: chunk rows need their hold)
     moved = days_of_chunks(session, [appointment_id], tz) if existing is not None else set()
     lock_days(session, {*capacity.days_touched(starts_at, rules, tz), *moved})
-    existing = session.get(CapacityHold, appointment_id, populate_existing=True)
-    needs = capacity.job_needs(labour_codes, standard_hours(session), rules)
+    if existing is not None or session.execute(_HOLD, {"appointment_id": appointment_id}).first() is not None:
+        existing = session.get(CapacityHold, appointment_id, populate_existing=True)  # read again under the locks
+    hours, team = hours_and_roster(session)
+    needs = capacity.job_needs(labour_codes, hours, rules)
     load = current_load(session, *_window(starts_at, rules, tz), now, except_for=appointment_id)
-    team = roster(session)
     plan = capacity.plan_booking(needs, starts_at, team, rules, tz, load)
     if plan is None:
         offered = candidates or capacity.default_candidates(starts_at.astimezone(tz).date(), rules, tz)
@@ -166,21 +142,59 @@ def hold(
         )
         times = capacity.alternatives(needs, offered, team, rules, tz, wide, now)
         return {"held": False, "appointment_id": appointment_id, "alternatives": times}
-    new = existing is None
-    if new:
-        existing = CapacityHold(appointment_id=appointment_id, created_at=now, status="held")
-        session.add(existing)
+    if existing is None:  # a new hold: written by prebuilt Core inserts, the hold before its chunks
+        placed = NewHold(
+            appointment_id=appointment_id,
+            starts_at=starts_at,
+            labour=list(labour_codes),
+            needs=[list(n) for n in needs],
+            status="held",
+            expires_at=now + timedelta(minutes=rules.hold_minutes),
+            finishes_at=plan.finishes_at,
+            over_capacity=False,
+            created_at=now,
+            updated_at=now,
+        )
+        session.execute(_NEW_HOLD, vars(placed))
+        write_plan(session, placed, plan, new=True)
+        return _held_answer(placed)
     if existing.status != "confirmed":
         existing.status, existing.expires_at = "held", now + timedelta(minutes=rules.hold_minutes)
     existing.starts_at, existing.labour, existing.needs = starts_at, list(labour_codes), [list(n) for n in needs]
     existing.over_capacity, existing.updated_at = False, now
     existing.finishes_at = plan.finishes_at  # written with the rest (write_plan sets the same)
     session.flush()
-    write_plan(session, existing, plan, new=new)
+    write_plan(session, existing, plan)
     return _held_answer(existing)
 
 
-def _held_answer(h: CapacityHold) -> dict:
+_HOLDS = CapacityHold.__table__
+_HOLD = sa.select(*_HOLDS.c).where(_HOLDS.c.appointment_id == sa.bindparam("appointment_id"))
+_NEW_HOLD = _HOLDS.insert()
+_SET_HOLD = _HOLDS.update().where(_HOLDS.c.appointment_id == sa.bindparam("key_id"))
+NewHold = types.SimpleNamespace  # a hold just written by Core statements: its columns as attributes
+
+
+def _hold_of(session, appointment_id: str):
+    """The hold: its entity when the session has it already, else its row (a Core statement), None if none."""
+    entity = session.identity_map.get(identity_key(CapacityHold, appointment_id))
+    if entity is not None:
+        return entity
+    return session.execute(_HOLD, {"appointment_id": appointment_id}).first()
+
+
+def _confirm(session, appointment_id: str, **changed) -> None:
+    """The hold confirmed (no longer lapsing): on its entity when the session has it, else by a Core UPDATE."""
+    changed = {"status": "confirmed", "expires_at": None, **changed}
+    entity = session.identity_map.get(identity_key(CapacityHold, appointment_id))
+    if entity is None:
+        session.execute(_SET_HOLD, {"key_id": appointment_id, **changed})
+        return
+    for name, value in changed.items():
+        setattr(entity, name, value)
+
+
+def _held_answer(h) -> dict:
     return {
         "held": True,
         "appointment_id": h.appointment_id,
@@ -219,7 +233,7 @@ def _place_for_appointment(uow, appointment_id, starts_at, labour_codes, rules, 
     booked without a hold, or its hold lapsed), it is still planned, flagged over capacity for the dispatcher:
     the customer has been told their time, so the workshop must know the car is coming."""
     session, now = uow.session, uow.clock()
-    existing = session.get(CapacityHold, appointment_id)
+    existing = _hold_of(session, appointment_id)
     if existing is not None and existing.status == "released":
         return  # cancelled (or refused) before this event arrived
     if (
@@ -228,13 +242,13 @@ def _place_for_appointment(uow, appointment_id, starts_at, labour_codes, rules, 
         and existing.status in ACTIVE
         and (existing.status == "confirmed" or existing.expires_at > now)
     ):
-        existing.status, existing.expires_at, existing.updated_at = "confirmed", None, now
+        _confirm(session, appointment_id, updated_at=now)
         return
     answer = hold(uow, appointment_id, starts_at, labour_codes, candidates=[starts_at], rules=rules, tz=tz)
-    h = session.get(CapacityHold, appointment_id)
     if answer["held"]:
-        h.status, h.expires_at = "confirmed", None
+        _confirm(session, appointment_id)
         return
+    h = session.get(CapacityHold, appointment_id)
     needs = capacity.job_needs(labour_codes, standard_hours(session), rules)
     plan = _unbounded_plan(needs, starts_at, rules, tz)
     if h is None:
@@ -262,9 +276,30 @@ def _unbounded_plan(needs, starts_at: datetime, rules: CapacityRules, tz: ZoneIn
     return plan
 
 
+# the hold confirmed where it stands at the booked time and counts (as _place_for_appointment keeps it): one UPDATE
+_CONFIRM_IF_HELD = (
+    _HOLDS.update()
+    .where(
+        _HOLDS.c.appointment_id == sa.bindparam("key_id"),
+        _HOLDS.c.starts_at == sa.bindparam("key_starts"),
+        sa.or_(
+            _HOLDS.c.status == "confirmed",
+            sa.and_(_HOLDS.c.status == "held", _HOLDS.c.expires_at > sa.bindparam("key_now")),
+        ),
+    )
+    .values(status="confirmed", expires_at=None, updated_at=sa.bindparam("key_now"))
+)
+
+
 def confirm_booked(uow, event: Envelope, rules: CapacityRules = DEFAULT_RULES, tz: ZoneInfo = SHANGHAI) -> None:
-    """appointment_booked -> the hold is confirmed (it no longer lapses)."""
+    """appointment_booked -> the hold is confirmed (it no longer lapses): by one UPDATE when the hold is there at
+    the booked time and counts, else placed as _place_for_appointment places it."""
     a = event.payload
+    confirmed = uow.session.execute(
+        _CONFIRM_IF_HELD, {"key_id": a["appointment_id"], "key_starts": a["starts_at"], "key_now": uow.clock()}
+    )
+    if confirmed.rowcount == 1:
+        return
     _place_for_appointment(uow, a["appointment_id"], a["starts_at"], list(a["planned_labour"]), rules, tz)
 
 

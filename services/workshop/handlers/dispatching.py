@@ -3,20 +3,31 @@ split an order's jobs among technicians; team mode (the advisor leading a team a
 
 from __future__ import annotations
 
+from collections import namedtuple
 from datetime import datetime, timedelta
 from decimal import Decimal
+
+import sqlalchemy as sa
 
 from contracts import names
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
 
-from ..domain.dispatch import DispatchRefused, Window, check_assignment, earliest_start, free_bays, free_technicians
+from ..domain.dispatch import (
+    Booked,
+    DispatchRefused,
+    Window,
+    check_assignment,
+    earliest_start,
+    free_bays,
+    free_technicians,
+)
 from ..domain.dispatch import skill_of as _skill_of
 from ..domain.work_orders import parts_of
 from ..models import Job, WorkOrder
 from . import additional_work
 from .floor import FloorSettings, floor_of
-from .orders import WAITING_JOBS, _work_order, order_and_jobs, received_lines
+from .orders import _work_order, received_lines
 
 
 class NotTheDispatcher(DomainError):
@@ -83,28 +94,115 @@ def assign_job(
     return work_order
 
 
-def dispatch(uow, order_id: str, *, technician_id: str, bay_id: str, roles=("dispatcher",), settings=None) -> WorkOrder:
+_WO, _JOB = WorkOrder.__table__, Job.__table__
+# the order with its waiting jobs (one row of NULL job columns without any): one statement, table columns
+_WAITING = (
+    sa.select(
+        _WO.c.order_id,
+        _WO.c.version,
+        _WO.c.visit_id,
+        _WO.c.signed,
+        _WO.c.status,
+        _WO.c.team_leader,
+        _JOB.c.line_no,
+        _JOB.c.code,
+        _JOB.c.hours,
+        _JOB.c.technician_id.label("job_technician"),
+        _JOB.c.clock,
+    )
+    .select_from(_WO.outerjoin(_JOB, sa.and_(_JOB.c.order_id == _WO.c.order_id, _JOB.c.status == "waiting")))
+    .where(_WO.c.order_id == sa.bindparam("order_id"))
+    .order_by(_JOB.c.line_no)
+)
+# the jobs' and the order's new columns, each a prebuilt UPDATE (the SET columns are the parameters' other keys)
+_SET_JOB = _JOB.update().where(_JOB.c.order_id == sa.bindparam("key_order"), _JOB.c.line_no == sa.bindparam("key_line"))
+_START_ORDER = _WO.update().where(_WO.c.order_id == sa.bindparam("key_order"))
+Started = namedtuple("Started", "order_id version visit_id signed technician_id")  # what the announcement names
+
+
+def dispatch(uow, order_id: str, *, technician_id: str, bay_id: str, roles=("dispatcher",), settings=None):
     """The whole order to one technician and bay: each unassigned job queued at their earliest common free time
-    (skill and shift checked as for one job)."""
+    (skill and shift checked as for one job). Returns the order's row as read (its id and visit)."""
     settings = settings or FloorSettings.load()
     session = uow.session
-    work_order, jobs = order_and_jobs(session, WAITING_JOBS, order_id)
+    rows = session.execute(_WAITING, {"order_id": order_id}).all()
+    if not rows:
+        raise NotFound("Work order not found, or it has not reached the workshop yet", field="order_id")
+    work_order = rows[0]
     team = check_authority(work_order, uow.actor_id, roles, settings)
+    jobs = [row for row in rows if row.line_no is not None]
     if not jobs:
         raise DomainError("This order has already been dispatched", code="already_dispatched", field="order_id")
+    uow.correlation_id = work_order.visit_id
     not_before = uow.clock()
+    floor = floor_of(session, settings)  # read once: each job queued is added to its booked jobs as assigned
+    updates = []
     for job in jobs:
-        floor = floor_of(session, settings)
         minutes = int(Decimal(job.hours) * 60)
         starts = earliest_start(floor, technician_id, bay_id, minutes, not_before) or not_before
         window = Window.of(starts, Decimal(job.hours))
         check_assignment(
             floor, technician_id=technician_id, bay_id=bay_id, window=window, code=job.code, job=None, team=team
         )
-        _assign(uow, work_order, job, technician_id, bay_id, window)
-        session.flush()
+        if job.job_technician and job.job_technician != technician_id and job.clock == "running":
+            raise DispatchRefused(
+                N_("The job's clock is running; its technician pauses it first"), field="line_no", alternatives={}
+            )
+        updates.append(
+            {
+                "key_order": order_id,
+                "key_line": job.line_no,
+                "status": "in_progress",
+                "technician_id": technician_id,
+                "bay_id": bay_id,
+                "planned_start": window.starts,
+                "planned_end": window.ends,
+                "clock": "assigned" if job.clock == "done" else job.clock,
+            }
+        )
+        floor.booked.append(Booked(technician_id, bay_id, window, (order_id, job.line_no)))
         not_before = window.ends
+    session.execute(_SET_JOB, updates)
+    if work_order.status == "waiting_dispatch":
+        _start(uow, work_order, technician_id, bay_id)
     return work_order
+
+
+def _start(uow, work_order, technician_id: str, bay_id: str) -> None:
+    """The order's first assignment (dispatch): in progress, its parts requested, the customer told."""
+    now = uow.clock()
+    uow.session.execute(
+        _START_ORDER,
+        {
+            "key_order": work_order.order_id,
+            "status": "in_progress",
+            "technician_id": technician_id,
+            "bay_id": bay_id,
+            "dispatched_at": now,
+            "dispatched_by": uow.actor_id,
+        },
+    )
+    started = Started(work_order.order_id, work_order.version, work_order.visit_id, work_order.signed, technician_id)
+    _announce(uow, started, bay_id, now)
+
+
+def _announce(uow, work_order, bay_id: str, started_at: datetime) -> None:
+    # parts_requested first: the parts counter's issue is on the visit's critical path (the quality check waits
+    # for it), the customer's notice is not; the relay publishes the outbox in this order
+    parts = parts_of(received_lines(work_order))
+    if parts:  # R-WS-2: the technician collects the order's parts against the signed order
+        additional_work.request_parts(uow, work_order, parts)
+    uow.emit(  # R-PN-1: reception tells the customer that work has started
+        names.WORK_STARTED,
+        {
+            "order_id": work_order.order_id,
+            "order_version": work_order.version,
+            "technician_id": work_order.technician_id,
+            "bay_id": bay_id,
+            "started_at": started_at,
+        },
+        correlation_id=work_order.visit_id,
+    )
 
 
 def _assign(uow, work_order: WorkOrder, job: Job, technician_id: str, bay_id: str, window: Window) -> None:
@@ -122,22 +220,7 @@ def _assign(uow, work_order: WorkOrder, job: Job, technician_id: str, bay_id: st
         return
     work_order.status, work_order.technician_id, work_order.bay_id = "in_progress", technician_id, bay_id
     work_order.dispatched_at, work_order.dispatched_by = uow.clock(), uow.actor_id
-    # parts_requested first: the parts counter's issue is on the visit's critical path (the quality check waits
-    # for it), the customer's notice is not; the relay publishes the outbox in this order
-    parts = parts_of(received_lines(work_order))
-    if parts:  # R-WS-2: the technician collects the order's parts against the signed order
-        additional_work.request_parts(uow, work_order, parts)
-    uow.emit(  # R-PN-1: reception tells the customer that work has started
-        names.WORK_STARTED,
-        {
-            "order_id": work_order.order_id,
-            "order_version": work_order.version,
-            "technician_id": technician_id,
-            "bay_id": bay_id,
-            "started_at": work_order.dispatched_at,
-        },
-        correlation_id=work_order.visit_id,
-    )
+    _announce(uow, work_order, bay_id, work_order.dispatched_at)
 
 
 def alternatives(session, order_id: str, line_no: int, starts_at: datetime, settings: FloorSettings) -> dict:

@@ -99,9 +99,12 @@ def derived(build):
     return found
 
 
-# the technicians and (their other columns NULL) the bays, in one statement; the floor's uses of either are sorted
-_T, _B = Technician.__table__, Bay.__table__
-_TECHNICIANS_AND_BAYS = sa.union_all(
+# the technicians, (their other columns NULL) the bays, and the jobs assigned and not finished, in one statement:
+# the jobs' columns NULL in the other rows, cast to their types (each column's type is taken from the first rows);
+# the floor's uses of the technicians and the bays are sorted or membership tests, of the booked jobs overlaps
+_T, _B, _J = Technician.__table__, Bay.__table__, Job.__table__
+_JOB_COLUMNS = (_J.c.bay_id, _J.c.planned_start, _J.c.planned_end, _J.c.order_id, _J.c.line_no)
+_FLOOR = sa.union_all(
     sa.select(
         sa.literal_column("'technician'").label("kind"),
         _T.c.technician_id.label("id"),
@@ -109,27 +112,28 @@ _TECHNICIANS_AND_BAYS = sa.union_all(
         _T.c.shift_starts,
         _T.c.shift_ends,
         _T.c.active,
+        *(sa.cast(sa.null(), c.type).label(f"job_{c.name}") for c in _JOB_COLUMNS),
     ),
-    sa.select(sa.literal_column("'bay'"), _B.c.bay_id, sa.null(), sa.null(), sa.null(), sa.null()),
+    sa.select(sa.literal_column("'bay'"), _B.c.bay_id, *(sa.null() for _ in range(4 + len(_JOB_COLUMNS)))),
+    sa.select(
+        sa.literal_column("'booked'"), _J.c.technician_id, sa.null(), sa.null(), sa.null(), sa.null(), *_JOB_COLUMNS
+    ).where(_J.c.status != "done", _J.c.planned_start.is_not(None), _J.c.planned_end.is_not(None)),
 )
 
 
-_BOOKED = sa.select(Job).where(Job.status != "done", Job.planned_start.is_not(None), Job.planned_end.is_not(None))
-
-
 def floor_of(session, settings: FloorSettings) -> Floor:
-    """Technicians, bays and the jobs assigned and not finished, for dispatch decisions (R-WS-7)."""
-    workers, bays = {}, []
-    for kind, key, skills, starts, ends, active in session.execute(_TECHNICIANS_AND_BAYS):
-        if kind == "bay":
+    """Technicians, bays and the jobs assigned and not finished, for dispatch decisions (R-WS-7): one statement."""
+    workers, bays, booked = {}, [], []
+    for kind, key, skills, starts, ends, active, bay, planned_start, planned_end, order_id, line_no in session.execute(
+        _FLOOR
+    ):
+        if kind == "booked":
+            booked.append(Booked(key, bay, Window(planned_start, planned_end), (order_id, line_no)))
+        elif kind == "bay":
             bays.append(key)
         else:
             workers[key] = Worker(key, capacity_rules.parse_skills(skills), starts, ends, active)
     bays.sort()
-    booked = [
-        Booked(j.technician_id, j.bay_id, Window(j.planned_start, j.planned_end), (j.order_id, j.line_no))
-        for j in session.scalars(_BOOKED)
-    ]
     return Floor(workers, bays, booked, settings.hours.opens, settings.hours.closes, settings.hours.tz)
 
 

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from ..domain import capacity
 from ..domain.capacity import BAYS, SKILLS, TECHNICIANS, CapacityRules, hours_of_minutes
 from ..models import CapacityChunk, CapacityHold, JobInterval, StandardHours
-from .capacity import roster
 from .load_table import current_load
+from .roster import roster
 
 
 def promise_time(

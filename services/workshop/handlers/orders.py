@@ -18,7 +18,8 @@ from ..models import Bay, Job, PartReceived, Technician, WorkOrder
 from . import capacity
 
 _RECEIVED = PartReceived.__table__.insert()
-_WO = WorkOrder.__table__
+_WO, _JOB = WorkOrder.__table__, Job.__table__
+_NEW_ORDER, _NEW_JOB = _WO.insert(), _JOB.insert()
 _SEEN = sa.select(_WO.c.order_id, _WO.c.received_at, _WO.c.mileage_km, _WO.c.concerns).where(
     sa.or_(_WO.c.order_id == sa.bindparam("order_id"), _WO.c.vin == sa.bindparam("vin"))
 )
@@ -49,35 +50,40 @@ def take_signed_order(
     now = uow.clock()
     earlier = [Visit(w.order_id, vin, w.received_at, w.mileage_km, frozenset(w.concerns or ())) for w in seen]
     new = Visit(order["order_id"], vin, now, order.get("mileage_km"), frozenset(concerns))
-    session.add(
-        WorkOrder(
-            vin=vin,
-            mileage_km=order.get("mileage_km"),
-            concerns=concerns,
-            comeback_of=first_order_of(new, earlier, comebacks),
-            team_leader=order["advisor_id"] if order["advisor_id"] in (teams or {}) else None,
-            order_id=order["order_id"],
-            version=order["version"],
-            visit_id=order["visit_id"],
-            signed=event.raw_payload,
-            plate=order["vehicle"]["plate"],
-            advisor_id=order["advisor_id"],
-            promised_at=order["promised_at"],
-            received_at=now,
-        )
+    session.execute(  # prebuilt Core inserts, the order before its jobs (no entities: none is used afterwards)
+        _NEW_ORDER,
+        {
+            "vin": vin,
+            "mileage_km": order.get("mileage_km"),
+            "concerns": concerns,
+            "comeback_of": first_order_of(new, earlier, comebacks),
+            "team_leader": order["advisor_id"] if order["advisor_id"] in (teams or {}) else None,
+            "order_id": order["order_id"],
+            "version": order["version"],
+            "visit_id": order["visit_id"],
+            "signed": event.raw_payload,
+            "plate": order["vehicle"]["plate"],
+            "advisor_id": order["advisor_id"],
+            "promised_at": order["promised_at"],
+            "received_at": now,
+        },
     )
-    session.flush()
     jobs = jobs_of(order)
-    session.add_all(Job(order_id=order["order_id"], **job) for job in jobs)
+    if jobs:
+        session.execute(_NEW_JOB, [{"order_id": order["order_id"], **job} for job in jobs])
     if not order.get("appointment_id"):  # a walk-in takes capacity like a booking (R-WS-7)
-        session.flush()
         capacity.take_walk_in_or_amendment(uow, f"w-{order['order_id']}"[:40], [j["code"] for j in jobs])
 
 
-def take_parts_issued(uow, event: Envelope) -> WorkOrder:
-    """The parts issued recorded against the order; the order returned."""
+_WAITING_PARTS = sa.select(_WO.c.order_id, _WO.c.waiting_parts).where(_WO.c.order_id == sa.bindparam("order_id"))
+
+
+def take_parts_issued(uow, event: Envelope):
+    """The parts issued recorded against the order; the order's id and whether it waits for parts returned."""
     issued = event.payload
-    work_order = _work_order(uow.session, issued["order_id"])
+    work_order = uow.session.execute(_WAITING_PARTS, {"order_id": issued["order_id"]}).first()
+    if work_order is None:
+        raise NotFound("Work order not found, or it has not reached the workshop yet", field="order_id")
     rows = [
         {
             "request_id": issued["request_id"],
@@ -118,13 +124,12 @@ def _order_and_jobs(*on):
 
 
 ALL_JOBS = _order_and_jobs()
-WAITING_JOBS = _order_and_jobs(Job.status == "waiting")
 ONE_JOB = _order_and_jobs(Job.line_no == sa.bindparam("line_no"))
 
 
 def order_and_jobs(session, statement, order_id: str, **params) -> tuple[WorkOrder, list[Job]]:
     """The work order (NotFound as for `_work_order`) and those of its jobs `statement` joins (ALL_JOBS,
-    WAITING_JOBS, ONE_JOB with `line_no`), by line: one statement."""
+    ONE_JOB with `line_no`), by line: one statement."""
     rows = session.execute(statement, {"order_id": order_id, **params}).all()
     if not rows:
         raise NotFound("Work order not found, or it has not reached the workshop yet", field="order_id")

@@ -5,17 +5,18 @@ Pass: findings, wear, deferred work, washed, the finished-car bay; vehicle_ready
 
 from __future__ import annotations
 
+from collections import namedtuple
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from contracts import names
-from kit.errors import DomainError
+from kit.errors import DomainError, NotFound
 
 from ..domain.inspection import check_handover, check_road_test, judge, needs_road_test, standard_for
 from ..domain.work_orders import QualityCheckBlocked, qc_blockers
 from ..models import Job, NonConformance, PartReceived, PartsRequest, QualityCheck, WorkOrder
-from . import clock
+from . import clock, side
 from .floor import FloorSettings
 from .orders import ALL_JOBS, _sum_by_line, order_and_jobs
 
@@ -31,18 +32,51 @@ def inspection_of(session, order_id: str, codes: list[str] | None = None) -> dic
     }
 
 
-_RECEIVED = sa.select(PartReceived).where(PartReceived.order_id == sa.bindparam("order_id")).order_by(PartReceived.id)
-_REQUESTED = sa.select(PartsRequest).where(PartsRequest.order_id == sa.bindparam("order_id"))
+_RECEIVED_T, _REQUESTED_T = PartReceived.__table__, PartsRequest.__table__
+_ORDER_ID = sa.bindparam("order_id")
+# the order's parts received and requested, by table columns (Core rows: what the check sums and names)
+_RECEIVED = (
+    sa.select(_RECEIVED_T.c.line_no, _RECEIVED_T.c.part_no, _RECEIVED_T.c.quantity)
+    .where(_RECEIVED_T.c.order_id == _ORDER_ID)
+    .order_by(_RECEIVED_T.c.id)
+)
+_REQUESTED = sa.select(_REQUESTED_T.c.lines).where(_REQUESTED_T.c.order_id == _ORDER_ID)
+_WO, _JOB = WorkOrder.__table__, Job.__table__
+# the order and all its jobs, by table columns (one row of NULL job columns without any)
+_ORDER_AND_JOBS = (
+    sa.select(
+        _WO.c.order_id,
+        _WO.c.version,
+        _WO.c.visit_id,
+        _WO.c.status,
+        _JOB.c.line_no,
+        _JOB.c.code,
+        _JOB.c.hours,
+        _JOB.c.status.label("job_status"),
+        _JOB.c.technician_id,
+    )
+    .select_from(_WO.outerjoin(_JOB, _JOB.c.order_id == _WO.c.order_id))
+    .where(_WO.c.order_id == _ORDER_ID)
+    .order_by(_JOB.c.line_no)
+)
+_CHECK = QualityCheck.__table__.insert()
+_READY = _WO.update().where(_WO.c.order_id == sa.bindparam("key_order"))
+JobFacts = namedtuple("JobFacts", "line_no code hours status technician_id")
+Received = namedtuple("Received", "line_no part_no quantity")  # a part received, as the check sums and names it
+Checked = namedtuple("Checked", "order_id visit_id status")  # a passed check's answer to its caller
 
 
-def blockers(session, order_id: str, jobs: list[Job], received_rows=None):
-    """`received_rows`: the order's PartReceived rows when the caller has read them already."""
+def blockers(session, order_id: str, jobs, received_rows=None, requests=None):
+    """`received_rows`: the order's parts received (rows of line_no, part_no, quantity) and `requests` its parts
+    requests (dicts with their lines) when the caller has read them already."""
     if received_rows is None:
-        received_rows = session.scalars(_RECEIVED, {"order_id": order_id})
+        received_rows = session.execute(_RECEIVED, {"order_id": order_id})
     received = _sum_by_line(received_rows)
+    if requests is None:
+        requests = session.execute(_REQUESTED, {"order_id": order_id}).mappings()
     requested: dict[int, Decimal] = {}
-    for request in session.scalars(_REQUESTED, {"order_id": order_id}):
-        for line in request.lines:
+    for request in requests:
+        for line in request["lines"]:
             requested[line["line_no"]] = requested.get(line["line_no"], Decimal("0")) + Decimal(line["quantity"])
     return {j.line_no: j.status for j in jobs}, requested, received
 
@@ -67,12 +101,17 @@ def quality_check(
 ) -> WorkOrder:
     settings = settings or FloorSettings.load()
     session = uow.session
-    work_order, jobs = order_and_jobs(session, ALL_JOBS, order_id)
+    rows = session.execute(_ORDER_AND_JOBS, {"order_id": order_id}).all()
+    if not rows:
+        raise NotFound("Work order not found, or it has not reached the workshop yet", field="order_id")
+    work_order = rows[0]
+    jobs = [JobFacts(*row[4:]) for row in rows if row.line_no is not None]
     uow.correlation_id = work_order.visit_id
     if work_order.status != "in_progress":
         raise DomainError("This order is not in repair; it cannot be quality-checked", code="not_in_progress")
-    parts_used = list(session.scalars(_RECEIVED, {"order_id": order_id}))
-    facts = blockers(session, order_id, jobs, parts_used)
+    parts = side.side_rows(session, order_id)  # received and requested: one statement
+    parts_used = [Received(**row) for row in parts["parts_received"]]
+    facts = blockers(session, order_id, jobs, parts_used, parts["parts_requests"])
     if qc_blockers(*facts):  # R-QC-1: every job done (named when not), every part issued
         raise QualityCheckBlocked(*facts)
     codes = [j.code for j in jobs]
@@ -84,25 +123,26 @@ def quality_check(
     technicians = {j.technician_id for j in jobs if j.technician_id}
     road = check_road_test(road_test, needs_road_test(codes), technicians)
     now = uow.clock()
-    check = QualityCheck(
-        order_id=order_id,
-        inspector_id=uow.actor_id,
-        passed=outcome.passed,
-        findings=(findings or "")[:2000],
-        checked_at=now,
-        items=_plain(outcome.results),
-        road_test=road,
-        wear=_plain(outcome.wear),
-    )
-    if not outcome.passed:
+    check = {
+        "order_id": order_id,
+        "inspector_id": uow.actor_id,
+        "passed": outcome.passed,
+        "findings": (findings or "")[:2000],
+        "checked_at": now,
+        "items": _plain(outcome.results),
+        "road_test": road,
+        "wear": _plain(outcome.wear),
+    }
+    if not outcome.passed:  # the jobs go back: their entities (and the order's) change, as does the forecast
+        work_order, jobs = order_and_jobs(session, ALL_JOBS, order_id)
+        check = QualityCheck(**check)
         session.add(check)
         session.flush()
         _fail(uow, work_order, jobs, check, outcome.failed, settings)
         return work_order
-    check.deferred_work = check_handover(deferred_work or [], washed, finished_bay, settings.finished_bays)
-    check.washed, check.finished_bay = True, finished_bay
-    session.add(check)
-    work_order.status, work_order.ready_at = "ready", now
+    deferred = check_handover(deferred_work or [], washed, finished_bay, settings.finished_bays)
+    session.execute(_CHECK, {**check, "deferred_work": deferred, "washed": True, "finished_bay": finished_bay})
+    session.execute(_READY, {"key_order": order_id, "status": "ready", "ready_at": now})
     uow.emit(
         names.VEHICLE_READY,
         {
@@ -114,14 +154,14 @@ def quality_check(
             "parts_used": [{"line_no": p.line_no, "part_no": p.part_no, "quantity": p.quantity} for p in parts_used],
             "inspector_id": uow.actor_id,
             "ready_at": now,
-            "deferred_work": check.deferred_work,
+            "deferred_work": deferred,
             "wear": outcome.wear,
             "finished_bay": finished_bay,
             "washed": True,
         },
         correlation_id=work_order.visit_id,
     )
-    return work_order
+    return Checked(order_id, work_order.visit_id, "ready")
 
 
 def _fail(uow, work_order: WorkOrder, jobs: list[Job], check: QualityCheck, failed: list[dict], settings) -> None:

@@ -26,7 +26,7 @@ from ..models import (
     TechnicianNotice,
     WorkOrder,
 )
-from . import additional_work, clock, expert, quality
+from . import additional_work, clock, expert, quality, side
 from .floor import FloorSettings
 
 _ORDER_ID = sa.bindparam("order_id")
@@ -64,14 +64,22 @@ _ORDER_COLUMNS = (
 )
 _JOB_COLUMNS = tuple(c.name for c in _JOB.c if c.name not in ("report", "signature"))  # what the view shows
 JobRow = namedtuple("JobRow", _JOB_COLUMNS)
-# the order, which side tables hold its rows, and its jobs (one row a job; one row of NULL jobs without any)
-_ORDER_AND_JOBS = (
-    sa.select(*(_WO.c[name] for name in _ORDER_COLUMNS), *_HAS, *(_JOB.c[name] for name in _JOB_COLUMNS))
-    .select_from(_WO.outerjoin(_JOB, _JOB.c.order_id == _WO.c.order_id))
-    .where(_WO.c.order_id == _ORDER_ID)
-    .order_by(_JOB.c.line_no)
-)
+# the order, which side tables hold its rows, and its jobs (one row a job; one row of NULL jobs without any), then
+# (side.py) the order's rows of four side tables, by one UNION ALL: `side` says which rows are which
 _FIRST_JOB_COLUMN = len(_ORDER_COLUMNS) + len(_HAS)
+_VIEW = sa.union_all(
+    sa.select(
+        sa.literal_column("'order'").label("side"),
+        *(_WO.c[name] for name in _ORDER_COLUMNS),
+        *_HAS,
+        *(_JOB.c[name] for name in _JOB_COLUMNS),
+        *side.typed_nulls(),
+    )
+    .select_from(_WO.outerjoin(_JOB, _JOB.c.order_id == _WO.c.order_id))
+    .where(_WO.c.order_id == _ORDER_ID),
+    *side.branches(len(_ORDER_COLUMNS) + len(_HAS) + len(_JOB_COLUMNS)),
+)
+_JOBS_IN_VIEW = slice(1 + _FIRST_JOB_COLUMN, 1 + _FIRST_JOB_COLUMN + len(_JOB_COLUMNS))
 # the order and its jobs as entities (a command's own, as it left them; the order is read again when the command
 # did not keep it), with which side tables hold the order's rows: one statement
 _ORDER_JOBS_AND_SIDE_ROWS = (
@@ -83,33 +91,6 @@ _ORDER_JOBS_AND_SIDE_ROWS = (
 )
 
 
-def _side(model, columns: tuple[str, ...], order_by: str):
-    """The view's columns of a side table's rows of the order (table columns: a Core statement, no ORM work)."""
-    table = model.__table__
-    return sa.select(*(table.c[c] for c in columns)).where(table.c.order_id == _ORDER_ID).order_by(table.c[order_by])
-
-
-_RECEIVED = _side(PartReceived, ("line_no", "part_no", "quantity"), "id")
-_REQUESTED = _side(PartsRequest, ("request_id", "requested_at", "lines"), "requested_at")
-_CHECKS = _side(
-    QualityCheck,
-    (
-        "inspector_id",
-        "passed",
-        "checked_at",
-        "findings",
-        "items",
-        "road_test",
-        "wear",
-        "deferred_work",
-        "washed",
-        "finished_bay",
-    ),
-    "id",
-)
-_NON_CONFORMANCES = _side(NonConformance, ("line_no", "item", "cause", "technician_id"), "id")
-
-
 def work_orders(session) -> list[dict]:
     return [
         work_order_view(session, wo, brief=True)
@@ -118,14 +99,17 @@ def work_orders(session) -> list[dict]:
 
 
 def work_order(session, order_id: str) -> dict | None:
-    """The order's view, read in one statement (the order, its jobs, which side tables hold its rows) and one
-    more for each side table that does, none of them loading ORM entities."""
-    rows = session.execute(_ORDER_AND_JOBS, {"order_id": order_id}).all()
-    if not rows:
+    """The order's view, read in one statement (the order, its jobs by line, which side tables hold its rows, and
+    its rows of four of them), and one more for each other side table that holds rows of the order (help tickets,
+    additional work, the clock), none of them loading ORM entities."""
+    rows = session.execute(_VIEW, {"order_id": order_id}).all()
+    main = sorted((row for row in rows if row.side == "order"), key=lambda row: row.line_no or 0)
+    if not main:
         return None
-    wo = rows[0]
-    jobs = [JobRow._make(row[_FIRST_JOB_COLUMN:]) for row in rows if row.line_no is not None]
-    return work_order_view(session, wo, jobs=jobs, has=wo._mapping)
+    wo = main[0]
+    jobs = [JobRow._make(row[_JOBS_IN_VIEW]) for row in main if row.line_no is not None]
+    sides = side.grouped(row._mapping for row in rows if row.side != "order")
+    return work_order_view(session, wo, jobs=jobs, has=wo._mapping, sides=sides)
 
 
 def answered_with_view(command):
@@ -143,6 +127,20 @@ def answered_with_view(command):
             return None
         jobs = [row[1] for row in rows if row[1] is not None]
         return work_order_view(session, rows[0][0], jobs=jobs, has=rows[0]._mapping)
+
+    return run
+
+
+def answered_from_tables(command):
+    """As `answered_with_view`, for a command that writes by Core statements and keeps no entities: the view is
+    read from the tables by `work_order` (Core rows) in the command's own transaction."""
+
+    @functools.wraps(command)
+    def run(uow, order_id: str, *args, **kwargs) -> dict:
+        done = command(uow, order_id, *args, **kwargs)
+        uow.correlation_id = getattr(done, "visit_id", None) or uow.correlation_id  # the visit, as for `done`
+        uow.session.flush()  # nothing is pending unless the command added entities too
+        return work_order(uow.session, order_id)
 
     return run
 
@@ -172,9 +170,10 @@ def job_view(session, j: Job, now: datetime, clocked_minutes: int | None = None)
     }
 
 
-def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None) -> dict:
+def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None, sides=None) -> dict:
     """`wo`: the WorkOrder (or a row of its columns); `jobs`: its jobs when read already; `has`: which side tables
-    (`_SIDE`) hold rows of the order, the others not read (None: every one read)."""
+    (`_SIDE`) hold rows of the order, the others not read (None: every one read); `sides`: the order's rows of the
+    tables side.py reads, when read already."""
     now = utcnow()
     order_id = wo.order_id
     if jobs is None:
@@ -183,6 +182,8 @@ def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None) ->
         clocked = clock.clocked_by_line(session, order_id, now)
     else:
         clocked = {}
+    if sides is None:  # the rows of the side tables side.py reads, when not read with the order
+        sides = _sides(session, has, order_id)
     view = {
         "order_id": order_id,
         "version": wo.version,
@@ -207,16 +208,16 @@ def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None) ->
             else None
         ),
         "jobs": [job_view(session, j, now, clocked.get(j.line_no, 0)) for j in jobs],
-        "parts_received": _rows(session, has, "parts_received", order_id, _RECEIVED),
+        "parts_received": sides["parts_received"],
     }
     if brief:
         return view
     view.update(
         {
-            "parts_requested": _rows(session, has, "parts_requests", order_id, _REQUESTED),
+            "parts_requested": sides["parts_requests"],
             "inspection": quality.inspection_of(session, order_id, [j.code for j in jobs]),
-            "quality_checks": _rows(session, has, "quality_checks", order_id, _CHECKS),
-            "non_conformances": _rows(session, has, "non_conformances", order_id, _NON_CONFORMANCES),
+            "quality_checks": sides["quality_checks"],
+            "non_conformances": sides["non_conformances"],
             "help_tickets": (
                 expert.tickets(session, now, FloorSettings.load().expert_target_minutes, order_id=order_id)
                 if has is None or has["help_tickets"]
@@ -233,10 +234,12 @@ def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None) ->
     return view
 
 
-def _rows(session, has, table: str, order_id: str, statement) -> list[dict]:
-    if has is not None and not has[table]:
-        return []
-    return [dict(row) for row in session.execute(statement, {"order_id": order_id}).mappings()]
+def _sides(session, has, order_id: str) -> dict[str, list[dict]]:
+    """The order's rows of the side tables `side.side_rows` reads (one statement), none read when `has` says no
+    such table holds any."""
+    if has is not None and not any(has[table] for table in side.TABLES):
+        return {table: [] for table in side.TABLES}
+    return side.side_rows(session, order_id)
 
 
 def my_jobs(session, technician_id: str) -> list[dict]:

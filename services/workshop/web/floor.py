@@ -171,7 +171,7 @@ class FloorViews:
         "signature": "data:image/png;base64,…"} (R-WS-6); only the assigned technician or the foreman."""
         cmd = read_json(request, FinishJob)
         return self.db.run(
-            views.answered_with_view(clock.finish_job),
+            views.answered_from_tables(clock.finish_job),
             order_id,
             line_no,
             **cmd,

@@ -91,7 +91,7 @@ class QualityViews:
         "washed": true, "finished_bay": "F1", "findings": "…"}: any fail sends its job back (qc_failed)."""
         cmd = read_json(request, Inspection)
         return self.db.run(
-            views.answered_with_view(quality.quality_check), order_id, **cmd, actor_id=request.staff.staff_id
+            views.answered_from_tables(quality.quality_check), order_id, **cmd, actor_id=request.staff.staff_id
         )
 
     @api("GET", "/qc", action="workshop.view")

@@ -39,7 +39,7 @@ class WorkOrderViews:
         earliest common free time (skill and shift checked); by the dispatcher, or a team's leader in the team."""
         cmd = read_json(request, Dispatch)
         return self.db.run(
-            views.answered_with_view(dispatching.dispatch),
+            views.answered_from_tables(dispatching.dispatch),
             order_id,
             technician_id=cmd["technician_id"],
             bay_id=cmd["bay_id"],
