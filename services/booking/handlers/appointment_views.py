@@ -68,25 +68,8 @@ _ONE = (
 def appointment(session, appointment_id: str) -> dict | None:
     """One appointment as `appointment_view` shows it."""
     r = session.connection().execute(_ONE, {"appointment_id": appointment_id}).first()
-    if r is None:
-        return None
-    return {
-        "appointment_id": r.appointment_id,
-        "visit_id": r.visit_id,
-        "starts_at": r.starts_at,
-        "customer_id": r.customer_id,
-        "customer": {"name": r.name, "mobile": r.mobile},
-        "vehicle": {"vin": r.vin, "plate": r.plate, "model": r.model, "vin_check_digit": vin_check_digit(r.vin)},
-        "advisor_id": r.advisor_id,
-        "complaint": r.complaint,
-        "planned_labour": r.planned_labour,
-        "planned_parts": r.planned_parts,
-        "status": r.status,
-        "parts_status": r.parts_status,
-        "parts_short": r.parts_short,
-        "booked_by": r.booked_by,
-        "booked_at": r.booked_at,
-    }
+    # the row holds every column the view reads of the appointment, its customer and its vehicle
+    return None if r is None else appointment_view(r, r, r)
 
 
 def appointment_view(a: Appointment, c: Customer, v: Vehicle) -> dict:
