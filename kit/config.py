@@ -7,10 +7,10 @@ Every key is an environment variable of the same name; a nameko config dict (tes
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from contracts import names
@@ -59,7 +59,7 @@ class Settings:
     raw: Mapping[str, Any] | None = None
 
     @staticmethod
-    def value(key: str, default: str = "", overrides: Mapping[str, Any] | None = None) -> str:
+    def value(key: str, default: str | None = "", overrides: Mapping[str, Any] | None = None) -> str | None:
         """One raw setting as `load` reads it (an override that is not None, else the environment, else
         `default`), without copying the whole environment: for what a hot path needs of the settings."""
         override = (overrides or {}).get(key)
@@ -110,3 +110,22 @@ class Settings:
             return explicit
         self.var_dir.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{(self.var_dir / f'{service}.db').resolve()}"
+
+
+T = TypeVar("T")
+_DERIVED: dict[tuple, Any] = {}
+_DERIVED_KEPT = 64
+
+
+def derived(build: Callable[[], T], setting_names: Iterable[str]) -> T:
+    """`build()`, rules a service derives from its settings (slot rules, the floor's settings, a calendar), kept
+    for the values the named settings have now and built again as soon as one of them changes (as in the tests).
+    A request asks for such rules; parsing the environment again each time costs more than a small read does."""
+    key = (build, *map(os.environ.get, setting_names))
+    try:
+        return _DERIVED[key]
+    except KeyError:
+        if len(_DERIVED) >= _DERIVED_KEPT:
+            _DERIVED.clear()
+        value = _DERIVED[key] = build()
+        return value

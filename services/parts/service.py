@@ -3,12 +3,11 @@ backorders and goods-in, returns and old parts, counts.
 
 The nameko class only: it gathers the web mixins (web/) and declares the event handlers and the timer."""
 
-import os
-
 from nameko.timer import timer
 
 from contracts import names
 from kit.clock import timer_seconds
+from kit.config import Settings
 from kit.extensions import SignedOrders, on_event
 from kit.providers import Database, OutboxRelay, Seeding
 from kit.service import KitEndpoints
@@ -27,7 +26,7 @@ EXPIRY_CHECK_SECONDS = 300
 def auto_issue() -> bool:
     """PARTS_AUTO_ISSUE (default on): the counter issues a workshop request at once; "0": requests wait on the
     counter's queue for the clerk to scan."""
-    return os.environ.get("PARTS_AUTO_ISSUE", "1").strip().lower() not in ("0", "false", "no")  # as Settings.load
+    return Settings.value("PARTS_AUTO_ISSUE", "1").strip().lower() not in ("0", "false", "no")
 
 
 class Service(CounterViews, SupplyViews, StockViews, KitEndpoints):

@@ -3,14 +3,12 @@ an ISO time, a refused form's errors."""
 
 from __future__ import annotations
 
-import functools
-import os
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError
 
-from kit.config import Settings
+from kit.config import Settings, derived
 from kit.types import utcnow
 from kit.web import form_errors
 
@@ -20,15 +18,14 @@ _SLOT_KEYS = ("DEALER_TIMEZONE", "BOOKING_OPENS", "BOOKING_CLOSES", "SLOT_MINUTE
 
 
 def slot_settings() -> tuple[SlotRules, ZoneInfo]:
-    """The slot rules and the dealership's time zone as Settings.load reads them from the environment, worked out
-    once for the values the environment holds (not the whole environment copied on every request)."""
-    return _slot_settings(tuple(os.environ.get(key) for key in _SLOT_KEYS))
+    """The slot rules and the dealership's time zone, derived once for the values their settings have
+    (kit.config.derived), not from the whole environment copied on every request."""
+    return derived(_slot_settings, _SLOT_KEYS)
 
 
-@functools.lru_cache(maxsize=8)
-def _slot_settings(values: tuple) -> tuple[SlotRules, ZoneInfo]:
-    raw = {key: value for key, value in zip(_SLOT_KEYS, values, strict=True) if value is not None}
-    return SlotRules.from_settings(raw), ZoneInfo(raw.get("DEALER_TIMEZONE", Settings.dealer_timezone))
+def _slot_settings() -> tuple[SlotRules, ZoneInfo]:
+    settings = Settings.load()
+    return SlotRules.from_settings(settings.raw), settings.tz
 
 
 def local_today(tz: ZoneInfo) -> date:

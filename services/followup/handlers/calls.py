@@ -3,8 +3,6 @@ by the agent with the script, retried when the customer is unreachable, escalate
 
 from __future__ import annotations
 
-import functools
-import os
 import uuid
 from datetime import datetime
 
@@ -13,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from contracts import Envelope, names
 from kit import notify
-from kit.config import Settings
+from kit.config import Settings, derived
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
 from kit.paging import Page, contains, paginate
@@ -31,19 +29,16 @@ OPEN = ("scheduled", "unassigned", "call_back", "unreachable")
 
 def calendar() -> WorkingCalendar:
     """The working calendar of the settings as they stand (FOLLOWUP_CLOSED_WEEKDAYS, FOLLOWUP_HOLIDAYS,
-    DEALER_TIMEZONE), built once for each value they take."""
-    env = os.environ
-    return _calendar(*(env.get(name) for name in _CALENDAR_SETTINGS))
+    DEALER_TIMEZONE), built once for each value they take (kit.config.derived)."""
+    return derived(_calendar, _CALENDAR_SETTINGS)
 
 
 _CALENDAR_SETTINGS = ("FOLLOWUP_CLOSED_WEEKDAYS", "FOLLOWUP_HOLIDAYS", "DEALER_TIMEZONE")
 
 
-@functools.lru_cache(maxsize=8)
-def _calendar(*values: str | None) -> WorkingCalendar:
-    return WorkingCalendar.from_settings(
-        {name: value for name, value in zip(_CALENDAR_SETTINGS, values, strict=True) if value is not None}
-    )
+def _calendar() -> WorkingCalendar:
+    settings = Settings.load()
+    return WorkingCalendar.from_settings(settings.raw, settings.tz)
 
 
 def active_callers(session) -> list[str]:

@@ -3,7 +3,6 @@ bays setting, and reading a form's values (local times, integers) the way the JS
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -11,6 +10,7 @@ from marshmallow import Schema
 
 from contracts.events import LINE_KINDS
 from kit.bounds import SHORT, Amount, Choice, Text
+from kit.config import Settings
 from kit.errors import DomainError
 from kit.i18n import N_, translate
 
@@ -34,12 +34,12 @@ def line_from_form(code: str, quantity: str | None) -> dict:
 
 def pre_inspection_bays() -> tuple[str, ...]:
     """R-RC-8: the pre-inspection bays, from the setting PRE_INSPECTION_BAYS ("P1,P2,P3" by default)."""
-    return pre_inspection.bays_setting(os.environ.get("PRE_INSPECTION_BAYS"))  # the setting, without the rest
+    return pre_inspection.bays_setting(Settings.value("PRE_INSPECTION_BAYS", None))  # the setting, not the rest
 
 
 def dealer_tz() -> ZoneInfo:
     """The dealership's time zone, from the setting DEALER_TIMEZONE alone (not every setting read for one)."""
-    return ZoneInfo(os.environ.get("DEALER_TIMEZONE", "Asia/Shanghai"))  # ZoneInfo keeps one instance per key
+    return ZoneInfo(Settings.value("DEALER_TIMEZONE", Settings.dealer_timezone))  # one ZoneInfo instance per key
 
 
 def local_datetime(text: str, field: str = "promised_at") -> datetime:

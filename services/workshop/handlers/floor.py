@@ -7,7 +7,6 @@ R-QC-4), WORKSHOP_EXPERT_TARGET_MINUTES (30, R-WS-4), WORKSHOP_COMEBACK_DAYS (30
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import time
 from zoneinfo import ZoneInfo
@@ -15,7 +14,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from contracts import Envelope
-from kit.config import Settings
+from kit.config import Settings, derived
 from kit.errors import DomainError, NotFound
 
 from ..domain import capacity as capacity_rules
@@ -37,8 +36,8 @@ class FloorSettings:
 
     @classmethod
     def load(cls) -> FloorSettings:
-        """The floor's settings, derived once for each set of the values they come from (see `derived`)."""
-        return derived(cls._from_settings)
+        """The floor's settings, derived once for each set of the values they come from (kit.config.derived)."""
+        return derived(cls._from_settings, SETTING_NAMES)
 
     @classmethod
     def _from_settings(cls) -> FloorSettings:
@@ -59,7 +58,7 @@ class FloorSettings:
 
 def capacity_settings() -> tuple[capacity_rules.CapacityRules, ZoneInfo]:
     """The capacity rules (R-BK-4) and the dealer's time zone, derived once for each set of their values."""
-    return derived(_capacity_settings)
+    return derived(_capacity_settings, SETTING_NAMES)
 
 
 def _capacity_settings() -> tuple[capacity_rules.CapacityRules, ZoneInfo]:
@@ -83,22 +82,6 @@ SETTING_NAMES = (
     "WORKSHOP_HOLD_MINUTES",
     "WORKSHOP_DEFAULT_HOURS",
 )
-_derived: dict[tuple, object] = {}
-
-
-def derived(build):
-    """`build()`, the settings derived from the environment, kept for the values of SETTING_NAMES it was built
-    from: every request asks for them, and parsing them again each time cost more than the rest of a small read
-    (a changed value, as in the tests, builds them again)."""
-    key = (build, *map(os.environ.get, SETTING_NAMES))
-    found = _derived.get(key)
-    if found is None:
-        if len(_derived) > 64:
-            _derived.clear()
-        found = _derived[key] = build()
-    return found
-
-
 # the technicians, (their other columns NULL) the bays, and the jobs assigned and not finished, in one statement:
 # the jobs' columns NULL in the other rows, cast to their types (each column's type is taken from the first rows);
 # the floor's uses of the technicians and the bays are sorted or membership tests, of the booked jobs overlaps
