@@ -255,7 +255,9 @@ def answering(command: Callable[..., Any], view: Callable[..., T]) -> Callable[.
     `Work.run`, it is audited under the command's own name and subject."""
 
     def run(uow: UnitOfWork, subject: str, *args, **kwargs) -> T:
-        command(uow, subject, *args, **kwargs)
+        done = command(uow, subject, *args, **kwargs)
+        # audited with the visit the command's own result names, as `Work.run` would audit the command alone
+        uow.correlation_id = getattr(done, "visit_id", None) or uow.correlation_id
         uow.session.flush()
         return view(uow.session, subject)
 

@@ -3,13 +3,13 @@ board, the technician's jobs, the QC queue."""
 
 from __future__ import annotations
 
-import functools
 from collections import namedtuple
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from kit.types import utcnow
+from kit.uow import answering
 
 from ..domain.completion import self_check_items
 from ..domain.work_orders import board_stage
@@ -114,35 +114,23 @@ def work_order(session, order_id: str) -> dict | None:
 
 def answered_with_view(command):
     """A floor command whose answer is the order's view, built in the command's own transaction from what it has
-    just written instead of being read again in a second one. The audit trail names the command as before."""
+    just written instead of being read again in a second one (kit.uow.answering). The audit trail names the
+    command as before."""
+    return answering(command, _view_with_held_rows)
 
-    @functools.wraps(command)
-    def run(uow, order_id: str, *args, **kwargs) -> dict:
-        done = command(uow, order_id, *args, **kwargs)
-        uow.correlation_id = getattr(done, "visit_id", None) or uow.correlation_id  # the visit, as for `done`
-        session = uow.session
-        session.flush()
-        rows = session.execute(_ORDER_JOBS_AND_SIDE_ROWS, {"order_id": order_id}).all()
-        if not rows:
-            return None
-        jobs = [row[1] for row in rows if row[1] is not None]
-        return work_order_view(session, rows[0][0], jobs=jobs, has=rows[0]._mapping)
 
-    return run
+def _view_with_held_rows(session, order_id: str) -> dict | None:
+    rows = session.execute(_ORDER_JOBS_AND_SIDE_ROWS, {"order_id": order_id}).all()
+    if not rows:
+        return None
+    jobs = [row[1] for row in rows if row[1] is not None]
+    return work_order_view(session, rows[0][0], jobs=jobs, has=rows[0]._mapping)
 
 
 def answered_from_tables(command):
     """As `answered_with_view`, for a command that writes by Core statements and keeps no entities: the view is
     read from the tables by `work_order` (Core rows) in the command's own transaction."""
-
-    @functools.wraps(command)
-    def run(uow, order_id: str, *args, **kwargs) -> dict:
-        done = command(uow, order_id, *args, **kwargs)
-        uow.correlation_id = getattr(done, "visit_id", None) or uow.correlation_id  # the visit, as for `done`
-        uow.session.flush()  # nothing is pending unless the command added entities too
-        return work_order(uow.session, order_id)
-
-    return run
+    return answering(command, work_order)
 
 
 def job_view(session, j: Job, now: datetime, clocked_minutes: int | None = None) -> dict:
