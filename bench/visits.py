@@ -15,7 +15,7 @@ import tests.support.visit as visit_steps
 from contracts import names
 from services.parts.seed import STOCK
 from tests.support.factories import make_booking
-from tests.support.http import eventually
+from tests.support.http import Client, eventually
 from tests.support.visit import Visit
 from tools.line import Line
 
@@ -69,6 +69,10 @@ class BenchVisit(Visit):
     step: str = ""
     feed: EventFeed | None = None
     bay_waits: int = 0
+
+    def __post_init__(self):
+        # the bench's client keeps its connections, as the departments' browsers do (one per worker thread)
+        self.client = self.client or Client(self.line, keep_alive=True)
 
     def write_and_sign_order(self, lines=None, mileage_km: int = 35210) -> dict:
         return super().write_and_sign_order(lines or self.order_lines, mileage_km)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -44,12 +45,15 @@ def eventually(
 class Client:
     """A line's HTTP API as staff members use it: each call signed in as someone (demo staff)."""
 
-    def __init__(self, line, minted: bool = False):
+    def __init__(self, line, minted: bool = False, keep_alive: bool = False):
         """`minted`: issue demo staff sessions locally with the line's shared secret, for service tests
-        that run without the staff service; otherwise sign in through the staff service."""
+        that run without the staff service; otherwise sign in through the staff service. `keep_alive`: each
+        thread keeps its connections open between requests, as a department's browser does (the benchmark);
+        otherwise every request opens a connection of its own."""
         self.line = line
         self.minted = minted
         self._tokens: dict[str, str] = {}
+        self._threads = threading.local() if keep_alive else None
 
     def token(self, staff_id: str) -> str:
         if staff_id not in self._tokens and self.minted:
@@ -64,8 +68,16 @@ class Client:
             self._tokens[staff_id] = answer["token"]
         return self._tokens[staff_id]
 
+    def _send(self) -> Callable[..., requests.Response]:
+        if self._threads is None:
+            return requests.request
+        if not hasattr(self._threads, "session"):
+            self._threads.session = requests.Session()
+            self._threads.session.trust_env = False  # the line's own addresses: no proxy or netrc from the env
+        return self._threads.session.request
+
     def request(self, method: str, service: str, path: str, body: Any = None, as_: str = READER) -> requests.Response:
-        return requests.request(
+        return self._send()(
             method,
             self.line.url(service, path),
             json=body,
