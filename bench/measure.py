@@ -148,7 +148,8 @@ def dead_letter_depths(amqp_uri: str, namespace: str) -> dict[str, int]:
 
 def profile_per_visit(directory: Path, visits: int) -> dict:
     """From --profile (kit.serve counts from the bench's SIGUSR1 after its warm-up): Python function calls and
-    SQL statements a visit, per service, and each service's statements a visit by their text (most first)."""
+    SQL statements a visit, per service, and each service's statements a visit by their text (most first); the
+    garbage collector's milliseconds a visit and its passes by generation."""
     import pstats
 
     out = {}
@@ -161,9 +162,13 @@ def profile_per_visit(directory: Path, visits: int) -> dict:
             for line in sql.read_text(encoding="utf-8").splitlines():
                 count, _, text = line.partition("\t")
                 statements.append((round(int(count) / visits, 2), text))
+        collections = directory / f"{service}.gc.json"
+        gc = json.loads(collections.read_text(encoding="utf-8")) if collections.exists() else None
         out[service] = {
             "calls_a_visit": round(calls / visits),
             "statements_a_visit": round(sum(n for n, _ in statements), 1),
+            "gc_ms_a_visit": round(1000 * sum(gc["seconds"]) / visits, 2) if gc else None,
+            "gc_passes_by_generation": gc["collections"] if gc else None,
             "statements": statements[:40],
         }
     return out

@@ -58,6 +58,7 @@ def report(results: dict) -> None:
             "\na visit (--profile, after the warm-up): "
             + ", ".join(
                 f"{svc} {p['statements_a_visit']:g} SQL statements, {p['calls_a_visit']:,} calls"
+                + (f", GC {p['gc_ms_a_visit']:g} ms" if p.get("gc_ms_a_visit") is not None else "")
                 for svc, p in profile.items()
             )
         )

@@ -9,13 +9,17 @@ service, for the few names a service looks up (the broker's and the SMTP server'
 `EVENTLET_NO_GREENDNS=yes` leaves it out (an operator may still set it to `no`); without it a lookup would block
 the service's event loop, so a name is looked up in eventlet's pool of OS threads (`tpool`), and a numeric address,
 which needs no lookup, at once.
+
+Once started (`settle_collector`), what the process loaded is kept out of the garbage collector's passes.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 
 GREEN_DNS_SETTING = "EVENTLET_NO_GREENDNS"
+YOUNG_COLLECTION_ALLOCATIONS = 10_000  # CPython's default is 700
 
 
 def prepare() -> None:
@@ -69,3 +73,16 @@ def fresh_hub() -> None:
     if poll is not None and hasattr(poll, "close"):
         poll.close()
     eventlet.hubs.use_hub()
+
+
+def settle_collector() -> None:
+    """Called when a service has loaded everything it needs to start (modules, metadata, the catalog): what it holds
+    then lives as long as the process, so it is moved out of the collector's generations (`gc.freeze`). A full pass
+    then scans what the requests left behind, not the 100 MB of modules: measured with the bench's --profile, a full
+    pass took 65-240 ms before, and it stalls every greenthread of the service (a hop's p99). A request allocates
+    thousands of objects, nearly all freed by reference counting: the young generation is collected after 10,000
+    allocations rather than 700 (about a twentieth of the passes and half the collector's time, same run)."""
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_ALLOCATIONS, middle, old)

@@ -54,10 +54,35 @@ def _count_statements():
     return counts
 
 
-def _write_profile(profiler, statements, directory: str, service: str) -> None:
+def _time_collections() -> dict:
+    """The garbage collector's passes and seconds by generation (the bench's --profile)."""
+    import gc
+    import time
+
+    spent = {"collections": [0, 0, 0], "seconds": [0.0, 0.0, 0.0], "longest": [0.0, 0.0, 0.0]}
+    started = [0.0]
+
+    def timed(phase, info):
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            generation, seconds = info["generation"], time.perf_counter() - started[0]
+            spent["collections"][generation] += 1
+            spent["seconds"][generation] += seconds
+            spent["longest"][generation] = max(spent["longest"][generation], seconds)
+
+    gc.callbacks.append(timed)
+    return spent
+
+
+def _write_profile(profiler, statements, collections: dict, directory: str, service: str) -> None:
+    import json
+
     profiler.dump_stats(os.path.join(directory, f"{service}.prof"))
     with open(os.path.join(directory, f"{service}.sql.tsv"), "w", encoding="utf-8") as out:
         out.writelines(f"{count}\t{statement}\n" for statement, count in statements.most_common())
+    with open(os.path.join(directory, f"{service}.gc.json"), "w", encoding="utf-8") as out:
+        json.dump(collections, out)
 
 
 def main(argv: list[str]) -> None:
@@ -73,13 +98,19 @@ def main(argv: list[str]) -> None:
         import cProfile
         import signal
 
-        profiler, statements = cProfile.Profile(), _count_statements()
-        atexit.register(lambda: _write_profile(profiler, statements, os.environ["PROFILE_DIR"], service))
-        signal.signal(signal.SIGUSR1, lambda *_: (profiler.clear(), statements.clear()))  # the bench's warm-up done
+        profiler, statements, collections = cProfile.Profile(), _count_statements(), _time_collections()
+
+        def warmed_up(*_):  # the bench's warm-up is done: count from here
+            profiler.clear(), statements.clear()
+            collections.update(collections=[0, 0, 0], seconds=[0.0, 0.0, 0.0], longest=[0.0, 0.0, 0.0])
+
+        atexit.register(lambda: _write_profile(profiler, statements, collections, os.environ["PROFILE_DIR"], service))
+        signal.signal(signal.SIGUSR1, warmed_up)
         profiler.enable()
     cls, config = service_class(service), nameko_config(service)
     migrate_before_start(cls, config)
     i18n.translations(i18n.DEFAULT_LOCALE)  # the catalog compiled now, not in the first request that shows a message
+    process.settle_collector()  # what it loaded to start is kept out of the collector's passes
     run([cls], config)
 
 

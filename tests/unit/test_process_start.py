@@ -66,3 +66,18 @@ def test_a_name_is_looked_up_in_a_thread_and_a_numeric_address_needs_no_thread()
 )
 def test_numeric_addresses_are_told_from_names(host, numeric):
     assert is_numeric_address(host) is numeric
+
+
+def test_a_started_service_keeps_what_it_loaded_out_of_the_collectors_passes():
+    """kit.serve settles the collector once the service has loaded (kit.process.settle_collector)."""
+    settled = _in_a_service_process(
+        "import gc, json\n"
+        "import services.workshop.service\n"
+        "before = gc.get_freeze_count()\n"
+        "process.settle_collector()\n"
+        "print(json.dumps([before, gc.get_freeze_count(), gc.get_threshold()[0], len(gc.get_objects(2))]))"
+    )
+    before, frozen, young, old = settled
+    assert before == 0 and frozen > 50_000  # the modules and their metadata
+    assert young == 10_000
+    assert old < 1_000  # a full pass has (nearly) nothing left to scan
