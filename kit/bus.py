@@ -169,6 +169,12 @@ class OutboxRelay:
         self.engine = engine
         self.outbox = outbox_table(metadata)
         self._pending_statements: dict[int, sa.Select] = {}
+        # built once: built per round, the statement cost more than the update it runs
+        self._mark_published = (
+            self.outbox.update()
+            .where(self.outbox.c.id.in_(sa.bindparam("ids", expanding=True)))
+            .values(published_at=sa.bindparam("published_at"))
+        )
         self.amqp_uri = amqp_uri
         self.namespace = namespace
         self.mark = hq_mark(namespace)
@@ -289,9 +295,8 @@ class OutboxRelay:
         return body, headers
 
     def _mark(self, conn, confirmed: list[int], failed: dict[int, str]) -> None:
-        now = kit_clock.now()
         if confirmed:
-            conn.execute(self.outbox.update().where(self.outbox.c.id.in_(confirmed)).values(published_at=now))
+            conn.execute(self._mark_published, {"ids": confirmed, "published_at": kit_clock.now()})
         for row_id, error in failed.items():
             log.warning("outbox relay: row %s not routed: %s", row_id, error)
             conn.execute(

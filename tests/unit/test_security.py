@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,36 @@ def test_a_token_names_its_session_and_a_revoked_one_is_refused():
     ended.add(claims["jti"])
     assert tokens.verify(token) is None
     assert tokens.claims(token + "x") is None
+
+
+def test_a_token_verified_once_still_expires_and_a_changed_copy_is_still_refused(monkeypatch):
+    """Sessions keeps the tokens whose signature checked out: their age is checked at every request all the same."""
+    from kit import auth
+
+    tokens = auth.Sessions("secret", max_age_hours=1)
+    member = auth.StaffMember("A001", "王芳", ("service_advisor",))
+    token = tokens.issue(member)
+    assert tokens.verify(token) == member and tokens.verify(token) == member  # the second from what was kept
+    tokens.claims(token)["sid"] = "M001"  # what a caller does with its copy changes nothing kept
+    assert tokens.verify(token) == member
+    assert tokens.claims(token[:-2] + ("AA" if token[-2:] != "AA" else "BB")) is None  # forged: never kept
+    signed_at = time.time()
+    monkeypatch.setattr(auth.time, "time", lambda: signed_at + 3600 + 2)  # an hour and two seconds on
+    assert tokens.verify(token) is None
+    monkeypatch.setattr(auth.time, "time", lambda: signed_at - 10)  # a clock set back before it was signed
+    assert tokens.verify(token) is None
+    monkeypatch.setattr(auth.time, "time", lambda: signed_at)
+    assert tokens.verify(token) == member  # verified again from its signature
+
+
+def test_the_tokens_kept_are_bounded(monkeypatch):
+    from kit import auth
+
+    monkeypatch.setattr(auth, "VERIFIED_TOKENS_KEPT", 3)
+    tokens = auth.Sessions("secret")
+    issued = [tokens.issue(auth.StaffMember(f"A00{i}", "王芳", ("service_advisor",))) for i in range(5)]
+    assert all(tokens.verify(t) is not None for t in issued)
+    assert list(tokens._verified) == issued[2:]
 
 
 def test_the_lockout_needs_enough_recent_failures_and_ends():
