@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from werkzeug.http import parse_cookie
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
@@ -66,3 +67,26 @@ def test_a_domain_error_on_a_page_is_a_page_with_its_status_in_chinese():
     missing = refused_page("reception", request, NotFound("Work order not found"))
     assert missing.status_code == 404 and 'data-status="404"' in missing.get_data(as_text=True)
     assert not_found_page("reception", request).status_code == 404
+
+
+def test_a_call_that_does_not_fit_its_handler_is_refused_every_time_one_that_fits_is_checked_once():
+    """kit.web.Api checks nameko's signature once per shape of call (how many arguments, which names)."""
+    from types import SimpleNamespace
+
+    from nameko.exceptions import IncorrectSignature
+
+    from kit.web import Api
+
+    class Service:
+        def order(self, request, order_id): ...
+
+    entrypoint = Api("GET", "/api/orders/<order_id>", public=True)
+    entrypoint.container, entrypoint.method_name = SimpleNamespace(service_cls=Service), "order"
+    entrypoint._shapes_that_fit = set()
+    entrypoint.check_signature(("request",), {"order_id": "RO-1"})
+    entrypoint.check_signature(("request",), {"order_id": "RO-2"})
+    assert entrypoint._shapes_that_fit == {(1, ("order_id",))}
+    for _ in range(2):
+        with pytest.raises(IncorrectSignature):
+            entrypoint.check_signature(("request",), {"visit_id": "V-1"})
+    assert entrypoint._shapes_that_fit == {(1, ("order_id",))}
