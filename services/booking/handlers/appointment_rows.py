@@ -1,8 +1,8 @@
 """The rows a booking reads and writes, by statements built once (Core): its customer and car, the price book in
 force, and the new appointment with its checklist and confirmation calls. Nothing here is needed as an ORM object
 afterwards, so nothing is tracked: each row is written on the session's connection (taken once by the command and
-passed in) in foreign-key order
-(customer, car, appointment, then what refers to it), and answered as a plain namespace of what was written."""
+passed in) in foreign-key order (customer, car, appointment, then what refers to it), and answered as a plain
+namespace of what was written."""
 
 from __future__ import annotations
 
