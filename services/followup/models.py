@@ -24,6 +24,9 @@ class Caller(Base):
 
 class FollowUpCall(Base):
     __tablename__ = "follow_up_calls"
+    # each delivery counts every caller's open calls (R-FU-2: the least loaded calls): by this index, not a scan of
+    # every call ever made for each caller
+    __table_args__ = (sa.Index("ix_follow_up_calls_assigned_to_status", "assigned_to", "status"),)
     call_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     visit_id: Mapped[str] = mapped_column(sa.String(40), index=True)
     order_id: Mapped[str] = mapped_column(sa.String(40), unique=True)

@@ -234,3 +234,57 @@ def test_a_booking_writes_its_customer_and_car_as_the_customer_file_keeps_them(w
         DAY - timedelta(days=400),
     )
     assert [c["name"] for c in work.read(customer_file.search, "wangjianguo").items] == ["王建国"]
+
+
+def price_list_reads(work) -> list[str]:
+    """The statements of `work`'s database that read the price list copies, as they run."""
+    seen: list[str] = []
+    sa.event.listen(
+        work.session_factory.kw["bind"],
+        "before_cursor_execute",
+        lambda conn, cursor, statement, *args: seen.append(statement) if "price_list_copies" in statement else None,
+    )
+    return seen
+
+
+def test_a_booking_checks_its_planned_work_against_the_price_book_in_force_read_once_a_database(tmp_path):
+    """The booking's price book is kit's current one for the booking's time (the version in force then), whichever
+    version that is; each version's book is read once a database, and another database holding a different list
+    under the same version number answers with its own."""
+    from services.booking.handlers import appointment_rows
+
+    (tmp_path / "one").mkdir(), (tmp_path / "two").mkdir()
+    work = service_work("booking", tmp_path / "one", consumer="booking.test")
+    later = {**billing_seed.PRICE_LIST, "version": "2027.01-1", "effective_from": T0 + timedelta(days=30)}
+    later["labour_operations"] = [
+        *billing_seed.PRICE_LIST["labour_operations"],
+        {"code": "LAB-NEW", "name": "新项目", "standard_hours": Decimal("1.0")},
+    ]
+    for published in (billing_seed.PRICE_LIST, later):
+        work.handle(wire_event(names.PRICE_LIST_PUBLISHED, published), handlers.take_price_list)
+    reads = price_list_reads(work)
+
+    def books(session, now):
+        ours = appointment_rows.parties_and_prices(session.connection(), make_mobile(), make_vin(), now)[1]
+        return ours, price_list.current(session, PriceListCopy, now)
+
+    for now in (T0, T0 + timedelta(days=31), T0, T0 + timedelta(days=31)):
+        ours, kits = work.read(books, now)
+        assert ours == kits and ours.version == ("2026.11-1" if now == T0 else "2027.01-1")
+    ours_only = [s for s in reads if "FROM (SELECT" not in s and "ORDER BY price_list_copies" not in s]
+    assert len(ours_only) == 2  # each version's book read once, then kept
+
+    work.clock = lambda: T0  # before the later list is in force: its new labour code is refused, naming it
+    with pytest.raises(DomainError) as refused:
+        work.run(handlers.book_appointment, {**command(at(5, 9, 0)), "planned_labour": ["LAB-NEW"]}, actor_id="B001")
+    assert (refused.value.code, refused.value.field) == ("unknown_labour", "planned_labour.0")
+    work.clock = lambda: T0 + timedelta(days=31)
+    booked = work.run(handlers.book_appointment, {**command(at(35, 9, 0)), "planned_labour": ["LAB-NEW"]})
+    assert booked.planned_labour == ["LAB-NEW"]
+
+    other = service_work("booking", tmp_path / "two", consumer="booking.test")  # the same version, other content
+    without_new = {**billing_seed.PRICE_LIST, "version": "2027.01-1"}
+    other.handle(wire_event(names.PRICE_LIST_PUBLISHED, without_new), handlers.take_price_list)
+    ours, kits = other.read(books, T0 + timedelta(days=31))
+    assert ours == kits and ours.version == "2027.01-1" and "LAB-NEW" not in ours.labour
+    assert "LAB-NEW" in work.read(books, T0 + timedelta(days=31))[0].labour

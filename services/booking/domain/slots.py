@@ -64,7 +64,25 @@ def _grid(day: date, rules: SlotRules, tz: ZoneInfo) -> list[datetime]:
 
 def free_slots(day: date, rules: SlotRules, tz: ZoneInfo, taken: Iterable[datetime], now: datetime) -> list[datetime]:
     """The advisor's slots of the day that are neither booked nor past."""
-    busy = {t.astimezone(tz) for t in taken}
+    return _free(day, rules, tz, _local(taken, tz), now)
+
+
+def free_slots_from(
+    day: date, days: int, rules: SlotRules, tz: ZoneInfo, taken: Iterable[datetime], now: datetime
+) -> list[datetime]:
+    """`free_slots` of `days` days from `day`, in order, `taken` holding the booked times of all of them (a day's
+    slots never meet another day's times): the booked times converted once for all the days."""
+    busy, out = _local(taken, tz), []
+    for offset in range(days):
+        out += _free(day + timedelta(days=offset), rules, tz, busy, now)
+    return out
+
+
+def _local(taken: Iterable[datetime], tz: ZoneInfo) -> set[datetime]:
+    return {t.astimezone(tz) for t in taken}
+
+
+def _free(day: date, rules: SlotRules, tz: ZoneInfo, busy: set[datetime], now: datetime) -> list[datetime]:
     return [s for s in _slot_grid(day, rules, tz) if s not in busy and s > now]
 
 
@@ -73,7 +91,8 @@ def check_slot(starts_at: datetime, rules: SlotRules, tz: ZoneInfo, taken: Itera
     local = starts_at.astimezone(tz)
     if starts_at <= now:
         raise DomainError(N_("The appointment cannot be earlier than now"), field="starts_at", code="slot_in_past")
-    alternatives = free_slots(local.date(), rules, tz, taken, now)
+    busy = _local(taken, tz)  # converted once for the free times and the check
+    alternatives = _free(local.date(), rules, tz, busy, now)
     if local not in _slot_grid(local.date(), rules, tz):
         raise SlotUnavailable(
             N_("{time} is not a reception slot"),
@@ -81,7 +100,7 @@ def check_slot(starts_at: datetime, rules: SlotRules, tz: ZoneInfo, taken: Itera
             alternatives=alternatives,
             code="not_a_slot",
         )
-    if local in {t.astimezone(tz) for t in taken}:
+    if local in busy:
         raise SlotUnavailable(
             N_("{time} is already booked for this advisor"),
             time=local.strftime("%H:%M"),

@@ -44,13 +44,14 @@ def book_with_parties(uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: Zone
     now = uow.clock()
     if taken is None:
         taken = booked_times(session, cmd["advisor_id"], starts_at.astimezone(tz).date(), tz)
-    known, price_book = appointment_rows.parties_and_prices(session, mobile, vin, now)
+    connection = session.connection()  # the command's statements, each on it (nothing tracked to flush first)
+    known, price_book = appointment_rows.parties_and_prices(connection, mobile, vin, now)
     check_slot(starts_at, rules, tz, taken, now)
     check_planned_work(cmd.get("planned_labour", []), cmd.get("planned_parts", []), price_book)  # the price list's
-    customer = appointment_rows.write_customer(session, known, customer_in, mobile, cmd)
-    vehicle = appointment_rows.write_vehicle(session, known, vin, vehicle_in, customer.customer_id, cmd)
+    customer = appointment_rows.write_customer(connection, known, customer_in, mobile, cmd)
+    vehicle = appointment_rows.write_vehicle(connection, known, vin, vehicle_in, customer.customer_id, cmd)
     appointment = appointment_rows.write_appointment(
-        session,
+        connection,
         {
             "appointment_id": cmd.get("appointment_id") or str(uuid.uuid4()),  # the id workshop capacity is held for
             "visit_id": str(uuid.uuid4()),
@@ -67,8 +68,8 @@ def book_with_parties(uow, cmd: dict, rules: SlotRules = DEFAULT_RULES, tz: Zone
             "booked_at": now,
         },
     )
-    open_preparation(uow, appointment)  # R-BK-6
-    open_confirmations(uow, appointment)  # R-BK-7: the day before and one hour before
+    open_preparation(uow, appointment, connection)  # R-BK-6
+    open_confirmations(uow, appointment, connection=connection)  # R-BK-7: the day before and one hour before
     uow.emit(
         names.APPOINTMENT_BOOKED,
         {

@@ -1,12 +1,14 @@
 """The rows a booking reads and writes, by statements built once (Core): its customer and car, the price book in
 force, and the new appointment with its checklist and confirmation calls. Nothing here is needed as an ORM object
-afterwards, so nothing is tracked: each row is written on the session's connection in foreign-key order
-(customer, car, appointment, then what refers to it), and answered as a plain namespace of what was written."""
+afterwards, so nothing is tracked: each row is written on the session's connection (taken once by the command and
+passed in) in foreign-key order (customer, car, appointment, then what refers to it), and answered as a plain
+namespace of what was written."""
 
 from __future__ import annotations
 
 import functools
 import uuid
+import weakref
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -27,7 +29,7 @@ _IN_FORCE_VERSION = (
     .limit(1)
     .scalar_subquery()
 )
-# one row: the customer by mobile, the car by VIN (each or NULLs) and the price book in force (or NULLs)
+# one row: the customer by mobile, the car by VIN (each or NULLs) and the version of the price book in force (or NULL)
 _PARTIES_AND_PRICES = (
     sa.select(
         _C.c.customer_id,
@@ -42,16 +44,17 @@ _PARTIES_AND_PRICES = (
         _V.c.customer_id.label("owner_id"),
         _V.c.purchase_date,
         _P.c.version,
-        _P.c.labour_rate,
-        _P.c.vat_rate,
-        _P.c.labour,
-        _P.c.parts,
     )
     .select_from(sa.select(sa.literal(1).label("one")).subquery())
     .outerjoin(_C, _C.c.mobile == sa.bindparam("mobile"))
     .outerjoin(_V, _V.c.vin == sa.bindparam("vin"))
     .outerjoin(_P, _P.c.version == _IN_FORCE_VERSION)
 )
+# a published version's book, read once a database (versions are immutable: price_list.take never rewrites one)
+_VERSION = sa.select(_P.c.version, _P.c.labour_rate, _P.c.vat_rate, _P.c.labour, _P.c.parts).where(
+    _P.c.version == sa.bindparam("version")
+)
+_BOOKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> {version: PriceBook}
 _INSERT_CUSTOMER = sa.insert(_C)
 _UPDATE_CUSTOMER = (
     sa.update(_C)
@@ -100,13 +103,24 @@ def booking_keys(cmd: dict) -> tuple[str, str]:
     )
 
 
-def parties_and_prices(session, mobile: str, vin: str, now):
-    """(the row read, the price book in force or None)."""
-    row = session.connection().execute(_PARTIES_AND_PRICES, {"mobile": mobile, "vin": vin, "now": now}).one()
-    return row, (None if row.version is None else price_list.book_of(row))
+def parties_and_prices(connection, mobile: str, vin: str, now):
+    """(the row read, the price book in force or None). The book of a version is read and built once a database:
+    a price list's labour operations and parts decoded and priced on every booking cost more than the booking."""
+    row = connection.execute(_PARTIES_AND_PRICES, {"mobile": mobile, "vin": vin, "now": now}).one()
+    return row, (None if row.version is None else _price_book(connection, row.version))
 
 
-def write_customer(session, known, customer_in: dict, mobile: str, cmd: dict) -> SimpleNamespace:
+def _price_book(connection, version: str):
+    books = _BOOKS.get(connection.engine)
+    if books is None:
+        books = _BOOKS.setdefault(connection.engine, {})
+    book = books.get(version)
+    if book is None:
+        book = books[version] = price_list.book_of(connection.execute(_VERSION, {"version": version}).one())
+    return book
+
+
+def write_customer(connection, known, customer_in: dict, mobile: str, cmd: dict) -> SimpleNamespace:
     """The booking's customer: inserted with what the booking says, or the one on file updated (only when
     something changed, as the unit of work would)."""
     name = customer_in["name"]
@@ -120,7 +134,7 @@ def write_customer(session, known, customer_in: dict, mobile: str, cmd: dict) ->
             "privacy": check_privacy(cmd.get("privacy") or "surname"),
             "pinyin": name_key(name),
         }
-        session.connection().execute(_INSERT_CUSTOMER, values)
+        connection.execute(_INSERT_CUSTOMER, values)
         return SimpleNamespace(**values)
     values = {
         "name": name,
@@ -130,11 +144,11 @@ def write_customer(session, known, customer_in: dict, mobile: str, cmd: dict) ->
         "privacy": check_privacy(cmd.get("privacy") or known.privacy or "surname"),
     }
     if any(values[k] != getattr(known, k) for k in values):
-        session.connection().execute(_UPDATE_CUSTOMER, {"id": known.customer_id, **values})
+        connection.execute(_UPDATE_CUSTOMER, {"id": known.customer_id, **values})
     return SimpleNamespace(customer_id=known.customer_id, mobile=mobile, **values)
 
 
-def write_vehicle(session, known, vin: str, vehicle_in: dict, customer_id: str, cmd: dict) -> SimpleNamespace:
+def write_vehicle(connection, known, vin: str, vehicle_in: dict, customer_id: str, cmd: dict) -> SimpleNamespace:
     """The booking's car, on the customer: inserted, or the one on file updated when something changed."""
     values = {
         "plate": vehicle_in["plate"].strip().upper(),
@@ -143,13 +157,13 @@ def write_vehicle(session, known, vin: str, vehicle_in: dict, customer_id: str, 
         "customer_id": customer_id,
     }
     if known.vin is None:
-        session.connection().execute(_INSERT_VEHICLE, {"vin": vin, **values})
+        connection.execute(_INSERT_VEHICLE, {"vin": vin, **values})
     elif (known.plate, known.model, known.purchase_date, known.owner_id) != tuple(values.values()):
-        session.connection().execute(_UPDATE_VEHICLE, {"id": vin, **values})
+        connection.execute(_UPDATE_VEHICLE, {"id": vin, **values})
     return SimpleNamespace(vin=vin, **values)
 
 
-def write_appointment(session, values: dict) -> SimpleNamespace:
+def write_appointment(connection, values: dict) -> SimpleNamespace:
     """The appointment row with the defaults a new one has (booked, parts pending)."""
     row = {
         "status": "booked",
@@ -159,14 +173,14 @@ def write_appointment(session, values: dict) -> SimpleNamespace:
         "parts_short": [],
         **values,
     }
-    session.connection().execute(_INSERT_APPOINTMENT, row)
+    connection.execute(_INSERT_APPOINTMENT, row)
     return SimpleNamespace(**row)
 
 
-def write_preparation(session, items: list[dict]) -> None:
-    session.connection().execute(_INSERT_PREPARATION, items)
+def write_preparation(connection, items: list[dict]) -> None:
+    connection.execute(_INSERT_PREPARATION, items)
 
 
-def write_confirmations(session, tasks: list[dict]) -> None:
+def write_confirmations(connection, tasks: list[dict]) -> None:
     if tasks:
-        session.connection().execute(_INSERT_CONFIRMATIONS, tasks)
+        connection.execute(_INSERT_CONFIRMATIONS, tasks)

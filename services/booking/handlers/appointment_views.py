@@ -3,6 +3,7 @@ the advisor's day (R-BK-6, R-BK-7)."""
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -72,6 +73,11 @@ def appointment(session, appointment_id: str) -> dict | None:
     return None if r is None else appointment_view(r, r, r)
 
 
+# a VIN's check-digit state never changes: kept for the VINs last shown (vininfo parses a VIN in about 40 calls,
+# and the desk reads an appointment several times while it waits for parts)
+_vin_check_digit = functools.lru_cache(maxsize=1024)(vin_check_digit)
+
+
 def appointment_view(a: Appointment, c: Customer, v: Vehicle) -> dict:
     return {
         "appointment_id": a.appointment_id,
@@ -79,7 +85,7 @@ def appointment_view(a: Appointment, c: Customer, v: Vehicle) -> dict:
         "starts_at": a.starts_at,
         "customer_id": c.customer_id,
         "customer": {"name": c.name, "mobile": c.mobile},
-        "vehicle": {"vin": v.vin, "plate": v.plate, "model": v.model, "vin_check_digit": vin_check_digit(v.vin)},
+        "vehicle": {"vin": v.vin, "plate": v.plate, "model": v.model, "vin_check_digit": _vin_check_digit(v.vin)},
         "advisor_id": a.advisor_id,
         "complaint": a.complaint,
         "planned_labour": a.planned_labour,

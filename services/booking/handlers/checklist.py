@@ -14,9 +14,10 @@ from . import appointment_rows
 from .schedule import load_appointment
 
 
-def open_preparation(uow, appointment) -> None:
+def open_preparation(uow, appointment, connection=None) -> None:
     """The checklist of a new appointment; with no planned parts there is nothing to put on the shelf. Its rows
-    inserted in one statement (appointment_rows), after the appointment they refer to."""
+    inserted in one statement (appointment_rows), after the appointment they refer to, on the session's connection
+    (`connection`: as the command already holds it)."""
     items = []
     for item in PREPARATION_ITEMS:
         row = {"appointment_id": appointment.appointment_id, "item": item, "done": False, "auto": False, "note": ""}
@@ -24,7 +25,7 @@ def open_preparation(uow, appointment) -> None:
         if item == "parts" and not appointment.planned_parts:
             row.update(done=True, auto=True, done_at=uow.clock(), note="no_parts_planned")
         items.append(row)
-    appointment_rows.write_preparation(uow.session, items)
+    appointment_rows.write_preparation(connection or uow.session.connection(), items)
 
 
 def _preparation_item(uow, appointment_id: str, item: str) -> PreparationItem:

@@ -17,10 +17,11 @@ from . import appointment_rows
 DEFAULT_CONFIRMATION = confirmations.DEFAULT_RULES
 
 
-def open_confirmations(uow, appointment, rules: ConfirmationRules = DEFAULT_CONFIRMATION) -> None:
-    """R-BK-7: the appointment's confirmation calls, inserted in one statement (appointment_rows)."""
+def open_confirmations(uow, appointment, rules: ConfirmationRules = DEFAULT_CONFIRMATION, connection=None) -> None:
+    """R-BK-7: the appointment's confirmation calls, inserted in one statement (appointment_rows) on the session's
+    connection (`connection`: as the command already holds it)."""
     appointment_rows.write_confirmations(
-        uow.session,
+        connection or uow.session.connection(),
         [
             {
                 "task_id": str(uuid.uuid4()),

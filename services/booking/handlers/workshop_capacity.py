@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from kit.rpc import Client, ServiceUnavailable
 
 from ..domain.capacity import ALTERNATIVE_DAYS, NoCapacity, load_figures
-from ..domain.slots import SlotRules, check_slot, free_slots
+from ..domain.slots import SlotRules, check_slot, free_slots_from
 from . import appointment_rows
 from .schedule import booked_times
 
@@ -65,12 +65,8 @@ def candidate_times(
 
 
 def _free_from(day: date, rules: SlotRules, tz: ZoneInfo, taken: list[datetime], now: datetime) -> list[datetime]:
-    """Free slots of ALTERNATIVE_DAYS days from `day`, `taken` holding the booked times of all of them (a day's
-    slots never meet another day's times)."""
-    out = []
-    for offset in range(ALTERNATIVE_DAYS):
-        out += free_slots(day + timedelta(days=offset), rules, tz, taken, now)
-    return out
+    """Free slots of ALTERNATIVE_DAYS days from `day`, `taken` holding the booked times of all of them."""
+    return free_slots_from(day, ALTERNATIVE_DAYS, rules, tz, taken, now)
 
 
 def book_holding_capacity(

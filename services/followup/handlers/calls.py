@@ -55,9 +55,10 @@ def open_load(session) -> dict[str, int]:
     )
 
 
-def callers_and_load(session) -> tuple[list[str], dict[str, int]]:
-    """`active_callers` and their part of `open_load`, in one statement."""
-    rows = session.connection().execute(_STATEMENTS.callers_and_load).all()  # Core, on the connection: no ORM step
+def callers_and_load(session, connection=None) -> tuple[list[str], dict[str, int]]:
+    """`active_callers` and their part of `open_load`, in one statement (Core, on the session's connection, or
+    `connection` as the caller holds it: no ORM step)."""
+    rows = (connection or session.connection()).execute(_STATEMENTS.callers_and_load).all()
     return [staff_id for staff_id, _ in rows], {staff_id: n for staff_id, n in rows if n}
 
 
@@ -65,9 +66,11 @@ class _Statements:
     """The statements of every delivery, built once (their construction costs more than running them)."""
 
     def __init__(self):
+        # OPEN as one bound value each, not an expanding IN: that one is rendered again on every execution
+        still_open = FollowUpCall.status.in_([sa.literal(status) for status in OPEN])
         open_calls = (
             sa.select(sa.func.count())
-            .where(FollowUpCall.assigned_to == Caller.staff_id, FollowUpCall.status.in_(OPEN))
+            .where(FollowUpCall.assigned_to == Caller.staff_id, still_open)
             .correlate(Caller)
             .scalar_subquery()
         )
@@ -89,7 +92,8 @@ def schedule_call(uow, event: Envelope, cal: WorkingCalendar | None = None) -> N
     """vehicle_delivered -> a call task in the window (R-FU-1), given to someone other than the advisor (R-FU-2)."""
     d = event.payload
     session = uow.session
-    assigned = caller_rules.pick_caller(*callers_and_load(session), d["advisor_id"])
+    connection = session.connection()  # both statements on it
+    assigned = caller_rules.pick_caller(*callers_and_load(session, connection), d["advisor_id"])
     window = call_window(d["delivered_at"], cal or calendar())
     call = {
         "call_id": str(uuid.uuid4()),
@@ -108,7 +112,7 @@ def schedule_call(uow, event: Envelope, cal: WorkingCalendar | None = None) -> N
         "assigned_to": assigned,
         "status": "scheduled" if assigned else "unassigned",
     }
-    if not _insert_once(session, call):
+    if not _insert_once(session, call, connection):
         return  # one call per order (its unique key): the delivery re-sent under a new event id (issue 12, item 6)
     uow.emit(
         names.FOLLOWUP_SCHEDULED,
@@ -122,11 +126,11 @@ def schedule_call(uow, event: Envelope, cal: WorkingCalendar | None = None) -> N
     )
 
 
-def _insert_once(session, call: dict) -> bool:
+def _insert_once(session, call: dict, connection) -> bool:
     """Insert the order's call unless it has one (its unique key): whether it was inserted."""
-    statement = _STATEMENTS.insert_once.get(session.get_bind().dialect.name)
+    statement = _STATEMENTS.insert_once.get(connection.dialect.name)
     if statement is not None:
-        return session.connection().execute(statement, call).first() is not None
+        return connection.execute(statement, call).first() is not None
     if session.scalar(sa.select(FollowUpCall.call_id).filter_by(order_id=call["order_id"])) is not None:
         return False  # another database: asked first
     session.execute(FollowUpCall.__table__.insert(), call)
