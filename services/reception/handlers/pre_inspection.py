@@ -14,7 +14,7 @@ from kit.types import UtcDateTime
 from ..domain import pre_inspection as rules
 from ..models import CongestionIncident, Visit
 from . import incidents
-from .visits import committed
+from .visits import committed, held_visit
 
 _AREA = sa.union_all(  # built once, one statement (run after every check-in and take-over, and on the timer):
     # when each waiting car checked in, and the open incident's id (a row each)
@@ -86,7 +86,7 @@ def start_pre_inspection(
     """The car leaves the waiting line for a pre-inspection bay (the walk-around starts, R-RC-2): its ticket
     is called. Only onto a free bay (R-RC-8); without a bay named, the first free one."""
     session = uow.session
-    visit = session.get(Visit, visit_id)
+    visit = held_visit(session, visit_id)  # the visit's rows a command read already, else the visit alone
     if visit is None:
         raise NotFound("Visit not found", field="visit_id")
     if visit.pre_inspection_started_at is not None:
