@@ -5,11 +5,15 @@ value again is not written (as the ORM's flush did)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import pytest
 import sqlalchemy as sa
 
 from contracts import names
+from kit.errors import DomainError
 from services.billing.seed import PRICE_LIST
-from services.reception.handlers import prices, walk_around, write_up
+from services.reception.handlers import arrivals, prices, walk_around, write_up
 from services.reception.handlers.visits import Held, rows_of
 from services.reception.models import Order, Visit, WalkAround, WriteUp
 from tests.integration.test_reception_mileage import visit_of, write
@@ -99,3 +103,41 @@ def test_a_command_that_changes_nothing_but_the_time_writes_only_the_time(tmp_pa
     finally:
         sa.event.remove(engine, "before_cursor_execute", statement)
     assert written == ["UPDATE walk_arounds SET updated_at=? WHERE walk_arounds.visit_id = ?"]
+
+
+def _booked(appointment_id: str) -> dict:
+    return {
+        "appointment_id": appointment_id,
+        "visit_id": f"v-{appointment_id}",
+        "customer": {"name": "王先生", "mobile": "13800000000"},
+        "vehicle": {"vin": make_vin(), "plate": "沪a 12345", "model": ""},
+        "starts_at": datetime(2026, 12, 1, 1, 0, tzinfo=UTC),
+        "advisor_id": "A001",
+        "planned_labour": ["LAB-OIL"],
+        "planned_parts": [{"part_no": "P-OIL-5W30", "quantity": "1"}],
+    }
+
+
+def test_a_booking_is_expected_once_never_after_its_cancellation_and_checked_in_once(tmp_path):
+    """R-BK-5 and issue 12, item 6: the arrival is written by one statement whose own conditions skip a booking
+    re-sent under a new event id and one cancelled before it arrived; check-in marks it arrived by one statement
+    and still says why it cannot (not expected, or checked in already)."""
+    work = _work(tmp_path)
+    booked = _booked("ap-1")
+    for _ in range(2):  # two events (two ids) about the same booking
+        work.handle(wire_event(names.APPOINTMENT_BOOKED, booked, "v-ap-1"), arrivals.expect_arrival)
+    [arrival] = work.read(arrivals.expected_arrivals, "ap-1")
+    assert arrival["plate"] == "沪A12345" and arrival["complaint"] == "" and arrival["arrived"] is False
+    assert arrival["planned_parts"] == booked["planned_parts"] and arrival["starts_at"] == booked["starts_at"]
+    cancelled = {"appointment_id": "ap-2", "visit_id": "v-ap-2", "reason": "", "by_dealership": False}
+    work.handle(wire_event(names.APPOINTMENT_CANCELLED, cancelled, "v-ap-2"), arrivals.forget_arrival)
+    work.handle(wire_event(names.APPOINTMENT_BOOKED, _booked("ap-2"), "v-ap-2"), arrivals.expect_arrival)
+    assert work.read(arrivals.expected_arrivals, "ap-2") == []
+
+    visit = arrivals.checked_in(work, {"appointment_id": "ap-1"}, actor_id="A001")
+    assert arrivals.visit_view(visit, None) == work.read(arrivals.visit, "v-ap-1")
+    assert work.read(arrivals.expected_arrivals, "ap-1")[0]["arrived"] is True
+    for appointment_id, code in (("ap-1", "already_checked_in"), ("ap-2", "not_found"), ("ap-9", "not_found")):
+        with pytest.raises(DomainError) as refused:
+            arrivals.checked_in(work, {"appointment_id": appointment_id}, actor_id="A001")
+        assert (refused.value.code, refused.value.field) == (code, "appointment_id")
