@@ -245,21 +245,23 @@ def write_up_view(session, visit_id: str) -> dict | None:
     }
 
 
-_CLOSE_VISIT_OF_ORDER = (  # built once, one statement: the open write-up of the order's visit is closed
-    sa.update(WriteUp)
+_WRITE_UPS = WriteUp.__table__
+_CLOSE_VISIT_OF_ORDER = (  # built once, one Core statement: the open write-up of the order's visit is closed
+    sa.update(_WRITE_UPS)
     .where(
-        WriteUp.visit_id
-        == sa.select(Order.visit_id).where(Order.order_id == sa.bindparam("order_id")).scalar_subquery(),
-        WriteUp.closed_at.is_(None),
+        _WRITE_UPS.c.visit_id
+        == sa.select(Order.__table__.c.visit_id)
+        .where(Order.__table__.c.order_id == sa.bindparam("order_id"))
+        .scalar_subquery(),
+        _WRITE_UPS.c.closed_at.is_(None),
     )
     .values(closed_at=sa.bindparam("now"), open_key_tag=None)
-    .execution_options(synchronize_session=False)
 )
 
 
 def close_visit_for_order(session, order_id: str, now) -> None:
     """The car has left (vehicle_delivered): its key tag is free for another car."""
-    session.execute(_CLOSE_VISIT_OF_ORDER, {"order_id": order_id, "now": now})
+    session.connection().execute(_CLOSE_VISIT_OF_ORDER, {"order_id": order_id, "now": now})
 
 
 def close_visit(uow, event) -> None:
