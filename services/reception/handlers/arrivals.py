@@ -4,6 +4,7 @@ walk-in, each with the day's queue ticket (R-BK-5, R-RC-8); the visit views."""
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -12,9 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from contracts import Envelope
 from contracts.validators import check_mobile, check_vin
 from kit.errors import DomainError, NotFound
+from kit.types import UtcDateTime
 
 from ..domain import pre_inspection as rules
-from ..models import CancelledAppointment, ExpectedArrival, Order, StaffName, Visit
+from ..models import CancelledAppointment, CongestionIncident, ExpectedArrival, Order, StaffName, Visit
 from .pre_inspection import watch_pre_inspection
 from .visits import HeldVisit
 
@@ -142,9 +144,11 @@ def check_in(uow, cmd: dict, tz: ZoneInfo = SHANGHAI) -> HeldVisit:
         }
     visit.update(_CHECKED_IN, checked_in_at=uow.clock(), checked_in_by=uow.actor_id)
     visit["ticket_day"] = rules.ticket_day(visit["checked_in_at"], tz)
-    visit["ticket_no"] = next_ticket(session, visit["ticket_day"])
+    last, area = last_ticket_and_area(session, visit["ticket_day"])
+    visit["ticket_no"] = last + 1
     session.connection().execute(_INSERT_VISIT, visit)  # the unique (day, number) index decides a ticket race
-    watch_pre_inspection(uow)  # R-RC-8: the fourth waiting car raises the alert at once
+    # R-RC-8: the fourth waiting car raises the alert at once (the area as read, and this car now waiting)
+    watch_pre_inspection(uow, [*area, SimpleNamespace(since=visit["checked_in_at"], incident_id=None)])
     return HeldVisit(**visit)  # written already (the answer is read from it)
 
 
@@ -164,14 +168,29 @@ _INSERT_VISIT = sa.insert(Visit.__table__)  # built once, as the three below
 _ARRIVED = sa.update(_ARRIVALS).where(_ARRIVALS.c.appointment_id == sa.bindparam("key")).values(arrived=True)
 
 
-def next_ticket(session, day) -> int:
-    """The day's next queue ticket number (R-RC-8). Two check-ins at the same moment may both read the same
-    number: the unique (day, number) index refuses the second, and `checked_in` runs it again."""
-    last = session.connection().execute(_LAST_TICKET, {"day": day}).scalar()
-    return (last or 0) + 1
+def last_ticket_and_area(session, day) -> tuple[int, list]:
+    """The day's last queue ticket number (0: none yet, R-RC-8) and the pre-inspection area's rows (each waiting
+    car's check-in time, the open incident's id), in one statement. Two check-ins at the same moment may both read
+    the same number: the unique (day, number) index refuses the second, and `checked_in` runs it again."""
+    rows = session.connection().execute(_LAST_TICKET_AND_AREA, {"day": day}).all()
+    last = next((row.last_ticket for row in rows if row.part == "ticket"), None)
+    return last or 0, [row for row in rows if row.part != "ticket"]
 
 
-_LAST_TICKET = sa.select(sa.func.max(Visit.ticket_no)).where(Visit.ticket_day == sa.bindparam("day"))  # built once
+_LAST_TICKET_AND_AREA = sa.union_all(  # built once
+    sa.select(
+        sa.literal("ticket").label("part"),
+        sa.func.max(Visit.ticket_no).label("last_ticket"),
+        sa.cast(sa.null(), UtcDateTime).label("since"),
+        sa.cast(sa.null(), sa.Integer).label("incident_id"),
+    ).where(Visit.ticket_day == sa.bindparam("day")),
+    sa.select(
+        sa.literal("waiting"), sa.cast(sa.null(), sa.Integer), Visit.checked_in_at, sa.cast(sa.null(), sa.Integer)
+    ).where(Visit.pre_inspection_started_at.is_(None), Visit.status == "checked_in"),
+    sa.select(
+        sa.literal("incident"), sa.cast(sa.null(), sa.Integer), sa.cast(sa.null(), UtcDateTime), CongestionIncident.id
+    ).where(CongestionIncident.cleared_at.is_(None)),
+)
 
 
 TICKET_ATTEMPTS = 5
