@@ -21,6 +21,7 @@ from . import signatures as signature_captures
 from .arrivals import order_view_of
 from .drafts import compose_body, findings_of
 from .visits import (
+    Held,
     HeldOrder,
     committed,
     inserted,
@@ -54,6 +55,12 @@ _SIGNED_VISIT = (
 _SIGNED_VISIT_OFF_BAY = _SIGNED_VISIT.values(
     on_bay=sa.bindparam("on_bay"), pre_inspection_left_at=sa.bindparam("pre_inspection_left_at")
 )
+
+
+class HeldVersion(Held):
+    """A signed version as `sign_order` wrote it (a plain row: not an ORM object)."""
+
+    table = OrderVersion.__table__
 
 
 def write_order(uow, visit_id: str, cmd: dict, promise=None) -> HeldOrder:
@@ -125,7 +132,7 @@ def sign_order(
     signer,
     customer_signature: str | None = None,
     customer_signature_sha256: str | None = None,
-) -> OrderVersion:
+) -> HeldVersion:
     """R-RC-6: the customer signs, then the advisor; the version is signed (Ed25519) and announced.
 
     The customer's signature is either an image captured on the tablet beforehand for this order's version
@@ -180,7 +187,7 @@ def sign_order(
     connection.execute(_SIGNED_VISIT if len(left) == 1 else _SIGNED_VISIT_OFF_BAY, {"key": visit.visit_id, **left})
     committed(visit, left)
     uow.emit(names.ORDER_SIGNED, signed, correlation_id=order.visit_id)
-    return OrderVersion(**written)  # not added: written already
+    return HeldVersion(**written)  # written already
 
 
 def signed_answer(uow, order_id: str, **signing) -> dict:
