@@ -281,13 +281,14 @@ def test_a_bay_taken_a_moment_ago_by_another_advisor_sends_the_car_to_the_next_f
     first, second = walk_in(work), walk_in(work)
     work.run(pre_inspection.start_pre_inspection, first.visit_id, None)  # P1
     seen = []
-    real = pre_inspection.bays_occupied
+    real = pre_inspection.bays_and_area
 
     def stale_once(session):  # the moment before the other advisor's car reached P1
         seen.append(1)
-        return {} if len(seen) == 1 else real(session)
+        occupied, area = real(session)
+        return ({}, area) if len(seen) == 1 else (occupied, area)
 
-    monkeypatch.setattr(pre_inspection, "bays_occupied", stale_once)
+    monkeypatch.setattr(pre_inspection, "bays_and_area", stale_once)
     called = pre_inspection.on_a_free_bay(work, pre_inspection.start_pre_inspection, second.visit_id, None)
     assert (called.on_bay, len(seen)) == ("P2", 2)
     # a bay named by the advisor and occupied is refused as it stands, once (nothing to try again)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from kit.errors import DomainError
@@ -28,6 +29,7 @@ ACTION_LABELS = {
 DEFAULT_BAYS = ("P1", "P2", "P3")  # three pre-inspection bays; the setting PRE_INSPECTION_BAYS=P1,P2,P3 overrides
 
 
+@cache  # a setting's few values: parsed once each
 def bays_setting(value: str | None) -> tuple[str, ...]:
     """The pre-inspection bays from the setting "P1,P2,P3" (spaces and case ignored); the three by default."""
     bays = tuple(dict.fromkeys(part.strip().upper() for part in (value or "").split(",") if part.strip()))

@@ -4,6 +4,7 @@ walk-in, each with the day's queue ticket (R-BK-5, R-RC-8); the visit views."""
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -12,27 +13,30 @@ from sqlalchemy.exc import IntegrityError
 from contracts import Envelope
 from contracts.validators import check_mobile, check_vin
 from kit.errors import DomainError, NotFound
+from kit.types import UtcDateTime
 
 from ..domain import pre_inspection as rules
-from ..models import CancelledAppointment, ExpectedArrival, Order, StaffName, Visit
+from ..models import CancelledAppointment, CongestionIncident, ExpectedArrival, Order, StaffName, Visit
 from .pre_inspection import watch_pre_inspection
+from .visits import HeldVisit
 
-_KNOWN = sa.select(  # built once, one statement: was the appointment cancelled, is it expected already
-    sa.exists().where(CancelledAppointment.appointment_id == sa.bindparam("appointment_id")).label("cancelled"),
-    sa.exists().where(ExpectedArrival.appointment_id == sa.bindparam("appointment_id")).label("expected"),
+_ARRIVALS = ExpectedArrival.__table__
+_CANCELLED = CancelledAppointment.__table__
+_EXPECT = sa.insert(_ARRIVALS).from_select(  # built once, one statement: the car is expected, unless its appointment
+    # was cancelled or is expected already
+    [c.key for c in _ARRIVALS.c],
+    sa.select(*(sa.bindparam(c.key, type_=c.type) for c in _ARRIVALS.c)).where(
+        ~sa.exists().where(_CANCELLED.c.appointment_id == sa.bindparam("appointment_id")),
+        ~sa.exists().where(_ARRIVALS.c.appointment_id == sa.bindparam("appointment_id")),
+    ),
 )
-
-_INSERT_ARRIVAL = sa.insert(ExpectedArrival.__table__)  # built once
 
 
 def expect_arrival(uow, event: Envelope) -> None:
-    """appointment_booked -> the car is expected; the booked advisor will receive it (R-BK-5)."""
+    """appointment_booked -> the car is expected; the booked advisor will receive it (R-BK-5). Nothing when the
+    appointment was cancelled, or when the booking re-sent it under a new event id (expected once, issue 12,
+    item 6): the statement's own conditions."""
     a = event.raw_payload
-    known = uow.session.connection().execute(_KNOWN, {"appointment_id": a["appointment_id"]}).one()
-    if known.cancelled:
-        return
-    if known.expected:
-        return  # the booking re-sent under a new event id: expected once (issue 12, item 6)
     arrival = {
         "appointment_id": a["appointment_id"],
         "visit_id": a["visit_id"],
@@ -46,7 +50,7 @@ def expect_arrival(uow, event: Envelope) -> None:
         "planned_parts": a.get("planned_parts", []),
         "arrived": False,
     }
-    uow.session.connection().execute(_INSERT_ARRIVAL, arrival)  # nothing reads it back in this unit of work
+    uow.session.connection().execute(_EXPECT, arrival)  # nothing reads it back in this unit of work
 
 
 def forget_arrival(uow, event: Envelope) -> None:
@@ -79,19 +83,22 @@ def normal_plate(plate: str) -> str:
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def check_in(uow, cmd: dict, tz: ZoneInfo = SHANGHAI) -> Visit:
+def check_in(uow, cmd: dict, tz: ZoneInfo = SHANGHAI) -> HeldVisit:
     """A booked arrival (by appointment id or plate) or a walk-in (customer, vehicle, advisor). The car waits
     in the pre-inspection area with a queue ticket 叫号牌, the day's next number (R-RC-8)."""
     session = uow.session
     arrival = None
-    if cmd.get("appointment_id"):
-        arrival = (
-            session.connection().execute(_EXPECTED_ONE, {"appointment_id": cmd["appointment_id"]}).mappings().first()
-        )
-        if arrival is None:
-            raise NotFound(
-                "Appointment not found (it may not have reached reception yet, try again shortly)",
-                field="appointment_id",
+    if cmd.get("appointment_id"):  # one statement: the expected car marked arrived, as it was expected
+        arrival = session.connection().execute(_ARRIVING, {"key": cmd["appointment_id"]}).mappings().first()
+        if arrival is None:  # not expected (yet), or checked in already: which one
+            expected = session.connection().execute(_EXPECTED_ONE, {"appointment_id": cmd["appointment_id"]}).first()
+            if expected is None:
+                raise NotFound(
+                    "Appointment not found (it may not have reached reception yet, try again shortly)",
+                    field="appointment_id",
+                )
+            raise DomainError(
+                "This appointment has already been checked in", field="appointment_id", code="already_checked_in"
             )
     elif cmd.get("plate") and not cmd.get("vehicle"):
         # R-BK-5: the booked car by its plate ("沪A·12345", "沪a 12345" alike); the nearest appointment first
@@ -102,12 +109,8 @@ def check_in(uow, cmd: dict, tz: ZoneInfo = SHANGHAI) -> Visit:
         arrival = min(candidates, key=lambda a: abs((a["starts_at"] - now).total_seconds()), default=None)
         if arrival is None:
             raise NotFound("This plate has no appointment today; check it in as a walk-in", field="plate")
+        session.connection().execute(_ARRIVED, {"key": arrival["appointment_id"]})  # read as not arrived yet
     if arrival is not None:
-        if arrival["arrived"]:
-            raise DomainError(
-                "This appointment has already been checked in", field="appointment_id", code="already_checked_in"
-            )
-        session.connection().execute(_ARRIVED, {"key": arrival["appointment_id"]})
         visit = {
             "visit_id": arrival["visit_id"],
             "appointment_id": arrival["appointment_id"],
@@ -141,10 +144,12 @@ def check_in(uow, cmd: dict, tz: ZoneInfo = SHANGHAI) -> Visit:
         }
     visit.update(_CHECKED_IN, checked_in_at=uow.clock(), checked_in_by=uow.actor_id)
     visit["ticket_day"] = rules.ticket_day(visit["checked_in_at"], tz)
-    visit["ticket_no"] = next_ticket(session, visit["ticket_day"])
+    last, area = last_ticket_and_area(session, visit["ticket_day"])
+    visit["ticket_no"] = last + 1
     session.connection().execute(_INSERT_VISIT, visit)  # the unique (day, number) index decides a ticket race
-    watch_pre_inspection(uow)  # R-RC-8: the fourth waiting car raises the alert at once
-    return Visit(**visit)  # not added: written already (the answer is read from it)
+    # R-RC-8: the fourth waiting car raises the alert at once (the area as read, and this car now waiting)
+    watch_pre_inspection(uow, [*area, SimpleNamespace(since=visit["checked_in_at"], incident_id=None)])
+    return HeldVisit(**visit)  # written already (the answer is read from it)
 
 
 # a visit just checked in: waiting in the pre-inspection area, not called, on no bay
@@ -159,28 +164,39 @@ _CHECKED_IN = dict.fromkeys(
     )
 )
 _CHECKED_IN["status"] = "checked_in"
-_INSERT_VISIT = sa.insert(Visit.__table__)  # built once, as the two below
-_ARRIVED = (
-    sa.update(ExpectedArrival.__table__)
-    .where(ExpectedArrival.__table__.c.appointment_id == sa.bindparam("key"))
-    .values(arrived=True)
+_INSERT_VISIT = sa.insert(Visit.__table__)  # built once, as the three below
+_ARRIVED = sa.update(_ARRIVALS).where(_ARRIVALS.c.appointment_id == sa.bindparam("key")).values(arrived=True)
+
+
+def last_ticket_and_area(session, day) -> tuple[int, list]:
+    """The day's last queue ticket number (0: none yet, R-RC-8) and the pre-inspection area's rows (each waiting
+    car's check-in time, the open incident's id), in one statement. Two check-ins at the same moment may both read
+    the same number: the unique (day, number) index refuses the second, and `checked_in` runs it again."""
+    rows = session.connection().execute(_LAST_TICKET_AND_AREA, {"day": day}).all()
+    last = next((row.last_ticket for row in rows if row.part == "ticket"), None)
+    return last or 0, [row for row in rows if row.part != "ticket"]
+
+
+_LAST_TICKET_AND_AREA = sa.union_all(  # built once
+    sa.select(
+        sa.literal("ticket").label("part"),
+        sa.func.max(Visit.ticket_no).label("last_ticket"),
+        sa.cast(sa.null(), UtcDateTime).label("since"),
+        sa.cast(sa.null(), sa.Integer).label("incident_id"),
+    ).where(Visit.ticket_day == sa.bindparam("day")),
+    sa.select(
+        sa.literal("waiting"), sa.cast(sa.null(), sa.Integer), Visit.checked_in_at, sa.cast(sa.null(), sa.Integer)
+    ).where(Visit.pre_inspection_started_at.is_(None), Visit.status == "checked_in"),
+    sa.select(
+        sa.literal("incident"), sa.cast(sa.null(), sa.Integer), sa.cast(sa.null(), UtcDateTime), CongestionIncident.id
+    ).where(CongestionIncident.cleared_at.is_(None)),
 )
-
-
-def next_ticket(session, day) -> int:
-    """The day's next queue ticket number (R-RC-8). Two check-ins at the same moment may both read the same
-    number: the unique (day, number) index refuses the second, and `checked_in` runs it again."""
-    last = session.connection().execute(_LAST_TICKET, {"day": day}).scalar()
-    return (last or 0) + 1
-
-
-_LAST_TICKET = sa.select(sa.func.max(Visit.ticket_no)).where(Visit.ticket_day == sa.bindparam("day"))  # built once
 
 
 TICKET_ATTEMPTS = 5
 
 
-def checked_in(work, cmd: dict, *, actor_id: str | None, tz: ZoneInfo = SHANGHAI) -> Visit:
+def checked_in(work, cmd: dict, *, actor_id: str | None, tz: ZoneInfo = SHANGHAI) -> HeldVisit:
     """Check a car in through `work` (kit.uow.Work), settling a queue ticket race: when another advisor took
     the same number a moment ago the unique index decided, and this check-in runs again with the next one."""
     for _attempt in range(TICKET_ATTEMPTS - 1):
@@ -206,6 +222,9 @@ _ARRIVAL_COLUMNS = (
 )
 _EXPECTED_ONE = sa.select(*_ARRIVAL_COLUMNS).where(  # built once: polled until booking's event has arrived
     ExpectedArrival.appointment_id == sa.bindparam("appointment_id")
+)
+_ARRIVING = (  # an expected car not arrived yet, marked arrived; its expected arrival as it was read
+    _ARRIVED.where(_ARRIVALS.c.arrived.is_(False)).returning(*_ARRIVAL_COLUMNS)
 )
 _EXPECTED_BY_PLATE = sa.select(*_ARRIVAL_COLUMNS).where(  # built once: a booked car checked in by its plate
     ExpectedArrival.plate == sa.bindparam("plate"), ExpectedArrival.arrived.is_(False)

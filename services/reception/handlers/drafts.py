@@ -13,9 +13,19 @@ from kit.errors import DomainError
 from kit.web import JSONEncoder
 
 from ..domain.pricing import price_lines, totals
-from ..models import Finding, Order, Visit, WriteUp
+from ..models import Finding, Visit, WriteUp
 from .prices import book_of_version, current_price_book, price_book_for
-from .visits import HAS_FINDINGS, PRICE_LIST_IN_FORCE, order_of_visit, rows_of, sheet_of, write_up_of
+from .visits import (
+    HAS_FINDINGS,
+    PRICE_LIST_IN_FORCE,
+    HeldOrder,
+    HeldVisit,
+    order_of_visit,
+    rows_of,
+    saved,
+    sheet_of,
+    write_up_of,
+)
 
 
 def requested_lines(lines: list[dict]) -> list[dict]:
@@ -60,7 +70,7 @@ def with_accepted_findings(session, visit_id: str, jobs: list[dict], found: list
     return jobs
 
 
-def compose_body(uow, visit: Visit, order: Order | None, promise: dict) -> dict:
+def compose_body(uow, visit: HeldVisit, order: HeldOrder | None, promise: dict) -> dict:
     """The order body (R-RC-5): jobs and accepted findings priced from the published list, totals, the
     diagnosis, declined findings, pay type, key tag, waiting, and the promise with where it came from."""
     session = uow.session
@@ -117,7 +127,7 @@ def compose_body(uow, visit: Visit, order: Order | None, promise: dict) -> dict:
     }
 
 
-def refresh_draft(uow, visit: Visit) -> None:
+def refresh_draft(uow, visit: HeldVisit) -> None:
     """A draft already written follows the write-up (diagnosis, findings, mileage), keeping its promise."""
     order = order_of_visit(uow.session, visit.visit_id)
     if order is None or order.status != "draft":
@@ -132,7 +142,7 @@ def refresh_draft(uow, visit: Visit) -> None:
         body = compose_body(uow, visit, order, promise)
     except DomainError:
         return  # e.g. every job removed: the draft stays until the advisor writes the order again
-    order.draft, order.updated_at = json.loads(json.dumps(body, cls=JSONEncoder)), uow.clock()
+    saved(uow.session, order, {"draft": json.loads(json.dumps(body, cls=JSONEncoder)), "updated_at": uow.clock()})
 
 
 _FOR_HOURS = (  # built once: what a promise asked before the order's transaction needs of the visit, as columns

@@ -27,6 +27,14 @@ from ..domain.notices import KINDS, check_email, compose, contact_of
 from ..domain.notices import local as _local
 from ..models import ConsentRequest, Order, OrderVersion, ProgressNotice, Visit
 from . import directory
+from .visits import Held
+
+
+class HeldNotice(Held):
+    """A notice as `tell` wrote it (a plain row: not an ORM object)."""
+
+    table = ProgressNotice.__table__
+
 
 __all__ = ["KINDS", "compose"]  # the texts the notices are written in (domain.notices)
 
@@ -69,7 +77,7 @@ _TELL = (  # built once, one statement: what a notice needs of the order, its vi
 _INSERT_NOTICE = sa.insert(ProgressNotice.__table__)  # built once
 
 
-def tell(uow, order_id: str, kind: str, key: str, **facts) -> ProgressNotice | None:
+def tell(uow, order_id: str, kind: str, key: str, **facts) -> HeldNotice | None:
     """Queue one notice about the order, once per key; None when it was already given (or no such order)."""
     session = uow.session
     found = session.connection().execute(_TELL, {"order_id": order_id, "key": key}).first()
@@ -94,7 +102,7 @@ def tell(uow, order_id: str, kind: str, key: str, **facts) -> ProgressNotice | N
     row.update(created_at=uow.clock(), phoned_at=None, phoned_by=None)
     session.connection().execute(_INSERT_NOTICE, row)  # nothing reads it back as an object in this unit of work
     uow.correlation_id = uow.correlation_id or found.visit_id
-    return ProgressNotice(**row)  # not added: written already
+    return HeldNotice(**row)  # written already
 
 
 # --- triggers ---------------------------------------------------------------------------------
@@ -108,7 +116,7 @@ def vehicle_ready(uow, event: Envelope) -> None:
 
 def consent_needed(
     uow, order_id: str, amendment_id: str, *, reason: str, amount: Decimal, promised: datetime
-) -> ProgressNotice | None:
+) -> HeldNotice | None:
     """A priced change waits for the customer's consent (R-WS-3): they hear what, how much and by when."""
     facts = {"reason": reason, "amount": f"{amount:.2f}", "promised": _local(promised)}
     return tell(uow, order_id, "consent_needed", f"consent:{amendment_id}", **facts)
@@ -125,7 +133,7 @@ def consents_to_tell(session) -> list[str]:
     )
 
 
-def tell_consent_requests(uow) -> list[ProgressNotice]:
+def tell_consent_requests(uow) -> list[HeldNotice]:
     """R-PN-1 "change needing consent": each open consent request is told once, then marked."""
     told = []
     for amendment_id in consents_to_tell(uow.session):
@@ -144,7 +152,7 @@ def tell_consent_requests(uow) -> list[ProgressNotice]:
     return told
 
 
-def work_started(uow, order_id: str) -> ProgressNotice | None:
+def work_started(uow, order_id: str) -> HeldNotice | None:
     """The workshop began work on the order (dispatched to a technician and bay)."""
     return tell(uow, order_id, "work_started", f"started:{order_id}")
 
@@ -169,7 +177,7 @@ def missed_promises(session, now: datetime) -> list[tuple[str, str]]:
     return missed
 
 
-def watch_promises(uow) -> list[ProgressNotice]:
+def watch_promises(uow) -> list[HeldNotice]:
     """R-PN-1 delay: a signed order whose promised time has passed without the car being ready. Once per
     promised time, so a new promise (an amended order) that is missed again is told again."""
     notices = [tell(uow, order_id, "delay", key) for order_id, key in missed_promises(uow.session, uow.clock())]

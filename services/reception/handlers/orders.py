@@ -20,13 +20,23 @@ from ..models import MileageReading, Order, OrderVersion, StaffName, Visit
 from . import signatures as signature_captures
 from .arrivals import order_view_of
 from .drafts import compose_body, findings_of
-from .visits import committed, inserted, order_of_visit, refuse_if_signed, rows_of, rows_of_order, visit_of
+from .visits import (
+    Held,
+    HeldOrder,
+    committed,
+    inserted,
+    order_of_visit,
+    refuse_if_signed,
+    rows_of,
+    rows_of_order,
+    saved,
+    visit_of,
+)
 from .walk_around import set_mileage, walk_around_summary
 from .write_up import set_order_fields
 
 _ORDER = OrderSchema()
 # built once: what a signature writes (sign_order)
-_INSERT_ORDER = sa.insert(Order.__table__)  # write_order's
 _INSERT_READING = sa.insert(MileageReading.__table__)
 _INSERT_VERSION = sa.insert(OrderVersion.__table__)
 _SIGNED_ORDER = (
@@ -47,7 +57,13 @@ _SIGNED_VISIT_OFF_BAY = _SIGNED_VISIT.values(
 )
 
 
-def write_order(uow, visit_id: str, cmd: dict, promise=None) -> Order:
+class HeldVersion(Held):
+    """A signed version as `sign_order` wrote it (a plain row: not an ORM object)."""
+
+    table = OrderVersion.__table__
+
+
+def write_order(uow, visit_id: str, cmd: dict, promise=None) -> HeldOrder:
     """R-RC-5..7: the jobs (and accepted findings) priced from the published list, totals, pay type, key tag,
     whether the customer waits, and the promised delivery time from the workshop's load.
 
@@ -84,18 +100,15 @@ def write_order(uow, visit_id: str, cmd: dict, promise=None) -> Order:
         body.update(promised_at=answer, promise_source="workshop", promise_note="")
     body["order_id"] = order.order_id if order else str(uuid.uuid4())
     draft = json.loads(json.dumps(body, cls=JSONEncoder))
-    session.flush()  # the write-up and sheet first (the key tag's unique index decides here)
-    if order is None:
+    if order is None:  # the write-up and sheet are written already (the key tag's unique index decided)
         written = {"order_id": body["order_id"], "visit_id": visit_id, "status": "draft", "draft": draft}
         written.update(signed_version=0, updated_at=now)
-        order = rows_of(session, visit_id).order = inserted(session, Order, _INSERT_ORDER, written)
-    else:
-        order.draft, order.updated_at = draft, now
-        session.flush()
-    return order
+        order = rows_of(session, visit_id).order = inserted(session, HeldOrder, written)
+        return order
+    return saved(session, order, {"draft": draft, "updated_at": now})
 
 
-def require_ready_to_sign(session, order: Order) -> dict:
+def require_ready_to_sign(session, order: HeldOrder) -> dict:
     """R-RC-1..7 before the first signature: a complete walk-around, every finding decided, the key tag and
     whether the customer waits. Returns the walk-around summary for the signed body."""
     summary = walk_around_summary(session, order.visit_id)
@@ -119,7 +132,7 @@ def sign_order(
     signer,
     customer_signature: str | None = None,
     customer_signature_sha256: str | None = None,
-) -> OrderVersion:
+) -> HeldVersion:
     """R-RC-6: the customer signs, then the advisor; the version is signed (Ed25519) and announced.
 
     The customer's signature is either an image captured on the tablet beforehand for this order's version
@@ -174,7 +187,7 @@ def sign_order(
     connection.execute(_SIGNED_VISIT if len(left) == 1 else _SIGNED_VISIT_OFF_BAY, {"key": visit.visit_id, **left})
     committed(visit, left)
     uow.emit(names.ORDER_SIGNED, signed, correlation_id=order.visit_id)
-    return OrderVersion(**written)  # not added: written already
+    return HeldVersion(**written)  # written already
 
 
 def signed_answer(uow, order_id: str, **signing) -> dict:

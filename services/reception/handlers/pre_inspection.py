@@ -14,7 +14,7 @@ from kit.types import UtcDateTime
 from ..domain import pre_inspection as rules
 from ..models import CongestionIncident, Visit
 from . import incidents
-from .visits import committed
+from .visits import committed, held_visit
 
 _AREA = sa.union_all(  # built once, one statement (run after every check-in and take-over, and on the timer):
     # when each waiting car checked in, and the open incident's id (a row each)
@@ -25,11 +25,13 @@ _AREA = sa.union_all(  # built once, one statement (run after every check-in and
 )
 
 
-def watch_pre_inspection(uow) -> CongestionIncident | None:
+def watch_pre_inspection(uow, area: list | None = None) -> CongestionIncident | None:
     """R-RC-8: raise an incident (and alert the manager) when the area becomes congested; close it when
-    it clears. Runs after every check-in and take-over, and on a timer for the 20-minute rule."""
+    it clears. Runs after every check-in and take-over, and on a timer for the 20-minute rule. `area`: its rows
+    (`since`, `incident_id`) as the command that changed it knows them, else read here."""
     session = uow.session
-    area = session.connection().execute(_AREA).all()
+    if area is None:
+        area = session.connection().execute(_AREA).all()
     waiting = [row.since for row in area if row.incident_id is None]
     now = uow.clock()
     found = rules.congestion(waiting, now)
@@ -76,6 +78,23 @@ _CALLED = (  # built once: the car is called onto a bay
 )
 
 
+_NONE = sa.cast(sa.null(), sa.String)
+_BAYS_AND_AREA = sa.union_all(  # built once, one statement read by a take-over: the bays taken (bay, plate), the
+    # cars waiting (visit id, since) and the open incident's id (a row each)
+    sa.select(
+        Visit.on_bay.label("bay"),
+        Visit.plate,
+        _NONE.label("visit_id"),
+        sa.cast(sa.null(), UtcDateTime).label("since"),
+        sa.cast(sa.null(), sa.Integer).label("incident_id"),
+    ).where(Visit.on_bay.is_not(None)),
+    sa.select(_NONE, _NONE, Visit.visit_id, Visit.checked_in_at, sa.cast(sa.null(), sa.Integer)).where(
+        Visit.pre_inspection_started_at.is_(None), Visit.status == "checked_in"
+    ),
+    sa.select(_NONE, _NONE, _NONE, sa.cast(sa.null(), UtcDateTime), CongestionIncident.id).where(
+        CongestionIncident.cleared_at.is_(None)
+    ),
+)
 BAY_ATTEMPTS = 4
 TAKEN_A_MOMENT_AGO = N_("Pre-inspection bay {bay} was taken a moment ago")
 
@@ -86,7 +105,7 @@ def start_pre_inspection(
     """The car leaves the waiting line for a pre-inspection bay (the walk-around starts, R-RC-2): its ticket
     is called. Only onto a free bay (R-RC-8); without a bay named, the first free one."""
     session = uow.session
-    visit = session.get(Visit, visit_id)
+    visit = held_visit(session, visit_id)  # the visit's rows a command read already, else the visit alone
     if visit is None:
         raise NotFound("Visit not found", field="visit_id")
     if visit.pre_inspection_started_at is not None:
@@ -98,7 +117,7 @@ def start_pre_inspection(
             code="already_called",
             bay=visit.pre_inspection_bay,
         )
-    occupied = bays_occupied(session)
+    occupied, area = bays_and_area(session)
     if bay is None or not str(bay).strip():
         bay = next((b for b in bays if b not in occupied), None)
         if bay is None:
@@ -112,7 +131,8 @@ def start_pre_inspection(
     except IntegrityError:  # another advisor took a car onto this bay a moment ago: the unique index decided
         raise DomainError(TAKEN_A_MOMENT_AGO, field="bay", code="bay_occupied", bay=bay) from None
     committed(visit, called)  # the visit held says what was written
-    watch_pre_inspection(uow)
+    # the area as read, without this car: it waits no more (the other cars' rows are as the update left them)
+    watch_pre_inspection(uow, [row for row in area if row.visit_id != visit_id])
     return visit
 
 
@@ -176,6 +196,13 @@ def bays_occupied(session) -> dict[str, str]:
     """bay -> plate of the car on it now."""
     rows = session.connection().execute(_OCCUPIED).all()
     return {bay: plate for bay, plate in rows}
+
+
+def bays_and_area(session) -> tuple[dict[str, str], list]:
+    """bay -> plate of the car on it now, and the area's rows (each waiting car's visit id and check-in time, the
+    open incident's id): one statement."""
+    rows = session.connection().execute(_BAYS_AND_AREA).all()
+    return {row.bay: row.plate for row in rows if row.bay is not None}, [row for row in rows if row.bay is None]
 
 
 def pre_inspection_area(session, now, bays: tuple[str, ...] = rules.DEFAULT_BAYS) -> dict:

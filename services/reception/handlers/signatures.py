@@ -17,7 +17,8 @@ from kit import signatures
 from kit.errors import DomainError, NotFound
 from kit.i18n import N_
 
-from ..models import Amendment, Order, SignatureCapture
+from ..models import Amendment, SignatureCapture
+from .visits import rows_of_order
 
 _INSERT_CAPTURE = sa.insert(SignatureCapture.__table__)  # built once: every signing (or capture on the pad) writes one
 
@@ -95,7 +96,8 @@ def _bound_to(session, order_id: str | None, amendment_id: str | None) -> tuple[
         if amendment.status != "awaiting_consent":
             raise DomainError("This change has already been answered", code="already_answered")
         return amendment.order_id, amendment.base_version + 1
-    order = session.get(Order, order_id) if order_id else None
+    rows = rows_of_order(session, order_id) if order_id else None  # the rows the signing holds already
+    order = rows.order if rows is not None else None
     if order is None:
         raise NotFound("Work order not found", field="order_id")
     if order.status == "signed":

@@ -11,24 +11,28 @@ from kit.uow import answering
 
 from ..domain import walk_around
 from ..domain.mileage import check_mileage
-from ..models import OdometerChange, Visit, WalkAround
+from ..models import OdometerChange
 from .drafts import refresh_draft
 from .pre_inspection import start_pre_inspection
-from .visits import committed, last_mileage_of_visit, new_sheet, refuse_if_signed, rows_of, sheet_of, visit_of
+from .visits import HeldSheet, last_mileage_of_visit, new_sheet, refuse_if_signed, rows_of, saved, sheet_of, visit_of
 
 
-def set_mileage(uow, visit: Visit, mileage_km: int) -> WalkAround:
-    """R-RC-2: a reading lower than the last one is refused naming mileage_km, unless a service manager has
-    confirmed an odometer change for this car."""
+def with_mileage(uow, visit, sheet: dict, mileage_km: int) -> dict:
+    """R-RC-2: the sheet with this mileage; a reading lower than the last one is refused naming mileage_km,
+    unless a service manager has confirmed an odometer change for this car."""
     if mileage_km is None or isinstance(mileage_km, bool) or int(mileage_km) < 0:
         raise DomainError("Enter the mileage shown on the odometer", field="mileage_km", code="required")
     check_mileage(int(mileage_km), last_mileage_of_visit(uow.session, visit))
+    if sheet.get("mileage_km") == int(mileage_km):
+        return sheet  # the sheet reads this mileage already (e.g. the order written with it): it stays as it was
+    return {**sheet, "mileage_km": int(mileage_km)}
+
+
+def set_mileage(uow, visit, mileage_km: int) -> HeldSheet:
+    """`with_mileage` written to the visit's sheet (nothing written when it reads this mileage already)."""
     row = sheet_of(uow, visit)
-    if row.sheet.get("mileage_km") == int(mileage_km):
-        return row  # the sheet reads this mileage already (e.g. the order written with it): it stays as it was
-    row.sheet = {**row.sheet, "mileage_km": int(mileage_km)}
-    row.updated_at = uow.clock()
-    return row
+    sheet = with_mileage(uow, visit, row.sheet, mileage_km)
+    return saved(uow.session, row, {} if sheet is row.sheet else {"sheet": sheet, "updated_at": uow.clock()})
 
 
 def confirm_odometer_change(uow, visit_id: str, cmd: dict) -> OdometerChange:
@@ -70,7 +74,7 @@ def odometer_changes(session, visit_id: str) -> list[dict]:
     ]
 
 
-def fit_covers(uow, visit_id: str, cmd: dict, bays: tuple[str, ...] = walk_around.PRE_INSPECTION_BAYS) -> WalkAround:
+def fit_covers(uow, visit_id: str, cmd: dict, bays: tuple[str, ...] = walk_around.PRE_INSPECTION_BAYS) -> HeldSheet:
     """R-RC-1: seat, steering wheel and floor covers fitted in front of the customer, each with its time."""
     visit = visit_of(uow.session, visit_id)
     refuse_if_signed(uow.session, visit_id)
@@ -92,19 +96,16 @@ def fit_covers(uow, visit_id: str, cmd: dict, bays: tuple[str, ...] = walk_aroun
     covers = {**row.covers, **{name: row.covers.get(name) or now.isoformat() for name in chosen}}
     if covers == row.covers and row.covers_by == uow.actor_id:
         return row  # fitted already, by the same advisor (a second tap): the sheet stays as it was
-    changed = {"covers": covers, "covers_by": uow.actor_id, "updated_at": now}
-    uow.session.connection().execute(_SHEET_COVERS, {"key": visit_id, **changed})
-    committed(row, changed)
-    return row
+    return saved(uow.session, row, {"covers": covers, "covers_by": uow.actor_id, "updated_at": now})
 
 
-def record_walk_around(uow, visit_id: str, cmd: dict) -> WalkAround:
+def record_walk_around(uow, visit_id: str, cmd: dict) -> HeldSheet:
     """Fill in the sheet as the walk-around goes (any subset of its fields at a time)."""
     session = uow.session
     visit = visit_of(session, visit_id)
     refuse_if_signed(session, visit_id)
     row = sheet_of(uow, visit)
-    sheet = dict(row.sheet)
+    sheet, changes = dict(row.sheet), {}
     if cmd.get("vin") is not None:
         sheet["vin"] = walk_around.read_vin(cmd["vin"], visit.vehicle.get("vin", ""))
     if cmd.get("fuel_eighths") is not None:
@@ -117,29 +118,30 @@ def record_walk_around(uow, visit_id: str, cmd: dict) -> WalkAround:
     if cmd.get("valuables") is not None:
         sheet["valuables"] = walk_around.valuables(cmd["valuables"].get("left"), cmd["valuables"].get("note", ""))
     if cmd.get("first_service") is not None:
-        row.first_service = bool(cmd["first_service"])
-    row.sheet = sheet
+        changes["first_service"] = bool(cmd["first_service"])
     if cmd.get("mileage_km") is not None:
-        set_mileage(uow, visit, cmd["mileage_km"])
-    if row.completed_at is not None and walk_around.missing(row.covers, row.sheet, row.first_service):
-        row.completed_at, row.completed_by = None, None  # e.g. marked a first service: underbody now needed
-    row.updated_at = uow.clock()
+        sheet = with_mileage(uow, visit, sheet, cmd["mileage_km"])
+    changes["sheet"] = sheet
+    first_service = changes.get("first_service", row.first_service)
+    if row.completed_at is not None and walk_around.missing(row.covers, sheet, first_service):
+        changes.update(completed_at=None, completed_by=None)  # e.g. marked a first service: underbody now needed
+    changes["updated_at"] = uow.clock()
+    saved(session, row, changes)
     refresh_draft(uow, visit)
     return row
 
 
-def mark_damage(uow, visit_id: str, cmd: dict) -> WalkAround:
+def mark_damage(uow, visit_id: str, cmd: dict) -> HeldSheet:
     """Damage marked on the car diagram: its zone and kind (scratch, dent, crack …)."""
     visit = visit_of(uow.session, visit_id)
     refuse_if_signed(uow.session, visit_id)
     row = sheet_of(uow, visit)
     mark = walk_around.damage(cmd.get("zone") or "", cmd.get("kind") or "", cmd.get("note") or "")
-    row.sheet = {**row.sheet, "damages": [*row.sheet.get("damages", []), mark]}
-    row.updated_at = uow.clock()
-    return row
+    sheet = {**row.sheet, "damages": [*row.sheet.get("damages", []), mark]}
+    return saved(uow.session, row, {"sheet": sheet, "updated_at": uow.clock()})
 
 
-def remove_damage(uow, visit_id: str, index: int) -> WalkAround:
+def remove_damage(uow, visit_id: str, index: int) -> HeldSheet:
     visit = visit_of(uow.session, visit_id)
     refuse_if_signed(uow.session, visit_id)
     row = sheet_of(uow, visit)
@@ -147,52 +149,23 @@ def remove_damage(uow, visit_id: str, index: int) -> WalkAround:
     if not 0 <= index < len(damages):
         raise NotFound("Damage mark not found", field="damage")
     del damages[index]
-    row.sheet = {**row.sheet, "damages": damages}
-    row.updated_at = uow.clock()
-    return row
+    return saved(uow.session, row, {"sheet": {**row.sheet, "damages": damages}, "updated_at": uow.clock()})
 
 
-def complete_walk_around(uow, visit_id: str) -> WalkAround:
+def complete_walk_around(uow, visit_id: str) -> HeldSheet:
     """R-RC-1..3: complete only with every item; a first service needs the underbody check."""
     visit = visit_of(uow.session, visit_id)
     refuse_if_signed(uow.session, visit_id)
     row = sheet_of(uow, visit)
     walk_around.require_complete(row.covers, row.sheet, row.first_service)
-    uow.session.flush()  # a sheet just started (or changed) is written before the statements below
-    connection, now = uow.session.connection(), uow.clock()
-    done = {"completed_at": now, "completed_by": uow.actor_id, "updated_at": now}
-    connection.execute(_SHEET_COMPLETED, {"key": visit_id, **done})
-    committed(row, done)
+    now = uow.clock()
+    saved(uow.session, row, {"completed_at": now, "completed_by": uow.actor_id, "updated_at": now})
     if visit.on_bay is not None:  # R-RC-8: the walk-around is done, the car leaves its pre-inspection bay
-        left = {"on_bay": None, "pre_inspection_left_at": now}
-        connection.execute(_OFF_BAY, {"key": visit_id, **left})
-        committed(visit, left)
+        saved(uow.session, visit, {"on_bay": None, "pre_inspection_left_at": now})
     return row
 
 
-_SHEETS, _VISITS = WalkAround.__table__, Visit.__table__
-_SHEET_COVERS = (  # built once, as the two below
-    sa.update(_SHEETS)
-    .where(_SHEETS.c.visit_id == sa.bindparam("key"))
-    .values(covers=sa.bindparam("covers"), covers_by=sa.bindparam("covers_by"), updated_at=sa.bindparam("updated_at"))
-)
-_SHEET_COMPLETED = (
-    sa.update(_SHEETS)
-    .where(_SHEETS.c.visit_id == sa.bindparam("key"))
-    .values(
-        completed_at=sa.bindparam("completed_at"),
-        completed_by=sa.bindparam("completed_by"),
-        updated_at=sa.bindparam("updated_at"),
-    )
-)
-_OFF_BAY = (
-    sa.update(_VISITS)
-    .where(_VISITS.c.visit_id == sa.bindparam("key"))
-    .values(on_bay=sa.bindparam("on_bay"), pre_inspection_left_at=sa.bindparam("pre_inspection_left_at"))
-)
-
-
-def require_walk_around_complete(session, visit_id: str) -> WalkAround:
+def require_walk_around_complete(session, visit_id: str) -> HeldSheet:
     rows = rows_of(session, visit_id)
     row = rows.sheet if rows is not None else None
     if row is None or row.completed_at is None:

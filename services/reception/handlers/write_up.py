@@ -15,11 +15,21 @@ from ..models import Finding, Order, Visit, WriteUp
 from . import arrivals
 from .drafts import priced_lines, refresh_draft, requested_lines
 from .prices import current_price_book
-from .visits import inserted, new_write_up, refuse_if_signed, rows_of, visit_of, write_up_of
+from .visits import (
+    HeldVisit,
+    HeldWriteUp,
+    inserted,
+    new_write_up,
+    refuse_if_signed,
+    rows_of,
+    saved,
+    visit_of,
+    write_up_of,
+)
 from .walk_around import walk_around_view
 
 
-def record_diagnosis(uow, visit_id: str, cmd: dict) -> WriteUp:
+def record_diagnosis(uow, visit_id: str, cmd: dict) -> HeldWriteUp:
     """The customer's own words, kept apart from the advisor's diagnosis (concern / cause / correction)."""
     visit = visit_of(uow.session, visit_id)
     refuse_if_signed(uow.session, visit_id)
@@ -29,14 +39,17 @@ def record_diagnosis(uow, visit_id: str, cmd: dict) -> WriteUp:
     for code in codes:
         if code not in known:
             raise DomainError("Unknown symptom {code}", field="symptom_codes", code="symptom_unknown")
-    for name in ("customer_words", "concern", "cause", "correction"):
-        if cmd.get(name) is not None:
-            setattr(row, name, cmd[name].strip())
+    changes = {
+        name: cmd[name].strip()
+        for name in ("customer_words", "concern", "cause", "correction")
+        if cmd.get(name) is not None
+    }
     if cmd.get("symptom_codes") is not None:
-        row.symptom_codes = codes
-    if not row.customer_words:
+        changes["symptom_codes"] = codes
+    if not changes.get("customer_words", row.customer_words):
         raise DomainError("Write down the customer's own words", field="customer_words", code="required")
-    row.updated_at = uow.clock()
+    changes["updated_at"] = uow.clock()
+    saved(uow.session, row, changes)
     refresh_draft(uow, visit)
     return row
 
@@ -83,7 +96,7 @@ def suggestions(session, visit_id: str, words: str | None = None, locale: str = 
     return out
 
 
-def add_jobs(uow, visit_id: str, cmd: dict) -> WriteUp:
+def add_jobs(uow, visit_id: str, cmd: dict) -> HeldWriteUp:
     """Jobs for the order: explicit lines, or a knowledge-base suggestion's jobs and parts."""
     visit = visit_of(uow.session, visit_id)
     refuse_if_signed(uow.session, visit_id)
@@ -93,22 +106,22 @@ def add_jobs(uow, visit_id: str, cmd: dict) -> WriteUp:
         raise DomainError("The order needs at least one repair item", field="lines")
     priced_lines(new, current_price_book(uow.session))  # refused here, naming the line, if not on the list
     have = {(j["kind"], j["code"]) for j in row.jobs}
-    row.jobs = [*row.jobs, *(j for j in new if (j["kind"], j["code"]) not in have)]
+    changes = {"jobs": [*row.jobs, *(j for j in new if (j["kind"], j["code"]) not in have)]}
     if cmd.get("symptom") and cmd["symptom"] not in row.symptom_codes:
-        row.symptom_codes = [*row.symptom_codes, cmd["symptom"]]
-    row.updated_at = uow.clock()
+        changes["symptom_codes"] = [*row.symptom_codes, cmd["symptom"]]
+    changes["updated_at"] = uow.clock()
+    saved(uow.session, row, changes)
     refresh_draft(uow, visit)
     return row
 
 
-def remove_job(uow, visit_id: str, index: int) -> WriteUp:
+def remove_job(uow, visit_id: str, index: int) -> HeldWriteUp:
     visit = visit_of(uow.session, visit_id)
     refuse_if_signed(uow.session, visit_id)
     row = write_up_of(uow, visit)
     if not 0 <= index < len(row.jobs):
         raise NotFound("Repair item not found", field="lines")
-    row.jobs = [j for i, j in enumerate(row.jobs) if i != index]
-    row.updated_at = uow.clock()
+    saved(uow.session, row, {"jobs": [j for i, j in enumerate(row.jobs) if i != index], "updated_at": uow.clock()})
     refresh_draft(uow, visit)
     return row
 
@@ -178,10 +191,9 @@ def findings(session, visit_id: str) -> list[dict]:
 
 
 PAY_TYPES = ("customer", "warranty", "internal")
-_INSERT_WRITE_UP = sa.insert(WriteUp.__table__)  # built once
 
 
-def set_order_fields(uow, visit: Visit, cmd: dict) -> WriteUp:
+def set_order_fields(uow, visit: HeldVisit, cmd: dict) -> HeldWriteUp:
     """Pay type, key tag (unique among open visits), the customer waits or leaves, the jobs."""
     jobs = requested_lines(cmd["lines"]) if cmd.get("lines") is not None else None
     if cmd.get("pay_type") is not None and cmd["pay_type"] not in PAY_TYPES:
@@ -203,13 +215,9 @@ def set_order_fields(uow, visit: Visit, cmd: dict) -> WriteUp:
     rows = rows_of(uow.session, visit.visit_id)
     try:
         if rows.write_up is None:  # a new row is written once, with its fields (a statement built once)
-            uow.session.flush()  # what the command changed before it (the visit's rows first)
-            rows.write_up = inserted(uow.session, WriteUp, _INSERT_WRITE_UP, {**new_write_up(uow, visit), **fields})
+            rows.write_up = inserted(uow.session, HeldWriteUp, {**new_write_up(uow, visit), **fields})
             return rows.write_up
-        row = rows.write_up
-        for name, value in fields.items():
-            setattr(row, name, value)
-        uow.session.flush()
+        row = saved(uow.session, rows.write_up, fields)
     except IntegrityError:  # the tag is on another open visit (R-RC-7): the unique index decides, no query first
         if cmd.get("key_tag") is None:
             raise
@@ -237,21 +245,23 @@ def write_up_view(session, visit_id: str) -> dict | None:
     }
 
 
-_CLOSE_VISIT_OF_ORDER = (  # built once, one statement: the open write-up of the order's visit is closed
-    sa.update(WriteUp)
+_WRITE_UPS = WriteUp.__table__
+_CLOSE_VISIT_OF_ORDER = (  # built once, one Core statement: the open write-up of the order's visit is closed
+    sa.update(_WRITE_UPS)
     .where(
-        WriteUp.visit_id
-        == sa.select(Order.visit_id).where(Order.order_id == sa.bindparam("order_id")).scalar_subquery(),
-        WriteUp.closed_at.is_(None),
+        _WRITE_UPS.c.visit_id
+        == sa.select(Order.__table__.c.visit_id)
+        .where(Order.__table__.c.order_id == sa.bindparam("order_id"))
+        .scalar_subquery(),
+        _WRITE_UPS.c.closed_at.is_(None),
     )
     .values(closed_at=sa.bindparam("now"), open_key_tag=None)
-    .execution_options(synchronize_session=False)
 )
 
 
 def close_visit_for_order(session, order_id: str, now) -> None:
     """The car has left (vehicle_delivered): its key tag is free for another car."""
-    session.execute(_CLOSE_VISIT_OF_ORDER, {"order_id": order_id, "now": now})
+    session.connection().execute(_CLOSE_VISIT_OF_ORDER, {"order_id": order_id, "now": now})
 
 
 def close_visit(uow, event) -> None:
