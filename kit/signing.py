@@ -163,28 +163,41 @@ def _signed_before(body: dict[str, Any], moment: datetime) -> bool:
 
 
 def load_or_create_private_key(key_dir: Path) -> Ed25519PrivateKey:
-    """Reception's key: created on first start (0600), its public half written beside it."""
+    """Reception's key: created on first start (0600), its public half written beside it. Every file appears whole
+    (written under a temporary name, then linked or renamed into place): a verifier starting at the same moment
+    reads a key, never half of one, and of two instances starting together the first key written is the key."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     key_dir.mkdir(parents=True, exist_ok=True)
     path = key_dir / PRIVATE_KEY_FILE
-    if path.exists():
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError(f"{path} is not an Ed25519 key")
-    else:
-        key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(
+    if not path.exists():
+        pem = Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(pem)
+        tmp = _written(key_dir, PRIVATE_KEY_FILE, pem, 0o600)
+        try:
+            os.link(tmp, path)  # only if there is none yet: another instance's key, written first, stays
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError(f"{path} is not an Ed25519 key")
     pub = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    (key_dir / PUBLIC_KEY_FILE).write_bytes(pub)
-    (key_dir / f"order-signing-{key_id(key.public_key())}.pub").write_bytes(pub)  # kept after a rotation
+    for name in (PUBLIC_KEY_FILE, f"order-signing-{key_id(key.public_key())}.pub"):  # the second kept after a rotation
+        _written(key_dir, name, pub, 0o644).replace(key_dir / name)
     return key
+
+
+def _written(key_dir: Path, name: str, data: bytes, mode: int) -> Path:
+    """`data` in a new file beside `name` under a name no reader looks for (not *.pub), to be put in place."""
+    tmp = key_dir / f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return tmp
 
 
 def rotate_key(key_dir: Path) -> str:

@@ -62,3 +62,37 @@ def test_the_command_line_rotates_and_revokes(tmp_path, capsys):
     assert list(signing.load_revoked(tmp_path)) == [signing.key_id(first.private_key.public_key())]
     assert signing.main([]) == 2
     assert "revoked" in capsys.readouterr().out
+
+
+def test_a_verifier_reading_the_keys_while_reception_starts_reads_whole_keys_only(tmp_path):
+    """Reception writes its public key at every start; parts, billing and the workshop may read the key directory
+    at that moment (a bench start once failed with MalformedFraming: half a PEM file)."""
+    import threading
+
+    from kit.signing import load_or_create_private_key, load_trusted_keys
+
+    key_id = signing.key_id(load_or_create_private_key(tmp_path).public_key())
+    failures, done = [], threading.Event()
+
+    def read_while_written():
+        while not done.is_set():
+            try:
+                assert set(load_trusted_keys(tmp_path)) == {key_id}
+            except Exception as exc:  # noqa: BLE001 - any failure to read a key counts
+                failures.append(exc)
+                return
+
+    reader = threading.Thread(target=read_while_written)
+    reader.start()
+    try:
+        for _ in range(300):
+            load_or_create_private_key(tmp_path)  # a start of reception: its public halves written again
+    finally:
+        done.set()
+        reader.join()
+    assert failures == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "order-signing-" + key_id + ".pub",
+        "order-signing.key",
+        "order-signing.pub",
+    ]
