@@ -15,13 +15,14 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
 from contracts.events.common import CustomerSchema
 
 from . import clock
-from .i18n import N_, translate
+from .i18n import DEFAULT_LOCALE, N_, translate
 
 MAX_MILEAGE_KM = 2_000_000  # no car on the road has more; a cap the canonical JSON of an order can carry
 SHORT = 40  # ids, codes, tags
@@ -224,3 +225,35 @@ def known_message(message: str, locale: str) -> str | None:
         if match:
             return translate(msgid, locale, **match.groupdict())
     return None
+
+
+def field_errors(messages: Any, locale: str = DEFAULT_LOCALE, prefix: str = "") -> dict[str, list[str]]:
+    """Flatten marshmallow's nested errors to {"vehicle.vin": ["必填项"]}, in the staff member's language."""
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            out.update(field_errors(value, locale, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        out[prefix or "_"] = [_validation_message(m, locale) for m in messages]
+    elif isinstance(messages, list):
+        for i, value in enumerate(messages):
+            out.update(field_errors(value, locale, f"{prefix}[{i}]"))
+    else:
+        out[prefix or "_"] = [_validation_message(str(messages), locale)]
+    return out
+
+
+def _validation_message(message: str, locale: str) -> str:
+    translated = translate(message, locale)
+    if translated != message or locale == "en":
+        return translated
+    if known := known_message(message, locale):
+        return known
+    for start, msgid in (
+        ("Length must be", N_("Length is not allowed: {detail}")),
+        ("Must be greater than", N_("Value is too small: {detail}")),
+        ("Must be one of", N_("Not one of the allowed values: {detail}")),
+    ):
+        if message.startswith(start):
+            return translate(msgid, locale, detail=message)
+    return message

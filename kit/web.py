@@ -30,8 +30,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
-from . import bounds, metrics, security
+from . import metrics, security
 from .auth import SESSION_COOKIE, Sessions, load_or_create_secret, service_permissions
+from .bounds import field_errors  # noqa: F401 - kit.web.field_errors, as services and tests import it
 from .config import SERVICE_TITLES, Settings
 from .errors import DomainError, NotFound
 from .i18n import DEFAULT_LOCALE, LOCALES, N_, locale_of, translate, translations
@@ -44,22 +45,6 @@ _schema_instance = cache(lambda schema_class: schema_class())  # read_json's sch
 # marshmallow's own messages are message ids of the catalog: see kit.bounds
 
 
-def field_errors(messages: Any, locale: str = DEFAULT_LOCALE, prefix: str = "") -> dict[str, list[str]]:
-    """Flatten marshmallow's nested errors to {"vehicle.vin": ["必填项"]}, in the staff member's language."""
-    out: dict[str, list[str]] = {}
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            out.update(field_errors(value, locale, f"{prefix}.{key}" if prefix else str(key)))
-    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        out[prefix or "_"] = [_validation_message(m, locale) for m in messages]
-    elif isinstance(messages, list):
-        for i, value in enumerate(messages):
-            out.update(field_errors(value, locale, f"{prefix}[{i}]"))
-    else:
-        out[prefix or "_"] = [_validation_message(str(messages), locale)]
-    return out
-
-
 def form_errors(exc: ValidationError | DomainError, locale: str, rename: dict[str, str] | None = None) -> dict:
     """A refused form's errors by field, in the staff member's language, to show beside each field.
 
@@ -70,22 +55,6 @@ def form_errors(exc: ValidationError | DomainError, locale: str, rename: dict[st
     else:
         errors = {exc.field or "_": [exc.message_in(locale)]}
     return {(rename or {}).get(name, name): messages for name, messages in errors.items()}
-
-
-def _validation_message(message: str, locale: str) -> str:
-    translated = translate(message, locale)
-    if translated != message or locale == "en":
-        return translated
-    if known := bounds.known_message(message, locale):
-        return known
-    for start, msgid in (
-        ("Length must be", N_("Length is not allowed: {detail}")),
-        ("Must be greater than", N_("Value is too small: {detail}")),
-        ("Must be one of", N_("Not one of the allowed values: {detail}")),
-    ):
-        if message.startswith(start):
-            return translate(msgid, locale, detail=message)
-    return message
 
 
 class JSONEncoder(json.JSONEncoder):
@@ -153,9 +122,8 @@ class Api(HttpRequestHandler):
         self._shapes_that_fit: set[tuple[int, tuple[str, ...]]] = set()
 
     def check_signature(self, args, kwargs):
-        """nameko's check (the handler takes these arguments), once per shape of the call: whether it fits depends
-        only on how many arguments and which names the route gives, and binding the handler's signature is
-        about a tenth of what the kit does with a request before its handler."""
+        """nameko's check that the handler takes these arguments, once a shape of call (how many, which names):
+        binding the handler's signature was a tenth of what the kit did with a request before its handler."""
         shape = (len(args), tuple(sorted(kwargs)))
         if shape not in self._shapes_that_fit:
             super().check_signature(args, kwargs)
