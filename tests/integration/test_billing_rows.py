@@ -48,9 +48,10 @@ def _compare(d: Desk) -> None:
         assert settled[5] == bool(models.corrections(session, invoice.invoice_id))
         _same([rows.locked_invoice(session, order_id=d.order_id)], [invoice])
         _same([rows.locked_invoice(session, invoice_id=invoice.invoice_id)], [invoice])
-        versions, work = rows.versions_and_work(session, d.order_id)
+        versions, work, moved = rows.versions_work_and_moved(session, d.order_id)
         quotes, done = models.versions_and_work(session, d.order_id)
         _same([*versions, work], [*quotes, done])
+        assert moved == models.parts_moved(session, d.order_id)
         _same([rows.work_done(session, d.order_id)], [models.work_done(session, d.order_id)])
         _same(rows.quotes(session, d.order_id), models.quotes(session, d.order_id))
         payments = rows.payments(session, invoice.invoice_id)
@@ -107,3 +108,24 @@ def test_a_bill_is_the_same_whatever_order_its_events_come_in(tmp_path):
         k: v for k, v in first.view().items() if k not in skip
     }
     assert last.view()["status"] == "ready" and last.view()["total"] == Decimal("472.34")
+
+
+def test_vehicle_ready_bills_the_parts_moved_before_it_as_a_rebuild_after_them_would(tmp_path):
+    """vehicle_ready reads the versions, the work and the parts issued and returned in one statement: the bill is
+    the one the parts' own events make when they come after it (each rebuild reading them as models.parts_moved)."""
+    bills = []
+    for name, work_first in (("before", False), ("after", True)):
+        (tmp_path / name).mkdir()
+        d = Desk(tmp_path / name)
+        d.issued([oil()])
+        if work_first:
+            d.ready()
+        d.issued([oil("2", line_no=9, part_no="P-FILTER-OIL")], request_id="r-0")  # listed before r-1 by its id
+        d.returned([{"line_no": 9, "part_no": "P-FILTER-OIL", "quantity": "1"}])
+        _compare(d)  # the parts moved as one statement reads them, against the entities
+        if not work_first:
+            d.ready()
+        _compare(d)
+        bills.append({k: v for k, v in d.view().items() if k in ("status", "lines", "variances", "problems", "total")})
+    assert bills[0] == bills[1]
+    assert bills[0]["status"] == "blocked" and bills[0]["variances"][0]["key"] == "part:9:P-FILTER-OIL"

@@ -145,7 +145,11 @@ def _waits_for_the_work(invoice: Invoice | None) -> bool:
 def record_vehicle_ready(uow, event: Envelope) -> None:
     payload = event.raw_payload
     invoice = _locked_invoice(uow.session, payload["order_id"])
-    versions, done = rows.versions_and_work(uow.session, payload["order_id"]) if invoice is not None else ([], None)
+    given = {}
+    if invoice is not None:  # what arrived before: the versions, the work (if reported before) and the parts moved
+        versions, done, given["moved"] = rows.versions_work_and_moved(uow.session, payload["order_id"])
+    else:
+        versions, done = [], None
     if done is None:
         done = SimpleNamespace(
             order_id=payload["order_id"],
@@ -170,7 +174,7 @@ def record_vehicle_ready(uow, event: Envelope) -> None:
     elif payload["order_version"] == done.order_version and (payload.get("deferred_work") or payload.get("wear")):
         done.findings = _findings(payload)  # the QC findings as last reported (R-QC-3)
         _update_work(uow, done, "findings")
-    _rebuild(uow, invoice, payload["order_id"], event.correlation_id, {"versions": versions, "work": done})
+    _rebuild(uow, invoice, payload["order_id"], event.correlation_id, {**given, "versions": versions, "work": done})
 
 
 def _update_work(uow, done, *names: str) -> None:
@@ -221,7 +225,8 @@ def _locked_invoice(session, order_id: str):
 def _rebuild(uow, invoice, order_id: str, visit_id: str, given: dict | None = None, changed: tuple[str, ...] = ()):
     """The bill of `invoice` (a record of its columns, as locked by the caller) from what has arrived, written by one
     UPDATE of the columns it sets and those `changed` by the caller. `given`: what the caller holds already
-    ("versions", "work") or what this event brought ("issued", "returned"), instead of reading it.
+    ("versions", "work", "moved": the parts issued and returned as `models.parts_moved` reads them) or what this
+    event brought ("issued", "returned"), instead of reading it.
 
     No invoice: no event of this order was handled before this one (each creates the bill; a second one creating it
     at the same moment fails on its unique order_id and is handled again), so nothing arrived but what it brought.
@@ -232,7 +237,7 @@ def _rebuild(uow, invoice, order_id: str, visit_id: str, given: dict | None = No
     if invoice is None:
         given = {"versions": [], "work": None, "issued": [], "returned": [], **(given or {})}
     else:
-        given = {k: v for k, v in (given or {}).items() if k in ("versions", "work")}
+        given = {k: v for k, v in (given or {}).items() if k in ("versions", "work", "moved")}
     work = given["work"] if "work" in given else rows.work_done(session, order_id)
     versions = given["versions"] if "versions" in given else rows.quotes(session, order_id)
     quote = versions[-1] if versions else None  # R-BL-1: the latest signed version (quote and amendments)
@@ -246,7 +251,8 @@ def _rebuild(uow, invoice, order_id: str, visit_id: str, given: dict | None = No
         waiting.append("vehicle_ready")  # the work to the amended version is not reported done yet
     else:
         if "issued" not in given:  # the returns with them: the bill needs them too once the parts are all issued
-            given["issued"], given["returned"] = models.parts_moved(session, order_id)
+            moved = given["moved"] if "moved" in given else models.parts_moved(session, order_id)
+            given["issued"], given["returned"] = moved
         issued = given["issued"]
         used: dict[int, Decimal] = {}
         for part in work.parts_used:

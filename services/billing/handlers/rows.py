@@ -6,6 +6,7 @@ Run on the session's connection: no autoflush, so each caller has flushed (or ha
 
 from __future__ import annotations
 
+from decimal import Decimal
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -108,15 +109,31 @@ SETTLEMENT_ROWS = (
 )
 
 
-# an order's signed versions, oldest first, and its work done, of an order that has an invoice (one row a version)
-_VERSION_PARTS = (("q_", QUOTES, "version"), ("w_", WORK, "order_id"))
-VERSIONS_AND_WORK = (
-    sa.select(*(c for prefix, table, _ in _VERSION_PARTS for c in _columns(prefix, table)))
-    .select_from(INVOICES)
-    .outerjoin(QUOTES, QUOTES.c.order_id == INVOICES.c.order_id)
-    .outerjoin(WORK, WORK.c.order_id == INVOICES.c.order_id)
-    .where(INVOICES.c.order_id == sa.bindparam("order_id"))
-    .order_by(QUOTES.c.version)
+# an order's signed versions, oldest first, its work done, and the lines of its parts issues and of its returns
+# (R-BL-3, each in id order, as `models.parts_moved` reads them), in one statement: a row's `kind` says which it is
+_ISSUES, _RETURNS = PartsIssue.__table__, PartsReturn.__table__
+_Q_REST, _W_REST = [c for c in QUOTES.c if c.name != "order_id"], [c for c in WORK.c if c.name != "order_id"]
+_MOVED_COLUMNS = [(f"q_{c.name}", c) for c in _Q_REST] + [(f"w_{c.name}", c) for c in _W_REST]
+_MOVED_COLUMNS += [("m_id", _ISSUES.c.request_id), ("m_lines", _ISSUES.c.lines)]
+
+
+def _moved_part(kind: int, table: sa.Table, own: dict[str, str]) -> sa.Select:
+    """One part of VERSIONS_WORK_AND_MOVED: `table`'s columns `own` ({label: column name}), NULL (cast) elsewhere."""
+    columns = [
+        table.c[own[label]].label(label) if label in own else sa.cast(sa.null(), column.type).label(label)
+        for label, column in _MOVED_COLUMNS
+    ]
+    return sa.select(sa.literal(kind).label("kind"), *columns).where(table.c.order_id == sa.bindparam("order_id"))
+
+
+_MOVED = sa.union_all(
+    _moved_part(0, QUOTES, {f"q_{c.name}": c.name for c in _Q_REST}),
+    _moved_part(1, WORK, {f"w_{c.name}": c.name for c in _W_REST}),
+    _moved_part(2, _ISSUES, {"m_id": "request_id", "m_lines": "lines"}),
+    _moved_part(3, _RETURNS, {"m_id": "return_id", "m_lines": "lines"}),
+)
+VERSIONS_WORK_AND_MOVED = _MOVED.order_by(
+    _MOVED.selected_columns.kind, _MOVED.selected_columns.q_version, _MOVED.selected_columns.m_id
 )
 VERSIONS = sa.select(QUOTES).where(QUOTES.c.order_id == sa.bindparam("order_id")).order_by(QUOTES.c.version)
 WORK_DONE = sa.select(WORK).where(WORK.c.order_id == sa.bindparam("order_id"))
@@ -131,11 +148,7 @@ def _keys(parts) -> tuple:
     )
 
 
-_DELIVERY_KEYS, _SETTLEMENT_KEYS, _VERSION_KEYS = (
-    _keys(_DELIVERY_PARTS),
-    _keys(_SETTLEMENT_PARTS),
-    _keys(_VERSION_PARTS),
-)
+_DELIVERY_KEYS, _SETTLEMENT_KEYS = _keys(_DELIVERY_PARTS), _keys(_SETTLEMENT_PARTS)
 
 
 def _split(row, keys) -> tuple | None:
@@ -161,14 +174,20 @@ def touched_invoice(session, order_id: str, now):
     return None if row is None else SimpleNamespace(**row)
 
 
-def versions_and_work(session, order_id: str) -> tuple[list, object]:
-    """`quotes` and the work done (None if not reported) of an order that has an invoice, as records, in one
-    statement (as `models.versions_and_work`)."""
-    found = [
-        _split(row, _VERSION_KEYS)
-        for row in session.connection().execute(VERSIONS_AND_WORK, {"order_id": order_id}).mappings()
-    ]
-    return [quote for quote, _ in found if quote is not None], found[0][1] if found else None
+def versions_work_and_moved(session, order_id: str) -> tuple[list, object, tuple[list[dict], list[dict]]]:
+    """The order's signed versions (oldest first) and its work done (None if not reported) as records of their
+    columns, as `models.versions_and_work` reads them for an order that has an invoice, and the lines of its parts
+    issues and of its returns with Decimal quantities, as `models.parts_moved`: in one statement."""
+    versions, work, moved = [], None, ([], [])
+    for row in session.connection().execute(VERSIONS_WORK_AND_MOVED, {"order_id": order_id}).mappings():
+        kind = row["kind"]
+        if kind == 0:
+            versions.append(SimpleNamespace(order_id=order_id, **{c.name: row[f"q_{c.name}"] for c in _Q_REST}))
+        elif kind == 1:
+            work = SimpleNamespace(order_id=order_id, **{c.name: row[f"w_{c.name}"] for c in _W_REST})
+        else:
+            moved[kind - 2].extend({**line, "quantity": Decimal(line["quantity"])} for line in row["m_lines"])
+    return versions, work, moved
 
 
 def work_done(session, order_id: str):
