@@ -69,8 +69,8 @@ CORRECTIONS = (
 )
 
 
-def _columns(prefix: str, table: sa.Table) -> list:
-    return [column.label(f"{prefix}{column.name}") for column in table.c]
+def _columns(prefix: str, table: sa.Table, names: tuple[str, ...] | None = None) -> list:
+    return [column.label(f"{prefix}{column.name}") for column in table.c if names is None or column.name in names]
 
 
 # the latest signed version of the invoice's order (as `models.quote(session, order_id, None)` reads it)
@@ -82,24 +82,33 @@ _LATEST = sa.and_(
     .correlate(INVOICES)
     .scalar_subquery(),
 )
-# (prefix, table, a column that is never NULL in a row of it): a record of each, None when the outer join found none
-_DELIVERY_PARTS = (("i_", INVOICES, "invoice_id"), ("q_", QUOTES, "version"), ("w_", WORK, "order_id"))
-_DELIVERY_PARTS += (("d_", DELIVERIES, "order_id"),)
+# (prefix, table, a column that is never NULL in a row of it, the columns read: None for all): a record of each, None
+# when the outer join found none. The delivery reads of the bill and the work what its view, the delivery and the
+# settlement use (`handlers.delivery`, `settlement.settle`), not their audit (variances, waivers, pay types) or the
+# jobs and parts reported; the cashier, of the delivery, only whether there is one.
+_DELIVERED_INVOICE = ("invoice_id", "order_id", "visit_id", "status", "lines", "total", "advisor_id", "plate")
+_DELIVERED_INVOICE += ("customer_name", "bills")
+_DELIVERY_PARTS = (("i_", INVOICES, "invoice_id", _DELIVERED_INVOICE), ("q_", QUOTES, "version", None))
+_DELIVERY_PARTS += (
+    ("w_", WORK, "order_id", ("order_id", "ready_at", "findings")),
+    ("d_", DELIVERIES, "order_id", None),
+)
 DELIVERY_ROWS = (
-    sa.select(*(c for prefix, table, _ in _DELIVERY_PARTS for c in _columns(prefix, table)))
+    sa.select(*(c for prefix, table, _, names in _DELIVERY_PARTS for c in _columns(prefix, table, names)))
     .select_from(INVOICES)
     .outerjoin(QUOTES, _LATEST)
     .outerjoin(WORK, WORK.c.order_id == INVOICES.c.order_id)
     .outerjoin(DELIVERIES, DELIVERIES.c.order_id == INVOICES.c.order_id)
     .where(INVOICES.c.order_id == sa.bindparam("order_id"))
 )
-_SETTLEMENT_PARTS = (("i_", INVOICES, "invoice_id"), ("d_", DELIVERIES, "order_id"), ("c_", CLAIMS, "invoice_id"))
-_SETTLEMENT_PARTS += (("g_", PASSES, "pass_no"), ("q_", QUOTES, "version"))
+_SETTLEMENT_PARTS = (("i_", INVOICES, "invoice_id", None), ("d_", DELIVERIES, "order_id", ("order_id",)))
+_SETTLEMENT_PARTS += (("c_", CLAIMS, "invoice_id", None), ("g_", PASSES, "pass_no", None))
+_SETTLEMENT_PARTS += (("q_", QUOTES, "version", None),)
 _CORRECTED = (
     sa.exists().where(_CORRECTIONS.c.invoice_id == INVOICES.c.invoice_id).correlate(INVOICES).label("corrected")
 )
 SETTLEMENT_ROWS = (
-    sa.select(*(c for prefix, table, _ in _SETTLEMENT_PARTS for c in _columns(prefix, table)), _CORRECTED)
+    sa.select(*(c for prefix, table, _, names in _SETTLEMENT_PARTS for c in _columns(prefix, table, names)), _CORRECTED)
     .select_from(INVOICES)
     .outerjoin(DELIVERIES, DELIVERIES.c.order_id == INVOICES.c.order_id)
     .outerjoin(CLAIMS, CLAIMS.c.invoice_id == INVOICES.c.invoice_id)
@@ -141,10 +150,10 @@ UPDATE_WORK = WORK.update().where(WORK.c.order_id == sa.bindparam("b_order_id"))
 
 
 def _keys(parts) -> tuple:
-    """For each part of a joined row: its never-NULL column's label, and (label, name) of each column."""
+    """For each part of a joined row: its never-NULL column's label, and (label, name) of each column read."""
     return tuple(
-        (f"{prefix}{key}", tuple((f"{prefix}{column.name}", column.name) for column in table.c))
-        for prefix, table, key in parts
+        (f"{prefix}{key}", tuple((column.key, column.key[len(prefix) :]) for column in _columns(prefix, table, names)))
+        for prefix, table, key, names in parts
     )
 
 
@@ -201,17 +210,19 @@ def quotes(session, order_id: str) -> list:
 
 
 def delivery_rows(session, order_id: str):
-    """(invoice, latest signed version, work done, delivery) of an order as records of their columns, in one
-    statement, the last three None when absent; None without an invoice (as `models.delivery_rows`)."""
+    """(invoice, latest signed version, work done, delivery) of an order as records of their columns (those of
+    _DELIVERY_PARTS), in one statement, the last three None when absent; None without an invoice (as
+    `models.delivery_rows`)."""
     return _split(
         session.connection().execute(DELIVERY_ROWS, {"order_id": order_id}).mappings().first(), _DELIVERY_KEYS
     )
 
 
 def settlement_rows(session, invoice_id: str):
-    """(invoice, delivery, warranty claim, gate pass, latest signed version) as records of their columns, and whether
-    the invoice has corrections (its audit trail, read only then), in one statement; all but the invoice None when
-    absent; None without the invoice (as `models.settlement_rows`)."""
+    """(invoice, delivery, warranty claim, gate pass, latest signed version) as records of their columns (of the
+    delivery, its order id: whether there is one), and whether the invoice has corrections (its audit trail, read
+    only then), in one statement; all but the invoice None when absent; None without the invoice (as
+    `models.settlement_rows`)."""
     row = session.connection().execute(SETTLEMENT_ROWS, {"invoice_id": invoice_id}).mappings().first()
     return None if row is None else (*_split(row, _SETTLEMENT_KEYS), bool(row["corrected"]))
 
