@@ -18,13 +18,7 @@ from kit.web import JSONEncoder
 
 from .. import domain, models
 from ..domain import pay_types
-from ..models import (
-    Invoice,
-    LabourOperation,
-    PartPrice,
-    PartsReturn,
-    PriceList,
-)
+from ..models import Invoice, LabourOperation, PartPrice, PartsReturn, PriceList
 from . import rows
 from .orders import loaded_order, remember_loaded
 
@@ -126,12 +120,13 @@ def _quantities(lines: list[dict]) -> list[dict]:
 
 def record_parts_issued(uow, event: Envelope) -> None:
     payload = event.raw_payload
-    invoice = rows.touched_invoice(uow.session, payload["order_id"], uow.clock())  # locked, its time set if it waits
+    touched = rows.touched_invoice(uow.session, payload["order_id"], uow.clock())  # locked, its time set if it waits
     lines = _lines(payload)
     issue = {"request_id": payload["request_id"], "order_id": payload["order_id"], "lines": lines}
     uow.session.connection().execute(rows.INSERT_ISSUE, issue)
-    if _waits_for_the_work(invoice):
+    if _waits_for_the_work(touched):
         return
+    invoice = touched and _locked_invoice(uow.session, payload["order_id"])  # the whole bill, rebuilt
     _rebuild(uow, invoice, payload["order_id"], event.correlation_id, {"issued": _quantities(lines)})
 
 
@@ -196,15 +191,16 @@ def _findings(payload: dict) -> dict:
 def record_parts_returned(uow, event: Envelope) -> None:
     """parts_returned (R-BL-3): unused parts back to stock; the bill is rebuilt with the parts issued less these."""
     payload = event.raw_payload
-    invoice = rows.touched_invoice(uow.session, payload["order_id"], uow.clock())  # locked, its time set if it waits
+    touched = rows.touched_invoice(uow.session, payload["order_id"], uow.clock())  # locked, its time set if it waits
     given = {}
-    if invoice is None or uow.session.get(PartsReturn, payload["return_id"]) is None:
+    if touched is None or uow.session.get(PartsReturn, payload["return_id"]) is None:
         lines = _lines(payload)
         returned = {"return_id": payload["return_id"], "order_id": payload["order_id"], "lines": lines}
         uow.session.connection().execute(rows.INSERT_RETURN, returned)
         given = {"returned": _quantities(lines)}
-    if _waits_for_the_work(invoice):
+    if _waits_for_the_work(touched):
         return
+    invoice = touched and _locked_invoice(uow.session, payload["order_id"])  # the whole bill, rebuilt
     _rebuild(uow, invoice, payload["order_id"], event.correlation_id, given)
 
 

@@ -48,15 +48,15 @@ UPDATE_INVOICE = INVOICES.update().where(INVOICES.c.invoice_id == sa.bindparam("
 # the bill, locked (FOR UPDATE on PostgreSQL) until the transaction ends, by its order or by its id
 LOCKED_INVOICE = sa.select(INVOICES).where(INVOICES.c.order_id == sa.bindparam("order_id")).with_for_update()
 LOCKED_INVOICE_BY_ID = sa.select(INVOICES).where(INVOICES.c.invoice_id == sa.bindparam("invoice_id")).with_for_update()
-# the same lock taken by an UPDATE that sets the time of a bill that waits, and answers its columns as they stand: parts
-# issued or returned change nothing else of a waiting bill (or their event rebuilds it, which sets its time again); the
-# time of any other bill is left to its rebuild (a paid one is never rebuilt)
+# the same lock taken by an UPDATE that sets the time of a bill that waits, and answers whether it waits: parts
+# issued or returned change nothing else of a waiting bill (or their event rebuilds it, which sets its time again, and
+# reads the whole bill); the time of any other bill is left to its rebuild (a paid one is never rebuilt)
 _NOW = sa.bindparam("b_now", type_=INVOICES.c.updated_at.type)
 TOUCHED_INVOICE = (
     INVOICES.update()
     .where(INVOICES.c.order_id == sa.bindparam("b_order_id"))
     .values(updated_at=sa.case((INVOICES.c.status == "waiting", _NOW), else_=INVOICES.c.updated_at))
-    .returning(*INVOICES.c)
+    .returning(INVOICES.c.invoice_id, INVOICES.c.status, INVOICES.c.waiting_for, INVOICES.c.updated_at)
 )
 
 _PAYMENTS = Payment.__table__
@@ -178,7 +178,8 @@ def locked_invoice(session, *, order_id: str | None = None, invoice_id: str | No
 
 
 def touched_invoice(session, order_id: str, now):
-    """`locked_invoice` of the order, its time set to `now` if it waits, in one statement (see TOUCHED_INVOICE)."""
+    """The order's bill locked as by `locked_invoice`, its time set to `now` if it waits, in one statement (see
+    TOUCHED_INVOICE): a record of its id, status, waiting list and time; None if there is none."""
     row = session.connection().execute(TOUCHED_INVOICE, {"b_order_id": order_id, "b_now": now}).mappings().first()
     return None if row is None else SimpleNamespace(**row)
 
