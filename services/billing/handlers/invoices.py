@@ -126,7 +126,7 @@ def record_parts_issued(uow, event: Envelope) -> None:
     uow.session.connection().execute(rows.INSERT_ISSUE, issue)
     if _waits_for_the_work(touched):
         return
-    invoice = touched and _locked_invoice(uow.session, payload["order_id"])  # the whole bill, rebuilt
+    invoice = touched and _locked_invoice(uow.session, payload["order_id"])  # the bill, rebuilt
     _rebuild(uow, invoice, payload["order_id"], event.correlation_id, {"issued": _quantities(lines)})
 
 
@@ -200,14 +200,14 @@ def record_parts_returned(uow, event: Envelope) -> None:
         given = {"returned": _quantities(lines)}
     if _waits_for_the_work(touched):
         return
-    invoice = touched and _locked_invoice(uow.session, payload["order_id"])  # the whole bill, rebuilt
+    invoice = touched and _locked_invoice(uow.session, payload["order_id"])  # the bill, rebuilt
     _rebuild(uow, invoice, payload["order_id"], event.correlation_id, given)
 
 
 def rebuild_invoice(uow, order_id: str, visit_id: str, invoice=None, changed: tuple[str, ...] = ()):
     """Recompute the draft bill from whatever has arrived; events may come in any order. `invoice`: the bill as the
     caller locked it (`rows.locked_invoice`), its columns `changed` by the caller written with the bill's."""
-    invoice = invoice if invoice is not None else _locked_invoice(uow.session, order_id)
+    invoice = invoice if invoice is not None else rows.locked_invoice(uow.session, order_id=order_id)
     return _rebuild(uow, invoice, order_id, visit_id, changed=changed)
 
 
@@ -215,14 +215,14 @@ def _locked_invoice(session, order_id: str):
     # Locked first: the events that build a bill (order_signed, parts_issued, vehicle_ready) may be handled at the
     # same moment; the second waits here, then reads what the first committed instead of overwriting it with a
     # bill built without it (seen in `make chaos`: invoices left waiting for parts or work they had).
-    return rows.locked_invoice(session, order_id=order_id)  # a record of its columns: written back by one UPDATE
+    return rows.locked_for_rebuild(session, order_id)  # what the rebuild reads of it: written back by one UPDATE
 
 
 def _rebuild(uow, invoice, order_id: str, visit_id: str, given: dict | None = None, changed: tuple[str, ...] = ()):
-    """The bill of `invoice` (a record of its columns, as locked by the caller) from what has arrived, written by one
-    UPDATE of the columns it sets and those `changed` by the caller. `given`: what the caller holds already
-    ("versions", "work", "moved": the parts issued and returned as `models.parts_moved` reads them) or what this
-    event brought ("issued", "returned"), instead of reading it.
+    """The bill of `invoice` (a record of its columns, or of those it reads: rows.LOCKED_FOR_REBUILD; as locked by the
+    caller) from what has arrived, written by one UPDATE of the columns it sets and those `changed` by the caller.
+    `given`: what the caller holds already ("versions", "work", "moved": the parts issued and returned as
+    `models.parts_moved` reads them) or what this event brought ("issued", "returned"), instead of reading it.
 
     No invoice: no event of this order was handled before this one (each creates the bill; a second one creating it
     at the same moment fails on its unique order_id and is handled again), so nothing arrived but what it brought.

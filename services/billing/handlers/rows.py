@@ -48,6 +48,14 @@ UPDATE_INVOICE = INVOICES.update().where(INVOICES.c.invoice_id == sa.bindparam("
 # the bill, locked (FOR UPDATE on PostgreSQL) until the transaction ends, by its order or by its id
 LOCKED_INVOICE = sa.select(INVOICES).where(INVOICES.c.order_id == sa.bindparam("order_id")).with_for_update()
 LOCKED_INVOICE_BY_ID = sa.select(INVOICES).where(INVOICES.c.invoice_id == sa.bindparam("invoice_id")).with_for_update()
+# the same lock by its order, with the columns an event's rebuild reads of it (`invoices._rebuild`: what it sets is
+# not read; the audit's problems, waivers, pay types and discount are)
+_REBUILT = ("invoice_id", "order_id", "visit_id", "status", "problems", "waived", "pay_types", "discount")
+LOCKED_FOR_REBUILD = (
+    sa.select(*(INVOICES.c[name] for name in _REBUILT))
+    .where(INVOICES.c.order_id == sa.bindparam("order_id"))
+    .with_for_update()
+)
 # the same lock taken by an UPDATE that sets the time of a bill that waits, and answers whether it waits: parts
 # issued or returned change nothing else of a waiting bill (or their event rebuilds it, which sets its time again, and
 # reads the whole bill); the time of any other bill is left to its rebuild (a paid one is never rebuilt)
@@ -174,6 +182,13 @@ def locked_invoice(session, *, order_id: str | None = None, invoice_id: str | No
     statement, key = (LOCKED_INVOICE, order_id) if invoice_id is None else (LOCKED_INVOICE_BY_ID, invoice_id)
     found = session.connection().execute(statement, {"order_id" if invoice_id is None else "invoice_id": key})
     row = found.mappings().first()
+    return None if row is None else SimpleNamespace(**row)
+
+
+def locked_for_rebuild(session, order_id: str):
+    """The invoice of `order_id` locked, as a record of the columns an event's rebuild reads (LOCKED_FOR_REBUILD);
+    None if there is none."""
+    row = session.connection().execute(LOCKED_FOR_REBUILD, {"order_id": order_id}).mappings().first()
     return None if row is None else SimpleNamespace(**row)
 
 
