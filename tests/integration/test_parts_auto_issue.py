@@ -131,3 +131,23 @@ def test_a_line_stock_cannot_fill_is_refused_and_ordered_once_with_the_shelfs_ba
     ]
     request(work, "r-2", ORDER, ((4, "2"),))  # asked again: nothing ordered twice
     assert len(work.read(parts.backorders, None, "ro-1")) == 2
+
+
+def test_a_booking_reserves_what_stock_holds_of_the_parts_the_master_knows_and_orders_the_rest_once(work):
+    """The stock rows are locked and read with the parts' lead times in one statement; a planned part without a
+    stock row (an old number) or not in the master is read apart: the first is short and ordered, the second
+    reserves nothing; the booking re-sent changes nothing."""
+    oil = level(work, "P-OIL-5W30")
+    book(work, "ap-7", (("P-OIL-5W30", "1"), ("P-PAD-F-OLD", "2"), ("P-NOPE", "1")))
+    [short] = outbox(work, names.PARTS_SHORT)
+    assert short["reserved"] == [{"part_no": "P-OIL-5W30", "quantity": "1"}]
+    assert [(s["part_no"], s["quantity_short"]) for s in short["short"]] == [("P-PAD-F-OLD", "2")]
+    assert (level(work, "P-OIL-5W30"), level(work, "P-OIL-5W30", "APPT-SHELF")) == (oil - 1, D("1"))
+    assert [(r["part_no"], r["status"]) for r in work.read(parts.reservations, "ap-7")] == [("P-OIL-5W30", "reserved")]
+    [backorder] = work.read(parts.backorders, "ap-7")
+    assert (backorder["part_no"], backorder["quantity"]) == ("P-PAD-F-OLD", D("2"))
+    state = snapshot(work)
+    book(work, "ap-7", (("P-OIL-5W30", "1"), ("P-PAD-F-OLD", "2"), ("P-NOPE", "1")))  # re-sent under a new event id
+    assert snapshot(work, skip=("inbox", "audit_log")) == {k: v for k, v in state.items() if k != "audit_log"}
+    book(work, "ap-8", (("P-NOPE", "1"),))  # nothing the master knows: nothing reserved, nothing ordered
+    assert work.read(parts.reservations, "ap-8") == [] and work.read(parts.backorders, "ap-8") == []

@@ -161,6 +161,33 @@ def test_an_old_part_kept_for_warranty_goes_into_quarantine(work):
     assert level(work, "P-PAD-F", "QUARANTINE") == 2
 
 
+def test_old_parts_fates_are_kept_once_a_line_however_often_they_are_decided(work):
+    """R-BL-3 (issue 12, item 6): fates that move no stock are inserted in one statement unless their line's is
+    kept; what is kept is what reading the order's fates first kept: the first fate of each line, in order."""
+    at = datetime(2026, 12, 7, 8, 30, tzinfo=UTC)
+
+    def decide(*fates):
+        parts_decided = [{"line_no": n, "part_no": p, "quantity": q, "fate": f} for n, p, q, f in fates]
+        decided = {"order_id": "ro-9", "decided_by": "C001", "decided_at": at.isoformat(), "parts": parts_decided}
+        assert work.handle(wire_event(names.OLD_PARTS_DECIDED, decided), parts.record_old_parts) is True
+
+    decide(
+        (2, "P-OIL-5W30", "1", "scrapped"),
+        (3, "P-PAD-F", "2", "returned_to_customer"),
+        (2, "P-OIL-5W30", "1", "returned_to_customer"),
+    )
+    kept = [
+        {"order_id": "ro-9", "line_no": 2, "part_no": "P-OIL-5W30", "quantity": D("1"), "fate": "scrapped"},
+        {"order_id": "ro-9", "line_no": 3, "part_no": "P-PAD-F", "quantity": D("2"), "fate": "returned_to_customer"},
+    ]
+    kept = [{**row, "decided_at": at, "decided_by": "C001"} for row in kept]
+    assert work.read(parts.old_parts, "ro-9") == kept
+    decide((3, "P-PAD-F", "2", "scrapped"), (4, "P-DISC-F", "1", "scrapped"))  # re-sent, and a line decided later
+    later = {"order_id": "ro-9", "line_no": 4, "part_no": "P-DISC-F", "quantity": D("1"), "fate": "scrapped"}
+    assert work.read(parts.old_parts, "ro-9") == [*kept, {**later, "decided_at": at, "decided_by": "C001"}]
+    assert work.read(parts.stock_moves, reference="ro-9") == []  # nothing moved
+
+
 def test_a_count_variance_moves_stock_only_when_the_manager_approves(work):
     before = level(work, "P-DOT4")
     row = work.run(parts.record_count, "P-DOT4", "MAIN", str(before - 2), actor_id=CLERK)

@@ -18,13 +18,7 @@ from kit.web import JSONEncoder
 
 from .. import domain, models
 from ..domain import pay_types
-from ..models import (
-    Invoice,
-    LabourOperation,
-    PartPrice,
-    PartsReturn,
-    PriceList,
-)
+from ..models import Invoice, LabourOperation, PartPrice, PartsReturn, PriceList
 from . import rows
 from .orders import loaded_order, remember_loaded
 
@@ -126,12 +120,13 @@ def _quantities(lines: list[dict]) -> list[dict]:
 
 def record_parts_issued(uow, event: Envelope) -> None:
     payload = event.raw_payload
-    invoice = rows.touched_invoice(uow.session, payload["order_id"], uow.clock())  # locked, its time set if it waits
+    touched = rows.touched_invoice(uow.session, payload["order_id"], uow.clock())  # locked, its time set if it waits
     lines = _lines(payload)
     issue = {"request_id": payload["request_id"], "order_id": payload["order_id"], "lines": lines}
     uow.session.connection().execute(rows.INSERT_ISSUE, issue)
-    if _waits_for_the_work(invoice):
+    if _waits_for_the_work(touched):
         return
+    invoice = touched and _locked_invoice(uow.session, payload["order_id"])  # the bill, rebuilt
     _rebuild(uow, invoice, payload["order_id"], event.correlation_id, {"issued": _quantities(lines)})
 
 
@@ -145,7 +140,11 @@ def _waits_for_the_work(invoice: Invoice | None) -> bool:
 def record_vehicle_ready(uow, event: Envelope) -> None:
     payload = event.raw_payload
     invoice = _locked_invoice(uow.session, payload["order_id"])
-    versions, done = rows.versions_and_work(uow.session, payload["order_id"]) if invoice is not None else ([], None)
+    given = {}
+    if invoice is not None:  # what arrived before: the versions, the work (if reported before) and the parts moved
+        versions, done, given["moved"] = rows.versions_work_and_moved(uow.session, payload["order_id"])
+    else:
+        versions, done = [], None
     if done is None:
         done = SimpleNamespace(
             order_id=payload["order_id"],
@@ -170,7 +169,7 @@ def record_vehicle_ready(uow, event: Envelope) -> None:
     elif payload["order_version"] == done.order_version and (payload.get("deferred_work") or payload.get("wear")):
         done.findings = _findings(payload)  # the QC findings as last reported (R-QC-3)
         _update_work(uow, done, "findings")
-    _rebuild(uow, invoice, payload["order_id"], event.correlation_id, {"versions": versions, "work": done})
+    _rebuild(uow, invoice, payload["order_id"], event.correlation_id, {**given, "versions": versions, "work": done})
 
 
 def _update_work(uow, done, *names: str) -> None:
@@ -192,22 +191,23 @@ def _findings(payload: dict) -> dict:
 def record_parts_returned(uow, event: Envelope) -> None:
     """parts_returned (R-BL-3): unused parts back to stock; the bill is rebuilt with the parts issued less these."""
     payload = event.raw_payload
-    invoice = rows.touched_invoice(uow.session, payload["order_id"], uow.clock())  # locked, its time set if it waits
+    touched = rows.touched_invoice(uow.session, payload["order_id"], uow.clock())  # locked, its time set if it waits
     given = {}
-    if invoice is None or uow.session.get(PartsReturn, payload["return_id"]) is None:
+    if touched is None or uow.session.get(PartsReturn, payload["return_id"]) is None:
         lines = _lines(payload)
         returned = {"return_id": payload["return_id"], "order_id": payload["order_id"], "lines": lines}
         uow.session.connection().execute(rows.INSERT_RETURN, returned)
         given = {"returned": _quantities(lines)}
-    if _waits_for_the_work(invoice):
+    if _waits_for_the_work(touched):
         return
+    invoice = touched and _locked_invoice(uow.session, payload["order_id"])  # the bill, rebuilt
     _rebuild(uow, invoice, payload["order_id"], event.correlation_id, given)
 
 
 def rebuild_invoice(uow, order_id: str, visit_id: str, invoice=None, changed: tuple[str, ...] = ()):
     """Recompute the draft bill from whatever has arrived; events may come in any order. `invoice`: the bill as the
     caller locked it (`rows.locked_invoice`), its columns `changed` by the caller written with the bill's."""
-    invoice = invoice if invoice is not None else _locked_invoice(uow.session, order_id)
+    invoice = invoice if invoice is not None else rows.locked_invoice(uow.session, order_id=order_id)
     return _rebuild(uow, invoice, order_id, visit_id, changed=changed)
 
 
@@ -215,13 +215,14 @@ def _locked_invoice(session, order_id: str):
     # Locked first: the events that build a bill (order_signed, parts_issued, vehicle_ready) may be handled at the
     # same moment; the second waits here, then reads what the first committed instead of overwriting it with a
     # bill built without it (seen in `make chaos`: invoices left waiting for parts or work they had).
-    return rows.locked_invoice(session, order_id=order_id)  # a record of its columns: written back by one UPDATE
+    return rows.locked_for_rebuild(session, order_id)  # what the rebuild reads of it: written back by one UPDATE
 
 
 def _rebuild(uow, invoice, order_id: str, visit_id: str, given: dict | None = None, changed: tuple[str, ...] = ()):
-    """The bill of `invoice` (a record of its columns, as locked by the caller) from what has arrived, written by one
-    UPDATE of the columns it sets and those `changed` by the caller. `given`: what the caller holds already
-    ("versions", "work") or what this event brought ("issued", "returned"), instead of reading it.
+    """The bill of `invoice` (a record of its columns, or of those it reads: rows.LOCKED_FOR_REBUILD; as locked by the
+    caller) from what has arrived, written by one UPDATE of the columns it sets and those `changed` by the caller.
+    `given`: what the caller holds already ("versions", "work", "moved": the parts issued and returned as
+    `models.parts_moved` reads them) or what this event brought ("issued", "returned"), instead of reading it.
 
     No invoice: no event of this order was handled before this one (each creates the bill; a second one creating it
     at the same moment fails on its unique order_id and is handled again), so nothing arrived but what it brought.
@@ -232,7 +233,7 @@ def _rebuild(uow, invoice, order_id: str, visit_id: str, given: dict | None = No
     if invoice is None:
         given = {"versions": [], "work": None, "issued": [], "returned": [], **(given or {})}
     else:
-        given = {k: v for k, v in (given or {}).items() if k in ("versions", "work")}
+        given = {k: v for k, v in (given or {}).items() if k in ("versions", "work", "moved")}
     work = given["work"] if "work" in given else rows.work_done(session, order_id)
     versions = given["versions"] if "versions" in given else rows.quotes(session, order_id)
     quote = versions[-1] if versions else None  # R-BL-1: the latest signed version (quote and amendments)
@@ -246,7 +247,8 @@ def _rebuild(uow, invoice, order_id: str, visit_id: str, given: dict | None = No
         waiting.append("vehicle_ready")  # the work to the amended version is not reported done yet
     else:
         if "issued" not in given:  # the returns with them: the bill needs them too once the parts are all issued
-            given["issued"], given["returned"] = models.parts_moved(session, order_id)
+            moved = given["moved"] if "moved" in given else models.parts_moved(session, order_id)
+            given["issued"], given["returned"] = moved
         issued = given["issued"]
         used: dict[int, Decimal] = {}
         for part in work.parts_used:

@@ -45,36 +45,40 @@ def issue_against_order(uow, event: Envelope, verify, auto_issue: bool = True) -
 
 def _issue_automatically(uow, request: dict, order: dict) -> None:
     """Queue the request and issue what stock holds. Everything is read first (whether the request came before,
-    the parts it names and the visit's backorders of them, the order's issues so far, the visit's shelf, the stock
-    rows locked), then written together as rows, not entities: a statement a table (ledger.Batch)."""
+    the parts it names and the visit's backorders of them, the order's issues so far and the visit's shelf, in one
+    statement; then the stock rows locked), then written together as rows, not entities: a statement a table
+    (ledger.Batch)."""
     session = uow.session
     connection = session.connection()
     request_id, order_lines = request["request_id"], order["lines"]
     signed = {line["line_no"]: line for line in order_lines if line["kind"] == "part"}
     asked = [(line, signed[line["line_no"]]) for line in request["lines"] if line["line_no"] in signed]
-    rows = connection.execute(
-        _BEFORE_KNOWN_AND_WAITING,
-        {
-            "request_id": request_id,
-            "visit_id": order["visit_id"],
-            "part_nos": sorted({part_line["code"] for _, part_line in asked}),
-        },
-    ).all()
-    if rows[0].before:
-        return  # the request re-sent under a new event id: queued and issued once (issue 12, item 6)
-    known = {r.part_no for r in rows if r.part_no is not None}
-    waiting = [
-        ledger.Row(backorder_id=r.backorder_id, part_no=r.part_no, request_id=None) for r in rows if r.backorder_id
-    ]
+    known: set[str] = set()
+    waiting = []  # the visit's backorders of the parts asked for, not yet attached to a request
     already: dict[int, Decimal] = {}  # issued less returned by signed line (ledger.issued_by_line)
     reservations = []  # the visit's shelf
-    for r in connection.execute(_ISSUED_AND_SHELF, {"order_id": order["order_id"], "visit_id": order["visit_id"]}):
-        if r.sign:
+    before = False
+    params = {
+        "request_id": request_id,
+        "order_id": order["order_id"],
+        "visit_id": order["visit_id"],
+        "part_nos": sorted({part_line["code"] for _, part_line in asked}),
+    }
+    for r in connection.execute(_READ, params):
+        if r.sign == _KNOWN:
+            before = before or bool(r.before)
+            if r.part_no is not None:
+                known.add(r.part_no)
+            if r.backorder_id:
+                waiting.append(ledger.Row(backorder_id=r.backorder_id, part_no=r.part_no, request_id=None))
+        elif r.sign:
             already[r.line_no] = already.get(r.line_no, ZERO) + (r.quantity if r.sign > 0 else -r.quantity)
         else:
             reservations.append(
                 ledger.Row(reservation_id=r.reservation_id, part_no=r.part_no, quantity=r.quantity, status="reserved")
             )
+    if before:
+        return  # the request re-sent under a new event id: queued and issued once (issue 12, item 6)
     batch = ledger.lock(session, {line["code"] for line in signed.values()}, (MAIN, APPOINTMENT_SHELF))
     req = batch.add(
         IssueRequest,
@@ -169,15 +173,40 @@ def _issue_automatically(uow, request: dict, order: dict) -> None:
             )
 
 
-# the same as columns, with whether the request came before (one row with no part when the master knows none)
-_BEFORE_KNOWN_AND_WAITING = (
+# Everything the command reads before it locks stock, in one statement (a row's `sign` says what it is):
+# the order's issued (+1) and returned (-1) quantities by signed line, the visit's shelf (0), and (_KNOWN) whether
+# the request came before, the parts of the master it names and the visit's backorders of them waiting for a
+# request (one row with no part when the master knows none of them)
+_KNOWN = 2
+_NO_INT, _NO_STR = sa.cast(sa.null(), sa.Integer), sa.cast(sa.null(), sa.String)
+_NO_QUANTITY, _NO_BOOL = sa.cast(sa.null(), _ISSUED.quantity.type), sa.cast(sa.null(), sa.Boolean)
+_READ = sa.union_all(
     sa.select(
+        _ISSUED.line_no,
+        _ISSUED.quantity,
+        sa.literal(1).label("sign"),
+        _NO_INT.label("reservation_id"),
+        _NO_STR.label("part_no"),
+        _NO_BOOL.label("before"),
+        _NO_STR.label("backorder_id"),
+    ).where(_ISSUED.order_id == sa.bindparam("order_id")),
+    sa.select(_RETURNED.line_no, _RETURNED.quantity, sa.literal(-1), _NO_INT, _NO_STR, _NO_BOOL, _NO_STR).where(
+        _RETURNED.order_id == sa.bindparam("order_id")
+    ),
+    sa.select(_NO_INT, _RES.c.quantity, sa.literal(0), _RES.c.reservation_id, _RES.c.part_no, _NO_BOOL, _NO_STR).where(
+        _RES.c.visit_id == sa.bindparam("visit_id"), _RES.c.status == "reserved"
+    ),
+    sa.select(
+        _NO_INT,
+        _NO_QUANTITY,
+        sa.literal(_KNOWN),
+        _NO_INT,
+        Part.__table__.c.part_no,
         sa.exists(
             sa.select(IssueRequest.__table__.c.request_id).where(
                 IssueRequest.__table__.c.request_id == sa.bindparam("request_id")
             )
-        ).label("before"),
-        Part.__table__.c.part_no,
+        ),
         _BO.c.backorder_id,
     )
     .select_from(sa.select(sa.literal(1).label("one")).subquery())
@@ -190,23 +219,6 @@ _BEFORE_KNOWN_AND_WAITING = (
             _BO.c.status == "waiting",
             _BO.c.request_id.is_(None),
         ),
-    )
-)
-# the order's issued (+1) and returned (-1) quantities by signed line, and the visit's shelf (0): one statement
-_NO_INT = sa.cast(sa.null(), sa.Integer)
-_ISSUED_AND_SHELF = sa.union_all(
-    sa.select(
-        _ISSUED.line_no,
-        _ISSUED.quantity,
-        sa.literal(1).label("sign"),
-        _NO_INT.label("reservation_id"),
-        sa.cast(sa.null(), sa.String).label("part_no"),
-    ).where(_ISSUED.order_id == sa.bindparam("order_id")),
-    sa.select(_RETURNED.line_no, _RETURNED.quantity, sa.literal(-1), _NO_INT, sa.cast(sa.null(), sa.String)).where(
-        _RETURNED.order_id == sa.bindparam("order_id")
-    ),
-    sa.select(_NO_INT, _RES.c.quantity, sa.literal(0), _RES.c.reservation_id, _RES.c.part_no).where(
-        _RES.c.visit_id == sa.bindparam("visit_id"), _RES.c.status == "reserved"
     ),
 )
 _DRAWN = (

@@ -151,6 +151,11 @@ def lock(session, part_nos, locations) -> Batch:
     if not part_nos:
         return Batch({})
     rows = session.connection().execute(_LOCKED_LEVELS, {"part_nos": sorted(part_nos), "locations": sorted(locations)})
+    return locked(rows)
+
+
+def locked(rows) -> Batch:
+    """The Batch of stock rows (part_no, location, quantity) a statement locked (as `lock`: see _LOCKED_LEVELS)."""
     return Batch(
         {
             (r.part_no, r.location): Row(part_no=r.part_no, location=r.location, quantity=r.quantity, was=r.quantity)

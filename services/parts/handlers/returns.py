@@ -73,22 +73,33 @@ def record_old_parts(uow, event: Envelope) -> None:
     """old_parts_decided -> each old part's fate kept; one kept for a warranty claim goes into quarantine."""
     decided = event.payload
     session = uow.session
-    kept = set(session.connection().scalars(_KEPT_LINES, {"order_id": decided["order_id"]}))
+    fates = [
+        {
+            "order_id": decided["order_id"],
+            "line_no": fate["line_no"],
+            "part_no": fate["part_no"],
+            "quantity": fate["quantity"],
+            "fate": fate["fate"],
+            "decided_at": decided["decided_at"],
+            "decided_by": decided["decided_by"],
+        }
+        for fate in decided["parts"]
+    ]
+    connection = session.connection()
+    new_fate = _NEW_FATE.get(connection.dialect.name)
+    if new_fate is not None and all(fate["fate"] != "kept_for_warranty" for fate in fates):
+        # nothing moves stock: each fate inserted unless its line's is kept, in one statement (executemany, in
+        # order: a line named twice is kept once), instead of reading the order's fates first
+        if fates:
+            connection.execute(new_fate, fates)
+        return
+    kept = set(connection.scalars(_KEPT_LINES, {"order_id": decided["order_id"]}))
     batch = ledger.Batch({})  # the fates inserted together: one statement, not one a line
-    for fate in decided["parts"]:
+    for fate in fates:
         if fate["line_no"] in kept:
             continue  # this line's fate is kept: the decision re-sent under a new event id (issue 12, item 6)
         kept.add(fate["line_no"])
-        batch.insert(
-            OldPart,
-            order_id=decided["order_id"],
-            line_no=fate["line_no"],
-            part_no=fate["part_no"],
-            quantity=fate["quantity"],
-            fate=fate["fate"],
-            decided_at=decided["decided_at"],
-            decided_by=decided["decided_by"],
-        )
+        batch.insert(OldPart, **fate)
         if fate["fate"] == "kept_for_warranty" and ledger.part_or_none(session, fate["part_no"]):
             ledger.move(
                 uow, fate["part_no"], fate["quantity"], None, QUARANTINE, "warranty_old_part", decided["order_id"]
@@ -96,8 +107,22 @@ def record_old_parts(uow, event: Envelope) -> None:
     batch.write(session)
 
 
-_OLD = OldPart.__table__.c
+_OLD_TABLE = OldPart.__table__
+_OLD = _OLD_TABLE.c
 _KEPT_LINES = sa.select(_OLD.line_no).where(_OLD.order_id == sa.bindparam("order_id"))  # built once, Core
+# one old part's fate, unless its line's fate is kept (R-BL-3; the decision re-sent under a new event id, issue 12,
+# item 6). PostgreSQL types an INSERT … SELECT by its select list: each value cast to its column's type there; not
+# on SQLite, whose CAST AS DATETIME would keep only a time's year (a NUMERIC cast of its text)
+_FATE_COLUMNS = ("order_id", "line_no", "part_no", "quantity", "fate", "decided_at", "decided_by")
+
+
+def _new_fate(value) -> sa.Insert:
+    values = (value(sa.bindparam(name, type_=_OLD[name].type), _OLD[name].type) for name in _FATE_COLUMNS)
+    already = sa.exists().where(_OLD.order_id == sa.bindparam("order_id"), _OLD.line_no == sa.bindparam("line_no"))
+    return _OLD_TABLE.insert().from_select(_FATE_COLUMNS, sa.select(*values).where(~already))
+
+
+_NEW_FATE = {"postgresql": _new_fate(sa.cast), "sqlite": _new_fate(sa.type_coerce)}
 
 
 def old_parts(session, order_id: str | None = None) -> list[dict]:

@@ -12,7 +12,7 @@ from contracts import Envelope, names
 from kit.errors import DomainError, NotFound
 
 from .. import domain
-from ..models import APPOINTMENT_SHELF, MAIN, Backorder, CancelledAppointment, Part, Reservation
+from ..models import APPOINTMENT_SHELF, MAIN, Backorder, CancelledAppointment, Part, Reservation, StockLevel
 from . import ledger, supply
 
 PICK_AHEAD = timedelta(hours=48)
@@ -26,19 +26,23 @@ def reserve_for_appointment(uow, event: Envelope) -> None:
     if not booked["planned_parts"]:
         return
     session = uow.session
+    connection = session.connection()
     planned = [(p["part_no"].strip().upper(), p["quantity"]) for p in booked["planned_parts"]]
-    part_nos = {part_no for part_no, _ in planned}
-    rows = (
-        session.connection()
-        .execute(_BEFORE_AND_LEAD_TIMES, {"appointment_id": booked["appointment_id"], "part_nos": sorted(part_nos)})
-        .all()
-    )
+    part_nos = sorted({part_no for part_no, _ in planned})
+    params = {"appointment_id": booked["appointment_id"], "part_nos": part_nos}
+    # the stock rows locked (as ledger.lock) with their parts' lead times and whether the booking came before, in one
+    # statement; read apart when a planned part has no stock row (or is not in the master)
+    rows = connection.execute(_LOCKED_WITH_LEAD_TIMES, {**params, "locations": sorted((MAIN, APPOINTMENT_SHELF))}).all()
+    batch = ledger.locked(rows)
+    known = {r.part_no: r.lead_time_days for r in rows}  # part_no: lead_time_days
+    before = bool(rows[0].before) if rows else False
+    if len(known) < len(part_nos):
+        read = connection.execute(_BEFORE_AND_LEAD_TIMES, params).all()
+        before, known = bool(read[0].before), {r.part_no: r.lead_time_days for r in read if r.part_no is not None}
     # cancelled before its booking arrived here; or the booking re-sent under a new event id: its parts are
     # reserved (or ordered) once (issue 12, item 6)
-    if rows[0].before:
+    if before:
         return
-    known = {r.part_no: r.lead_time_days for r in rows if r.part_no is not None}  # part_no: lead_time_days
-    batch = ledger.lock(session, known, (MAIN, APPOINTMENT_SHELF))
     plan = domain.plan_reservation(
         [(part_no, q) for part_no, q in planned if part_no in known],  # an unknown number reserves nothing
         {part_no: row.quantity for (part_no, location), row in batch.levels.items() if location == MAIN},
@@ -87,18 +91,33 @@ _PART = Part.__table__.c
 # built once (see ledger), one statement, as columns: whether the appointment was cancelled here before its booking
 # arrived, or reserved (or ordered on a backorder) before; and the lead time of each planned part the master knows
 # (one row with no part when it knows none)
+_BEFORE = sa.or_(
+    _any_of(CancelledAppointment.__table__.c.appointment_id),
+    _any_of(Reservation.__table__.c.appointment_id),
+    _any_of(Backorder.__table__.c.appointment_id),
+)
 _BEFORE_AND_LEAD_TIMES = (
     sa.select(
-        sa.or_(
-            _any_of(CancelledAppointment.__table__.c.appointment_id),
-            _any_of(Reservation.__table__.c.appointment_id),
-            _any_of(Backorder.__table__.c.appointment_id),
-        ).label("before"),
+        _BEFORE.label("before"),
         _PART.part_no,
         _PART.lead_time_days,
     )
     .select_from(sa.select(sa.literal(1).label("one")).subquery())
     .outerjoin(Part.__table__, _PART.part_no.in_(sa.bindparam("part_nos", expanding=True)))
+)
+
+_LEVEL = StockLevel.__table__.c
+# the same with the stock rows of the planned parts at some locations, locked in one order (as ledger._LOCKED_LEVELS);
+# PostgreSQL locks those rows only (FOR UPDATE OF), not the parts' rows they are joined with
+_LOCKED_WITH_LEAD_TIMES = (
+    sa.select(_LEVEL.part_no, _LEVEL.location, _LEVEL.quantity, _PART.lead_time_days, _BEFORE.label("before"))
+    .select_from(StockLevel.__table__.join(Part.__table__, _PART.part_no == _LEVEL.part_no))
+    .where(
+        _LEVEL.part_no.in_(sa.bindparam("part_nos", expanding=True)),
+        _LEVEL.location.in_(sa.bindparam("locations", expanding=True)),
+    )
+    .order_by(_LEVEL.part_no, _LEVEL.location)
+    .with_for_update(of=StockLevel.__table__)
 )
 
 
