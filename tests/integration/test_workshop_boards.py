@@ -1,0 +1,98 @@
+"""The dispatcher's board 派工看板 on a real migrated schema, read as table columns (R-WS-1, R-WS-7): every order
+waiting or in repair with its jobs and forecast as the order's own view shows them, the people by the directory's
+names, and the day's timeline."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from contracts import names
+from contracts.events import OrderSchema
+from kit.orders import OrderSigner, OrderVerifier
+from services.workshop import handlers as workshop
+from services.workshop.handlers import boards, clock, floor
+from services.workshop.models import FloorStaff, Technician, WorkOrder
+from tests.integration.test_workshop_floor import MORNING, Shop
+from tests.support.db import wire_event
+from tests.support.factories import make_order_body
+from tests.support.visit import finish_body
+
+
+@pytest.fixture
+def shop(tmp_path):
+    with time_machine.travel(MORNING, tick=False):
+        yield Shop(tmp_path)
+
+
+def _rename(session, staff_id: str, directory: str, technician: str) -> None:
+    session.add(FloorStaff(staff_id=staff_id, name=directory, roles=["technician"], active=True))
+    session.execute(sa.update(Technician).where(Technician.technician_id == staff_id).values(name=technician))
+
+
+def test_the_board_shows_each_open_order_as_its_view_does_and_the_days_timeline(shop):
+    waiting = shop.order(lines_extra=(), promised_at=MORNING + timedelta(hours=9))
+    late = shop.order(promised_at=MORNING + timedelta(hours=2))  # forecast past the promise: at risk
+    ready = shop.order(lines_extra=(), promised_at=MORNING + timedelta(hours=1))
+    for order, technician, bay in ((late, "T001", "B1"), (ready, "T004", "B2")):
+        shop.run(workshop.dispatch, order["order_id"], technician_id=technician, bay_id=bay)
+    rid = ready["order_id"]
+    shop.run(clock.finish_job, rid, 1, **finish_body(shop.job(rid, 1)), actor="T004")
+    shop.work.run(  # handed over (the quality check's own tests are in test_workshop_floor.py)
+        lambda uow: uow.session.execute(sa.update(WorkOrder).where(WorkOrder.order_id == rid).values(status="ready"))
+    )
+    shop.work.run(lambda uow: _rename(uow.session, "T004", "周师傅", "旧名"))
+
+    settings = floor.FloorSettings.load()
+    board = shop.work.read(boards.dispatch_board, MORNING, settings, "D001", ("dispatcher",))
+
+    # oldest promise first, the ready car no longer on it
+    assert [o["order_id"] for o in board["orders"]] == [late["order_id"], waiting["order_id"]]
+    for entry in board["orders"]:
+        view = shop.view(entry["order_id"])
+        assert entry["forecast_at"] == (view["forecast_at"] or entry["forecast_at"])
+        assert entry["plate"] == view["plate"] and entry["promised_at"] == view["promised_at"]
+        assert entry["jobs"] == [
+            {key: job[key] for key in ("line_no", "code", "description", "hours", "status", "technician_id")}
+            | {"bay_id": job["bay_id"], "clock": job["clock"], "planned_start": job["planned_start"]}
+            for job in view["jobs"]
+        ]
+    assert [o["order_id"] for o in board["at_risk"]] == [late["order_id"]] and board["comebacks"] == []
+    technicians = shop.work.read(
+        lambda s: s.execute(sa.select(Technician.technician_id).where(Technician.active.is_(True))).scalars().all()
+    )
+    assert [t["technician_id"] for t in board["technicians"]] == sorted(technicians)
+    assert next(t for t in board["technicians"] if t["technician_id"] == "T004")["name"] == "旧名"
+    assert board["bays"] == sorted(board["bays"]) and "B1" in board["bays"]
+    rows = {(r["kind"], r["id"]): r for r in board["timeline"]["rows"]}
+    assert rows[("technician", "T004")]["name"] == "周师傅"  # the directory's name on the timeline
+    plates = shop.work.read(lambda s: dict(s.execute(sa.select(WorkOrder.order_id, WorkOrder.plate)).all()))
+    labels = [bar["label"] for bay in ("B1", "B2") for bar in rows[("bay", bay)]["bars"]]
+    assert sorted(labels) == sorted(
+        f"{plates[o['order_id']]} {job['description']}"
+        for o in (late, ready)
+        for job in shop.view(o["order_id"])["jobs"]
+        if job["planned_start"] is not None
+    )
+    assert [bar["state"] for bar in rows[("technician", "T004")]["bars"]] == ["done"]
+
+
+def test_a_teams_order_is_on_its_leaders_board_only(shop):
+    """R-WS-1 team mode: A002 leads T002 and T005; their orders skip the dispatcher's board."""
+    teams = {"A002": ("T002", "T005")}
+    signed = OrderSigner(shop.keys).sign(OrderSchema().load({**make_order_body(), "advisor_id": "A002"}))
+    shop.work.handle(
+        wire_event(names.ORDER_SIGNED, signed), workshop.take_signed_order, OrderVerifier(shop.keys).verify, teams
+    )
+    team = signed["order"]
+    other = shop.order(lines_extra=())
+    settings = floor.FloorSettings(teams=teams)
+    seen = {
+        actor: [o["order_id"] for o in shop.work.read(boards.dispatch_board, MORNING, settings, actor, roles)["orders"]]
+        for actor, roles in (("D001", ("dispatcher",)), ("A002", ("service_advisor",)), ("M001", ("service_manager",)))
+    }
+    assert seen["D001"] == [other["order_id"]] and seen["A002"] == [team["order_id"]]
+    assert sorted(seen["M001"]) == sorted([team["order_id"], other["order_id"]])
