@@ -297,6 +297,23 @@ def test_the_load_read_from_the_table_leaves_out_lapsed_holds_and_the_hold_being
     assert not any(work.read(planning.current_load, *window, after_it_lapsed).values())
 
 
+def test_a_hold_made_meanwhile_is_read_again_under_the_locks_and_moved_not_doubled(work, monkeypatch):
+    """R-BK-4: booking's retry of a hold the workshop took after all: the first read (before the day locks) finds
+    nothing, the read under the locks (with the load, one statement) finds the hold, which is moved, not doubled."""
+    appointment_id, tomorrow = str(uuid.uuid4()), DAY + timedelta(days=1)
+    hold(work, appointment_id, starts_at=at(9, day=tomorrow), labour=["LAB-THROTTLE"])
+    monkeypatch.setattr(planning.capacity, "_hold_of", lambda session, appointment_id: None)
+    again = hold(work, appointment_id, starts_at=at(10, day=tomorrow), labour=["LAB-THROTTLE"])
+    assert again["held"] and again["starts_at"] == at(10, day=tomorrow).astimezone(UTC)
+    view = work.read(planning.hold_view, appointment_id)
+    assert view["status"] == "held" and min(c["hour"] for c in view["chunks"]) == at(10, day=tomorrow)
+    assert table_load(work) == work.read(planning.recomputed_load)
+    window = (at(9, day=tomorrow) - timedelta(hours=1), at(12, day=tomorrow))
+    load, there = work.read(planning.load_table.current_load_and_hold, *window, datetime.now(UTC), appointment_id)
+    assert there and load == work.read(planning.current_load, *window, datetime.now(UTC), except_for=appointment_id)
+    assert work.read(planning.load_table.current_load_and_hold, *window, datetime.now(UTC), "none")[1] is False
+
+
 def test_the_migration_fills_the_load_table_from_the_holds_already_made(tmp_path):
     from alembic import command
 
