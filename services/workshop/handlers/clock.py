@@ -26,7 +26,7 @@ from ..domain.job_clock import (
     next_state,
 )
 from ..models import ClockCorrection, Job, JobInterval, PartReceived, PartsRequest, WorkOrder
-from . import orders
+from . import order_rows, orders
 from .floor import FloorSettings
 from .orders import ONE_JOB, order_and_jobs
 
@@ -76,23 +76,7 @@ def clock_job(uow, order_id: str, line_no: int, *, action: str, reason: str | No
     return job
 
 
-_WO, _JOB = WorkOrder.__table__, Job.__table__
-# the order's id and visit with one of its jobs (NULL job columns when it has no such line): table columns
-_ORDER_AND_JOB = (
-    sa.select(
-        _WO.c.order_id,
-        _WO.c.visit_id,
-        _JOB.c.line_no,
-        _JOB.c.code,
-        _JOB.c.status,
-        _JOB.c.technician_id,
-        _JOB.c.clock,
-    )
-    .select_from(
-        _WO.outerjoin(_JOB, sa.and_(_JOB.c.order_id == _WO.c.order_id, _JOB.c.line_no == sa.bindparam("line_no")))
-    )
-    .where(_WO.c.order_id == sa.bindparam("order_id"))
-)
+_JOB = Job.__table__
 _FINISHED = _JOB.update().where(
     _JOB.c.order_id == sa.bindparam("key_order"), _JOB.c.line_no == sa.bindparam("key_line")
 )
@@ -102,39 +86,46 @@ def finish_job(
     uow, order_id: str, line_no: int, *, self_check: dict, report: dict, signature: str, foreman: bool = False
 ):
     """R-WS-6: the self-check, the repair report (concern / cause / correction) and the signature; then done.
-    Read and written by prebuilt Core statements (the same checks as `_job`); returns the order's id and visit."""
-    row = uow.session.execute(_ORDER_AND_JOB, {"order_id": order_id, "line_no": line_no}).first()
-    if row is None:
+    Read (the order's view rows, one statement) and written by prebuilt Core statements (the same checks as
+    `_job`); the rows, changed as written, are kept for the answer. Returns the order (its id and visit)."""
+    rows = order_rows.read(uow.session, order_id)
+    if rows is None:
         raise NotFound("Work order not found, or it has not reached the workshop yet", field="order_id")
-    uow.correlation_id = row.visit_id
-    if row.line_no is None:
+    uow.correlation_id = rows.order.visit_id
+    job = rows.job(line_no)
+    if job is None:
         raise NotFound("This order has no such job line", field="line_no")
-    if row.status == "waiting":
+    if job.status == "waiting":
         raise NotFound("This job has not been dispatched yet", field="line_no")
-    if not may_act(uow.actor_id, row.technician_id, foreman=foreman):
+    if not may_act(uow.actor_id, job.technician_id, foreman=foreman):
         raise NotYourJob()
-    clean = check_completion(row.code, self_check, report, signature)
-    next_state(row.clock, "finish")
+    clean = check_completion(job.code, self_check, report, signature)
+    next_state(job.clock, "finish")
     now = uow.clock()
-    if row.clock == RUNNING:  # only a running clock has an open interval (started and resumed open one, each
-        _stop(uow.session, row, now, "finish")  # pause closes it): finishing from assigned or paused reads none
+    if job.clock == RUNNING:  # only a running clock has an open interval (started and resumed open one, each
+        _stop(uow.session, job, now, "finish")  # pause closes it): finishing from assigned or paused reads none
+    finished = {
+        "clock": DONE,
+        "status": "done",
+        "finished_at": now,
+        "pause_reason": None,
+        "self_check": dict(self_check),
+        "repair_report": clean,
+        "signed_by": uow.actor_id,
+    }
     uow.session.execute(
         _FINISHED,
         {
             "key_order": order_id,
             "key_line": line_no,
-            "clock": DONE,
-            "status": "done",
-            "finished_at": now,
-            "pause_reason": None,
-            "self_check": dict(self_check),
-            "repair_report": clean,
+            **finished,
             "signature": signature,
-            "signed_by": uow.actor_id,
             "report": "\n".join(clean.values()),
         },
     )
-    return row
+    rows.set_job(line_no, **finished)
+    order_rows.keep(uow.session, rows)
+    return rows.order
 
 
 def correct_clock(uow, order_id: str, line_no: int, *, minutes: int, reason: str) -> Job:

@@ -3,7 +3,6 @@ board, the technician's jobs, the QC queue."""
 
 from __future__ import annotations
 
-from collections import namedtuple
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -13,80 +12,17 @@ from kit.uow import answering
 
 from ..domain.completion import self_check_items
 from ..domain.work_orders import board_stage
-from ..models import (
-    AdditionalWorkRequest,
-    ClockCorrection,
-    HelpTicket,
-    Job,
-    JobInterval,
-    NonConformance,
-    PartReceived,
-    PartsRequest,
-    QualityCheck,
-    TechnicianNotice,
-    WorkOrder,
-)
-from . import additional_work, clock, expert, quality, side
+from ..models import Job, WorkOrder
+from . import additional_work, clock, expert, order_rows, quality, side
 from .floor import FloorSettings
 
-_ORDER_ID = sa.bindparam("order_id")
-# the order's side tables, each asked whether it holds rows of the order (one statement for all)
-_SIDE = (
-    PartReceived,
-    PartsRequest,
-    QualityCheck,
-    NonConformance,
-    HelpTicket,
-    AdditionalWorkRequest,
-    TechnicianNotice,
-    JobInterval,
-    ClockCorrection,
-)
-_HAS = [sa.exists().where(m.__table__.c.order_id == _ORDER_ID).label(m.__tablename__) for m in _SIDE]
-_WO, _JOB = WorkOrder.__table__, Job.__table__
-_ORDER_COLUMNS = (
-    "order_id",
-    "version",
-    "visit_id",
-    "plate",
-    "vin",
-    "advisor_id",
-    "team_leader",
-    "promised_at",
-    "status",
-    "technician_id",
-    "bay_id",
-    "dispatched_at",
-    "ready_at",
-    "comeback_of",
-    "waiting_parts",
-    "parts_expected_on",
-)
-_JOB_COLUMNS = tuple(c.name for c in _JOB.c if c.name not in ("report", "signature"))  # what the view shows
-JobRow = namedtuple("JobRow", _JOB_COLUMNS)
-# the order, which side tables hold its rows, and its jobs (one row a job; one row of NULL jobs without any), then
-# (side.py) the order's rows of four side tables, by one UNION ALL: `side` says which rows are which
-_FIRST_JOB_COLUMN = len(_ORDER_COLUMNS) + len(_HAS)
-_VIEW = sa.union_all(
-    sa.select(
-        sa.literal_column("'order'").label("side"),
-        *(_WO.c[name] for name in _ORDER_COLUMNS),
-        *_HAS,
-        *(_JOB.c[name] for name in _JOB_COLUMNS),
-        *side.typed_nulls(),
-    )
-    .select_from(_WO.outerjoin(_JOB, _JOB.c.order_id == _WO.c.order_id))
-    .where(_WO.c.order_id == _ORDER_ID),
-    *side.branches(len(_ORDER_COLUMNS) + len(_HAS) + len(_JOB_COLUMNS)),
-)
-_JOBS_IN_VIEW = slice(1 + _FIRST_JOB_COLUMN, 1 + _FIRST_JOB_COLUMN + len(_JOB_COLUMNS))
 # the order and its jobs as entities (a command's own, as it left them; the order is read again when the command
 # did not keep it), with which side tables hold the order's rows: one statement
 _ORDER_JOBS_AND_SIDE_ROWS = (
-    sa.select(WorkOrder, Job, *_HAS)
+    sa.select(WorkOrder, Job, *order_rows.HAS)
     .select_from(WorkOrder)
     .outerjoin(Job, Job.order_id == WorkOrder.order_id)
-    .where(WorkOrder.order_id == _ORDER_ID)
+    .where(WorkOrder.order_id == sa.bindparam("order_id"))
     .order_by(Job.line_no)
 )
 
@@ -100,16 +36,14 @@ def work_orders(session) -> list[dict]:
 
 def work_order(session, order_id: str) -> dict | None:
     """The order's view, read in one statement (the order, its jobs by line, which side tables hold its rows, and
-    its rows of four of them), and one more for each other side table that holds rows of the order (help tickets,
-    additional work, the clock), none of them loading ORM entities."""
-    rows = session.execute(_VIEW, {"order_id": order_id}).all()
-    main = sorted((row for row in rows if row.side == "order"), key=lambda row: row.line_no or 0)
-    if not main:
-        return None
-    wo = main[0]
-    jobs = [JobRow._make(row[_JOBS_IN_VIEW]) for row in main if row.line_no is not None]
-    sides = side.grouped(row._mapping for row in rows if row.side != "order")
-    return work_order_view(session, wo, jobs=jobs, has=wo._mapping, sides=sides)
+    its rows of four of them: order_rows.py), and one more for each other side table that holds rows of the order
+    (help tickets, additional work, the clock), none of them loading ORM entities."""
+    rows = order_rows.read(session, order_id)
+    return None if rows is None else _view_of_rows(session, rows)
+
+
+def _view_of_rows(session, rows: order_rows.OrderRows) -> dict:
+    return work_order_view(session, rows.order, jobs=rows.jobs, has=rows.has, sides=rows.sides)
 
 
 def answered_with_view(command):
@@ -129,8 +63,14 @@ def _view_with_held_rows(session, order_id: str) -> dict | None:
 
 def answered_from_tables(command):
     """As `answered_with_view`, for a command that writes by Core statements and keeps no entities: the view is
-    read from the tables by `work_order` (Core rows) in the command's own transaction."""
-    return answering(command, work_order)
+    built from the order's rows the command read and changed as it wrote them (order_rows.keep), or else read
+    from the tables by `work_order` (Core rows), in the command's own transaction."""
+    return answering(command, _view_kept_or_read)
+
+
+def _view_kept_or_read(session, order_id: str) -> dict | None:
+    rows = order_rows.kept(session, order_id)
+    return work_order(session, order_id) if rows is None else _view_of_rows(session, rows)
 
 
 def job_view(session, j: Job, now: datetime, clocked_minutes: int | None = None) -> dict:
@@ -160,8 +100,8 @@ def job_view(session, j: Job, now: datetime, clocked_minutes: int | None = None)
 
 def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None, sides=None) -> dict:
     """`wo`: the WorkOrder (or a row of its columns); `jobs`: its jobs when read already; `has`: which side tables
-    (`_SIDE`) hold rows of the order, the others not read (None: every one read); `sides`: the order's rows of the
-    tables side.py reads, when read already."""
+    (order_rows.SIDE) hold rows of the order, the others not read (None: every one read); `sides`: the order's
+    rows of the tables side.py reads, when read already."""
     now = utcnow()
     order_id = wo.order_id
     if jobs is None:
