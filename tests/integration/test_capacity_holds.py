@@ -17,6 +17,7 @@ from kit.uow import Work, session_factory_for
 from services.billing import seed as billing_seed
 from services.workshop import handlers
 from services.workshop import handlers as planning
+from services.workshop.domain import capacity
 from services.workshop.domain.capacity import CapacityRules
 from services.workshop.models import CapacityLoad
 from tests.support.db import service_work, wire_event
@@ -202,6 +203,26 @@ def test_the_promised_time_follows_the_load(work):
     hold(work)  # 90 of the mechanic's 180 minutes
     busy = work.read(planning.promise_time, Decimal("1"), at(9), now, rules=RULES, tz=TZ)
     assert busy > empty
+
+
+def test_a_promise_is_the_same_whether_found_in_the_next_two_days_load_or_in_all_fourteen(work):
+    """R-RC-5: the promise first reads today's and tomorrow's load alone (handlers/load.py); what it finds there, or
+    after them from every day's load, is what planning against every day's load finds."""
+    hold(work, starts_at=at(9))
+    hold(work, starts_at=at(9, day=DAY + timedelta(days=1)))
+    now = datetime.now(UTC)
+
+    def with_every_day(hours):
+        until = datetime.combine(DAY + timedelta(days=14), RULES.closes, TZ)
+        load = work.read(planning.current_load, at(9), until, now)
+        team = work.read(planning.roster.roster)
+        plan = capacity.place(capacity.hours_needs(hours), at(9), until, team, RULES, TZ, load, Decimal(1))
+        return plan.finishes_at
+
+    near = work.read(planning.promise_time, Decimal("2.5"), at(9), now, rules=RULES, tz=TZ)
+    assert near == with_every_day(Decimal("2.5")) and near.astimezone(TZ).date() == DAY + timedelta(days=1)
+    later = work.read(planning.promise_time, Decimal("5"), at(9), now, rules=RULES, tz=TZ)
+    assert later == with_every_day(Decimal("5")) and later.astimezone(TZ).date() > DAY + timedelta(days=1)
 
 
 def test_the_load_view_shows_booked_against_bookable_and_all_hours(work):

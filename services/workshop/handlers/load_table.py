@@ -161,6 +161,7 @@ _OLD_CHUNKS = sa.select(_CHUNKS.c.hour, _CHUNKS.c.skill, _CHUNKS.c.minutes).wher
     _CHUNKS.c.appointment_id == sa.bindparam("appointment_id")
 )
 _DELETE_CHUNKS = _CHUNKS.delete().where(_CHUNKS.c.appointment_id == sa.bindparam("appointment_id"))
+_NEW_CHUNKS = _CHUNKS.insert()
 
 
 def write_plan(session, hold: CapacityHold, plan: capacity.Plan | None, *, new: bool = False) -> None:
@@ -175,7 +176,7 @@ def write_plan(session, hold: CapacityHold, plan: capacity.Plan | None, *, new: 
     if plan is not None:
         if plan.chunks:
             rows = [{**ids, "hour": c.hour, "skill": c.skill, "minutes": c.minutes} for c in plan.chunks]
-            session.execute(_CHUNKS.insert(), rows)
+            session.execute(_NEW_CHUNKS, rows)
         hold.finishes_at = plan.finishes_at
         for key, m in capacity.load_of(plan.chunks).items():
             change[key] = change.get(key, 0) + m

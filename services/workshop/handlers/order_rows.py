@@ -162,6 +162,8 @@ def kept(session, order_id: str) -> OrderRows | None:
 
 def _as_read(value):
     """A value as the tables give it back: aware times in UTC, JSON documents as decoded from their text."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
     if isinstance(value, datetime):
         return value.astimezone(UTC)
     if isinstance(value, dict | list | tuple):
