@@ -149,6 +149,7 @@ def dispatch(uow, order_id: str, *, technician_id: str, bay_id: str, roles=("dis
         rows.set_job(update["key_line"], **{name: v for name, v in update.items() if not name.startswith("key_")})
     if work_order.status == "waiting_dispatch":
         _start(uow, rows, technician_id, bay_id)
+    rows.settings = settings
     order_rows.keep(session, rows)
     return work_order
 

@@ -97,12 +97,14 @@ _EXTRA_AT = _JOBS_AT.stop + len(side.typed_nulls())
 @dataclass
 class OrderRows:
     """`order`: its columns as attributes (ORDER_COLUMNS, and `signed` when read); `jobs`: JobRows by line; `has`:
-    side table -> whether it holds rows of the order; `sides`: the rows of the tables side.py reads."""
+    side table -> whether it holds rows of the order; `sides`: the rows of the tables side.py reads; `settings`:
+    the floor's settings the command worked with (FloorSettings), for its answer."""
 
     order: SimpleNamespace
     jobs: list
     has: dict
     sides: dict = field(default_factory=dict)
+    settings: object = None
 
     def job(self, line_no: int):
         return next((j for j in self.jobs if j.line_no == line_no), None)

@@ -127,6 +127,7 @@ def quality_check(
     session.execute(_READY, {"key_order": order_id, "status": "ready", "ready_at": now})
     rows.set_order(status="ready", ready_at=now)  # the order's rows as written, for the answer
     rows.add_side("quality_checks", check)
+    rows.settings = settings
     order_rows.keep(session, rows)
     uow.emit(
         names.VEHICLE_READY,

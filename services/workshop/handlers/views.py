@@ -43,7 +43,7 @@ def work_order(session, order_id: str) -> dict | None:
 
 
 def _view_of_rows(session, rows: order_rows.OrderRows) -> dict:
-    return work_order_view(session, rows.order, jobs=rows.jobs, has=rows.has, sides=rows.sides)
+    return work_order_view(session, rows.order, jobs=rows.jobs, has=rows.has, sides=rows.sides, settings=rows.settings)
 
 
 def answered_with_view(command):
@@ -98,10 +98,10 @@ def job_view(session, j: Job, now: datetime, clocked_minutes: int | None = None)
     }
 
 
-def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None, sides=None) -> dict:
+def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None, sides=None, settings=None) -> dict:
     """`wo`: the WorkOrder (or a row of its columns); `jobs`: its jobs when read already; `has`: which side tables
     (order_rows.SIDE) hold rows of the order, the others not read (None: every one read); `sides`: the order's
-    rows of the tables side.py reads, when read already."""
+    rows of the tables side.py reads, when read already; `settings`: the floor's, when the caller has them."""
     now = utcnow()
     order_id = wo.order_id
     if jobs is None:
@@ -131,7 +131,7 @@ def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None, si
         "waiting_parts": wo.waiting_parts,
         "parts_expected_on": wo.parts_expected_on,
         "forecast_at": (
-            clock.forecast_of(session, wo, now, FloorSettings.load(), jobs, clocked)
+            clock.forecast_of(session, wo, now, settings or FloorSettings.load(), jobs, clocked)
             if wo.status == "in_progress"
             else None
         ),
@@ -147,7 +147,9 @@ def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None, si
             "quality_checks": sides["quality_checks"],
             "non_conformances": sides["non_conformances"],
             "help_tickets": (
-                expert.tickets(session, now, FloorSettings.load().expert_target_minutes, order_id=order_id)
+                expert.tickets(
+                    session, now, (settings or FloorSettings.load()).expert_target_minutes, order_id=order_id
+                )
                 if has is None or has["help_tickets"]
                 else []
             ),
