@@ -13,6 +13,8 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 
+from kit.types import Quantity, UtcDateTime
+
 from ..models import (
     AdditionalWorkRequest,
     ClockCorrection,
@@ -66,23 +68,72 @@ JobRow = namedtuple("JobRow", JOB_COLUMNS)
 _HAS_NAMES = tuple(m.__tablename__ for m in SIDE)
 
 
-def _statement(*extra: str):
-    """The order, which side tables hold its rows, and its jobs (one row a job; one row of NULL jobs without any),
-    then the order's rows of four side tables by one UNION ALL (`side` says which rows are which); `extra`: more of
-    the order's columns, last in its rows."""
-    width = len(ORDER_COLUMNS) + len(HAS) + len(JOB_COLUMNS)
-    return sa.union_all(
+_EXTRA_JSON = 2  # the order's rows have two JSON columns (a job's); a quality check's rows need four
+
+
+def _kind(column_type):
+    """Which columns of the order's rows a side table's column may share: the same result processing."""
+    for kind in (UtcDateTime, Quantity, sa.JSON, sa.Boolean, sa.Integer, sa.Date, sa.String):
+        if isinstance(column_type, kind):
+            return kind
+    raise TypeError(f"no shared column for {column_type!r}")
+
+
+def _order_branch():
+    """The order, which side tables hold its rows, and its jobs (one row a job; one row of NULL jobs without any);
+    then two JSON columns of NULLs for the side tables' rows."""
+    return (
         sa.select(
             sa.literal_column("'order'").label("side"),
             *(_WO.c[name] for name in ORDER_COLUMNS),
             *HAS,
             *(_JOB.c[name] for name in JOB_COLUMNS),
-            *side.typed_nulls(),
-            *(_WO.c[name] for name in extra),
+            *(sa.cast(sa.null(), sa.JSON).label(f"json_{i}") for i in range(_EXTRA_JSON)),
         )
         .select_from(_WO.outerjoin(_JOB, _JOB.c.order_id == _WO.c.order_id))
-        .where(_WO.c.order_id == _ORDER_ID),
-        *(branch.add_columns(*(sa.null() for _ in extra)) for branch in side.branches(width)),
+        .where(_WO.c.order_id == _ORDER_ID)
+    )
+
+
+def _layout(order_branch) -> dict[str, list[tuple[str, int]]]:
+    """side table -> [(its column, the position it takes in the rows)]: each of its columns (and `seq`, its id, when
+    its rows are in the order of their ids) in a column of the order's rows of the same kind, so that a row of the
+    union is no wider than the order's and every value is read as its own table reads it."""
+    kinds = [_kind(c.type) for c in list(order_branch.selected_columns)[1:]]
+    layout = {}
+    for name, (model, columns, by) in side.TABLES.items():
+        table, free, placed = model.__table__, list(enumerate(kinds, start=1)), []
+        for column in ("seq", *columns) if by == "id" else columns:
+            kind = _kind(table.c[by if column == "seq" else column].type)
+            position = next(p for p, k in free if k is kind)
+            free.remove((position, kind))
+            placed.append((column, position))
+        layout[name] = placed
+    return layout
+
+
+_ORDER_BRANCH = _order_branch()
+LAYOUT = _layout(_ORDER_BRANCH)
+_WIDTH = len(_ORDER_BRANCH.selected_columns)
+
+
+def _side_branch(name: str, extra: int):
+    model, _columns, by = side.TABLES[name]
+    table = model.__table__
+    at = dict(LAYOUT[name])
+    values = [sa.null()] * _WIDTH
+    values[0] = sa.literal_column(f"'{name}'")
+    for column, position in at.items():
+        values[position] = table.c[by if column == "seq" else column]
+    return sa.select(*values, *(sa.null() for _ in range(extra))).where(table.c.order_id == _ORDER_ID)
+
+
+def _statement(*extra: str):
+    """The order's rows (`_order_branch`, then `extra`: more of the order's columns), and its rows of the four side
+    tables side.py names, by one UNION ALL (`side` says which rows are which; LAYOUT where each value is)."""
+    return sa.union_all(
+        _ORDER_BRANCH.add_columns(*(_WO.c[name] for name in extra)),
+        *(_side_branch(name, len(extra)) for name in side.TABLES),
     )
 
 
@@ -91,7 +142,23 @@ VIEW_AND_SIGNED = _statement("signed")  # dispatch forwards the signed order to 
 _ORDER = slice(1, 1 + len(ORDER_COLUMNS))
 _HAS_AT = slice(_ORDER.stop, _ORDER.stop + len(HAS))
 _JOBS_AT = slice(_HAS_AT.stop, _HAS_AT.stop + len(JOB_COLUMNS))
-_EXTRA_AT = _JOBS_AT.stop + len(side.typed_nulls())
+_SIGNED_AT = _WIDTH
+_ORDERED_BY = {
+    name: dict(LAYOUT[name])["seq" if by == "id" else by] for name, (_model, _columns, by) in side.TABLES.items()
+}
+
+
+def _sides(rows) -> dict[str, list[dict]]:
+    """The side tables' rows by table, each table's in its own order (by id, or by the time requested)."""
+    found: dict[str, list] = {name: [] for name in side.TABLES}
+    for row in rows:
+        found[row[0]].append(row)
+    out = {}
+    for name, table_rows in found.items():
+        if len(table_rows) > 1:
+            table_rows.sort(key=lambda row, at=_ORDERED_BY[name]: row[at])
+        out[name] = [{column: row[p] for column, p in LAYOUT[name] if column != "seq"} for row in table_rows]
+    return out
 
 
 @dataclass
@@ -134,18 +201,18 @@ class OrderRows:
 def read(session, order_id: str, *, signed: bool = False) -> OrderRows | None:
     """The order's view rows (one statement), None when there is no such order; `signed`: its signed order too."""
     rows = session.execute(VIEW_AND_SIGNED if signed else VIEW, {"order_id": order_id}).all()
-    main = sorted((row for row in rows if row.side == "order"), key=lambda row: row.line_no or 0)
+    main = sorted((row for row in rows if row[0] == "order"), key=lambda row: row.line_no or 0)
     if not main:
         return None
     first = main[0]
     order = SimpleNamespace(**dict(zip(ORDER_COLUMNS, first[_ORDER], strict=True)))
     if signed:
-        order.signed = first[_EXTRA_AT]
+        order.signed = first[_SIGNED_AT]
     return OrderRows(
         order=order,
         jobs=[JobRow._make(row[_JOBS_AT]) for row in main if row.line_no is not None],
         has=dict(zip(_HAS_NAMES, first[_HAS_AT], strict=True)),
-        sides=side.grouped(row._mapping for row in rows if row.side != "order"),
+        sides=_sides(row for row in rows if row[0] != "order"),
     )
 
 
