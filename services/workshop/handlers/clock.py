@@ -167,21 +167,24 @@ def clocked_by_line(session, order_id: str, now: datetime) -> dict[int, int]:
     return clocked_by_order(session, [order_id], now).get(order_id, {})
 
 
+_ORDER_IDS = sa.bindparam("order_ids", expanding=True)
+# the orders' clock intervals and corrections, built once (the ids a list parameter)
+_INTERVALS = sa.select(JobInterval.order_id, JobInterval.line_no, JobInterval.started_at, JobInterval.ended_at).where(
+    JobInterval.order_id.in_(_ORDER_IDS)
+)
+_CORRECTIONS = sa.select(ClockCorrection.order_id, ClockCorrection.line_no, ClockCorrection.minutes).where(
+    ClockCorrection.order_id.in_(_ORDER_IDS)
+)
+
+
 def clocked_by_order(session, order_ids: list[str], now: datetime) -> dict[str, dict[int, int]]:
     """`clocked_by_line` for many orders at once (two queries, not two an order): order_id -> line_no -> minutes."""
+    ids = {"order_ids": list(order_ids)}
     intervals: dict[tuple[str, int], list[Interval]] = {}
-    for order_id, line_no, started, ended in session.execute(
-        sa.select(JobInterval.order_id, JobInterval.line_no, JobInterval.started_at, JobInterval.ended_at).where(
-            JobInterval.order_id.in_(order_ids)
-        )
-    ):
+    for order_id, line_no, started, ended in session.execute(_INTERVALS, ids):
         intervals.setdefault((order_id, line_no), []).append(Interval(started, ended))
     corrections: dict[tuple[str, int], list[int]] = {}
-    for order_id, line_no, minutes in session.execute(
-        sa.select(ClockCorrection.order_id, ClockCorrection.line_no, ClockCorrection.minutes).where(
-            ClockCorrection.order_id.in_(order_ids)
-        )
-    ):
+    for order_id, line_no, minutes in session.execute(_CORRECTIONS, ids):
         corrections.setdefault((order_id, line_no), []).append(minutes)
     out: dict[str, dict[int, int]] = {}
     for order_id, line_no in set(intervals) | set(corrections):
