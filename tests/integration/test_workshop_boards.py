@@ -96,3 +96,26 @@ def test_a_teams_order_is_on_its_leaders_board_only(shop):
     }
     assert seen["D001"] == [other["order_id"]] and seen["A002"] == [team["order_id"]]
     assert sorted(seen["M001"]) == sorted([team["order_id"], other["order_id"]])
+
+
+def test_the_floor_watch_reads_the_orders_whose_forecast_passes_the_promise_and_not_yet_told(shop):
+    """R-WS-7: the timer's read (four statements, table columns) names what reading each order in repair as an
+    entity names: at risk, the advisor not yet warned of this forecast."""
+    settings = floor.FloorSettings.load()
+    safe = shop.order(lines_extra=(), promised_at=MORNING + timedelta(days=2))
+    late = shop.order(promised_at=MORNING + timedelta(minutes=30))
+    waiting = shop.order(lines_extra=(), promised_at=MORNING + timedelta(minutes=10))  # not dispatched: not in repair
+    for order, technician in ((safe, "T004"), (late, "T001")):
+        shop.run(workshop.dispatch, order["order_id"], technician_id=technician, bay_id="B1")
+
+    def by_entities(session):
+        orders = session.scalars(sa.select(WorkOrder).where(WorkOrder.status == "in_progress"))
+        return [wo.order_id for wo in orders if clock._risk_key(session, wo, "forecast", MORNING, settings)[0]]
+
+    assert shop.work.read(clock.forecasts_to_warn, MORNING) == shop.work.read(by_entities) == [late["order_id"]]
+    assert shop.work.run(clock.watch_forecasts) == 1  # the advisor warned once
+    assert shop.work.read(clock.forecasts_to_warn, MORNING) == shop.work.read(by_entities) == []
+    also_late = shop.order(lines_extra=(), promised_at=MORNING + timedelta(minutes=20))
+    shop.run(workshop.dispatch, also_late["order_id"], technician_id="T004", bay_id="B2")
+    assert shop.work.read(clock.forecasts_to_warn, MORNING) == [also_late["order_id"]] == shop.work.read(by_entities)
+    assert waiting["order_id"] not in shop.work.read(clock.forecasts_to_warn, MORNING)

@@ -206,11 +206,14 @@ def forecast_of(
     return forecast_ready(now, jobs, settings.hours, expected)
 
 
-def _risk_key(session, work_order: WorkOrder, reason: str, now: datetime, settings: FloorSettings) -> tuple:
-    """(key, forecast) when the forecast passes the promise and the advisor has not been warned of it yet."""
+def _risk_key(
+    session, work_order: WorkOrder, reason: str, now: datetime, settings: FloorSettings, jobs=None, clocked=None
+) -> tuple:
+    """(key, forecast) when the forecast passes the promise and the advisor has not been warned of it yet; `jobs`
+    and `clocked` (its lines' minutes) when the caller has read them already."""
     if work_order.status == "ready":
         return None, None
-    forecast = forecast_of(session, work_order, now, settings)
+    forecast = forecast_of(session, work_order, now, settings, jobs, clocked)
     if not at_risk(forecast, work_order.promised_at):
         return None, None
     key = f"{reason}:{forecast.isoformat()}"[:80]
@@ -238,11 +241,34 @@ def warn_if_late(uow, work_order: WorkOrder, reason: str, settings: FloorSetting
     return True
 
 
+_WO = WorkOrder.__table__
+_IN_REPAIR = _WO.c.status == "in_progress"
+# what the timer's read needs of the orders in repair and of their jobs (table columns, not entities: the orders'
+# signed bodies are not read), each by one statement built once
+_ORDERS_IN_REPAIR = sa.select(
+    _WO.c.order_id, _WO.c.status, _WO.c.promised_at, _WO.c.waiting_parts, _WO.c.parts_expected_on, _WO.c.at_risk_told
+).where(_IN_REPAIR)
+_JOBS_IN_REPAIR = (
+    sa.select(_JOB.c.order_id, _JOB.c.line_no, _JOB.c.technician_id, _JOB.c.hours, _JOB.c.status)
+    .join(_WO, _WO.c.order_id == _JOB.c.order_id)
+    .where(_IN_REPAIR)
+)
+
+
 def forecasts_to_warn(session, now: datetime) -> list[str]:
-    """Orders in repair whose forecast passes the promise, the advisor not yet warned (the timer reads first)."""
+    """Orders in repair whose forecast passes the promise, the advisor not yet warned (the timer reads first): the
+    orders, their jobs and their clocks in four statements, not three an order."""
     settings = FloorSettings.load()
-    orders = session.scalars(sa.select(WorkOrder).where(WorkOrder.status == "in_progress"))
-    return [wo.order_id for wo in orders if _risk_key(session, wo, "forecast", now, settings)[0]]
+    orders = session.execute(_ORDERS_IN_REPAIR).all()
+    jobs_of: dict[str, list] = {wo.order_id: [] for wo in orders}
+    for job in session.execute(_JOBS_IN_REPAIR):
+        jobs_of.setdefault(job.order_id, []).append(job)
+    clocked = clocked_by_order(session, list(jobs_of), now)
+    return [
+        wo.order_id
+        for wo in orders
+        if _risk_key(session, wo, "forecast", now, settings, jobs_of[wo.order_id], clocked.get(wo.order_id, {}))[0]
+    ]
 
 
 def watch_forecasts(uow) -> int:
