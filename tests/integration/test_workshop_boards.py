@@ -14,7 +14,7 @@ from contracts import names
 from contracts.events import OrderSchema
 from kit.orders import OrderSigner, OrderVerifier
 from services.workshop import handlers as workshop
-from services.workshop.handlers import boards, clock, floor
+from services.workshop.handlers import boards, clock, floor, views
 from services.workshop.models import FloorStaff, Technician, WorkOrder
 from tests.integration.test_workshop_floor import MORNING, Shop
 from tests.support.db import wire_event
@@ -119,3 +119,41 @@ def test_the_floor_watch_reads_the_orders_whose_forecast_passes_the_promise_and_
     shop.run(workshop.dispatch, also_late["order_id"], technician_id="T004", bay_id="B2")
     assert shop.work.read(clock.forecasts_to_warn, MORNING) == [also_late["order_id"]] == shop.work.read(by_entities)
     assert waiting["order_id"] not in shop.work.read(clock.forecasts_to_warn, MORNING)
+
+
+def test_the_workshop_board_lists_each_latest_order_as_its_own_brief_view_does(shop):
+    """The board's list (five statements for all its orders) says what each order's brief view, read on its own,
+    says: jobs, clocks (one running, one corrected), parts received, the forecast."""
+    orders = []
+    for minutes in range(4):
+        with time_machine.travel(MORNING + timedelta(minutes=minutes), tick=False):
+            orders.append(shop.order(lines_extra=()) if minutes % 2 else shop.order())
+    first, second, third, _waiting = (o["order_id"] for o in orders)
+    for oid, technician in ((first, "T001"), (second, "T004"), (third, "T001")):
+        shop.run(workshop.dispatch, oid, technician_id=technician, bay_id="B1")
+    shop.run(clock.clock_job, first, 1, action="start", actor="T001")
+    shop.run(clock.correct_clock, second, 1, minutes=15, reason="忘记开始", actor="F001")
+    shop.work.handle(
+        wire_event(
+            names.PARTS_ISSUED,
+            {
+                "request_id": "r",
+                "order_id": first,
+                "order_version": 1,
+                "lines": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1", "from_location": "MAIN"}],
+            },
+        ),
+        clock.take_parts_issued,
+    )
+
+    def one_by_one(session):
+        latest = session.scalars(sa.select(WorkOrder).order_by(WorkOrder.received_at.desc()).limit(200))
+        return [views.work_order_view(session, wo, brief=True) for wo in latest]
+
+    with time_machine.travel(MORNING + timedelta(minutes=50), tick=False):
+        board = shop.work.read(views.work_orders)
+        assert board == shop.work.read(one_by_one)
+    assert [o["order_id"] for o in board] == [o["order_id"] for o in reversed(orders)]
+    by_id = {o["order_id"]: o for o in board}
+    assert by_id[first]["jobs"][0]["clocked_minutes"] == 50 and by_id[first]["parts_received"]
+    assert by_id[second]["jobs"][0]["clocked_minutes"] == 15 and by_id[second]["forecast_at"]

@@ -12,7 +12,7 @@ from kit.uow import answering
 
 from ..domain.completion import self_check_items
 from ..domain.work_orders import board_stage
-from ..models import Job, WorkOrder
+from ..models import Job, PartReceived, WorkOrder
 from . import additional_work, clock, expert, order_rows, quality, side
 from .floor import FloorSettings
 
@@ -27,10 +27,48 @@ _ORDER_JOBS_AND_SIDE_ROWS = (
 )
 
 
+_WO, _JOB, _RECEIVED = WorkOrder.__table__, Job.__table__, PartReceived.__table__
+_IDS = sa.bindparam("order_ids", expanding=True)
+# the board's latest orders, their jobs and the parts received against them: three statements built once, table
+# columns (not entities: the orders' signed bodies are not read), whatever the number of orders
+_LATEST = sa.select(*(_WO.c[name] for name in order_rows.ORDER_COLUMNS)).order_by(_WO.c.received_at.desc()).limit(200)
+_JOBS_OF = (
+    sa.select(*(_JOB.c[name] for name in order_rows.JOB_COLUMNS))
+    .where(_JOB.c.order_id.in_(_IDS))
+    .order_by(_JOB.c.order_id, _JOB.c.line_no)
+)
+_RECEIVED_OF = (
+    sa.select(_RECEIVED.c.order_id, _RECEIVED.c.line_no, _RECEIVED.c.part_no, _RECEIVED.c.quantity)
+    .where(_RECEIVED.c.order_id.in_(_IDS))
+    .order_by(_RECEIVED.c.id)
+)
+
+
 def work_orders(session) -> list[dict]:
+    """The latest 200 orders' brief views (the workshop board): the orders, their jobs, their parts received and
+    their clocks in five statements, not five an order."""
+    orders = session.execute(_LATEST).all()
+    ids = {"order_ids": [wo.order_id for wo in orders]}
+    jobs: dict[str, list] = {wo.order_id: [] for wo in orders}
+    for job in session.execute(_JOBS_OF, ids):
+        jobs[job.order_id].append(order_rows.JobRow._make(job))
+    received: dict[str, list] = {wo.order_id: [] for wo in orders}
+    for order_id, line_no, part_no, quantity in session.execute(_RECEIVED_OF, ids):
+        received[order_id].append({"line_no": line_no, "part_no": part_no, "quantity": quantity})
+    now, settings = utcnow(), FloorSettings.load()
+    clocked = clock.clocked_by_order(session, ids["order_ids"], now)
     return [
-        work_order_view(session, wo, brief=True)
-        for wo in session.scalars(sa.select(WorkOrder).order_by(WorkOrder.received_at.desc()).limit(200))
+        work_order_view(
+            session,
+            wo,
+            brief=True,
+            jobs=jobs[wo.order_id],
+            sides={"parts_received": received[wo.order_id]},
+            settings=settings,
+            now=now,
+            clocked=clocked.get(wo.order_id, {}),
+        )
+        for wo in orders
     ]
 
 
@@ -98,17 +136,20 @@ def job_view(session, j: Job, now: datetime, clocked_minutes: int | None = None)
     }
 
 
-def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None, sides=None, settings=None) -> dict:
+def work_order_view(
+    session, wo, brief: bool = False, *, jobs=None, has=None, sides=None, settings=None, now=None, clocked=None
+) -> dict:
     """`wo`: the WorkOrder (or a row of its columns); `jobs`: its jobs when read already; `has`: which side tables
     (order_rows.SIDE) hold rows of the order, the others not read (None: every one read); `sides`: the order's
-    rows of the tables side.py reads, when read already; `settings`: the floor's, when the caller has them."""
-    now = utcnow()
+    rows of the tables side.py reads, when read already; `settings`: the floor's, when the caller has them; `now`
+    and `clocked` (line -> minutes clocked at `now`): when the caller has worked them out for many orders."""
+    now = now or utcnow()
     order_id = wo.order_id
     if jobs is None:
         jobs = list(session.scalars(sa.select(Job).filter_by(order_id=order_id).order_by(Job.line_no)))
-    if has is None or has["job_intervals"] or has["clock_corrections"]:
+    if clocked is None and (has is None or has["job_intervals"] or has["clock_corrections"]):
         clocked = clock.clocked_by_line(session, order_id, now)
-    else:
+    elif clocked is None:
         clocked = {}
     if sides is None:  # the rows of the side tables side.py reads, when not read with the order
         sides = _sides(session, has, order_id)
