@@ -15,7 +15,7 @@ from contracts.events import OrderSchema
 from kit.orders import OrderSigner, OrderVerifier
 from services.workshop import handlers as workshop
 from services.workshop.handlers import boards, clock, floor, views
-from services.workshop.models import FloorStaff, Technician, WorkOrder
+from services.workshop.models import FloorStaff, Job, Technician, WorkOrder
 from tests.integration.test_workshop_floor import MORNING, Shop
 from tests.support.db import wire_event
 from tests.support.factories import make_order_body
@@ -157,3 +157,31 @@ def test_the_workshop_board_lists_each_latest_order_as_its_own_brief_view_does(s
     by_id = {o["order_id"]: o for o in board}
     assert by_id[first]["jobs"][0]["clocked_minutes"] == 50 and by_id[first]["parts_received"]
     assert by_id[second]["jobs"][0]["clocked_minutes"] == 15 and by_id[second]["forecast_at"]
+
+
+def test_the_qc_queue_lists_the_orders_whose_every_job_is_signed_off_oldest_promise_first(shop):
+    """R-QC-1: read in five statements, the queue says what reading each order in repair on its own says."""
+    done_late, done_early, half_done = (
+        shop.order(lines_extra=(), promised_at=MORNING + timedelta(hours=hours)) for hours in (6, 3, 1)
+    )
+    for order in (done_late, done_early, half_done):
+        shop.run(workshop.dispatch, order["order_id"], technician_id="T004", bay_id="B1")
+    for order in (done_late, done_early):
+        oid = order["order_id"]
+        shop.run(clock.finish_job, oid, 1, **finish_body(shop.job(oid, 1)), actor="T004")
+
+    def one_by_one(session):
+        orders = session.scalars(
+            sa.select(WorkOrder).where(WorkOrder.status == "in_progress").order_by(WorkOrder.promised_at)
+        )
+        queue = []
+        for wo in orders:
+            states = session.scalars(sa.select(Job.status).filter_by(order_id=wo.order_id)).all()
+            if all(state == "done" for state in states) and states:
+                queue.append(views.work_order_view(session, wo, brief=True))
+        return queue
+
+    queue = shop.work.read(views.qc_queue)
+    assert queue == shop.work.read(one_by_one)
+    assert [o["order_id"] for o in queue] == [done_early["order_id"], done_late["order_id"]]
+    assert all(o["stage"] == "at_qc" for o in queue)

@@ -32,6 +32,11 @@ _IDS = sa.bindparam("order_ids", expanding=True)
 # the board's latest orders, their jobs and the parts received against them: three statements built once, table
 # columns (not entities: the orders' signed bodies are not read), whatever the number of orders
 _LATEST = sa.select(*(_WO.c[name] for name in order_rows.ORDER_COLUMNS)).order_by(_WO.c.received_at.desc()).limit(200)
+_IN_REPAIR = (  # the QC queue's candidates, oldest promise first
+    sa.select(*(_WO.c[name] for name in order_rows.ORDER_COLUMNS))
+    .where(_WO.c.status == "in_progress")
+    .order_by(_WO.c.promised_at)
+)
 _JOBS_OF = (
     sa.select(*(_JOB.c[name] for name in order_rows.JOB_COLUMNS))
     .where(_JOB.c.order_id.in_(_IDS))
@@ -48,10 +53,21 @@ def work_orders(session) -> list[dict]:
     """The latest 200 orders' brief views (the workshop board): the orders, their jobs, their parts received and
     their clocks in five statements, not five an order."""
     orders = session.execute(_LATEST).all()
-    ids = {"order_ids": [wo.order_id for wo in orders]}
+    return _brief_views(session, orders, _jobs_of(session, orders))
+
+
+def _jobs_of(session, orders) -> dict[str, list]:
+    """The orders' jobs (JobRows by line) by one statement."""
     jobs: dict[str, list] = {wo.order_id: [] for wo in orders}
-    for job in session.execute(_JOBS_OF, ids):
+    for job in session.execute(_JOBS_OF, {"order_ids": list(jobs)}):
         jobs[job.order_id].append(order_rows.JobRow._make(job))
+    return jobs
+
+
+def _brief_views(session, orders, jobs: dict[str, list]) -> list[dict]:
+    """Brief views of the orders (rows of ORDER_COLUMNS) with their jobs: the parts received and the clocks of all
+    of them read by three statements."""
+    ids = {"order_ids": [wo.order_id for wo in orders]}
     received: dict[str, list] = {wo.order_id: [] for wo in orders}
     for order_id, line_no, part_no, quantity in session.execute(_RECEIVED_OF, ids):
         received[order_id].append({"line_no": line_no, "part_no": part_no, "quantity": quantity})
@@ -233,13 +249,9 @@ def my_jobs(session, technician_id: str) -> list[dict]:
 
 
 def qc_queue(session) -> list[dict]:
-    """R-QC-1: orders in repair whose every job is signed off, oldest promise first."""
-    orders = session.scalars(
-        sa.select(WorkOrder).where(WorkOrder.status == "in_progress").order_by(WorkOrder.promised_at)
-    )
-    queue = []
-    for wo in orders:
-        states = session.scalars(sa.select(Job.status).filter_by(order_id=wo.order_id)).all()
-        if board_stage(wo.status, list(states)) == "at_qc":
-            queue.append(work_order_view(session, wo, brief=True))
-    return queue
+    """R-QC-1: orders in repair whose every job is signed off, oldest promise first (the orders in repair and their
+    jobs by two statements, the queue's views by three)."""
+    orders = session.execute(_IN_REPAIR).all()
+    jobs = _jobs_of(session, orders)
+    waiting = [wo for wo in orders if board_stage(wo.status, [j.status for j in jobs[wo.order_id]]) == "at_qc"]
+    return _brief_views(session, waiting, jobs)
