@@ -185,3 +185,39 @@ def test_the_qc_queue_lists_the_orders_whose_every_job_is_signed_off_oldest_prom
     assert queue == shop.work.read(one_by_one)
     assert [o["order_id"] for o in queue] == [done_early["order_id"], done_late["order_id"]]
     assert all(o["stage"] == "at_qc" for o in queue)
+
+
+def test_a_technicians_tablet_lists_their_unfinished_jobs_in_planned_order_with_their_clocks(shop):
+    """The tablet's list (three statements) says what reading each job and its order on its own says."""
+    first, second, third = (shop.order() for _ in range(3))
+    for order in (first, second, third):
+        shop.run(workshop.dispatch, order["order_id"], technician_id="T001", bay_id="B1")
+    shop.run(clock.clock_job, second["order_id"], 1, action="start", actor="T001")
+    oid = first["order_id"]
+    shop.run(clock.finish_job, oid, 1, **finish_body(shop.job(oid, 1)), actor="T001")
+    shop.work.run(  # an order no longer in repair: its jobs are not on the tablet
+        lambda uow: uow.session.execute(
+            sa.update(WorkOrder).where(WorkOrder.order_id == third["order_id"]).values(status="ready")
+        )
+    )
+
+    def one_by_one(session):
+        now, out = MORNING + timedelta(minutes=40), []
+        jobs = session.scalars(
+            sa.select(Job)
+            .where(Job.technician_id == "T001", Job.status != "done")
+            .order_by(Job.planned_start.is_(None), Job.planned_start, Job.order_id, Job.line_no)
+        )
+        for j in jobs:
+            wo = session.get(WorkOrder, j.order_id)
+            if wo.status == "in_progress":
+                view = views.job_view(session, j, now)
+                out.append({**view, "order_id": wo.order_id, "plate": wo.plate, "promised_at": wo.promised_at})
+        return out
+
+    with time_machine.travel(MORNING + timedelta(minutes=40), tick=False):
+        tablet = shop.work.read(views.my_jobs, "T001")
+        assert tablet == shop.work.read(one_by_one)
+    assert [(j["order_id"], j["line_no"]) for j in tablet if j["order_id"] == oid] == [(oid, 3)]
+    assert {j["order_id"] for j in tablet} == {oid, second["order_id"]}
+    assert next(j for j in tablet if j["order_id"] == second["order_id"] and j["line_no"] == 1)["clocked_minutes"] == 40
