@@ -17,6 +17,7 @@ from kit.uow import Work, session_factory_for
 from services.billing import seed as billing_seed
 from services.workshop import handlers
 from services.workshop import handlers as planning
+from services.workshop.domain import capacity
 from services.workshop.domain.capacity import CapacityRules
 from services.workshop.models import CapacityLoad
 from tests.support.db import service_work, wire_event
@@ -204,6 +205,26 @@ def test_the_promised_time_follows_the_load(work):
     assert busy > empty
 
 
+def test_a_promise_is_the_same_whether_found_in_the_next_two_days_load_or_in_all_fourteen(work):
+    """R-RC-5: the promise first reads today's and tomorrow's load alone (handlers/load.py); what it finds there, or
+    after them from every day's load, is what planning against every day's load finds."""
+    hold(work, starts_at=at(9))
+    hold(work, starts_at=at(9, day=DAY + timedelta(days=1)))
+    now = datetime.now(UTC)
+
+    def with_every_day(hours):
+        until = datetime.combine(DAY + timedelta(days=14), RULES.closes, TZ)
+        load = work.read(planning.current_load, at(9), until, now)
+        team = work.read(planning.roster.roster)
+        plan = capacity.place(capacity.hours_needs(hours), at(9), until, team, RULES, TZ, load, Decimal(1))
+        return plan.finishes_at
+
+    near = work.read(planning.promise_time, Decimal("2.5"), at(9), now, rules=RULES, tz=TZ)
+    assert near == with_every_day(Decimal("2.5")) and near.astimezone(TZ).date() == DAY + timedelta(days=1)
+    later = work.read(planning.promise_time, Decimal("5"), at(9), now, rules=RULES, tz=TZ)
+    assert later == with_every_day(Decimal("5")) and later.astimezone(TZ).date() > DAY + timedelta(days=1)
+
+
 def test_the_load_view_shows_booked_against_bookable_and_all_hours(work):
     hold(work)
     view = load(work)
@@ -295,6 +316,23 @@ def test_the_load_read_from_the_table_leaves_out_lapsed_holds_and_the_hold_being
     assert not any(work.read(planning.current_load, *window, now, except_for=lapsing).values())
     after_it_lapsed = now + timedelta(minutes=RULES.hold_minutes + 1)
     assert not any(work.read(planning.current_load, *window, after_it_lapsed).values())
+
+
+def test_a_hold_made_meanwhile_is_read_again_under_the_locks_and_moved_not_doubled(work, monkeypatch):
+    """R-BK-4: booking's retry of a hold the workshop took after all: the first read (before the day locks) finds
+    nothing, the read under the locks (with the load, one statement) finds the hold, which is moved, not doubled."""
+    appointment_id, tomorrow = str(uuid.uuid4()), DAY + timedelta(days=1)
+    hold(work, appointment_id, starts_at=at(9, day=tomorrow), labour=["LAB-THROTTLE"])
+    monkeypatch.setattr(planning.capacity, "_hold_of", lambda session, appointment_id: None)
+    again = hold(work, appointment_id, starts_at=at(10, day=tomorrow), labour=["LAB-THROTTLE"])
+    assert again["held"] and again["starts_at"] == at(10, day=tomorrow).astimezone(UTC)
+    view = work.read(planning.hold_view, appointment_id)
+    assert view["status"] == "held" and min(c["hour"] for c in view["chunks"]) == at(10, day=tomorrow)
+    assert table_load(work) == work.read(planning.recomputed_load)
+    window = (at(9, day=tomorrow) - timedelta(hours=1), at(12, day=tomorrow))
+    load, there = work.read(planning.load_table.current_load_and_hold, *window, datetime.now(UTC), appointment_id)
+    assert there and load == work.read(planning.current_load, *window, datetime.now(UTC), except_for=appointment_id)
+    assert work.read(planning.load_table.current_load_and_hold, *window, datetime.now(UTC), "none")[1] is False
 
 
 def test_the_migration_fills_the_load_table_from_the_holds_already_made(tmp_path):

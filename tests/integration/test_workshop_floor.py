@@ -15,6 +15,7 @@ from contracts import names
 from contracts.events import OrderSchema
 from kit.errors import DomainError
 from kit.orders import OrderSigner, OrderVerifier
+from kit.web import JSONEncoder
 from services.workshop import handlers as workshop
 from services.workshop import seed as workshop_seed
 from services.workshop.domain.capacity import CapacityRules
@@ -450,7 +451,8 @@ def test_a_floor_commands_answer_is_the_orders_view_as_read_afterwards(shop):
 
     def answered(command, *args, **kwargs):
         answer = shop.run(views.answered_from_tables(command), oid, *args, **kwargs)  # as their routes answer
-        assert answer == shop.view(oid)
+        read = shop.view(oid)
+        assert answer == read and json.dumps(answer, cls=JSONEncoder) == json.dumps(read, cls=JSONEncoder)
         return answer
 
     assert answered(workshop.dispatch, technician_id="T001", bay_id="B1")["parts_requested"]
@@ -467,8 +469,11 @@ def test_a_floor_commands_answer_is_the_orders_view_as_read_afterwards(shop):
         ),
         clock.take_parts_issued,
     )
-    for line_no in (1, 3):
-        answered(clock.finish_job, line_no, **finish_body(shop.job(oid, line_no)), actor="T001")
+    shop.run(clock.clock_job, oid, 1, action="start", actor="T001")  # finished with its clock running
+    with time_machine.travel(MORNING + timedelta(minutes=25), tick=False):
+        for line_no in (1, 3):
+            answered(clock.finish_job, line_no, **finish_body(shop.job(oid, line_no)), actor="T001")
+        assert shop.job(oid, 1)["clocked_minutes"] == 25 and shop.job(oid, 1)["clock"] == "done"
     failing = inspection_body(shop.view(oid), fail={"leaks": (3, "节气门垫片渗油")})
     assert answered(quality.quality_check, **failing, actor="Q001")["non_conformances"]
     answered(clock.finish_job, 3, **finish_body(shop.job(oid, 3)), actor="T001")

@@ -154,3 +154,26 @@ def test_a_technicians_shift_counts_only_its_own_minutes():
     assert hour_limits(roster, RULES, at(9), TZ, Decimal(1))["mechanical"] == 30
     assert hour_limits(roster, RULES, at(10), TZ, Decimal(1))["mechanical"] == 60
     assert hour_limits(roster, RULES, at(12), TZ, Decimal(1)).get("mechanical", 0) == 0  # closed
+
+
+def test_every_hour_of_the_day_has_the_limits_worked_out_in_full_closed_hours_included():
+    """hour_limits answers a closed hour without working through the roster: the same zeros, the same keys."""
+    from services.workshop.domain.capacity import _limits
+
+    roster = Roster(
+        (
+            Technician("T1", frozenset({"mechanical", "quick"}), starts=time(9, 30)),
+            Technician("T2", frozenset({"electrical"}), ends=time(11, 15)),
+        ),
+        3,
+    )
+    half_hours = CapacityRules(opens=time(8, 30), closes=time(17, 45))
+    for rules in (RULES, half_hours):
+        for day in (DAY, DAY + timedelta(days=1)):
+            for hh in range(24):
+                local = datetime.combine(day, time(hh), TZ)
+                opens, closes = datetime.combine(day, rules.opens, TZ), datetime.combine(day, rules.closes, TZ)
+                for share in (Decimal(1), rules.appointment_share):
+                    limits = hour_limits(roster, rules, local.astimezone(ZoneInfo("UTC")), TZ, share)
+                    full = _limits(roster, local, opens, closes, share)
+                    assert limits == full and list(limits) == list(full)

@@ -151,6 +151,14 @@ def hour_limits(roster: Roster, rules: CapacityRules, hour: datetime, tz: ZoneIn
     day = local.date()
     end = local + HOUR
     opens, closes = datetime.combine(day, rules.opens, tz), datetime.combine(day, rules.closes, tz)
+    if end <= opens or local >= closes:  # the workshop is closed all hour: every resource gives 0, found sooner
+        return dict.fromkeys((TECHNICIANS, BAYS, *(skill for tech in roster.technicians for skill in tech.skills)), 0)
+    return _limits(roster, local, opens, closes, share)
+
+
+def _limits(roster: Roster, local: datetime, opens: datetime, closes: datetime, share: Decimal) -> dict[str, int]:
+    """`hour_limits` of the clock hour from `local` (the dealer's time), the workshop open `opens`-`closes` that day."""
+    day, tz, end = local.date(), local.tzinfo, local + HOUR
     total: dict[str, int] = {TECHNICIANS: 0, BAYS: roster.bays * _overlap_minutes(local, end, opens, closes)}
     for tech in roster.technicians:
         shift_start = max(opens, datetime.combine(day, tech.starts, tz)) if tech.starts else opens

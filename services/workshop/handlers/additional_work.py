@@ -187,19 +187,19 @@ def _work_order_from(uow, order: dict, signed: dict) -> WorkOrder:
 _PARTS_REQUEST = PartsRequest.__table__.insert()
 
 
-def request_parts(uow, work_order: WorkOrder, parts: list[dict]) -> None:
+def request_parts(uow, work_order: WorkOrder, parts: list[dict]) -> dict:
     """The technician collects the order's signed parts from the parts counter (R-WS-2): at dispatch, and again
-    for the parts each new signed version adds; parts_requested carries the signed order to issue against."""
+    for the parts each new signed version adds; parts_requested carries the signed order to issue against.
+    Returns the request's row as written."""
     request_id = str(uuid.uuid4())
-    uow.session.execute(  # a prebuilt Core insert: the row is not needed as an entity (its order is in the table)
-        _PARTS_REQUEST,
-        {
-            "request_id": request_id,
-            "order_id": work_order.order_id,
-            "requested_at": uow.clock(),
-            "lines": [{**p, "quantity": str(p["quantity"])} for p in parts],
-        },
-    )
+    request = {
+        "request_id": request_id,
+        "order_id": work_order.order_id,
+        "requested_at": uow.clock(),
+        "lines": [{**p, "quantity": str(p["quantity"])} for p in parts],
+    }
+    # a prebuilt Core insert: the row is not needed as an entity (its order is in the table)
+    uow.session.execute(_PARTS_REQUEST, request)
     uow.emit(
         names.PARTS_REQUESTED,
         {
@@ -210,6 +210,7 @@ def request_parts(uow, work_order: WorkOrder, parts: list[dict]) -> None:
         },
         correlation_id=work_order.visit_id,
     )
+    return request
 
 
 # --- views --------------------------------------------------------------------------------------

@@ -9,34 +9,104 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from ..domain.numbers import JobFact, technician_numbers
-from ..models import Bay, Job, JobInterval, NonConformance, Technician, WorkOrder
+from ..models import Bay, FloorStaff, Job, JobInterval, NonConformance, Technician, WorkOrder
 from . import clock
 from .floor import FloorSettings, people
 
 
-def _visible(wo: WorkOrder, actor_id: str, roles) -> bool:
+def _visible(wo, actor_id: str, roles) -> bool:
     """A team's orders skip the dispatcher: the team leader sees them; the dispatcher sees the rest (R-WS-1)."""
     if wo.team_leader:
         return actor_id == wo.team_leader or "service_manager" in set(roles)
     return bool(set(roles) & {"dispatcher", "service_manager"})
 
 
+_WO, _JOB, _T, _B, _STAFF = (m.__table__ for m in (WorkOrder, Job, Technician, Bay, FloorStaff))
+_ON_BOARD = _WO.c.status.in_(("waiting_dispatch", "in_progress"))
+# the board's statements, built once, reading table columns (Core rows, not entities: an order's signed body is not
+# read at all): the orders waiting or in repair, oldest promise first; their jobs; the people and the bays
+_ORDERS = (
+    sa.select(
+        _WO.c.order_id,
+        _WO.c.plate,
+        _WO.c.advisor_id,
+        _WO.c.team_leader,
+        _WO.c.promised_at,
+        _WO.c.comeback_of,
+        _WO.c.waiting_parts,
+        _WO.c.parts_expected_on,
+    )
+    .where(_ON_BOARD)
+    .order_by(_WO.c.promised_at)
+)
+_BOARD_JOBS = (
+    sa.select(
+        _JOB.c.order_id,
+        _JOB.c.line_no,
+        _JOB.c.code,
+        _JOB.c.description,
+        _JOB.c.hours,
+        _JOB.c.status,
+        _JOB.c.technician_id,
+        _JOB.c.bay_id,
+        _JOB.c.clock,
+        _JOB.c.planned_start,
+    )
+    .join(_WO, _WO.c.order_id == _JOB.c.order_id)
+    .where(_ON_BOARD)
+    .order_by(_JOB.c.order_id, _JOB.c.line_no)
+)
+# technicians (all: their names; the active ones on the board), the directory's workshop people (names), the bays:
+# one statement, each kind in its own order
+_PEOPLE_AND_BAYS = sa.union_all(
+    sa.select(
+        sa.literal_column("'technician'").label("kind"),
+        _T.c.technician_id.label("id"),
+        _T.c.name,
+        _T.c.skills,
+        _T.c.shift_starts,
+        _T.c.shift_ends,
+        _T.c.active,
+    ),
+    sa.select(sa.literal_column("'staff'"), _STAFF.c.staff_id, _STAFF.c.name, *(sa.null() for _ in range(4))),
+    sa.select(sa.literal_column("'bay'"), _B.c.bay_id, *(sa.null() for _ in range(5))),
+).order_by(sa.literal_column("kind"), sa.literal_column("id"))
+_START, _END = sa.bindparam("start"), sa.bindparam("end")
+# the day's jobs on the timeline with their order's plate (a scalar subquery: the jobs are scanned as before)
+_TIMELINE = sa.select(
+    _JOB.c.technician_id,
+    _JOB.c.bay_id,
+    _JOB.c.planned_start,
+    _JOB.c.planned_end,
+    _JOB.c.description,
+    _JOB.c.status,
+    _JOB.c.clock,
+    sa.select(_WO.c.plate).where(_WO.c.order_id == _JOB.c.order_id).scalar_subquery().label("plate"),
+).where(_JOB.c.planned_start < _END, _JOB.c.planned_end > _START, _JOB.c.planned_start.is_not(None))
+
+
 def dispatch_board(session, now: datetime, settings: FloorSettings, actor_id: str, roles, day: date | None = None):
     tz = settings.hours.tz
     day = day or now.astimezone(tz).date()
-    names = people(session)
-    orders = session.scalars(
-        sa.select(WorkOrder)
-        .where(WorkOrder.status.in_(("waiting_dispatch", "in_progress")))
-        .order_by(WorkOrder.promised_at)
-    )
+    names, technicians, bays = {}, [], []
+    for kind, key, name, skills, starts, ends, active in session.execute(_PEOPLE_AND_BAYS):
+        if kind == "bay":
+            bays.append(key)
+            continue
+        if kind == "technician":
+            names.setdefault(key, name)  # the directory's name wins (floor.people)
+            if active:
+                technicians.append((key, name, skills, starts, ends))
+        else:
+            names[key] = name
     waiting, flagged, at_risk = [], [], []
-    visible = [wo for wo in orders if _visible(wo, actor_id, roles)]
+    visible = [wo for wo in session.execute(_ORDERS) if _visible(wo, actor_id, roles)]
     # every visible order's jobs and clocks in three statements, not four an order
     ids = [wo.order_id for wo in visible]
-    jobs_of: dict[str, list[Job]] = {order_id: [] for order_id in ids}
-    for j in session.scalars(sa.select(Job).where(Job.order_id.in_(ids)).order_by(Job.order_id, Job.line_no)):
-        jobs_of[j.order_id].append(j)
+    jobs_of: dict[str, list] = {order_id: [] for order_id in ids}
+    for j in session.execute(_BOARD_JOBS):
+        if j.order_id in jobs_of:
+            jobs_of[j.order_id].append(j)
     clocked = clock.clocked_by_order(session, ids, now)
     for wo in visible:
         jobs = jobs_of[wo.order_id]
@@ -72,10 +142,6 @@ def dispatch_board(session, now: datetime, settings: FloorSettings, actor_id: st
             flagged.append(entry)
         if entry["at_risk"]:
             at_risk.append(entry)
-    technicians = list(
-        session.scalars(sa.select(Technician).where(Technician.active.is_(True)).order_by(Technician.technician_id))
-    )
-    bays = [b.bay_id for b in session.scalars(sa.select(Bay).order_by(Bay.bay_id))]
     return {
         "day": day.isoformat(),
         "orders": waiting,
@@ -83,16 +149,16 @@ def dispatch_board(session, now: datetime, settings: FloorSettings, actor_id: st
         "at_risk": at_risk,
         "technicians": [
             {
-                "technician_id": t.technician_id,
-                "name": t.name,
-                "skills": t.skills.split(","),
-                "shift_starts": t.shift_starts,
-                "shift_ends": t.shift_ends,
+                "technician_id": technician_id,
+                "name": name,
+                "skills": skills.split(","),
+                "shift_starts": starts,
+                "shift_ends": ends,
             }
-            for t in technicians
+            for technician_id, name, skills, starts, ends in technicians
         ],
         "bays": bays,
-        "timeline": timeline(session, day, settings, [t.technician_id for t in technicians], bays, names),
+        "timeline": timeline(session, day, settings, [t[0] for t in technicians], bays, names),
     }
 
 
@@ -102,28 +168,15 @@ def timeline(session, day: date, settings: FloorSettings, technicians: list[str]
     start = datetime.combine(day, settings.hours.opens, tz)
     end = datetime.combine(day, settings.hours.closes, tz)
     span = (end - start).total_seconds()
-    jobs = list(
-        session.scalars(
-            sa.select(Job).where(Job.planned_start < end, Job.planned_end > start, Job.planned_start.is_not(None))
-        )
-    )
-    # the plates of their orders in one statement, not one an order the board has not read
-    plates = dict(
-        session.execute(
-            sa.select(WorkOrder.order_id, WorkOrder.plate).where(
-                WorkOrder.order_id.in_(sorted({j.order_id for j in jobs}))
-            )
-        ).all()
-    )
     rows = {("technician", t): [] for t in technicians}
     rows.update({("bay", b): [] for b in bays})
-    for j in jobs:
+    for j in session.execute(_TIMELINE, {"start": start, "end": end}):
         a = max(j.planned_start, start)
         b = min(j.planned_end, end)
         bar = {
             "x": round((a - start).total_seconds() / span * 100, 2),
             "w": max(round((b - a).total_seconds() / span * 100, 2), 0.5),
-            "label": f"{plates.get(j.order_id, '')} {j.description}",
+            "label": f"{'' if j.plate is None else j.plate} {j.description}",
             "state": j.clock if j.status != "done" else "done",
         }
         for key in (("technician", j.technician_id), ("bay", j.bay_id)):

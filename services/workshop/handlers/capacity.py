@@ -25,7 +25,16 @@ from ..domain import capacity
 from ..domain.capacity import CapacityRules, Chunk
 from ..models import CapacityChunk, CapacityHold, StandardHours, Technician
 from .floor import capacity_settings
-from .load_table import ACTIVE, active, current_load, days_of_chunks, lock_days, shift_load, write_plan
+from .load_table import (
+    ACTIVE,
+    active,
+    current_load,
+    current_load_and_hold,
+    days_of_chunks,
+    lock_days,
+    shift_load,
+    write_plan,
+)
 from .roster import hours_and_roster, standard_hours
 
 DEFAULT_RULES = CapacityRules()
@@ -123,11 +132,15 @@ def hold(
     # the days of its chunks too when it moves (a hold not yet there has no chunks: chunk rows need their hold)
     moved = days_of_chunks(session, [appointment_id], tz) if existing is not None else set()
     lock_days(session, {*capacity.days_touched(starts_at, rules, tz), *moved})
-    if existing is not None or session.execute(_HOLD, {"appointment_id": appointment_id}).first() is not None:
-        existing = session.get(CapacityHold, appointment_id, populate_existing=True)  # read again under the locks
     hours, team = hours_and_roster(session)
     needs = capacity.job_needs(labour_codes, hours, rules)
-    load = current_load(session, *_window(starts_at, rules, tz), now, except_for=appointment_id)
+    if existing is not None:  # read again under the locks
+        existing = session.get(CapacityHold, appointment_id, populate_existing=True)
+        load = current_load(session, *_window(starts_at, rules, tz), now, except_for=appointment_id)
+    else:  # the load, and whether the hold is there after all (asked again meanwhile): one statement
+        load, there = current_load_and_hold(session, *_window(starts_at, rules, tz), now, appointment_id)
+        if there:
+            existing = session.get(CapacityHold, appointment_id, populate_existing=True)
     plan = capacity.plan_booking(needs, starts_at, team, rules, tz, load)
     if plan is None:
         offered = candidates or capacity.default_candidates(starts_at.astimezone(tz).date(), rules, tz)

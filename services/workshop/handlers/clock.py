@@ -26,7 +26,7 @@ from ..domain.job_clock import (
     next_state,
 )
 from ..models import ClockCorrection, Job, JobInterval, PartReceived, PartsRequest, WorkOrder
-from . import orders
+from . import order_rows, orders
 from .floor import FloorSettings
 from .orders import ONE_JOB, order_and_jobs
 
@@ -76,23 +76,7 @@ def clock_job(uow, order_id: str, line_no: int, *, action: str, reason: str | No
     return job
 
 
-_WO, _JOB = WorkOrder.__table__, Job.__table__
-# the order's id and visit with one of its jobs (NULL job columns when it has no such line): table columns
-_ORDER_AND_JOB = (
-    sa.select(
-        _WO.c.order_id,
-        _WO.c.visit_id,
-        _JOB.c.line_no,
-        _JOB.c.code,
-        _JOB.c.status,
-        _JOB.c.technician_id,
-        _JOB.c.clock,
-    )
-    .select_from(
-        _WO.outerjoin(_JOB, sa.and_(_JOB.c.order_id == _WO.c.order_id, _JOB.c.line_no == sa.bindparam("line_no")))
-    )
-    .where(_WO.c.order_id == sa.bindparam("order_id"))
-)
+_JOB = Job.__table__
 _FINISHED = _JOB.update().where(
     _JOB.c.order_id == sa.bindparam("key_order"), _JOB.c.line_no == sa.bindparam("key_line")
 )
@@ -102,39 +86,46 @@ def finish_job(
     uow, order_id: str, line_no: int, *, self_check: dict, report: dict, signature: str, foreman: bool = False
 ):
     """R-WS-6: the self-check, the repair report (concern / cause / correction) and the signature; then done.
-    Read and written by prebuilt Core statements (the same checks as `_job`); returns the order's id and visit."""
-    row = uow.session.execute(_ORDER_AND_JOB, {"order_id": order_id, "line_no": line_no}).first()
-    if row is None:
+    Read (the order's view rows, one statement) and written by prebuilt Core statements (the same checks as
+    `_job`); the rows, changed as written, are kept for the answer. Returns the order (its id and visit)."""
+    rows = order_rows.read(uow.session, order_id)
+    if rows is None:
         raise NotFound("Work order not found, or it has not reached the workshop yet", field="order_id")
-    uow.correlation_id = row.visit_id
-    if row.line_no is None:
+    uow.correlation_id = rows.order.visit_id
+    job = rows.job(line_no)
+    if job is None:
         raise NotFound("This order has no such job line", field="line_no")
-    if row.status == "waiting":
+    if job.status == "waiting":
         raise NotFound("This job has not been dispatched yet", field="line_no")
-    if not may_act(uow.actor_id, row.technician_id, foreman=foreman):
+    if not may_act(uow.actor_id, job.technician_id, foreman=foreman):
         raise NotYourJob()
-    clean = check_completion(row.code, self_check, report, signature)
-    next_state(row.clock, "finish")
+    clean = check_completion(job.code, self_check, report, signature)
+    next_state(job.clock, "finish")
     now = uow.clock()
-    if row.clock == RUNNING:  # only a running clock has an open interval (started and resumed open one, each
-        _stop(uow.session, row, now, "finish")  # pause closes it): finishing from assigned or paused reads none
+    if job.clock == RUNNING:  # only a running clock has an open interval (started and resumed open one, each
+        _stop(uow.session, job, now, "finish")  # pause closes it): finishing from assigned or paused reads none
+    finished = {
+        "clock": DONE,
+        "status": "done",
+        "finished_at": now,
+        "pause_reason": None,
+        "self_check": dict(self_check),
+        "repair_report": clean,
+        "signed_by": uow.actor_id,
+    }
     uow.session.execute(
         _FINISHED,
         {
             "key_order": order_id,
             "key_line": line_no,
-            "clock": DONE,
-            "status": "done",
-            "finished_at": now,
-            "pause_reason": None,
-            "self_check": dict(self_check),
-            "repair_report": clean,
+            **finished,
             "signature": signature,
-            "signed_by": uow.actor_id,
             "report": "\n".join(clean.values()),
         },
     )
-    return row
+    rows.set_job(line_no, **finished)
+    order_rows.keep(uow.session, rows)
+    return rows.order
 
 
 def correct_clock(uow, order_id: str, line_no: int, *, minutes: int, reason: str) -> Job:
@@ -176,21 +167,24 @@ def clocked_by_line(session, order_id: str, now: datetime) -> dict[int, int]:
     return clocked_by_order(session, [order_id], now).get(order_id, {})
 
 
+_ORDER_IDS = sa.bindparam("order_ids", expanding=True)
+# the orders' clock intervals and corrections, built once (the ids a list parameter)
+_INTERVALS = sa.select(JobInterval.order_id, JobInterval.line_no, JobInterval.started_at, JobInterval.ended_at).where(
+    JobInterval.order_id.in_(_ORDER_IDS)
+)
+_CORRECTIONS = sa.select(ClockCorrection.order_id, ClockCorrection.line_no, ClockCorrection.minutes).where(
+    ClockCorrection.order_id.in_(_ORDER_IDS)
+)
+
+
 def clocked_by_order(session, order_ids: list[str], now: datetime) -> dict[str, dict[int, int]]:
     """`clocked_by_line` for many orders at once (two queries, not two an order): order_id -> line_no -> minutes."""
+    ids = {"order_ids": list(order_ids)}
     intervals: dict[tuple[str, int], list[Interval]] = {}
-    for order_id, line_no, started, ended in session.execute(
-        sa.select(JobInterval.order_id, JobInterval.line_no, JobInterval.started_at, JobInterval.ended_at).where(
-            JobInterval.order_id.in_(order_ids)
-        )
-    ):
+    for order_id, line_no, started, ended in session.execute(_INTERVALS, ids):
         intervals.setdefault((order_id, line_no), []).append(Interval(started, ended))
     corrections: dict[tuple[str, int], list[int]] = {}
-    for order_id, line_no, minutes in session.execute(
-        sa.select(ClockCorrection.order_id, ClockCorrection.line_no, ClockCorrection.minutes).where(
-            ClockCorrection.order_id.in_(order_ids)
-        )
-    ):
+    for order_id, line_no, minutes in session.execute(_CORRECTIONS, ids):
         corrections.setdefault((order_id, line_no), []).append(minutes)
     out: dict[str, dict[int, int]] = {}
     for order_id, line_no in set(intervals) | set(corrections):
@@ -212,11 +206,14 @@ def forecast_of(
     return forecast_ready(now, jobs, settings.hours, expected)
 
 
-def _risk_key(session, work_order: WorkOrder, reason: str, now: datetime, settings: FloorSettings) -> tuple:
-    """(key, forecast) when the forecast passes the promise and the advisor has not been warned of it yet."""
+def _risk_key(
+    session, work_order: WorkOrder, reason: str, now: datetime, settings: FloorSettings, jobs=None, clocked=None
+) -> tuple:
+    """(key, forecast) when the forecast passes the promise and the advisor has not been warned of it yet; `jobs`
+    and `clocked` (its lines' minutes) when the caller has read them already."""
     if work_order.status == "ready":
         return None, None
-    forecast = forecast_of(session, work_order, now, settings)
+    forecast = forecast_of(session, work_order, now, settings, jobs, clocked)
     if not at_risk(forecast, work_order.promised_at):
         return None, None
     key = f"{reason}:{forecast.isoformat()}"[:80]
@@ -244,11 +241,34 @@ def warn_if_late(uow, work_order: WorkOrder, reason: str, settings: FloorSetting
     return True
 
 
+_WO = WorkOrder.__table__
+_IN_REPAIR = _WO.c.status == "in_progress"
+# what the timer's read needs of the orders in repair and of their jobs (table columns, not entities: the orders'
+# signed bodies are not read), each by one statement built once
+_ORDERS_IN_REPAIR = sa.select(
+    _WO.c.order_id, _WO.c.status, _WO.c.promised_at, _WO.c.waiting_parts, _WO.c.parts_expected_on, _WO.c.at_risk_told
+).where(_IN_REPAIR)
+_JOBS_IN_REPAIR = (
+    sa.select(_JOB.c.order_id, _JOB.c.line_no, _JOB.c.technician_id, _JOB.c.hours, _JOB.c.status)
+    .join(_WO, _WO.c.order_id == _JOB.c.order_id)
+    .where(_IN_REPAIR)
+)
+
+
 def forecasts_to_warn(session, now: datetime) -> list[str]:
-    """Orders in repair whose forecast passes the promise, the advisor not yet warned (the timer reads first)."""
+    """Orders in repair whose forecast passes the promise, the advisor not yet warned (the timer reads first): the
+    orders, their jobs and their clocks in four statements, not three an order."""
     settings = FloorSettings.load()
-    orders = session.scalars(sa.select(WorkOrder).where(WorkOrder.status == "in_progress"))
-    return [wo.order_id for wo in orders if _risk_key(session, wo, "forecast", now, settings)[0]]
+    orders = session.execute(_ORDERS_IN_REPAIR).all()
+    jobs_of: dict[str, list] = {wo.order_id: [] for wo in orders}
+    for job in session.execute(_JOBS_IN_REPAIR):
+        jobs_of.setdefault(job.order_id, []).append(job)
+    clocked = clocked_by_order(session, list(jobs_of), now)
+    return [
+        wo.order_id
+        for wo in orders
+        if _risk_key(session, wo, "forecast", now, settings, jobs_of[wo.order_id], clocked.get(wo.order_id, {}))[0]
+    ]
 
 
 def watch_forecasts(uow) -> int:

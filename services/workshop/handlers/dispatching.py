@@ -25,7 +25,7 @@ from ..domain.dispatch import (
 from ..domain.dispatch import skill_of as _skill_of
 from ..domain.work_orders import parts_of
 from ..models import Job, WorkOrder
-from . import additional_work
+from . import additional_work, order_rows
 from .floor import FloorSettings, floor_of
 from .orders import _work_order, received_lines
 
@@ -95,25 +95,6 @@ def assign_job(
 
 
 _WO, _JOB = WorkOrder.__table__, Job.__table__
-# the order with its waiting jobs (one row of NULL job columns without any): one statement, table columns
-_WAITING = (
-    sa.select(
-        _WO.c.order_id,
-        _WO.c.version,
-        _WO.c.visit_id,
-        _WO.c.signed,
-        _WO.c.status,
-        _WO.c.team_leader,
-        _JOB.c.line_no,
-        _JOB.c.code,
-        _JOB.c.hours,
-        _JOB.c.technician_id.label("job_technician"),
-        _JOB.c.clock,
-    )
-    .select_from(_WO.outerjoin(_JOB, sa.and_(_JOB.c.order_id == _WO.c.order_id, _JOB.c.status == "waiting")))
-    .where(_WO.c.order_id == sa.bindparam("order_id"))
-    .order_by(_JOB.c.line_no)
-)
 # the jobs' and the order's new columns, each a prebuilt UPDATE (the SET columns are the parameters' other keys)
 _SET_JOB = _JOB.update().where(_JOB.c.order_id == sa.bindparam("key_order"), _JOB.c.line_no == sa.bindparam("key_line"))
 _START_ORDER = _WO.update().where(_WO.c.order_id == sa.bindparam("key_order"))
@@ -122,15 +103,16 @@ Started = namedtuple("Started", "order_id version visit_id signed technician_id"
 
 def dispatch(uow, order_id: str, *, technician_id: str, bay_id: str, roles=("dispatcher",), settings=None):
     """The whole order to one technician and bay: each unassigned job queued at their earliest common free time
-    (skill and shift checked as for one job). Returns the order's row as read (its id and visit)."""
+    (skill and shift checked as for one job). Reads the order's view rows with its signed order (one statement);
+    the rows, changed as written, are kept for the answer (order_rows). Returns the order (its id and visit)."""
     settings = settings or FloorSettings.load()
     session = uow.session
-    rows = session.execute(_WAITING, {"order_id": order_id}).all()
-    if not rows:
+    rows = order_rows.read(session, order_id, signed=True)
+    if rows is None:
         raise NotFound("Work order not found, or it has not reached the workshop yet", field="order_id")
-    work_order = rows[0]
+    work_order = rows.order
     team = check_authority(work_order, uow.actor_id, roles, settings)
-    jobs = [row for row in rows if row.line_no is not None]
+    jobs = [job for job in rows.jobs if job.status == "waiting"]
     if not jobs:
         raise DomainError("This order has already been dispatched", code="already_dispatched", field="order_id")
     uow.correlation_id = work_order.visit_id
@@ -144,7 +126,7 @@ def dispatch(uow, order_id: str, *, technician_id: str, bay_id: str, roles=("dis
         check_assignment(
             floor, technician_id=technician_id, bay_id=bay_id, window=window, code=job.code, job=None, team=team
         )
-        if job.job_technician and job.job_technician != technician_id and job.clock == "running":
+        if job.technician_id and job.technician_id != technician_id and job.clock == "running":
             raise DispatchRefused(
                 N_("The job's clock is running; its technician pauses it first"), field="line_no", alternatives={}
             )
@@ -163,35 +145,35 @@ def dispatch(uow, order_id: str, *, technician_id: str, bay_id: str, roles=("dis
         floor.booked.append(Booked(technician_id, bay_id, window, (order_id, job.line_no)))
         not_before = window.ends
     session.execute(_SET_JOB, updates)
+    for update in updates:  # the jobs' rows as written, for the answer
+        rows.set_job(update["key_line"], **{name: v for name, v in update.items() if not name.startswith("key_")})
     if work_order.status == "waiting_dispatch":
-        _start(uow, work_order, technician_id, bay_id)
+        _start(uow, rows, technician_id, bay_id)
+    rows.settings = settings
+    order_rows.keep(session, rows)
     return work_order
 
 
-def _start(uow, work_order, technician_id: str, bay_id: str) -> None:
+def _start(uow, rows: order_rows.OrderRows, technician_id: str, bay_id: str) -> None:
     """The order's first assignment (dispatch): in progress, its parts requested, the customer told."""
-    now = uow.clock()
-    uow.session.execute(
-        _START_ORDER,
-        {
-            "key_order": work_order.order_id,
-            "status": "in_progress",
-            "technician_id": technician_id,
-            "bay_id": bay_id,
-            "dispatched_at": now,
-            "dispatched_by": uow.actor_id,
-        },
-    )
-    started = Started(work_order.order_id, work_order.version, work_order.visit_id, work_order.signed, technician_id)
-    _announce(uow, started, bay_id, now)
+    now, work_order = uow.clock(), rows.order
+    started = {"status": "in_progress", "technician_id": technician_id, "bay_id": bay_id, "dispatched_at": now}
+    uow.session.execute(_START_ORDER, {"key_order": work_order.order_id, **started, "dispatched_by": uow.actor_id})
+    announced = Started(work_order.order_id, work_order.version, work_order.visit_id, work_order.signed, technician_id)
+    rows.set_order(**started)
+    request = _announce(uow, announced, bay_id, now)
+    if request is not None:
+        rows.add_side("parts_requests", request)
 
 
-def _announce(uow, work_order, bay_id: str, started_at: datetime) -> None:
+def _announce(uow, work_order, bay_id: str, started_at: datetime) -> dict | None:
+    """Returns the parts request's row, if the order has parts."""
     # parts_requested first: the parts counter's issue is on the visit's critical path (the quality check waits
     # for it), the customer's notice is not; the relay publishes the outbox in this order
     parts = parts_of(received_lines(work_order))
+    request = None
     if parts:  # R-WS-2: the technician collects the order's parts against the signed order
-        additional_work.request_parts(uow, work_order, parts)
+        request = additional_work.request_parts(uow, work_order, parts)
     uow.emit(  # R-PN-1: reception tells the customer that work has started
         names.WORK_STARTED,
         {
@@ -203,6 +185,7 @@ def _announce(uow, work_order, bay_id: str, started_at: datetime) -> None:
         },
         correlation_id=work_order.visit_id,
     )
+    return request
 
 
 def _assign(uow, work_order: WorkOrder, job: Job, technician_id: str, bay_id: str, window: Window) -> None:

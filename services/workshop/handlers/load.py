@@ -3,7 +3,7 @@ by hour and by day, one appointment's hold."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,8 @@ from ..domain.capacity import BAYS, SKILLS, TECHNICIANS, CapacityRules, hours_of
 from ..models import CapacityChunk, CapacityHold, JobInterval, StandardHours
 from .load_table import current_load
 from .roster import roster
+
+NEAR_DAYS = 2  # a promise is looked for in today's and tomorrow's load first
 
 
 def promise_time(
@@ -32,10 +34,17 @@ def promise_time(
     and everything already booked. None if not within `days`."""
     start = max(not_before, now)
     until = datetime.combine(start.astimezone(tz).date() + timedelta(days=days), rules.closes, tz)
+    needs, team = capacity.hours_needs(hours, skill), roster(session)
+    # first with the load of the next NEAR_DAYS days alone: `place` works hour by hour from the start, so a plan it
+    # finds before a local midnight is the plan it finds with every day's load; only when none fits are all read
+    near = datetime.combine(start.astimezone(tz).date() + timedelta(days=NEAR_DAYS), time(0), tz)
+    if near < until:
+        load = current_load(session, start, near, now)
+        plan = capacity.place(needs, start, near, team, rules, tz, load, Decimal(1))
+        if plan is not None:
+            return plan.finishes_at
     load = current_load(session, start, until, now)
-    plan = capacity.place(
-        capacity.hours_needs(hours, skill), start, until, roster(session), rules, tz, load, Decimal(1)
-    )
+    plan = capacity.place(needs, start, until, team, rules, tz, load, Decimal(1))
     return plan.finishes_at if plan else None
 
 

@@ -62,6 +62,15 @@ _CURRENT_LOAD = sa.union_all(
 )
 
 
+# the same, and (counted 2) whether the hold `except_for` is there: a new hold reads it again under its day locks
+_CURRENT_LOAD_AND_HOLD = sa.union_all(
+    *_CURRENT_LOAD.selects,
+    sa.select(sa.literal_column("2"), sa.null(), CapacityHold.appointment_id, sa.null()).where(
+        CapacityHold.appointment_id == sa.bindparam("except_for")
+    ),
+)
+
+
 def current_load(
     session, start: datetime, end: datetime, now: datetime, *, except_for: str | None = None
 ) -> dict[tuple[datetime, str], int]:
@@ -70,6 +79,22 @@ def current_load(
     rows = session.execute(
         _CURRENT_LOAD, {"first": start - capacity.HOUR, "end": end, "now": now, "except_for": except_for}
     ).all()
+    return _load_of(rows)
+
+
+def current_load_and_hold(
+    session, start: datetime, end: datetime, now: datetime, appointment_id: str
+) -> tuple[dict[tuple[datetime, str], int], bool]:
+    """`current_load(..., except_for=appointment_id)`, and whether that appointment's hold is there: one statement."""
+    rows = session.execute(
+        _CURRENT_LOAD_AND_HOLD,
+        {"first": start - capacity.HOUR, "end": end, "now": now, "except_for": appointment_id},
+    ).all()
+    held = any(counted == 2 for counted, *_ in rows)
+    return _load_of([row for row in rows if row[0] != 2] if held else rows), held
+
+
+def _load_of(rows) -> dict[tuple[datetime, str], int]:
     load = {(hour, resource): minutes for counted, hour, resource, minutes in rows if counted}
     not_counted = (Chunk(hour, skill, minutes) for counted, hour, skill, minutes in rows if not counted)
     for key, minutes in capacity.load_of(not_counted).items():
@@ -136,6 +161,7 @@ _OLD_CHUNKS = sa.select(_CHUNKS.c.hour, _CHUNKS.c.skill, _CHUNKS.c.minutes).wher
     _CHUNKS.c.appointment_id == sa.bindparam("appointment_id")
 )
 _DELETE_CHUNKS = _CHUNKS.delete().where(_CHUNKS.c.appointment_id == sa.bindparam("appointment_id"))
+_NEW_CHUNKS = _CHUNKS.insert()
 
 
 def write_plan(session, hold: CapacityHold, plan: capacity.Plan | None, *, new: bool = False) -> None:
@@ -150,7 +176,7 @@ def write_plan(session, hold: CapacityHold, plan: capacity.Plan | None, *, new: 
     if plan is not None:
         if plan.chunks:
             rows = [{**ids, "hour": c.hour, "skill": c.skill, "minutes": c.minutes} for c in plan.chunks]
-            session.execute(_CHUNKS.insert(), rows)
+            session.execute(_NEW_CHUNKS, rows)
         hold.finishes_at = plan.finishes_at
         for key, m in capacity.load_of(plan.chunks).items():
             change[key] = change.get(key, 0) + m

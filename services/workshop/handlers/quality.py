@@ -5,6 +5,7 @@ Pass: findings, wear, deferred work, washed, the finished-car bay; vehicle_ready
 
 from __future__ import annotations
 
+import json
 from collections import namedtuple
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ from kit.errors import DomainError, NotFound
 from ..domain.inspection import check_handover, check_road_test, judge, needs_road_test, standard_for
 from ..domain.work_orders import QualityCheckBlocked, qc_blockers
 from ..models import Job, NonConformance, PartReceived, PartsRequest, QualityCheck, WorkOrder
-from . import clock, side
+from . import clock, order_rows
 from .floor import FloorSettings
 from .orders import ALL_JOBS, _sum_by_line, order_and_jobs
 
@@ -41,27 +42,9 @@ _RECEIVED = (
     .order_by(_RECEIVED_T.c.id)
 )
 _REQUESTED = sa.select(_REQUESTED_T.c.lines).where(_REQUESTED_T.c.order_id == _ORDER_ID)
-_WO, _JOB = WorkOrder.__table__, Job.__table__
-# the order and all its jobs, by table columns (one row of NULL job columns without any)
-_ORDER_AND_JOBS = (
-    sa.select(
-        _WO.c.order_id,
-        _WO.c.version,
-        _WO.c.visit_id,
-        _WO.c.status,
-        _JOB.c.line_no,
-        _JOB.c.code,
-        _JOB.c.hours,
-        _JOB.c.status.label("job_status"),
-        _JOB.c.technician_id,
-    )
-    .select_from(_WO.outerjoin(_JOB, _JOB.c.order_id == _WO.c.order_id))
-    .where(_WO.c.order_id == _ORDER_ID)
-    .order_by(_JOB.c.line_no)
-)
+_WO = WorkOrder.__table__
 _CHECK = QualityCheck.__table__.insert()
 _READY = _WO.update().where(_WO.c.order_id == sa.bindparam("key_order"))
-JobFacts = namedtuple("JobFacts", "line_no code hours status technician_id")
 Received = namedtuple("Received", "line_no part_no quantity")  # a part received, as the check sums and names it
 Checked = namedtuple("Checked", "order_id visit_id status")  # a passed check's answer to its caller
 
@@ -101,17 +84,15 @@ def quality_check(
 ) -> WorkOrder:
     settings = settings or FloorSettings.load()
     session = uow.session
-    rows = session.execute(_ORDER_AND_JOBS, {"order_id": order_id}).all()
-    if not rows:
+    rows = order_rows.read(session, order_id)  # the order, its jobs, the parts received and requested: one statement
+    if rows is None:
         raise NotFound("Work order not found, or it has not reached the workshop yet", field="order_id")
-    work_order = rows[0]
-    jobs = [JobFacts(*row[4:]) for row in rows if row.line_no is not None]
+    work_order, jobs = rows.order, rows.jobs
     uow.correlation_id = work_order.visit_id
     if work_order.status != "in_progress":
         raise DomainError("This order is not in repair; it cannot be quality-checked", code="not_in_progress")
-    parts = side.side_rows(session, order_id)  # received and requested: one statement
-    parts_used = [Received(**row) for row in parts["parts_received"]]
-    facts = blockers(session, order_id, jobs, parts_used, parts["parts_requests"])
+    parts_used = [Received(**row) for row in rows.sides["parts_received"]]
+    facts = blockers(session, order_id, jobs, parts_used, rows.sides["parts_requests"])
     if qc_blockers(*facts):  # R-QC-1: every job done (named when not), every part issued
         raise QualityCheckBlocked(*facts)
     codes = [j.code for j in jobs]
@@ -141,8 +122,13 @@ def quality_check(
         _fail(uow, work_order, jobs, check, outcome.failed, settings)
         return work_order
     deferred = check_handover(deferred_work or [], washed, finished_bay, settings.finished_bays)
-    session.execute(_CHECK, {**check, "deferred_work": deferred, "washed": True, "finished_bay": finished_bay})
+    check.update(deferred_work=deferred, washed=True, finished_bay=finished_bay)
+    session.execute(_CHECK, check)
     session.execute(_READY, {"key_order": order_id, "status": "ready", "ready_at": now})
+    rows.set_order(status="ready", ready_at=now)  # the order's rows as written, for the answer
+    rows.add_side("quality_checks", check)
+    rows.settings = settings
+    order_rows.keep(session, rows)
     uow.emit(
         names.VEHICLE_READY,
         {
@@ -204,9 +190,11 @@ def _fail(uow, work_order: WorkOrder, jobs: list[Job], check: QualityCheck, fail
 
 
 def _plain(value):
-    """Decimals as text for the JSON columns."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return str(value) if isinstance(value, Decimal) else value
+    """Decimals as text for the JSON columns (the results' and wear's values are text, numbers, booleans, None)."""
+    return json.loads(json.dumps(value, ensure_ascii=False, default=_text))
+
+
+def _text(value) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not stored in a quality check")

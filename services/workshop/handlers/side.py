@@ -2,7 +2,8 @@
 the order's view shows them, read together by one statement: a UNION ALL of the four tables' rows of the order,
 each row its table's columns and NULL in the others' (cast to those columns' types: PostgreSQL matches each column's
 type across the branches, and every value is read as its own table reads it), sorted in Python as each table's
-own ORDER BY sorted it."""
+own ORDER BY sorted it. The order's view reads them with the order itself, in the order's columns (order_rows.py);
+TABLES names them for both."""
 
 from __future__ import annotations
 
@@ -39,16 +40,14 @@ _ALL = [(name, column) for name, (_model, columns, _by) in TABLES.items() for co
 _AT = PartsRequest.__table__.c.requested_at.type
 
 
-def _branch(name: str, leading: int = 0):
-    """The table's rows of the order in the union's columns; `leading`: that many NULL columns first (the columns of
-    a statement this one is joined to by UNION ALL, typed by that statement's first rows)."""
+def _branch(name: str):
+    """The table's rows of the order in the union's columns (its own, and the other tables' as typed NULLs)."""
     model, columns, by = TABLES[name]
     table = model.__table__
     own = {(name, c): table.c[c] for c in columns}
-    values = [own.get((t, c), sa.null() if leading else _null(t, c)).label(f"{t}__{c}") for t, c in _ALL]
+    values = [own.get((t, c), _null(t, c)).label(f"{t}__{c}") for t, c in _ALL]
     return sa.select(
         sa.literal_column(f"'{name}'").label("side"),
-        *(sa.null() for _ in range(leading)),
         (table.c[by] if by == "id" else sa.cast(sa.null(), sa.Integer)).label("seq"),
         (table.c[by] if by != "id" else sa.cast(sa.null(), _AT)).label("at"),
         *values,
@@ -57,22 +56,6 @@ def _branch(name: str, leading: int = 0):
 
 def _null(table: str, column: str):
     return sa.cast(sa.null(), TABLES[table][0].__table__.c[column].type)
-
-
-def typed_nulls() -> list:
-    """The union's columns after `side` as NULLs cast to their types: for the first rows of a statement that reads
-    the side rows after its own (`branches`)."""
-    return [
-        sa.cast(sa.null(), sa.Integer).label("seq"),
-        sa.cast(sa.null(), _AT).label("at"),
-        *(_null(t, c).label(f"{t}__{c}") for t, c in _ALL),
-    ]
-
-
-def branches(leading: int) -> list:
-    """The four tables' branches of a UNION ALL whose first statement has `leading` columns of its own between
-    `side` and `typed_nulls()`."""
-    return [_branch(name, leading) for name in TABLES]
 
 
 _SIDE_ROWS = sa.union_all(*(_branch(name) for name in TABLES))

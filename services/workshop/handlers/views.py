@@ -3,7 +3,6 @@ board, the technician's jobs, the QC queue."""
 
 from __future__ import annotations
 
-from collections import namedtuple
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -13,103 +12,92 @@ from kit.uow import answering
 
 from ..domain.completion import self_check_items
 from ..domain.work_orders import board_stage
-from ..models import (
-    AdditionalWorkRequest,
-    ClockCorrection,
-    HelpTicket,
-    Job,
-    JobInterval,
-    NonConformance,
-    PartReceived,
-    PartsRequest,
-    QualityCheck,
-    TechnicianNotice,
-    WorkOrder,
-)
-from . import additional_work, clock, expert, quality, side
+from ..models import Job, PartReceived, WorkOrder
+from . import additional_work, clock, expert, order_rows, quality, side
 from .floor import FloorSettings
 
-_ORDER_ID = sa.bindparam("order_id")
-# the order's side tables, each asked whether it holds rows of the order (one statement for all)
-_SIDE = (
-    PartReceived,
-    PartsRequest,
-    QualityCheck,
-    NonConformance,
-    HelpTicket,
-    AdditionalWorkRequest,
-    TechnicianNotice,
-    JobInterval,
-    ClockCorrection,
-)
-_HAS = [sa.exists().where(m.__table__.c.order_id == _ORDER_ID).label(m.__tablename__) for m in _SIDE]
-_WO, _JOB = WorkOrder.__table__, Job.__table__
-_ORDER_COLUMNS = (
-    "order_id",
-    "version",
-    "visit_id",
-    "plate",
-    "vin",
-    "advisor_id",
-    "team_leader",
-    "promised_at",
-    "status",
-    "technician_id",
-    "bay_id",
-    "dispatched_at",
-    "ready_at",
-    "comeback_of",
-    "waiting_parts",
-    "parts_expected_on",
-)
-_JOB_COLUMNS = tuple(c.name for c in _JOB.c if c.name not in ("report", "signature"))  # what the view shows
-JobRow = namedtuple("JobRow", _JOB_COLUMNS)
-# the order, which side tables hold its rows, and its jobs (one row a job; one row of NULL jobs without any), then
-# (side.py) the order's rows of four side tables, by one UNION ALL: `side` says which rows are which
-_FIRST_JOB_COLUMN = len(_ORDER_COLUMNS) + len(_HAS)
-_VIEW = sa.union_all(
-    sa.select(
-        sa.literal_column("'order'").label("side"),
-        *(_WO.c[name] for name in _ORDER_COLUMNS),
-        *_HAS,
-        *(_JOB.c[name] for name in _JOB_COLUMNS),
-        *side.typed_nulls(),
-    )
-    .select_from(_WO.outerjoin(_JOB, _JOB.c.order_id == _WO.c.order_id))
-    .where(_WO.c.order_id == _ORDER_ID),
-    *side.branches(len(_ORDER_COLUMNS) + len(_HAS) + len(_JOB_COLUMNS)),
-)
-_JOBS_IN_VIEW = slice(1 + _FIRST_JOB_COLUMN, 1 + _FIRST_JOB_COLUMN + len(_JOB_COLUMNS))
 # the order and its jobs as entities (a command's own, as it left them; the order is read again when the command
 # did not keep it), with which side tables hold the order's rows: one statement
 _ORDER_JOBS_AND_SIDE_ROWS = (
-    sa.select(WorkOrder, Job, *_HAS)
+    sa.select(WorkOrder, Job, *order_rows.HAS)
     .select_from(WorkOrder)
     .outerjoin(Job, Job.order_id == WorkOrder.order_id)
-    .where(WorkOrder.order_id == _ORDER_ID)
+    .where(WorkOrder.order_id == sa.bindparam("order_id"))
     .order_by(Job.line_no)
 )
 
 
+_WO, _JOB, _RECEIVED = WorkOrder.__table__, Job.__table__, PartReceived.__table__
+_IDS = sa.bindparam("order_ids", expanding=True)
+# the board's latest orders, their jobs and the parts received against them: three statements built once, table
+# columns (not entities: the orders' signed bodies are not read), whatever the number of orders
+_LATEST = sa.select(*(_WO.c[name] for name in order_rows.ORDER_COLUMNS)).order_by(_WO.c.received_at.desc()).limit(200)
+_IN_REPAIR = (  # the QC queue's candidates, oldest promise first
+    sa.select(*(_WO.c[name] for name in order_rows.ORDER_COLUMNS))
+    .where(_WO.c.status == "in_progress")
+    .order_by(_WO.c.promised_at)
+)
+_JOBS_OF = (
+    sa.select(*(_JOB.c[name] for name in order_rows.JOB_COLUMNS))
+    .where(_JOB.c.order_id.in_(_IDS))
+    .order_by(_JOB.c.order_id, _JOB.c.line_no)
+)
+_RECEIVED_OF = (
+    sa.select(_RECEIVED.c.order_id, _RECEIVED.c.line_no, _RECEIVED.c.part_no, _RECEIVED.c.quantity)
+    .where(_RECEIVED.c.order_id.in_(_IDS))
+    .order_by(_RECEIVED.c.id)
+)
+
+
 def work_orders(session) -> list[dict]:
+    """The latest 200 orders' brief views (the workshop board): the orders, their jobs, their parts received and
+    their clocks in five statements, not five an order."""
+    orders = session.execute(_LATEST).all()
+    return _brief_views(session, orders, _jobs_of(session, orders))
+
+
+def _jobs_of(session, orders) -> dict[str, list]:
+    """The orders' jobs (JobRows by line) by one statement."""
+    jobs: dict[str, list] = {wo.order_id: [] for wo in orders}
+    for job in session.execute(_JOBS_OF, {"order_ids": list(jobs)}):
+        jobs[job.order_id].append(order_rows.JobRow._make(job))
+    return jobs
+
+
+def _brief_views(session, orders, jobs: dict[str, list]) -> list[dict]:
+    """Brief views of the orders (rows of ORDER_COLUMNS) with their jobs: the parts received and the clocks of all
+    of them read by three statements."""
+    ids = {"order_ids": [wo.order_id for wo in orders]}
+    received: dict[str, list] = {wo.order_id: [] for wo in orders}
+    for order_id, line_no, part_no, quantity in session.execute(_RECEIVED_OF, ids):
+        received[order_id].append({"line_no": line_no, "part_no": part_no, "quantity": quantity})
+    now, settings = utcnow(), FloorSettings.load()
+    clocked = clock.clocked_by_order(session, ids["order_ids"], now)
     return [
-        work_order_view(session, wo, brief=True)
-        for wo in session.scalars(sa.select(WorkOrder).order_by(WorkOrder.received_at.desc()).limit(200))
+        work_order_view(
+            session,
+            wo,
+            brief=True,
+            jobs=jobs[wo.order_id],
+            sides={"parts_received": received[wo.order_id]},
+            settings=settings,
+            now=now,
+            clocked=clocked.get(wo.order_id, {}),
+        )
+        for wo in orders
     ]
 
 
 def work_order(session, order_id: str) -> dict | None:
     """The order's view, read in one statement (the order, its jobs by line, which side tables hold its rows, and
-    its rows of four of them), and one more for each other side table that holds rows of the order (help tickets,
-    additional work, the clock), none of them loading ORM entities."""
-    rows = session.execute(_VIEW, {"order_id": order_id}).all()
-    main = sorted((row for row in rows if row.side == "order"), key=lambda row: row.line_no or 0)
-    if not main:
-        return None
-    wo = main[0]
-    jobs = [JobRow._make(row[_JOBS_IN_VIEW]) for row in main if row.line_no is not None]
-    sides = side.grouped(row._mapping for row in rows if row.side != "order")
-    return work_order_view(session, wo, jobs=jobs, has=wo._mapping, sides=sides)
+    its rows of four of them: order_rows.py), and one more for each other side table that holds rows of the order
+    (help tickets, additional work, the clock), none of them loading ORM entities."""
+    rows = order_rows.read(session, order_id)
+    return None if rows is None else _view_of_rows(session, rows)
+
+
+def _view_of_rows(session, rows: order_rows.OrderRows) -> dict:
+    return work_order_view(session, rows.order, jobs=rows.jobs, has=rows.has, sides=rows.sides, settings=rows.settings)
 
 
 def answered_with_view(command):
@@ -129,8 +117,14 @@ def _view_with_held_rows(session, order_id: str) -> dict | None:
 
 def answered_from_tables(command):
     """As `answered_with_view`, for a command that writes by Core statements and keeps no entities: the view is
-    read from the tables by `work_order` (Core rows) in the command's own transaction."""
-    return answering(command, work_order)
+    built from the order's rows the command read and changed as it wrote them (order_rows.keep), or else read
+    from the tables by `work_order` (Core rows), in the command's own transaction."""
+    return answering(command, _view_kept_or_read)
+
+
+def _view_kept_or_read(session, order_id: str) -> dict | None:
+    rows = order_rows.kept(session, order_id)
+    return work_order(session, order_id) if rows is None else _view_of_rows(session, rows)
 
 
 def job_view(session, j: Job, now: datetime, clocked_minutes: int | None = None) -> dict:
@@ -158,17 +152,20 @@ def job_view(session, j: Job, now: datetime, clocked_minutes: int | None = None)
     }
 
 
-def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None, sides=None) -> dict:
+def work_order_view(
+    session, wo, brief: bool = False, *, jobs=None, has=None, sides=None, settings=None, now=None, clocked=None
+) -> dict:
     """`wo`: the WorkOrder (or a row of its columns); `jobs`: its jobs when read already; `has`: which side tables
-    (`_SIDE`) hold rows of the order, the others not read (None: every one read); `sides`: the order's rows of the
-    tables side.py reads, when read already."""
-    now = utcnow()
+    (order_rows.SIDE) hold rows of the order, the others not read (None: every one read); `sides`: the order's
+    rows of the tables side.py reads, when read already; `settings`: the floor's, when the caller has them; `now`
+    and `clocked` (line -> minutes clocked at `now`): when the caller has worked them out for many orders."""
+    now = now or utcnow()
     order_id = wo.order_id
     if jobs is None:
         jobs = list(session.scalars(sa.select(Job).filter_by(order_id=order_id).order_by(Job.line_no)))
-    if has is None or has["job_intervals"] or has["clock_corrections"]:
+    if clocked is None and (has is None or has["job_intervals"] or has["clock_corrections"]):
         clocked = clock.clocked_by_line(session, order_id, now)
-    else:
+    elif clocked is None:
         clocked = {}
     if sides is None:  # the rows of the side tables side.py reads, when not read with the order
         sides = _sides(session, has, order_id)
@@ -191,7 +188,7 @@ def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None, si
         "waiting_parts": wo.waiting_parts,
         "parts_expected_on": wo.parts_expected_on,
         "forecast_at": (
-            clock.forecast_of(session, wo, now, FloorSettings.load(), jobs, clocked)
+            clock.forecast_of(session, wo, now, settings or FloorSettings.load(), jobs, clocked)
             if wo.status == "in_progress"
             else None
         ),
@@ -207,7 +204,9 @@ def work_order_view(session, wo, brief: bool = False, *, jobs=None, has=None, si
             "quality_checks": sides["quality_checks"],
             "non_conformances": sides["non_conformances"],
             "help_tickets": (
-                expert.tickets(session, now, FloorSettings.load().expert_target_minutes, order_id=order_id)
+                expert.tickets(
+                    session, now, (settings or FloorSettings.load()).expert_target_minutes, order_id=order_id
+                )
                 if has is None or has["help_tickets"]
                 else []
             ),
@@ -230,33 +229,42 @@ def _sides(session, has, order_id: str) -> dict[str, list[dict]]:
     return side.side_rows(session, order_id)
 
 
+# a technician's unfinished jobs of orders in repair, in planned order, with their order's plate and promise
+_MY_JOBS = (
+    sa.select(*(_JOB.c[name] for name in order_rows.JOB_COLUMNS), _WO.c.plate, _WO.c.promised_at)
+    .join(_WO, _WO.c.order_id == _JOB.c.order_id)
+    .where(_JOB.c.technician_id == sa.bindparam("technician_id"), _JOB.c.status != "done")
+    .where(_WO.c.status == "in_progress")
+    .order_by(_JOB.c.planned_start.is_(None), _JOB.c.planned_start, _JOB.c.order_id, _JOB.c.line_no)
+)
+
+
 def my_jobs(session, technician_id: str) -> list[dict]:
-    """The technician's tablet: their unfinished jobs in planned order, with the order they belong to."""
+    """The technician's tablet: their unfinished jobs in planned order, with the order they belong to (the jobs
+    with their orders by one statement, their clocks by two)."""
     now = utcnow()
-    jobs = session.scalars(
-        sa.select(Job)
-        .where(Job.technician_id == technician_id, Job.status != "done")
-        .order_by(Job.planned_start.is_(None), Job.planned_start, Job.order_id, Job.line_no)
-    )
+    rows = session.execute(_MY_JOBS, {"technician_id": technician_id}).all()
+    clocked = clock.clocked_by_order(session, sorted({row.order_id for row in rows}), now)
+    width = len(order_rows.JOB_COLUMNS)
     out = []
-    for j in jobs:
-        wo = session.get(WorkOrder, j.order_id)
-        if wo is None or wo.status != "in_progress":
-            continue
+    for row in rows:
+        j = order_rows.JobRow._make(row[:width])
+        minutes = clocked.get(j.order_id, {}).get(j.line_no, 0)
         out.append(
-            {**job_view(session, j, now), "order_id": wo.order_id, "plate": wo.plate, "promised_at": wo.promised_at}
+            {
+                **job_view(session, j, now, minutes),
+                "order_id": j.order_id,
+                "plate": row.plate,
+                "promised_at": row.promised_at,
+            }
         )
     return out
 
 
 def qc_queue(session) -> list[dict]:
-    """R-QC-1: orders in repair whose every job is signed off, oldest promise first."""
-    orders = session.scalars(
-        sa.select(WorkOrder).where(WorkOrder.status == "in_progress").order_by(WorkOrder.promised_at)
-    )
-    queue = []
-    for wo in orders:
-        states = session.scalars(sa.select(Job.status).filter_by(order_id=wo.order_id)).all()
-        if board_stage(wo.status, list(states)) == "at_qc":
-            queue.append(work_order_view(session, wo, brief=True))
-    return queue
+    """R-QC-1: orders in repair whose every job is signed off, oldest promise first (the orders in repair and their
+    jobs by two statements, the queue's views by three)."""
+    orders = session.execute(_IN_REPAIR).all()
+    jobs = _jobs_of(session, orders)
+    waiting = [wo for wo in orders if board_stage(wo.status, [j.status for j in jobs[wo.order_id]]) == "at_qc"]
+    return _brief_views(session, waiting, jobs)
