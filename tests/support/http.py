@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json as jsonlib
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 import requests
+import urllib3
 
 from contracts import names
 from services.staff.seed import DEMO_PASSWORD
@@ -33,7 +36,7 @@ def eventually(
     while time.monotonic() < deadline:
         try:
             last = probe()
-        except (requests.RequestException, KeyError, AssertionError) as exc:
+        except (requests.RequestException, urllib3.exceptions.HTTPError, KeyError, AssertionError) as exc:
             last = exc
         else:
             if last:
@@ -49,7 +52,9 @@ class Client:
         """`minted`: issue demo staff sessions locally with the line's shared secret, for service tests
         that run without the staff service; otherwise sign in through the staff service. `keep_alive`: each
         thread keeps its connections open between requests, as a department's browser does (the benchmark);
-        otherwise every request opens a connection of its own."""
+        otherwise every request opens a connection of its own. A kept connection is urllib3's, without requests'
+        cookie jar, hooks and environment merging: the benchmark's driver shares the machine with the line it
+        measures, and its process took about a quarter less CPU so (a 256-visit sweep: 5.8, 6.3 -> 4.4, 4.3 s)."""
         self.line = line
         self.minted = minted
         self._tokens: dict[str, str] = {}
@@ -68,13 +73,12 @@ class Client:
             self._tokens[staff_id] = answer["token"]
         return self._tokens[staff_id]
 
-    def _send(self) -> Callable[..., requests.Response]:
+    def _send(self) -> Callable[..., requests.Response | Answer]:
         if self._threads is None:
             return requests.request
-        if not hasattr(self._threads, "session"):
-            self._threads.session = requests.Session()
-            self._threads.session.trust_env = False  # the line's own addresses: no proxy or netrc from the env
-        return self._threads.session.request
+        if not hasattr(self._threads, "pool"):
+            self._threads.pool = urllib3.PoolManager(retries=False)  # the line's own addresses: no proxy
+        return partial(_kept, self._threads.pool)
 
     def request(self, method: str, service: str, path: str, body: Any = None, as_: str = READER) -> requests.Response:
         return self._send()(
@@ -104,6 +108,30 @@ class Client:
     def post_if(self, service: str, path: str, body: Any, as_: str, ok: int = 201) -> Any:
         response = self.request("POST", service, path, body, as_=as_)
         return response.json() if response.status_code == ok else None
+
+
+class Answer:
+    """What a request on a kept connection answers: what the tests and the bench read of a requests.Response."""
+
+    def __init__(self, status_code: int, content: bytes):
+        self.status_code, self.content = status_code, content
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        return jsonlib.loads(self.content)
+
+
+def _kept(pool: urllib3.PoolManager, method: str, url: str, json: Any = None, timeout: float = 15, headers=None):
+    headers = dict(headers or {})
+    body = None
+    if json is not None:
+        body = jsonlib.dumps(json, allow_nan=False).encode("utf-8")
+        headers["Content-Type"] = "application/json"
+    answer = pool.request(method, url, body=body, headers=headers, timeout=timeout, retries=False)
+    return Answer(answer.status, answer.data)
 
 
 def _mint(line, staff_id: str) -> str:
