@@ -3,6 +3,8 @@ assigns a job on the board; the technician starts, pauses, resumes and finishes 
 signature; the expert answers a ticket; the QC inspector fails a job and, after the rework, passes it."""
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -12,6 +14,8 @@ from tests.support.http import Client
 from tests.support.visit import QC_INSPECTOR, TECHNICIAN, Visit, finish_body
 
 from .test_department_ui import sign_in, zh
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 pytestmark = pytest.mark.browser
 TABLET = {"width": 1024, "height": 768}
@@ -58,6 +62,11 @@ def test_the_dispatcher_assigns_a_job_to_a_technician_and_bay_on_the_board(page,
     expect(page.locator(".flash.ok[role='status']").first).to_contain_text(zh("The job is assigned"))
     job = next(j for j in visit.work_order()["jobs"] if j["line_no"] == line_no)
     assert (job["technician_id"], job["bay_id"]) == ("T002", "B5")
+    # late in the day the job is planned for the next morning: the board's timeline of the day it is planned on
+    planned_day = datetime.fromisoformat(job["planned_start"]).astimezone(SHANGHAI).date().isoformat()
+    page.locator("input[name='day']").fill(planned_day)
+    page.get_by_role("button", name=zh("Show")).click()
+    expect(page.locator("h2", has_text=planned_day)).to_be_visible()
     expect(page.locator("g.timeline-row[data-id='T002'] rect.bar").first).to_be_attached()
 
 

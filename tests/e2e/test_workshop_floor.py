@@ -3,6 +3,7 @@ and the advisor hears of it, then passes; a stock-out waits for parts and resume
 ticket answered late alerts the service manager (the line's clock is moved, never waited for)."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,6 +15,7 @@ from tests.support.visit import QC_INSPECTOR, TECHNICIAN, Visit, finish_body, in
 
 pytestmark = pytest.mark.e2e
 LINE_CLOCK = True
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 BRAKES = [{"kind": "labour", "code": "LAB-BRAKE-DISC"}, {"kind": "part", "code": "P-DISC-F", "quantity": "200"}]
 
@@ -145,3 +147,18 @@ def test_an_expert_ticket_answered_late_alerts_the_service_manager(client, line,
     assert answered["late"] and answered["minutes_to_answer"] >= 30 and answered["manager_alerted_at"]
     numbers = client.get(names.WORKSHOP, "/api/numbers?period=week", as_="M001")
     assert [a for a in numbers["alerts"] if a["subject_id"] == ticket["ticket_id"]]
+
+
+def test_the_dispatch_board_shows_the_timeline_of_the_day_asked_and_refuses_a_day_it_cannot_be(client, line):
+    """Late in the day a job is planned for the next morning: the dispatcher asks the board for that day."""
+    visit = repaired(line, client)
+    job = visit.work_order()["jobs"][0]
+    planned = datetime.fromisoformat(job["planned_start"])
+    day = planned.astimezone(SHANGHAI).date()
+    board = client.get(names.WORKSHOP, f"/api/dispatch-board?day={day.isoformat()}", as_="D001")
+    assert board["day"] == day.isoformat()
+    bars = next(r["bars"] for r in board["timeline"]["rows"] if r["id"] == job["technician_id"])
+    assert bars  # the job on its technician's row of the day it is planned on
+    for asked in ("2026-13-01", "tomorrow", (day + timedelta(days=400)).isoformat()):
+        refused = client.request("GET", names.WORKSHOP, f"/api/dispatch-board?day={asked}", as_="D001")
+        assert refused.status_code == 422 and refused.json()["error"]["field"] == "day", refused.text

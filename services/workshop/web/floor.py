@@ -15,6 +15,9 @@ from kit.web import api, form_action, not_found_page, page, read_json
 from ..domain.job_clock import PAUSE_REASONS
 from ..handlers import boards, clock, dispatching, views
 from ..handlers.floor import FloorSettings
+from .capacity import load_day
+
+BOARD_DAYS = 366  # the dispatch board's timeline: a day within a year of today
 
 
 class AssignJob(Schema):
@@ -66,9 +69,17 @@ class FloorViews:
 
     @api("GET", "/api/dispatch-board", action="workshop.view")
     def dispatch_board_json(self, request):
-        """Orders and their jobs to assign, comebacks flagged, the forecast against the promise, today's timeline."""
+        """Orders and their jobs to assign, comebacks flagged, the forecast against the promise, the timeline of
+        ?day=YYYY-MM-DD (default today: late in the day a job is planned for the next morning)."""
+        return self._dispatch_board(request)
+
+    def _dispatch_board(self, request) -> dict:
+        settings = FloorSettings.load()
+        day = load_day(request, settings.hours.tz)
+        if abs((day - utcnow().astimezone(settings.hours.tz).date()).days) > BOARD_DAYS:
+            raise DomainError(N_("Give a day within a year of today"), field="day", code="day")
         return self.db.read(
-            boards.dispatch_board, utcnow(), FloorSettings.load(), request.staff.staff_id, request.staff.roles
+            boards.dispatch_board, utcnow(), settings, request.staff.staff_id, request.staff.roles, day=day
         )
 
     @api("POST", "/api/work-orders/<order_id>/jobs/<int:line_no>/assign", action="workshop.dispatch")
@@ -99,9 +110,7 @@ class FloorViews:
 
     @api("GET", "/dispatch", action="workshop.dispatch")
     def dispatch_page(self, request):
-        board = self.db.read(
-            boards.dispatch_board, utcnow(), FloorSettings.load(), request.staff.staff_id, request.staff.roles
-        )
+        board = self._dispatch_board(request)
         return page(self.name, N_("Dispatch board"), "dispatch.html", request, board=board)
 
     @api("POST", "/dispatch/assign", action="workshop.dispatch")
