@@ -83,6 +83,22 @@ def shop(tmp_path):
         yield Shop(tmp_path)
 
 
+def oil_issued(shop, oid: str) -> None:
+    """The parts counter issues the order's oil (line 2): parts_issued handled by the workshop."""
+    shop.work.handle(
+        wire_event(
+            names.PARTS_ISSUED,
+            {
+                "request_id": "r",
+                "order_id": oid,
+                "order_version": 1,
+                "lines": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1", "from_location": "MAIN"}],
+            },
+        ),
+        clock.take_parts_issued,
+    )
+
+
 def test_a_busy_technician_is_refused_with_the_free_ones_and_nothing_changes(shop):
     """R-WS-7: T001 takes the first order's oil change at 09:00; the second order's at 09:00 cannot have T001."""
     first, second = shop.order(lines_extra=()), shop.order(lines_extra=())
@@ -259,18 +275,7 @@ def test_qc_fail_sends_the_job_back_then_rework_and_pass_make_the_car_ready(shop
     order = shop.order()
     oid = order["order_id"]
     shop.run(workshop.dispatch, oid, technician_id="T001", bay_id="B1")
-    shop.work.handle(
-        wire_event(
-            names.PARTS_ISSUED,
-            {
-                "request_id": "r",
-                "order_id": oid,
-                "order_version": 1,
-                "lines": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1", "from_location": "MAIN"}],
-            },
-        ),
-        clock.take_parts_issued,
-    )
+    oil_issued(shop, oid)
     shop.run(clock.finish_job, oid, 1, **finish_body(shop.job(oid, 1)), actor="T001")
     with pytest.raises(DomainError) as blocked:
         shop.run(quality.quality_check, oid, **inspection_body(shop.view(oid)), actor="Q001")
@@ -323,18 +328,7 @@ def test_a_stock_out_waits_for_parts_warns_the_advisor_and_resumes_when_issued(s
     assert shop.view(oid)["parts_expected_on"] == date(2026, 12, 11)
     [risk] = outbox(shop.work, names.ORDER_AT_RISK)
     assert risk["reason"] == "waiting_parts"
-    shop.work.handle(
-        wire_event(
-            names.PARTS_ISSUED,
-            {
-                "request_id": "r",
-                "order_id": oid,
-                "order_version": 1,
-                "lines": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1", "from_location": "MAIN"}],
-            },
-        ),
-        clock.take_parts_issued,
-    )
+    oil_issued(shop, oid)
     assert not shop.view(oid)["waiting_parts"] and shop.job(oid, 1)["clock"] == "running"
 
 
@@ -457,18 +451,7 @@ def test_a_floor_commands_answer_is_the_orders_view_as_read_afterwards(shop):
 
     assert answered(workshop.dispatch, technician_id="T001", bay_id="B1")["parts_requested"]
     shop.run(expert.ask_expert, oid, 1, question="怠速抖动？", photos=[], actor="T001")
-    shop.work.handle(
-        wire_event(
-            names.PARTS_ISSUED,
-            {
-                "request_id": "r",
-                "order_id": oid,
-                "order_version": 1,
-                "lines": [{"line_no": 2, "part_no": "P-OIL-5W30", "quantity": "1", "from_location": "MAIN"}],
-            },
-        ),
-        clock.take_parts_issued,
-    )
+    oil_issued(shop, oid)
     shop.run(clock.clock_job, oid, 1, action="start", actor="T001")  # finished with its clock running
     with time_machine.travel(MORNING + timedelta(minutes=25), tick=False):
         for line_no in (1, 3):

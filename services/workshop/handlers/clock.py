@@ -34,14 +34,19 @@ from .orders import ONE_JOB, order_and_jobs
 def _job(uow, order_id: str, line_no: int, foreman: bool) -> tuple[WorkOrder, Job]:
     work_order, jobs = order_and_jobs(uow.session, ONE_JOB, order_id, line_no=line_no)
     uow.correlation_id = work_order.visit_id
-    job = jobs[0] if jobs else None
+    return work_order, _workable(uow, jobs[0] if jobs else None, foreman)
+
+
+def _workable(uow, job, foreman: bool):
+    """The job (an entity or a row of the order's view) this staff member may work on: dispatched, and theirs
+    unless the foreman acts for them; refused otherwise."""
     if job is None:
         raise NotFound("This order has no such job line", field="line_no")
     if job.status == "waiting":
         raise NotFound("This job has not been dispatched yet", field="line_no")
     if not may_act(uow.actor_id, job.technician_id, foreman=foreman):
         raise NotYourJob()
-    return work_order, job
+    return job
 
 
 def _open_interval(session, job: Job) -> JobInterval | None:
@@ -87,18 +92,12 @@ def finish_job(
 ):
     """R-WS-6: the self-check, the repair report (concern / cause / correction) and the signature; then done.
     Read (the order's view rows, one statement) and written by prebuilt Core statements (the same checks as
-    `_job`); the rows, changed as written, are kept for the answer. Returns the order (its id and visit)."""
+    `_job`, `_workable`); the rows, changed as written, are kept for the answer. Returns the order and visit."""
     rows = order_rows.read(uow.session, order_id)
     if rows is None:
         raise NotFound("Work order not found, or it has not reached the workshop yet", field="order_id")
     uow.correlation_id = rows.order.visit_id
-    job = rows.job(line_no)
-    if job is None:
-        raise NotFound("This order has no such job line", field="line_no")
-    if job.status == "waiting":
-        raise NotFound("This job has not been dispatched yet", field="line_no")
-    if not may_act(uow.actor_id, job.technician_id, foreman=foreman):
-        raise NotYourJob()
+    job = _workable(uow, rows.job(line_no), foreman)
     clean = check_completion(job.code, self_check, report, signature)
     next_state(job.clock, "finish")
     now = uow.clock()
