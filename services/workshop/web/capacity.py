@@ -14,15 +14,22 @@ from ..domain.capacity import SKILLS, chart_rows
 from ..handlers import load
 from ..handlers.capacity_rpc import capacity_settings
 
+A_YEAR = 366
 
-def load_day(request, tz) -> date:
+
+def load_day(request, tz, within_a_year: bool = False) -> date:
+    """?day=YYYY-MM-DD, default today in the dealership's time; `within_a_year`: refused further from today."""
+    today = utcnow().astimezone(tz).date()
     raw = request.args.get("day", "")
     if not raw:
-        return utcnow().astimezone(tz).date()
+        return today
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise DomainError(N_("Give the date as YYYY-MM-DD"), field="day") from None
+    if within_a_year and abs((day - today).days) > A_YEAR:
+        raise DomainError(N_("Give a day within a year of today"), field="day", code="day")
+    return day
 
 
 class CapacityViews:

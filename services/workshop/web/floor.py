@@ -17,8 +17,6 @@ from ..handlers import boards, clock, dispatching, views
 from ..handlers.floor import FloorSettings
 from .capacity import load_day
 
-BOARD_DAYS = 366  # the dispatch board's timeline: a day within a year of today
-
 
 class AssignJob(Schema):
     technician_id = fields.String(required=True, validate=validate.Length(min=1, max=40))
@@ -75,9 +73,7 @@ class FloorViews:
 
     def _dispatch_board(self, request) -> dict:
         settings = FloorSettings.load()
-        day = load_day(request, settings.hours.tz)
-        if abs((day - utcnow().astimezone(settings.hours.tz).date()).days) > BOARD_DAYS:
-            raise DomainError(N_("Give a day within a year of today"), field="day", code="day")
+        day = load_day(request, settings.hours.tz, within_a_year=True)  # the board's timeline
         return self.db.read(
             boards.dispatch_board, utcnow(), settings, request.staff.staff_id, request.staff.roles, day=day
         )
