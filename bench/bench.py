@@ -49,7 +49,7 @@ from tools.line import Line, broker_reachable
 from .baselines import chain_baseline, raw_baseline
 from .constants import DEFAULT_AMQP_URI, OUT_DIR
 from .feed import EventFeed
-from .goals import evaluate
+from .goals import cpu_a_visit, evaluate
 from .measure import dead_letter_depths, load_line, profile_per_visit, read_line, summary
 from .persisted import persisted_baseline
 from .report import report
@@ -77,7 +77,7 @@ def _levels(text: str) -> list[int]:
     return levels
 
 
-def _phase_figures(loaded, run: Drive, cpu: dict | None) -> dict:
+def _phase_figures(loaded, run: Drive, cpu: dict | None, machine: dict | None = None) -> dict:
     measured = read_line(loaded, run)
     kinds = Counter((f["step"], f["error"][:160]) for f in run.failed)
     return {
@@ -93,6 +93,7 @@ def _phase_figures(loaded, run: Drive, cpu: dict | None) -> dict:
         "bay_waits": run.bay_waits,
         "recipes": dict(run.recipes),
         "cpu_seconds": cpu,
+        "machine_cpu_seconds": machine,  # the broker, the driver and the machine in all (bench/resources.py)
         "failure_kinds": [{"step": s, "error": e, "count": c} for (s, e), c in kinds.most_common()],
         "failures": run.failed[:50],
         **measured,
@@ -163,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     plan, _over = plan_recipes(1 + sum(sizes) + paced_visits)
     feed = resources = None
-    runs: list[tuple[Drive, dict | None]] = []
+    runs: list[tuple[Drive, dict | None, dict | None]] = []
     paced_run = page = None
     try:
         print(f"starting the line in namespace {namespace} (logs in {log_dir}) ...", file=sys.stderr, flush=True)
@@ -173,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"the line did not start: {exc}", file=sys.stderr)
             return 2
         feed = EventFeed(args.amqp_uri, namespace).start()
-        resources = Resources(line)
+        resources = Resources(line, args.amqp_uri)
         resources.start()
         try:
             shared = warm_up(line, plan[0], args.step_timeout, feed)
@@ -186,21 +187,21 @@ def main(argv: list[str] | None = None) -> int:
         taken = 1
         for level, size in zip(args.sweep, sizes, strict=True):
             print(f"sweep: {size} visits, {level} at a time ...", file=sys.stderr, flush=True)
-            before = resources.cpu()
+            before, machine = resources.cpu(), resources.machine()
             run = drive(
                 line, plan[taken : taken + size], args.step_timeout, shared, concurrency=level, label=f"c={level}"
             )
-            runs.append((run, cpu_between(before, resources.cpu())))
+            runs.append((run, cpu_between(before, resources.cpu()), cpu_between(machine, resources.machine())))
             taken += size
         if paced_visits:
             print(f"paced: {paced_visits} visits at {args.paced_rate:g}/s ...", file=sys.stderr, flush=True)
             page = PageWatch(shared["client"])
             page.start()
-            before = resources.cpu()
+            before, machine = resources.cpu(), resources.machine()
             paced_run = drive(
                 line, plan[taken : taken + paced_visits], args.step_timeout, shared, rate=args.paced_rate, label="paced"
             )
-            paced_cpu = cpu_between(before, resources.cpu())
+            paced_cpu, paced_machine = cpu_between(before, resources.cpu()), cpu_between(machine, resources.machine())
             page = page.stop()
         results["peak_rss_mb"] = resources.peak_mb()
         results["dead_letters"] = dead_letter_depths(args.amqp_uri, namespace)
@@ -210,10 +211,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile:
             results["profile"] = profile_per_visit(OUT_DIR / "profiles", sum(sizes) + paced_visits)
         loaded = load_line(var_dir)
-        results["sweep"] = [_phase_figures(loaded, run, cpu) for run, cpu in runs]
+        results["sweep"] = [_phase_figures(loaded, run, cpu, machine) for run, cpu, machine in runs]
         if paced_run is not None:
-            results["paced"] = {**_phase_figures(loaded, paced_run, paced_cpu), "page": page}
+            results["paced"] = {**_phase_figures(loaded, paced_run, paced_cpu, paced_machine), "page": page}
         phases = results["sweep"] + ([results["paced"]] if paced_run is not None else [])
+        for phase in phases:
+            phase["cpu_a_visit"] = cpu_a_visit(phase, results["config"]["cpus"])
         results["unpublished_outbox_rows"] = max(p["unpublished_outbox_rows"] for p in phases)
         measured = max(phases, key=lambda p: p["inbox_rows"])
         hops_per_visit = measured["hops_per_visit"] or 10.0

@@ -58,3 +58,32 @@ def evaluate(results: dict) -> list[dict]:
             worst_rss <= GOAL_RSS_MB if worst_rss is not None else None,
         ),
     ]
+
+
+def cpu_a_visit(phase: dict, cpus: int) -> dict | None:
+    """Where a phase's CPU went, in ms a completed visit: the services, the broker (None when it could not be read),
+    the bench's driver, the machine in all and the rest of it (other processes, the kernel's threads). Then what
+    the machine's CPUs allow at that cost (cpus x 1000 / the machine's ms), and what the goal of
+    GOAL_VISITS_PER_S visits/s leaves for the services: cpus x 1000 / GOAL_VISITS_PER_S ms a visit, less what the
+    broker and the driver took. None without the machine's figures."""
+    completed = phase.get("completed") or 0
+    machine = phase.get("machine_cpu_seconds") or {}
+    if not completed or "machine" not in machine:
+        return None
+
+    def ms(seconds: float | None) -> float | None:
+        return None if seconds is None else 1000 * seconds / completed
+
+    services = ms(sum((phase.get("cpu_seconds") or {}).values()))
+    broker, driver, in_all = ms(machine.get("broker")), ms(machine.get("driver", 0.0)), ms(machine["machine"])
+    budget = cpus * 1000 / GOAL_VISITS_PER_S
+    return {
+        "services_ms": services,
+        "broker_ms": broker,
+        "driver_ms": driver,
+        "machine_ms": in_all,
+        "rest_ms": None if broker is None else in_all - services - broker - driver,
+        "visits_per_s_at_this_cost": cpus * 1000 / in_all if in_all else None,
+        "goal_ms_a_visit": budget,
+        "goal_ms_left_for_services": None if broker is None else budget - broker - driver,
+    }

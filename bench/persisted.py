@@ -216,6 +216,7 @@ def persisted_baseline(
             relay = bus.OutboxRelay(engine, metadata, amqp_uri=amqp_uri, namespace=namespace)
         finally:
             os.environ.pop("VAR_DIR") if var_dir is None else os.environ.update(VAR_DIR=var_dir)
+        spent = _cpu_meter(procs, amqp_uri)
         t0 = time.monotonic()
         while relay.publish_pending():
             pass
@@ -232,6 +233,7 @@ def persisted_baseline(
         result["seen"] = seen
         if seen >= visits:
             result.update(seconds=seconds, visits_per_s=visits / seconds, msgs_per_s=visits * hops / seconds)
+            result["cpu_ms_a_visit"] = {k: 1000 * v / visits for k, v in spent().items()}
         else:
             result["error"] = f"last hop saw {seen}/{visits} events"
     finally:
@@ -253,6 +255,18 @@ def persisted_baseline(
             for i in range(-1, hops):
                 channel.exchange_delete(bus.events_exchange(namespace, producer(i)).name)
     return result
+
+
+def _cpu_meter(procs: list[subprocess.Popen], amqp_uri: str):
+    """Starts counting CPU seconds: the hops' processes, the broker (when it can be read) and the machine in all;
+    the function returned gives each one's seconds since (bench/resources.py). Without psutil, nothing."""
+    from .resources import CpuMeter, cpu_between, psutil
+
+    if psutil is None:
+        return dict
+    meter = CpuMeter({"hops": [psutil.Process(p.pid) for p in procs]}, amqp_uri)
+    start = meter.read()
+    return lambda: cpu_between(start, meter.read())
 
 
 def main() -> None:

@@ -27,6 +27,13 @@ def _phase(title: str, phase: dict) -> None:
     cpu = phase.get("cpu_seconds") or {}
     if cpu:
         print("CPU s: " + ", ".join(f"{svc} {fmt(v)}" for svc, v in cpu.items()) + f" (total {fmt(sum(cpu.values()))})")
+    spent = phase.get("cpu_a_visit")
+    if spent:
+        print(
+            f"CPU ms a visit: services {fmt(spent['services_ms'])}, broker {fmt(spent['broker_ms'])}, "
+            f"bench driver {fmt(spent['driver_ms'])}, rest {fmt(spent['rest_ms'])}; the machine "
+            f"{fmt(spent['machine_ms'])} in all ({fmt(spent['visits_per_s_at_this_cost'])} visits/s at this cost)"
+        )
     if phase.get("page"):
         page = phase["page"]
         print(
@@ -83,9 +90,16 @@ def report(results: dict) -> None:
     for key, title in (("chain", "bare nameko chain"), ("persisted_chain", "persisted chain (kit outbox/relay/inbox)")):
         ch = results.get(key)
         if ch:
+            spent = ch.get("cpu_ms_a_visit") or {}
             print(
                 f"{title}: {ch['hops']} hops, {ch['visits']} visits: {fmt(ch.get('visits_per_s'))} visits/s"
                 + (f"  [{ch['error']}]" if ch.get("error") else "")
+                + (
+                    f"; CPU ms a visit: hops {fmt(spent.get('hops'))}, broker {fmt(spent.get('broker'))}, "
+                    f"the machine {fmt(spent.get('machine'))}"
+                    if spent
+                    else ""
+                )
             )
         else:
             print(f"{title}: not run ({results.get(key + '_error') or 'not asked: --baselines'})")
@@ -96,3 +110,12 @@ def report(results: dict) -> None:
         figure = goal["figure"]
         shown = fmt(figure, ".2f") if isinstance(figure, float | int) or figure is None else figure
         print(f"{state:>12}  {goal['goal']}: {shown} (goal {goal['target']})")
+    best = max(results.get("sweep") or [], key=lambda p: p["visits_per_s"], default=None)
+    spent = (best or {}).get("cpu_a_visit")
+    if spent:
+        print(
+            f"\nCPU budget: {results['config']['cpus']} CPUs at the goal's visits/s leave "
+            f"{fmt(spent['goal_ms_a_visit'])} ms a visit for everything; at the best concurrency the broker and the "
+            f"bench driver took {fmt((spent['broker_ms'] or 0) + spent['driver_ms'])} of them, leaving "
+            f"{fmt(spent['goal_ms_left_for_services'])} ms for the services, which took {fmt(spent['services_ms'])}"
+        )

@@ -1,10 +1,12 @@
-"""Per service: CPU seconds over a phase and peak resident memory (psutil), and a department page's response
-times while a phase runs."""
+"""Per service: CPU seconds over a phase and peak resident memory (psutil); the CPU seconds of the rest of the
+machine's work over a phase (the broker, the bench's own driver, the machine in all); and a department page's
+response times while a phase runs."""
 
 from __future__ import annotations
 
 import threading
 import time
+from urllib.parse import urlsplit
 
 from contracts import names
 from tools.line import Line
@@ -21,10 +23,11 @@ class Resources(threading.Thread):
     """Samples every service's resident memory every half second, keeping each one's peak; `cpu()` gives each
     one's CPU seconds (user + system) so far, to subtract at the ends of a phase."""
 
-    def __init__(self, line: Line, interval: float = 0.5):
+    def __init__(self, line: Line, amqp_uri: str | None = None, interval: float = 0.5):
         super().__init__(daemon=True, name="bench-resources")
         self.interval = interval
         self.processes = {svc: psutil.Process(p.pid) for svc, p in line.processes.items()} if psutil else {}
+        self.meter = CpuMeter({"driver": [psutil.Process()]}, amqp_uri) if psutil else None
         self.peak_rss: dict[str, int] = dict.fromkeys(self.processes, 0)
         self._halt = threading.Event()
 
@@ -49,6 +52,11 @@ class Resources(threading.Thread):
                 out[svc] = float("nan")
         return out
 
+    def machine(self) -> dict[str, float]:
+        """CPU seconds so far of the broker (when it runs here and can be read), of this process (the bench's driver,
+        all its threads) and of the whole machine, to subtract at the ends of a phase (CpuMeter)."""
+        return self.meter.read() if self.meter else {}
+
     def peak_mb(self) -> dict[str, float]:
         self.sample()
         return {svc: rss / 2**20 for svc, rss in self.peak_rss.items()}
@@ -59,7 +67,51 @@ class Resources(threading.Thread):
 
 
 def cpu_between(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
-    return {svc: after[svc] - before.get(svc, 0.0) for svc in after}
+    return {svc: after[svc] - before[svc] for svc in after if svc in before}
+
+
+class CpuMeter:
+    """CPU seconds (user + system) so far of named groups of processes, of the broker as "broker" (when it runs here
+    and can be read: broker_process) and of the whole machine as "machine" (every CPU's time not idle)."""
+
+    def __init__(self, groups: dict[str, list], amqp_uri: str | None):
+        broker = broker_process(amqp_uri) if amqp_uri else None
+        self.groups = {**({"broker": [broker]} if broker else {}), **groups}
+
+    def read(self) -> dict[str, float]:
+        out = {"machine": busy_seconds(psutil.cpu_times())}
+        for name, processes in self.groups.items():
+            try:
+                out[name] = sum(t.user + t.system for t in (p.cpu_times() for p in processes))
+            except psutil.Error:  # a process gone: its group's figure is n/a
+                pass
+        return out
+
+
+def busy_seconds(times) -> float:
+    """A machine's CPU seconds not idle, from psutil.cpu_times(): every field but idle and iowait (guest time is
+    inside user already)."""
+    fields = times._asdict()
+    return sum(v for k, v in fields.items() if k not in ("idle", "iowait", "guest", "guest_nice"))
+
+
+def broker_process(amqp_uri: str):
+    """RabbitMQ's Erlang VM when it runs on this machine, listening on the URI's port, and its CPU times can be read;
+    None otherwise (a broker in a container of another machine, or another user's process): its figure is n/a."""
+    parts = urlsplit(amqp_uri)
+    if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        return None
+    port = parts.port or 5672
+    for proc in psutil.process_iter(["name"]):
+        if proc.info["name"] != "beam.smp":
+            continue
+        try:
+            if any(c.laddr and c.laddr.port == port and c.status == psutil.CONN_LISTEN for c in proc.net_connections()):
+                proc.cpu_times()
+                return proc
+        except psutil.Error:
+            continue
+    return None
 
 
 class PageWatch(threading.Thread):
