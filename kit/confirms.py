@@ -8,9 +8,10 @@ the broker sends before its confirm), and counts as refused, as does one the bro
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from amqp import Message
+from amqp import Message, spec
 from kombu import Connection
 
 
@@ -52,26 +53,29 @@ class ConfirmingChannel:
         self._in_flight.clear()
         self._keys_by_id.clear()
         self._refused.clear()
-        for m in messages:
-            body = m.body.encode("utf-8") if isinstance(m.body, str) else m.body
-            properties = {"message_id": m.message_id} if m.message_id else {}
-            self.channel.basic_publish(
-                Message(
+        first_tag = self._next_tag
+        with self._one_write(first_tag):
+            for m in messages:
+                body = m.body.encode("utf-8") if isinstance(m.body, str) else m.body
+                properties = {"message_id": m.message_id} if m.message_id else {}
+                message = Message(
                     body,
                     content_type="application/json",
                     content_encoding="utf-8",
                     delivery_mode=2,
                     application_headers=m.headers,
                     **properties,
-                ),
-                exchange=m.exchange,
-                routing_key=m.routing_key,
-                mandatory=m.mandatory,
-            )
-            self._in_flight[self._next_tag] = m.key
-            self._next_tag += 1
-            if m.message_id:
-                self._keys_by_id[m.message_id] = m.key
+                )
+                # basic.publish as py-amqp's Channel.basic_publish sends it, without its look for a pending
+                # connection.blocked before each message (a read that costs more than the frames): such a frame is
+                # read with the confirms, next.
+                self.channel.send_method(
+                    spec.Basic.Publish, "Bssbb", (0, m.exchange, m.routing_key, m.mandatory, False), message
+                )
+                self._in_flight[self._next_tag] = m.key
+                self._next_tag += 1
+                if m.message_id:
+                    self._keys_by_id[m.message_id] = m.key
         deadline = time.monotonic() + self.timeout
         while self._in_flight:
             left = deadline - time.monotonic()
@@ -83,6 +87,27 @@ class ConfirmingChannel:
                 continue
         keys = {m.key for m in messages}
         return keys - set(self._refused), {k: v for k, v in self._refused.items() if k in keys}
+
+    @contextmanager
+    def _one_write(self, first_tag: int):
+        """The frames of a batch written to the socket at once, not a write per message: py-amqp writes each
+        message's frames with its transport's `_write` (the socket's sendall), which collects them here meanwhile.
+        A batch that fails while being framed sends nothing: the broker's numbering starts again at `first_tag`."""
+        transport = self.connection.connection.transport
+        own = transport.__dict__.get("_write")  # TCP: the socket's sendall, set on the instance; TLS: a method
+        frames: list[bytes] = []
+        transport._write = lambda view: frames.append(bytes(view))  # the frame writer reuses its buffer: a copy
+        try:
+            yield
+        except BaseException:
+            self._next_tag = first_tag
+            raise
+        finally:
+            if own is None:
+                del transport._write
+            else:
+                transport._write = own
+        transport.write(b"".join(frames))
 
     def _confirmed(self, delivery_tag: int, multiple: bool) -> list[int]:
         tags = [t for t in self._in_flight if t <= delivery_tag] if multiple else [delivery_tag]
