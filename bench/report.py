@@ -113,9 +113,10 @@ def report(results: dict) -> None:
     best = max(results.get("sweep") or [], key=lambda p: p["visits_per_s"], default=None)
     spent = (best or {}).get("cpu_a_visit")
     if spent:
+        took = None if spent["broker_ms"] is None else spent["broker_ms"] + spent["driver_ms"]  # broker not here: n/a
         print(
             f"\nCPU budget: {results['config']['cpus']} CPUs at the goal's visits/s leave "
             f"{fmt(spent['goal_ms_a_visit'])} ms a visit for everything; at the best concurrency the broker and the "
-            f"bench driver took {fmt((spent['broker_ms'] or 0) + spent['driver_ms'])} of them, leaving "
+            f"bench driver took {fmt(took)} of them, leaving "
             f"{fmt(spent['goal_ms_left_for_services'])} ms for the services, which took {fmt(spent['services_ms'])}"
         )

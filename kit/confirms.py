@@ -107,7 +107,8 @@ class ConfirmingChannel:
                 del transport._write
             else:
                 transport._write = own
-        transport.write(b"".join(frames))
+        if frames:
+            transport.write(b"".join(frames))
 
     def _confirmed(self, delivery_tag: int, multiple: bool) -> list[int]:
         tags = [t for t in self._in_flight if t <= delivery_tag] if multiple else [delivery_tag]
