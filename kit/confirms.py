@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from amqp import Message, spec
+from amqp.exceptions import RecoverableConnectionError
 from kombu import Connection
 
 
@@ -93,7 +94,10 @@ class ConfirmingChannel:
         """The frames of a batch written to the socket at once, not a write per message: py-amqp writes each
         message's frames with its transport's `_write` (the socket's sendall), which collects them here meanwhile.
         A batch that fails while being framed sends nothing: the broker's numbering starts again at `first_tag`."""
-        transport = self.connection.connection.transport
+        connection = self.channel.connection  # py-amqp's, None once closed (kombu's would try to reconnect)
+        transport = connection.transport if connection is not None else None
+        if transport is None:
+            raise RecoverableConnectionError("publish: the connection is closed")
         own = transport.__dict__.get("_write")  # TCP: the socket's sendall, set on the instance; TLS: a method
         frames: list[bytes] = []
         transport._write = lambda view: frames.append(bytes(view))  # the frame writer reuses its buffer: a copy

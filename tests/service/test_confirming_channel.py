@@ -4,6 +4,7 @@ leaves nothing behind it, and the channel writes to its socket as before."""
 import uuid
 
 import pytest
+from amqp.exceptions import RecoverableConnectionError
 from kombu import Connection, Queue
 
 from kit.confirms import ConfirmingChannel, Outgoing
@@ -70,3 +71,11 @@ def test_a_batch_that_cannot_be_framed_sends_none_of_its_messages(amqp_uri, queu
     finally:
         channel.close()
     assert queue_depth(amqp_uri, queue) == 3
+
+
+def test_a_closed_channel_refuses_a_batch_as_a_lost_connection(amqp_uri, queue):
+    channel = ConfirmingChannel(amqp_uri, timeout=10)
+    channel.close()
+    with pytest.raises(RecoverableConnectionError):  # the relay keeps its rows pending and reconnects
+        channel.publish(messages(queue, 2))
+    assert queue_depth(amqp_uri, queue) == 0
