@@ -260,6 +260,7 @@ def persisted_baseline(
 def _cpu_meter(procs: list[subprocess.Popen], amqp_uri: str):
     """Starts counting CPU seconds: the hops' processes, the broker (when it can be read) and the machine in all;
     the function returned gives each one's seconds since (bench/resources.py). Without psutil, nothing."""
+    # here, not at the top: each hop process runs this module too, and bench.resources brings the driver's modules
     from .resources import CpuMeter, cpu_between, psutil
 
     if psutil is None:
